@@ -1,0 +1,126 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+
+/** A running DynamoDB Local. */
+export interface DynamoDbLocal {
+  readonly endpoint: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+/** Options for {@link startDynamoDbLocal}. */
+export interface DynamoDbLocalOptions {
+  /** @default a free port chosen by the OS */
+  readonly port?: number;
+  /** Keep data in this directory; @default in memory (lost on stop) */
+  readonly dataDir?: string;
+  /** @default 60_000 */
+  readonly startTimeoutMs?: number;
+}
+
+/** Thrown when no Java runtime is on PATH; the message says what to install. */
+export class JavaMissingError extends Error {
+  constructor() {
+    super(
+      'DynamoDB Local needs a Java runtime (17 or newer), and `java` was not found on PATH.\n' +
+        'Install one, then run the command again:\n' +
+        '  Debian/Ubuntu: sudo apt-get install -y openjdk-17-jre-headless\n' +
+        '  macOS (Homebrew): brew install openjdk@17\n' +
+        'Or point the service at another endpoint with AWS_ENDPOINT_URL (e.g. LocalStack).',
+    );
+    this.name = 'JavaMissingError';
+  }
+}
+
+/** The folder of the DynamoDB Local jar shipped inside the `amplify-dynamodb-simulator` npm package. */
+export const dynamoDbLocalHome = (): string => {
+  const require = createRequire(import.meta.url);
+  return join(dirname(require.resolve('amplify-dynamodb-simulator/package.json')), 'emulator');
+};
+
+/** A port the OS says is free right now. */
+export const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+
+const hasJava = (): boolean => spawnSync('java', ['-version'], { stdio: 'ignore' }).status === 0;
+
+const waitUntilListening = async (endpoint: string, child: ChildProcess, timeoutMs: number): Promise<void> => {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`DynamoDB Local exited early with code ${child.exitCode}`);
+    try {
+      // Any HTTP answer (DynamoDB Local replies 400 to a bare GET) means the server is up.
+      await fetch(endpoint, { signal: AbortSignal.timeout(1000) });
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  }
+  throw new Error(`DynamoDB Local did not answer at ${endpoint} within ${timeoutMs} ms`);
+};
+
+/**
+ * Starts DynamoDB Local as a child Java process and resolves once it answers HTTP.
+ * The child dies with this process: `stop()` kills it, and it is also killed on `exit`.
+ * @throws JavaMissingError when `java` is not on PATH.
+ */
+export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> => {
+  if (!hasJava()) throw new JavaMissingError();
+  const home = dynamoDbLocalHome();
+  const port = options.port ?? (await freePort());
+  const storage = options.dataDir ? ['-dbPath', options.dataDir] : ['-inMemory'];
+  const child = spawn(
+    'java',
+    [
+      '-Xms64m',
+      '-Xmx512m',
+      `-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`,
+      '-jar',
+      join(home, 'DynamoDBLocal.jar'),
+      ...storage,
+      '-port',
+      String(port),
+      '-disableTelemetry',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  const killChild = () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  };
+  process.once('exit', killChild);
+  const endpoint = `http://127.0.0.1:${port}`;
+  try {
+    await waitUntilListening(endpoint, child, options.startTimeoutMs ?? 60_000);
+  } catch (error) {
+    killChild();
+    throw new Error(`${(error as Error).message}\n${stderr}`, { cause: error });
+  }
+  return {
+    endpoint,
+    port,
+    stop: async () => {
+      process.removeListener('exit', killChild);
+      if (child.exitCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+};

@@ -1,0 +1,99 @@
+/**
+ * The DynamoDB tables, as pure data. The CDK data stack (`lib/`) and the local runtime
+ * (`local/`, CreateTable) both build tables from these definitions, so cloud and laptop
+ * cannot drift. No SDK imports here.
+ */
+
+/** A key attribute. */
+export interface KeyAttribute {
+  readonly name: string;
+  readonly type: 'S' | 'N';
+}
+
+/** A global secondary index. */
+export interface IndexDefinition {
+  readonly indexName: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey?: KeyAttribute;
+  /** @default 'ALL' */
+  readonly projection?: 'ALL' | 'KEYS_ONLY';
+}
+
+/** One table. */
+export interface TableDefinition {
+  /** Logical name: the CDK construct id and the suffix of the physical name. */
+  readonly id: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey?: KeyAttribute;
+  readonly indexes: readonly IndexDefinition[];
+  /** Attribute holding an epoch-seconds expiry, if rows expire. */
+  readonly ttlAttribute?: string;
+  /** Whether the table streams new images (the broadcaster reads them). */
+  readonly stream?: boolean;
+}
+
+const S = (name: string): KeyAttribute => ({ name, type: 'S' });
+
+/** Work items: the ready index (claim order), the leases index (sweeper), by status and by holder. */
+export const workTable: TableDefinition = {
+  id: 'Work',
+  partitionKey: S('pk'),
+  indexes: [
+    { indexName: 'ready', partitionKey: S('gsi1pk'), sortKey: S('gsi1sk') },
+    { indexName: 'leases', partitionKey: S('gsi2pk'), sortKey: S('gsi2sk') },
+    { indexName: 'byStatus', partitionKey: S('gsi3pk'), sortKey: S('gsi3sk') },
+    { indexName: 'byHolder', partitionKey: S('gsi4pk'), sortKey: S('gsi4sk') },
+  ],
+};
+
+/** Agents, listed by team or all together. */
+export const agentsTable: TableDefinition = {
+  id: 'Agents',
+  partitionKey: S('pk'),
+  indexes: [
+    { indexName: 'byTeam', partitionKey: S('gsi1pk'), sortKey: S('gsi1sk') },
+    { indexName: 'all', partitionKey: S('gsi2pk'), sortKey: S('gsi2sk') },
+  ],
+};
+
+/** The append-only audit log: per entity, by day, and by agent. Streams feed live clients. */
+export const eventsTable: TableDefinition = {
+  id: 'Events',
+  partitionKey: S('pk'),
+  sortKey: S('sk'),
+  indexes: [
+    { indexName: 'byDay', partitionKey: S('gsi1pk'), sortKey: S('gsi1sk') },
+    { indexName: 'byAgent', partitionKey: S('gsi2pk'), sortKey: S('gsi2sk') },
+    { indexName: 'byActor', partitionKey: S('gsi3pk'), sortKey: S('gsi3sk') },
+  ],
+  ttlAttribute: 'expiresAt',
+  stream: true,
+};
+
+/** Small rows: issued tokens, idempotency records, runtime settings, rate limits. */
+export const metaTable: TableDefinition = {
+  id: 'Meta',
+  partitionKey: S('pk'),
+  indexes: [],
+  ttlAttribute: 'expiresAt',
+};
+
+/** WebSocket connections. */
+export const connectionsTable: TableDefinition = {
+  id: 'Connections',
+  partitionKey: S('pk'),
+  indexes: [{ indexName: 'bySubject', partitionKey: S('gsi1pk'), sortKey: S('gsi1sk') }],
+  ttlAttribute: 'expiresAt',
+};
+
+/** Every table the service uses. */
+export const TABLES: readonly TableDefinition[] = [
+  workTable,
+  agentsTable,
+  eventsTable,
+  metaTable,
+  connectionsTable,
+];
+
+/** Physical table name for a deployment prefix, e.g. `coord-dev-Work`. */
+export const tableName = (prefix: string, table: TableDefinition): string => `${prefix}-${table.id}`;

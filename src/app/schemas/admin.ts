@@ -1,0 +1,59 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { Role } from '#core/roles';
+import { Closed, literalUnion, PageQuery, TeamName, Timestamp } from './common';
+
+/** `POST /v1/tokens`. */
+export const IssueTokenBody = Closed({
+  role: literalUnion([Role.Viewer, Role.Admin, Role.Registration]),
+  team: Type.Optional(TeamName),
+  label: Type.Optional(Type.String({ maxLength: 200 })),
+});
+export type IssueTokenBody = Static<typeof IssueTokenBody>;
+
+/** `GET /v1/audit`. */
+export const AuditQuery = Closed({
+  entityId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+  actorId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+  agentId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+  since: Type.Optional(Timestamp),
+  until: Type.Optional(Timestamp),
+  ...PageQuery,
+});
+export type AuditQuery = Static<typeof AuditQuery>;
+
+/** `GET /v1/teams`. */
+export const TeamsQuery = Closed({ ...PageQuery });
+export type TeamsQuery = Static<typeof TeamsQuery>;
+
+const Weight = Type.Number({ minimum: 0, maximum: 1000 });
+
+/** `PUT /v1/config` (any subset, merged deeply); `GET /v1/config` answers the whole shape. */
+export const ConfigBody = Closed({
+  leaseSeconds: Type.Optional(Type.Integer({ minimum: 5, maximum: 86_400 })),
+  heartbeatTimeoutMultiple: Type.Optional(Type.Number({ minimum: 2, maximum: 10 })),
+  defaultMaxAttempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 20 })),
+  urgencyWeights: Type.Optional(
+    Closed({
+      priority: Type.Optional(
+        Closed({
+          critical: Type.Optional(Weight),
+          high: Type.Optional(Weight),
+          medium: Type.Optional(Weight),
+          low: Type.Optional(Weight),
+        }),
+      ),
+      deadlineMax: Type.Optional(Weight),
+      deadlineHorizonHours: Type.Optional(Type.Number({ minimum: 1, maximum: 1000 })),
+      agingMax: Type.Optional(Weight),
+      agingMinutesPerPoint: Type.Optional(Type.Number({ minimum: 1, maximum: 1000 })),
+    }),
+  ),
+  ai: Type.Optional(
+    Closed({
+      enabled: Type.Optional(Type.Boolean()),
+      model: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+      maxRequestsPerMinute: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000 })),
+    }),
+  ),
+});
+export type ConfigBody = Static<typeof ConfigBody>;

@@ -1,0 +1,49 @@
+import { type TSchema, Type } from '@sinclair/typebox';
+import { AGENT_STATUSES } from '#core/agents/status';
+import { PRIORITIES, WORK_STATUSES } from '#core/work/status';
+
+/** A union of string literals from an `as const` list, as JSON Schema `enum`-like anyOf. */
+export const literalUnion = <T extends string>(
+  values: readonly T[],
+  options: { description?: string } = {},
+) => Type.Unsafe<T>({ type: 'string', enum: [...values], ...options });
+
+/** Agent ids (API.md "Conventions"). */
+export const AgentId = Type.String({
+  pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]{2,127}$',
+  description: 'Agent id: 3..128 characters, letters, digits and _ . : -, starting with a letter or digit.',
+});
+
+/** Work item ids (server-made, or kept from an import). */
+export const WorkId = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]*$' });
+
+/** Team names. */
+export const TeamName = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' });
+
+/** A capability tag. */
+export const Capability = Type.String({ minLength: 1, maxLength: 64 });
+
+/** ISO 8601 UTC timestamp. */
+export const Timestamp = Type.String({ format: 'date-time' });
+
+/** Free-form caller metadata (at most a few KB in practice; the body limit bounds it). */
+export const Metadata = Type.Record(Type.String(), Type.Unknown());
+
+export const WorkStatusSchema = literalUnion(WORK_STATUSES);
+export const AgentStatusSchema = literalUnion(AGENT_STATUSES);
+export const PrioritySchema = literalUnion(PRIORITIES);
+
+/** A closed object: unknown fields are rejected (API.md "Conventions"). */
+export const Closed = <P extends Record<string, TSchema>>(
+  properties: P,
+  options: { description?: string } = {},
+) => Type.Object(properties, { additionalProperties: false, ...options });
+
+/** `?limit=&cursor=` of every list. Query values arrive as strings; Ajv coerces `limit`. */
+export const PageQuery = {
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+  cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 })),
+};
+
+/** Path parameter `{id}`. */
+export const IdParams = Closed({ id: Type.String({ minLength: 1, maxLength: 128 }) });

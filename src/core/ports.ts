@@ -1,0 +1,254 @@
+import type { AgentStatus } from './agents/status';
+import type { Agent, AuditEvent, WorkItem } from './model';
+import type { Role } from './roles';
+import type { WorkStatus } from './work/status';
+
+/** The current time. Injected so the domain never reads the system clock. */
+export interface Clock {
+  now(): Date;
+}
+
+/** Fresh identifiers and secrets. Injected so the domain never calls a random source. */
+export interface IdGenerator {
+  /** A new work item id, e.g. `wi_01J...` (sortable by creation time). */
+  workId(): string;
+  /** A new audit event id. */
+  eventId(): string;
+  /** A new issued-token id (the public half of a bearer token). */
+  tokenId(): string;
+  /** A new unguessable secret (claim tokens, bearer token secrets): at least 128 bits, URL-safe. */
+  secret(): string;
+}
+
+/** Uniform randomness in [0, 1), for spreading contention. */
+export interface Random {
+  next(): number;
+}
+
+/** One-way hash for bearer secrets, so the store never holds a usable token. */
+export interface SecretHasher {
+  hash(secret: string): string;
+  /** Constant-time comparison of a secret against a stored hash. */
+  matches(secret: string, hash: string): boolean;
+}
+
+/** A page of a list plus the opaque cursor of the next one (absent on the last page). */
+export interface Page<T> {
+  readonly items: T[];
+  readonly nextCursor?: string;
+}
+
+/** Paging arguments every list takes. */
+export interface PageRequest {
+  readonly limit: number;
+  readonly cursor?: string;
+}
+
+/** Filters of `GET /v1/work`. */
+export interface WorkQuery extends PageRequest {
+  readonly team?: string;
+  readonly status?: WorkStatus;
+  /** Items currently claimed by this agent. */
+  readonly agentId?: string;
+}
+
+/** Filters of `GET /v1/agents` (status is derived, so it is filtered after reading). */
+export interface AgentQuery extends PageRequest {
+  readonly team?: string;
+}
+
+/** Filters of `GET /v1/audit`. */
+export interface AuditQuery extends PageRequest {
+  readonly entityId?: string;
+  readonly actorId?: string;
+  /** Events whose actor or subject agent is this agent. */
+  readonly agentId?: string;
+  readonly since?: string;
+  readonly until?: string;
+}
+
+/** An issued bearer token (the secret itself is never stored). */
+export interface TokenRecord {
+  readonly id: string;
+  readonly secretHash: string;
+  readonly role: Role;
+  /** For agent tokens: the agent it acts as. */
+  readonly agentId?: string;
+  /** For team-limited tokens. */
+  readonly team?: string;
+  readonly label?: string;
+  readonly createdAt: string;
+}
+
+/** Persisted runtime settings (`GET`/`PUT /v1/config`); absent fields fall back to deployment config. */
+export interface StoredSettings {
+  readonly settings: Record<string, unknown>;
+  readonly version: number;
+}
+
+/** Write a whole work item, if its stored version is still `expectedVersion` (`null`: must not exist). */
+export interface WorkPut {
+  readonly kind: 'work';
+  readonly item: WorkItem;
+  readonly expectedVersion: number | null;
+}
+
+/** Write a whole agent, if its stored version is still `expectedVersion` (`null`: must not exist). */
+export interface AgentPut {
+  readonly kind: 'agent';
+  readonly agent: Agent;
+  readonly expectedVersion: number | null;
+}
+
+/**
+ * Change an agent's `activeClaims` by `delta` without reading it first (and bump its version).
+ * With `delta > 0` it applies only while `activeClaims + delta <= capacity` and the agent is not
+ * retiring; with `delta < 0` only while the result stays >= 0.
+ */
+export interface AgentClaimsAdjust {
+  readonly kind: 'agentClaims';
+  readonly agentId: string;
+  readonly delta: number;
+}
+
+/** Store a new token (must not exist). */
+export interface TokenPut {
+  readonly kind: 'tokenPut';
+  readonly token: TokenRecord;
+}
+
+/** Remove a token (a no-op if it is already gone). */
+export interface TokenDelete {
+  readonly kind: 'tokenDelete';
+  readonly tokenId: string;
+}
+
+/** Replace the runtime settings, if their version is still `expectedVersion` (`null`: none stored yet). */
+export interface SettingsPut {
+  readonly kind: 'settings';
+  readonly settings: Record<string, unknown>;
+  readonly version: number;
+  readonly expectedVersion: number | null;
+}
+
+/** One conditional write inside a change. */
+export type Write = WorkPut | AgentPut | AgentClaimsAdjust | TokenPut | TokenDelete | SettingsPut;
+
+/** Writes applied all-or-nothing, together with the audit events that record them. */
+export interface Change {
+  readonly writes: readonly Write[];
+  /** Appended in the same transaction; each `(entityId, seq)` is written at most once. */
+  readonly events: readonly AuditEvent[];
+}
+
+/** A write of a change whose condition failed, with what is stored now (read from the failed write itself). */
+export type FailedWrite =
+  | { readonly kind: 'work'; readonly id: string; readonly current?: WorkItem }
+  | { readonly kind: 'agent'; readonly id: string; readonly current?: Agent }
+  | { readonly kind: 'agentClaims'; readonly id: string; readonly current?: Agent }
+  | { readonly kind: 'tokenPut'; readonly id: string }
+  | { readonly kind: 'settings'; readonly current?: StoredSettings }
+  | { readonly kind: 'event'; readonly id: string };
+
+/**
+ * A change was refused because a condition failed; nothing was written. Use cases re-decide
+ * from `failed[].current` (no second read) or translate it into a domain error.
+ */
+export class WriteConflict extends Error {
+  readonly failed: readonly FailedWrite[];
+  constructor(failed: readonly FailedWrite[]) {
+    super(`Conditional write failed: ${failed.map((f) => f.kind).join(', ')}`);
+    this.name = 'WriteConflict';
+    this.failed = failed;
+  }
+}
+
+/** Reads of work items. */
+export interface WorkRepository {
+  get(id: string): Promise<WorkItem | undefined>;
+  /** The items that exist among `ids` (missing ones are left out), in any order. */
+  getMany(ids: readonly string[]): Promise<WorkItem[]>;
+  list(query: WorkQuery): Promise<Page<WorkItem>>;
+  /**
+   * The most urgent `ready` items of the given teams (stored urgency descending, then
+   * `createdAt` ascending), at most `limit` in all, read from the ready index (never a scan).
+   */
+  readyCandidates(teams: readonly string[], limit: number): Promise<WorkItem[]>;
+  /** Claimed items whose lease expired before `before`, from the leases index (never a scan). */
+  expiredLeases(before: string, limit: number): Promise<WorkItem[]>;
+}
+
+/** Reads of agents. */
+export interface AgentRepository {
+  get(id: string): Promise<Agent | undefined>;
+  list(query: AgentQuery): Promise<Page<Agent>>;
+}
+
+/** Reads of the audit log. */
+export interface AuditLog {
+  /** Newest first. */
+  list(query: AuditQuery): Promise<Page<AuditEvent>>;
+}
+
+/** Reads of issued tokens. */
+export interface TokenRepository {
+  get(id: string): Promise<TokenRecord | undefined>;
+}
+
+/** Reads of the persisted runtime settings. */
+export interface SettingsRepository {
+  get(): Promise<StoredSettings | undefined>;
+}
+
+/** Applies changes atomically. */
+export interface UnitOfWork {
+  /** @throws WriteConflict when any condition fails (nothing is written). */
+  commit(change: Change): Promise<void>;
+}
+
+/** Whether the store answers; `GET /v1/health` reports it. */
+export interface StoreProbe {
+  ping(): Promise<void>;
+}
+
+/** A stored answer to a POST made with an Idempotency-Key. */
+export interface IdempotencyRecord {
+  readonly state: 'in_progress' | 'done';
+  /** Hash of the request body, to tell a replay from a reuse of the key. */
+  readonly fingerprint: string;
+  readonly statusCode?: number;
+  readonly body?: string;
+}
+
+/** Remembers answers to keyed POSTs for 24 h. */
+export interface IdempotencyStore {
+  /** Reserves `key`; returns `undefined` when it was free, else what is stored under it. */
+  reserve(
+    key: string,
+    fingerprint: string,
+    expiresAtEpochSeconds: number,
+  ): Promise<IdempotencyRecord | undefined>;
+  /** Stores the answer of a reserved key. */
+  complete(key: string, statusCode: number, body: string): Promise<void>;
+  /** Frees a reserved key whose request failed with a 5xx, so a retry runs again. */
+  release(key: string): Promise<void>;
+}
+
+/** Every port, for composing use case dependencies with `Pick<Ports, ...>`. */
+export interface Ports {
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly random: Random;
+  readonly hasher: SecretHasher;
+  readonly work: WorkRepository;
+  readonly agents: AgentRepository;
+  readonly audit: AuditLog;
+  readonly tokens: TokenRepository;
+  readonly settings: SettingsRepository;
+  readonly uow: UnitOfWork;
+  readonly probe: StoreProbe;
+  readonly idempotency: IdempotencyStore;
+}
+
+/** Statuses an agent list can be filtered by (derived, see agents/liveness). */
+export type AgentStatusFilter = AgentStatus;

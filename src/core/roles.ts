@@ -1,0 +1,30 @@
+/** Caller roles (API.md "Conventions"); the only place these literals are spelled. */
+export const Role = {
+  Admin: 'admin',
+  Viewer: 'viewer',
+  Agent: 'agent',
+  Registration: 'registration',
+} as const;
+
+/** A caller role. */
+export type Role = (typeof Role)[keyof typeof Role];
+
+/** All roles. */
+export const ROLES: readonly Role[] = Object.values(Role);
+
+/** Who an audit event says made a change. */
+export const ActorType = { ...Role, System: 'system', Import: 'import' } as const;
+
+/** An audit actor type. */
+export type ActorType = (typeof ActorType)[keyof typeof ActorType];
+
+/** The authenticated caller of a request. */
+export interface Principal {
+  readonly role: Role;
+  /** Stable id of the caller: the agent id for agents, the token id for issued tokens, `admin` for the admin token. */
+  readonly id: string;
+  /** Set for agent principals: the agent the token belongs to. */
+  readonly agentId?: string;
+  /** Set for team-limited tokens (a registration token may register agents of this team only). */
+  readonly team?: string;
+}

@@ -1,0 +1,43 @@
+import type { Priority } from './work/status';
+
+/** Weights of the urgency formula (API.md "Urgency"). */
+export interface UrgencyWeights {
+  readonly priority: Readonly<Record<Priority, number>>;
+  /** Deadline pressure at (or past) the deadline. */
+  readonly deadlineMax: number;
+  /** Pressure starts this many hours before the deadline. */
+  readonly deadlineHorizonHours: number;
+  readonly agingMax: number;
+  readonly agingMinutesPerPoint: number;
+}
+
+/** Settings of the AI features. */
+export interface AiSettings {
+  readonly enabled: boolean;
+  readonly model: string;
+  readonly maxRequestsPerMinute: number;
+}
+
+/** Runtime settings an admin can change with `PUT /v1/config`. */
+export interface Settings {
+  readonly leaseSeconds: number;
+  readonly heartbeatTimeoutMultiple: number;
+  readonly defaultMaxAttempts: number;
+  readonly urgencyWeights: UrgencyWeights;
+  readonly ai: AiSettings;
+}
+
+/** API.md's defaults. */
+export const DEFAULT_SETTINGS: Settings = {
+  leaseSeconds: 300,
+  heartbeatTimeoutMultiple: 3,
+  defaultMaxAttempts: 3,
+  urgencyWeights: {
+    priority: { critical: 400, high: 300, medium: 200, low: 100 },
+    deadlineMax: 300,
+    deadlineHorizonHours: 48,
+    agingMax: 100,
+    agingMinutesPerPoint: 10,
+  },
+  ai: { enabled: true, model: 'claude-sonnet-4-5', maxRequestsPerMinute: 30 },
+};
