@@ -55,7 +55,11 @@ export const freePort = (): Promise<number> =>
 
 const hasJava = (): boolean => spawnSync('java', ['-version'], { stdio: 'ignore' }).status === 0;
 
-const waitUntilListening = async (endpoint: string, child: ChildProcess, timeoutMs: number): Promise<void> => {
+const waitUntilListening = async (
+  endpoint: string,
+  child: ChildProcess,
+  timeoutMs: number,
+): Promise<void> => {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`DynamoDB Local exited early with code ${child.exitCode}`);

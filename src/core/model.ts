@@ -105,8 +105,8 @@ export interface Agent {
   readonly lastHeartbeatAt: string;
   readonly reportedStatus?: ReportedStatus;
   readonly retirement?: Retirement;
-  /** Hash of the agent's current token; earlier tokens stop working when it changes. */
-  readonly tokenHash?: string;
+  /** Id of the agent's current token; issuing a new one deletes the old token record. */
+  readonly tokenId?: string;
   readonly stats: AgentStats;
   readonly version: number;
   readonly createdAt: string;
@@ -114,7 +114,7 @@ export interface Agent {
 }
 
 /** An agent with its derived status and health, as reads present it. */
-export interface AgentView extends Omit<Agent, 'tokenHash' | 'stats' | 'retirement'> {
+export interface AgentView extends Omit<Agent, 'tokenId' | 'stats' | 'retirement'> {
   readonly status: AgentStatus;
   readonly health: { readonly score: number; readonly reasons: readonly string[] };
   readonly retirement?: Retirement;

@@ -109,6 +109,12 @@ export interface AgentClaimsAdjust {
   readonly kind: 'agentClaims';
   readonly agentId: string;
   readonly delta: number;
+  /** Also set `lastHeartbeatAt` to this time (a claim counts as a heartbeat). */
+  readonly heartbeatAt?: string;
+  /** Also add these to the agent's stats counters (e.g. `{ completed: 1 }`). */
+  readonly stats?: Partial<
+    Record<'claims' | 'completed' | 'failed' | 'leaseExpiries' | 'speedRatioSum' | 'speedSamples', number>
+  >;
 }
 
 /** Store a new token (must not exist). */
