@@ -182,6 +182,16 @@ export interface WorkRepository {
   readyCandidates(teams: readonly string[], limit: number): Promise<WorkItem[]>;
   /** Claimed items whose lease expired before `before`, from the leases index (never a scan). */
   expiredLeases(before: string, limit: number): Promise<WorkItem[]>;
+  /** How many items of `team` are in each status (a Query with `Select: COUNT` per status, never a scan). */
+  countByStatus(team: string): Promise<Record<WorkStatus, number>>;
+}
+
+/** The set of known team names (a team exists once an agent or a work item names it). */
+export interface TeamRepository {
+  /** All team names, sorted. */
+  list(): Promise<string[]>;
+  /** Records `team` if it is new (idempotent; called before the change that first names it). */
+  ensure(team: string): Promise<void>;
 }
 
 /** Reads of agents. */
@@ -248,6 +258,7 @@ export interface Ports {
   readonly hasher: SecretHasher;
   readonly work: WorkRepository;
   readonly agents: AgentRepository;
+  readonly teams: TeamRepository;
   readonly audit: AuditLog;
   readonly tokens: TokenRepository;
   readonly settings: SettingsRepository;
