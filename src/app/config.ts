@@ -1,0 +1,172 @@
+/**
+ * Deployment configuration, read from the environment once per cold start (in
+ * `functions/shared/wiring.ts` and in `local/`). This is the only module that reads
+ * `process.env`; everything else receives a frozen `Config`.
+ */
+import { type Static, Type } from '@sinclair/typebox';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+import { DEFAULT_SETTINGS, type Settings } from '#core/settings';
+
+const Text = (options: { minLength?: number; maxLength?: number; pattern?: string } = {}) =>
+  Type.Optional(Type.String({ minLength: 1, maxLength: 2048, ...options }));
+const Url = Type.Optional(Type.String({ format: 'uri', pattern: '^https?://' }));
+const Arn = Type.Optional(Type.String({ pattern: '^arn:aws[a-z-]*:secretsmanager:' }));
+const Int = (minimum: number, maximum: number, fallback: number) =>
+  Type.Integer({ minimum, maximum, default: fallback });
+
+/**
+ * The environment variables the service reads, with API.md's defaults. Values arrive as
+ * strings; numbers are coerced, and an empty string counts as unset.
+ */
+export const ConfigEnv = Type.Object({
+  COORD_STAGE: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,31}$', default: 'local' }),
+  COORD_TABLE_PREFIX: Text({ pattern: '^[A-Za-z0-9_.-]{1,200}$' }),
+  AWS_REGION: Type.String({ pattern: '^[a-z0-9-]{2,32}$', default: 'us-east-1' }),
+  AWS_ENDPOINT_URL: Url,
+  AWS_ENDPOINT_URL_DYNAMODB: Url,
+  AWS_ENDPOINT_URL_SQS: Url,
+  COORD_ADMIN_TOKEN: Text({ minLength: 8, maxLength: 512 }),
+  COORD_REGISTRATION_KEY: Text({ minLength: 8, maxLength: 512 }),
+  COORD_ADMIN_TOKEN_SECRET_ARN: Arn,
+  COORD_REGISTRATION_KEY_SECRET_ARN: Arn,
+  COORD_LEASE_SECONDS: Int(5, 86_400, DEFAULT_SETTINGS.leaseSeconds),
+  COORD_HEARTBEAT_TIMEOUT_MULTIPLE: Type.Number({
+    minimum: 2,
+    maximum: 10,
+    default: DEFAULT_SETTINGS.heartbeatTimeoutMultiple,
+  }),
+  COORD_DEFAULT_MAX_ATTEMPTS: Int(1, 20, DEFAULT_SETTINGS.defaultMaxAttempts),
+  COORD_READY_SHARDS: Int(1, 64, 4),
+  COORD_SERVICE_VERSION: Type.String({ minLength: 1, maxLength: 64, default: 'dev' }),
+  COORD_HEARTBEATS_QUEUE_URL: Url,
+  COORD_ESCALATIONS_QUEUE_URL: Url,
+  ANTHROPIC_API_KEY: Text(),
+  ANTHROPIC_BASE_URL: Url,
+});
+type ConfigEnv = Static<typeof ConfigEnv>;
+
+/** The environment as `process.env` gives it. */
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+/** Deployment configuration (frozen). */
+export interface Config {
+  /** Deployment stage, e.g. `local`, `dev`, `prod`. */
+  readonly stage: string;
+  /** Physical table name = `<tablePrefix>-<TableDefinition.id>`. */
+  readonly tablePrefix: string;
+  readonly region: string;
+  /** Endpoints overriding the SDK defaults (DynamoDB Local, LocalStack); absent on AWS. */
+  readonly endpoints: { readonly dynamodb?: string; readonly sqs?: string };
+  /** Secrets given directly (local) or as Secrets Manager ARNs (AWS); at most one of each pair. */
+  readonly secrets: {
+    readonly adminToken?: string;
+    readonly registrationKey?: string;
+    readonly adminTokenSecretArn?: string;
+    readonly registrationKeySecretArn?: string;
+  };
+  /** Runtime settings before any `PUT /v1/config`: API.md's defaults with the env overrides. */
+  readonly settings: Settings;
+  /** Ready-index shards per team. */
+  readonly readyShards: number;
+  /** Reported by `GET /v1/health` and the OpenAPI document. */
+  readonly serviceVersion: string;
+  readonly queues: { readonly heartbeatsUrl?: string; readonly escalationsUrl?: string };
+  readonly anthropic: { readonly apiKey?: string; readonly baseUrl?: string };
+}
+
+/** The environment is unusable; the message names every bad variable. */
+export class ConfigError extends Error {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+const ajv = new Ajv({ allErrors: true, coerceTypes: true, useDefaults: true, strict: true });
+addFormats(ajv);
+const checkEnv = ajv.compile<ConfigEnv>(ConfigEnv);
+const ENV_NAMES = Object.keys(ConfigEnv.properties) as (keyof ConfigEnv)[];
+
+const deepFreeze = <T>(value: T): T => {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+};
+
+/** Keeps only the variables the service knows, dropping empty strings (unset). */
+const pickKnown = (env: Environment): Record<string, string> =>
+  Object.fromEntries(
+    ENV_NAMES.flatMap((name) => {
+      const value = env[name];
+      return value === undefined || value === '' ? [] : [[name, value]];
+    }),
+  );
+
+/** One line per bad variable (a variable can break several rules at once). */
+const problemsOf = (): string[] => {
+  const byName = new Map<string, string[]>();
+  for (const error of checkEnv.errors ?? []) {
+    // Never echo the value: some variables are secrets.
+    const name = error.instancePath.slice(1);
+    byName.set(name, [...(byName.get(name) ?? []), error.message ?? 'is invalid']);
+  }
+  return [...byName].map(([name, messages]) => `${name}: ${messages.join(', ')}`);
+};
+
+const exclusive = (env: ConfigEnv): string[] =>
+  (
+    [
+      ['COORD_ADMIN_TOKEN', 'COORD_ADMIN_TOKEN_SECRET_ARN'],
+      ['COORD_REGISTRATION_KEY', 'COORD_REGISTRATION_KEY_SECRET_ARN'],
+    ] as const
+  )
+    .filter(([plain, arn]) => env[plain] !== undefined && env[arn] !== undefined)
+    .map(([plain, arn]) => `${plain}: give either it or ${arn}, not both`);
+
+/**
+ * Reads and validates the configuration.
+ * @param env the environment; `process.env` when omitted (tests pass a plain object)
+ * @throws ConfigError listing every bad variable at once
+ */
+export const loadConfig = (env: Environment = process.env): Config => {
+  const values = pickKnown(env);
+  const problems = checkEnv(values) ? [] : problemsOf();
+  const parsed = values as unknown as ConfigEnv;
+  problems.push(...exclusive(parsed));
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const stage = parsed.COORD_STAGE;
+  return deepFreeze<Config>({
+    stage,
+    tablePrefix: parsed.COORD_TABLE_PREFIX ?? `coord-${stage}`,
+    region: parsed.AWS_REGION,
+    endpoints: {
+      dynamodb: parsed.AWS_ENDPOINT_URL_DYNAMODB ?? parsed.AWS_ENDPOINT_URL,
+      sqs: parsed.AWS_ENDPOINT_URL_SQS ?? parsed.AWS_ENDPOINT_URL,
+    },
+    secrets: {
+      adminToken: parsed.COORD_ADMIN_TOKEN,
+      registrationKey: parsed.COORD_REGISTRATION_KEY,
+      adminTokenSecretArn: parsed.COORD_ADMIN_TOKEN_SECRET_ARN,
+      registrationKeySecretArn: parsed.COORD_REGISTRATION_KEY_SECRET_ARN,
+    },
+    settings: {
+      ...structuredClone(DEFAULT_SETTINGS),
+      leaseSeconds: parsed.COORD_LEASE_SECONDS,
+      heartbeatTimeoutMultiple: parsed.COORD_HEARTBEAT_TIMEOUT_MULTIPLE,
+      defaultMaxAttempts: parsed.COORD_DEFAULT_MAX_ATTEMPTS,
+    },
+    readyShards: parsed.COORD_READY_SHARDS,
+    serviceVersion: parsed.COORD_SERVICE_VERSION,
+    queues: {
+      heartbeatsUrl: parsed.COORD_HEARTBEATS_QUEUE_URL,
+      escalationsUrl: parsed.COORD_ESCALATIONS_QUEUE_URL,
+    },
+    anthropic: { apiKey: parsed.ANTHROPIC_API_KEY, baseUrl: parsed.ANTHROPIC_BASE_URL },
+  });
+};
