@@ -1,0 +1,80 @@
+/**
+ * Who is calling, and may they use this route. `authenticate` turns an `Authorization` header
+ * into a `Principal` (or 401); `authorize` checks the route's roles (or 403). Checks that need
+ * the body or the stored entity (an agent acting as another, a creator cancelling) belong to
+ * the use cases, after validation.
+ */
+import { ForbiddenError, UnauthorizedError } from '#core/errors';
+import type { Ports } from '#core/ports';
+import { type Principal, Role } from '#core/roles';
+
+/** The deployment's fixed credentials (from config, or Secrets Manager on AWS). */
+export interface AuthSecrets {
+  /** Bearer token of the built-in admin. @default no built-in admin */
+  readonly adminToken?: string;
+  /** Bearer key that may only register agents. @default registration needs an issued token */
+  readonly registrationKey?: string;
+}
+
+/** Principal id of the built-in admin token. */
+export const ADMIN_PRINCIPAL_ID = 'admin';
+/** Principal id of the deployment's registration key. */
+export const REGISTRATION_PRINCIPAL_ID = 'registration';
+
+/** Who may call a route: roles, or `public` (no token needed). */
+export type RouteAccess = readonly Role[] | 'public';
+
+const BEARER = /^Bearer +([\x21-\x7e]{1,1024}) *$/i;
+const ISSUED_TOKEN = /^([A-Za-z0-9_-]{1,128})\.([A-Za-z0-9_-]{1,512})$/;
+
+/** Constant-time equality of a presented credential and a configured one. */
+const sameSecret = (hasher: Ports['hasher'], presented: string, expected: string | undefined): boolean =>
+  expected !== undefined && hasher.matches(presented, hasher.hash(expected));
+
+const fromIssuedToken = async (
+  deps: Pick<Ports, 'tokens' | 'hasher'>,
+  presented: string,
+): Promise<Principal | undefined> => {
+  const parts = ISSUED_TOKEN.exec(presented);
+  if (!parts) return undefined;
+  const [, tokenId = '', secret = ''] = parts;
+  const record = await deps.tokens.get(tokenId);
+  if (!record || !deps.hasher.matches(secret, record.secretHash)) return undefined;
+  if (record.role === Role.Agent) {
+    return record.agentId ? { role: Role.Agent, id: record.agentId, agentId: record.agentId } : undefined;
+  }
+  return record.team
+    ? { role: record.role, id: record.id, team: record.team }
+    : { role: record.role, id: record.id };
+};
+
+/**
+ * The caller named by an `Authorization: Bearer <token>` header: the admin token, the
+ * registration key (both compared in constant time), or an issued `<tokenId>.<secret>` token.
+ * @throws UnauthorizedError when the header is missing, malformed or matches nothing
+ */
+export const authenticate = async (
+  deps: Pick<Ports, 'tokens' | 'hasher'>,
+  authorization: string | undefined,
+  secrets: AuthSecrets,
+): Promise<Principal> => {
+  const presented = BEARER.exec(authorization ?? '')?.[1];
+  if (presented === undefined) throw new UnauthorizedError();
+  // Both fixed credentials are always compared, so timing does not tell which one exists.
+  const isAdmin = sameSecret(deps.hasher, presented, secrets.adminToken);
+  const isRegistration = sameSecret(deps.hasher, presented, secrets.registrationKey);
+  if (isAdmin) return { role: Role.Admin, id: ADMIN_PRINCIPAL_ID };
+  if (isRegistration) return { role: Role.Registration, id: REGISTRATION_PRINCIPAL_ID };
+  const principal = await fromIssuedToken(deps, presented);
+  if (!principal) throw new UnauthorizedError('The bearer token is not valid.');
+  return principal;
+};
+
+/**
+ * Whether `principal` may use a route with this access list.
+ * @throws ForbiddenError when its role is not listed
+ */
+export const authorize = (access: RouteAccess, principal: Principal): void => {
+  if (access === 'public' || access.includes(principal.role)) return;
+  throw new ForbiddenError(`A ${principal.role} token may not use this route.`, { role: principal.role });
+};
