@@ -164,7 +164,9 @@ export const TeamSummary = Closed({
   agents: countsOf(AGENT_STATUSES),
   work: countsOf(WORK_STATUSES),
   forecast: Closed({
-    etaMinutes: Type.Number({ description: 'Minutes until the open backlog is done at current capacity.' }),
+    etaMinutes: Type.Union([Type.Number(), Type.Null()], {
+      description: 'Minutes until the open backlog is done at current capacity; null when no agent can work.',
+    }),
     atRisk: Type.Array(AtRiskView),
   }),
 });

@@ -24,3 +24,17 @@ export type Priority = (typeof Priority)[keyof typeof Priority];
 
 /** All priorities, most urgent first. */
 export const PRIORITIES: readonly Priority[] = Object.values(Priority);
+
+/** Statuses in which an agent holds the item (it carries a claim). */
+export const HELD_STATUSES: readonly WorkStatus[] = [WorkStatus.Claimed, WorkStatus.InProgress];
+
+/** Whether an item in `status` is held by an agent. */
+export const isHeld = (status: WorkStatus): boolean => HELD_STATUSES.includes(status);
+
+/** Statuses whose items are still to be done (the forecast's backlog). */
+export const OPEN_STATUSES: readonly WorkStatus[] = [
+  WorkStatus.Blocked,
+  WorkStatus.Ready,
+  WorkStatus.Claimed,
+  WorkStatus.InProgress,
+];

@@ -1,0 +1,180 @@
+import { auditEvent, type ChangeContext, changedFields, withoutUndefined } from '../audit';
+import type { Agent, AgentStats, AuditEvent, JsonObject } from '../model';
+import { EntityType } from '../model';
+import type { AgentPut } from '../ports';
+import { iso } from '../time';
+import type { ReportedStatus, RetireMode } from './status';
+
+/** Defaults of a registration (API.md "Endpoints", `POST /v1/agents`). */
+export const AGENT_DEFAULTS = { capacity: 1, heartbeatIntervalSec: 30 } as const;
+
+/** Stats of an agent that has done nothing yet. */
+export const EMPTY_STATS: AgentStats = {
+  claims: 0,
+  completed: 0,
+  failed: 0,
+  leaseExpiries: 0,
+  speedRatioSum: 0,
+  speedSamples: 0,
+};
+
+/** What a registration supplies. */
+export interface NewAgent {
+  readonly id: string;
+  readonly team: string;
+  readonly capabilities?: readonly string[];
+  readonly capacity?: number;
+  readonly heartbeatIntervalSec?: number;
+  readonly metadata?: JsonObject;
+}
+
+/** What `PATCH /v1/agents/{id}` may change. */
+export interface AgentPatch {
+  readonly capabilities?: readonly string[];
+  readonly capacity?: number;
+  readonly heartbeatIntervalSec?: number;
+  readonly metadata?: JsonObject;
+}
+
+/** A decided agent change: the next agent, its versioned put and its audit event (if any). */
+export interface AgentDecision {
+  readonly agent: Agent;
+  readonly write: AgentPut;
+  readonly events: readonly AuditEvent[];
+}
+
+/** The audited fields of an agent (never its token id or stats). */
+export const agentSnapshot = (agent: Agent): JsonObject =>
+  withoutUndefined({
+    team: agent.team,
+    capabilities: agent.capabilities,
+    capacity: agent.capacity,
+    heartbeatIntervalSec: agent.heartbeatIntervalSec,
+    metadata: agent.metadata,
+    reportedStatus: agent.reportedStatus,
+    retirement: agent.retirement,
+  });
+
+/** The audit event of an agent change (`prev` undefined for a registration). */
+export const agentEvent = (
+  ctx: ChangeContext,
+  action: string,
+  prev: Agent | undefined,
+  next: Agent,
+): AuditEvent =>
+  auditEvent(ctx, {
+    action,
+    entityType: EntityType.Agent,
+    entityId: next.id,
+    seq: next.version,
+    agentId: next.id,
+    team: next.team,
+    ...(prev ? changedFields(agentSnapshot(prev), agentSnapshot(next)) : { after: agentSnapshot(next) }),
+  });
+
+/**
+ * A newly registered agent: idle, registration counting as its first heartbeat, version 1,
+ * holding the token `tokenId`.
+ */
+export const newAgent = (input: NewAgent, tokenId: string, now: Date): Agent => {
+  const at = iso(now);
+  return withoutUndefined({
+    id: input.id,
+    team: input.team,
+    capabilities: [...(input.capabilities ?? [])],
+    capacity: input.capacity ?? AGENT_DEFAULTS.capacity,
+    heartbeatIntervalSec: input.heartbeatIntervalSec ?? AGENT_DEFAULTS.heartbeatIntervalSec,
+    metadata: input.metadata,
+    activeClaims: 0,
+    lastHeartbeatAt: at,
+    tokenId,
+    stats: EMPTY_STATS,
+    version: 1,
+    createdAt: at,
+    updatedAt: at,
+  });
+};
+
+/** The agent after `patch`, version + 1. */
+const advanceAgent = (agent: Agent, patch: Partial<Agent>, now: Date): Agent =>
+  withoutUndefined({ ...agent, ...patch, version: agent.version + 1, updatedAt: iso(now) });
+
+const decideAgent = (
+  prev: Agent,
+  next: Agent,
+  action: string | undefined,
+  ctx: ChangeContext,
+): AgentDecision => ({
+  agent: next,
+  write: { kind: 'agent', agent: next, expectedVersion: prev.version },
+  events: action === undefined ? [] : [agentEvent(ctx, action, prev, next)],
+});
+
+/**
+ * Apply a patch. Lowering capacity below the claims held is allowed: the agent simply takes
+ * nothing new until it is under capacity again.
+ */
+export const updateAgent = (
+  agent: Agent,
+  patch: AgentPatch,
+  action: string,
+  ctx: ChangeContext,
+): AgentDecision => {
+  const next = advanceAgent(
+    agent,
+    withoutUndefined({
+      capabilities: patch.capabilities && [...patch.capabilities],
+      capacity: patch.capacity,
+      heartbeatIntervalSec: patch.heartbeatIntervalSec,
+      metadata: patch.metadata,
+    }),
+    ctx.now,
+  );
+  return decideAgent(agent, next, action, ctx);
+};
+
+/**
+ * Start (or change the mode of) a retirement: the agent takes no new claims from now on.
+ * Returns `undefined` when the same retirement is already in place (nothing to write).
+ */
+export const retireAgent = (
+  agent: Agent,
+  mode: RetireMode,
+  action: string,
+  ctx: ChangeContext,
+): AgentDecision | undefined => {
+  if (agent.retirement?.mode === mode || agent.retirement?.retiredAt !== undefined) return undefined;
+  const at = iso(ctx.now);
+  const retirement = withoutUndefined({
+    mode,
+    requestedAt: agent.retirement?.requestedAt ?? at,
+    retiredAt: agent.activeClaims <= 0 ? at : undefined,
+  });
+  return decideAgent(agent, advanceAgent(agent, { retirement }, ctx.now), action, ctx);
+};
+
+/**
+ * Record a heartbeat: `lastHeartbeatAt` now and the reported status. The event (if `action` is
+ * given) is left to the caller's judgement: heartbeats are liveness, audited only on a change.
+ */
+export const recordHeartbeat = (
+  agent: Agent,
+  reportedStatus: ReportedStatus | undefined,
+  action: string | undefined,
+  ctx: ChangeContext,
+): AgentDecision => {
+  const next = advanceAgent(
+    agent,
+    { lastHeartbeatAt: iso(ctx.now), reportedStatus: reportedStatus ?? agent.reportedStatus },
+    ctx.now,
+  );
+  return decideAgent(agent, next, action, ctx);
+};
+
+/** The agent holding a new current token (the caller deletes the old token record). */
+export const replaceToken = (
+  agent: Agent,
+  tokenId: string,
+  action: string,
+  ctx: ChangeContext,
+): AgentDecision => decideAgent(agent, advanceAgent(agent, { tokenId }, ctx.now), action, ctx);

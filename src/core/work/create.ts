@@ -1,0 +1,114 @@
+import { auditEvent, withoutUndefined } from '../audit';
+import { UnknownDependencyError, ValidationError } from '../errors';
+import { Action } from '../events';
+import type { JsonObject, WorkItem } from '../model';
+import { EntityType } from '../model';
+import type { Write } from '../ports';
+import { iso } from '../time';
+import { urgencyOf } from '../urgency';
+import { addDependent } from './dependencies';
+import { type Priority, WorkStatus } from './status';
+import { type WorkContext, type WorkDecision, workSnapshot } from './write';
+
+/** What a creator supplies (the `POST /v1/work` body plus the server-made id). */
+export interface NewWork {
+  readonly id: string;
+  readonly type: string;
+  readonly title: string;
+  readonly description?: string;
+  readonly team: string;
+  readonly priority?: Priority;
+  readonly businessValue?: number;
+  readonly deadline?: string;
+  readonly requiredCapabilities?: readonly string[];
+  readonly dependsOn?: readonly string[];
+  readonly estimateMinutes?: number;
+  readonly maxAttempts?: number;
+  readonly metadata?: JsonObject;
+}
+
+/** Defaults of a new item (API.md "Endpoints", `POST /v1/work`). */
+export const WORK_DEFAULTS = { priority: 'medium', businessValue: 50 } as const satisfies {
+  priority: Priority;
+  businessValue: number;
+};
+
+/**
+ * A new work item and the change that stores it. It starts `blocked` while any dependency is not
+ * completed (also a failed or cancelled one: it waits for a retry or its own cancel), else
+ * `ready`. Each dependency records the new item among its `dependents` in the same change, with
+ * a condition on its version, so a dependency completing at the same moment cannot be missed.
+ * @param dependencies the stored items named in `dependsOn` (as read).
+ * @throws ValidationError when the item names itself as a dependency.
+ * @throws UnknownDependencyError listing `dependsOn` ids not among `dependencies`.
+ */
+export const createWorkItem = (
+  input: NewWork,
+  dependencies: readonly WorkItem[],
+  ctx: WorkContext,
+): WorkDecision => {
+  const dependsOn = [...new Set(input.dependsOn ?? [])];
+  if (dependsOn.includes(input.id)) {
+    throw new ValidationError([{ path: '/dependsOn', message: 'A work item cannot depend on itself.' }]);
+  }
+  const byId = new Map(dependencies.map((dependency) => [dependency.id, dependency]));
+  const missing = dependsOn.filter((id) => !byId.has(id));
+  if (missing.length > 0) throw new UnknownDependencyError(missing);
+  const named = dependsOn.map((id) => byId.get(id) as WorkItem);
+  const remainingDeps = named.filter((d) => d.status !== WorkStatus.Completed).map((d) => d.id);
+  const now = iso(ctx.now);
+  const isBlocked = remainingDeps.length > 0;
+  const draft: WorkItem = withoutUndefined({
+    id: input.id,
+    type: input.type,
+    title: input.title,
+    description: input.description,
+    team: input.team,
+    priority: input.priority ?? WORK_DEFAULTS.priority,
+    businessValue: input.businessValue ?? WORK_DEFAULTS.businessValue,
+    deadline: input.deadline,
+    requiredCapabilities: [...(input.requiredCapabilities ?? [])],
+    dependsOn,
+    remainingDeps,
+    dependents: [],
+    estimateMinutes: input.estimateMinutes,
+    maxAttempts: input.maxAttempts ?? ctx.settings.defaultMaxAttempts,
+    attempts: 0,
+    status: isBlocked ? WorkStatus.Blocked : WorkStatus.Ready,
+    progress: 0,
+    urgency: 0,
+    readyAt: isBlocked ? undefined : now,
+    createdBy: ctx.actor,
+    metadata: input.metadata,
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+  });
+  const item = { ...draft, urgency: urgencyOf(draft, ctx.now, ctx.settings.urgencyWeights) };
+  const linked = named.map((dependency) => addDependent(dependency, item.id, ctx));
+  const created = auditEvent(ctx, {
+    action: Action.WorkCreated,
+    entityType: EntityType.Work,
+    entityId: item.id,
+    seq: item.version,
+    team: item.team,
+    after: {
+      ...workSnapshot(item),
+      type: item.type,
+      title: item.title,
+      team: item.team,
+      businessValue: item.businessValue,
+      dependsOn: item.dependsOn,
+      requiredCapabilities: item.requiredCapabilities,
+      ...(item.deadline === undefined ? {} : { deadline: item.deadline }),
+    },
+  });
+  const writes: Write[] = [{ kind: 'work', item, expectedVersion: null }];
+  return {
+    item,
+    change: {
+      writes: [...writes, ...linked.flatMap((d) => d.change.writes)],
+      events: [created, ...linked.flatMap((d) => d.change.events)],
+    },
+  };
+};

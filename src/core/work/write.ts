@@ -1,0 +1,97 @@
+import { auditEvent, type ChangeContext, changedFields, withoutUndefined } from '../audit';
+import type { AuditEvent, JsonObject, WorkItem } from '../model';
+import { EntityType } from '../model';
+import type { Change, Write } from '../ports';
+import type { Settings } from '../settings';
+import { iso } from '../time';
+import { urgencyOf } from '../urgency';
+
+/** What a work decision needs besides the item: the change context and the current settings. */
+export interface WorkContext extends ChangeContext {
+  readonly settings: Settings;
+}
+
+/** A decided transition: the next item and the change (writes and events) that makes it so. */
+export interface WorkDecision {
+  readonly item: WorkItem;
+  readonly change: Change;
+}
+
+/** Fields of an item a patch may set; `undefined` removes an optional field. */
+export type WorkPatch = { -readonly [K in keyof WorkItem]?: WorkItem[K] | undefined };
+
+/** The item after `patch`: version + 1, `updatedAt` now, stored urgency recomputed at now. */
+export const advance = (prev: WorkItem, patch: WorkPatch, ctx: WorkContext): WorkItem => {
+  const next = withoutUndefined({
+    ...prev,
+    ...patch,
+    version: prev.version + 1,
+    updatedAt: iso(ctx.now),
+  }) as WorkItem;
+  return { ...next, urgency: urgencyOf(next, ctx.now, ctx.settings.urgencyWeights) };
+};
+
+/** The audited fields of an item (never the claim token nor the holder snapshot). */
+export const workSnapshot = (item: WorkItem): JsonObject =>
+  withoutUndefined({
+    status: item.status,
+    progress: item.progress,
+    attempts: item.attempts,
+    maxAttempts: item.maxAttempts,
+    priority: item.priority,
+    remainingDeps: item.remainingDeps,
+    dependents: item.dependents,
+    claim: item.claim && {
+      agentId: item.claim.agentId,
+      claimedAt: item.claim.claimedAt,
+      leaseExpiresAt: item.claim.leaseExpiresAt,
+    },
+    lastNote: item.lastNote,
+    result: item.result,
+    failure: item.failure,
+    cancelReason: item.cancelReason,
+    completedAt: item.completedAt,
+  });
+
+/** The audit event of a work transition from `prev` to `next` (before/after hold only what changed). */
+export const workEvent = (
+  ctx: ChangeContext,
+  action: string,
+  prev: WorkItem,
+  next: WorkItem,
+  agentId: string | undefined = next.claim?.agentId ?? prev.claim?.agentId,
+): AuditEvent =>
+  auditEvent(ctx, {
+    action,
+    entityType: EntityType.Work,
+    entityId: next.id,
+    seq: next.version,
+    team: next.team,
+    ...(agentId === undefined ? {} : { agentId }),
+    ...changedFields(workSnapshot(prev), workSnapshot(next)),
+  });
+
+/** A put of `next` conditional on the version `prev` was read at. */
+export const putOver = (prev: WorkItem, next: WorkItem): Write => ({
+  kind: 'work',
+  item: next,
+  expectedVersion: prev.version,
+});
+
+/**
+ * The usual shape of a work transition: put the item over the version it was read at, plus
+ * `writes` to other records, with the item's audit event and any `events` of those records.
+ */
+export const decide = (
+  prev: WorkItem,
+  next: WorkItem,
+  action: string,
+  ctx: WorkContext,
+  more: { writes?: readonly Write[]; events?: readonly AuditEvent[]; agentId?: string } = {},
+): WorkDecision => ({
+  item: next,
+  change: {
+    writes: [putOver(prev, next), ...(more.writes ?? [])],
+    events: [workEvent(ctx, action, prev, next, more.agentId), ...(more.events ?? [])],
+  },
+});
