@@ -1,0 +1,108 @@
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { HttpApi, HttpStage, type ThrottleSettings } from 'aws-cdk-lib/aws-apigatewayv2';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import type { RouteDefinition } from '#functions/shared/routes';
+import type { CoordFunctionProps } from '../constructs/coord-function';
+import { HttpRoutes } from '../constructs/http-routes';
+
+/** Properties of the {@link ApiStack}. */
+export interface ApiStackProps extends StackProps {
+  /** Deployment stage, e.g. `dev` or `prod`; handlers read it as `COORD_STAGE`. */
+  readonly stage: string;
+  /** Physical table name prefix; handlers read it as `COORD_TABLE_PREFIX`. */
+  readonly tablePrefix: string;
+  /** The tables the HTTP handlers use. */
+  readonly tables: readonly ITable[];
+  /**
+   * Whether this is a production deployment: the secrets are kept when the stack is deleted.
+   * @default false
+   */
+  readonly isProd?: boolean;
+  /**
+   * Request rate limits of the default stage.
+   * @default 100 requests per second steady, bursts of 200
+   */
+  readonly throttle?: ThrottleSettings;
+  /**
+   * The routes to declare.
+   * @default every route of `routes.ts`
+   */
+  readonly routes?: readonly RouteDefinition[];
+  /**
+   * Settings shared by every route's function (memory, bundling, project root).
+   * @default the CoordFunction defaults
+   */
+  readonly functionDefaults?: Omit<CoordFunctionProps, 'entry' | 'environment'>;
+}
+
+/** The HTTP API: one Lambda per route, the admin token and registration key secrets, and a throttled stage. */
+export class ApiStack extends Stack {
+  /** The HTTP API. */
+  public readonly httpApi: HttpApi;
+  /** The `$default` stage, with throttling. */
+  public readonly stage: HttpStage;
+  /** The admin bearer token, generated at deployment. */
+  public readonly adminTokenSecret: Secret;
+  /** The key agents present to register themselves, generated at deployment. */
+  public readonly registrationKeySecret: Secret;
+  /** The routes and their functions. */
+  public readonly routes: HttpRoutes;
+
+  constructor(scope: Construct, id: string, props: ApiStackProps) {
+    super(scope, id, props);
+    const removalPolicy = props.isProd ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+    // Letters and digits only: the value travels in an Authorization header and must never contain
+    // the `.` that separates an issued token's id from its secret.
+    const generateSecretString = { excludePunctuation: true, includeSpace: false, passwordLength: 48 };
+    this.adminTokenSecret = new Secret(this, 'AdminToken', {
+      description: `Admin bearer token of the coord-${props.stage} API`,
+      generateSecretString,
+      removalPolicy,
+    });
+    this.registrationKeySecret = new Secret(this, 'RegistrationKey', {
+      description: `Agent registration key of the coord-${props.stage} API`,
+      generateSecretString,
+      removalPolicy,
+    });
+
+    this.httpApi = new HttpApi(this, 'HttpApi', {
+      apiName: `coord-${props.stage}`,
+      createDefaultStage: false,
+    });
+    this.stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.httpApi,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: props.throttle ?? { rateLimit: 100, burstLimit: 200 },
+    });
+
+    this.routes = new HttpRoutes(this, 'Routes', {
+      httpApi: this.httpApi,
+      tables: props.tables,
+      authSecrets: [this.adminTokenSecret, this.registrationKeySecret],
+      ...(props.routes && { routes: props.routes }),
+      functionDefaults: {
+        ...props.functionDefaults,
+        environment: {
+          COORD_STAGE: props.stage,
+          COORD_TABLE_PREFIX: props.tablePrefix,
+          COORD_ADMIN_TOKEN_SECRET_ARN: this.adminTokenSecret.secretArn,
+          COORD_REGISTRATION_KEY_SECRET_ARN: this.registrationKeySecret.secretArn,
+        },
+      },
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.stage.url, description: 'Base URL of the HTTP API' });
+    new CfnOutput(this, 'AdminTokenSecretArn', {
+      value: this.adminTokenSecret.secretArn,
+      description: 'Secrets Manager secret holding the admin bearer token',
+    });
+    new CfnOutput(this, 'RegistrationKeySecretArn', {
+      value: this.registrationKeySecret.secretArn,
+      description: 'Secrets Manager secret holding the agent registration key',
+    });
+  }
+}

@@ -1,0 +1,66 @@
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import { BackupPlan, BackupResource } from 'aws-cdk-lib/aws-backup';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { Construct } from 'constructs';
+import { TABLES, type TableDefinition } from '#adapters/dynamo/tables';
+import { CoordTable } from '../constructs/coord-table';
+
+/** Properties of the {@link DataStack}. */
+export interface DataStackProps extends StackProps {
+  /** Deployment prefix of the physical table names, e.g. `coord-dev`. */
+  readonly tablePrefix: string;
+  /**
+   * Whether this is a production deployment (deletion protection, tables kept on stack deletion).
+   * @default false
+   */
+  readonly isProd?: boolean;
+  /**
+   * Whether an AWS Backup plan (daily, kept 35 days) covers the tables.
+   * @default true
+   */
+  readonly backup?: boolean;
+  /**
+   * The tables to create.
+   * @default every table of `tables.ts`
+   */
+  readonly definitions?: readonly TableDefinition[];
+}
+
+/** The DynamoDB tables, built from the same definitions the local runtime uses, and their backups. */
+export class DataStack extends Stack {
+  /** Each table, by its definition id (`Work`, `Agents`, ...). */
+  public readonly tables: ReadonlyMap<string, ITable>;
+  /** The backup plan, when backups are on. */
+  public readonly backupPlan?: BackupPlan;
+
+  constructor(scope: Construct, id: string, props: DataStackProps) {
+    super(scope, id, props);
+    const tables = new Map<string, ITable>();
+    for (const definition of props.definitions ?? TABLES) {
+      const { table } = new CoordTable(this, definition.id, {
+        definition,
+        tablePrefix: props.tablePrefix,
+        isProd: props.isProd ?? false,
+      });
+      tables.set(definition.id, table);
+    }
+    this.tables = tables;
+
+    if (props.backup ?? true) {
+      this.backupPlan = BackupPlan.daily35DayRetention(this, 'Backup');
+      this.backupPlan.addSelection('Tables', {
+        resources: [...tables.values()].map((table) => BackupResource.fromDynamoDbTable(table)),
+      });
+    }
+  }
+
+  /**
+   * The table built from this definition.
+   * @throws Error when the stack has no such table.
+   */
+  public tableFor(definition: TableDefinition): ITable {
+    const table = this.tables.get(definition.id);
+    if (!table) throw new Error(`The data stack has no table ${definition.id}`);
+    return table;
+  }
+}

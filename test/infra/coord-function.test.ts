@@ -1,0 +1,97 @@
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { platform, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { CoordFunction } from '../../lib/constructs/coord-function';
+import { appWithoutBundling, logicalIdOf } from './support/synth';
+
+const PROBE_ENTRY = 'test/infra/fixtures/sdk-probe-handler.ts';
+
+describe('CoordFunction', () => {
+  it('runs Node.js 22 on arm64 with active tracing, source maps and Powertools defaults', () => {
+    const stack = new Stack(appWithoutBundling(), 'Functions');
+    new CoordFunction(stack, 'Probe', { entry: PROBE_ENTRY, environment: { COORD_STAGE: 'test' } });
+
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      TracingConfig: { Mode: 'Active' },
+      Handler: 'index.handler',
+      MemorySize: 512,
+      Timeout: 10,
+      Environment: {
+        Variables: {
+          NODE_OPTIONS: '--enable-source-maps',
+          POWERTOOLS_SERVICE_NAME: 'coord',
+          POWERTOOLS_METRICS_NAMESPACE: 'Coord',
+          POWERTOOLS_LOG_LEVEL: 'INFO',
+          COORD_STAGE: 'test',
+        },
+      },
+    });
+  });
+
+  it('writes to its own log group, kept one month by default', () => {
+    const stack = new Stack(appWithoutBundling(), 'Functions');
+    const probe = new CoordFunction(stack, 'Probe', { entry: PROBE_ENTRY });
+    const template = Template.fromStack(stack);
+
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      LoggingConfig: { LogGroup: { Ref: logicalIdOf(probe.logGroup) } },
+    });
+  });
+
+  it('takes memory, timeout and Powertools settings from its props', () => {
+    const stack = new Stack(appWithoutBundling(), 'Functions');
+    new CoordFunction(stack, 'Probe', {
+      entry: PROBE_ENTRY,
+      memorySizeMiB: 1024,
+      timeout: Duration.seconds(29),
+      serviceName: 'coord-sweeper',
+      logLevel: 'DEBUG',
+    });
+
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      MemorySize: 1024,
+      Timeout: 29,
+      Environment: {
+        Variables: Match.objectLike({
+          POWERTOOLS_SERVICE_NAME: 'coord-sweeper',
+          POWERTOOLS_LOG_LEVEL: 'DEBUG',
+        }),
+      },
+    });
+  });
+
+  it('fails with the name of a handler module that does not exist', () => {
+    const stack = new Stack(appWithoutBundling(), 'Functions');
+
+    expect(() => new CoordFunction(stack, 'Missing', { entry: 'functions/http/no-such-route.ts' })).toThrow(
+      /handler module functions\/http\/no-such-route\.ts does not exist/,
+    );
+  });
+
+  it('bundles an ES module with source maps that runs with no node_modules, AWS SDK included', async () => {
+    // The cloud assembly goes to a temporary folder outside the project, so an import of a
+    // package left external would fail to resolve there.
+    const outdir = mkdtempSync(join(tmpdir(), 'coord-bundle-'));
+    const app = new App({ outdir });
+    new CoordFunction(new Stack(app, 'Bundled'), 'Probe', { entry: PROBE_ENTRY });
+    app.synth();
+    const assets = readdirSync(outdir).filter((name) => name.startsWith('asset.'));
+    expect(assets).toHaveLength(1);
+    const assetDir = join(outdir, assets[0] as string);
+
+    const bundled: { handler: () => Promise<unknown> } = await import(
+      pathToFileURL(join(assetDir, 'index.mjs')).href
+    );
+
+    expect(await bundled.handler()).toEqual({ region: 'eu-west-1', platform: platform() });
+    expect(readdirSync(assetDir).sort()).toEqual(['index.mjs', 'index.mjs.map']);
+    expect(readFileSync(join(assetDir, 'index.mjs'), 'utf8')).not.toMatch(/from\s*["']@aws-sdk\//);
+  });
+});

@@ -1,0 +1,140 @@
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { eventsTable, type KeyAttribute, TABLES, type TableDefinition } from '#adapters/dynamo/tables';
+import { DataStack, type DataStackProps } from '../../lib/stacks/data-stack';
+import { logicalIdOf } from './support/synth';
+
+const synthData = (props: Partial<DataStackProps> = {}): { stack: DataStack; template: Template } => {
+  const stack = new DataStack(new App(), 'Data', { tablePrefix: 'coord-test', ...props });
+  return { stack, template: Template.fromStack(stack) };
+};
+
+const keySchema = (partitionKey: KeyAttribute, sortKey?: KeyAttribute) => [
+  { AttributeName: partitionKey.name, KeyType: 'HASH' },
+  ...(sortKey ? [{ AttributeName: sortKey.name, KeyType: 'RANGE' }] : []),
+];
+
+const tableProperties = (definition: TableDefinition) => ({
+  TableName: `coord-test-${definition.id}`,
+  KeySchema: keySchema(definition.partitionKey, definition.sortKey),
+});
+
+describe('DataStack', () => {
+  const { stack, template } = synthData();
+
+  it('creates one table per definition', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', TABLES.length);
+    expect([...stack.tables.keys()]).toEqual(TABLES.map((definition) => definition.id));
+  });
+
+  it.each(TABLES)('builds the $id table on demand with point-in-time recovery', (definition) => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      ...tableProperties(definition),
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
+  });
+
+  it.each(TABLES)('gives the $id table exactly its definition’s global secondary indexes', (definition) => {
+    const indexes = definition.indexes.map((index) => ({
+      IndexName: index.indexName,
+      KeySchema: keySchema(index.partitionKey, index.sortKey),
+      Projection: { ProjectionType: index.projection ?? 'ALL' },
+    }));
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      ...tableProperties(definition),
+      GlobalSecondaryIndexes: indexes.length > 0 ? indexes : Match.absent(),
+    });
+  });
+
+  it('orders the Work ready index by gsi1pk and gsi1sk, both strings', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      TableName: 'coord-test-Work',
+      AttributeDefinitions: Match.arrayWith([
+        { AttributeName: 'gsi1pk', AttributeType: 'S' },
+        { AttributeName: 'gsi1sk', AttributeType: 'S' },
+      ]),
+      GlobalSecondaryIndexes: Match.arrayWith([
+        Match.objectLike({
+          IndexName: 'ready',
+          KeySchema: [
+            { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+            { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+          ],
+        }),
+      ]),
+    });
+  });
+
+  it.each(TABLES)('sets the $id table’s TTL attribute only when its definition has one', (definition) => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      ...tableProperties(definition),
+      TimeToLiveSpecification: definition.ttlAttribute
+        ? { AttributeName: definition.ttlAttribute, Enabled: true }
+        : Match.absent(),
+    });
+  });
+
+  it('streams new images of the Events table and of no other', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      TableName: 'coord-test-Events',
+      StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+    expect(
+      Object.keys(
+        template.findResources('AWS::DynamoDB::Table', {
+          Properties: { StreamSpecification: Match.anyValue() },
+        }),
+      ),
+    ).toHaveLength(1);
+    expect(eventsTable.stream).toBe(true);
+  });
+
+  it('leaves deletion protection off and destroys the tables with the stack outside production', () => {
+    expect(
+      template.findResources('AWS::DynamoDB::Table', { Properties: { DeletionProtectionEnabled: true } }),
+    ).toEqual({});
+    template.allResources('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Delete',
+      UpdateReplacePolicy: 'Delete',
+    });
+  });
+
+  it('protects and retains every table in production', () => {
+    const { template: prod } = synthData({ isProd: true });
+
+    prod.allResourcesProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: true });
+    prod.allResources('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+
+  it('backs up every table daily and keeps the backups 35 days', () => {
+    template.hasResourceProperties('AWS::Backup::BackupPlan', {
+      BackupPlan: {
+        BackupPlanRule: [
+          Match.objectLike({ ScheduleExpression: 'cron(0 5 * * ? *)', Lifecycle: { DeleteAfterDays: 35 } }),
+        ],
+      },
+    });
+    const tableArns = TABLES.map((definition) => ({
+      'Fn::GetAtt': [logicalIdOf(stack.tables.get(definition.id)), 'Arn'],
+    }));
+    template.hasResourceProperties('AWS::Backup::BackupSelection', {
+      BackupSelection: { Resources: Match.arrayEquals(tableArns) },
+    });
+  });
+
+  it('creates no backup plan when backups are off', () => {
+    const { template: withoutBackup } = synthData({ backup: false });
+
+    withoutBackup.resourceCountIs('AWS::Backup::BackupPlan', 0);
+    withoutBackup.resourceCountIs('AWS::DynamoDB::Table', TABLES.length);
+  });
+
+  it('fails to find a table it was not given', () => {
+    const { stack: workOnly } = synthData({ definitions: [TABLES[0] as TableDefinition] });
+
+    expect(() => workOnly.tableFor(eventsTable)).toThrow('The data stack has no table Events');
+  });
+});
