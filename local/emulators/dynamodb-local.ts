@@ -1,7 +1,9 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 
 /** A running DynamoDB Local. */
 export interface DynamoDbLocal {
@@ -14,7 +16,7 @@ export interface DynamoDbLocal {
 export interface DynamoDbLocalOptions {
   /** @default a free port chosen by the OS */
   readonly port?: number;
-  /** Keep data in this directory; @default in memory (lost on stop) */
+  /** Keep data in this directory (created when missing); @default in memory (lost on stop) */
   readonly dataDir?: string;
   /** @default 60_000 */
   readonly startTimeoutMs?: number;
@@ -83,7 +85,9 @@ export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Pr
   if (!hasJava()) throw new JavaMissingError();
   const home = dynamoDbLocalHome();
   const port = options.port ?? (await freePort());
-  const storage = options.dataDir ? ['-dbPath', options.dataDir] : ['-inMemory'];
+  const dataDir = options.dataDir ? resolve(options.dataDir) : undefined;
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const storage = dataDir ? ['-dbPath', dataDir] : ['-inMemory'];
   const child = spawn(
     'java',
     [
@@ -95,9 +99,13 @@ export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Pr
       ...storage,
       '-port',
       String(port),
+      // One database for every access key and region, so any client (the AWS CLI with your own
+      // profile, a test with dummy keys) sees the same tables.
+      '-sharedDb',
       '-disableTelemetry',
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    // DynamoDB Local writes a metadata file into its working directory; keep it out of the project.
+    { stdio: ['ignore', 'ignore', 'pipe'], cwd: dataDir ?? tmpdir() },
   );
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {

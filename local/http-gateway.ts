@@ -1,0 +1,251 @@
+/**
+ * The local stand-in for API Gateway's HTTP API: matches a request against the route table,
+ * builds the payload 2.0 event and a Lambda context, calls the route's handler module (the
+ * same file Lambda runs), and writes its result back. It adds nothing the cloud path lacks,
+ * beyond answering its own refusals in the API's error shape.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import {
+  answerOf,
+  type HttpAnswer,
+  httpApiEvent,
+  lambdaContext,
+  newRequestId,
+  type RawRequest,
+} from './api-gateway-event';
+import { type RoutePattern, routeMatcher } from './route-matcher';
+
+/** A Lambda handler for HTTP API events. */
+export type HttpHandler = (
+  event: APIGatewayProxyEventV2,
+  context: Context,
+) => Promise<APIGatewayProxyResultV2<unknown>>;
+
+/** What the gateway needs of a route: where it is, and which module handles it. */
+export interface GatewayRoute extends RoutePattern {
+  readonly id: string;
+  /** Handler module, relative to the project root; it exports `handler`. */
+  readonly entry: string;
+}
+
+/** Options for {@link startHttpGateway}. */
+export interface HttpGatewayOptions<R extends GatewayRoute> {
+  readonly routes: readonly R[];
+  /** @default 127.0.0.1 */
+  readonly host?: string;
+  /** @default a free port chosen by the OS */
+  readonly port?: number;
+  /** Region named in Lambda ARNs. @default us-east-1 */
+  readonly region?: string;
+  /** Bodies above this are refused with 413 before any handler runs. @default 1 MiB */
+  readonly maxBodyBytes?: number;
+  /** An invocation running longer is answered with 503, as API Gateway's integration timeout does. @default 29 s */
+  readonly timeoutMs?: number;
+  /** Resolves a route's handler. @default imports `route.entry` from the project root once */
+  readonly loadHandler?: (route: R) => Promise<HttpHandler>;
+  /** Told about failures the client only sees as 500 or 503. @default writes to stderr */
+  readonly onFailure?: (route: R, error: unknown) => void;
+}
+
+/** A listening gateway. */
+export interface HttpGateway {
+  readonly url: string;
+  readonly port: number;
+  /** Stops listening and closes open connections. */
+  close(): Promise<void>;
+}
+
+const MIB = 1024 * 1024;
+// Past this many bytes a refused upload is not drained any further: the socket is dropped.
+const DRAIN_LIMIT_BYTES = 32 * MIB;
+
+const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** Imports a route's handler module the way Lambda loads it: once, on first use. */
+export const importEntry = async (route: GatewayRoute): Promise<HttpHandler> => {
+  const module = (await import(pathToFileURL(join(PROJECT_ROOT, route.entry)).href)) as { handler?: unknown };
+  if (typeof module.handler !== 'function') throw new Error(`${route.entry} exports no handler function`);
+  return module.handler as HttpHandler;
+};
+
+const json = (statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpAnswer => ({
+  statusCode,
+  headers: { 'content-type': 'application/json', ...headers },
+  cookies: [],
+  body: Buffer.from(JSON.stringify(body)),
+});
+
+/** An answer in the API's error shape, for requests the gateway itself refuses. */
+const refusal = (statusCode: number, code: string, message: string, details: object = {}, headers = {}) =>
+  json(statusCode, { error: { code, message, details } }, headers);
+
+type BodyRead = { readonly kind: 'read'; readonly body: Buffer } | { readonly kind: 'too_large' };
+
+const readBody = (request: IncomingMessage, limitBytes: number): Promise<BodyRead> =>
+  new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > DRAIN_LIMIT_BYTES) request.destroy();
+      else if (size <= limitBytes) chunks.push(chunk);
+    });
+    request.on('end', () =>
+      resolve(size > limitBytes ? { kind: 'too_large' } : { kind: 'read', body: Buffer.concat(chunks) }),
+    );
+    request.on('error', reject);
+  });
+
+const splitUrl = (url: string): { rawPath: string; rawQueryString: string } => {
+  const at = url.indexOf('?');
+  return at === -1
+    ? { rawPath: url, rawQueryString: '' }
+    : { rawPath: url.slice(0, at), rawQueryString: url.slice(at + 1) };
+};
+
+const sourceIpOf = (request: IncomingMessage): string =>
+  (request.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
+
+const write = (response: ServerResponse, answer: HttpAnswer, requestId: string, method: string): void => {
+  const headers: Record<string, string | string[]> = { ...answer.headers, 'apigw-requestid': requestId };
+  if (answer.cookies.length > 0) headers['set-cookie'] = [...answer.cookies];
+  const hasBody = method !== 'HEAD' && answer.statusCode !== 204 && answer.statusCode !== 304;
+  if (hasBody) headers['content-length'] = String(answer.body.length);
+  response.writeHead(answer.statusCode, headers);
+  response.end(hasBody ? answer.body : undefined);
+};
+
+const withTimeout = async <T>(work: Promise<T>, timeoutMs: number): Promise<T | 'timed_out'> => {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timed_out'>((resolve) => {
+    timer = setTimeout(() => resolve('timed_out'), timeoutMs);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+};
+
+const reportToStderr = (route: GatewayRoute, error: unknown): void => {
+  console.error(`[http-gateway] ${route.method} ${route.path} (${route.entry}) failed:`, error);
+};
+
+/** Starts the gateway; resolves once it listens. */
+export const startHttpGateway = async <R extends GatewayRoute>(
+  options: HttpGatewayOptions<R>,
+): Promise<HttpGateway> => {
+  const host = options.host ?? '127.0.0.1';
+  const region = options.region ?? 'us-east-1';
+  const maxBodyBytes = options.maxBodyBytes ?? MIB;
+  const timeoutMs = options.timeoutMs ?? 29_000;
+  const load = options.loadHandler ?? importEntry;
+  const onFailure = options.onFailure ?? reportToStderr;
+  const match = routeMatcher(options.routes);
+  const handlers = new Map<string, Promise<HttpHandler>>();
+
+  const handlerOf = (route: R): Promise<HttpHandler> => {
+    let handler = handlers.get(route.id);
+    if (!handler) {
+      handler = load(route);
+      // A module that failed to load is tried again on the next request (e.g. after a fix).
+      handler.catch(() => handlers.delete(route.id));
+      handlers.set(route.id, handler);
+    }
+    return handler;
+  };
+
+  const invoke = async (
+    route: R,
+    raw: RawRequest,
+    pathParameters: Record<string, string>,
+    requestId: string,
+  ) => {
+    const event = httpApiEvent(raw, { routeKey: `${route.method} ${route.path}`, pathParameters }, requestId);
+    const run = async () =>
+      (await handlerOf(route))(event, lambdaContext(`coord-local-${route.id}`, timeoutMs, region));
+    try {
+      const result = await withTimeout(run(), timeoutMs);
+      if (result !== 'timed_out') return answerOf(result);
+      onFailure(route, new Error(`no answer within ${timeoutMs} ms`));
+      return refusal(503, 'unavailable', 'The service did not answer in time.', {}, { 'retry-after': '1' });
+    } catch (error) {
+      onFailure(route, error);
+      return refusal(500, 'internal', 'Internal server error.');
+    }
+  };
+
+  const answer = async (request: IncomingMessage, requestId: string): Promise<HttpAnswer> => {
+    const method = request.method ?? 'GET';
+    const { rawPath, rawQueryString } = splitUrl(request.url ?? '/');
+    const read = await readBody(request, maxBodyBytes);
+    const resolution = match(method, rawPath);
+    if (resolution.kind === 'not_found') {
+      return refusal(
+        404,
+        'not_found',
+        `No route for ${method} ${rawPath}.`,
+        {},
+        { 'x-request-id': requestId },
+      );
+    }
+    if (resolution.kind === 'method_not_allowed') {
+      return refusal(
+        405,
+        'method_not_allowed',
+        `${method} is not allowed on ${rawPath}; use ${resolution.allow.join(' or ')}.`,
+        { allow: resolution.allow },
+        { allow: resolution.allow.join(', '), 'x-request-id': requestId },
+      );
+    }
+    if (read.kind === 'too_large') {
+      return refusal(
+        413,
+        'payload_too_large',
+        `The request body is larger than ${maxBodyBytes} bytes.`,
+        { limitBytes: maxBodyBytes },
+        { 'x-request-id': requestId },
+      );
+    }
+    const raw: RawRequest = {
+      method,
+      rawPath,
+      rawQueryString,
+      headers: request.headers,
+      body: read.body,
+      sourceIp: sourceIpOf(request),
+      protocol: `HTTP/${request.httpVersion}`,
+    };
+    return invoke(resolution.route, raw, resolution.pathParameters, requestId);
+  };
+
+  const server = createServer((request, response) => {
+    const requestId = newRequestId();
+    answer(request, requestId).then(
+      (result) => write(response, result, requestId, request.method ?? 'GET'),
+      () => response.destroy(),
+    );
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+};
