@@ -1,6 +1,7 @@
 import type { WorkItem } from './model';
+import type { UrgencyWeights } from './settings';
 import { addSeconds, isBefore, minutesBetween } from './time';
-import { compareByUrgency } from './urgency';
+import { compareByUrgency, urgencyOf } from './urgency';
 import { isHeld, WorkStatus } from './work/status';
 
 /** The estimate assumed for an item that has none. */
@@ -29,6 +30,7 @@ export interface ForecastInput {
   /** Items that can be worked on at once: capacity summed over the team's agents in service. */
   readonly slots: number;
   readonly now: Date;
+  readonly weights: UrgencyWeights;
 }
 
 const remainingMinutes = (item: WorkItem): number => {
@@ -36,7 +38,7 @@ const remainingMinutes = (item: WorkItem): number => {
   return isHeld(item.status) ? estimate * (1 - item.progress / 100) : estimate;
 };
 
-/** Held items first (they are being worked on), then ready by urgency, blocked ones last. */
+/** Held items first (they are being worked on), then ready by current urgency, blocked ones last. */
 const workOrder = (a: WorkItem, b: WorkItem): number => {
   const rank = (item: WorkItem) => (isHeld(item.status) ? 0 : item.status === WorkStatus.Ready ? 1 : 2);
   return rank(a) - rank(b) || compareByUrgency(a, b);
@@ -47,8 +49,8 @@ const workOrder = (a: WorkItem, b: WorkItem): number => {
  * frees first; an item is at risk when its projected finish falls after its deadline (or the
  * deadline has passed already). Without any slot nothing will finish: every deadline is at risk.
  */
-export const forecastTeam = ({ items, unreadItems, slots, now }: ForecastInput): Forecast => {
-  const ordered = [...items].sort(workOrder);
+export const forecastTeam = ({ items, unreadItems, slots, now, weights }: ForecastInput): Forecast => {
+  const ordered = items.map((item) => ({ ...item, urgency: urgencyOf(item, now, weights) })).sort(workOrder);
   if (slots <= 0) {
     const atRisk = ordered.flatMap((item) =>
       item.deadline === undefined

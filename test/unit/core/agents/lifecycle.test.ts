@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { newAgent, recordHeartbeat, replaceToken, retireAgent, updateAgent } from '#core/agents/lifecycle';
+import { anAgent, changeContext, minutesFromNow, NOW } from '../builders';
+
+describe('newAgent', () => {
+  it('applies the registration defaults and counts registration as a heartbeat', () => {
+    expect(newAgent({ id: 'a-1', team: 'core' }, 'tok-1', NOW)).toEqual({
+      id: 'a-1',
+      team: 'core',
+      capabilities: [],
+      capacity: 1,
+      heartbeatIntervalSec: 30,
+      activeClaims: 0,
+      lastHeartbeatAt: NOW.toISOString(),
+      tokenId: 'tok-1',
+      stats: { claims: 0, completed: 0, failed: 0, leaseExpiries: 0, speedRatioSum: 0, speedSamples: 0 },
+      version: 1,
+      createdAt: NOW.toISOString(),
+      updatedAt: NOW.toISOString(),
+    });
+  });
+});
+
+describe('updateAgent', () => {
+  it('patches only the given fields, version + 1, with a versioned put and an event of what changed', () => {
+    const agent = anAgent({ capabilities: ['a'], capacity: 2 });
+    const decision = updateAgent(agent, { capacity: 4 }, 'agent.updated', changeContext());
+    expect(decision.agent).toMatchObject({
+      capacity: 4,
+      capabilities: ['a'],
+      version: 2,
+      updatedAt: NOW.toISOString(),
+    });
+    expect(decision.write).toEqual({ kind: 'agent', agent: decision.agent, expectedVersion: 1 });
+    expect(decision.events[0]).toMatchObject({
+      action: 'agent.updated',
+      entityType: 'agent',
+      seq: 2,
+      before: { capacity: 2 },
+      after: { capacity: 4 },
+    });
+    expect(JSON.stringify(decision.events)).not.toContain('tok-a');
+  });
+});
+
+describe('retireAgent', () => {
+  it('starts a retirement; an agent holding nothing is retired at once', () => {
+    const busy = retireAgent(anAgent({ activeClaims: 1 }), 'drain', 'agent.retired', changeContext());
+    expect(busy?.agent.retirement).toEqual({ mode: 'drain', requestedAt: NOW.toISOString() });
+    const idle = retireAgent(anAgent(), 'release', 'agent.retired', changeContext());
+    expect(idle?.agent.retirement).toEqual({
+      mode: 'release',
+      requestedAt: NOW.toISOString(),
+      retiredAt: NOW.toISOString(),
+    });
+  });
+
+  it('switches drain to release keeping the request time, and ignores a repeat', () => {
+    const retiring = anAgent({
+      activeClaims: 1,
+      retirement: { mode: 'drain', requestedAt: minutesFromNow(-5) },
+    });
+    expect(retireAgent(retiring, 'release', 'agent.retired', changeContext())?.agent.retirement).toEqual({
+      mode: 'release',
+      requestedAt: minutesFromNow(-5),
+    });
+    expect(retireAgent(retiring, 'drain', 'agent.retired', changeContext())).toBeUndefined();
+  });
+});
+
+describe('recordHeartbeat', () => {
+  it('records the time and reported status, with no event unless asked', () => {
+    const decision = recordHeartbeat(
+      anAgent({ lastHeartbeatAt: minutesFromNow(-1) }),
+      'active',
+      undefined,
+      changeContext(),
+    );
+    expect(decision.agent).toMatchObject({
+      lastHeartbeatAt: NOW.toISOString(),
+      reportedStatus: 'active',
+      version: 2,
+    });
+    expect(decision.events).toEqual([]);
+  });
+});
+
+describe('replaceToken', () => {
+  it('names the new token', () => {
+    expect(replaceToken(anAgent(), 'tok-b', 'agent.token_issued', changeContext()).agent.tokenId).toBe(
+      'tok-b',
+    );
+  });
+});

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { holderInfo, newClaim, renewedClaim, sameSecret } from '#core/claims/holder';
+import { aClaimedItem, anAgent, minutesFromNow, NOW } from '../builders';
+
+describe('holderInfo', () => {
+  it('reports the holder active within the timeout and offline after it', () => {
+    const claim = aClaimedItem().claim;
+    if (!claim) throw new Error('fixture has a claim');
+    expect(holderInfo(claim, NOW, 3)).toEqual({
+      agentId: 'agent-a',
+      status: 'active',
+      lastHeartbeatAt: minutesFromNow(-1),
+      leaseExpiresAt: minutesFromNow(4),
+    });
+    expect(holderInfo(claim, new Date(NOW.getTime() + 60_000), 3).status).toBe('offline');
+  });
+});
+
+describe('newClaim and renewedClaim', () => {
+  it('lease from now and a liveness snapshot', () => {
+    const claim = newClaim(anAgent({ heartbeatIntervalSec: 12 }), 'tok', NOW, 60);
+    expect(claim).toEqual({
+      agentId: 'agent-a',
+      token: 'tok',
+      claimedAt: NOW.toISOString(),
+      leaseExpiresAt: minutesFromNow(1),
+      holderLastHeartbeatAt: NOW.toISOString(),
+      holderHeartbeatIntervalSec: 12,
+    });
+    const later = new Date(NOW.getTime() + 30_000);
+    expect(renewedClaim(claim, later, 60)).toMatchObject({
+      leaseExpiresAt: minutesFromNow(1.5),
+      holderLastHeartbeatAt: later.toISOString(),
+      token: 'tok',
+    });
+  });
+});
+
+describe('sameSecret', () => {
+  it('matches only identical strings', () => {
+    expect(sameSecret('abc', 'abc')).toBe(true);
+    expect(sameSecret('abd', 'abc')).toBe(false);
+    expect(sameSecret('ab', 'abc')).toBe(false);
+    expect(sameSecret('', 'abc')).toBe(false);
+  });
+});

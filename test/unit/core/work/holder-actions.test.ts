@@ -1,0 +1,201 @@
+import { describe, expect, it } from 'vitest';
+import { ForbiddenError, StaleClaimError } from '#core/errors';
+import {
+  completeWork,
+  expireLease,
+  failWork,
+  releaseWork,
+  renewLease,
+  reportProgress,
+} from '#core/work/holder-actions';
+import { aClaimedItem, aWorkItem, minutesFromNow, NOW, workContext } from '../builders';
+
+const holder = { token: 'token-1', agentId: 'agent-a' };
+
+describe('the claim token check', () => {
+  const actions = {
+    progress: (item = aClaimedItem(), req = holder) =>
+      reportProgress(item, { ...req, progress: 10 }, workContext()),
+    complete: (item = aClaimedItem(), req = holder) => completeWork(item, req, workContext()),
+    fail: (item = aClaimedItem(), req = holder) => failWork(item, { ...req, reason: 'x' }, workContext()),
+    release: (item = aClaimedItem(), req = holder) => releaseWork(item, req, workContext()),
+  };
+
+  it.each(Object.entries(actions))('%s refuses a superseded token as stale, naming the holder', (_, act) => {
+    expect(() => act(aClaimedItem('agent-a', 'token-2'), holder)).toThrow(StaleClaimError);
+    expect(() => act(aClaimedItem('agent-a', 'token-2'), holder)).toThrow(
+      expect.objectContaining({
+        details: {
+          status: 'claimed',
+          holder: expect.objectContaining({ agentId: 'agent-a', status: 'active' }),
+        },
+      }),
+    );
+  });
+
+  it.each(Object.entries(actions))('%s refuses a token after the claim ended, without a holder', (_, act) => {
+    expect(() => act(aWorkItem({ status: 'completed' }), holder)).toThrow(
+      expect.objectContaining({ code: 'stale_claim', details: { status: 'completed' } }),
+    );
+  });
+
+  it.each(Object.entries(actions))(
+    '%s checks the token before the agent: a stale token from another agent is stale',
+    (_, act) => {
+      expect(() => act(aClaimedItem('agent-a', 'token-2'), { token: 'token-1', agentId: 'agent-z' })).toThrow(
+        StaleClaimError,
+      );
+    },
+  );
+
+  it.each(Object.entries(actions))('%s forbids the current token sent by another agent', (_, act) => {
+    expect(() => act(aClaimedItem('agent-a', 'token-1'), { token: 'token-1', agentId: 'agent-z' })).toThrow(
+      ForbiddenError,
+    );
+  });
+});
+
+describe('reportProgress', () => {
+  it('moves claimed to in_progress, records progress and note, renews the lease', () => {
+    const { item, change } = reportProgress(
+      aClaimedItem(),
+      { ...holder, progress: 40, note: 'half' },
+      workContext(),
+    );
+    expect(item).toMatchObject({ status: 'in_progress', progress: 40, lastNote: 'half', version: 3 });
+    expect(item.claim).toMatchObject({
+      leaseExpiresAt: minutesFromNow(5),
+      holderLastHeartbeatAt: NOW.toISOString(),
+    });
+    expect(change.writes).toHaveLength(1);
+    expect(change.events[0]).toMatchObject({
+      action: 'work.progress',
+      seq: 3,
+      before: { status: 'claimed', progress: 0 },
+      after: { status: 'in_progress', progress: 40, lastNote: 'half' },
+    });
+  });
+
+  it('keeps the previous note when none is given', () => {
+    const { item } = reportProgress(
+      aClaimedItem('agent-a', 'token-1', { lastNote: 'n1' }),
+      { ...holder, progress: 5 },
+      workContext(),
+    );
+    expect(item.lastNote).toBe('n1');
+  });
+});
+
+describe('completeWork', () => {
+  it('completes with result and completedAt, frees capacity and counts the completion', () => {
+    const { item, change } = completeWork(aClaimedItem(), { ...holder, result: { ok: true } }, workContext());
+    expect(item).toMatchObject({
+      status: 'completed',
+      progress: 100,
+      result: { ok: true },
+      completedAt: NOW.toISOString(),
+    });
+    expect(item.claim).toBeUndefined();
+    expect(change.writes[1]).toEqual({
+      kind: 'agentClaims',
+      agentId: 'agent-a',
+      delta: -1,
+      stats: { completed: 1 },
+    });
+    expect(change.events[0]).toMatchObject({ action: 'work.completed', agentId: 'agent-a' });
+  });
+
+  it('records speed against the estimate', () => {
+    const item = aClaimedItem('agent-a', 'token-1', { estimateMinutes: 20 }, 30);
+    const { change } = completeWork(item, holder, workContext());
+    expect(change.writes[1]).toMatchObject({ stats: { completed: 1, speedRatioSum: 1.5, speedSamples: 1 } });
+  });
+});
+
+describe('failWork', () => {
+  it('sends a retryable failure back to ready with attempts + 1', () => {
+    const { item, change } = failWork(aClaimedItem(), { ...holder, reason: 'flaky' }, workContext());
+    expect(item).toMatchObject({
+      status: 'ready',
+      attempts: 1,
+      readyAt: NOW.toISOString(),
+      failure: { reason: 'flaky', retryable: true, at: NOW.toISOString(), agentId: 'agent-a' },
+    });
+    expect(change.writes[1]).toEqual({
+      kind: 'agentClaims',
+      agentId: 'agent-a',
+      delta: -1,
+      stats: { failed: 1 },
+    });
+    expect(change.events[0]?.action).toBe('work.failed');
+  });
+
+  it('escalates when the attempts reach maxAttempts', () => {
+    const { item, change } = failWork(
+      aClaimedItem('agent-a', 'token-1', { attempts: 2 }),
+      { ...holder, reason: 'x' },
+      workContext(),
+    );
+    expect(item).toMatchObject({ status: 'escalated', attempts: 3 });
+    expect(change.events[0]?.action).toBe('work.escalated');
+  });
+
+  it('ends a non-retryable failure as failed', () => {
+    const { item } = failWork(
+      aClaimedItem(),
+      { ...holder, reason: 'bad input', retryable: false },
+      workContext(),
+    );
+    expect(item).toMatchObject({ status: 'failed', attempts: 1, failure: { retryable: false } });
+    expect(item.claim).toBeUndefined();
+  });
+});
+
+describe('releaseWork', () => {
+  it('returns the item to ready with attempts unchanged and frees capacity', () => {
+    const { item, change } = releaseWork(
+      aClaimedItem('agent-a', 'token-1', { attempts: 2, progress: 50 }),
+      holder,
+      workContext(),
+    );
+    expect(item).toMatchObject({ status: 'ready', attempts: 2, progress: 0, readyAt: NOW.toISOString() });
+    expect(change.writes[1]).toEqual({ kind: 'agentClaims', agentId: 'agent-a', delta: -1 });
+  });
+});
+
+describe('expireLease', () => {
+  it('ends an expired claim: attempts + 1, back to ready, the expiry counted', () => {
+    const item = aClaimedItem('agent-a', 'token-1', {}, 6);
+    const decision = expireLease(item, workContext());
+    expect(decision?.item).toMatchObject({ status: 'ready', attempts: 1 });
+    expect(decision?.change.writes[1]).toEqual({
+      kind: 'agentClaims',
+      agentId: 'agent-a',
+      delta: -1,
+      stats: { leaseExpiries: 1 },
+    });
+  });
+
+  it('escalates when the budget is spent', () => {
+    const item = aClaimedItem('agent-a', 'token-1', { attempts: 2 }, 6);
+    expect(expireLease(item, workContext())?.item.status).toBe('escalated');
+  });
+
+  it('leaves a claim whose lease is still running', () => {
+    expect(expireLease(aClaimedItem(), workContext())).toBeUndefined();
+    expect(expireLease(aWorkItem(), workContext())).toBeUndefined();
+  });
+});
+
+describe('renewLease', () => {
+  it('renews the holder’s lease without an audit event', () => {
+    const decision = renewLease(aClaimedItem(), 'agent-a', workContext());
+    expect(decision?.item.claim?.leaseExpiresAt).toBe(minutesFromNow(5));
+    expect(decision?.change.events).toEqual([]);
+    expect(decision?.change.writes).toEqual([{ kind: 'work', item: decision?.item, expectedVersion: 2 }]);
+  });
+
+  it('does nothing for an item the agent does not hold', () => {
+    expect(renewLease(aClaimedItem('agent-b'), 'agent-a', workContext())).toBeUndefined();
+  });
+});
