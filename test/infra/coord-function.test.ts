@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { platform, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -86,11 +87,16 @@ describe('CoordFunction', () => {
     expect(assets).toHaveLength(1);
     const assetDir = join(outdir, assets[0] as string);
 
-    const bundled: { handler: () => Promise<unknown> } = await import(
-      pathToFileURL(join(assetDir, 'index.mjs')).href
-    );
+    const bundleUrl = pathToFileURL(join(assetDir, 'index.mjs')).href;
+    const run = `const { handler } = await import('${bundleUrl}'); process.stdout.write(JSON.stringify(await handler()));`;
 
-    expect(await bundled.handler()).toEqual({ region: 'eu-west-1', platform: platform() });
+    // A plain Node process, not the test runner's module loader (which lends modules a `require`).
+    const reply = execFileSync(process.execPath, ['--input-type=module', '--eval', run], {
+      encoding: 'utf8',
+      stdio: 'pipe',
+    });
+
+    expect(JSON.parse(reply)).toEqual({ region: 'eu-west-1', platform: platform() });
     expect(readdirSync(assetDir).sort()).toEqual(['index.mjs', 'index.mjs.map']);
     expect(readFileSync(join(assetDir, 'index.mjs'), 'utf8')).not.toMatch(/from\s*["']@aws-sdk\//);
   });

@@ -1,7 +1,12 @@
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { BUNDLING_STACKS } from 'aws-cdk-lib/cx-api';
 import type { IConstruct } from 'constructs';
+import { ROUTES } from '#functions/shared/routes';
+import { PROJECT_ROOT } from '../../../lib/constructs/coord-function';
 import { buildCoordApp, type CoordStacks } from '../../../lib/coord-app';
 
 /** A synthesized deployment: the stacks and their templates. */
@@ -17,9 +22,31 @@ export interface SynthesizedApp {
  */
 export const appWithoutBundling = (): App => new App({ context: { [BUNDLING_STACKS]: [] } });
 
+let stubRoot: string | undefined;
+
+/**
+ * A throwaway project root holding a stub module for every route's entry and the real lockfile.
+ * Synth without bundling only checks that entries exist, so the stack tests need not wait for
+ * (or break on) the handlers; app.test.ts synthesizes bin/app.ts against the real ones.
+ */
+export const stubProjectRoot = (): string => {
+  if (stubRoot) return stubRoot;
+  const root = mkdtempSync(join(tmpdir(), 'coord-infra-root-'));
+  copyFileSync(join(PROJECT_ROOT, 'package-lock.json'), join(root, 'package-lock.json'));
+  for (const { entry } of ROUTES) {
+    mkdirSync(dirname(join(root, entry)), { recursive: true });
+    writeFileSync(join(root, entry), 'export const handler = async () => ({ statusCode: 204 });\n');
+  }
+  stubRoot = root;
+  return root;
+};
+
 /** Synthesizes both stacks of a stage, without bundling. */
 export const synthesize = (stage: string): SynthesizedApp => {
-  const stacks = buildCoordApp(appWithoutBundling(), { stage });
+  const stacks = buildCoordApp(appWithoutBundling(), {
+    stage,
+    functionDefaults: { projectRoot: stubProjectRoot() },
+  });
   return { stacks, data: Template.fromStack(stacks.data), api: Template.fromStack(stacks.api) };
 };
 

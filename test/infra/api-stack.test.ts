@@ -1,0 +1,151 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { connectionsTable } from '#adapters/dynamo/tables';
+import { ROUTES, type RouteDefinition } from '#functions/shared/routes';
+import { actionsOf, logicalIdOf, statementsOf, synthesize } from './support/synth';
+
+const XRAY_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'];
+// What grantReadData allows, stream reads included.
+const READ_ACTIONS = [
+  'dynamodb:BatchGetItem',
+  'dynamodb:GetItem',
+  'dynamodb:Query',
+  'dynamodb:Scan',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:DescribeTable',
+  'dynamodb:GetRecords',
+  'dynamodb:GetShardIterator',
+];
+const WRITE_ACTIONS = [
+  'dynamodb:BatchWriteItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+];
+const SECRET_ACTIONS = ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'];
+
+const isPublic = (route: RouteDefinition): boolean => route.access === 'public';
+const byGrant = (grants: RouteDefinition['grants']) => ROUTES.filter((route) => route.grants === grants);
+
+describe('ApiStack', () => {
+  const { stacks, api } = synthesize('dev');
+  const routeFunction = (route: RouteDefinition) => {
+    const handler = stacks.api.routes.functions.get(route.id);
+    if (!handler) throw new Error(`No function for route ${route.id}`);
+    return handler.function;
+  };
+  const roleOf = (route: RouteDefinition) => logicalIdOf(routeFunction(route).role);
+
+  it('creates one Node.js 22 arm64 function with active tracing per route', () => {
+    api.resourceCountIs('AWS::Lambda::Function', ROUTES.length);
+    api.allResourcesProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      TracingConfig: { Mode: 'Active' },
+    });
+  });
+
+  it('tells every function its stage, table prefix and secret ARNs', () => {
+    api.allResourcesProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          COORD_STAGE: 'dev',
+          COORD_TABLE_PREFIX: 'coord-dev',
+          COORD_ADMIN_TOKEN_SECRET_ARN: { Ref: logicalIdOf(stacks.api.adminTokenSecret) },
+          COORD_REGISTRATION_KEY_SECRET_ARN: { Ref: logicalIdOf(stacks.api.registrationKeySecret) },
+          NODE_OPTIONS: '--enable-source-maps',
+        }),
+      },
+    });
+  });
+
+  it('declares one API route per route table entry', () => {
+    api.resourceCountIs('AWS::ApiGatewayV2::Route', ROUTES.length);
+  });
+
+  it.each(ROUTES)('routes $method $path to the $id function', (route) => {
+    const integrations = api.findResources('AWS::ApiGatewayV2::Integration', {
+      Properties: {
+        IntegrationType: 'AWS_PROXY',
+        IntegrationUri: { 'Fn::GetAtt': [logicalIdOf(routeFunction(route)), 'Arn'] },
+      },
+    });
+    const [integrationId] = Object.keys(integrations);
+
+    api.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: `${route.method} ${route.path}`,
+      Target: { 'Fn::Join': ['', ['integrations/', { Ref: integrationId }]] },
+    });
+    expect(Object.keys(integrations)).toHaveLength(1);
+  });
+
+  it.each(byGrant('read'))('gives the read-only $id function read actions only', (route) => {
+    const secretActions = isPublic(route) ? [] : SECRET_ACTIONS;
+
+    expect([...actionsOf(api, roleOf(route))].sort()).toEqual(
+      [...XRAY_ACTIONS, ...READ_ACTIONS, ...secretActions].sort(),
+    );
+  });
+
+  it.each(byGrant('readWrite'))('gives the $id function read and write actions', (route) => {
+    expect([...actionsOf(api, roleOf(route))].sort()).toEqual(
+      [...XRAY_ACTIONS, ...READ_ACTIONS, ...WRITE_ACTIONS, ...SECRET_ACTIONS].sort(),
+    );
+  });
+
+  it('grants no function access to the Connections table', () => {
+    const connections = logicalIdOf(stacks.data.tableFor(connectionsTable));
+
+    expect(JSON.stringify(api.toJSON())).not.toContain(connections);
+  });
+
+  it('creates the admin token and the registration key as generated secrets', () => {
+    api.resourceCountIs('AWS::SecretsManager::Secret', 2);
+    api.allResourcesProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: Match.objectLike({ ExcludePunctuation: true, PasswordLength: 48 }),
+    });
+    api.resourceCountIs('AWS::SecretsManager::ResourcePolicy', 0);
+  });
+
+  it.each([
+    ['admin token', () => stacks.api.adminTokenSecret],
+    ['registration key', () => stacks.api.registrationKeySecret],
+  ] as const)('lets only the functions of authenticated routes read the %s', (_name, secret) => {
+    const secretRef = { Ref: logicalIdOf(secret()) };
+    const readers = Object.values(api.findResources('AWS::IAM::Policy'))
+      .filter((policy) => JSON.stringify(policy).includes(JSON.stringify(secretRef)))
+      .flatMap((policy) => (policy as { Properties: { Roles: { Ref: string }[] } }).Properties.Roles)
+      .map((role) => role.Ref)
+      .sort();
+
+    expect(readers).toEqual(
+      ROUTES.filter((route) => !isPublic(route))
+        .map(roleOf)
+        .sort(),
+    );
+    for (const role of readers) {
+      const onSecret = statementsOf(api, role).filter(
+        (s) => JSON.stringify(s.Resource) === JSON.stringify(secretRef),
+      );
+      expect(onSecret.flatMap((s) => [s.Action].flat()).sort()).toEqual([...SECRET_ACTIONS].sort());
+    }
+  });
+
+  it('throttles the default stage', () => {
+    api.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 },
+    });
+  });
+
+  it('outputs the API URL and the secret ARNs', () => {
+    api.hasOutput('ApiUrl', {
+      Value: { 'Fn::Join': ['', Match.arrayWith(['https://', { Ref: logicalIdOf(stacks.api.httpApi) }])] },
+    });
+    api.hasOutput('AdminTokenSecretArn', { Value: { Ref: logicalIdOf(stacks.api.adminTokenSecret) } });
+    api.hasOutput('RegistrationKeySecretArn', {
+      Value: { Ref: logicalIdOf(stacks.api.registrationKeySecret) },
+    });
+  });
+});
