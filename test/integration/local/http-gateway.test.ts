@@ -1,0 +1,251 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ROUTES } from '#functions/shared/routes';
+import { type GatewayRoute, type HttpGateway, type HttpHandler, startHttpGateway } from '#local/http-gateway';
+import { ApiClient } from '#test/support/http-client';
+
+type Route = (typeof ROUTES)[number];
+
+let gateway: HttpGateway | undefined;
+afterEach(async () => {
+  await gateway?.close();
+  gateway = undefined;
+});
+
+/** A gateway over the real route table whose handlers record the events they get. */
+const recordingGateway = async (respond: HttpHandler = async () => ({ statusCode: 204 }), options = {}) => {
+  const calls: { route: Route; event: APIGatewayProxyEventV2 }[] = [];
+  const loads: string[] = [];
+  gateway = await startHttpGateway<Route>({
+    routes: ROUTES,
+    port: 0,
+    onFailure: () => undefined,
+    ...options,
+    loadHandler: async (route) => {
+      loads.push(route.id);
+      return async (event, context) => {
+        calls.push({ route, event });
+        return respond(event, context);
+      };
+    },
+  });
+  return { calls, loads, api: new ApiClient(gateway.url) };
+};
+
+describe('the local HTTP gateway', () => {
+  it('hands the route handler an HTTP API payload 2.0 event', async () => {
+    const { calls, api } = await recordingGateway();
+
+    await api.request('POST', '/v1/work/w%2041/progress?a=1&b=x%20y&a=2', {
+      body: { progress: 5 },
+      token: 'secret-token',
+      headers: { 'X-Custom': 'Yes' },
+    });
+
+    expect(calls).toHaveLength(1);
+    const [{ route, event }] = calls as [(typeof calls)[number]];
+    expect(route.id).toBe('reportProgress');
+    expect(event).toMatchObject({
+      version: '2.0',
+      routeKey: 'POST /v1/work/{id}/progress',
+      rawPath: '/v1/work/w%2041/progress',
+      rawQueryString: 'a=1&b=x%20y&a=2',
+      queryStringParameters: { a: '1,2', b: 'x y' },
+      pathParameters: { id: 'w 41' },
+      body: '{"progress":5}',
+      isBase64Encoded: false,
+      requestContext: {
+        routeKey: 'POST /v1/work/{id}/progress',
+        stage: '$default',
+        http: {
+          method: 'POST',
+          path: '/v1/work/w%2041/progress',
+          protocol: 'HTTP/1.1',
+          sourceIp: '127.0.0.1',
+        },
+      },
+    });
+    expect(event.headers).toMatchObject({
+      authorization: 'Bearer secret-token',
+      'content-type': 'application/json',
+      'x-custom': 'Yes',
+    });
+    expect(event.requestContext.requestId).toMatch(/.+/);
+    expect(event.requestContext.timeEpoch).toEqual(expect.any(Number));
+    expect(event.requestContext.time).toMatch(/^\d{2}\/[A-Z][a-z]{2}\/\d{4}:\d{2}:\d{2}:\d{2} \+0000$/);
+  });
+
+  it('gives each request a fresh request id', async () => {
+    const { calls, api } = await recordingGateway();
+
+    await api.get('/v1/health');
+    await api.get('/v1/health');
+
+    const [first, second] = calls.map((call) => call.event.requestContext.requestId);
+    expect(first).not.toBe(second);
+  });
+
+  it('leaves body, query and path parameters out of the event when the request has none', async () => {
+    const { calls, api } = await recordingGateway();
+
+    await api.get('/v1/health');
+
+    const event = calls[0]?.event;
+    expect(event).not.toHaveProperty('body');
+    expect(event).not.toHaveProperty('queryStringParameters');
+    expect(event).not.toHaveProperty('pathParameters');
+    expect(event?.rawQueryString).toBe('');
+  });
+
+  it('prefers a static segment to a parameter, per method', async () => {
+    const { calls, api } = await recordingGateway();
+
+    await api.post('/v1/work/claim-next', {});
+    await api.get('/v1/work/claim-next');
+
+    expect(calls.map((call) => call.route.id)).toEqual(['claimNext', 'getWork']);
+    expect(calls[1]?.event.pathParameters).toEqual({ id: 'claim-next' });
+  });
+
+  it('writes the status, headers, cookies and body the handler returns', async () => {
+    const { api } = await recordingGateway(async () => ({
+      statusCode: 201,
+      headers: { 'Content-Type': 'application/json', 'X-Request-Id': 'r-1' },
+      cookies: ['a=1', 'b=2'],
+      body: '{"ok":true}',
+    }));
+
+    const response = await api.post('/v1/work', {});
+
+    expect(response.status).toBe(201);
+    expect(response.body).toEqual({ ok: true });
+    expect(response.headers.get('x-request-id')).toBe('r-1');
+    expect(response.headers.getSetCookie()).toEqual(['a=1', 'b=2']);
+  });
+
+  it('decodes a base64 result body', async () => {
+    const { api } = await recordingGateway(async () => ({
+      statusCode: 200,
+      headers: { 'content-type': 'text/plain' },
+      body: Buffer.from('plain text').toString('base64'),
+      isBase64Encoded: true,
+    }));
+
+    const response = await api.get('/v1/health');
+
+    expect(response.text).toBe('plain text');
+  });
+
+  it('answers 200 JSON for a result without statusCode, as API Gateway infers it', async () => {
+    const { api } = await recordingGateway(async () => ({ hello: 'world' }) as never);
+
+    const response = await api.get('/v1/health');
+
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/json');
+    expect(response.body).toEqual({ hello: 'world' });
+  });
+
+  it('answers 404 not_found for an unknown path without calling a handler', async () => {
+    const { calls, api } = await recordingGateway();
+
+    const response = await api.get('/v2/anything');
+
+    expect(response.status).toBe(404);
+    expect(response.error).toMatchObject({ code: 'not_found', message: expect.any(String) });
+    expect(response.headers.get('x-request-id')).toMatch(/.+/);
+    expect(calls).toEqual([]);
+  });
+
+  it('answers 405 with Allow for a known path and another method', async () => {
+    const { calls, api } = await recordingGateway();
+
+    const response = await api.delete('/v1/work/w1');
+
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('GET');
+    expect(response.error).toMatchObject({ code: 'method_not_allowed', details: { allow: ['GET'] } });
+    expect(calls).toEqual([]);
+  });
+
+  it('refuses a body over 1 MiB with 413 before any handler runs', async () => {
+    const { calls, api } = await recordingGateway();
+
+    const response = await api.request('POST', '/v1/work', { rawBody: 'x'.repeat(1024 * 1024 + 1) });
+
+    expect(response.status).toBe(413);
+    expect(response.error?.code).toBe('payload_too_large');
+    expect(calls).toEqual([]);
+  });
+
+  it('passes a body of exactly 1 MiB through', async () => {
+    const { calls, api } = await recordingGateway();
+
+    await api.request('POST', '/v1/work', { rawBody: 'x'.repeat(1024 * 1024), contentType: 'text/plain' });
+
+    expect(calls[0]?.event.body).toHaveLength(1024 * 1024);
+  });
+
+  it('base64-encodes a binary body, as API Gateway does', async () => {
+    const { calls, api } = await recordingGateway();
+
+    await api.request('POST', '/v1/work', {
+      rawBody: new Uint8Array([0, 255, 1]),
+      contentType: 'application/octet-stream',
+    });
+
+    expect(calls[0]?.event).toMatchObject({ body: 'AP8B', isBase64Encoded: true });
+  });
+
+  it('answers 500 internal without the exception text when the handler throws', async () => {
+    const { api } = await recordingGateway(async () => {
+      throw new Error('secret database detail');
+    });
+
+    const response = await api.get('/v1/health');
+
+    expect(response.status).toBe(500);
+    expect(response.error?.code).toBe('internal');
+    expect(response.text).not.toContain('secret database detail');
+  });
+
+  it('answers 503 with Retry-After when the handler does not finish in time', async () => {
+    const { api } = await recordingGateway(() => new Promise(() => undefined), { timeoutMs: 50 });
+
+    const response = await api.get('/v1/health');
+
+    expect(response.status).toBe(503);
+    expect(response.error?.code).toBe('unavailable');
+    expect(response.headers.get('retry-after')).toBe('1');
+  });
+
+  it('loads each handler once, however many requests arrive at once', async () => {
+    const { loads, api } = await recordingGateway();
+
+    await Promise.all(Array.from({ length: 5 }, () => api.get('/v1/health')));
+
+    expect(loads).toEqual(['health']);
+  });
+
+  it('imports the route entry module from the project root and passes a Lambda context', async () => {
+    const route: GatewayRoute = {
+      id: 'echo',
+      method: 'GET',
+      path: '/echo/{name}',
+      entry: 'test/integration/local/fixtures/echo-handler.ts',
+    };
+    gateway = await startHttpGateway({ routes: [route], port: 0 });
+
+    const response = await new ApiClient(gateway.url).get<{
+      event: APIGatewayProxyEventV2;
+      functionName: string;
+      remainingMs: number;
+    }>('/echo/ada');
+
+    expect(response.status).toBe(200);
+    expect(response.body.event.pathParameters).toEqual({ name: 'ada' });
+    expect(response.body.functionName).toBe('coord-local-echo');
+    expect(response.body.remainingMs).toBeGreaterThan(0);
+    expect(response.headers.get('x-request-id')).toBe(response.body.event.requestContext.requestId);
+  });
+});
