@@ -1,0 +1,35 @@
+/**
+ * Global setup of the e2e project: one local stack (a child process running `local/main.ts`,
+ * as `npm start` does) on free ports for the whole run. Tests read it with
+ * `inject('localStack')`; they keep out of each other's way with unique team and agent names.
+ */
+import type { TestProject } from 'vitest/node';
+import { type SpawnedStack, spawnLocalStack } from './local-stack';
+
+/** What e2e tests get from `inject('localStack')`. */
+export interface ProvidedStack {
+  readonly url: string;
+  readonly adminToken: string;
+  readonly registrationKey: string;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    localStack: ProvidedStack;
+  }
+}
+
+let stack: SpawnedStack | undefined;
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  stack = await spawnLocalStack();
+  project.provide('localStack', {
+    url: stack.url,
+    adminToken: stack.adminToken,
+    registrationKey: stack.registrationKey,
+  });
+  return async () => {
+    const code = await stack?.stop('SIGTERM');
+    if (code !== 0) console.error(`The e2e local stack exited with ${code}; see ${stack?.launched.logFile}`);
+  };
+}
