@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import type { HealthView } from '#app/schemas/views';
+import { stackClients } from '#test/support/e2e-fixtures';
+
+describe('the local stack over HTTP', () => {
+  it('answers GET /v1/health with 200 and the service status, without a token', async () => {
+    const { anonymous } = stackClients();
+
+    const response = await anonymous.get<HealthView>('/v1/health');
+
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ status: expect.any(String), version: expect.any(String) });
+    expect(response.body.checks).toEqual(expect.any(Object));
+    expect(response.headers.get('x-request-id')).toMatch(/.+/);
+  });
+
+  it('gives every request its own x-request-id', async () => {
+    const { anonymous } = stackClients();
+
+    const [first, second] = await Promise.all([anonymous.get('/v1/health'), anonymous.get('/v1/health')]);
+
+    expect(first.headers.get('x-request-id')).not.toBe(second.headers.get('x-request-id'));
+  });
+
+  it('answers an unknown path with 404 not_found in the API error shape', async () => {
+    const { admin } = stackClients();
+
+    const response = await admin.get('/v1/no-such-thing');
+
+    expect(response.status).toBe(404);
+    expect(response.error?.code).toBe('not_found');
+    expect(response.error?.message).toEqual(expect.any(String));
+    expect(response.headers.get('x-request-id')).toMatch(/.+/);
+  });
+
+  it('answers a known path with the wrong method with 405 and the allowed methods', async () => {
+    const { admin } = stackClients();
+
+    const response = await admin.delete('/v1/health');
+
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('GET');
+    expect(response.error?.code).toBe('method_not_allowed');
+  });
+
+  it('routes GET /v1/work/claim-next to the item reader, which finds no such item', async () => {
+    const { admin } = stackClients();
+
+    const response = await admin.get('/v1/work/claim-next');
+
+    expect(response.status).toBe(404);
+    expect(response.error?.code).toBe('not_found');
+    expect(response.error?.details).toMatchObject({ id: 'claim-next' });
+  });
+});
