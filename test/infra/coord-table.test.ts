@@ -33,7 +33,5 @@ describe('CoordTable', () => {
         },
       ],
     });
-      Ref: stack.getLogicalId(table.node.defaultChild as never),
-    });
   });
 });
