@@ -34,25 +34,32 @@ export interface TableDefinition {
 
 const S = (name: string): KeyAttribute => ({ name, type: 'S' });
 
-/** Work items: the ready index (claim order), the leases index (sweeper), by status and by holder. */
+/**
+ * Work items: the ready index (claim order), the leases index (sweeper), by status and by holder.
+ * `byStatus` keeps keys only: its entries change only when an item's status does, so the frequent
+ * progress writes do not rewrite it, and lists read the items themselves with one BatchGet.
+ */
 export const workTable: TableDefinition = {
   id: 'Work',
   partitionKey: S('pk'),
   indexes: [
     { indexName: 'ready', partitionKey: S('gsi1pk'), sortKey: S('gsi1sk') },
     { indexName: 'leases', partitionKey: S('gsi2pk'), sortKey: S('gsi2sk') },
-    { indexName: 'byStatus', partitionKey: S('gsi3pk'), sortKey: S('gsi3sk') },
+    { indexName: 'byStatus', partitionKey: S('gsi3pk'), sortKey: S('gsi3sk'), projection: 'KEYS_ONLY' },
     { indexName: 'byHolder', partitionKey: S('gsi4pk'), sortKey: S('gsi4sk') },
   ],
 };
 
-/** Agents, listed by team or all together. */
+/**
+ * Agents, listed by team or all together. Both indexes keep keys only: their keys never change
+ * after registration, so heartbeats and claim counting never write to them.
+ */
 export const agentsTable: TableDefinition = {
   id: 'Agents',
   partitionKey: S('pk'),
   indexes: [
-    { indexName: 'byTeam', partitionKey: S('gsi1pk'), sortKey: S('gsi1sk') },
-    { indexName: 'all', partitionKey: S('gsi2pk'), sortKey: S('gsi2sk') },
+    { indexName: 'byTeam', partitionKey: S('gsi1pk'), sortKey: S('gsi1sk'), projection: 'KEYS_ONLY' },
+    { indexName: 'all', partitionKey: S('gsi2pk'), sortKey: S('gsi2sk'), projection: 'KEYS_ONLY' },
   ],
 };
 

@@ -1,0 +1,211 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { AuditEvent } from '#core/model';
+import type { AuditLog, AuditQuery, Clock, Page } from '#core/ports';
+import { ActorType } from '#core/roles';
+import { decodeCursor, encodeCursor, isObject, isStringRecord } from './cursor';
+import { allOf, anyOf, Expression } from './expression';
+import {
+  dayOf,
+  EventIndex,
+  eventActorPartition,
+  eventAgentPartition,
+  eventDayPartition,
+  eventPartition,
+  eventTimeCeiling,
+  type IndexKeys,
+  PK,
+  SK,
+  sortableTime,
+} from './keys';
+import { collect, type QuerySpec, type StoredItem } from './query';
+import { EVENT_RETENTION_DAYS, eventFromItem, eventTimeKeyOf } from './records';
+
+const MS_PER_DAY = 86_400_000;
+/** The day walk reads this many days at once at most; it starts with one and doubles. */
+const MAX_DAYS_AT_ONCE = 16;
+
+/** The time window of a read: `since` and `until` inclusive, `before` (a cursor's time key) exclusive. */
+interface TimeRange {
+  readonly since?: string;
+  readonly until?: string;
+  readonly before?: string;
+}
+
+/** Where a time-ordered list stopped: the time key of the last event returned. */
+interface TimePosition {
+  readonly b: string;
+}
+
+const isTimePosition = (value: unknown): value is TimePosition =>
+  isObject(value) && typeof value.b === 'string';
+
+/** Where an entity's list stopped: the table key of the last event returned. */
+interface EntityPosition {
+  readonly e: Record<string, string>;
+}
+
+const isEntityPosition = (value: unknown): value is EntityPosition =>
+  isObject(value) && isStringRecord(value.e);
+
+const previousDay = (day: string): string =>
+  new Date(Date.parse(`${day}T00:00:00.000Z`) - MS_PER_DAY).toISOString().slice(0, 10);
+
+/** Newest first by time key, each event once. */
+const newestFirst = (items: readonly StoredItem[]): StoredItem[] => {
+  const unique = new Map(items.map((item) => [eventTimeKeyOf(item), item]));
+  return [...unique.entries()].sort(([a], [b]) => (a < b ? 1 : a > b ? -1 : 0)).map(([, item]) => item);
+};
+
+/**
+ * The audit log in the Events table. An entity's events come from its partition; an agent's
+ * from the subject and actor indexes merged; an actor's from the actor index; everything else
+ * from the day index, walked from the newest day back (bounded by `since` or the retention).
+ */
+export class DynamoAuditLog implements AuditLog {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly clock: Clock,
+  ) {}
+
+  async list(query: AuditQuery): Promise<Page<AuditEvent>> {
+    if (query.entityId !== undefined) return this.listEntity(query.entityId, query);
+    const before = decodeCursor(query.cursor, isTimePosition)?.b;
+    const range: TimeRange = {
+      ...(query.since !== undefined && { since: sortableTime(query.since) }),
+      ...(query.until !== undefined && { until: sortableTime(query.until) }),
+      ...(before !== undefined && { before }),
+    };
+    const wanted = query.limit + 1;
+    let found: StoredItem[];
+    if (query.agentId !== undefined) found = await this.byAgent(query.agentId, query.actorId, range, wanted);
+    else if (query.actorId !== undefined) {
+      found = await this.fromIndex(EventIndex.byActor, eventActorPartition(query.actorId), range, wanted);
+    } else found = await this.walkDays(range, wanted);
+    const events = newestFirst(found);
+    const page = events.slice(0, query.limit);
+    const last = page.at(-1);
+    const items = page.map(eventFromItem);
+    return events.length > query.limit && last
+      ? { items, nextCursor: encodeCursor({ b: eventTimeKeyOf(last) }) }
+      : { items };
+  }
+
+  /** Events of one entity, newest first, from its partition; other filters apply to what it reads. */
+  private async listEntity(entityId: string, query: AuditQuery): Promise<Page<AuditEvent>> {
+    const start = decodeCursor(query.cursor, isEntityPosition);
+    const expression = new Expression();
+    const time = expression.name(EventIndex.byDay.sortKey);
+    const actorKey = expression.name(EventIndex.byActor.partitionKey);
+    const spec: QuerySpec = {
+      TableName: this.tableName,
+      KeyConditionExpression: `${expression.name(PK)} = ${expression.value(eventPartition(entityId))}`,
+      FilterExpression: allOf(
+        query.since !== undefined && `${time} >= ${expression.value(sortableTime(query.since))}`,
+        query.until !== undefined && `${time} <= ${expression.value(eventTimeCeiling(query.until))}`,
+        query.actorId !== undefined &&
+          `${actorKey} = ${expression.value(eventActorPartition(query.actorId))}`,
+        query.agentId !== undefined &&
+          anyOf(
+            `${expression.name(EventIndex.byAgent.partitionKey)} = ${expression.value(eventAgentPartition(query.agentId))}`,
+            `${actorKey} = ${expression.value(eventActorPartition(query.agentId))} AND ${expression.path('actor', 'type')} = ${expression.value(ActorType.Agent)}`,
+          ),
+      ),
+      ...expression.attributes(),
+      ScanIndexForward: false,
+    };
+    const { items: found } = await collect(this.doc, spec, query.limit + 1, { startKey: start?.e });
+    const page = found.slice(0, query.limit);
+    const last = page.at(-1);
+    const items = page.map(eventFromItem);
+    return found.length > query.limit && last
+      ? { items, nextCursor: encodeCursor({ e: { [PK]: String(last[PK]), [SK]: String(last[SK]) } }) }
+      : { items };
+  }
+
+  /** Events whose subject or (agent) actor is `agentId`: both indexes, merged by the caller. */
+  private async byAgent(
+    agentId: string,
+    actorId: string | undefined,
+    range: TimeRange,
+    wanted: number,
+  ): Promise<StoredItem[]> {
+    const asSubject = this.fromIndex(EventIndex.byAgent, eventAgentPartition(agentId), range, wanted, (e) =>
+      actorId === undefined
+        ? undefined
+        : `${e.name(EventIndex.byActor.partitionKey)} = ${e.value(eventActorPartition(actorId))}`,
+    );
+    const asActor =
+      actorId === undefined || actorId === agentId
+        ? this.fromIndex(
+            EventIndex.byActor,
+            eventActorPartition(agentId),
+            range,
+            wanted,
+            (e) => `${e.path('actor', 'type')} = ${e.value(ActorType.Agent)}`,
+          )
+        : Promise.resolve([]);
+    return (await Promise.all([asSubject, asActor])).flat();
+  }
+
+  /** Up to `wanted` events of one partition of a time-ordered index, newest first. */
+  private async fromIndex(
+    index: IndexKeys,
+    partition: string,
+    range: TimeRange,
+    wanted: number,
+    filter: (expression: Expression) => string | undefined = () => undefined,
+  ): Promise<StoredItem[]> {
+    const upper = range.before ?? (range.until === undefined ? undefined : eventTimeCeiling(range.until));
+    if (range.since !== undefined && upper !== undefined && range.since > upper) return [];
+    const expression = new Expression();
+    const key = expression.name(index.sortKey);
+    let timeCondition: string | undefined;
+    if (range.since !== undefined && upper !== undefined) {
+      timeCondition = `${key} BETWEEN ${expression.value(range.since)} AND ${expression.value(upper)}`;
+    } else if (upper !== undefined) timeCondition = `${key} <= ${expression.value(upper)}`;
+    else if (range.since !== undefined) timeCondition = `${key} >= ${expression.value(range.since)}`;
+    const spec: QuerySpec = {
+      TableName: this.tableName,
+      IndexName: index.indexName,
+      KeyConditionExpression: allOf(
+        `${expression.name(index.partitionKey)} = ${expression.value(partition)}`,
+        timeCondition,
+      ),
+      FilterExpression: filter(expression),
+      ...expression.attributes(),
+      ScanIndexForward: false,
+    };
+    const { items } = await collect(this.doc, spec, wanted, {
+      // A cursor's own event is its page's last one; the inclusive bound would return it again.
+      accept: range.before === undefined ? undefined : (item) => eventTimeKeyOf(item) !== range.before,
+    });
+    return items;
+  }
+
+  /** Newest days first, a growing number of days at once, until `wanted` events or the oldest day. */
+  private async walkDays(range: TimeRange, wanted: number): Promise<StoredItem[]> {
+    const now = this.clock.now().getTime();
+    const newest = range.before ?? range.until ?? new Date(now + MS_PER_DAY).toISOString();
+    const oldestDay =
+      range.since !== undefined
+        ? dayOf(range.since)
+        : dayOf(new Date(now - EVENT_RETENTION_DAYS * MS_PER_DAY).toISOString());
+    const found: StoredItem[] = [];
+    let day = newest.slice(0, 10);
+    for (
+      let batch = 1;
+      day >= oldestDay && found.length < wanted;
+      batch = Math.min(batch * 2, MAX_DAYS_AT_ONCE)
+    ) {
+      const days: string[] = [];
+      for (; days.length < batch && day >= oldestDay; day = previousDay(day)) days.push(day);
+      const remaining = wanted - found.length;
+      const pages = await Promise.all(
+        days.map((each) => this.fromIndex(EventIndex.byDay, eventDayPartition(each), range, remaining)),
+      );
+      found.push(...pages.flat());
+    }
+    return found;
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * The DynamoDB adapter: every persistence port of `src/core/ports.ts`, built from one client.
+ * The composition root (`functions/shared/wiring.ts`, `local/`) calls {@link createDynamoPorts}
+ * once per process.
+ */
+
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Clock, Ports } from '#core/ports';
+import { DynamoAgentRepository } from './agent-repository';
+import { DynamoAuditLog } from './event-log';
+import {
+  DynamoIdempotencyStore,
+  DynamoSettingsRepository,
+  DynamoStoreProbe,
+  DynamoTeamRepository,
+  DynamoTokenRepository,
+} from './meta-store';
+import { agentsTable, eventsTable, metaTable, tableName, workTable } from './tables';
+import { DynamoUnitOfWork } from './unit-of-work';
+import { DynamoWorkRepository } from './work-repository';
+
+export { deleteTables, ensureTables } from './create-tables';
+export { StoreError } from './errors';
+export { eventFromItem } from './records';
+
+/** The persistence ports the DynamoDB adapter provides. */
+export type DynamoPorts = Pick<
+  Ports,
+  'work' | 'agents' | 'teams' | 'audit' | 'tokens' | 'settings' | 'uow' | 'probe' | 'idempotency'
+>;
+
+/** Options of {@link createDynamoPorts}. */
+export interface DynamoPortsOptions {
+  /** A DynamoDB client (see {@link createDynamoClient}); the adapter wraps it in a document client. */
+  readonly client: DynamoDBClient;
+  /** Deployment prefix; table `X` is `<tablePrefix>-X`. */
+  readonly tablePrefix: string;
+  /**
+   * Partitions per team of the ready index. Items are placed by it when written, so every
+   * process of a deployment must use the same value.
+   */
+  readonly readyShards: number;
+  /**
+   * Time source for what the store itself decides by time: the newest day an unbounded audit
+   * read starts from, and whether an idempotency record has expired.
+   * @default the system clock
+   */
+  readonly clock?: Clock;
+}
+
+const systemClock: Clock = { now: () => new Date() };
+
+/** Every persistence port, on the tables named by `tablePrefix`. */
+export const createDynamoPorts = (options: DynamoPortsOptions): DynamoPorts => {
+  const { client, tablePrefix, clock = systemClock } = options;
+  const readyShards = Math.max(1, Math.trunc(options.readyShards));
+  const doc = DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  });
+  const tables = {
+    work: tableName(tablePrefix, workTable),
+    agents: tableName(tablePrefix, agentsTable),
+    events: tableName(tablePrefix, eventsTable),
+    meta: tableName(tablePrefix, metaTable),
+  };
+  return {
+    work: new DynamoWorkRepository(doc, tables.work, readyShards),
+    agents: new DynamoAgentRepository(doc, tables.agents),
+    teams: new DynamoTeamRepository(doc, tables.meta),
+    audit: new DynamoAuditLog(doc, tables.events, clock),
+    tokens: new DynamoTokenRepository(doc, tables.meta),
+    settings: new DynamoSettingsRepository(doc, tables.meta),
+    uow: new DynamoUnitOfWork(doc, tables, readyShards),
+    probe: new DynamoStoreProbe(doc, tables.meta),
+    idempotency: new DynamoIdempotencyStore(doc, tables.meta, clock),
+  };
+};
+
+/** Options of {@link createDynamoClient}. */
+export interface DynamoClientOptions {
+  readonly region: string;
+  /**
+   * An emulator or LocalStack endpoint.
+   * @default the regional AWS endpoint
+   */
+  readonly endpoint?: string;
+  /**
+   * Static credentials.
+   * @default the SDK's provider chain; with an `endpoint`, placeholder credentials (emulators accept any)
+   */
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /**
+   * Give up on a request after this long (it then counts as unavailable).
+   * @default 10000
+   */
+  readonly requestTimeoutMs?: number;
+}
+
+/** Placeholder credentials for emulators, which check none. */
+const EMULATOR_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+/**
+ * A DynamoDB client with keep-alive connections enough for many concurrent calls (a claim reads
+ * every ready shard at once) and bounded connect and request times.
+ */
+export const createDynamoClient = (options: DynamoClientOptions): DynamoDBClient => {
+  const credentials =
+    options.credentials ?? (options.endpoint === undefined ? undefined : EMULATOR_CREDENTIALS);
+  return new DynamoDBClient({
+    region: options.region,
+    ...(options.endpoint !== undefined && { endpoint: options.endpoint }),
+    ...(credentials !== undefined && { credentials: { ...credentials } }),
+    requestHandler: {
+      connectionTimeout: 3000,
+      requestTimeout: options.requestTimeoutMs ?? 10_000,
+      httpAgent: { keepAlive: true, maxSockets: 256 },
+      httpsAgent: { keepAlive: true, maxSockets: 256 },
+    },
+  });
+};

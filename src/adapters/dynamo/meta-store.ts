@@ -1,0 +1,204 @@
+/**
+ * The Meta table's small rows: issued tokens, runtime settings, the team registry and
+ * idempotency records; and the store probe, which reads one of them.
+ */
+
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { UnavailableError } from '#core/errors';
+import type {
+  Clock,
+  IdempotencyRecord,
+  IdempotencyStore,
+  SettingsRepository,
+  StoredSettings,
+  StoreProbe,
+  TeamRepository,
+  TokenRecord,
+  TokenRepository,
+} from '#core/ports';
+import { isConditionFailure, storeCall, translateStoreError } from './errors';
+import { anyOf, Expression } from './expression';
+import { idempotencyKey, PK, settingsKey, teamsKey, tokenKey } from './keys';
+import {
+  EXPIRES_AT,
+  idempotencyFromItem,
+  reservationToItem,
+  settingsFromItem,
+  tokenFromItem,
+} from './records';
+
+const getItem = async (
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  key: Record<string, string>,
+): Promise<Record<string, unknown> | undefined> => {
+  const answer = await storeCall('GetItem', () =>
+    doc.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true })),
+  );
+  return answer.Item;
+};
+
+/** Issued tokens, read strongly consistent so a revoked token stops working at once. */
+export class DynamoTokenRepository implements TokenRepository {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async get(id: string): Promise<TokenRecord | undefined> {
+    const item = await getItem(this.doc, this.tableName, tokenKey(id));
+    return item ? tokenFromItem(item) : undefined;
+  }
+}
+
+/** The persisted runtime settings. */
+export class DynamoSettingsRepository implements SettingsRepository {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async get(): Promise<StoredSettings | undefined> {
+    const item = await getItem(this.doc, this.tableName, settingsKey());
+    return item ? settingsFromItem(item) : undefined;
+  }
+}
+
+const TEAM_NAMES = 'names';
+
+/** Team names, kept as one string set: adding is an idempotent ADD, listing one read. */
+export class DynamoTeamRepository implements TeamRepository {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async list(): Promise<string[]> {
+    const item = await getItem(this.doc, this.tableName, teamsKey());
+    const names = item?.[TEAM_NAMES];
+    return names instanceof Set ? [...names].map(String).sort() : [];
+  }
+
+  async ensure(team: string): Promise<void> {
+    const expression = new Expression();
+    await storeCall('UpdateItem', () =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: teamsKey(),
+          UpdateExpression: `ADD ${expression.name(TEAM_NAMES)} ${expression.value(new Set([team]))}`,
+          ...expression.attributes(),
+        }),
+      ),
+    );
+  }
+}
+
+/** Answers whether the store is reachable with one cheap strongly consistent read. */
+export class DynamoStoreProbe implements StoreProbe {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async ping(): Promise<void> {
+    try {
+      await this.doc.send(new GetCommand({ TableName: this.tableName, Key: settingsKey() }));
+    } catch (error) {
+      throw new UnavailableError('The store does not answer.', { cause: error });
+    }
+  }
+}
+
+const IN_PROGRESS: IdempotencyRecord['state'] = 'in_progress';
+const DONE: IdempotencyRecord['state'] = 'done';
+
+/** The stored item a failed conditional write returned (`ALL_OLD`), unmarshalled. */
+const storedItemOf = (error: unknown): Record<string, unknown> | undefined => {
+  const item = (error as { Item?: Parameters<typeof unmarshall>[0] }).Item;
+  return item ? unmarshall(item) : undefined;
+};
+
+/**
+ * Idempotency records. A reservation is a conditional put that wins only when no live record
+ * holds the key; one that expired but still waits for TTL deletion counts as free.
+ */
+export class DynamoIdempotencyStore implements IdempotencyStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly clock: Clock,
+  ) {}
+
+  async reserve(
+    key: string,
+    fingerprint: string,
+    expiresAtEpochSeconds: number,
+  ): Promise<IdempotencyRecord | undefined> {
+    const expression = new Expression();
+    const nowSeconds = Math.floor(this.clock.now().getTime() / 1000);
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: reservationToItem(key, fingerprint, expiresAtEpochSeconds),
+          ConditionExpression: anyOf(
+            `attribute_not_exists(${expression.name(PK)})`,
+            `${expression.name(EXPIRES_AT)} < ${expression.value(nowSeconds)}`,
+          ),
+          ...expression.attributes(),
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return undefined;
+    } catch (error) {
+      const stored = isConditionFailure(error) ? storedItemOf(error) : undefined;
+      if (stored) return idempotencyFromItem(stored);
+      throw translateStoreError(error, 'PutItem');
+    }
+  }
+
+  async complete(key: string, statusCode: number, body: string): Promise<void> {
+    const expression = new Expression();
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: idempotencyKey(key),
+          UpdateExpression: `SET ${expression.name('state')} = ${expression.value(DONE)}, ${expression.name('statusCode')} = ${expression.value(statusCode)}, ${expression.name('body')} = ${expression.value(body)}`,
+          ConditionExpression: `attribute_exists(${expression.name(PK)})`,
+          ...expression.attributes(),
+        }),
+      );
+    } catch (error) {
+      // The reservation is gone (released or expired): there is nothing left to complete.
+      if (isConditionFailure(error)) return;
+      throw translateStoreError(error, 'UpdateItem');
+    }
+  }
+
+  async release(key: string): Promise<void> {
+    const expression = new Expression();
+    try {
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: idempotencyKey(key),
+          ConditionExpression: `${expression.name('state')} = ${expression.value(IN_PROGRESS)}`,
+          ...expression.attributes(),
+        }),
+      );
+    } catch (error) {
+      // Already gone, or completed meanwhile: a completed answer stays replayable.
+      if (isConditionFailure(error)) return;
+      throw translateStoreError(error, 'DeleteItem');
+    }
+  }
+}

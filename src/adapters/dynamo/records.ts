@@ -1,0 +1,177 @@
+/**
+ * Domain objects <-> stored attributes. Writing adds the keys and the index attributes an item
+ * should have in its current state (sparse indexes get theirs only while the state holds);
+ * reading strips every storage attribute, so only domain objects leave the adapter.
+ */
+import { type Agent, type AuditEvent, EntityType, type WorkItem } from '#core/model';
+import type { IdempotencyRecord, StoredSettings, TokenRecord } from '#core/ports';
+import { WorkStatus } from '#core/work/status';
+import {
+  AgentIndex,
+  ALL_AGENTS_PARTITION,
+  agentKey,
+  agentSortKey,
+  agentTeamPartition,
+  dayOf,
+  EventIndex,
+  eventActorPartition,
+  eventAgentPartition,
+  eventDayPartition,
+  eventKey,
+  eventTimeKey,
+  holderPartition,
+  holderSortKey,
+  idempotencyKey,
+  leaseBucketOf,
+  leasePartition,
+  leaseSortKey,
+  readyPartition,
+  readySortKey,
+  settingsKey,
+  shardOf,
+  statusPartition,
+  statusSortKey,
+  tokenKey,
+  WorkIndex,
+  workKey,
+} from './keys';
+import type { StoredItem } from './query';
+import { TABLES } from './tables';
+
+/** Attribute holding `capacity - activeClaims`, so a claim's capacity guard is one comparison. */
+export const FREE_CAPACITY = 'freeCapacity';
+
+/** Attribute holding a row's expiry in epoch seconds (the tables' TTL attribute). */
+export const EXPIRES_AT = 'expiresAt';
+
+/** How long audit events are kept before TTL removes them. */
+export const EVENT_RETENTION_DAYS = 400;
+
+const SECONDS_PER_DAY = 86_400;
+
+/** Every attribute that exists for storage only: keys, index keys, TTL and derived guards. */
+const STORAGE_ATTRIBUTES: ReadonlySet<string> = new Set([
+  FREE_CAPACITY,
+  EXPIRES_AT,
+  ...TABLES.flatMap((table) => [
+    table.partitionKey.name,
+    ...(table.sortKey ? [table.sortKey.name] : []),
+    ...table.indexes.flatMap((index) => [
+      index.partitionKey.name,
+      ...(index.sortKey ? [index.sortKey.name] : []),
+    ]),
+  ]),
+]);
+
+/** A stored item without its storage attributes. */
+const withoutStorage = (item: StoredItem): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(item).filter(([name]) => !STORAGE_ATTRIBUTES.has(name)));
+
+const HELD_STATUSES: ReadonlySet<WorkStatus> = new Set([WorkStatus.Claimed, WorkStatus.InProgress]);
+
+/** Whether an item is held: claimed or in progress, with a claim. */
+const isHeld = (item: WorkItem): item is WorkItem & { claim: NonNullable<WorkItem['claim']> } =>
+  item.claim !== undefined && HELD_STATUSES.has(item.status);
+
+/** The stored form of a work item, with the index attributes of its state. */
+export const workToItem = (item: WorkItem, readyShards: number): StoredItem => ({
+  ...item,
+  ...workKey(item.id),
+  [WorkIndex.byStatus.partitionKey]: statusPartition(item.status),
+  [WorkIndex.byStatus.sortKey]: statusSortKey(item.team, item.createdAt, item.id),
+  ...(item.status === WorkStatus.Ready && {
+    [WorkIndex.ready.partitionKey]: readyPartition(item.team, shardOf(item.id, readyShards)),
+    [WorkIndex.ready.sortKey]: readySortKey(item.urgency, item.createdAt, item.id),
+  }),
+  ...(isHeld(item) && {
+    [WorkIndex.leases.partitionKey]: leasePartition(leaseBucketOf(item.id)),
+    [WorkIndex.leases.sortKey]: leaseSortKey(item.claim.leaseExpiresAt, item.id),
+    [WorkIndex.byHolder.partitionKey]: holderPartition(item.claim.agentId),
+    [WorkIndex.byHolder.sortKey]: holderSortKey(item.claim.claimedAt, item.id),
+  }),
+});
+
+/** The work item a stored item holds. */
+export const workFromItem = (item: StoredItem): WorkItem => withoutStorage(item) as unknown as WorkItem;
+
+/** The stored form of an agent, with its index attributes and free capacity. */
+export const agentToItem = (agent: Agent): StoredItem => ({
+  ...agent,
+  ...agentKey(agent.id),
+  [AgentIndex.byTeam.partitionKey]: agentTeamPartition(agent.team),
+  [AgentIndex.byTeam.sortKey]: agentSortKey(agent.id),
+  [AgentIndex.all.partitionKey]: ALL_AGENTS_PARTITION,
+  [AgentIndex.all.sortKey]: agentSortKey(agent.id),
+  [FREE_CAPACITY]: agent.capacity - agent.activeClaims,
+});
+
+/** The agent a stored item holds. */
+export const agentFromItem = (item: StoredItem): Agent => withoutStorage(item) as unknown as Agent;
+
+/** The agent an event is about besides its actor: the named one, else the agent the event records. */
+const subjectAgentOf = (event: AuditEvent): string | undefined =>
+  event.agentId ?? (event.entityType === EntityType.Agent ? event.entityId : undefined);
+
+/** Epoch seconds when an event written at `at` expires. */
+const eventExpiry = (at: string): number => {
+  const ms = Date.parse(at);
+  const base = Number.isNaN(ms) ? 0 : Math.floor(ms / 1000);
+  return base + EVENT_RETENTION_DAYS * SECONDS_PER_DAY;
+};
+
+/** The stored form of an audit event: keyed by `(entity, seq)`, indexed by day, subject agent and actor. */
+export const eventToItem = (event: AuditEvent): StoredItem => {
+  const timeKey = eventTimeKey(event.at, event.entityType, event.entityId, event.seq);
+  const subject = subjectAgentOf(event);
+  return {
+    ...event,
+    ...eventKey(event.entityType, event.entityId, event.seq),
+    [EventIndex.byDay.partitionKey]: eventDayPartition(dayOf(event.at)),
+    [EventIndex.byDay.sortKey]: timeKey,
+    ...(subject !== undefined && {
+      [EventIndex.byAgent.partitionKey]: eventAgentPartition(subject),
+      [EventIndex.byAgent.sortKey]: timeKey,
+    }),
+    [EventIndex.byActor.partitionKey]: eventActorPartition(event.actor.id),
+    [EventIndex.byActor.sortKey]: timeKey,
+    [EXPIRES_AT]: eventExpiry(event.at),
+  };
+};
+
+/** The audit event a stored item holds (also what the Events stream carries as its new image). */
+export const eventFromItem = (item: StoredItem): AuditEvent => withoutStorage(item) as unknown as AuditEvent;
+
+/** The time-ordered position of a stored event (the sort key of its day, agent and actor entries). */
+export const eventTimeKeyOf = (item: StoredItem): string => String(item[EventIndex.byDay.sortKey] ?? '');
+
+/** The stored form of a token record. */
+export const tokenToItem = (token: TokenRecord): StoredItem => ({ ...token, ...tokenKey(token.id) });
+
+/** The token record a stored item holds. */
+export const tokenFromItem = (item: StoredItem): TokenRecord =>
+  withoutStorage(item) as unknown as TokenRecord;
+
+/** The stored form of the runtime settings. */
+export const settingsToItem = (settings: StoredSettings): StoredItem => ({ ...settings, ...settingsKey() });
+
+/** The runtime settings a stored item holds. */
+export const settingsFromItem = (item: StoredItem): StoredSettings => ({
+  settings: (item.settings ?? {}) as Record<string, unknown>,
+  version: Number(item.version ?? 0),
+});
+
+/** The stored form of a fresh idempotency reservation. */
+export const reservationToItem = (
+  key: string,
+  fingerprint: string,
+  expiresAtEpochSeconds: number,
+): StoredItem => ({
+  ...idempotencyKey(key),
+  state: 'in_progress',
+  fingerprint,
+  [EXPIRES_AT]: expiresAtEpochSeconds,
+});
+
+/** The idempotency record a stored item holds. */
+export const idempotencyFromItem = (item: StoredItem): IdempotencyRecord =>
+  withoutStorage(item) as unknown as IdempotencyRecord;

@@ -1,0 +1,279 @@
+import { randomUUID } from 'node:crypto';
+import { type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { UnavailableError } from '#core/errors';
+import type { AuditEvent } from '#core/model';
+import {
+  type AgentClaimsAdjust,
+  type Change,
+  type FailedWrite,
+  type UnitOfWork,
+  type Write,
+  WriteConflict,
+} from '#core/ports';
+import { StoreError, THROTTLED_REASONS, translateStoreError } from './errors';
+import { allOf, Expression } from './expression';
+import { agentKey, PK, tokenKey } from './keys';
+import type { StoredItem } from './query';
+import {
+  agentFromItem,
+  agentToItem,
+  eventToItem,
+  FREE_CAPACITY,
+  settingsFromItem,
+  settingsToItem,
+  tokenToItem,
+  workFromItem,
+  workToItem,
+} from './records';
+
+/** DynamoDB takes at most this many writes in one transaction. */
+export const MAX_TRANSACTION_WRITES = 100;
+
+/** Physical names of the tables a change writes to. */
+export interface UnitOfWorkTables {
+  readonly work: string;
+  readonly agents: string;
+  readonly events: string;
+  readonly meta: string;
+}
+
+type TransactItem = NonNullable<
+  ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']
+>[number];
+
+/** A cancellation reason as the SDK reports it; `Item` is in the wire format. */
+interface CancellationReason {
+  readonly Code?: string;
+  readonly Item?: Parameters<typeof unmarshall>[0];
+}
+
+/** One planned write and how to report it when its condition fails. */
+interface PlannedWrite {
+  readonly request: TransactItem;
+  /** What a failed condition on this write means; `undefined` for writes no use case re-decides from. */
+  readonly failed: (stored: StoredItem | undefined) => FailedWrite | undefined;
+}
+
+/** Reasons that mean "this write's condition lost"; a TransactionConflict returns no stored item. */
+const CONFLICT_REASONS = new Set(['ConditionalCheckFailed', 'TransactionConflict']);
+
+/** `attribute_not_exists(pk)` when new, else `version = expected`. */
+const versionCondition = (expression: Expression, expectedVersion: number | null): string =>
+  expectedVersion === null
+    ? `attribute_not_exists(${expression.name(PK)})`
+    : `${expression.name('version')} = ${expression.value(expectedVersion)}`;
+
+/**
+ * Applies a change as one TransactWriteItems: every write and every audit event, all or nothing.
+ * Every conditional write asks for `ALL_OLD`, so a refused change reports what is stored now.
+ */
+export class DynamoUnitOfWork implements UnitOfWork {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tables: UnitOfWorkTables,
+    private readonly readyShards: number,
+  ) {}
+
+  /**
+   * @throws WriteConflict when a condition fails (nothing is written).
+   * @throws UnavailableError when the store throttles or does not answer.
+   * @throws RangeError when the change holds more than {@link MAX_TRANSACTION_WRITES} writes.
+   */
+  async commit(change: Change): Promise<void> {
+    const planned = [
+      ...change.writes.map((write) => this.plan(write)),
+      ...change.events.map((e) => this.planEvent(e)),
+    ];
+    if (planned.length === 0) return;
+    if (planned.length > MAX_TRANSACTION_WRITES) {
+      throw new RangeError(
+        `A change holds ${planned.length} writes (with its events); one transaction takes at most ${MAX_TRANSACTION_WRITES}.`,
+      );
+    }
+    try {
+      await this.doc.send(
+        new TransactWriteCommand({
+          TransactItems: planned.map((write) => write.request),
+          // Makes the SDK's own retries of this request idempotent.
+          ClientRequestToken: randomUUID(),
+        }),
+      );
+    } catch (error) {
+      throw translateCommitError(error, planned);
+    }
+  }
+
+  private plan(write: Write): PlannedWrite {
+    switch (write.kind) {
+      case 'work': {
+        const expression = new Expression();
+        return {
+          request: this.put(
+            this.tables.work,
+            workToItem(write.item, this.readyShards),
+            expression,
+            versionCondition(expression, write.expectedVersion),
+          ),
+          failed: (stored) => ({ kind: 'work', id: write.item.id, current: stored && workFromItem(stored) }),
+        };
+      }
+      case 'agent': {
+        const expression = new Expression();
+        return {
+          request: this.put(
+            this.tables.agents,
+            agentToItem(write.agent),
+            expression,
+            versionCondition(expression, write.expectedVersion),
+          ),
+          failed: (stored) => ({
+            kind: 'agent',
+            id: write.agent.id,
+            current: stored && agentFromItem(stored),
+          }),
+        };
+      }
+      case 'agentClaims':
+        return {
+          request: this.adjustClaims(write),
+          failed: (stored) => ({
+            kind: 'agentClaims',
+            id: write.agentId,
+            current: stored && agentFromItem(stored),
+          }),
+        };
+      case 'tokenPut': {
+        const expression = new Expression();
+        return {
+          request: this.put(
+            this.tables.meta,
+            tokenToItem(write.token),
+            expression,
+            versionCondition(expression, null),
+          ),
+          failed: () => ({ kind: 'tokenPut', id: write.token.id }),
+        };
+      }
+      case 'tokenDelete':
+        return {
+          request: { Delete: { TableName: this.tables.meta, Key: tokenKey(write.tokenId) } },
+          failed: () => undefined,
+        };
+      case 'settings': {
+        const expression = new Expression();
+        const item = settingsToItem({ settings: write.settings, version: write.version });
+        return {
+          request: this.put(
+            this.tables.meta,
+            item,
+            expression,
+            versionCondition(expression, write.expectedVersion),
+          ),
+          failed: (stored) => ({ kind: 'settings', current: stored && settingsFromItem(stored) }),
+        };
+      }
+    }
+  }
+
+  private planEvent(event: AuditEvent): PlannedWrite {
+    const expression = new Expression();
+    return {
+      request: this.put(
+        this.tables.events,
+        eventToItem(event),
+        expression,
+        versionCondition(expression, null),
+      ),
+      failed: () => ({ kind: 'event', id: event.id }),
+    };
+  }
+
+  private put(tableName: string, item: StoredItem, expression: Expression, condition: string): TransactItem {
+    return {
+      Put: {
+        TableName: tableName,
+        Item: item,
+        ConditionExpression: condition,
+        ...expression.attributes(),
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    };
+  }
+
+  /**
+   * A blind claim-count update guarded in the same expression: adding needs free capacity
+   * (`freeCapacity` = capacity - activeClaims, kept by every agent write) and no retirement;
+   * removing needs enough claims to remove.
+   */
+  private adjustClaims(write: AgentClaimsAdjust): TransactItem {
+    const expression = new Expression();
+    const delta = expression.value(Math.abs(write.delta));
+    const active = expression.name('activeClaims');
+    const free = expression.name(FREE_CAPACITY);
+    const version = expression.name('version');
+    const grows = write.delta >= 0;
+    const sets = [
+      `${active} = ${active} ${grows ? '+' : '-'} ${delta}`,
+      `${free} = ${free} ${grows ? '-' : '+'} ${delta}`,
+      `${version} = ${version} + ${expression.value(1)}`,
+      ...(write.heartbeatAt === undefined
+        ? []
+        : [`${expression.name('lastHeartbeatAt')} = ${expression.value(write.heartbeatAt)}`]),
+      ...Object.entries(write.stats ?? {}).map(([counter, amount]) => {
+        const path = expression.path('stats', counter);
+        return `${path} = if_not_exists(${path}, ${expression.value(0)}) + ${expression.value(amount ?? 0)}`;
+      }),
+    ];
+    const condition = allOf(
+      `attribute_exists(${expression.name(PK)})`,
+      write.delta > 0 && `${free} >= ${delta}`,
+      write.delta > 0 && `attribute_not_exists(${expression.name('retirement')})`,
+      write.delta < 0 && `${active} >= ${delta}`,
+    );
+    return {
+      Update: {
+        TableName: this.tables.agents,
+        Key: agentKey(write.agentId),
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ConditionExpression: condition,
+        ...expression.attributes(),
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    };
+  }
+}
+
+const reasonsOf = (error: unknown): readonly CancellationReason[] | undefined => {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { name, CancellationReasons } = error as { name?: unknown; CancellationReasons?: unknown };
+  if (name !== 'TransactionCanceledException' || !Array.isArray(CancellationReasons)) return undefined;
+  return CancellationReasons as CancellationReason[];
+};
+
+/**
+ * What a failed commit means: lost conditions become a `WriteConflict` naming each failed write
+ * (by its index in the transaction) with what is stored now; throttling becomes `UnavailableError`.
+ */
+const translateCommitError = (error: unknown, planned: readonly PlannedWrite[]): Error => {
+  const reasons = reasonsOf(error);
+  if (reasons === undefined) return translateStoreError(error, 'TransactWriteItems');
+  const failed = reasons.flatMap((reason, index) => {
+    if (!CONFLICT_REASONS.has(reason.Code ?? '')) return [];
+    const stored = reason.Item ? unmarshall(reason.Item) : undefined;
+    const entry = planned[index]?.failed(stored);
+    return entry ? [entry] : [];
+  });
+  if (failed.length > 0) return new WriteConflict(failed);
+  if (
+    reasons.some(
+      (reason) => CONFLICT_REASONS.has(reason.Code ?? '') || THROTTLED_REASONS.has(reason.Code ?? ''),
+    )
+  ) {
+    return new UnavailableError('The store is busy; retry shortly.', { cause: error });
+  }
+  return new StoreError(
+    `DynamoDB TransactWriteItems was cancelled: ${reasons.map((reason) => reason.Code ?? 'None').join(', ')}.`,
+    { cause: error },
+  );
+};

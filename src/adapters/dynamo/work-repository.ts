@@ -1,0 +1,224 @@
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { WorkItem } from '#core/model';
+import type { Page, PageRequest, WorkQuery, WorkRepository } from '#core/ports';
+import { WORK_STATUSES, type WorkStatus } from '#core/work/status';
+import { decodeCursor, encodeCursor, isObject, isStringRecord } from './cursor';
+import { storeCall } from './errors';
+import { allOf, Expression } from './expression';
+import {
+  holderPartition,
+  LEASE_BUCKETS,
+  leasePartition,
+  readyPartition,
+  sortableTime,
+  statusPartition,
+  statusTeamPrefix,
+  WorkIndex,
+  workKey,
+} from './keys';
+import {
+  batchGet,
+  collect,
+  count,
+  indexEntryKey,
+  itemsOfEntries,
+  type QuerySpec,
+  type StoredItem,
+} from './query';
+import { workFromItem } from './records';
+
+/** Where a status-walking list stopped: the status it was in and the last index entry returned. */
+interface StatusPosition {
+  readonly s: number;
+  readonly k: Record<string, string>;
+}
+
+const isStatusPosition = (value: unknown): value is StatusPosition =>
+  isObject(value) && Number.isInteger(value.s) && isStringRecord(value.k);
+
+/** Where a holder list stopped. */
+interface HolderPosition {
+  readonly k: Record<string, string>;
+}
+
+const isHolderPosition = (value: unknown): value is HolderPosition =>
+  isObject(value) && isStringRecord(value.k);
+
+const bySortKey =
+  (attribute: string) =>
+  (a: StoredItem, b: StoredItem): number => {
+    const left = String(a[attribute]);
+    const right = String(b[attribute]);
+    if (left === right) return 0;
+    return left < right ? -1 : 1;
+  };
+
+/** Work items in the Work table; every list reads an index, never a scan. */
+export class DynamoWorkRepository implements WorkRepository {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly readyShards: number,
+  ) {}
+
+  async get(id: string): Promise<WorkItem | undefined> {
+    const answer = await storeCall('GetItem', () =>
+      this.doc.send(new GetCommand({ TableName: this.tableName, Key: workKey(id), ConsistentRead: true })),
+    );
+    return answer.Item ? workFromItem(answer.Item) : undefined;
+  }
+
+  async getMany(ids: readonly string[]): Promise<WorkItem[]> {
+    const unique = [...new Set(ids)];
+    const items = await batchGet(this.doc, this.tableName, unique.map(workKey));
+    return items.map(workFromItem);
+  }
+
+  list(query: WorkQuery): Promise<Page<WorkItem>> {
+    if (query.agentId !== undefined) return this.listByHolder(query.agentId, query);
+    return this.listByStatus(query.status === undefined ? WORK_STATUSES : [query.status], query);
+  }
+
+  async readyCandidates(teams: readonly string[], limit: number): Promise<WorkItem[]> {
+    if (limit <= 0 || teams.length === 0) return [];
+    const index = WorkIndex.ready;
+    const partitions = [...new Set(teams)].flatMap((team) =>
+      Array.from({ length: this.readyShards }, (_, shard) => readyPartition(team, shard)),
+    );
+    // Each shard may hold the global top `limit`, so each is asked for that many, all at once.
+    const pages = await Promise.all(
+      partitions.map((partition) => {
+        const expression = new Expression();
+        return storeCall('Query', () =>
+          this.doc.send(
+            new QueryCommand({
+              TableName: this.tableName,
+              IndexName: index.indexName,
+              KeyConditionExpression: `${expression.name(index.partitionKey)} = ${expression.value(partition)}`,
+              ...expression.attributes(),
+              Limit: limit,
+            }),
+          ),
+        );
+      }),
+    );
+    return pages
+      .flatMap((page) => page.Items ?? [])
+      .sort(bySortKey(index.sortKey))
+      .slice(0, limit)
+      .map(workFromItem);
+  }
+
+  async expiredLeases(before: string, limit: number): Promise<WorkItem[]> {
+    if (limit <= 0) return [];
+    const index = WorkIndex.leases;
+    const pages = await Promise.all(
+      Array.from({ length: LEASE_BUCKETS }, (_, bucket) => {
+        const expression = new Expression();
+        const spec: QuerySpec = {
+          TableName: this.tableName,
+          IndexName: index.indexName,
+          KeyConditionExpression: `${expression.name(index.partitionKey)} = ${expression.value(leasePartition(bucket))} AND ${expression.name(index.sortKey)} < ${expression.value(sortableTime(before))}`,
+          ...expression.attributes(),
+        };
+        return collect(this.doc, spec, limit);
+      }),
+    );
+    return pages
+      .flatMap((page) => page.items)
+      .sort(bySortKey(index.sortKey))
+      .slice(0, limit)
+      .map(workFromItem);
+  }
+
+  async countByStatus(team: string): Promise<Record<WorkStatus, number>> {
+    const counts = await Promise.all(
+      WORK_STATUSES.map(
+        async (status) => [status, await count(this.doc, this.statusSpec(status, team))] as const,
+      ),
+    );
+    return Object.fromEntries(counts) as Record<WorkStatus, number>;
+  }
+
+  /** The byStatus range of one status, narrowed to a team when given. */
+  private statusSpec(status: WorkStatus, team: string | undefined): QuerySpec {
+    const index = WorkIndex.byStatus;
+    const expression = new Expression();
+    const partition = `${expression.name(index.partitionKey)} = ${expression.value(statusPartition(status))}`;
+    const teamRange =
+      team === undefined
+        ? undefined
+        : `begins_with(${expression.name(index.sortKey)}, ${expression.value(statusTeamPrefix(team))})`;
+    return {
+      TableName: this.tableName,
+      IndexName: index.indexName,
+      KeyConditionExpression: allOf(partition, teamRange),
+      ...expression.attributes(),
+    };
+  }
+
+  /**
+   * Walks the byStatus index one status after the other (lifecycle order), from the cursor's
+   * position, until a page is full; then reads the page's items with one BatchGet.
+   */
+  private async listByStatus(statuses: readonly WorkStatus[], query: WorkQuery): Promise<Page<WorkItem>> {
+    const start = decodeCursor(query.cursor, isStatusPosition);
+    const wanted = query.limit + 1;
+    const found: { status: number; entry: StoredItem }[] = [];
+    let startKey: Record<string, string> | undefined = start?.k;
+    for (let status = start?.s ?? 0; status < statuses.length && found.length < wanted; status += 1) {
+      const spec = this.statusSpec(statuses[status] as WorkStatus, query.team);
+      const { items } = await collect(this.doc, spec, wanted - found.length, { startKey });
+      found.push(...items.map((entry) => ({ status, entry })));
+      startKey = undefined;
+    }
+    const page = found.slice(0, query.limit);
+    const last = page.at(-1);
+    const nextCursor =
+      found.length > query.limit && last
+        ? encodeCursor({ s: last.status, k: indexEntryKey(last.entry, WorkIndex.byStatus) })
+        : undefined;
+    const stored = await itemsOfEntries(
+      this.doc,
+      this.tableName,
+      page.map(({ entry }) => entry),
+    );
+    const items = stored
+      .map(workFromItem)
+      // The index trails the table a little; an item that left the asked status meanwhile is not shown.
+      .filter((item) => query.status === undefined || item.status === query.status);
+    return nextCursor === undefined ? { items } : { items, nextCursor };
+  }
+
+  /** The items an agent holds, from the byHolder index, narrowed by team and status when given. */
+  private async listByHolder(agentId: string, query: WorkQuery): Promise<Page<WorkItem>> {
+    const index = WorkIndex.byHolder;
+    const start = decodeCursor(query.cursor, isHolderPosition);
+    const expression = new Expression();
+    const spec: QuerySpec = {
+      TableName: this.tableName,
+      IndexName: index.indexName,
+      KeyConditionExpression: `${expression.name(index.partitionKey)} = ${expression.value(holderPartition(agentId))}`,
+      FilterExpression: allOf(
+        query.team !== undefined && `${expression.name('team')} = ${expression.value(query.team)}`,
+        query.status !== undefined && `${expression.name('status')} = ${expression.value(query.status)}`,
+      ),
+      ...expression.attributes(),
+    };
+    return pageOf(await collect(this.doc, spec, query.limit + 1, { startKey: start?.k }), query, (item) =>
+      encodeCursor({ k: indexEntryKey(item, index) }),
+    );
+  }
+}
+
+/** The page of the first `limit` collected items, with the cursor of the last one when more follow. */
+const pageOf = (
+  collected: { items: StoredItem[] },
+  request: PageRequest,
+  cursorOf: (last: StoredItem) => string,
+): Page<WorkItem> => {
+  const kept = collected.items.slice(0, request.limit);
+  const last = kept.at(-1);
+  const items = kept.map(workFromItem);
+  return collected.items.length > request.limit && last ? { items, nextCursor: cursorOf(last) } : { items };
+};
