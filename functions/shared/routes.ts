@@ -3,7 +3,7 @@
  * CDK (`lib/`), the local gateway (`local/`) and the OpenAPI generator all read it, so it
  * imports schemas and never handlers. Response schemas are attached by `responses`.
  */
-import type { TSchema } from '@sinclair/typebox';
+import { type TSchema, Type } from '@sinclair/typebox';
 import { AuditQuery, ConfigBody, IssueTokenBody, TeamsQuery } from '#app/schemas/admin';
 import {
   HeartbeatBody,
@@ -13,6 +13,20 @@ import {
   UpdateAgentBody,
 } from '#app/schemas/agents';
 import { IdParams } from '#app/schemas/common';
+import {
+  AgentPage,
+  AgentTokenIssued,
+  AgentViewSchema,
+  AuditPage,
+  ClaimView,
+  HealthView,
+  RegisterAgentResult,
+  SettingsView,
+  TeamPage,
+  TokenIssued,
+  WorkPage,
+  WorkView,
+} from '#app/schemas/views';
 import {
   CancelBody,
   ClaimNextBody,
@@ -26,6 +40,7 @@ import {
   ReleaseBody,
   RetryBody,
 } from '#app/schemas/work';
+import type { ErrorCode } from '#core/errors';
 import { Role } from '#core/roles';
 
 /** HTTP methods the API uses. */
@@ -53,15 +68,41 @@ export interface RouteDefinition {
   readonly maxBodyBytes?: number;
   /** What the function needs from the data stack; CDK grants exactly this. */
   readonly grants: 'read' | 'readWrite';
+  /** Success answers by status: the body's schema, or `null` for none (204). */
+  readonly responses?: Readonly<Record<number, TSchema | null>>;
+  /**
+   * Error codes this route answers besides the ones every route of its kind may give
+   * (validation, authentication, body size and type, idempotency, unavailable, internal).
+   */
+  readonly errors?: readonly ErrorCode[];
 }
 
 const { Admin, Viewer, Agent, Registration } = Role;
 const viewerPlus = [Admin, Viewer] as const;
 
-const route = (definition: Omit<RouteDefinition, 'entry'> & { file: string }): RouteDefinition => {
+/** A route as written below: its own schema types stay visible to handlers. */
+type RouteSpec = Omit<RouteDefinition, 'entry'> & { readonly file: string };
+
+const route = <const S extends RouteSpec>(definition: S): Omit<S, 'file'> & { readonly entry: string } => {
   const { file, ...rest } = definition;
   return { ...rest, entry: `functions/http/${file}.ts` };
 };
+
+/** The OpenAPI document itself (`GET /openapi.json`). */
+const OpenApiDocument = Type.Unsafe<Record<string, unknown>>({
+  type: 'object',
+  description: 'An OpenAPI 3.1 document.',
+});
+
+const holderConflicts = ['not_found', 'stale_claim'] as const satisfies readonly ErrorCode[];
+const claimConflicts = [
+  'not_found',
+  'already_claimed',
+  'not_claimable',
+  'capacity_exceeded',
+  'missing_capabilities',
+  'agent_retiring',
+] as const satisfies readonly ErrorCode[];
 
 /** Every HTTP route, in the order the OpenAPI document lists them. */
 export const ROUTES = [
@@ -74,6 +115,7 @@ export const ROUTES = [
     tag: 'health',
     summary: 'Service and store health',
     grants: 'read',
+    responses: { 200: HealthView, 503: HealthView },
   }),
   route({
     id: 'openapi',
@@ -84,6 +126,7 @@ export const ROUTES = [
     tag: 'docs',
     summary: 'This API as an OpenAPI 3.1 document',
     grants: 'read',
+    responses: { 200: OpenApiDocument },
   }),
 
   route({
@@ -96,6 +139,8 @@ export const ROUTES = [
     summary: 'Register an agent (its token is shown once)',
     body: RegisterAgentBody,
     grants: 'readWrite',
+    responses: { 201: RegisterAgentResult },
+    errors: ['agent_exists'],
   }),
   route({
     id: 'listAgents',
@@ -107,6 +152,7 @@ export const ROUTES = [
     summary: 'List agents',
     query: ListAgentsQuery,
     grants: 'read',
+    responses: { 200: AgentPage },
   }),
   route({
     id: 'getAgent',
@@ -118,6 +164,8 @@ export const ROUTES = [
     summary: 'An agent with health and active claims',
     params: IdParams,
     grants: 'read',
+    responses: { 200: AgentViewSchema },
+    errors: ['not_found'],
   }),
   route({
     id: 'updateAgent',
@@ -130,6 +178,8 @@ export const ROUTES = [
     params: IdParams,
     body: UpdateAgentBody,
     grants: 'readWrite',
+    responses: { 200: AgentViewSchema },
+    errors: ['not_found'],
   }),
   route({
     id: 'heartbeat',
@@ -142,6 +192,8 @@ export const ROUTES = [
     params: IdParams,
     body: HeartbeatBody,
     grants: 'readWrite',
+    responses: { 202: null },
+    errors: ['not_found'],
   }),
   route({
     id: 'issueAgentToken',
@@ -153,6 +205,8 @@ export const ROUTES = [
     summary: 'Issue a new agent token; earlier ones stop working',
     params: IdParams,
     grants: 'readWrite',
+    responses: { 201: AgentTokenIssued },
+    errors: ['not_found'],
   }),
   route({
     id: 'retireAgent',
@@ -165,6 +219,8 @@ export const ROUTES = [
     params: IdParams,
     body: RetireAgentBody,
     grants: 'readWrite',
+    responses: { 200: AgentViewSchema },
+    errors: ['not_found'],
   }),
 
   route({
@@ -177,6 +233,8 @@ export const ROUTES = [
     summary: 'Create a work item',
     body: CreateWorkBody,
     grants: 'readWrite',
+    responses: { 201: WorkView },
+    errors: ['unknown_dependency'],
   }),
   route({
     id: 'listWork',
@@ -188,6 +246,7 @@ export const ROUTES = [
     summary: 'List work items',
     query: ListWorkQuery,
     grants: 'read',
+    responses: { 200: WorkPage },
   }),
   route({
     id: 'claimNext',
@@ -199,6 +258,8 @@ export const ROUTES = [
     summary: 'Claim the most urgent item the agent may take',
     body: ClaimNextBody,
     grants: 'readWrite',
+    responses: { 200: ClaimView, 204: null },
+    errors: ['not_found', 'agent_retiring'],
   }),
   route({
     id: 'getWork',
@@ -210,6 +271,8 @@ export const ROUTES = [
     summary: 'A work item',
     params: IdParams,
     grants: 'read',
+    responses: { 200: WorkView },
+    errors: ['not_found'],
   }),
   route({
     id: 'claimWork',
@@ -222,6 +285,8 @@ export const ROUTES = [
     params: IdParams,
     body: ClaimWorkBody,
     grants: 'readWrite',
+    responses: { 200: ClaimView },
+    errors: claimConflicts,
   }),
   route({
     id: 'reportProgress',
@@ -234,6 +299,8 @@ export const ROUTES = [
     params: IdParams,
     body: ProgressBody,
     grants: 'readWrite',
+    responses: { 200: WorkView },
+    errors: holderConflicts,
   }),
   route({
     id: 'completeWork',
@@ -246,6 +313,8 @@ export const ROUTES = [
     params: IdParams,
     body: CompleteBody,
     grants: 'readWrite',
+    responses: { 200: WorkView },
+    errors: holderConflicts,
   }),
   route({
     id: 'failWork',
@@ -258,6 +327,8 @@ export const ROUTES = [
     params: IdParams,
     body: FailBody,
     grants: 'readWrite',
+    responses: { 200: WorkView },
+    errors: holderConflicts,
   }),
   route({
     id: 'releaseWork',
@@ -270,6 +341,8 @@ export const ROUTES = [
     params: IdParams,
     body: ReleaseBody,
     grants: 'readWrite',
+    responses: { 200: WorkView },
+    errors: holderConflicts,
   }),
   route({
     id: 'reassignWork',
@@ -282,6 +355,8 @@ export const ROUTES = [
     params: IdParams,
     body: ReassignBody,
     grants: 'readWrite',
+    responses: { 200: WorkView },
+    errors: [...claimConflicts, 'invalid_state'],
   }),
   route({
     id: 'cancelWork',
@@ -294,6 +369,8 @@ export const ROUTES = [
     params: IdParams,
     body: CancelBody,
     grants: 'readWrite',
+    responses: { 200: WorkView },
+    errors: ['not_found', 'invalid_state'],
   }),
   route({
     id: 'retryWork',
@@ -306,6 +383,8 @@ export const ROUTES = [
     params: IdParams,
     body: RetryBody,
     grants: 'readWrite',
+    responses: { 200: WorkView },
+    errors: ['not_found', 'invalid_state'],
   }),
 
   route({
@@ -318,6 +397,7 @@ export const ROUTES = [
     summary: 'Per team: agents and work by status, and a forecast',
     query: TeamsQuery,
     grants: 'read',
+    responses: { 200: TeamPage },
   }),
   route({
     id: 'listAudit',
@@ -329,6 +409,7 @@ export const ROUTES = [
     summary: 'The audit log, newest first',
     query: AuditQuery,
     grants: 'read',
+    responses: { 200: AuditPage },
   }),
   route({
     id: 'getConfig',
@@ -339,6 +420,7 @@ export const ROUTES = [
     tag: 'admin',
     summary: 'Runtime settings',
     grants: 'read',
+    responses: { 200: SettingsView },
   }),
   route({
     id: 'updateConfig',
@@ -350,6 +432,7 @@ export const ROUTES = [
     summary: 'Change runtime settings (deep merge)',
     body: ConfigBody,
     grants: 'readWrite',
+    responses: { 200: SettingsView },
   }),
   route({
     id: 'issueToken',
@@ -361,6 +444,7 @@ export const ROUTES = [
     summary: 'Issue a viewer, admin or registration token (shown once)',
     body: IssueTokenBody,
     grants: 'readWrite',
+    responses: { 201: TokenIssued },
   }),
   route({
     id: 'revokeToken',
@@ -372,15 +456,25 @@ export const ROUTES = [
     summary: 'Revoke an issued token',
     params: IdParams,
     grants: 'readWrite',
+    responses: { 204: null },
+    errors: ['not_found'],
   }),
 ] as const satisfies readonly RouteDefinition[];
 
 /** A route id. */
 export type RouteId = (typeof ROUTES)[number]['id'];
 
+/** One route of the table, with its own schema types. */
+export type Route = (typeof ROUTES)[number];
+
 /** The route with this id. */
-export const routeById = (id: RouteId): RouteDefinition => {
+export const routeById = <I extends RouteId>(id: I): Extract<Route, { id: I }> => {
   const found = ROUTES.find((r) => r.id === id);
   if (!found) throw new Error(`No route ${id}`);
-  return found;
+  return found as Extract<Route, { id: I }>;
+};
+
+/** Every route by id, e.g. `routes.claimNext`: handlers pick theirs here. */
+export const routes = Object.fromEntries(ROUTES.map((r) => [r.id, r])) as {
+  readonly [I in RouteId]: Extract<Route, { id: I }>;
 };

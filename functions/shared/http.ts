@@ -1,0 +1,216 @@
+/**
+ * The one middy chain every HTTP route uses. Order is the contract: trace, log context and
+ * metrics first, so they cover every later step; then who is calling (401/403 before the body
+ * is read); then the body (413/415, malformed JSON); then its shape (400); then idempotency;
+ * and the error mapper last, so it answers first and every error is mapped once.
+ */
+
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy, { type MiddlewareObj } from '@middy/core';
+import httpJsonBodyParser from '@middy/http-json-body-parser';
+import type { Static, TSchema } from '@sinclair/typebox';
+import { authenticate, authorize } from '#app/auth';
+import type { RequestContext } from '#app/context';
+import { DomainError, UnavailableError } from '#core/errors';
+import type { Principal } from '#core/roles';
+import { errorAnswer } from './errors';
+import { idempotency } from './idempotency';
+import { logger, metrics, tracer } from './observability';
+import {
+  type ChainState,
+  type HttpContext,
+  type HttpEvent,
+  type HttpRequest,
+  type HttpResult,
+  type HttpRuntime,
+  headerOf,
+  requestIdOf,
+  stateOf,
+} from './request';
+import type { RouteDefinition } from './routes';
+import { bodyCheck, stringsCheck } from './validation';
+
+type Part = 'body' | 'query' | 'params';
+type StaticOf<R, K extends Part> = R extends { readonly [P in K]: infer S extends TSchema }
+  ? Static<S>
+  : undefined;
+type Authenticated<R, T> = R extends { readonly access: 'public' } ? undefined : T;
+
+/** A validated request, as a route's handler receives it. */
+export interface RouteInput<R extends RouteDefinition> {
+  readonly body: StaticOf<R, 'body'>;
+  readonly query: StaticOf<R, 'query'>;
+  readonly params: StaticOf<R, 'params'>;
+  readonly principal: Authenticated<R, Principal>;
+  /** What use cases receive as `ctx`. */
+  readonly ctx: Authenticated<R, RequestContext>;
+  readonly requestId: string;
+}
+
+/** What a route's handler answers: a status, a JSON body (none for 204) and extra headers. */
+export interface Reply {
+  readonly status: number;
+  readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** A route's handler: call one use case, shape its result. */
+export type Handle<R extends RouteDefinition> = (input: RouteInput<R>) => Promise<Reply>;
+
+export type { HttpContext, HttpEvent, HttpResult, HttpRuntime } from './request';
+
+/** Largest body a route accepts unless it says otherwise. */
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+
+/** Every answer: `x-request-id`, JSON content type, and a per-route count of answers by class. */
+const httpResponse = (route: RouteDefinition): MiddlewareObj<HttpEvent, HttpResult, Error, HttpContext> => {
+  const finish = (request: HttpRequest): void => {
+    const response = request.response ?? { statusCode: 500 };
+    const statusCode = response.statusCode ?? 200;
+    request.response = {
+      ...response,
+      headers: {
+        ...response.headers,
+        'content-type': 'application/json',
+        'x-request-id': requestIdOf(request.event),
+      },
+    };
+    metrics.addDimension('route', route.id);
+    metrics.addMetric(`http${Math.floor(statusCode / 100)}xx`, MetricUnit.Count, 1);
+  };
+  return {
+    before: (request) => {
+      logger.appendKeys({ route: route.id, correlation_id: requestIdOf(request.event) });
+    },
+    after: finish,
+    onError: finish,
+  };
+};
+
+/** 401 without a valid token, 403 when its role may not use the route; before the body is read. */
+const authentication = (
+  route: RouteDefinition,
+  runtime: HttpRuntime,
+): MiddlewareObj<HttpEvent, HttpResult, Error, HttpContext> => ({
+  before: async (request) => {
+    if (route.access === 'public') return;
+    const principal = await authenticate(
+      runtime.ports(),
+      headerOf(request.event, 'authorization'),
+      await runtime.authSecrets(),
+    );
+    authorize(route.access, principal);
+    stateOf(request).principal = principal;
+  },
+});
+
+const bodyBytes = (event: HttpEvent): number =>
+  event.body === undefined ? 0 : Buffer.byteLength(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
+
+/**
+ * Reads a JSON body with `@middy/http-json-body-parser` (415 for another content type, its
+ * 422 for malformed JSON, which the error mapper answers as 400), after refusing bodies over
+ * the route's limit with 413. An absent or empty body without a content type counts as `{}`,
+ * so routes whose fields are all optional need no body.
+ */
+const jsonBody = (route: RouteDefinition): MiddlewareObj<HttpEvent, HttpResult, Error, HttpContext> => {
+  const parser = httpJsonBodyParser();
+  const limit = route.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  return {
+    before: async (request) => {
+      if (!route.body) return;
+      const { event } = request;
+      const size = bodyBytes(event);
+      if (size > limit) {
+        throw new DomainError('payload_too_large', `The request body is larger than ${limit} bytes.`, {
+          limitBytes: limit,
+        });
+      }
+      if (size === 0 && headerOf(event, 'content-type') === undefined) {
+        stateOf(request).body = {};
+        return;
+      }
+      if (size === 0) event.body = '{}';
+      await parser.before?.(request as never);
+      stateOf(request).body = event.body;
+    },
+  };
+};
+
+/** Checks body, query and path parameters against the route's schemas (compiled at module load). */
+const validation = (route: RouteDefinition): MiddlewareObj<HttpEvent, HttpResult, Error, HttpContext> => {
+  const checkBody = route.body && bodyCheck(route.body);
+  const checkQuery = route.query && stringsCheck(route.query);
+  const checkParams = route.params && stringsCheck(route.params);
+  return {
+    before: (request) => {
+      const state = stateOf(request);
+      const { event } = request;
+      if (checkParams) state.params = checkParams({ ...event.pathParameters });
+      if (checkQuery) state.query = checkQuery({ ...event.queryStringParameters });
+      if (checkBody) state.body = checkBody(state.body);
+    },
+  };
+};
+
+/** Maps any error to its answer; unknown ones are logged with their stack and counted. */
+const errorResponse = (): MiddlewareObj<HttpEvent, HttpResult, Error, HttpContext> => ({
+  onError: (request) => {
+    const { error } = request;
+    const answer = errorAnswer(error);
+    const requestId = requestIdOf(request.event);
+    if (answer.unexpected) {
+      logger.error('Unhandled error', { error, requestId });
+      metrics.addMetric('unhandledErrors', MetricUnit.Count, 1);
+    } else if (error instanceof UnavailableError) {
+      logger.warn('Dependency unavailable', { error, requestId });
+    }
+    // Set, not returned: returning would stop the later onError steps (idempotency, metrics).
+    request.response = {
+      statusCode: answer.status,
+      headers: { ...answer.headers },
+      body: JSON.stringify(answer.body),
+    };
+  },
+});
+
+const toResult = (reply: Reply): HttpResult => ({
+  statusCode: reply.status,
+  headers: { ...reply.headers },
+  ...(reply.body === undefined ? {} : { body: JSON.stringify(reply.body) }),
+});
+
+const inputOf = <R extends RouteDefinition>(state: ChainState, event: HttpEvent): RouteInput<R> => {
+  const requestId = requestIdOf(event);
+  const principal = state.principal;
+  return {
+    body: state.body,
+    query: state.query,
+    params: state.params,
+    principal,
+    ctx: principal && { principal, requestId },
+    requestId,
+  } as RouteInput<R>;
+};
+
+/** Builds route handlers on a runtime (the composition root in production, fakes in tests). */
+export const createHttpRoute =
+  (runtime: HttpRuntime) =>
+  <R extends RouteDefinition>(route: R, handle: Handle<R>) =>
+    middy<HttpEvent, HttpResult, Error, HttpContext>()
+      .use(captureLambdaHandler(tracer))
+      .use(injectLambdaContext(logger, { resetKeys: true }))
+      .use(logMetrics(metrics))
+      .use(httpResponse(route))
+      .use(authentication(route, runtime))
+      .use(jsonBody(route))
+      .use(validation(route))
+      .use(idempotency(runtime))
+      .use(errorResponse())
+      .handler(async (event: HttpEvent, context: HttpContext): Promise<HttpResult> => {
+        const state = context.coord ?? {};
+        return state.replay ?? toResult(await handle(inputOf<R>(state, event)));
+      });
