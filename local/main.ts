@@ -11,7 +11,17 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveCredentials } from './credentials';
 import { JavaMissingError } from './emulators/dynamodb-local';
-import { type LocalStack, type LocalStackOptions, startLocalStack } from './stack';
+import type { LocalStack, LocalStackOptions } from './stack';
+
+// The SQS emulator keeps its data with node:sqlite, which Node 22 flags as experimental on load.
+// That warning says nothing the user can act on; every other warning is still printed.
+const [printWarning] = process.listeners('warning');
+process.removeAllListeners('warning');
+process.on('warning', (warning) => {
+  const isSqliteNotice = warning.name === 'ExperimentalWarning' && warning.message.includes('SQLite');
+  if (!isSqliteNotice) printWarning?.(warning);
+});
+const { startLocalStack } = await import('./stack');
 
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 

@@ -14,7 +14,7 @@ export interface DynamoDbLocal {
 
 /** Options for {@link startDynamoDbLocal}. */
 export interface DynamoDbLocalOptions {
-  /** @default a free port chosen by the OS */
+  /** 0 also picks a free one. @default a free port chosen by the OS */
   readonly port?: number;
   /** Keep data in this directory (created when missing); @default in memory (lost on stop) */
   readonly dataDir?: string;
@@ -84,7 +84,7 @@ const waitUntilListening = async (
 export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> => {
   if (!hasJava()) throw new JavaMissingError();
   const home = dynamoDbLocalHome();
-  const port = options.port ?? (await freePort());
+  const port = options.port || (await freePort());
   const dataDir = options.dataDir ? resolve(options.dataDir) : undefined;
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const storage = dataDir ? ['-dbPath', dataDir] : ['-inMemory'];

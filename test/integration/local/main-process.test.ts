@@ -1,0 +1,145 @@
+/**
+ * `npm start` as a process: it stops everything it started on SIGINT and SIGTERM (also while
+ * still starting), explains a missing Java, keeps generated credentials and, with a data dir,
+ * the data. Each test runs `local/main.ts` in a child process, as `npm start` does.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ApiClient, pollUntil } from '#test/support/http-client';
+import { launchLocalStack, spawnLocalStack } from '#test/support/local-stack';
+
+const SLOW = 180_000;
+
+/** Process ids of the DynamoDB Local children of `pid` (none once it stopped them). */
+const dynamoDbChildren = (pid: number): number[] => {
+  try {
+    return execFileSync('pgrep', ['-P', String(pid), '-f', 'DynamoDBLocal'], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
+};
+
+const isRunning = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const scratchDir = (name: string) => mkdtempSync(join(tmpdir(), `coord-${name}-`));
+
+describe('local/main.ts as a process', () => {
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    'stops the HTTP server and DynamoDB Local on %s',
+    async (signal) => {
+      const stack = await spawnLocalStack();
+      const javaPids = dynamoDbChildren(stack.pid);
+      expect(javaPids).toHaveLength(1);
+
+      const code = await stack.stop(signal);
+
+      expect(code).toBe(0);
+      for (const pid of javaPids) expect(isRunning(pid)).toBe(false);
+      await expect(fetch(`${stack.url}/v1/health`)).rejects.toThrow();
+    },
+    SLOW,
+  );
+
+  it(
+    'leaves no DynamoDB Local behind when stopped while still starting',
+    async () => {
+      const launched = launchLocalStack();
+      const pid = launched.child.pid as number;
+      const javaPids = await pollUntil(
+        async () => dynamoDbChildren(pid),
+        (pids) => pids.length > 0,
+        { timeoutMs: 60_000, what: 'DynamoDB Local started' },
+      );
+
+      launched.child.kill('SIGTERM');
+      const code = await launched.exited;
+
+      expect(code).toBe(0);
+      for (const javaPid of javaPids) expect(isRunning(javaPid)).toBe(false);
+      expect(launched.output()).not.toContain('COORD_READY');
+    },
+    SLOW,
+  );
+
+  it(
+    'says what to install and exits 1, without a stack trace, when Java is missing',
+    async () => {
+      const launched = launchLocalStack({ PATH: dirname(process.execPath) });
+
+      const code = await launched.exited;
+
+      expect(code).toBe(1);
+      expect(launched.output()).toContain('needs a Java runtime');
+      expect(launched.output()).toContain('apt-get install');
+      expect(launched.output()).not.toMatch(/^\s+at /m);
+    },
+    SLOW,
+  );
+
+  it(
+    'generates credentials once, keeps them private in the credentials file, and reuses them',
+    async () => {
+      const file = join(scratchDir('credentials'), 'credentials.json');
+
+      const first = await spawnLocalStack({ COORD_CREDENTIALS_FILE: file });
+      await first.stop();
+      const second = await spawnLocalStack({ COORD_CREDENTIALS_FILE: file });
+      const admin = new ApiClient(second.url, first.adminToken);
+      const audit = await admin.get('/v1/audit?limit=1');
+      await second.stop();
+
+      expect(first.adminToken).toMatch(/^coord_admin_/);
+      expect(first.registrationKey).toMatch(/^coord_registration_/);
+      expect(second.adminToken).toBe(first.adminToken);
+      expect(second.registrationKey).toBe(first.registrationKey);
+      expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({
+        adminToken: first.adminToken,
+        registrationKey: first.registrationKey,
+      });
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(audit.status, audit.text).toBe(200);
+    },
+    SLOW,
+  );
+
+  it(
+    'keeps registered agents across a restart with COORD_DATA_DIR',
+    async () => {
+      const dataDir = scratchDir('data');
+      const credentials = {
+        COORD_ADMIN_TOKEN: 'coord_admin_kept-for-test',
+        COORD_REGISTRATION_KEY: 'coord_registration_kept',
+      };
+      const first = await spawnLocalStack({ ...credentials, COORD_DATA_DIR: dataDir });
+      const registered = await new ApiClient(first.url, first.registrationKey).post('/v1/agents', {
+        id: 'survivor-1',
+        team: 'persistence',
+      });
+      expect(registered.status, registered.text).toBe(201);
+      await first.stop();
+
+      const second = await spawnLocalStack({ ...credentials, COORD_DATA_DIR: dataDir });
+      const found = await new ApiClient(second.url, second.adminToken).get('/v1/agents/survivor-1');
+      await second.stop();
+
+      expect(second.dataDir).toBe(dataDir);
+      expect(found.status, found.text).toBe(200);
+      expect(found.body).toMatchObject({ id: 'survivor-1', team: 'persistence' });
+    },
+    SLOW,
+  );
+});
