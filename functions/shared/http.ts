@@ -32,6 +32,7 @@ import {
 } from './request';
 import type { RouteDefinition } from './routes';
 import { bodyCheck, stringsCheck } from './validation';
+import { httpRuntime } from './wiring';
 
 type Part = 'body' | 'query' | 'params';
 type StaticOf<R, K extends Part> = R extends { readonly [P in K]: infer S extends TSchema }
@@ -214,3 +215,6 @@ export const createHttpRoute =
         const state = context.coord ?? {};
         return state.replay ?? toResult(await handle(inputOf<R>(state, event)));
       });
+
+/** A route handler on the production composition root: `export const handler = httpRoute(routes.x, ...)`. */
+export const httpRoute = createHttpRoute(httpRuntime);

@@ -1,0 +1,39 @@
+/**
+ * Reads the deployment's fixed credentials (admin token, registration key) from Secrets
+ * Manager on AWS, where config names them by ARN instead of carrying their values.
+ */
+import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { UnavailableError } from '#core/errors';
+
+/** Reads one secret's current string value. */
+export interface SecretReader {
+  /**
+   * @throws UnavailableError when Secrets Manager is throttling or unreachable
+   * @throws Error when the secret does not exist or holds no string (a deployment mistake)
+   */
+  read(arn: string): Promise<string>;
+}
+
+const isTransient = (error: unknown): boolean => {
+  const shape = (typeof error === 'object' && error !== null ? error : {}) as {
+    name?: unknown;
+    $fault?: unknown;
+    $retryable?: unknown;
+  };
+  return shape.$fault === 'server' || shape.$retryable !== undefined || shape.name === 'ThrottlingException';
+};
+
+/** A `SecretReader` on a Secrets Manager client (created once per cold start by the caller). */
+export const createSecretReader = (client: SecretsManagerClient): SecretReader => ({
+  read: async (arn) => {
+    const answer = await client.send(new GetSecretValueCommand({ SecretId: arn })).catch((error: unknown) => {
+      throw isTransient(error)
+        ? new UnavailableError('Secrets Manager is unavailable; retry shortly.', { cause: error })
+        : new Error(`Cannot read secret ${arn}.`, { cause: error });
+    });
+    if (typeof answer.SecretString !== 'string' || answer.SecretString === '') {
+      throw new Error(`Secret ${arn} holds no string value.`);
+    }
+    return answer.SecretString;
+  },
+});
