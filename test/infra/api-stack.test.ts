@@ -28,7 +28,7 @@ const isPublic = (route: RouteDefinition): boolean => route.access === 'public';
 const byGrant = (grants: RouteDefinition['grants']) => ROUTES.filter((route) => route.grants === grants);
 
 describe('ApiStack', () => {
-  const { stacks, api } = synthesize('dev');
+  const { stacks, api, data } = synthesize('dev');
   const routeFunction = (route: RouteDefinition) => {
     const handler = stacks.api.routes.functions.get(route.id);
     if (!handler) throw new Error(`No function for route ${route.id}`);
@@ -97,6 +97,15 @@ describe('ApiStack', () => {
     const connections = logicalIdOf(stacks.data.tableFor(connectionsTable));
 
     expect(JSON.stringify(api.toJSON())).not.toContain(connections);
+  });
+
+  it('imports the table ARNs through CloudFormation exports of the data stack', () => {
+    const exported = Object.values(
+      data.findOutputs('*', { Export: { Name: Match.stringLikeRegexp('^coord-dev-data:') } }),
+    );
+
+    expect(exported.length).toBeGreaterThan(0);
+    expect(JSON.stringify(api.toJSON())).toContain('{"Fn::ImportValue":"coord-dev-data:');
   });
 
   it('creates the admin token and the registration key as generated secrets', () => {
