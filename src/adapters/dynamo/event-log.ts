@@ -95,20 +95,21 @@ export class DynamoAuditLog implements AuditLog {
   private async listEntity(entityId: string, query: AuditQuery): Promise<Page<AuditEvent>> {
     const start = decodeCursor(query.cursor, isEntityPosition);
     const expression = new Expression();
-    const time = expression.name(EventIndex.byDay.sortKey);
-    const actorKey = expression.name(EventIndex.byActor.partitionKey);
+    // Names are registered only when a filter uses them: DynamoDB refuses unused ones.
+    const time = () => expression.name(EventIndex.byDay.sortKey);
+    const actorKey = () => expression.name(EventIndex.byActor.partitionKey);
     const spec: QuerySpec = {
       TableName: this.tableName,
       KeyConditionExpression: `${expression.name(PK)} = ${expression.value(eventPartition(entityId))}`,
       FilterExpression: allOf(
-        query.since !== undefined && `${time} >= ${expression.value(sortableTime(query.since))}`,
-        query.until !== undefined && `${time} <= ${expression.value(eventTimeCeiling(query.until))}`,
+        query.since !== undefined && `${time()} >= ${expression.value(sortableTime(query.since))}`,
+        query.until !== undefined && `${time()} <= ${expression.value(eventTimeCeiling(query.until))}`,
         query.actorId !== undefined &&
-          `${actorKey} = ${expression.value(eventActorPartition(query.actorId))}`,
+          `${actorKey()} = ${expression.value(eventActorPartition(query.actorId))}`,
         query.agentId !== undefined &&
           anyOf(
             `${expression.name(EventIndex.byAgent.partitionKey)} = ${expression.value(eventAgentPartition(query.agentId))}`,
-            `${actorKey} = ${expression.value(eventActorPartition(query.agentId))} AND ${expression.path('actor', 'type')} = ${expression.value(ActorType.Agent)}`,
+            `${actorKey()} = ${expression.value(eventActorPartition(query.agentId))} AND ${expression.path('actor', 'type')} = ${expression.value(ActorType.Agent)}`,
           ),
       ),
       ...expression.attributes(),
