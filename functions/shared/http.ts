@@ -218,3 +218,12 @@ export const createHttpRoute =
 
 /** A route handler on the production composition root: `export const handler = httpRoute(routes.x, ...)`. */
 export const httpRoute = createHttpRoute(httpRuntime);
+
+/** 200 with this body. */
+export const ok = (body: unknown): Reply => ({ status: 200, body });
+/** 201 with the created resource. */
+export const created = (body: unknown): Reply => ({ status: 201, body });
+/** 202: accepted for asynchronous processing. */
+export const accepted = (body?: unknown): Reply => ({ status: 202, ...(body === undefined ? {} : { body }) });
+/** 204: nothing to answer. */
+export const noContent = (): Reply => ({ status: 204 });

@@ -1,0 +1,9 @@
+import { getWork } from '#app/use-cases/get-work';
+import { httpRoute, ok } from '../shared/http';
+import { routes } from '../shared/routes';
+import { deps } from '../shared/wiring';
+
+/** `GET /v1/work/{id}`: the item (never a claim token). */
+export const handler = httpRoute(routes.getWork, async ({ ctx, params }) =>
+  ok(await getWork(deps(), ctx, params)),
+);

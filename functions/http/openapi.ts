@@ -1,0 +1,12 @@
+import { httpRoute, ok } from '../shared/http';
+import { apiDocument } from '../shared/openapi';
+import { routes } from '../shared/routes';
+import { config } from '../shared/wiring';
+
+let document: ReturnType<typeof apiDocument> | undefined;
+
+/** `GET /openapi.json`: the OpenAPI 3.1 document, built once per container. */
+export const handler = httpRoute(routes.openapi, async () => {
+  document ??= apiDocument(config().serviceVersion);
+  return ok(document);
+});
