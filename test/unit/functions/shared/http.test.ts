@@ -414,7 +414,9 @@ describe('the HTTP chain', () => {
     });
 
     it("translates middy's 415 and never exposes its 5xx", () => {
-      expect(errorAnswer(createError(415, 'Unsupported Media Type')).body.error.code).toBe('unsupported_media_type');
+      expect(errorAnswer(createError(415, 'Unsupported Media Type')).body.error.code).toBe(
+        'unsupported_media_type',
+      );
       expect(errorAnswer(createError(502, 'upstream detail')).body.error).toEqual({
         code: 'internal',
         message: 'Internal server error.',
