@@ -1,8 +1,10 @@
 import { auditEvent, type ChangeContext, changedFields, withoutUndefined } from '../audit';
+import { Action } from '../events';
 import type { Agent, AgentStats, AuditEvent, JsonObject } from '../model';
 import { EntityType } from '../model';
 import type { AgentPut } from '../ports';
 import { iso } from '../time';
+import { agentStatus } from './liveness';
 import type { ReportedStatus, RetireMode } from './status';
 
 /** Defaults of a registration (API.md "Endpoints", `POST /v1/agents`). */
@@ -154,13 +156,14 @@ export const retireAgent = (
 };
 
 /**
- * Record a heartbeat: `lastHeartbeatAt` now and the reported status. The event (if `action` is
- * given) is left to the caller's judgement: heartbeats are liveness, audited only on a change.
+ * Record a heartbeat: `lastHeartbeatAt` now and the reported status. Heartbeats are liveness,
+ * not history: an `agent.status` event is written only when the derived status (e.g. offline ->
+ * idle) or the reported status changes.
  */
 export const recordHeartbeat = (
   agent: Agent,
   reportedStatus: ReportedStatus | undefined,
-  action: string | undefined,
+  heartbeatTimeoutMultiple: number,
   ctx: ChangeContext,
 ): AgentDecision => {
   const next = advanceAgent(
@@ -168,7 +171,29 @@ export const recordHeartbeat = (
     { lastHeartbeatAt: iso(ctx.now), reportedStatus: reportedStatus ?? agent.reportedStatus },
     ctx.now,
   );
-  return decideAgent(agent, next, action, ctx);
+  const before = {
+    status: agentStatus(agent, ctx.now, heartbeatTimeoutMultiple),
+    reportedStatus: agent.reportedStatus,
+  };
+  const after = {
+    status: agentStatus(next, ctx.now, heartbeatTimeoutMultiple),
+    reportedStatus: next.reportedStatus,
+  };
+  const isNews = before.status !== after.status || before.reportedStatus !== after.reportedStatus;
+  const event = auditEvent(ctx, {
+    action: Action.AgentStatus,
+    entityType: EntityType.Agent,
+    entityId: next.id,
+    seq: next.version,
+    agentId: next.id,
+    team: next.team,
+    ...changedFields(withoutUndefined(before), withoutUndefined(after)),
+  });
+  return {
+    agent: next,
+    write: { kind: 'agent', agent: next, expectedVersion: agent.version },
+    events: isNews ? [event] : [],
+  };
 };
 
 /** The agent holding a new current token (the caller deletes the old token record). */

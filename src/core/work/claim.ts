@@ -117,15 +117,8 @@ export const reassignWork = (
       item.status,
     );
   }
-  const releaseHolder = holder !== undefined && holder !== target?.agent.id ? [freeHolder(holder)] : [];
-  if (!target) {
-    const next = advance(
-      item,
-      { status: WorkStatus.Ready, claim: undefined, progress: 0, readyAt: iso(ctx.now) },
-      ctx,
-    );
-    return decide(item, next, Action.WorkReassigned, ctx, { writes: releaseHolder, agentId: holder });
-  }
+  if (!target) return revokeClaim(item, Action.WorkReassigned, ctx) as WorkDecision;
+  const releaseHolder = holder !== undefined && holder !== target.agent.id ? [freeHolder(holder)] : [];
   const { agent, token } = target;
   const takesNewSlot = holder !== agent.id;
   if (takesNewSlot) {
@@ -166,4 +159,20 @@ export const reassignWork = (
     events: [assignment],
     agentId: agent.id,
   });
+};
+
+/**
+ * The item's claim ends without an attempt counted (reassign without a target, a retiring agent
+ * releasing its work): -> ready, the token goes stale, the holder's capacity frees. Returns
+ * `undefined` when the item is not held.
+ */
+export const revokeClaim = (item: WorkItem, action: string, ctx: WorkContext): WorkDecision | undefined => {
+  if (!item.claim || !isHeld(item.status)) return undefined;
+  const holder = item.claim.agentId;
+  const next = advance(
+    item,
+    { status: WorkStatus.Ready, claim: undefined, progress: 0, readyAt: iso(ctx.now) },
+    ctx,
+  );
+  return decide(item, next, action, ctx, { writes: [freeHolder(holder)], agentId: holder });
 };

@@ -69,19 +69,42 @@ describe('retireAgent', () => {
 });
 
 describe('recordHeartbeat', () => {
-  it('records the time and reported status, with no event unless asked', () => {
+  it('records the time and reported status, with no event when nothing observable changed', () => {
     const decision = recordHeartbeat(
       anAgent({ lastHeartbeatAt: minutesFromNow(-1) }),
-      'active',
       undefined,
+      3,
       changeContext(),
     );
-    expect(decision.agent).toMatchObject({
-      lastHeartbeatAt: NOW.toISOString(),
-      reportedStatus: 'active',
-      version: 2,
-    });
+    expect(decision.agent).toMatchObject({ lastHeartbeatAt: NOW.toISOString(), version: 2 });
+    expect(decision.write).toEqual({ kind: 'agent', agent: decision.agent, expectedVersion: 1 });
     expect(decision.events).toEqual([]);
+  });
+
+  it('writes agent.status when an offline agent comes back', () => {
+    const decision = recordHeartbeat(
+      anAgent({ lastHeartbeatAt: minutesFromNow(-10) }),
+      undefined,
+      3,
+      changeContext(),
+    );
+    expect(decision.events).toEqual([
+      expect.objectContaining({
+        action: 'agent.status',
+        seq: 2,
+        before: { status: 'offline' },
+        after: { status: 'idle' },
+      }),
+    ]);
+  });
+
+  it('writes agent.status when the reported status changes', () => {
+    const decision = recordHeartbeat(anAgent({ reportedStatus: 'idle' }), 'active', 3, changeContext());
+    expect(decision.agent.reportedStatus).toBe('active');
+    expect(decision.events[0]).toMatchObject({
+      before: { reportedStatus: 'idle' },
+      after: { reportedStatus: 'active' },
+    });
   });
 });
 

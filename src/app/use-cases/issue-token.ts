@@ -1,0 +1,55 @@
+import { auditEvent } from '#core/audit';
+import { Action } from '#core/events';
+import { EntityType } from '#core/model';
+import type { Ports } from '#core/ports';
+import { iso } from '#core/time';
+import type { RequestContext } from '../context';
+import type { IssueTokenBody } from '../schemas/admin';
+import type { TokenIssued } from '../schemas/views';
+import { changeContextOf } from './shared/context';
+import { decideAndCommit } from './shared/optimistic';
+import { type DrawnToken, drawToken } from './shared/tokens';
+
+/**
+ * `POST /v1/tokens` (admin): issue a viewer, admin or registration token (shown once); `team`
+ * limits a registration token to that team.
+ * 1. draw `<tokenId>.<secret>` (only the secret's hash is stored); 2. commit the record with a
+ * `token.issued` event (never the secret); a taken id draws another.
+ */
+export const issueToken = async (
+  deps: Pick<Ports, 'clock' | 'ids' | 'hasher' | 'uow'>,
+  ctx: RequestContext,
+  body: IssueTokenBody,
+): Promise<TokenIssued> => {
+  const cctx = changeContextOf(deps, ctx);
+  const draw = () => drawToken(deps, { ...body, createdAt: iso(cctx.now) });
+  return decideAndCommit<DrawnToken, TokenIssued>(
+    deps.uow,
+    draw(),
+    (token) => ({
+      change: {
+        writes: [{ kind: 'tokenPut', token: token.record }],
+        events: [
+          auditEvent(cctx, {
+            action: Action.TokenIssued,
+            entityType: EntityType.Token,
+            entityId: token.id,
+            seq: 1,
+            after: {
+              role: body.role,
+              ...(body.team ? { team: body.team } : {}),
+              ...(body.label ? { label: body.label } : {}),
+            },
+          }),
+        ],
+      },
+      result: {
+        id: token.id,
+        token: token.bearer,
+        role: body.role,
+        ...(body.team ? { team: body.team } : {}),
+      },
+    }),
+    async () => draw(),
+  );
+};

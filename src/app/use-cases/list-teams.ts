@@ -1,0 +1,92 @@
+import { agentStatus } from '#core/agents/liveness';
+import { AGENT_STATUSES, AgentStatus } from '#core/agents/status';
+import { forecastTeam } from '#core/forecast';
+import type { Agent, WorkItem } from '#core/model';
+import type { Ports } from '#core/ports';
+import type { Settings } from '#core/settings';
+import { OPEN_STATUSES, type WorkStatus } from '#core/work/status';
+import type { RequestContext } from '../context';
+import type { TeamsQuery } from '../schemas/admin';
+import type { TeamPage, TeamSummary } from '../schemas/views';
+import { currentSettings, type SettingsDeps } from '../settings';
+import { DEFAULT_PAGE_LIMIT } from './shared/context';
+
+/** Agents read per team at most (pages of 200). */
+const MAX_AGENT_PAGES = 5;
+/** Open items read per team and status for the forecast; the rest count at the default estimate. */
+const OPEN_ITEMS_READ = 200;
+
+type Deps = Pick<Ports, 'clock' | 'teams' | 'agents' | 'work'> & SettingsDeps;
+
+const encodeCursor = (team: string): string => Buffer.from(team, 'utf8').toString('base64url');
+const decodeCursor = (cursor: string): string => Buffer.from(cursor, 'base64url').toString('utf8');
+
+const teamAgents = async (deps: Deps, team: string): Promise<Agent[]> => {
+  const agents: Agent[] = [];
+  let cursor: string | undefined;
+  for (let read = 0; read < MAX_AGENT_PAGES; read += 1) {
+    const page = await deps.agents.list({ team, limit: 200, ...(cursor === undefined ? {} : { cursor }) });
+    agents.push(...page.items);
+    cursor = page.nextCursor;
+    if (cursor === undefined) break;
+  }
+  return agents;
+};
+
+const openItems = async (deps: Deps, team: string): Promise<WorkItem[]> => {
+  const pages = await Promise.all(
+    OPEN_STATUSES.map((status) => deps.work.list({ team, status, limit: OPEN_ITEMS_READ })),
+  );
+  return pages.flatMap((page) => page.items);
+};
+
+const summarize = async (deps: Deps, team: string, settings: Settings, now: Date): Promise<TeamSummary> => {
+  const [agents, work, items] = await Promise.all([
+    teamAgents(deps, team),
+    deps.work.countByStatus(team),
+    openItems(deps, team),
+  ]);
+  const agentCounts = Object.fromEntries(AGENT_STATUSES.map((status) => [status, 0])) as Record<
+    AgentStatus,
+    number
+  >;
+  let slots = 0;
+  for (const agent of agents) {
+    const status = agentStatus(agent, now, settings.heartbeatTimeoutMultiple);
+    agentCounts[status] += 1;
+    if (status === AgentStatus.Active || status === AgentStatus.Idle) slots += agent.capacity;
+  }
+  const openCount = OPEN_STATUSES.reduce((sum, status: WorkStatus) => sum + (work[status] ?? 0), 0);
+  const forecast = forecastTeam({
+    items,
+    unreadItems: Math.max(0, openCount - items.length),
+    slots,
+    now,
+    weights: settings.urgencyWeights,
+  });
+  return {
+    team,
+    agents: agentCounts,
+    work: { ...work },
+    forecast: { ...forecast, atRisk: [...forecast.atRisk] },
+  };
+};
+
+/**
+ * `GET /v1/teams`: per team, agents by derived status, work by status, and a forecast
+ * `{etaMinutes, atRisk}` from estimates (30 min when absent), the capacity of the agents in
+ * service (active or idle) and deadlines.
+ * 1. page over the sorted team names (the cursor names the last team answered);
+ * 2. per team: read its agents, count its work by status, read its open items; 3. forecast.
+ */
+export const listTeams = async (deps: Deps, _ctx: RequestContext, query: TeamsQuery): Promise<TeamPage> => {
+  const settings = await currentSettings(deps);
+  const now = deps.clock.now();
+  const limit = query.limit ?? DEFAULT_PAGE_LIMIT;
+  const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+  const names = (await deps.teams.list()).filter((team) => after === undefined || team > after);
+  const page = names.slice(0, limit);
+  const items = await Promise.all(page.map((team) => summarize(deps, team, settings, now)));
+  const last = page[page.length - 1];
+  return { items, ...(names.length > limit && last !== undefined ? { nextCursor: encodeCursor(last) } : {}) };
+};

@@ -1,0 +1,45 @@
+import type { WorkItem } from '#core/model';
+import type { Ports } from '#core/ports';
+import type { Settings } from '#core/settings';
+import type { WorkContext, WorkDecision } from '#core/work/write';
+import type { RequestContext } from '../../context';
+import { currentSettings, type SettingsDeps } from '../../settings';
+import { workContextOf } from './context';
+import { requireWork } from './lookups';
+import { decideAndCommit, refreshed } from './optimistic';
+
+/** Ports a single-item transition needs. */
+export type WorkChangeDeps = Pick<Ports, 'clock' | 'ids' | 'work' | 'uow'> & SettingsDeps;
+
+/** A committed transition: the item as stored now, with the settings and time it was decided under. */
+export interface WorkChanged {
+  readonly item: WorkItem;
+  readonly settings: Settings;
+  readonly now: Date;
+}
+
+/**
+ * Read the item, decide the transition, commit it; on a lost race decide again from the item
+ * that won (read from the conflict when it carries it).
+ * @throws NotFoundError when there is no such item; whatever domain error `decide` throws.
+ */
+export const changeWorkItem = async (
+  deps: WorkChangeDeps,
+  ctx: RequestContext,
+  id: string,
+  decide: (item: WorkItem, wctx: WorkContext) => WorkDecision,
+): Promise<WorkChanged> => {
+  const settings = await currentSettings(deps);
+  const initial = await requireWork(deps, id);
+  const wctx = workContextOf(deps, ctx, settings);
+  const item = await decideAndCommit(
+    deps.uow,
+    initial,
+    (current) => {
+      const decision = decide(current, wctx);
+      return { change: decision.change, result: decision.item };
+    },
+    (conflict, current) => refreshed(conflict, ['work'], id, current, () => requireWork(deps, id)),
+  );
+  return { item, settings, now: wctx.now };
+};
