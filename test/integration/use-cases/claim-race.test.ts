@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ClaimView } from '#app/schemas/views';
+import { claimNext } from '#app/use-cases/claim-next';
+import { claimWork } from '#app/use-cases/claim-work';
+import { createWork } from '#app/use-cases/create-work';
+import { AlreadyClaimedError, CapacityExceededError } from '#core/errors';
+import { createTestStore, type TestStore } from '#test/support/dynamo';
+import { asAdmin, asAgent, aTeam, registerAgents, type UseCaseDeps, useCaseDeps } from './fixture';
+
+let store: TestStore;
+let deps: UseCaseDeps;
+
+beforeAll(async () => {
+  store = await createTestStore('uc-race');
+  deps = useCaseDeps(store);
+});
+
+afterAll(async () => {
+  await store.cleanup();
+});
+
+describe('claimWork under contention', () => {
+  it('lets exactly one of 30 agents claiming one item at once win; the 29 others get already_claimed naming it', async () => {
+    const team = aTeam();
+    const agents = await registerAgents(deps, 30, { team });
+    const item = await createWork(deps, asAdmin(), { type: 'task', title: 'Contended', team });
+
+    const outcomes = await Promise.allSettled(
+      agents.map((agentId) => claimWork(deps, asAgent(agentId), { id: item.id, agentId })),
+    );
+
+    const wins = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+    const losses = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
+    expect(wins).toHaveLength(1);
+    const winner = wins[0]?.item.claim?.agentId;
+    expect(agents).toContain(winner);
+    expect(losses).toHaveLength(29);
+    for (const loss of losses) {
+      expect(loss).toBeInstanceOf(AlreadyClaimedError);
+      expect((loss as AlreadyClaimedError).details).toMatchObject({
+        holder: { agentId: winner, status: 'active' },
+      });
+    }
+    const stored = await deps.work.get(item.id);
+    expect(stored).toMatchObject({
+      status: 'claimed',
+      version: 2,
+      claim: { agentId: winner, token: wins[0]?.claim.token },
+    });
+    const holders = await Promise.all(agents.map((id) => deps.agents.get(id)));
+    expect(holders.map((a) => a?.activeClaims ?? 0).reduce((sum, n) => sum + n, 0)).toBe(1);
+  });
+});
+
+describe('claimNext under contention', () => {
+  it('lets 20 agents of capacity 2 drain 40 items: each item claimed exactly once, no agent above capacity', async () => {
+    const team = aTeam();
+    const agents = await registerAgents(deps, 20, { team, capacity: 2 });
+    for (let i = 0; i < 40; i += 1) {
+      await createWork(deps, asAdmin(), { type: 'task', title: `Item ${i}`, team, businessValue: i });
+    }
+
+    const claims: ClaimView[] = [];
+    const drain = async (agentId: string) => {
+      for (;;) {
+        try {
+          const claim = await claimNext(deps, asAgent(agentId), { agentId });
+          if (!claim) return;
+          claims.push(claim);
+        } catch (error) {
+          if (error instanceof CapacityExceededError) return;
+          throw error;
+        }
+      }
+    };
+    // A claim-next that finds only lost races answers "nothing"; a second pass picks up any leftover.
+    for (let pass = 0; pass < 3 && claims.length < 40; pass += 1) await Promise.all(agents.map(drain));
+
+    const claimedIds = claims.map((c) => c.item.id);
+    expect(new Set(claimedIds).size).toBe(claimedIds.length);
+    expect(claimedIds).toHaveLength(40);
+    const perAgent = new Map<string, number>();
+    for (const claim of claims) {
+      const holder = claim.item.claim?.agentId ?? '';
+      perAgent.set(holder, (perAgent.get(holder) ?? 0) + 1);
+    }
+    expect(Math.max(...perAgent.values())).toBeLessThanOrEqual(2);
+    for (const agentId of agents) {
+      const agent = await deps.agents.get(agentId);
+      expect(agent?.activeClaims).toBe(perAgent.get(agentId) ?? 0);
+      expect(agent?.activeClaims).toBeLessThanOrEqual(2);
+    }
+    const ready = await deps.work.list({ team, status: 'ready', limit: 50 });
+    expect(ready.items).toEqual([]);
+  });
+
+  it('takes the most urgent item first when uncontended, and answers nothing when nothing fits', async () => {
+    const team = aTeam();
+    const [agentId = ''] = await registerAgents(deps, 1, { team, capabilities: ['go'], capacity: 2 });
+    await createWork(deps, asAdmin(), { type: 'task', title: 'low', team, priority: 'low' });
+    const top = await createWork(deps, asAdmin(), {
+      type: 'task',
+      title: 'critical',
+      team,
+      priority: 'critical',
+    });
+    await createWork(deps, asAdmin(), {
+      type: 'task',
+      title: 'needs rust',
+      team,
+      priority: 'critical',
+      requiredCapabilities: ['rust'],
+    });
+
+    const first = await claimNext(deps, asAgent(agentId), { agentId });
+    expect(first?.item.id).toBe(top.id);
+    expect(first?.claim.token).toEqual(expect.any(String));
+
+    const other = await claimNext(deps, asAgent(agentId), { agentId, types: ['review'] });
+    expect(other).toBeUndefined();
+  });
+});
