@@ -1,0 +1,10 @@
+import { recordHeartbeat } from '#app/use-cases/record-heartbeat';
+import { accepted, httpRoute } from '../shared/http';
+import { routes } from '../shared/routes';
+import { deps } from '../shared/wiring';
+
+/** `POST /v1/agents/{id}/heartbeat`: 202 once the heartbeat is recorded (it renews the agent's leases). */
+export const handler = httpRoute(routes.heartbeat, async ({ ctx, body, params }) => {
+  await recordHeartbeat(deps(), ctx, { ...body, id: params.id });
+  return accepted();
+});
