@@ -20,15 +20,13 @@ describe('createSecretReader', () => {
   });
 
   it('turns throttling into UnavailableError', async () => {
-    secrets
-      .on(GetSecretValueCommand)
-      .rejects(
-        Object.assign(new Error('Rate exceeded'), {
-          name: 'ThrottlingException',
-          $fault: 'client',
-          $retryable: {},
-        }),
-      );
+    secrets.on(GetSecretValueCommand).rejects(
+      Object.assign(new Error('Rate exceeded'), {
+        name: 'ThrottlingException',
+        $fault: 'client',
+        $retryable: {},
+      }),
+    );
 
     await expect(reader.read(ARN)).rejects.toThrow(UnavailableError);
   });
