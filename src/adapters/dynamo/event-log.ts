@@ -160,12 +160,12 @@ export class DynamoAuditLog implements AuditLog {
     const upper = range.before ?? (range.until === undefined ? undefined : eventTimeCeiling(range.until));
     if (range.since !== undefined && upper !== undefined && range.since > upper) return [];
     const expression = new Expression();
-    const key = expression.name(index.sortKey);
+    const key = () => expression.name(index.sortKey);
     let timeCondition: string | undefined;
     if (range.since !== undefined && upper !== undefined) {
-      timeCondition = `${key} BETWEEN ${expression.value(range.since)} AND ${expression.value(upper)}`;
-    } else if (upper !== undefined) timeCondition = `${key} <= ${expression.value(upper)}`;
-    else if (range.since !== undefined) timeCondition = `${key} >= ${expression.value(range.since)}`;
+      timeCondition = `${key()} BETWEEN ${expression.value(range.since)} AND ${expression.value(upper)}`;
+    } else if (upper !== undefined) timeCondition = `${key()} <= ${expression.value(upper)}`;
+    else if (range.since !== undefined) timeCondition = `${key()} >= ${expression.value(range.since)}`;
     const spec: QuerySpec = {
       TableName: this.tableName,
       IndexName: index.indexName,
