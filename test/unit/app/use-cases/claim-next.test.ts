@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { fitsAgent, nextCandidateIndex, SPREAD_AFTER_LOSS } from '#app/use-cases/claim-next';
+import { anAgent, aWorkItem } from '../../core/builders';
+
+describe('nextCandidateIndex', () => {
+  it('takes the most urgent candidate while uncontended', () => {
+    expect(nextCandidateIndex(10, false, () => 0.99)).toBe(0);
+  });
+
+  it('spreads over the next few after a lost race', () => {
+    expect(nextCandidateIndex(10, true, () => 0)).toBe(0);
+    expect(nextCandidateIndex(10, true, () => 0.99)).toBe(SPREAD_AFTER_LOSS - 1);
+    expect(nextCandidateIndex(2, true, () => 0.99)).toBe(1);
+  });
+});
+
+describe('fitsAgent', () => {
+  it('keeps ready items of the asked types whose capabilities the agent has', () => {
+    const agent = anAgent({ capabilities: ['go'] });
+    expect(fitsAgent(aWorkItem({ requiredCapabilities: ['go'] }), agent, undefined)).toBe(true);
+    expect(fitsAgent(aWorkItem({ requiredCapabilities: ['rust'] }), agent, undefined)).toBe(false);
+    expect(fitsAgent(aWorkItem({ type: 'build' }), agent, ['review'])).toBe(false);
+    expect(fitsAgent(aWorkItem({ type: 'build' }), agent, ['review', 'build'])).toBe(true);
+    expect(fitsAgent(aWorkItem({ status: 'claimed' }), agent, undefined)).toBe(false);
+  });
+});
