@@ -1,19 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { unique } from '#test/support/builders';
-import { createTestStore, type TestStore } from '#test/support/dynamo';
-import { ADMIN, call, configureHandlers, REGISTRATION } from './handlers';
+import { ADMIN, call, REGISTRATION, useHandlerStore } from './handlers';
 
-let store: TestStore;
-
-beforeAll(async () => {
-  store = await createTestStore('http-agents');
-  configureHandlers(store);
-});
-
-afterAll(async () => {
-  vi.unstubAllEnvs();
-  await store.cleanup();
-});
+useHandlerStore('http-agents');
 
 const register = (token: string, team: string, id = `agent-${unique()}`) =>
   call('registerAgent', { token, body: { id, team, capabilities: ['ts'], capacity: 2 } });

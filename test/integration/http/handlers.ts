@@ -5,13 +5,13 @@
  */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { inject, vi } from 'vitest';
+import { afterAll, beforeAll, inject, vi } from 'vitest';
 import { sha256Hasher } from '#adapters/system/hasher';
 import type { Agent } from '#core/model';
 import { Role } from '#core/roles';
 import { ROUTES, type RouteId } from '#functions/shared/routes';
 import { anAgent, unique } from '#test/support/builders';
-import { insert, type TestStore } from '#test/support/dynamo';
+import { createTestStore, insert, type TestStore } from '#test/support/dynamo';
 import {
   type Answer,
   type EventHandler,
@@ -25,7 +25,7 @@ export const ADMIN = 'admin-token-integration';
 export const REGISTRATION = 'registration-key-integration';
 
 /** Points the handlers' configuration at the store's tables; undo with `vi.unstubAllEnvs()`. */
-export const configureHandlers = (store: TestStore): void => {
+const configureHandlers = (store: TestStore): void => {
   vi.stubEnv('COORD_TABLE_PREFIX', store.tablePrefix);
   vi.stubEnv('COORD_READY_SHARDS', String(store.readyShards));
   vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', inject('dynamoEndpoint'));
@@ -34,6 +34,26 @@ export const configureHandlers = (store: TestStore): void => {
   vi.stubEnv('COORD_REGISTRATION_KEY', REGISTRATION);
   vi.stubEnv('COORD_ADMIN_TOKEN_SECRET_ARN', '');
   vi.stubEnv('COORD_REGISTRATION_KEY_SECRET_ARN', '');
+};
+
+/**
+ * Gives the calling test file its own tables and points the handlers at them for the whole
+ * file (hooks registered here); returns the store once `beforeAll` has run.
+ */
+export const useHandlerStore = (name: string): (() => TestStore) => {
+  let store: TestStore | undefined;
+  beforeAll(async () => {
+    store = await createTestStore(name);
+    configureHandlers(store);
+  });
+  afterAll(async () => {
+    vi.unstubAllEnvs();
+    await store?.cleanup();
+  });
+  return () => {
+    if (!store) throw new Error('The handler store is ready only once beforeAll has run');
+    return store;
+  };
 };
 
 const PROJECT_ROOT = join(import.meta.dirname, '..', '..', '..');

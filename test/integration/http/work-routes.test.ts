@@ -1,19 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { unique } from '#test/support/builders';
-import { createTestStore, type TestStore } from '#test/support/dynamo';
-import { ADMIN, call, configureHandlers, seedAgent } from './handlers';
+import { ADMIN, call, seedAgent, useHandlerStore } from './handlers';
 
-let store: TestStore;
-
-beforeAll(async () => {
-  store = await createTestStore('http-work');
-  configureHandlers(store);
-});
-
-afterAll(async () => {
-  vi.unstubAllEnvs();
-  await store.cleanup();
-});
+const store = useHandlerStore('http-work');
 
 const newWork = (team: string, overrides: Record<string, unknown> = {}) => ({
   type: 'build',
@@ -61,7 +50,7 @@ describe('the work routes on DynamoDB Local', () => {
 
   it('gives claim-next the most urgent item first, then the next, then 204', async () => {
     const team = `t-${unique()}`;
-    const { agent, token } = await seedAgent(store, { team, capacity: 3 });
+    const { agent, token } = await seedAgent(store(), { team, capacity: 3 });
     const low = await call('createWork', { token: ADMIN, body: newWork(team, { priority: 'low' }) });
     const critical = await call('createWork', {
       token: ADMIN,
@@ -82,7 +71,7 @@ describe('the work routes on DynamoDB Local', () => {
 
   it('fences completion with the claim token and never shows the token to readers', async () => {
     const team = `t-${unique()}`;
-    const { agent, token } = await seedAgent(store, { team });
+    const { agent, token } = await seedAgent(store(), { team });
     const item = await call('createWork', { token: ADMIN, body: newWork(team) });
     const claim = await call('claimWork', {
       token,
@@ -158,7 +147,7 @@ describe('the work routes on DynamoDB Local', () => {
   it('scopes idempotency keys to the caller', async () => {
     const team = `t-${unique()}`;
     const key = `key-${unique()}`;
-    const { token } = await seedAgent(store, { team });
+    const { token } = await seedAgent(store(), { team });
 
     const byAdmin = await call('createWork', {
       token: ADMIN,
@@ -177,7 +166,7 @@ describe('the work routes on DynamoDB Local', () => {
   });
 
   it('answers 401, then 403, before reading the body', async () => {
-    const { token } = await seedAgent(store);
+    const { token } = await seedAgent(store());
 
     const anonymous = await call('createWork', {
       body: 'not json',
@@ -195,8 +184,8 @@ describe('the work routes on DynamoDB Local', () => {
   });
 
   it('refuses an agent acting as another agent with 403', async () => {
-    const { token } = await seedAgent(store);
-    const { agent: other } = await seedAgent(store);
+    const { token } = await seedAgent(store());
+    const { agent: other } = await seedAgent(store());
 
     const answer = await call('claimNext', { token, body: { agentId: other.id } });
 
@@ -205,7 +194,7 @@ describe('the work routes on DynamoDB Local', () => {
   });
 
   it('answers 400 with each bad field before looking the item up', async () => {
-    const { token } = await seedAgent(store);
+    const { token } = await seedAgent(store());
 
     const answer = await call('reportProgress', {
       token,

@@ -1,28 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { sha256Hasher } from '#adapters/system/hasher';
-import type { IdempotencyStore } from '#core/ports';
-import { createHttpRoute, type HttpRuntime } from '#functions/shared/http';
 import { routes } from '#functions/shared/routes';
 import { type EventHandler, invoke } from '../support/api-event';
+import { ADMIN, testHttpRoute } from '../support/runtime';
 
-const ADMIN = 'admin-token-for-properties';
-
-// Requests here carry no Idempotency-Key, so the store is never reached.
-const untouchedStore: IdempotencyStore = {
-  reserve: () => Promise.reject(new Error('not used')),
-  complete: () => Promise.reject(new Error('not used')),
-  release: () => Promise.reject(new Error('not used')),
-};
-const httpRoute = createHttpRoute({
-  ports: () => ({
-    tokens: { get: async () => undefined },
-    hasher: sha256Hasher,
-    idempotency: untouchedStore,
-    clock: { now: () => new Date('2026-01-01T00:00:00.000Z') },
-  }),
-  authSecrets: async () => ({ adminToken: ADMIN }),
-} satisfies HttpRuntime);
+const httpRoute = testHttpRoute;
 
 const createWork = httpRoute(routes.createWork, async ({ body }) => ({
   status: 201,

@@ -1,47 +1,20 @@
 import { createError } from '@middy/util';
 import { describe, expect, it, vi } from 'vitest';
-import { sha256Hasher } from '#adapters/system/hasher';
 import {
   AlreadyClaimedError,
   RateLimitedError,
   UnavailableError,
   UnknownDependencyError,
 } from '#core/errors';
-import type { IdempotencyStore, TokenRecord } from '#core/ports';
 import { Role } from '#core/roles';
 import { errorAnswer } from '#functions/shared/errors';
-import { createHttpRoute, type HttpRuntime, type RouteInput } from '#functions/shared/http';
+import type { RouteInput } from '#functions/shared/http';
 import { logger } from '#functions/shared/observability';
 import { type RouteDefinition, routes } from '#functions/shared/routes';
 import { type EventHandler, type EventOptions, invoke } from '../support/api-event';
+import { ADMIN, AGENT, testHttpRoute } from '../support/runtime';
 
-const ADMIN = 'admin-token-for-tests';
-const agentToken: TokenRecord = {
-  id: 'tok_agent',
-  secretHash: sha256Hasher.hash('agent-secret'),
-  role: Role.Agent,
-  agentId: 'agent-1',
-  createdAt: '2026-01-01T00:00:00.000Z',
-};
-const AGENT = 'tok_agent.agent-secret';
-
-// The chain's own steps touch no store here: requests without an Idempotency-Key never reach it.
-const untouchedStore: IdempotencyStore = {
-  reserve: () => Promise.reject(new Error('the idempotency store is not used by this test')),
-  complete: () => Promise.reject(new Error('the idempotency store is not used by this test')),
-  release: () => Promise.reject(new Error('the idempotency store is not used by this test')),
-};
-
-const runtime: HttpRuntime = {
-  ports: () => ({
-    tokens: { get: async (id) => (id === agentToken.id ? agentToken : undefined) },
-    hasher: sha256Hasher,
-    idempotency: untouchedStore,
-    clock: { now: () => new Date('2026-01-01T00:00:00.000Z') },
-  }),
-  authSecrets: async () => ({ adminToken: ADMIN }),
-};
-const httpRoute = createHttpRoute(runtime);
+const httpRoute = testHttpRoute;
 
 /** A handler on a real route that answers with what it received. */
 const echo = <R extends RouteDefinition>(route: R, status = 200) => {
