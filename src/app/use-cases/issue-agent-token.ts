@@ -19,15 +19,13 @@ export const issueAgentToken = async (
   ctx: RequestContext,
   input: { id: string },
 ): Promise<AgentTokenIssued> => {
-  let bearer = '';
-  await changeAgent(deps, ctx, input.id, (agent, cctx) => {
+  const { extra: bearer } = await changeAgent<string>(deps, ctx, input.id, (agent, cctx) => {
     const token = drawToken(deps, {
       role: Role.Agent,
       agentId: agent.id,
       team: agent.team,
       createdAt: iso(cctx.now),
     });
-    bearer = token.bearer;
     const decision = replaceToken(agent, token.id, Action.AgentTokenIssued, cctx);
     const retireOld: Write[] =
       agent.tokenId === undefined ? [] : [{ kind: 'tokenDelete', tokenId: agent.tokenId }];
@@ -37,7 +35,9 @@ export const issueAgentToken = async (
         writes: [{ kind: 'tokenPut', token: token.record }, ...retireOld, decision.write],
         events: decision.events,
       },
+      extra: token.bearer,
     };
   });
+  if (bearer === undefined) throw new Error('issueAgentToken: the decision drew no token');
   return { token: bearer };
 };

@@ -7,7 +7,7 @@ import {
   MissingCapabilitiesError,
   NotClaimableError,
 } from '#core/errors';
-import { claimWork, reassignWork } from '#core/work/claim';
+import { claimWork, reassignWork, revokeClaim } from '#core/work/claim';
 import { aClaimedItem, anAgent, aWorkItem, minutesFromNow, NOW, workContext } from '../builders';
 
 describe('claimWork', () => {
@@ -228,5 +228,22 @@ describe('reassignWork', () => {
       expect.objectContaining({ kind: 'work' }),
       expect.objectContaining({ kind: 'agent', agent: expect.objectContaining({ activeClaims: 1 }) }),
     ]);
+  });
+});
+
+describe('revokeClaim', () => {
+  it('returns a held item to ready under the given action, freeing the holder, attempts unchanged', () => {
+    const decision = revokeClaim(
+      aClaimedItem('agent-b', 'tok', { attempts: 1 }),
+      'work.released',
+      workContext(),
+    );
+    expect(decision?.item).toMatchObject({ status: 'ready', attempts: 1, readyAt: NOW.toISOString() });
+    expect(decision?.change.writes[1]).toEqual({ kind: 'agentClaims', agentId: 'agent-b', delta: -1 });
+    expect(decision?.change.events[0]).toMatchObject({ action: 'work.released', agentId: 'agent-b' });
+  });
+
+  it('does nothing to an item nobody holds', () => {
+    expect(revokeClaim(aWorkItem(), 'work.released', workContext())).toBeUndefined();
   });
 });
