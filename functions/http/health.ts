@@ -1,14 +1,13 @@
 import type { HealthView } from '#app/schemas/views';
-import { httpRoute } from '../shared/http';
+import { httpRoute, ok } from '../shared/http';
 import { logger } from '../shared/observability';
 import { routes } from '../shared/routes';
 import { config, deps } from '../shared/wiring';
 
-type CheckStatus = HealthView['status'];
-
-// Turning a failed probe into a status is this route's whole job, so the failure is an answer here.
-const probeStore = (): Promise<CheckStatus> =>
-  deps()
+/** `GET /v1/health`: 200 while the store answers, else 503 with Retry-After. */
+export const handler = httpRoute(routes.health, async () => {
+  // Turning a failed probe into a status is this route's whole job, so here a failure is an answer.
+  const store = await deps()
     .probe.ping()
     .then(
       () => 'ok' as const,
@@ -17,14 +16,10 @@ const probeStore = (): Promise<CheckStatus> =>
         return 'unavailable' as const;
       },
     );
-
-/** `GET /v1/health`: 200 while the store answers, else 503 with Retry-After. */
-export const handler = httpRoute(routes.health, async () => {
-  const store = await probeStore();
   const body: HealthView = {
     status: store,
     version: config().serviceVersion,
     checks: { store: { status: store } },
   };
-  return store === 'ok' ? { status: 200, body } : { status: 503, body, headers: { 'retry-after': '5' } };
+  return store === 'ok' ? ok(body) : { status: 503, body, headers: { 'retry-after': '5' } };
 });
