@@ -1,0 +1,368 @@
+/**
+ * Work commands. `claim`, `progress` and `complete` keep the legacy script's positional
+ * arguments and output lines (`SUCCESS: Claimed work item <id> ...`); ids are now the
+ * service's (`wi_…`), so scripts that grep for `work_[0-9]*` should use `-q` or `--json`.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ClaimView, WorkPage, WorkView } from '#app/schemas/views';
+import { PRIORITIES, WORK_STATUSES } from '#core/work/status';
+import {
+  type AgentSession,
+  atMost,
+  type Command,
+  type CommandContext,
+  integerIn,
+  listOption,
+  positional,
+  readerClient,
+  stringOption,
+  writerClient,
+} from '../command';
+import { workDetails, workTable } from '../format';
+import { ExitCode, say, sayJson, UsageError, warn } from '../io';
+import { asHolder, claimById, saveClaim, workPath } from './holder';
+
+const LEGACY_DEFAULT_TEAM = 'autonomous_team';
+const LEGACY_DEFAULT_PRIORITY = 'medium';
+const LEGACY_IN_PROGRESS = 'in_progress';
+const LEGACY_FAILED = 'failed';
+const LEGACY_SUCCESS = 'success';
+/** Statuses of the legacy files, accepted by `list-work` and mapped as the importer maps them. */
+const LEGACY_STATUS_NAMES: Readonly<Record<string, string>> = { active: 'claimed', pending: 'ready' };
+
+const requirePriority = (raw: string | undefined): string => {
+  const priority = raw ?? LEGACY_DEFAULT_PRIORITY;
+  if (!(PRIORITIES as readonly string[]).includes(priority)) {
+    throw new UsageError(`priority must be one of ${PRIORITIES.join(', ')}, got '${priority}'`);
+  }
+  return priority;
+};
+
+const createBody = async (context: CommandContext) => {
+  const type = positional(context, 0);
+  const description = positional(context, 1);
+  if (!type || !description) throw new UsageError('a work type and a description are required');
+  const config = await context.config();
+  const firstLine = description.split('\n')[0]?.trim() ?? '';
+  const title = firstLine.length > 200 ? `${firstLine.slice(0, 199)}…` : firstLine || type;
+  return {
+    type,
+    title,
+    ...(title === description ? {} : { description }),
+    priority: requirePriority(positional(context, 2)),
+    team: positional(context, 3) ?? config.team ?? LEGACY_DEFAULT_TEAM,
+  };
+};
+
+const printClaim = (context: CommandContext, session: AgentSession, reply: ClaimView): void => {
+  if (context.json) {
+    sayJson(context.io, reply);
+    return;
+  }
+  if (context.quiet) {
+    say(context.io, reply.item.id);
+    return;
+  }
+  say(context.io, `Agent ${session.agentId} claiming work: ${reply.item.id}`);
+  say(context.io, `SUCCESS: Claimed work item ${reply.item.id} for team ${reply.item.team}`);
+  say(context.io, `Lease expires at ${reply.claim.leaseExpiresAt}; claim token saved on this machine`);
+};
+
+const claim: Command = {
+  name: 'claim',
+  aliases: ['claim-fast', 'claim-slow'],
+  group: 'work',
+  usage: '<work_type> <description> [priority=medium] [team]  |  <work_id>',
+  summary:
+    'Create an item and claim it in one call (one Idempotency-Key), or claim an existing item by id; prints the id',
+  options: { 'idempotency-key': { type: 'string' } },
+  async run(context) {
+    atMost(context, 4);
+    const session = await context.agent();
+    const key = stringOption(context, 'idempotency-key') ?? randomUUID();
+    if (context.positionals.length === 1) {
+      printClaim(context, session, await claimById(context, session, positional(context, 0) as string, key));
+      return ExitCode.Ok;
+    }
+    const body = await createBody(context);
+    const { body: item } = await session.client.request<WorkView>('POST', '/v1/work', {
+      body: body,
+      idempotencyKey: key,
+    });
+    try {
+      printClaim(context, session, await claimById(context, session, item.id, key));
+    } catch (error) {
+      warn(context.io, `CREATED: work item ${item.id} exists but is not claimed`);
+      throw error;
+    }
+    return ExitCode.Ok;
+  },
+};
+
+const claimNextBody = (context: CommandContext, agentId: string) => {
+  const teams = listOption(context, 'team');
+  const types = listOption(context, 'type');
+  return { agentId, ...(teams ? { teams } : {}), ...(types ? { types } : {}) };
+};
+
+/** Claims the most urgent item the agent may take; prints it, or says there is none. */
+export const claimNextAndPrint = async (
+  context: CommandContext,
+  body: { agentId: string; teams?: string[]; types?: string[] },
+): Promise<ExitCode> => {
+  const session = await context.agent();
+  const reply = await session.client.request<ClaimView | undefined>('POST', '/v1/work/claim-next', { body });
+  if (reply.status === 204 || reply.body === undefined) {
+    if (context.json) sayJson(context.io, { item: null });
+    else if (!context.quiet) say(context.io, 'NO WORK: nothing this agent may claim right now');
+    return ExitCode.Ok;
+  }
+  await saveClaim(context, session, reply.body);
+  printClaim(context, session, reply.body);
+  return ExitCode.Ok;
+};
+
+const claimNext: Command = {
+  name: 'claim-next',
+  group: 'work',
+  usage: '[--team a,b] [--type x,y]',
+  summary: 'Claim the most urgent item this agent may take (exit 0 with NO WORK when there is none)',
+  options: { team: { type: 'string' }, type: { type: 'string' } },
+  async run(context) {
+    atMost(context, 0);
+    const session = await context.agent();
+    return claimNextAndPrint(context, claimNextBody(context, session.agentId));
+  },
+};
+
+const create: Command = {
+  name: 'create',
+  aliases: ['submit'],
+  group: 'work',
+  usage: '<work_type> <description> [priority=medium] [team]',
+  summary: 'Create a work item without claiming it',
+  options: { 'depends-on': { type: 'string' }, deadline: { type: 'string' } },
+  async run(context) {
+    atMost(context, 4);
+    const dependsOn = listOption(context, 'depends-on');
+    const deadline = stringOption(context, 'deadline');
+    const body = {
+      ...(await createBody(context)),
+      ...(dependsOn ? { dependsOn } : {}),
+      ...(deadline ? { deadline } : {}),
+    };
+    const client = await writerClient(context);
+    const { body: item } = await client.request<WorkView>('POST', '/v1/work', { body });
+    if (context.json) sayJson(context.io, item);
+    else if (context.quiet) say(context.io, item.id);
+    else say(context.io, `CREATED: work item ${item.id} (${item.status}) for team ${item.team}`);
+    return ExitCode.Ok;
+  },
+};
+
+/** The work id argument, defaulting to `CURRENT_WORK_ITEM` like the legacy script. */
+const workIdArgument = (context: CommandContext, index: number): string => {
+  const id = positional(context, index) ?? context.io.env.CURRENT_WORK_ITEM;
+  if (!id) throw new UsageError('no work item id given (and CURRENT_WORK_ITEM is not set)');
+  return id;
+};
+
+const progress: Command = {
+  name: 'progress',
+  group: 'work',
+  usage: '<work_id> <percent> [status=in_progress]',
+  summary: 'Report progress 0..100 (a status other than in_progress is sent as the note); renews the lease',
+  async run(context) {
+    atMost(context, 3);
+    // `progress 50` with CURRENT_WORK_ITEM set, as a sourced legacy script would call it.
+    const current = context.io.env.CURRENT_WORK_ITEM;
+    const args =
+      context.positionals.length === 1 && current ? [current, ...context.positionals] : context.positionals;
+    const id = args[0] || current;
+    if (!id) throw new UsageError('no work item id given (and CURRENT_WORK_ITEM is not set)');
+    const rawPercent = args[1];
+    if (rawPercent === undefined || rawPercent === '')
+      throw new UsageError('a progress percentage is required');
+    const percent = Number(rawPercent);
+    if (!Number.isFinite(percent) || percent < 0 || percent > 100) {
+      throw new UsageError(`progress must be a number from 0 to 100, got '${rawPercent}'`);
+    }
+    const status = args[2] || LEGACY_IN_PROGRESS;
+    const session = await context.agent();
+    const item = await asHolder<WorkView>(
+      context,
+      session,
+      id,
+      'progress',
+      { progress: percent, ...(status === LEGACY_IN_PROGRESS ? {} : { note: status }) },
+      false,
+    );
+    if (context.json) sayJson(context.io, item);
+    else if (!context.quiet) say(context.io, `PROGRESS: Updated ${id} to ${percent}% (${status})`);
+    return ExitCode.Ok;
+  },
+};
+
+const failItem = async (context: CommandContext, id: string, reason: string, retryable: boolean) => {
+  const session = await context.agent();
+  const item = await asHolder<WorkView>(context, session, id, 'fail', { reason, retryable }, true);
+  if (context.json) sayJson(context.io, item);
+  else if (!context.quiet) say(context.io, `FAILED: ${id} (${reason}) - status now ${item.status}`);
+  return ExitCode.Ok;
+};
+
+const complete: Command = {
+  name: 'complete',
+  group: 'work',
+  usage: '<work_id> [result=success] [velocity_points]',
+  summary: "Complete a claimed item; result 'failed' reports a (retryable) failure instead",
+  async run(context) {
+    atMost(context, 3);
+    const id = workIdArgument(context, 0);
+    const result = positional(context, 1) ?? LEGACY_SUCCESS;
+    const rawPoints = positional(context, 2);
+    const points = rawPoints === undefined ? undefined : integerIn(rawPoints, 'velocity points', 0, 1000);
+    if (result === LEGACY_FAILED) return failItem(context, id, LEGACY_FAILED, true);
+    const session = await context.agent();
+    const body = points === undefined ? { result } : { result: { result, velocityPoints: points } };
+    const item = await asHolder<WorkView>(context, session, id, 'complete', body, true);
+    if (context.json) sayJson(context.io, item);
+    else if (!context.quiet) {
+      const velocity = points === undefined ? '' : ` - ${points} velocity points`;
+      say(context.io, `COMPLETED: Released claim for ${id} (${result})${velocity}`);
+    }
+    return ExitCode.Ok;
+  },
+};
+
+const fail: Command = {
+  name: 'fail',
+  group: 'work',
+  usage: '<work_id> <reason> [--no-retry]',
+  summary: 'Report a failure; the item is retried until its attempts run out, unless --no-retry',
+  options: { 'no-retry': { type: 'boolean' } },
+  async run(context) {
+    const id = workIdArgument(context, 0);
+    const reason = context.positionals.slice(1).join(' ').trim();
+    if (!reason) throw new UsageError('a reason is required');
+    return failItem(context, id, reason, context.values['no-retry'] !== true);
+  },
+};
+
+const release: Command = {
+  name: 'release',
+  group: 'work',
+  usage: '<work_id>',
+  summary: 'Give a claimed item back (it becomes ready for others)',
+  async run(context) {
+    atMost(context, 1);
+    const id = workIdArgument(context, 0);
+    const session = await context.agent();
+    const item = await asHolder<WorkView>(context, session, id, 'release', {}, true);
+    if (context.json) sayJson(context.io, item);
+    else if (!context.quiet) say(context.io, `RELEASED: ${id} is ${item.status} again`);
+    return ExitCode.Ok;
+  },
+};
+
+const statusFilter = (raw: string | undefined): string | undefined => {
+  if (raw === undefined) return undefined;
+  const status = LEGACY_STATUS_NAMES[raw] ?? raw;
+  if (!(WORK_STATUSES as readonly string[]).includes(status)) {
+    throw new UsageError(`status must be one of ${WORK_STATUSES.join(', ')} (or legacy active, pending)`);
+  }
+  return status;
+};
+
+/** Lists work with the given filters; follows cursors with `--all`. */
+const listWork = async (context: CommandContext, filters: { status?: string; team?: string }) => {
+  const client = await readerClient(context);
+  const limitOption = stringOption(context, 'limit');
+  const query = {
+    status: filters.status,
+    team: filters.team,
+    agentId: stringOption(context, 'agent'),
+    limit: limitOption === undefined ? undefined : integerIn(limitOption, '--limit', 1, 200),
+  };
+  const items: WorkView[] = [];
+  let cursor = stringOption(context, 'cursor');
+  for (;;) {
+    const { body } = await client.request<WorkPage>('GET', '/v1/work', { query: { ...query, cursor } });
+    items.push(...body.items);
+    cursor = body.nextCursor;
+    if (!cursor || context.values.all !== true) break;
+  }
+  if (context.json) sayJson(context.io, { items, ...(cursor ? { nextCursor: cursor } : {}) });
+  else {
+    for (const line of workTable(items)) say(context.io, line);
+    if (cursor) warn(context.io, `more items: --cursor ${cursor} (or --all)`);
+  }
+  return ExitCode.Ok;
+};
+
+const LIST_OPTIONS = {
+  team: { type: 'string' },
+  agent: { type: 'string' },
+  limit: { type: 'string' },
+  cursor: { type: 'string' },
+  all: { type: 'boolean' },
+} as const;
+
+const listWorkCommand: Command = {
+  name: 'list-work',
+  group: 'work',
+  usage: '[status] [--team t] [--agent id] [--limit n] [--cursor c] [--all]',
+  summary: 'List work items (status: a service status, or legacy active/pending)',
+  options: LIST_OPTIONS,
+  async run(context) {
+    atMost(context, 1);
+    return listWork(context, {
+      ...(statusFilter(positional(context, 0)) ? { status: statusFilter(positional(context, 0)) } : {}),
+      ...(stringOption(context, 'team') ? { team: stringOption(context, 'team') } : {}),
+    });
+  },
+};
+
+const listWorkFast: Command = {
+  name: 'list-work-fast',
+  group: 'legacy',
+  usage: '[team]',
+  summary: 'swarmsh: claimed items, optionally of one team (there is one claim path now)',
+  options: LIST_OPTIONS,
+  async run(context) {
+    atMost(context, 1);
+    const team = positional(context, 0) ?? stringOption(context, 'team');
+    return listWork(context, { status: 'claimed', ...(team ? { team } : {}) });
+  },
+};
+
+const show: Command = {
+  name: 'show',
+  aliases: ['work'],
+  group: 'work',
+  usage: '<work_id>',
+  summary: 'Show one work item',
+  async run(context) {
+    atMost(context, 1);
+    const id = workIdArgument(context, 0);
+    const client = await readerClient(context);
+    const { body } = await client.request<WorkView>('GET', workPath(id));
+    if (context.json) sayJson(context.io, body);
+    else for (const line of workDetails(body)) say(context.io, line);
+    return ExitCode.Ok;
+  },
+};
+
+/** Work commands. */
+export const WORK_COMMANDS: readonly Command[] = [
+  claim,
+  claimNext,
+  create,
+  progress,
+  complete,
+  fail,
+  release,
+  listWorkCommand,
+  listWorkFast,
+  show,
+];

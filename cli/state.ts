@@ -1,0 +1,81 @@
+/**
+ * Tokens this machine holds, so `coord progress <id> <pct>` works like the legacy script
+ * without the caller passing a claim token. One small file per claim and per agent, under
+ * `<state dir>/<service>/`: several agents on one machine run `coord` at once, and separate
+ * files mean no read-modify-write of a shared file (the legacy script lost data exactly so).
+ * Files are written to a unique temporary name and renamed, and readable only by the user.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** A claim held by an agent of this machine. */
+export interface SavedClaim {
+  readonly workId: string;
+  readonly agentId: string;
+  readonly token: string;
+  readonly leaseExpiresAt?: string;
+  readonly savedAt: string;
+}
+
+/** An agent token issued to this machine (by `coord register` or `coord token`). */
+export interface SavedAgent {
+  readonly agentId: string;
+  readonly token: string;
+  readonly savedAt: string;
+}
+
+const fileName = (id: string): string => `${encodeURIComponent(id)}.json`;
+
+const readJson = async <T>(path: string): Promise<T | undefined> => {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as T;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+};
+
+/** The saved tokens for one service URL. */
+export class LocalState {
+  private readonly root: string;
+
+  constructor(stateDir: string, serviceUrl: string) {
+    this.root = join(stateDir, encodeURIComponent(serviceUrl.replace(/\/+$/, '')));
+  }
+
+  private async write(folder: string, id: string, value: unknown): Promise<string> {
+    const dir = join(this.root, folder);
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const path = join(dir, fileName(id));
+    const temporary = `${path}.${randomUUID()}.tmp`;
+    await writeFile(temporary, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });
+    await rename(temporary, path);
+    return path;
+  }
+
+  /** Remembers a claim token; returns the file it went to. */
+  saveClaim(claim: SavedClaim): Promise<string> {
+    return this.write('claims', claim.workId, claim);
+  }
+
+  /** The claim saved for a work item, if any. */
+  loadClaim(workId: string): Promise<SavedClaim | undefined> {
+    return readJson<SavedClaim>(join(this.root, 'claims', fileName(workId)));
+  }
+
+  /** Forgets a claim (after complete, fail, release, or when the service says it is stale). */
+  async forgetClaim(workId: string): Promise<void> {
+    await rm(join(this.root, 'claims', fileName(workId)), { force: true });
+  }
+
+  /** Remembers an agent token; returns the file it went to. */
+  saveAgent(agent: SavedAgent): Promise<string> {
+    return this.write('agents', agent.agentId, agent);
+  }
+
+  /** The token saved for an agent, if any. */
+  loadAgent(agentId: string): Promise<SavedAgent | undefined> {
+    return readJson<SavedAgent>(join(this.root, 'agents', fileName(agentId)));
+  }
+}

@@ -1,0 +1,126 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FakeApi, runCoord, scratchHome } from '../support/fake-api';
+import { agentView, apiError, claimView, workView } from '../support/views';
+
+let api: FakeApi;
+let home: Awaited<ReturnType<typeof scratchHome>>;
+let env: Record<string, string>;
+
+/** A command that writes what `coord run` gave it to a file, then exits with `status`. */
+const child = (file: string, status: number) => [
+  process.execPath,
+  '-e',
+  `require('node:fs').writeFileSync(${JSON.stringify(file)}, JSON.stringify({ id: process.env.COORD_WORK_ID, token: process.env.COORD_CLAIM_TOKEN, current: process.env.CURRENT_WORK_ITEM, agent: process.env.AGENT_ID })); process.exit(${status});`,
+];
+
+beforeEach(async () => {
+  api = new FakeApi();
+  home = await scratchHome();
+  env = {
+    COORD_URL: await api.start(),
+    COORD_AGENT_TOKEN: 'agent-token',
+    XDG_CONFIG_HOME: home.dir,
+    PATH: process.env.PATH ?? '',
+  };
+  api
+    .on('GET', '/v1/agents/agent_a', { status: 200, body: agentView() })
+    .on('POST', '/v1/work/claim-next', { status: 200, body: claimView('wi_5', 'tok-5') })
+    .on('POST', '/v1/work/wi_5/complete', {
+      status: 200,
+      body: workView({ id: 'wi_5', status: 'completed' }),
+    })
+    .on('POST', '/v1/work/wi_5/fail', { status: 200, body: workView({ id: 'wi_5', status: 'ready' }) });
+});
+
+afterEach(async () => {
+  await api.stop();
+  await home.remove();
+});
+
+describe('coord run', () => {
+  it('runs the command with the claimed item in its environment and completes it on exit 0', async () => {
+    const out = join(home.dir, 'seen.json');
+
+    const run = await runCoord(['run', '--agent-id', 'agent_a', '--', ...child(out, 0)], env);
+
+    expect(run.code).toBe(0);
+    expect(JSON.parse(await readFile(out, 'utf8'))).toEqual({
+      id: 'wi_5',
+      token: 'tok-5',
+      current: 'wi_5',
+      agent: 'agent_a',
+    });
+    expect(api.sent('POST', '/v1/work/claim-next')[0]?.body).toEqual({ agentId: 'agent_a' });
+    expect(api.sent('POST', '/v1/work/wi_5/complete')[0]?.body).toEqual({
+      claimToken: 'tok-5',
+      result: { exitCode: 0 },
+    });
+    expect(run.stdout).toContain('COMPLETE: wi_5 (exit status 0)');
+  });
+
+  it('reports a retryable failure when the command exits non-zero, and exits 1', async () => {
+    const run = await runCoord(
+      ['run', '--agent-id', 'agent_a', '--', ...child(join(home.dir, 'x.json'), 3)],
+      env,
+    );
+
+    expect(run.code).toBe(1);
+    expect(api.sent('POST', '/v1/work/wi_5/fail')[0]?.body).toEqual({
+      claimToken: 'tok-5',
+      reason: 'command exited with status 3',
+      retryable: true,
+    });
+    expect(api.sent('POST', '/v1/work/wi_5/complete')).toEqual([]);
+  });
+
+  it('accepts a command that ended the claim itself', async () => {
+    api.on('POST', '/v1/work/wi_5/complete', { status: 409, body: apiError('stale_claim', 'ended') });
+
+    const run = await runCoord(
+      ['run', '--agent-id', 'agent_a', '--', ...child(join(home.dir, 'x.json'), 0)],
+      env,
+    );
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('DONE: wi_5 (the command ended the claim itself)');
+  });
+
+  it('runs nothing and exits 0 when there is no work', async () => {
+    api.on('POST', '/v1/work/claim-next', { status: 204 });
+    const out = join(home.dir, 'never.json');
+
+    const run = await runCoord(['run', '--agent-id', 'agent_a', '--', ...child(out, 0)], env);
+
+    expect(run).toMatchObject({ code: 0, stdout: 'NO WORK: nothing this agent may claim right now\n' });
+    await expect(readFile(out, 'utf8')).rejects.toThrow();
+  });
+
+  it('registers the agent with the registration key when this machine has no token for it', async () => {
+    api.on('POST', '/v1/agents', {
+      status: 201,
+      body: { agent: agentView({ id: 'agent_n' }), token: 'new-token' },
+    });
+    api.on('POST', '/v1/work/claim-next', { status: 204 });
+    const { COORD_AGENT_TOKEN: _unused, ...withoutAgentToken } = env;
+
+    const run = await runCoord(
+      ['run', '--agent-id', 'agent_n', '--team', 'api_team', '--capabilities', 'go,sql', '--', 'true'],
+      { ...withoutAgentToken, COORD_TOKEN: 'registration-key' },
+    );
+
+    expect(run.code).toBe(0);
+    expect(api.sent('POST', '/v1/agents')[0]?.body).toEqual({
+      id: 'agent_n',
+      team: 'api_team',
+      capabilities: ['go', 'sql'],
+    });
+    expect(api.sent('POST', '/v1/agents')[0]?.headers.authorization).toBe('Bearer registration-key');
+    expect(api.sent('POST', '/v1/work/claim-next')[0]?.headers.authorization).toBe('Bearer new-token');
+  });
+
+  it('exits 2 without a command after --', async () => {
+    expect((await runCoord(['run', '--agent-id', 'agent_a'], env)).code).toBe(2);
+  });
+});
