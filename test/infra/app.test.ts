@@ -47,7 +47,7 @@ describe('the CDK app', () => {
     expect(api).toContain('"COORD_STAGE":"local"');
   });
 
-  it('names tables and stacks after the stage', () => {
+  it('names tables and stacks after the stage and leaves dev unprotected', () => {
     const { stacks, data } = synthesize('dev');
 
     expect([stacks.data.stackName, stacks.api.stackName]).toEqual(['coord-dev-data', 'coord-dev-api']);
@@ -55,6 +55,9 @@ describe('the CDK app', () => {
       data.hasResourceProperties('AWS::DynamoDB::Table', { TableName: `coord-dev-${definition.id}` });
     }
     data.resourceCountIs('AWS::Backup::BackupPlan', 1);
+    expect(
+      data.findResources('AWS::DynamoDB::Table', { Properties: { DeletionProtectionEnabled: true } }),
+    ).toEqual({});
   });
 
   it('protects the tables and keeps the secrets of stage prod', () => {
@@ -66,14 +69,6 @@ describe('the CDK app', () => {
     api.allResourcesProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ COORD_STAGE: 'prod', COORD_TABLE_PREFIX: 'coord-prod' }) },
     });
-  });
-
-  it('leaves deletion protection off outside prod', () => {
-    const { data } = synthesize('staging');
-
-    expect(
-      data.findResources('AWS::DynamoDB::Table', { Properties: { DeletionProtectionEnabled: true } }),
-    ).toEqual({});
   });
 
   it.each(['Dev', 'dev_1', '1dev', ''])('fails on the stage name "%s"', (stage) => {

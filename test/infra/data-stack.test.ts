@@ -1,7 +1,8 @@
-import { App } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { eventsTable, type KeyAttribute, TABLES, type TableDefinition } from '#adapters/dynamo/tables';
+import { CoordTable } from '../../lib/constructs/coord-table';
 import { DataStack, type DataStackProps } from '../../lib/stacks/data-stack';
 import { logicalIdOf } from './support/synth';
 
@@ -136,5 +137,37 @@ describe('DataStack', () => {
     const { stack: workOnly } = synthData({ definitions: [TABLES[0] as TableDefinition] });
 
     expect(() => workOnly.tableFor(eventsTable)).toThrow('The data stack has no table Events');
+  });
+});
+
+const leaderboard: TableDefinition = {
+  id: 'Leaderboard',
+  partitionKey: { name: 'team', type: 'S' },
+  sortKey: { name: 'score', type: 'N' },
+  indexes: [{ indexName: 'byScore', partitionKey: { name: 'score', type: 'N' }, projection: 'KEYS_ONLY' }],
+};
+
+describe('CoordTable', () => {
+  it('maps number keys and keys-only projections from the definition', () => {
+    const stack = new Stack();
+    new CoordTable(stack, 'Leaderboard', {
+      definition: leaderboard,
+      tablePrefix: 'coord-x',
+    });
+
+    Template.fromStack(stack).hasResourceProperties('AWS::DynamoDB::Table', {
+      TableName: 'coord-x-Leaderboard',
+      AttributeDefinitions: [
+        { AttributeName: 'team', AttributeType: 'S' },
+        { AttributeName: 'score', AttributeType: 'N' },
+      ],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'byScore',
+          KeySchema: [{ AttributeName: 'score', KeyType: 'HASH' }],
+          Projection: { ProjectionType: 'KEYS_ONLY' },
+        },
+      ],
+    });
   });
 });
