@@ -22,7 +22,7 @@ import { DynamoWorkRepository } from './work-repository';
 
 export { deleteTables, ensureTables } from './create-tables';
 export { StoreError } from './errors';
-export { eventFromItem } from './records';
+export { eventFromItem, eventFromStreamImage } from './records';
 
 /** The persistence ports the DynamoDB adapter provides. */
 export type DynamoPorts = Pick<

@@ -3,6 +3,8 @@
  * should have in its current state (sparse indexes get theirs only while the state holds);
  * reading strips every storage attribute, so only domain objects leave the adapter.
  */
+
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { type Agent, type AuditEvent, EntityType, type WorkItem } from '#core/model';
 import type { IdempotencyRecord, StoredSettings, TokenRecord } from '#core/ports';
 import { WorkStatus } from '#core/work/status';
@@ -140,6 +142,10 @@ export const eventToItem = (event: AuditEvent): StoredItem => {
 
 /** The audit event a stored item holds (also what the Events stream carries as its new image). */
 export const eventFromItem = (item: StoredItem): AuditEvent => withoutStorage(item) as unknown as AuditEvent;
+
+/** The audit event of a DynamoDB Streams image of the Events table (the broadcaster reads these). */
+export const eventFromStreamImage = (image: Record<string, unknown>): AuditEvent =>
+  eventFromItem(unmarshall(image as Parameters<typeof unmarshall>[0]));
 
 /** The time-ordered position of a stored event (the sort key of its day, agent and actor entries). */
 export const eventTimeKeyOf = (item: StoredItem): string => String(item[EventIndex.byDay.sortKey] ?? '');

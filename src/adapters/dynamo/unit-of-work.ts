@@ -13,7 +13,7 @@ import {
 } from '#core/ports';
 import { StoreError, THROTTLED_REASONS, translateStoreError } from './errors';
 import { allOf, Expression } from './expression';
-import { agentKey, PK, tokenKey } from './keys';
+import { agentKey, PK, SK, tokenKey } from './keys';
 import type { StoredItem } from './query';
 import {
   agentFromItem,
@@ -78,7 +78,8 @@ export class DynamoUnitOfWork implements UnitOfWork {
   /**
    * @throws WriteConflict when a condition fails (nothing is written).
    * @throws UnavailableError when the store throttles or does not answer.
-   * @throws RangeError when the change holds more than {@link MAX_TRANSACTION_WRITES} writes.
+   * @throws RangeError when the change holds more than {@link MAX_TRANSACTION_WRITES} writes, or
+   * writes one record twice (a transaction may touch each record once).
    */
   async commit(change: Change): Promise<void> {
     const planned = [
@@ -90,6 +91,10 @@ export class DynamoUnitOfWork implements UnitOfWork {
       throw new RangeError(
         `A change holds ${planned.length} writes (with its events); one transaction takes at most ${MAX_TRANSACTION_WRITES}.`,
       );
+    }
+    const twice = firstRepeatedTarget(planned.map((write) => write.request));
+    if (twice !== undefined) {
+      throw new RangeError(`A change writes ${twice} twice; one transaction may write each record once.`);
     }
     try {
       await this.doc.send(
@@ -243,6 +248,27 @@ export class DynamoUnitOfWork implements UnitOfWork {
     };
   }
 }
+
+/** The record a transaction item writes, as `<table> <key>`. */
+const targetOf = (request: TransactItem): string => {
+  const { Put, Update, Delete, ConditionCheck } = request;
+  const tableName = Put?.TableName ?? Update?.TableName ?? Delete?.TableName ?? ConditionCheck?.TableName;
+  const key = Put
+    ? { [PK]: Put.Item?.[PK], [SK]: Put.Item?.[SK] }
+    : (Update?.Key ?? Delete?.Key ?? ConditionCheck?.Key);
+  return `${tableName} ${JSON.stringify(key)}`;
+};
+
+/** The first record that more than one item of a transaction writes, if any. */
+const firstRepeatedTarget = (requests: readonly TransactItem[]): string | undefined => {
+  const seen = new Set<string>();
+  for (const request of requests) {
+    const target = targetOf(request);
+    if (seen.has(target)) return target;
+    seen.add(target);
+  }
+  return undefined;
+};
 
 const reasonsOf = (error: unknown): readonly CancellationReason[] | undefined => {
   if (typeof error !== 'object' || error === null) return undefined;

@@ -299,3 +299,32 @@ describe('limits', () => {
     await expect(store.ports.uow.commit({ writes: [], events: [] })).resolves.toBeUndefined();
   });
 });
+
+describe('records written twice', () => {
+  it('rejects a change that writes one record twice, before sending it', async () => {
+    const agent = anAgent({ capacity: 3 });
+    await insert(store.ports, { agents: [agent] });
+
+    await expect(
+      store.ports.uow.commit({
+        writes: [
+          { kind: 'agentClaims', agentId: agent.id, delta: 1 },
+          { kind: 'agentClaims', agentId: agent.id, delta: 1 },
+        ],
+        events: [],
+      }),
+    ).rejects.toThrow(/twice/);
+    expect((await store.ports.agents.get(agent.id))?.activeClaims).toBe(0);
+  });
+
+  it('rejects two events of one entity with one sequence number in a change', async () => {
+    const entityId = `wi_${unique()}`;
+
+    await expect(
+      store.ports.uow.commit({
+        writes: [],
+        events: [anEvent({ entityId, seq: 4 }), anEvent({ entityId, seq: 4 })],
+      }),
+    ).rejects.toThrow(/twice/);
+  });
+});
