@@ -9,6 +9,7 @@ import { AGENT_COMMANDS } from './commands/agents';
 import { AI_COMMANDS } from './commands/ai';
 import { IMPORT_COMMANDS } from './commands/import-legacy';
 import { LEGACY_COMMANDS } from './commands/legacy';
+import { MCP_COMMANDS } from './commands/mcp';
 import { RUNTIME_COMMANDS } from './commands/runtime';
 import { VIEW_COMMANDS } from './commands/views';
 import { WORK_COMMANDS } from './commands/work';
@@ -35,6 +36,7 @@ export const COMMANDS: readonly Command[] = [
   ...AI_COMMANDS,
   ...IMPORT_COMMANDS,
   ...RUNTIME_COMMANDS,
+  ...MCP_COMMANDS,
   ...LEGACY_COMMANDS,
 ];
 

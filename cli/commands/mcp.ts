@@ -1,0 +1,36 @@
+/**
+ * `coord mcp`: the MCP server over stdio (see `cli/mcp/server.ts`). It runs until the client
+ * closes standard input; logs go to stderr because stdout carries the protocol.
+ */
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { atMost, type Command } from '../command';
+import { ExitCode, warn } from '../io';
+import { createMcpServer } from '../mcp/server';
+
+const VERSION = '0.1.0';
+
+const mcp: Command = {
+  name: 'mcp',
+  group: 'runtime',
+  usage: '[--agent-id id]',
+  summary:
+    'MCP server over stdio: tools register, claim_next, claim, progress, complete, fail, release, list_work, ask',
+  async run(context) {
+    atMost(context, 0);
+    const server = createMcpServer(context, VERSION);
+    const transport = new StdioServerTransport();
+    const closed = new Promise<void>((resolve) => {
+      transport.onclose = resolve;
+      process.stdin.once('end', () => {
+        void transport.close();
+      });
+    });
+    await server.connect(transport);
+    warn(context.io, `coord mcp: serving ${(await context.config()).url} over stdio`);
+    await closed;
+    return ExitCode.Ok;
+  },
+};
+
+/** The MCP command. */
+export const MCP_COMMANDS: readonly Command[] = [mcp];
