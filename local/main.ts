@@ -41,6 +41,15 @@ const portSetting = (name: string, fallback: number): number => {
   return port;
 };
 
+const positiveSetting = (name: string, fallback: number): number => {
+  const text = setting(name);
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1)
+    throw new UsageError(`${name} must be a positive integer; got "${text}".`);
+  return value;
+};
+
 const readOptions = async (signal: AbortSignal) => {
   const port = portSetting('PORT', 3000);
   const wsPort = portSetting('WS_PORT', 3001);
@@ -67,6 +76,7 @@ const readOptions = async (signal: AbortSignal) => {
     ...(stage ? { stage } : {}),
     ...(setting('COORD_TABLE_PREFIX') ? { tablePrefix: setting('COORD_TABLE_PREFIX') } : {}),
     endpoints: { ...(dynamodb ? { dynamodb } : {}), ...(sqs ? { sqs } : {}) },
+    handlerTimeoutMs: positiveSetting('COORD_HANDLER_TIMEOUT_MS', 29_000),
     dynamoDbPort: portSetting('COORD_DYNAMODB_PORT', 0),
     sqsPort: portSetting('COORD_SQS_PORT', 0),
   };

@@ -51,6 +51,11 @@ export interface LocalStackOptions {
   readonly handlerEnv?: Readonly<Record<string, string>>;
   /** Handlers log errors only. @default false (warnings too, or `POWERTOOLS_LOG_LEVEL`) */
   readonly quiet?: boolean;
+  /**
+   * Lambda timeout of every handler; a longer invocation is answered 503, as API Gateway does.
+   * @default 29 s (API Gateway's integration limit)
+   */
+  readonly handlerTimeoutMs?: number;
   /** How long to wait for `GET /v1/health` to answer 200. @default 60 s */
   readonly readyTimeoutMs?: number;
   /** Aborting stops whatever was started so far, and the start rejects. @default never aborted */
@@ -149,8 +154,6 @@ const handlerEnvironment = (settings: {
   COORD_HEARTBEATS_QUEUE_URL: settings.queues.heartbeats.url,
   COORD_ESCALATIONS_QUEUE_URL: settings.queues.escalations.url,
   POWERTOOLS_DEV: 'true',
-  POWERTOOLS_SERVICE_NAME: process.env.POWERTOOLS_SERVICE_NAME ?? 'coord',
-  POWERTOOLS_METRICS_NAMESPACE: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'Coord',
   POWERTOOLS_LOG_LEVEL: settings.quiet ? 'ERROR' : (process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN'),
   POWERTOOLS_TRACE_ENABLED: 'false',
   POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
@@ -256,6 +259,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       host: options.host,
       port: options.port ?? 3000,
       region,
+      ...(options.handlerTimeoutMs ? { timeoutMs: options.handlerTimeoutMs } : {}),
     });
     teardown.add(gateway.close);
     await waitForHealth(gateway.url, options.readyTimeoutMs ?? 60_000, signal);

@@ -92,5 +92,5 @@ describe('claim-next under load', () => {
     const [first] = agents;
     const none = await first?.api.post('/v1/work/claim-next', { agentId: first.id });
     expect(none?.status).toBe(204);
-  });
+  }, 300_000);
 });

@@ -22,7 +22,8 @@ declare module 'vitest' {
 let stack: SpawnedStack | undefined;
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  stack = await spawnLocalStack();
+  // Tests check behaviour, not speed: on a loaded machine a request may outlast API Gateway's 29 s.
+  stack = await spawnLocalStack({ COORD_HANDLER_TIMEOUT_MS: '300000' });
   project.provide('localStack', {
     url: stack.url,
     adminToken: stack.adminToken,

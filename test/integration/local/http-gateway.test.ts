@@ -97,7 +97,31 @@ describe('the local HTTP gateway', () => {
     expect(event?.rawQueryString).toBe('');
   });
 
-  it('prefers a static segment to a parameter, per method', async () => {
+  it('prefers a static segment to a parameter whatever the order of the table', async () => {
+    const routes: GatewayRoute[] = [
+      { id: 'anyItem', method: 'GET', path: '/items/{id}', entry: 'unused' },
+      { id: 'rest', method: 'GET', path: '/items/{path+}', entry: 'unused' },
+      { id: 'special', method: 'GET', path: '/items/special', entry: 'unused' },
+    ];
+    const seen: string[] = [];
+    gateway = await startHttpGateway({
+      routes,
+      port: 0,
+      loadHandler: async (route) => async (event) => {
+        seen.push(`${route.id} ${JSON.stringify(event.pathParameters ?? {})}`);
+        return { statusCode: 204 };
+      },
+    });
+    const api = new ApiClient(gateway.url);
+
+    await api.get('/items/special');
+    await api.get('/items/42');
+    await api.get('/items/a/b');
+
+    expect(seen).toEqual(['special {}', 'anyItem {"id":"42"}', 'rest {"path":"a/b"}']);
+  });
+
+  it('routes claim-next and item reads of the route table by method', async () => {
     const { calls, api } = await recordingGateway();
 
     await api.post('/v1/work/claim-next', {});

@@ -38,14 +38,14 @@ const isRunning = (pid: number): boolean => {
 const scratchDir = (name: string) => mkdtempSync(join(tmpdir(), `coord-${name}-`));
 
 describe('local/main.ts as a process', () => {
-  it.each(['SIGINT', 'SIGTERM'] as const)(
-    'stops the HTTP server and DynamoDB Local on %s',
-    async (signal) => {
+  it(
+    'stops the HTTP server and DynamoDB Local on SIGTERM',
+    async () => {
       const stack = await spawnLocalStack();
       const javaPids = dynamoDbChildren(stack.pid);
       expect(javaPids).toHaveLength(1);
 
-      const code = await stack.stop(signal);
+      const code = await stack.stop('SIGTERM');
 
       expect(code).toBe(0);
       for (const pid of javaPids) expect(isRunning(pid)).toBe(false);
@@ -91,52 +91,39 @@ describe('local/main.ts as a process', () => {
   );
 
   it(
-    'generates credentials once, keeps them private in the credentials file, and reuses them',
+    'keeps generated credentials (privately) and the data across a restart after Ctrl-C',
     async () => {
-      const file = join(scratchDir('credentials'), 'credentials.json');
-
-      const first = await spawnLocalStack({ COORD_CREDENTIALS_FILE: file });
-      await first.stop();
-      const second = await spawnLocalStack({ COORD_CREDENTIALS_FILE: file });
-      const admin = new ApiClient(second.url, first.adminToken);
-      const audit = await admin.get('/v1/audit?limit=1');
-      await second.stop();
-
-      expect(first.adminToken).toMatch(/^coord_admin_/);
-      expect(first.registrationKey).toMatch(/^coord_registration_/);
-      expect(second.adminToken).toBe(first.adminToken);
-      expect(second.registrationKey).toBe(first.registrationKey);
-      expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({
-        adminToken: first.adminToken,
-        registrationKey: first.registrationKey,
-      });
-      expect(statSync(file).mode & 0o777).toBe(0o600);
-      expect(audit.status, audit.text).toBe(200);
-    },
-    SLOW,
-  );
-
-  it(
-    'keeps registered agents across a restart with COORD_DATA_DIR',
-    async () => {
-      const dataDir = scratchDir('data');
-      const credentials = {
-        COORD_ADMIN_TOKEN: 'coord_admin_kept-for-test',
-        COORD_REGISTRATION_KEY: 'coord_registration_kept',
-      };
-      const first = await spawnLocalStack({ ...credentials, COORD_DATA_DIR: dataDir });
+      // Arrange: a first run generates credentials and registers an agent
+      const scratch = scratchDir('restart');
+      const file = join(scratch, 'credentials.json');
+      const kept = { COORD_CREDENTIALS_FILE: file, COORD_DATA_DIR: join(scratch, 'data') };
+      const first = await spawnLocalStack(kept);
       const registered = await new ApiClient(first.url, first.registrationKey).post('/v1/agents', {
         id: 'survivor-1',
         team: 'persistence',
       });
       expect(registered.status, registered.text).toBe(201);
-      await first.stop();
+      const javaPids = dynamoDbChildren(first.pid);
 
-      const second = await spawnLocalStack({ ...credentials, COORD_DATA_DIR: dataDir });
-      const found = await new ApiClient(second.url, second.adminToken).get('/v1/agents/survivor-1');
+      // Act: Ctrl-C, then start again with the same settings
+      const code = await first.stop('SIGINT');
+      const second = await spawnLocalStack(kept);
+      const found = await new ApiClient(second.url, first.adminToken).get('/v1/agents/survivor-1');
       await second.stop();
 
-      expect(second.dataDir).toBe(dataDir);
+      // Assert
+      expect(code).toBe(0);
+      expect(javaPids).toHaveLength(1);
+      for (const pid of javaPids) expect(isRunning(pid)).toBe(false);
+      expect(first.adminToken).toMatch(/^coord_admin_/);
+      expect(first.registrationKey).toMatch(/^coord_registration_/);
+      expect([second.adminToken, second.registrationKey]).toEqual([first.adminToken, first.registrationKey]);
+      expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({
+        adminToken: first.adminToken,
+        registrationKey: first.registrationKey,
+      });
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(second.dataDir).toBe(kept.COORD_DATA_DIR);
       expect(found.status, found.text).toBe(200);
       expect(found.body).toMatchObject({ id: 'survivor-1', team: 'persistence' });
     },
