@@ -23,7 +23,7 @@ export interface ApiStackProps extends StackProps {
   /** The tables the HTTP handlers use. */
   readonly tables: readonly ITable[];
   /**
-   * Whether this is a production deployment: the secrets are kept when the stack is deleted.
+   * Whether this is a production deployment: the secrets and log groups are kept when the stack is deleted.
    * @default false
    */
   readonly isProd?: boolean;
@@ -95,6 +95,7 @@ export class ApiStack extends Stack {
       authSecrets: [this.adminTokenSecret, this.registrationKeySecret],
       ...(props.routes && { routes: props.routes }),
       functionDefaults: {
+        logRemovalPolicy: removalPolicy,
         ...props.functionDefaults,
         environment: {
           COORD_STAGE: props.stage,

@@ -140,6 +140,11 @@ describe('ApiStack', () => {
     }
   });
 
+  it('destroys the log groups and secrets with a stack outside production', () => {
+    api.allResources('AWS::Logs::LogGroup', { DeletionPolicy: 'Delete' });
+    api.allResources('AWS::SecretsManager::Secret', { DeletionPolicy: 'Delete' });
+  });
+
   it('throttles the default stage', () => {
     api.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',

@@ -60,12 +60,13 @@ describe('the CDK app', () => {
     ).toEqual({});
   });
 
-  it('protects the tables and keeps the secrets of stage prod', () => {
+  it('protects the tables and keeps the secrets and logs of stage prod', () => {
     const { data, api } = synthesize('prod');
 
     data.allResourcesProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: true });
     data.allResources('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain' });
     api.allResources('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain' });
+    api.allResources('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain' });
     api.allResourcesProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ COORD_STAGE: 'prod', COORD_TABLE_PREFIX: 'coord-prod' }) },
     });
