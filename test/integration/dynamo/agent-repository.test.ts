@@ -3,6 +3,7 @@ import type { Agent } from '#core/model';
 import type { AgentQuery, Page } from '#core/ports';
 import { anAgent } from '#test/support/builders';
 import { createTestStore, insert, type TestStore } from '#test/support/dynamo';
+import { allPages } from '#test/support/paging';
 
 let store: TestStore;
 const agents: Agent[] = [];
@@ -20,16 +21,8 @@ afterAll(async () => {
   await store.cleanup();
 });
 
-const pagesOf = async (query: Omit<AgentQuery, 'cursor'>): Promise<Page<Agent>[]> => {
-  const pages: Page<Agent>[] = [];
-  let cursor: string | undefined;
-  do {
-    const page: Page<Agent> = await store.ports.agents.list({ ...query, ...(cursor && { cursor }) });
-    pages.push(page);
-    cursor = page.nextCursor;
-  } while (cursor !== undefined && pages.length < 50);
-  return pages;
-};
+const pagesOf = (query: Omit<AgentQuery, 'cursor'>): Promise<Page<Agent>[]> =>
+  allPages((q: AgentQuery) => store.ports.agents.list(q), query);
 
 const idsOf = (pages: readonly Page<Agent>[]): string[] =>
   pages.flatMap((page) => page.items.map((a) => a.id));

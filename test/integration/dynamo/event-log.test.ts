@@ -7,6 +7,7 @@ import { ActorType } from '#core/roles';
 import { anEvent } from '#test/support/builders';
 import { fixedClock } from '#test/support/clock';
 import { createTestStore, type TestStore } from '#test/support/dynamo';
+import { allPages } from '#test/support/paging';
 
 let store: TestStore;
 
@@ -99,16 +100,8 @@ const newestFirst = (predicate: (event: AuditEvent) => boolean): string[] =>
     .sort((a, b) => b.at.localeCompare(a.at))
     .map((event) => event.id);
 
-const pagesOf = async (query: Omit<AuditQuery, 'cursor'>): Promise<Page<AuditEvent>[]> => {
-  const pages: Page<AuditEvent>[] = [];
-  let cursor: string | undefined;
-  do {
-    const page: Page<AuditEvent> = await store.ports.audit.list({ ...query, ...(cursor && { cursor }) });
-    pages.push(page);
-    cursor = page.nextCursor;
-  } while (cursor !== undefined && pages.length < 50);
-  return pages;
-};
+const pagesOf = (query: Omit<AuditQuery, 'cursor'>): Promise<Page<AuditEvent>[]> =>
+  allPages((q: AuditQuery) => store.ports.audit.list(q), query);
 
 const listed = async (query: Omit<AuditQuery, 'cursor'>): Promise<string[]> =>
   (await pagesOf(query)).flatMap((page) => page.items.map((event) => event.id));

@@ -7,6 +7,7 @@ import { compareByUrgency } from '#core/urgency';
 import { WORK_STATUSES, WorkStatus } from '#core/work/status';
 import { aWorkItem, claimed, unique } from '#test/support/builders';
 import { createTestStore, insert, type TestStore } from '#test/support/dynamo';
+import { allPages } from '#test/support/paging';
 
 let store: TestStore;
 
@@ -21,18 +22,6 @@ afterAll(async () => {
 const minutesAfter = (minutes: number): string => new Date(Date.UTC(2026, 2, 2, 9, minutes)).toISOString();
 
 const ids = (items: readonly WorkItem[]): string[] => items.map((item) => item.id);
-
-/** Every page of a list, following cursors until none is returned. */
-const allPages = async (query: Omit<WorkQuery, 'cursor'>): Promise<Page<WorkItem>[]> => {
-  const pages: Page<WorkItem>[] = [];
-  let cursor: string | undefined;
-  do {
-    const page: Page<WorkItem> = await store.ports.work.list({ ...query, ...(cursor && { cursor }) });
-    pages.push(page);
-    cursor = page.nextCursor;
-  } while (cursor !== undefined && pages.length < 50);
-  return pages;
-};
 
 const put = (item: WorkItem, expectedVersion: number) =>
   store.ports.uow.commit({ writes: [{ kind: 'work', item, expectedVersion }], events: [] });
@@ -163,16 +152,8 @@ describe('list', () => {
     await listed.cleanup();
   });
 
-  const pagesOf = async (query: Omit<WorkQuery, 'cursor'>): Promise<Page<WorkItem>[]> => {
-    const pages: Page<WorkItem>[] = [];
-    let cursor: string | undefined;
-    do {
-      const page: Page<WorkItem> = await listed.ports.work.list({ ...query, ...(cursor && { cursor }) });
-      pages.push(page);
-      cursor = page.nextCursor;
-    } while (cursor !== undefined && pages.length < 50);
-    return pages;
-  };
+  const pagesOf = (query: Omit<WorkQuery, 'cursor'>): Promise<Page<WorkItem>[]> =>
+    allPages((q: WorkQuery) => listed.ports.work.list(q), query);
 
   const expected = (predicate: (item: WorkItem) => boolean): string[] =>
     ids(
@@ -277,7 +258,11 @@ describe('list on a shared table', () => {
     const mine = Array.from({ length: 5 }, (_, index) => aWorkItem({ team, createdAt: minutesAfter(index) }));
     await insert(store.ports, { work: [...mine].reverse() });
 
-    const pages = await allPages({ team, status: WorkStatus.Ready, limit: 2 });
+    const pages = await allPages((q: WorkQuery) => store.ports.work.list(q), {
+      team,
+      status: WorkStatus.Ready,
+      limit: 2,
+    });
 
     expect(pages.flatMap((page) => ids(page.items))).toEqual(ids(mine));
   });
