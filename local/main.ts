@@ -112,7 +112,7 @@ const main = async (): Promise<void> => {
   let stack: LocalStack | undefined;
   let stopping = false;
 
-  const onSignal = (name: NodeJS.Signals) => {
+  const onSignal = (name: string) => {
     if (stopping) {
       // A second Ctrl-C: leave now; DynamoDB Local is killed by its exit hook.
       process.exit(1);
@@ -131,9 +131,15 @@ const main = async (): Promise<void> => {
   process.on('SIGTERM', onSignal);
   if (setting('COORD_EXIT_ON_STDIN_CLOSE') === '1') {
     // Started by another process (tests): when it goes away, so do we and our emulators.
-    process.stdin.on('end', () => onSignal('SIGTERM'));
+    process.stdin.on('end', () => onSignal('stdin closed'));
     process.stdin.resume();
   }
+  // A parent killed outright (tsx or a test runner, kill -9) passes no signal on; without this
+  // check the stack and DynamoDB Local would keep running with nobody left to stop them.
+  const parentPid = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parentPid) onSignal('parent process exited');
+  }, 1000).unref();
 
   try {
     const { options, wsPort, credentialsFile } = await readOptions(aborter.signal);
@@ -162,6 +168,11 @@ const main = async (): Promise<void> => {
     if (stopping) process.exit(0);
     if (error instanceof JavaMissingError || error instanceof UsageError) {
       console.error(error.message);
+    } else if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      console.error(
+        `Port ${(error as { port?: number }).port ?? ''} is already in use (another npm start?). ` +
+          'Set PORT to another port, or PORT=0 for a free one.',
+      );
     } else {
       console.error('The local stack failed to start:', error);
     }
