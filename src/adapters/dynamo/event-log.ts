@@ -1,4 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ValidationError } from '#core/errors';
 import type { AuditEvent } from '#core/model';
 import type { AuditLog, AuditQuery, Clock, Page } from '#core/ports';
 import { ActorType } from '#core/roles';
@@ -47,6 +48,13 @@ interface EntityPosition {
 const isEntityPosition = (value: unknown): value is EntityPosition =>
   isObject(value) && isStringRecord(value.e);
 
+/** Time bounds decide which partitions are read, so one that is not a timestamp is refused up front. */
+const assertTime = (field: string, value: string | undefined): void => {
+  if (value !== undefined && Number.isNaN(Date.parse(value))) {
+    throw new ValidationError([{ path: `/${field}`, message: 'must be an ISO 8601 timestamp' }]);
+  }
+};
+
 const previousDay = (day: string): string =>
   new Date(Date.parse(`${day}T00:00:00.000Z`) - MS_PER_DAY).toISOString().slice(0, 10);
 
@@ -68,7 +76,10 @@ export class DynamoAuditLog implements AuditLog {
     private readonly clock: Clock,
   ) {}
 
+  /** @throws ValidationError when `since`, `until` or the cursor is not one this log understands. */
   async list(query: AuditQuery): Promise<Page<AuditEvent>> {
+    assertTime('since', query.since);
+    assertTime('until', query.until);
     if (query.entityId !== undefined) return this.listEntity(query.entityId, query);
     const before = decodeCursor(query.cursor, isTimePosition)?.b;
     const range: TimeRange = {

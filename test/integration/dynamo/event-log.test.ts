@@ -212,4 +212,11 @@ describe('audit list', () => {
   it('refuses a cursor it did not make', async () => {
     await expect(store.ports.audit.list({ limit: 5, cursor: 'e30' })).rejects.toThrow(ValidationError);
   });
+
+  it('refuses time bounds that are not timestamps', async () => {
+    await expect(store.ports.audit.list({ limit: 5, until: 'soon' })).rejects.toThrow(ValidationError);
+    await expect(store.ports.audit.list({ limit: 5, since: 'yesterday', entityId: 'wi_1' })).rejects.toThrow(
+      ValidationError,
+    );
+  });
 });
