@@ -33,6 +33,7 @@ const IDEMPOTENCY_CONFLICT = 'idempotency_conflict';
 /** A replayed key whose first call is still running answers 409; wait a little, this many times. */
 const IN_FLIGHT_RETRIES = 3;
 const IN_FLIGHT_PAUSE_MS = 1000;
+const CALL_REFUSALS: ReadonlySet<number> = new Set([404, 405, 413, 415]);
 const RECORD_PATH = /^\/(agents|work|events)\/(\d+)(?:\/|$)/;
 
 type BatchRecord = { kind: ImportKind; planned: Planned<unknown> };
@@ -104,6 +105,8 @@ const sendBatch = async (
         continue;
       }
       if (error.status === 401 || error.status === 403) throw error;
+      // The call itself was refused (no import route, wrong media type, too large): every call would be.
+      if (CALL_REFUSALS.has(error.status)) throw error;
       const named = error.code === VALIDATION_ERROR ? namedRecords(current, error) : undefined;
       if (named === undefined) {
         rejectRecords(summary, recordsOf(current), `call refused: ${error.code}: ${error.message}`);
@@ -183,7 +186,10 @@ const importLegacy: Command = {
         }
       } catch (error) {
         if (error instanceof ApiError && (error.status === 401 || error.status === 403)) throw error;
-        summary.aborted = (error as Error).message;
+        summary.aborted =
+          error instanceof ApiError
+            ? `${IMPORT_PATH} answered HTTP ${error.status} ${error.code}: ${error.message}`
+            : (error as Error).message;
       } finally {
         bar.finish();
       }

@@ -44,6 +44,9 @@ export interface ImportSummary {
   aborted?: string;
 }
 
+/** Records rejected for one same reason are listed one by one up to this many (all with --verbose). */
+const MAX_LISTED_PER_REASON = 5;
+
 const zero = (): KindTotals => ({
   planned: 0,
   created: 0,
@@ -200,10 +203,17 @@ export const summaryLines = (
   }
   if (summary.rejected.length > 0) {
     lines.push('', 'Rejected:');
-    for (const entry of summary.rejected) {
-      lines.push(
-        `  ${entry.kind} ${where(entry)}: ${entry.reason}${entry.detail ? ` (${entry.detail})` : ''}`,
-      );
+    const explained = (entry: NotImported) => `${entry.reason}${entry.detail ? ` (${entry.detail})` : ''}`;
+    const groups = new Map<string, NotImported[]>();
+    for (const entry of summary.rejected)
+      groups.set(explained(entry), [...(groups.get(explained(entry)) ?? []), entry]);
+    for (const [explanation, entries] of groups) {
+      // One refused call rejects all its records for the same reason: say it once.
+      if (entries.length > MAX_LISTED_PER_REASON && !verbose) {
+        lines.push(`  ${entries.length} records: ${explanation} (--verbose lists them)`);
+        continue;
+      }
+      for (const entry of entries) lines.push(`  ${entry.kind} ${where(entry)}: ${explanation}`);
     }
   }
   if (summary.conflicts.length > 0) {

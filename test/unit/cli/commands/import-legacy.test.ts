@@ -172,8 +172,33 @@ describe('coord import-legacy', () => {
     const run = await runCoord(['import-legacy', '--dir', fixtureDir()], env);
 
     expect(run.code).toBe(1);
-    expect(run.stdout).toContain('STOPPED after 0 of 1 calls: boom');
+    expect(run.stdout).toContain('STOPPED after 0 of 1 calls: /v1/import answered HTTP 500 internal: boom');
     expect(run.stdout).toContain('run it again to finish');
+  });
+
+  it('stops at the first call when the service has no import route', async () => {
+    const run = await runCoord(['import-legacy', '--dir', fixtureDir()], env);
+
+    expect(run.code).toBe(1);
+    expect(api.sent('POST', '/v1/import')).toHaveLength(1);
+    expect(run.stdout).toContain('STOPPED after 0 of 1 calls: /v1/import answered HTTP 404 not_found');
+  });
+
+  it('rejects every record of a refused call and says so once per reason', async () => {
+    api.on('POST', '/v1/import', {
+      status: 400,
+      body: apiError('validation_error', 'malformed JSON', { errors: [{ path: '', message: 'bad' }] }),
+    });
+
+    const run = await runCoord(['import-legacy', '--dir', fixtureDir()], env);
+    const verbose = await runCoord(['import-legacy', '--dir', fixtureDir(), '--verbose'], env);
+
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^agents\s+8\s+0\s+0\s+0\s+8\s+0$/m);
+    expect(run.stdout).toContain(
+      '134 records: rejected by the service (call refused: validation_error: malformed JSON)',
+    );
+    expect(verbose.stdout).toContain('agents agent_status.json record 0 (byte 4): rejected by the service');
   });
 
   it('needs a token unless it is a dry run', async () => {
