@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { BUNDLING_STACKS } from 'aws-cdk-lib/cx-api';
@@ -9,7 +8,7 @@ import { TABLES } from '#adapters/dynamo/tables';
 import { ROUTES } from '#functions/shared/routes';
 import { PROJECT_ROOT } from '../../lib/constructs/coord-function';
 import { buildCoordApp } from '../../lib/coord-app';
-import { appWithoutBundling, synthesize } from './support/synth';
+import { appWithoutBundling, scratchDir, synthesize } from './support/synth';
 
 interface Manifest {
   readonly artifacts: Record<
@@ -20,7 +19,7 @@ interface Manifest {
 
 describe('the CDK app', () => {
   it('synthesizes both stacks of stage local from bin/app.ts, without AWS Backup', () => {
-    const outdir = mkdtempSync(join(tmpdir(), 'coord-synth-'));
+    const outdir = scratchDir('synth');
 
     // What `cdk synth -c stage=local` hands the app, with bundling skipped to keep the test fast.
     execFileSync(join(PROJECT_ROOT, 'node_modules/.bin/tsx'), ['bin/app.ts'], {

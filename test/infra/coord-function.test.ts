@@ -1,13 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { platform, tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
+import { platform } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { CoordFunction } from '../../lib/constructs/coord-function';
-import { appWithoutBundling, logicalIdOf } from './support/synth';
+import { appWithoutBundling, logicalIdOf, scratchDir } from './support/synth';
 
 const PROBE_ENTRY = 'test/infra/fixtures/sdk-probe-handler.ts';
 
@@ -79,7 +79,7 @@ describe('CoordFunction', () => {
   it('bundles an ES module with source maps that runs with no node_modules, AWS SDK included', async () => {
     // The cloud assembly goes to a temporary folder outside the project, so an import of a
     // package left external would fail to resolve there.
-    const outdir = mkdtempSync(join(tmpdir(), 'coord-bundle-'));
+    const outdir = scratchDir('bundle');
     const app = new App({ outdir });
     new CoordFunction(new Stack(app, 'Bundled'), 'Probe', { entry: PROBE_ENTRY });
     app.synth();

@@ -1,13 +1,13 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { eventsTable, type KeyAttribute, TABLES, type TableDefinition } from '#adapters/dynamo/tables';
 import { CoordTable } from '../../lib/constructs/coord-table';
 import { DataStack, type DataStackProps } from '../../lib/stacks/data-stack';
-import { logicalIdOf } from './support/synth';
+import { appWithoutBundling, logicalIdOf } from './support/synth';
 
 const synthData = (props: Partial<DataStackProps> = {}): { stack: DataStack; template: Template } => {
-  const stack = new DataStack(new App(), 'Data', { tablePrefix: 'coord-test', ...props });
+  const stack = new DataStack(appWithoutBundling(), 'Data', { tablePrefix: 'coord-test', ...props });
   return { stack, template: Template.fromStack(stack) };
 };
 
@@ -149,7 +149,7 @@ const leaderboard: TableDefinition = {
 
 describe('CoordTable', () => {
   it('maps number keys and keys-only projections from the definition', () => {
-    const stack = new Stack();
+    const stack = new Stack(appWithoutBundling(), 'Tables');
     new CoordTable(stack, 'Leaderboard', {
       definition: leaderboard,
       tablePrefix: 'coord-x',

@@ -1,10 +1,11 @@
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { BUNDLING_STACKS } from 'aws-cdk-lib/cx-api';
 import type { IConstruct } from 'constructs';
+import { afterAll } from 'vitest';
 import { ROUTES } from '#functions/shared/routes';
 import { PROJECT_ROOT } from '../../../lib/constructs/coord-function';
 import { buildCoordApp, type CoordStacks } from '../../../lib/coord-app';
@@ -16,11 +17,26 @@ export interface SynthesizedApp {
   readonly api: Template;
 }
 
+const scratchDirs: string[] = [];
+// Registered while the importing test file is collected, so it runs after that file's tests.
+afterAll(() => {
+  for (const dir of scratchDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  stubRoot = undefined;
+});
+
+/** A fresh temporary folder, removed after the test file that made it. */
+export const scratchDir = (prefix: string): string => {
+  const dir = mkdtempSync(join(tmpdir(), `coord-${prefix}-`));
+  scratchDirs.push(dir);
+  return dir;
+};
+
 /**
  * An app without esbuild bundling: NodejsFunction honours `aws:cdk:bundling-stacks`, so assets
  * get a placeholder hash and synth stays fast. One test in coord-function.test.ts bundles for real.
  */
-export const appWithoutBundling = (): App => new App({ context: { [BUNDLING_STACKS]: [] } });
+export const appWithoutBundling = (): App =>
+  new App({ context: { [BUNDLING_STACKS]: [] }, outdir: scratchDir('assembly') });
 
 let stubRoot: string | undefined;
 
@@ -31,7 +47,7 @@ let stubRoot: string | undefined;
  */
 export const stubProjectRoot = (): string => {
   if (stubRoot) return stubRoot;
-  const root = mkdtempSync(join(tmpdir(), 'coord-infra-root-'));
+  const root = scratchDir('infra-root');
   copyFileSync(join(PROJECT_ROOT, 'package-lock.json'), join(root, 'package-lock.json'));
   for (const { entry } of ROUTES) {
     mkdirSync(dirname(join(root, entry)), { recursive: true });
