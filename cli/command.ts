@@ -172,3 +172,35 @@ export const writerClient = async (context: CommandContext): Promise<ApiClient> 
   const config = await context.config();
   return config.agentId ? (await context.agent()).client : context.client();
 };
+
+/** Options of every list command. */
+export const PAGE_OPTIONS = {
+  limit: { type: 'string' },
+  cursor: { type: 'string' },
+  all: { type: 'boolean' },
+} as const;
+
+/**
+ * Reads a list: one page, or every page with `--all`; `--limit` and `--cursor` pass through.
+ * Returns the items and the cursor of the page after the last one read.
+ */
+export const readPages = async <T>(
+  context: CommandContext,
+  client: ApiClient,
+  path: string,
+  filters: Readonly<Record<string, string | undefined>>,
+): Promise<{ items: T[]; nextCursor?: string }> => {
+  const limit = stringOption(context, 'limit');
+  const query = { ...filters, limit: limit === undefined ? undefined : integerIn(limit, '--limit', 1, 200) };
+  const items: T[] = [];
+  let cursor = stringOption(context, 'cursor');
+  for (;;) {
+    const { body } = await client.request<{ items: T[]; nextCursor?: string }>('GET', path, {
+      query: { ...query, cursor },
+    });
+    items.push(...body.items);
+    cursor = body.nextCursor;
+    if (!cursor || context.values.all !== true) break;
+  }
+  return { items, ...(cursor ? { nextCursor: cursor } : {}) };
+};

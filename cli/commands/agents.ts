@@ -4,7 +4,7 @@
  * takes a claim count directly). The issued agent token is saved on this machine, so later
  * commands with the same agent id use it.
  */
-import type { AgentPage, AgentTokenIssued, AgentViewSchema, RegisterAgentResult } from '#app/schemas/views';
+import type { AgentTokenIssued, AgentViewSchema, RegisterAgentResult } from '#app/schemas/views';
 import { ReportedStatus, RetireMode } from '#core/agents/status';
 import {
   atMost,
@@ -12,20 +12,40 @@ import {
   type CommandContext,
   integerIn,
   listOption,
+  PAGE_OPTIONS,
   positional,
   readerClient,
+  readPages,
   stringOption,
   writerClient,
 } from '../command';
 import { agentTable } from '../format';
 import { ExitCode, say, sayJson, table, UsageError } from '../io';
+import { LEGACY_DEFAULT_TEAM } from '../legacy/fields';
 import { capacityFor } from '../legacy/map-agents';
 import { DEFAULT_FULL_CAPACITY_CLAIMS } from '../legacy/plan';
 
-const LEGACY_DEFAULT_TEAM = 'autonomous_team';
-
 const agentPath = (id: string, action?: string): string =>
   `/v1/agents/${encodeURIComponent(id)}${action ? `/${action}` : ''}`;
+
+/** Options that change an agent's settings, taken by `register` and `update-agent`. */
+const SETTING_OPTIONS = {
+  capacity: { type: 'string' },
+  capabilities: { type: 'string' },
+  'heartbeat-interval': { type: 'string' },
+} as const;
+
+/** The settings given as options (`--capacity` is a claim count). */
+const settingsFrom = (context: CommandContext) => {
+  const capacity = stringOption(context, 'capacity');
+  const capabilities = listOption(context, 'capabilities');
+  const interval = stringOption(context, 'heartbeat-interval');
+  return {
+    ...(capacity ? { capacity: integerIn(capacity, '--capacity', 1, 100) } : {}),
+    ...(capabilities ? { capabilities } : {}),
+    ...(interval ? { heartbeatIntervalSec: integerIn(interval, '--heartbeat-interval', 5, 3600) } : {}),
+  };
+};
 
 const saveToken = async (context: CommandContext, agentId: string, token: string): Promise<string> =>
   (await context.state()).saveAgent({ agentId, token, savedAt: context.io.now().toISOString() });
@@ -36,11 +56,7 @@ const register: Command = {
   usage:
     '<agent_id> [team=autonomous_team] [capacity%=100] [specialization] [--capacity n] [--capabilities a,b]',
   summary: 'Register an agent (needs the registration key or admin token); saves its token on this machine',
-  options: {
-    capacity: { type: 'string' },
-    capabilities: { type: 'string' },
-    'heartbeat-interval': { type: 'string' },
-  },
+  options: SETTING_OPTIONS,
   async run(context) {
     atMost(context, 4);
     const config = await context.config();
@@ -49,21 +65,15 @@ const register: Command = {
     const team = positional(context, 1) ?? config.team ?? LEGACY_DEFAULT_TEAM;
     const rawPercent = positional(context, 2);
     const percent = rawPercent === undefined ? undefined : integerIn(rawPercent, 'capacity %', 0, 100);
-    const claimsOption = stringOption(context, 'capacity');
-    const capacity =
-      claimsOption === undefined
-        ? capacityFor(percent, 0, DEFAULT_FULL_CAPACITY_CLAIMS)
-        : integerIn(claimsOption, '--capacity', 1, 100);
     const specialization = positional(context, 3);
-    const capabilities =
-      listOption(context, 'capabilities') ?? (specialization ? [specialization] : undefined);
-    const interval = stringOption(context, 'heartbeat-interval');
+    const settings = settingsFrom(context);
+    const capacity = settings.capacity ?? capacityFor(percent, 0, DEFAULT_FULL_CAPACITY_CLAIMS);
     const body = {
       id,
       team,
+      ...(specialization ? { capabilities: [specialization] } : {}),
+      ...settings,
       capacity,
-      ...(capabilities ? { capabilities } : {}),
-      ...(interval ? { heartbeatIntervalSec: integerIn(interval, '--heartbeat-interval', 5, 3600) } : {}),
     };
     const client = await context.client();
     const { body: reply } = await client.request<RegisterAgentResult>('POST', '/v1/agents', { body });
@@ -107,32 +117,15 @@ const listAgents: Command = {
   group: 'agents',
   usage: '[--team t] [--status s] [--limit n] [--cursor c] [--all]',
   summary: 'List agents (viewer or admin token)',
-  options: {
-    team: { type: 'string' },
-    status: { type: 'string' },
-    limit: { type: 'string' },
-    cursor: { type: 'string' },
-    all: { type: 'boolean' },
-  },
+  options: { team: { type: 'string' }, status: { type: 'string' }, ...PAGE_OPTIONS },
   async run(context) {
     atMost(context, 0);
-    const client = await context.client();
-    const limit = stringOption(context, 'limit');
-    const query = {
+    const page = await readPages<AgentViewSchema>(context, await context.client(), '/v1/agents', {
       team: stringOption(context, 'team'),
       status: stringOption(context, 'status'),
-      limit: limit === undefined ? undefined : integerIn(limit, '--limit', 1, 200),
-    };
-    const agents: AgentViewSchema[] = [];
-    let cursor = stringOption(context, 'cursor');
-    for (;;) {
-      const { body } = await client.request<AgentPage>('GET', '/v1/agents', { query: { ...query, cursor } });
-      agents.push(...body.items);
-      cursor = body.nextCursor;
-      if (!cursor || context.values.all !== true) break;
-    }
-    if (context.json) sayJson(context.io, { items: agents, ...(cursor ? { nextCursor: cursor } : {}) });
-    else for (const line of agentTable(agents)) say(context.io, line);
+    });
+    if (context.json) sayJson(context.io, page);
+    else for (const line of agentTable(page.items)) say(context.io, line);
     return ExitCode.Ok;
   },
 };
@@ -172,23 +165,12 @@ const updateAgent: Command = {
   group: 'agents',
   usage: '[agent_id] [--capacity n] [--capabilities a,b] [--heartbeat-interval s]',
   summary: 'Change capacity, capabilities or heartbeat interval (the agent itself or admin)',
-  options: {
-    capacity: { type: 'string' },
-    capabilities: { type: 'string' },
-    'heartbeat-interval': { type: 'string' },
-  },
+  options: SETTING_OPTIONS,
   async run(context) {
     atMost(context, 1);
     const id = positional(context, 0) ?? (await context.config()).agentId;
     if (!id) throw new UsageError('an agent id is required');
-    const capacity = stringOption(context, 'capacity');
-    const capabilities = listOption(context, 'capabilities');
-    const interval = stringOption(context, 'heartbeat-interval');
-    const body = {
-      ...(capacity ? { capacity: integerIn(capacity, '--capacity', 1, 100) } : {}),
-      ...(capabilities ? { capabilities } : {}),
-      ...(interval ? { heartbeatIntervalSec: integerIn(interval, '--heartbeat-interval', 5, 3600) } : {}),
-    };
+    const body = settingsFrom(context);
     if (Object.keys(body).length === 0) throw new UsageError('nothing to change');
     const client = await writerClient(context);
     const { body: agent } = await client.request<AgentViewSchema>('PATCH', agentPath(id), { body });

@@ -4,7 +4,7 @@
  * service's (`wi_…`), so scripts that grep for `work_[0-9]*` should use `-q` or `--json`.
  */
 import { randomUUID } from 'node:crypto';
-import type { ClaimView, WorkPage, WorkView } from '#app/schemas/views';
+import type { ClaimView, WorkView } from '#app/schemas/views';
 import { PRIORITIES, WORK_STATUSES } from '#core/work/status';
 import {
   type AgentSession,
@@ -13,19 +13,20 @@ import {
   type CommandContext,
   integerIn,
   listOption,
+  PAGE_OPTIONS,
   positional,
   readerClient,
+  readPages,
   stringOption,
   writerClient,
 } from '../command';
 import { workDetails, workTable } from '../format';
 import { ExitCode, say, sayJson, UsageError, warn } from '../io';
+import { LEGACY_DEFAULT_TEAM, LEGACY_FAILED } from '../legacy/fields';
 import { asHolder, claimById, saveClaim, workPath } from './holder';
 
-const LEGACY_DEFAULT_TEAM = 'autonomous_team';
 const LEGACY_DEFAULT_PRIORITY = 'medium';
 const LEGACY_IN_PROGRESS = 'in_progress';
-const LEGACY_FAILED = 'failed';
 const LEGACY_SUCCESS = 'success';
 /** Statuses of the legacy files, accepted by `list-work` and mapped as the importer maps them. */
 const LEGACY_STATUS_NAMES: Readonly<Record<string, string>> = { active: 'claimed', pending: 'ready' };
@@ -276,37 +277,19 @@ const statusFilter = (raw: string | undefined): string | undefined => {
 
 /** Lists work with the given filters; follows cursors with `--all`. */
 const listWork = async (context: CommandContext, filters: { status?: string; team?: string }) => {
-  const client = await readerClient(context);
-  const limitOption = stringOption(context, 'limit');
-  const query = {
-    status: filters.status,
-    team: filters.team,
+  const page = await readPages<WorkView>(context, await readerClient(context), '/v1/work', {
+    ...filters,
     agentId: stringOption(context, 'agent'),
-    limit: limitOption === undefined ? undefined : integerIn(limitOption, '--limit', 1, 200),
-  };
-  const items: WorkView[] = [];
-  let cursor = stringOption(context, 'cursor');
-  for (;;) {
-    const { body } = await client.request<WorkPage>('GET', '/v1/work', { query: { ...query, cursor } });
-    items.push(...body.items);
-    cursor = body.nextCursor;
-    if (!cursor || context.values.all !== true) break;
-  }
-  if (context.json) sayJson(context.io, { items, ...(cursor ? { nextCursor: cursor } : {}) });
+  });
+  if (context.json) sayJson(context.io, page);
   else {
-    for (const line of workTable(items)) say(context.io, line);
-    if (cursor) warn(context.io, `more items: --cursor ${cursor} (or --all)`);
+    for (const line of workTable(page.items)) say(context.io, line);
+    if (page.nextCursor) warn(context.io, `more items: --cursor ${page.nextCursor} (or --all)`);
   }
   return ExitCode.Ok;
 };
 
-const LIST_OPTIONS = {
-  team: { type: 'string' },
-  agent: { type: 'string' },
-  limit: { type: 'string' },
-  cursor: { type: 'string' },
-  all: { type: 'boolean' },
-} as const;
+const LIST_OPTIONS = { team: { type: 'string' }, agent: { type: 'string' }, ...PAGE_OPTIONS } as const;
 
 const listWorkCommand: Command = {
   name: 'list-work',

@@ -12,6 +12,9 @@ const TEAM = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 /** Team the legacy script used when none was given; also the fallback for a missing team. */
 export const LEGACY_DEFAULT_TEAM = 'autonomous_team';
 
+/** The result the legacy `complete` records for a failure (there was no failed status). */
+export const LEGACY_FAILED = 'failed';
+
 /** Work type used when a record has none. */
 export const UNSPECIFIED_TYPE = 'unspecified';
 
@@ -135,6 +138,18 @@ export const teamFor = (raw: string | undefined): string => {
     .replace(/^[^A-Za-z0-9]+/, '')
     .slice(0, 64);
   return cleaned.length > 0 ? cleaned : LEGACY_DEFAULT_TEAM;
+};
+
+/** Reads a record's `team` into a team name the service accepts, noting any change. */
+export const readTeam = (reader: FieldReader): string => {
+  const raw = reader.text('team');
+  const team = teamFor(raw);
+  if (team === raw) reader.consume('team');
+  else
+    reader.notes.push(
+      raw === undefined ? `no team: imported into ${team}` : `team '${raw}' imported as ${team}`,
+    );
+  return team;
 };
 
 /** A work type the service accepts (1..64 characters). */

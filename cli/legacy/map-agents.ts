@@ -10,7 +10,7 @@ import {
   FieldReader,
   LEGACY_DEFAULT_TEAM,
   latest,
-  teamFor,
+  readTeam,
   timeFromLegacyId,
 } from './fields';
 import type { ImportAgent } from './import-records';
@@ -68,13 +68,7 @@ export const mapAgent = (
   if (id === input.legacyId) reader.consume('agent_id');
   else notes.push(`agent_id '${input.legacyId}' is not a valid agent id: imported as ${id}`);
 
-  const rawTeam = reader.text('team');
-  const team = teamFor(rawTeam);
-  if (team === rawTeam) reader.consume('team');
-  else
-    notes.push(
-      rawTeam === undefined ? `no team: imported into ${team}` : `team '${rawTeam}' imported as ${team}`,
-    );
+  const team = readTeam(reader);
   const specialization = reader.text('specialization');
   const capability = capabilityFor(specialization);
   if (capability !== undefined && capability === specialization) reader.consume('specialization');

@@ -4,12 +4,11 @@
  * each becomes an event marked `unknownItem` or `repeated`.
  */
 import { Action } from '#core/events';
-import { agentIdFor, FieldReader, workIdFor } from './fields';
+import { agentIdFor, FieldReader, LEGACY_FAILED, workIdFor } from './fields';
 import type { ImportEvent } from './import-records';
 import type { MappedClaim } from './map-work';
 import { isObject, type NotImported, type Planned, type SourceRef } from './plan';
 
-const LEGACY_FAILED = 'failed';
 const SPAN_PROGRESS = 's2s.work.progress';
 const SPAN_CLAIM = 's2s.work.claim';
 

@@ -10,8 +10,9 @@ import {
   agentIdFor,
   earliest,
   FieldReader,
+  LEGACY_FAILED,
   latest,
-  teamFor,
+  readTeam,
   timeFromLegacyId,
   titleFor,
   typeFor,
@@ -22,7 +23,6 @@ import type { Planned, SourceRef } from './plan';
 
 const MAX_DESCRIPTION = 10_000;
 const MAX_RESULT = 20_000;
-const LEGACY_FAILED = 'failed';
 
 /** A completion from `coordination_log.json`, as the mapping uses it. */
 export interface LegacyCompletion {
@@ -124,13 +124,7 @@ export const mapClaim = (input: ClaimInput): MappedClaim => {
   } else if (rawDescription !== undefined && rawDescription.trim().length > 0) {
     reader.consume('description');
   }
-  const rawTeam = reader.text('team');
-  const team = teamFor(rawTeam);
-  if (team === rawTeam) reader.consume('team');
-  else
-    notes.push(
-      rawTeam === undefined ? `no team: imported into ${team}` : `team '${rawTeam}' imported as ${team}`,
-    );
+  const team = readTeam(reader);
   const rawPriority = reader.text('priority');
   const priority = priorityFrom(rawPriority, notes);
   if (priority === rawPriority) reader.consume('priority');

@@ -2,15 +2,13 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ImportBody } from '../../../../cli/legacy/import-records';
-import { FakeApi, type RecordedRequest, runCoord, scratchHome } from '../support/fake-api';
+import { type RecordedRequest, runCoord, useFakeApi } from '../support/fake-api';
 import { fixtureDir } from '../support/legacy-fixtures';
 import { apiError } from '../support/views';
 
-let api: FakeApi;
-let home: Awaited<ReturnType<typeof scratchHome>>;
-let env: Record<string, string>;
+const fake = useFakeApi({ COORD_TOKEN: 'admin-token' });
 
 const counts = (body: ImportBody) => ({
   agents: body.agents?.length ?? 0,
@@ -29,23 +27,12 @@ const createAll = (request: RecordedRequest) => ({
   },
 });
 
-beforeEach(async () => {
-  api = new FakeApi();
-  home = await scratchHome();
-  env = { COORD_URL: await api.start(), COORD_TOKEN: 'admin-token', XDG_CONFIG_HOME: home.dir };
-});
-
-afterEach(async () => {
-  await api.stop();
-  await home.remove();
-});
-
 describe('coord import-legacy --dry-run', () => {
   it('reports what it would send and sends nothing', async () => {
-    const run = await runCoord(['import-legacy', '--dir', fixtureDir(), '--dry-run'], env);
+    const run = await runCoord(['import-legacy', '--dir', fixtureDir(), '--dry-run'], fake.env);
 
     expect(run.code).toBe(0);
-    expect(api.requests).toEqual([]);
+    expect(fake.api.requests).toEqual([]);
     expect(run.stdout).toContain('(dry run: nothing sent)');
     expect(run.stdout).toMatch(/^agents\s+8\s+-\s+-\s+-\s+0\s+0$/m);
     expect(run.stdout).toMatch(/^work\s+40\s+-\s+-\s+-\s+0\s+0$/m);
@@ -55,7 +42,7 @@ describe('coord import-legacy --dry-run', () => {
 
   it('takes the directory from COORDINATION_DIR', async () => {
     const run = await runCoord(['import-legacy', '--dry-run', '--json'], {
-      ...env,
+      ...fake.env,
       COORDINATION_DIR: fixtureDir(),
     });
 
@@ -63,18 +50,18 @@ describe('coord import-legacy --dry-run', () => {
   });
 
   it('needs a directory', async () => {
-    expect((await runCoord(['import-legacy'], env)).code).toBe(2);
+    expect((await runCoord(['import-legacy'], fake.env)).code).toBe(2);
   });
 });
 
 describe('coord import-legacy', () => {
   it('sends the records with an Idempotency-Key that is the hash of the body, and prints the summary', async () => {
-    api.on('POST', '/v1/import', createAll);
+    fake.api.on('POST', '/v1/import', createAll);
 
-    const run = await runCoord(['import-legacy', '--dir', fixtureDir()], env);
+    const run = await runCoord(['import-legacy', '--dir', fixtureDir()], fake.env);
 
     expect(run.code).toBe(0);
-    const [call] = api.sent('POST', '/v1/import');
+    const [call] = fake.api.sent('POST', '/v1/import');
     expect(call?.headers.authorization).toBe('Bearer admin-token');
     expect(call?.headers['idempotency-key']).toBe(
       createHash('sha256')
@@ -86,9 +73,9 @@ describe('coord import-legacy', () => {
   });
 
   it('sends the same bodies again on a re-run, which the service answers as unchanged', async () => {
-    api.on('POST', '/v1/import', createAll);
-    await runCoord(['import-legacy', '--dir', fixtureDir('swarmsh-variant')], env);
-    api.on('POST', '/v1/import', (request) => ({
+    fake.api.on('POST', '/v1/import', createAll);
+    await runCoord(['import-legacy', '--dir', fixtureDir('swarmsh-variant')], fake.env);
+    fake.api.on('POST', '/v1/import', (request) => ({
       status: 200,
       body: {
         created: { agents: 0, work: 0, events: 0 },
@@ -98,16 +85,16 @@ describe('coord import-legacy', () => {
       },
     }));
 
-    const rerun = await runCoord(['import-legacy', '--dir', fixtureDir('swarmsh-variant')], env);
+    const rerun = await runCoord(['import-legacy', '--dir', fixtureDir('swarmsh-variant')], fake.env);
 
-    const [first, second] = api.sent('POST', '/v1/import');
+    const [first, second] = fake.api.sent('POST', '/v1/import');
     expect(second?.rawBody).toBe(first?.rawBody);
     expect(rerun.code).toBe(0);
     expect(rerun.stdout).toMatch(/^work\s+10\s+0\s+10\s+0\s+0\s+0$/m);
   });
 
   it('exits 3 and lists conflicts the service reports', async () => {
-    api.on('POST', '/v1/import', (request) => ({
+    fake.api.on('POST', '/v1/import', (request) => ({
       status: 200,
       body: {
         created: { ...counts(request.body as ImportBody), work: 39 },
@@ -117,14 +104,14 @@ describe('coord import-legacy', () => {
       },
     }));
 
-    const run = await runCoord(['import-legacy', '--dir', fixtureDir()], env);
+    const run = await runCoord(['import-legacy', '--dir', fixtureDir()], fake.env);
 
     expect(run.code).toBe(3);
     expect(run.stdout).toContain('work work_1795264683784008223: exists with other content');
   });
 
   it('names the legacy file and record of a record the service rejects', async () => {
-    api.on('POST', '/v1/import', (request) => ({
+    fake.api.on('POST', '/v1/import', (request) => ({
       status: 200,
       body: {
         created: { ...counts(request.body as ImportBody), work: 39 },
@@ -134,7 +121,7 @@ describe('coord import-legacy', () => {
       },
     }));
 
-    const run = await runCoord(['import-legacy', '--dir', fixtureDir()], env);
+    const run = await runCoord(['import-legacy', '--dir', fixtureDir()], fake.env);
 
     const text = readFileSync(join(fixtureDir(), 'work_claims.json'), 'utf8');
     const byte = text.lastIndexOf('{', text.indexOf('work_1795264684151111801'));
@@ -145,7 +132,7 @@ describe('coord import-legacy', () => {
   });
 
   it('rejects the records a validation error names and sends the rest again', async () => {
-    api.on('POST', '/v1/import', (request, count) =>
+    fake.api.on('POST', '/v1/import', (request, count) =>
       count === 0
         ? {
             status: 400,
@@ -156,9 +143,9 @@ describe('coord import-legacy', () => {
         : createAll(request),
     );
 
-    const run = await runCoord(['import-legacy', '--dir', fixtureDir()], env);
+    const run = await runCoord(['import-legacy', '--dir', fixtureDir()], fake.env);
 
-    const [first, second] = api.sent('POST', '/v1/import').map((call) => call.body as ImportBody);
+    const [first, second] = fake.api.sent('POST', '/v1/import').map((call) => call.body as ImportBody);
     const removed = first?.work?.[1]?.id;
     expect(second?.work).toHaveLength(39);
     expect(second?.work?.map((item) => item.id)).not.toContain(removed);
@@ -167,9 +154,9 @@ describe('coord import-legacy', () => {
   });
 
   it('stops with exit 1 and says a re-run finishes when the service fails', async () => {
-    api.on('POST', '/v1/import', { status: 500, body: apiError('internal', 'boom') });
+    fake.api.on('POST', '/v1/import', { status: 500, body: apiError('internal', 'boom') });
 
-    const run = await runCoord(['import-legacy', '--dir', fixtureDir()], env);
+    const run = await runCoord(['import-legacy', '--dir', fixtureDir()], fake.env);
 
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('STOPPED after 0 of 1 calls: /v1/import answered HTTP 500 internal: boom');
@@ -177,21 +164,21 @@ describe('coord import-legacy', () => {
   });
 
   it('stops at the first call when the service has no import route', async () => {
-    const run = await runCoord(['import-legacy', '--dir', fixtureDir()], env);
+    const run = await runCoord(['import-legacy', '--dir', fixtureDir()], fake.env);
 
     expect(run.code).toBe(1);
-    expect(api.sent('POST', '/v1/import')).toHaveLength(1);
+    expect(fake.api.sent('POST', '/v1/import')).toHaveLength(1);
     expect(run.stdout).toContain('STOPPED after 0 of 1 calls: /v1/import answered HTTP 404 not_found');
   });
 
   it('rejects every record of a refused call and says so once per reason', async () => {
-    api.on('POST', '/v1/import', {
+    fake.api.on('POST', '/v1/import', {
       status: 400,
       body: apiError('validation_error', 'malformed JSON', { errors: [{ path: '', message: 'bad' }] }),
     });
 
-    const run = await runCoord(['import-legacy', '--dir', fixtureDir()], env);
-    const verbose = await runCoord(['import-legacy', '--dir', fixtureDir(), '--verbose'], env);
+    const run = await runCoord(['import-legacy', '--dir', fixtureDir()], fake.env);
+    const verbose = await runCoord(['import-legacy', '--dir', fixtureDir(), '--verbose'], fake.env);
 
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/^agents\s+8\s+0\s+0\s+0\s+8\s+0$/m);
@@ -202,21 +189,21 @@ describe('coord import-legacy', () => {
   });
 
   it('needs a token unless it is a dry run', async () => {
-    const run = await runCoord(['import-legacy', '--dir', fixtureDir()], { ...env, COORD_TOKEN: '' });
+    const run = await runCoord(['import-legacy', '--dir', fixtureDir()], { ...fake.env, COORD_TOKEN: '' });
 
     expect(run.code).toBe(2);
-    expect(api.requests).toEqual([]);
+    expect(fake.api.requests).toEqual([]);
   });
 });
 
 describe('coord import-legacy on damaged files', () => {
   it('imports nothing and names file and byte offset of each damage', async () => {
-    api.on('POST', '/v1/import', createAll);
+    fake.api.on('POST', '/v1/import', createAll);
 
-    const run = await runCoord(['import-legacy', '--dir', fixtureDir('corrupted')], env);
+    const run = await runCoord(['import-legacy', '--dir', fixtureDir('corrupted')], fake.env);
 
     expect(run.code).toBe(1);
-    expect(api.requests).toEqual([]);
+    expect(fake.api.requests).toEqual([]);
     expect(run.stderr).toContain('nothing imported');
     expect(run.stderr).toContain(
       'work_claims.json: byte 15388 (line 492, column 33), record 23: unterminated string',
@@ -228,12 +215,12 @@ describe('coord import-legacy on damaged files', () => {
   });
 
   it('imports the whole records around the damage with --salvage and lists the skipped bytes', async () => {
-    api.on('POST', '/v1/import', createAll);
+    fake.api.on('POST', '/v1/import', createAll);
 
-    const run = await runCoord(['import-legacy', '--dir', fixtureDir('corrupted'), '--salvage'], env);
+    const run = await runCoord(['import-legacy', '--dir', fixtureDir('corrupted'), '--salvage'], fake.env);
 
     expect(run.code).toBe(0);
-    const body = api.sent('POST', '/v1/import')[0]?.body as ImportBody;
+    const body = fake.api.sent('POST', '/v1/import')[0]?.body as ImportBody;
     // the damaged agent record holds claims, so a placeholder stands in for it
     expect(counts(body)).toMatchObject({ agents: 8, work: 23 });
     const placeholders = body.agents?.filter((agent) => agent.metadata?.legacyPlaceholder === true);
@@ -245,7 +232,7 @@ describe('coord import-legacy on damaged files', () => {
 
 describe('coord import-legacy on large inputs', () => {
   it('splits into calls of at most 500 records and draws a progress bar on a terminal', async () => {
-    const dir = join(home.dir, 'big');
+    const dir = join(fake.home, 'big');
     await mkdir(dir);
     const claims = Array.from({ length: 1200 }, (_, index) => ({
       work_item_id: `work_${String(1795264683784008223n + BigInt(index))}`,
@@ -257,11 +244,11 @@ describe('coord import-legacy on large inputs', () => {
       priority: 'low',
     }));
     await writeFile(join(dir, 'work_claims.json'), JSON.stringify(claims, null, 2));
-    api.on('POST', '/v1/import', createAll);
+    fake.api.on('POST', '/v1/import', createAll);
 
-    const run = await runCoord(['import-legacy', '--dir', dir], env, { tty: true });
+    const run = await runCoord(['import-legacy', '--dir', dir], fake.env, { tty: true });
 
-    expect(api.sent('POST', '/v1/import').map((call) => counts(call.body as ImportBody).work)).toEqual([
+    expect(fake.api.sent('POST', '/v1/import').map((call) => counts(call.body as ImportBody).work)).toEqual([
       500, 500, 200,
     ]);
     expect(run.stderr).toContain('] 1200/1200 records');
@@ -269,9 +256,9 @@ describe('coord import-legacy on large inputs', () => {
   });
 
   it('draws no progress bar when stderr is not a terminal', async () => {
-    api.on('POST', '/v1/import', createAll);
+    fake.api.on('POST', '/v1/import', createAll);
 
-    const run = await runCoord(['import-legacy', '--dir', fixtureDir()], env, { tty: false });
+    const run = await runCoord(['import-legacy', '--dir', fixtureDir()], fake.env, { tty: false });
 
     expect(run.stderr).toBe('');
   });

@@ -1,12 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeApi, runCoord, scratchHome } from '../support/fake-api';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { runCoord, useFakeApi } from '../support/fake-api';
 import { agentView, apiError, claimView, workView } from '../support/views';
 
-let api: FakeApi;
-let home: Awaited<ReturnType<typeof scratchHome>>;
-let env: Record<string, string>;
+const fake = useFakeApi({ COORD_AGENT_TOKEN: 'agent-token', PATH: process.env.PATH ?? '' });
 
 /** A command that writes what `coord run` gave it to a file, then exits with `status`. */
 const child = (file: string, status: number) => [
@@ -15,16 +13,8 @@ const child = (file: string, status: number) => [
   `require('node:fs').writeFileSync(${JSON.stringify(file)}, JSON.stringify({ id: process.env.COORD_WORK_ID, token: process.env.COORD_CLAIM_TOKEN, current: process.env.CURRENT_WORK_ITEM, agent: process.env.AGENT_ID })); process.exit(${status});`,
 ];
 
-beforeEach(async () => {
-  api = new FakeApi();
-  home = await scratchHome();
-  env = {
-    COORD_URL: await api.start(),
-    COORD_AGENT_TOKEN: 'agent-token',
-    XDG_CONFIG_HOME: home.dir,
-    PATH: process.env.PATH ?? '',
-  };
-  api
+beforeEach(() => {
+  fake.api
     .on('GET', '/v1/agents/agent_a', { status: 200, body: agentView() })
     .on('POST', '/v1/work/claim-next', { status: 200, body: claimView('wi_5', 'tok-5') })
     .on('POST', '/v1/work/wi_5/complete', {
@@ -34,16 +24,11 @@ beforeEach(async () => {
     .on('POST', '/v1/work/wi_5/fail', { status: 200, body: workView({ id: 'wi_5', status: 'ready' }) });
 });
 
-afterEach(async () => {
-  await api.stop();
-  await home.remove();
-});
-
 describe('coord run', () => {
   it('runs the command with the claimed item in its environment and completes it on exit 0', async () => {
-    const out = join(home.dir, 'seen.json');
+    const out = join(fake.home, 'seen.json');
 
-    const run = await runCoord(['run', '--agent-id', 'agent_a', '--', ...child(out, 0)], env);
+    const run = await runCoord(['run', '--agent-id', 'agent_a', '--', ...child(out, 0)], fake.env);
 
     expect(run.code).toBe(0);
     expect(JSON.parse(await readFile(out, 'utf8'))).toEqual({
@@ -52,8 +37,8 @@ describe('coord run', () => {
       current: 'wi_5',
       agent: 'agent_a',
     });
-    expect(api.sent('POST', '/v1/work/claim-next')[0]?.body).toEqual({ agentId: 'agent_a' });
-    expect(api.sent('POST', '/v1/work/wi_5/complete')[0]?.body).toEqual({
+    expect(fake.api.sent('POST', '/v1/work/claim-next')[0]?.body).toEqual({ agentId: 'agent_a' });
+    expect(fake.api.sent('POST', '/v1/work/wi_5/complete')[0]?.body).toEqual({
       claimToken: 'tok-5',
       result: { exitCode: 0 },
     });
@@ -62,25 +47,25 @@ describe('coord run', () => {
 
   it('reports a retryable failure when the command exits non-zero, and exits 1', async () => {
     const run = await runCoord(
-      ['run', '--agent-id', 'agent_a', '--', ...child(join(home.dir, 'x.json'), 3)],
-      env,
+      ['run', '--agent-id', 'agent_a', '--', ...child(join(fake.home, 'x.json'), 3)],
+      fake.env,
     );
 
     expect(run.code).toBe(1);
-    expect(api.sent('POST', '/v1/work/wi_5/fail')[0]?.body).toEqual({
+    expect(fake.api.sent('POST', '/v1/work/wi_5/fail')[0]?.body).toEqual({
       claimToken: 'tok-5',
       reason: 'command exited with status 3',
       retryable: true,
     });
-    expect(api.sent('POST', '/v1/work/wi_5/complete')).toEqual([]);
+    expect(fake.api.sent('POST', '/v1/work/wi_5/complete')).toEqual([]);
   });
 
   it('accepts a command that ended the claim itself', async () => {
-    api.on('POST', '/v1/work/wi_5/complete', { status: 409, body: apiError('stale_claim', 'ended') });
+    fake.api.on('POST', '/v1/work/wi_5/complete', { status: 409, body: apiError('stale_claim', 'ended') });
 
     const run = await runCoord(
-      ['run', '--agent-id', 'agent_a', '--', ...child(join(home.dir, 'x.json'), 0)],
-      env,
+      ['run', '--agent-id', 'agent_a', '--', ...child(join(fake.home, 'x.json'), 0)],
+      fake.env,
     );
 
     expect(run.code).toBe(0);
@@ -88,22 +73,22 @@ describe('coord run', () => {
   });
 
   it('runs nothing and exits 0 when there is no work', async () => {
-    api.on('POST', '/v1/work/claim-next', { status: 204 });
-    const out = join(home.dir, 'never.json');
+    fake.api.on('POST', '/v1/work/claim-next', { status: 204 });
+    const out = join(fake.home, 'never.json');
 
-    const run = await runCoord(['run', '--agent-id', 'agent_a', '--', ...child(out, 0)], env);
+    const run = await runCoord(['run', '--agent-id', 'agent_a', '--', ...child(out, 0)], fake.env);
 
     expect(run).toMatchObject({ code: 0, stdout: 'NO WORK: nothing this agent may claim right now\n' });
     await expect(readFile(out, 'utf8')).rejects.toThrow();
   });
 
   it('registers the agent with the registration key when this machine has no token for it', async () => {
-    api.on('POST', '/v1/agents', {
+    fake.api.on('POST', '/v1/agents', {
       status: 201,
       body: { agent: agentView({ id: 'agent_n' }), token: 'new-token' },
     });
-    api.on('POST', '/v1/work/claim-next', { status: 204 });
-    const { COORD_AGENT_TOKEN: _unused, ...withoutAgentToken } = env;
+    fake.api.on('POST', '/v1/work/claim-next', { status: 204 });
+    const { COORD_AGENT_TOKEN: _unused, ...withoutAgentToken } = fake.env;
 
     const run = await runCoord(
       ['run', '--agent-id', 'agent_n', '--team', 'api_team', '--capabilities', 'go,sql', '--', 'true'],
@@ -111,16 +96,16 @@ describe('coord run', () => {
     );
 
     expect(run.code).toBe(0);
-    expect(api.sent('POST', '/v1/agents')[0]?.body).toEqual({
+    expect(fake.api.sent('POST', '/v1/agents')[0]?.body).toEqual({
       id: 'agent_n',
       team: 'api_team',
       capabilities: ['go', 'sql'],
     });
-    expect(api.sent('POST', '/v1/agents')[0]?.headers.authorization).toBe('Bearer registration-key');
-    expect(api.sent('POST', '/v1/work/claim-next')[0]?.headers.authorization).toBe('Bearer new-token');
+    expect(fake.api.sent('POST', '/v1/agents')[0]?.headers.authorization).toBe('Bearer registration-key');
+    expect(fake.api.sent('POST', '/v1/work/claim-next')[0]?.headers.authorization).toBe('Bearer new-token');
   });
 
   it('exits 2 without a command after --', async () => {
-    expect((await runCoord(['run', '--agent-id', 'agent_a'], env)).code).toBe(2);
+    expect((await runCoord(['run', '--agent-id', 'agent_a'], fake.env)).code).toBe(2);
   });
 });

@@ -1,29 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeApi, runCoord, scratchHome } from '../support/fake-api';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { runCoord, useFakeApi } from '../support/fake-api';
 import { apiError, claimView, workView } from '../support/views';
 
-let api: FakeApi;
-let home: Awaited<ReturnType<typeof scratchHome>>;
-let env: Record<string, string>;
-
-beforeEach(async () => {
-  api = new FakeApi();
-  home = await scratchHome();
-  env = {
-    COORD_URL: await api.start(),
-    COORD_TOKEN: 'agent-token',
-    AGENT_ID: 'agent_a',
-    XDG_CONFIG_HOME: home.dir,
-  };
-});
-
-afterEach(async () => {
-  await api.stop();
-  await home.remove();
-});
+const fake = useFakeApi({ COORD_TOKEN: 'agent-token', AGENT_ID: 'agent_a' });
 
 const claimFlow = () =>
-  api
+  fake.api
     .on('POST', '/v1/work', { status: 201, body: workView({ id: 'wi_7' }) })
     .on('POST', '/v1/work/wi_7/claim', { status: 200, body: claimView('wi_7', 'tok-7') });
 
@@ -31,13 +13,13 @@ describe('coord claim', () => {
   it('creates and claims with one Idempotency-Key and prints the id where old scripts look for it', async () => {
     claimFlow();
 
-    const run = await runCoord(['claim', 'build', 'Build the thing', 'high', 'platform_team'], env);
+    const run = await runCoord(['claim', 'build', 'Build the thing', 'high', 'platform_team'], fake.env);
 
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('Agent agent_a claiming work: wi_7');
     expect(run.stdout).toContain('SUCCESS: Claimed work item wi_7 for team platform_team');
-    const [create] = api.sent('POST', '/v1/work');
-    const [claim] = api.sent('POST', '/v1/work/wi_7/claim');
+    const [create] = fake.api.sent('POST', '/v1/work');
+    const [claim] = fake.api.sent('POST', '/v1/work/wi_7/claim');
     expect(create?.body).toEqual({
       type: 'build',
       title: 'Build the thing',
@@ -53,10 +35,10 @@ describe('coord claim', () => {
   it('uses the legacy defaults: priority medium, team from AGENT_TEAM, else autonomous_team', async () => {
     claimFlow();
 
-    await runCoord(['claim', 'build', 'Build'], { ...env, AGENT_TEAM: 'web_team' });
-    await runCoord(['claim', 'build', 'Build'], env);
+    await runCoord(['claim', 'build', 'Build'], { ...fake.env, AGENT_TEAM: 'web_team' });
+    await runCoord(['claim', 'build', 'Build'], fake.env);
 
-    expect(api.sent('POST', '/v1/work').map((request) => request.body)).toEqual([
+    expect(fake.api.sent('POST', '/v1/work').map((request) => request.body)).toEqual([
       { type: 'build', title: 'Build', priority: 'medium', team: 'web_team' },
       { type: 'build', title: 'Build', priority: 'medium', team: 'autonomous_team' },
     ]);
@@ -65,24 +47,24 @@ describe('coord claim', () => {
   it('prints only the id with -q and the whole reply with --json', async () => {
     claimFlow();
 
-    const quiet = await runCoord(['claim', 'build', 'Build', '-q'], env);
-    const json = await runCoord(['claim', 'build', 'Build', '--json'], env);
+    const quiet = await runCoord(['claim', 'build', 'Build', '-q'], fake.env);
+    const json = await runCoord(['claim', 'build', 'Build', '--json'], fake.env);
 
     expect(quiet.stdout).toBe('wi_7\n');
     expect(JSON.parse(json.stdout)).toMatchObject({ item: { id: 'wi_7' }, claim: { token: 'tok-7' } });
   });
 
   it('claims an existing item when given one id', async () => {
-    api.on('POST', '/v1/work/wi_9/claim', { status: 200, body: claimView('wi_9', 'tok-9') });
+    fake.api.on('POST', '/v1/work/wi_9/claim', { status: 200, body: claimView('wi_9', 'tok-9') });
 
-    const run = await runCoord(['claim', 'wi_9'], env);
+    const run = await runCoord(['claim', 'wi_9'], fake.env);
 
     expect(run.code).toBe(0);
-    expect(api.sent('POST', '/v1/work')).toEqual([]);
+    expect(fake.api.sent('POST', '/v1/work')).toEqual([]);
   });
 
   it('exits 3 and names the holder when the item is already claimed', async () => {
-    api.on('POST', '/v1/work/wi_9/claim', {
+    fake.api.on('POST', '/v1/work/wi_9/claim', {
       status: 409,
       body: apiError('already_claimed', 'held', {
         holder: {
@@ -94,7 +76,7 @@ describe('coord claim', () => {
       }),
     });
 
-    const run = await runCoord(['claim', 'wi_9'], env);
+    const run = await runCoord(['claim', 'wi_9'], fake.env);
 
     expect(run.code).toBe(3);
     expect(run.stderr).toContain('ERROR: already_claimed (HTTP 409): held');
@@ -102,26 +84,26 @@ describe('coord claim', () => {
   });
 
   it('says the item exists unclaimed when the claim step fails', async () => {
-    api
+    fake.api
       .on('POST', '/v1/work', { status: 201, body: workView({ id: 'wi_8' }) })
       .on('POST', '/v1/work/wi_8/claim', { status: 409, body: apiError('capacity_exceeded', 'full') });
 
-    const run = await runCoord(['claim', 'build', 'Build'], env);
+    const run = await runCoord(['claim', 'build', 'Build'], fake.env);
 
     expect(run.code).toBe(3);
     expect(run.stderr).toContain('CREATED: work item wi_8 exists but is not claimed');
   });
 
   it('refuses a priority the service does not know with exit 2', async () => {
-    const run = await runCoord(['claim', 'build', 'Build', 'test'], env);
+    const run = await runCoord(['claim', 'build', 'Build', 'test'], fake.env);
 
     expect(run.code).toBe(2);
     expect(run.stderr).toContain("priority must be one of critical, high, medium, low, got 'test'");
-    expect(api.requests).toEqual([]);
+    expect(fake.api.requests).toEqual([]);
   });
 
   it('needs an agent id', async () => {
-    const run = await runCoord(['claim', 'build', 'Build'], { ...env, AGENT_ID: '' });
+    const run = await runCoord(['claim', 'build', 'Build'], { ...fake.env, AGENT_ID: '' });
 
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('no agent id');
@@ -133,29 +115,29 @@ describe('coord progress, complete, fail, release with the saved claim token', (
 
   beforeEach(async () => {
     claimFlow();
-    await runCoord(['claim', 'build', 'Build'], env);
+    await runCoord(['claim', 'build', 'Build'], fake.env);
   });
 
   it('sends the saved token, and the status as the note unless it is in_progress', async () => {
-    api.on('POST', '/v1/work/wi_7/progress', { status: 200, body: item });
+    fake.api.on('POST', '/v1/work/wi_7/progress', { status: 200, body: item });
 
-    const first = await runCoord(['progress', 'wi_7', '50'], env);
-    await runCoord(['progress', 'wi_7', '60', 'blocked'], env);
+    const first = await runCoord(['progress', 'wi_7', '50'], fake.env);
+    await runCoord(['progress', 'wi_7', '60', 'blocked'], fake.env);
 
     expect(first.stdout).toBe('PROGRESS: Updated wi_7 to 50% (in_progress)\n');
-    expect(api.sent('POST', '/v1/work/wi_7/progress').map((request) => request.body)).toEqual([
+    expect(fake.api.sent('POST', '/v1/work/wi_7/progress').map((request) => request.body)).toEqual([
       { claimToken: 'tok-7', progress: 50 },
       { claimToken: 'tok-7', progress: 60, note: 'blocked' },
     ]);
   });
 
   it('takes the work id from CURRENT_WORK_ITEM like a sourced legacy script', async () => {
-    api.on('POST', '/v1/work/wi_7/progress', { status: 200, body: item });
+    fake.api.on('POST', '/v1/work/wi_7/progress', { status: 200, body: item });
 
-    const run = await runCoord(['progress', '25'], { ...env, CURRENT_WORK_ITEM: 'wi_7' });
+    const run = await runCoord(['progress', '25'], { ...fake.env, CURRENT_WORK_ITEM: 'wi_7' });
 
     expect(run.code).toBe(0);
-    expect(api.sent('POST', '/v1/work/wi_7/progress')[0]?.body).toEqual({
+    expect(fake.api.sent('POST', '/v1/work/wi_7/progress')[0]?.body).toEqual({
       claimToken: 'tok-7',
       progress: 25,
     });
@@ -163,24 +145,24 @@ describe('coord progress, complete, fail, release with the saved claim token', (
 
   it('refuses a percentage outside 0..100 with exit 2 and sends nothing', async () => {
     for (const value of ['150', '-5', 'half']) {
-      const run = await runCoord(['progress', 'wi_7', value], env);
+      const run = await runCoord(['progress', 'wi_7', value], fake.env);
       expect(run.code).toBe(2);
     }
-    expect(api.sent('POST', '/v1/work/wi_7/progress')).toEqual([]);
+    expect(fake.api.sent('POST', '/v1/work/wi_7/progress')).toEqual([]);
   });
 
   it('completes with the result and velocity points, then forgets the token', async () => {
-    api.on('POST', '/v1/work/wi_7/complete', {
+    fake.api.on('POST', '/v1/work/wi_7/complete', {
       status: 200,
       body: workView({ id: 'wi_7', status: 'completed' }),
     });
 
-    const run = await runCoord(['complete', 'wi_7', 'success', '8'], env);
-    api.on('GET', '/v1/work/wi_7', { status: 200, body: workView({ id: 'wi_7', status: 'completed' }) });
-    const again = await runCoord(['complete', 'wi_7'], env);
+    const run = await runCoord(['complete', 'wi_7', 'success', '8'], fake.env);
+    fake.api.on('GET', '/v1/work/wi_7', { status: 200, body: workView({ id: 'wi_7', status: 'completed' }) });
+    const again = await runCoord(['complete', 'wi_7'], fake.env);
 
     expect(run.stdout).toBe('COMPLETED: Released claim for wi_7 (success) - 8 velocity points\n');
-    expect(api.sent('POST', '/v1/work/wi_7/complete')[0]?.body).toEqual({
+    expect(fake.api.sent('POST', '/v1/work/wi_7/complete')[0]?.body).toEqual({
       claimToken: 'tok-7',
       result: { result: 'success', velocityPoints: 8 },
     });
@@ -189,15 +171,15 @@ describe('coord progress, complete, fail, release with the saved claim token', (
   });
 
   it("turns the legacy 'complete <id> failed' into a retryable failure", async () => {
-    api.on('POST', '/v1/work/wi_7/fail', {
+    fake.api.on('POST', '/v1/work/wi_7/fail', {
       status: 200,
       body: workView({ id: 'wi_7', status: 'ready', attempts: 1 }),
     });
 
-    const run = await runCoord(['complete', 'wi_7', 'failed'], env);
+    const run = await runCoord(['complete', 'wi_7', 'failed'], fake.env);
 
     expect(run.stdout).toBe('FAILED: wi_7 (failed) - status now ready\n');
-    expect(api.sent('POST', '/v1/work/wi_7/fail')[0]?.body).toEqual({
+    expect(fake.api.sent('POST', '/v1/work/wi_7/fail')[0]?.body).toEqual({
       claimToken: 'tok-7',
       reason: 'failed',
       retryable: true,
@@ -205,13 +187,13 @@ describe('coord progress, complete, fail, release with the saved claim token', (
   });
 
   it('fails without retry and releases on request', async () => {
-    api
+    fake.api
       .on('POST', '/v1/work/wi_7/fail', { status: 200, body: workView({ id: 'wi_7', status: 'failed' }) })
       .on('POST', '/v1/work/wi_7/release', { status: 200, body: workView({ id: 'wi_7', status: 'ready' }) });
 
-    await runCoord(['fail', 'wi_7', 'disk', 'full', '--no-retry'], env);
+    await runCoord(['fail', 'wi_7', 'disk', 'full', '--no-retry'], fake.env);
 
-    expect(api.sent('POST', '/v1/work/wi_7/fail')[0]?.body).toEqual({
+    expect(fake.api.sent('POST', '/v1/work/wi_7/fail')[0]?.body).toEqual({
       claimToken: 'tok-7',
       reason: 'disk full',
       retryable: false,
@@ -219,12 +201,12 @@ describe('coord progress, complete, fail, release with the saved claim token', (
   });
 
   it('exits 3 on a stale claim and forgets the token', async () => {
-    api
+    fake.api
       .on('POST', '/v1/work/wi_7/progress', { status: 409, body: apiError('stale_claim', 'superseded') })
       .on('GET', '/v1/work/wi_7', { status: 200, body: workView({ id: 'wi_7', status: 'ready' }) });
 
-    const stale = await runCoord(['progress', 'wi_7', '50'], env);
-    const after = await runCoord(['progress', 'wi_7', '50'], env);
+    const stale = await runCoord(['progress', 'wi_7', '50'], fake.env);
+    const after = await runCoord(['progress', 'wi_7', '50'], fake.env);
 
     expect(stale.code).toBe(3);
     expect(after.code).toBe(1);
@@ -243,7 +225,7 @@ describe('coord progress without a saved token', () => {
         leaseExpiresAt: '2026-11-26T10:05:00Z',
       },
     });
-    api
+    fake.api
       .on('GET', '/v1/work/work_1795264683974311620', { status: 200, body: held })
       .on('POST', '/v1/work/work_1795264683974311620/claim', {
         status: 200,
@@ -251,26 +233,26 @@ describe('coord progress without a saved token', () => {
       })
       .on('POST', '/v1/work/work_1795264683974311620/progress', { status: 200, body: held });
 
-    const run = await runCoord(['progress', 'work_1795264683974311620', '40'], env);
+    const run = await runCoord(['progress', 'work_1795264683974311620', '40'], fake.env);
 
     expect(run.code).toBe(0);
     expect(run.stderr).toContain("taking up agent_a's claim again");
-    expect(api.sent('POST', /progress$/)[0]?.body).toEqual({ claimToken: 'fresh', progress: 40 });
+    expect(fake.api.sent('POST', /progress$/)[0]?.body).toEqual({ claimToken: 'fresh', progress: 40 });
   });
 });
 
 describe('coord list-work and show', () => {
   it('maps the legacy status active to claimed and follows cursors with --all', async () => {
-    api.on('GET', '/v1/work', (request) =>
+    fake.api.on('GET', '/v1/work', (request) =>
       request.query.get('cursor')
         ? { status: 200, body: { items: [workView({ id: 'wi_2' })] } }
         : { status: 200, body: { items: [workView({ id: 'wi_1' })], nextCursor: 'c1' } },
     );
 
-    const run = await runCoord(['list-work', 'active', '--team', 'platform_team', '--all'], env);
+    const run = await runCoord(['list-work', 'active', '--team', 'platform_team', '--all'], fake.env);
 
     expect(run.code).toBe(0);
-    const queries = api.sent('GET', '/v1/work').map((request) => Object.fromEntries(request.query));
+    const queries = fake.api.sent('GET', '/v1/work').map((request) => Object.fromEntries(request.query));
     expect(queries).toEqual([
       { status: 'claimed', team: 'platform_team' },
       { status: 'claimed', team: 'platform_team', cursor: 'c1' },
@@ -280,13 +262,13 @@ describe('coord list-work and show', () => {
   });
 
   it('refuses an unknown status with exit 2', async () => {
-    expect((await runCoord(['list-work', 'done'], env)).code).toBe(2);
+    expect((await runCoord(['list-work', 'done'], fake.env)).code).toBe(2);
   });
 
   it('shows one item', async () => {
-    api.on('GET', '/v1/work/wi_1', { status: 200, body: workView({ id: 'wi_1', lastNote: 'blocked' }) });
+    fake.api.on('GET', '/v1/work/wi_1', { status: 200, body: workView({ id: 'wi_1', lastNote: 'blocked' }) });
 
-    const run = await runCoord(['show', 'wi_1'], env);
+    const run = await runCoord(['show', 'wi_1'], fake.env);
 
     expect(run.stdout).toMatch(/^id:\s+wi_1$/m);
     expect(run.stdout).toMatch(/^last note:\s+blocked$/m);
@@ -295,11 +277,11 @@ describe('coord list-work and show', () => {
 
 describe('coord claim-next', () => {
   it('exits 0 and says so when nothing fits', async () => {
-    api.on('POST', '/v1/work/claim-next', { status: 204 });
+    fake.api.on('POST', '/v1/work/claim-next', { status: 204 });
 
-    const run = await runCoord(['claim-next', '--team', 'a,b'], env);
+    const run = await runCoord(['claim-next', '--team', 'a,b'], fake.env);
 
     expect(run).toMatchObject({ code: 0, stdout: 'NO WORK: nothing this agent may claim right now\n' });
-    expect(api.requests[0]?.body).toEqual({ agentId: 'agent_a', teams: ['a', 'b'] });
+    expect(fake.api.requests[0]?.body).toEqual({ agentId: 'agent_a', teams: ['a', 'b'] });
   });
 });

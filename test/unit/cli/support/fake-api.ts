@@ -3,6 +3,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 import type { Io } from '../../../../cli/io';
 import { runCli } from '../../../../cli/run-cli';
 
@@ -147,4 +148,31 @@ export const runCoord = async (
   };
   const code = await runCli(argv, { io });
   return { code, stdout, stderr };
+};
+
+/** The fake service, scratch home and environment of the current test. */
+export interface FakeApiHarness {
+  api: FakeApi;
+  /** Scratch folder: config and saved tokens live below it. */
+  home: string;
+  /** COORD_URL pointing at the fake, XDG_CONFIG_HOME at the scratch folder, plus the extras. */
+  env: Record<string, string>;
+}
+
+/** Starts a fake service and a scratch home before each test and removes both after it. */
+export const useFakeApi = (extraEnv: Record<string, string> = {}): FakeApiHarness => {
+  const harness = {} as FakeApiHarness;
+  let removeHome: () => Promise<void> = async () => undefined;
+  beforeEach(async () => {
+    const home = await scratchHome();
+    removeHome = home.remove;
+    harness.api = new FakeApi();
+    harness.home = home.dir;
+    harness.env = { COORD_URL: await harness.api.start(), XDG_CONFIG_HOME: home.dir, ...extraEnv };
+  });
+  afterEach(async () => {
+    await harness.api.stop();
+    await removeHome();
+  });
+  return harness;
 };
