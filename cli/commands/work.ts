@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ClaimView, WorkView } from '#app/schemas/views';
-import { PRIORITIES, WORK_STATUSES } from '#core/work/status';
+import { PRIORITIES, WORK_STATUSES, WorkStatus } from '#core/work/status';
 import {
   type AgentSession,
   atMost,
@@ -29,7 +29,10 @@ const LEGACY_DEFAULT_PRIORITY = 'medium';
 const LEGACY_IN_PROGRESS = 'in_progress';
 const LEGACY_SUCCESS = 'success';
 /** Statuses of the legacy files, accepted by `list-work` and mapped as the importer maps them. */
-const LEGACY_STATUS_NAMES: Readonly<Record<string, string>> = { active: 'claimed', pending: 'ready' };
+const LEGACY_STATUS_NAMES: Readonly<Record<string, string>> = {
+  active: WorkStatus.Claimed,
+  pending: WorkStatus.Ready,
+};
 
 const requirePriority = (raw: string | undefined): string => {
   const priority = raw ?? LEGACY_DEFAULT_PRIORITY;
@@ -315,7 +318,7 @@ const listWorkFast: Command = {
   async run(context) {
     atMost(context, 1);
     const team = positional(context, 0) ?? stringOption(context, 'team');
-    return listWork(context, { status: 'claimed', ...(team ? { team } : {}) });
+    return listWork(context, { status: WorkStatus.Claimed, ...(team ? { team } : {}) });
   },
 };
 

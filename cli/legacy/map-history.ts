@@ -4,6 +4,7 @@
  * each becomes an event marked `unknownItem` or `repeated`.
  */
 import { Action } from '#core/events';
+import { WorkStatus } from '#core/work/status';
 import { agentIdFor, FieldReader, LEGACY_FAILED, workIdFor } from './fields';
 import type { ImportEvent } from './import-records';
 import type { MappedClaim } from './map-work';
@@ -106,7 +107,7 @@ export const claimEvents = (claim: MappedClaim, isLogged: boolean): Planned<Impo
           ...base,
           at: claim.completedAt,
           ...(claim.agentId === undefined ? {} : { actorId: claim.agentId }),
-          action: record.status === 'failed' ? Action.WorkFailed : Action.WorkCompleted,
+          action: record.status === WorkStatus.Failed ? Action.WorkFailed : Action.WorkCompleted,
           details: {
             source: legacySource,
             ...(record.result === undefined ? {} : { result: record.result }),

@@ -5,14 +5,8 @@
  * warning whatever the mode.
  */
 import { type LegacyFileKind as FileKind, LegacyFileKind, type LegacySourceFile } from './files';
-import {
-  createLocator,
-  type Locator,
-  type ScanDamage,
-  type ScannedContainer,
-  scanArrayFile,
-  scanValueStream,
-} from './json-scan';
+import { type ScanDamage, type ScannedContainer, scanArrayFile, scanValueStream } from './json-scan';
+import { createLocator, type Locator } from './locate';
 
 /** One whole JSON value read from a legacy file. */
 export interface RawRecord {

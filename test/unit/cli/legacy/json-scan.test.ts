@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createLocator, scanArrayFile, scanValue, scanValueStream } from '../../../../cli/legacy/json-scan';
+import { scanArrayFile, scanValue, scanValueStream } from '../../../../cli/legacy/json-scan';
+import { createLocator } from '../../../../cli/legacy/locate';
 
 const values = (container: { elements: readonly { value: unknown }[] }) =>
   container.elements.map((e) => e.value);
