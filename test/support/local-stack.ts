@@ -1,10 +1,12 @@
 /**
  * Runs the local stack as a child process (`local/main.ts`, exactly what `npm start` runs) and
  * reads its `COORD_READY {...}` line. The e2e global setup uses it, and so do tests that stop,
- * kill or restart the stack. Each child's output goes to a log file named in every error.
+ * kill or restart the stack. Each child's output goes to a log file named in every error (and
+ * removed after a clean stop).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -78,7 +80,8 @@ export const launchLocalStack = (env: Readonly<Record<string, string>> = {}): La
   child.stderr?.on('data', record);
 
   const exited = new Promise<number | null>((resolve) => {
-    child.once('exit', (code) => {
+    // 'close', not 'exit': the output is complete only once stdio has closed.
+    child.once('close', (code) => {
       log.end();
       resolve(code);
     });
@@ -133,9 +136,12 @@ export const spawnLocalStack = async (
       ...info,
       launched,
       stop: async (signal = 'SIGTERM') => {
-        if (launched.child.exitCode === null && launched.child.signalCode === null)
-          launched.child.kill(signal);
-        return launched.exited;
+        const isRunning = launched.child.exitCode === null && launched.child.signalCode === null;
+        if (isRunning) launched.child.kill(signal);
+        const code = await launched.exited;
+        // The log only matters when something went wrong.
+        if (code === 0) await rm(launched.logFile, { force: true });
+        return code;
       },
     };
   } catch (error) {
