@@ -3,7 +3,7 @@ import { accepted, httpRoute } from '../shared/http';
 import { routes } from '../shared/routes';
 import { deps } from '../shared/wiring';
 
-/** `POST /v1/agents/{id}/heartbeat`: 202 once the heartbeat is recorded (it renews the agent's leases). */
+/** `POST /v1/agents/{id}/heartbeat`: 202 once the heartbeat is on the queue; its consumer applies it. */
 export const handler = httpRoute(routes.heartbeat, async ({ ctx, body, params }) => {
   await recordHeartbeat(deps(), ctx, { ...body, id: params.id });
   return accepted();

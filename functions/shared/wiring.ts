@@ -7,12 +7,20 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createSecretReader } from '#adapters/auth/secret-reader';
 import { createDynamoClient, createDynamoPorts } from '#adapters/dynamo/index';
+import { createHeartbeatPublisher } from '#adapters/sqs/heartbeat-publisher';
+import {
+  createQueuePublisher,
+  createSqsClient,
+  QueueError,
+  type QueuePublisher,
+} from '#adapters/sqs/queue-publisher';
 import { systemClock } from '#adapters/system/clock';
 import { sha256Hasher } from '#adapters/system/hasher';
 import { createIdGenerator } from '#adapters/system/ids';
 import { systemRandom } from '#adapters/system/random';
 import type { AuthSecrets } from '#app/auth';
 import { type Config, loadConfig } from '#app/config';
+import type { HeartbeatPublisher } from '#core/agents/heartbeat';
 import type { Ports } from '#core/ports';
 import type { Settings } from '#core/settings';
 import { tracer } from './observability';
@@ -32,7 +40,25 @@ export const config: () => Config = once(() => loadConfig());
 /** What use cases receive: every port, plus the settings in force before any `PUT /v1/config`. */
 export interface Deps extends Ports {
   readonly defaults: Settings;
+  /** The `heartbeats` queue (`COORD_HEARTBEATS_QUEUE_URL`). */
+  readonly heartbeats: HeartbeatPublisher;
 }
+
+/** The SQS client (endpoint from config), built once on first use. */
+export const sqsClient = once(() => {
+  const { region, endpoints } = config();
+  return tracer.captureAWSv3Client(createSqsClient({ region, endpoint: endpoints.sqs }));
+});
+
+/**
+ * A publisher to the queue at `url`. Without a URL every send fails with a `QueueError` naming
+ * the variable, so a deployment that forgot it answers 500 on the routes that need the queue
+ * and every other route still works.
+ */
+export const queuePublisher = <T>(url: string | undefined, variable: string): QueuePublisher<T> =>
+  url === undefined
+    ? { send: () => Promise.reject(new QueueError(`${variable} is not set: there is no queue to send to.`)) }
+    : createQueuePublisher<T>(sqsClient(), url);
 
 /** The ports, built once per container on first use. */
 export const deps: () => Deps = once(() => {
@@ -46,6 +72,9 @@ export const deps: () => Deps = once(() => {
     random: systemRandom,
     hasher: sha256Hasher,
     defaults: settings,
+    heartbeats: createHeartbeatPublisher(
+      queuePublisher(config().queues.heartbeatsUrl, 'COORD_HEARTBEATS_QUEUE_URL'),
+    ),
   };
 });
 

@@ -3,7 +3,7 @@ import { Action } from '../events';
 import type { Agent, AgentStats, AuditEvent, JsonObject } from '../model';
 import { EntityType } from '../model';
 import type { AgentPut } from '../ports';
-import { iso } from '../time';
+import { isBefore, iso } from '../time';
 import { agentStatus } from './liveness';
 import type { ReportedStatus, RetireMode } from './status';
 
@@ -156,19 +156,22 @@ export const retireAgent = (
 };
 
 /**
- * Record a heartbeat: `lastHeartbeatAt` now and the reported status. Heartbeats are liveness,
- * not history: an `agent.status` event is written only when the derived status (e.g. offline ->
- * idle) or the reported status changes.
+ * Record a heartbeat received at `heartbeat.at`: `lastHeartbeatAt` then and the reported status.
+ * Heartbeats are liveness, not history: an `agent.status` event is written only when the derived
+ * status at `ctx.now` (e.g. offline -> idle) or the reported status changes. Returns `undefined`
+ * for a heartbeat no later than the one already recorded (a redelivery, or one overtaken by a
+ * later heartbeat or claim): applying heartbeats is idempotent and their order does not matter.
  */
 export const recordHeartbeat = (
   agent: Agent,
-  reportedStatus: ReportedStatus | undefined,
+  heartbeat: { readonly at: Date; readonly status?: ReportedStatus | undefined },
   heartbeatTimeoutMultiple: number,
   ctx: ChangeContext,
-): AgentDecision => {
+): AgentDecision | undefined => {
+  if (!isBefore(agent.lastHeartbeatAt, heartbeat.at)) return undefined;
   const next = advanceAgent(
     agent,
-    { lastHeartbeatAt: iso(ctx.now), reportedStatus: reportedStatus ?? agent.reportedStatus },
+    { lastHeartbeatAt: iso(heartbeat.at), reportedStatus: heartbeat.status ?? agent.reportedStatus },
     ctx.now,
   );
   const before = {

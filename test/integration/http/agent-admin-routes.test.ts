@@ -8,26 +8,18 @@ const register = (token: string, team: string, id = `agent-${unique()}`) =>
   call('registerAgent', { token, body: { id, team, capabilities: ['ts'], capacity: 2 } });
 
 describe('the agent and admin routes on DynamoDB Local', () => {
-  it('registers an agent with the registration key and lets its token heartbeat and read itself', async () => {
+  it('registers an agent with the registration key and lets its token read itself', async () => {
     const team = `t-${unique()}`;
 
     const registered = await register(REGISTRATION, team);
     const { agent, token } = registered.body;
-    const heartbeat = await call('heartbeat', {
-      token,
-      params: { id: agent.id },
-      body: { status: 'active' },
-    });
     const read = await call('getAgent', { token, params: { id: agent.id } });
 
     expect(registered.status).toBe(201);
     expect(agent).toMatchObject({ team, status: 'idle', capacity: 2, activeClaims: 0 });
-    expect(heartbeat.status).toBe(202);
-    expect(heartbeat.body).toBeUndefined();
     expect(read.status).toBe(200);
     expect(read.body).toMatchObject({
       id: agent.id,
-      reportedStatus: 'active',
       health: { score: expect.any(Number) },
     });
   });

@@ -72,23 +72,37 @@ describe('recordHeartbeat', () => {
   it('records the time and reported status, with no event when nothing observable changed', () => {
     const decision = recordHeartbeat(
       anAgent({ lastHeartbeatAt: minutesFromNow(-1) }),
-      undefined,
+      { at: NOW },
       3,
       changeContext(),
     );
-    expect(decision.agent).toMatchObject({ lastHeartbeatAt: NOW.toISOString(), version: 2 });
-    expect(decision.write).toEqual({ kind: 'agent', agent: decision.agent, expectedVersion: 1 });
-    expect(decision.events).toEqual([]);
+    expect(decision?.agent).toMatchObject({ lastHeartbeatAt: NOW.toISOString(), version: 2 });
+    expect(decision?.write).toEqual({ kind: 'agent', agent: decision?.agent, expectedVersion: 1 });
+    expect(decision?.events).toEqual([]);
+  });
+
+  it('records the time the heartbeat was received, not the time it is applied', () => {
+    const receivedAt = new Date(minutesFromNow(-0.5));
+    const decision = recordHeartbeat(
+      anAgent({ lastHeartbeatAt: minutesFromNow(-1) }),
+      { at: receivedAt },
+      3,
+      changeContext(),
+    );
+    expect(decision?.agent).toMatchObject({
+      lastHeartbeatAt: receivedAt.toISOString(),
+      updatedAt: NOW.toISOString(),
+    });
   });
 
   it('writes agent.status when an offline agent comes back', () => {
     const decision = recordHeartbeat(
       anAgent({ lastHeartbeatAt: minutesFromNow(-10) }),
-      undefined,
+      { at: NOW },
       3,
       changeContext(),
     );
-    expect(decision.events).toEqual([
+    expect(decision?.events).toEqual([
       expect.objectContaining({
         action: 'agent.status',
         seq: 2,
@@ -99,12 +113,25 @@ describe('recordHeartbeat', () => {
   });
 
   it('writes agent.status when the reported status changes', () => {
-    const decision = recordHeartbeat(anAgent({ reportedStatus: 'idle' }), 'active', 3, changeContext());
-    expect(decision.agent.reportedStatus).toBe('active');
-    expect(decision.events[0]).toMatchObject({
+    const decision = recordHeartbeat(
+      anAgent({ reportedStatus: 'idle', lastHeartbeatAt: minutesFromNow(-1) }),
+      { at: NOW, status: 'active' },
+      3,
+      changeContext(),
+    );
+    expect(decision?.agent.reportedStatus).toBe('active');
+    expect(decision?.events[0]).toMatchObject({
       before: { reportedStatus: 'idle' },
       after: { reportedStatus: 'active' },
     });
+  });
+
+  it('decides nothing for a heartbeat no later than the recorded one (a redelivery or an overtaken one)', () => {
+    const agent = anAgent({ lastHeartbeatAt: NOW.toISOString(), reportedStatus: 'idle' });
+    expect(recordHeartbeat(agent, { at: NOW, status: 'active' }, 3, changeContext())).toBeUndefined();
+    expect(
+      recordHeartbeat(agent, { at: new Date(minutesFromNow(-1)), status: 'active' }, 3, changeContext()),
+    ).toBeUndefined();
   });
 });
 

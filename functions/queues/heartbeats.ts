@@ -1,0 +1,17 @@
+import { HeartbeatMessage } from '#app/schemas/messages';
+import { applyHeartbeats } from '#app/use-cases/apply-heartbeats';
+import type { Heartbeat } from '#core/agents/heartbeat';
+import { queueConsumer } from '../shared/queue';
+import { deps } from '../shared/wiring';
+
+/**
+ * The `heartbeats` queue consumer: a batch's heartbeats grouped per agent, each agent's applied
+ * as one update (and its leases renewed); an unknown agent's heartbeats are dropped, a body
+ * that is no heartbeat fails alone and ends in the DLQ.
+ */
+export const handler = queueConsumer<Heartbeat>({
+  queue: 'heartbeats',
+  schema: HeartbeatMessage,
+  groupBy: (heartbeat) => heartbeat.agentId,
+  handle: (heartbeats) => applyHeartbeats(deps(), heartbeats),
+});

@@ -1,0 +1,150 @@
+/**
+ * The one middy chain every SQS consumer uses. It starts like the HTTP chain (trace, log context,
+ * metrics, so they cover every later step), then hands the batch to Powertools
+ * `processPartialResponse`: each message succeeds or fails on its own, and the answer lists the
+ * failed ones (`batchItemFailures`), which SQS delivers again and dead-letters after the queue's
+ * `maxReceiveCount`. The event source mapping must report batch item failures (CDK sets it, the
+ * local poller honours it).
+ *
+ * What fails a message, and what does not:
+ * - a body that is not JSON or does not match the queue's message schema fails it: nothing can
+ *   make it readable, so it goes on to the DLQ, where its depth alarm tells an operator;
+ * - a `DomainError` from handling is permanent (e.g. the agent does not exist): it is logged and
+ *   counted, and the message is done, since a retry would meet the same answer;
+ * - any other error (`UnavailableError`, an unexpected fault) is transient: the message fails
+ *   and SQS retries it after the visibility timeout.
+ *
+ * Messages sharing a `groupBy` key are handled by one call per batch, which is how a consumer
+ * coalesces them (one update per agent for heartbeats); they succeed or fail together.
+ */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
+import type { TSchema } from '@sinclair/typebox';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { DomainError } from '#core/errors';
+import { logger, metrics, tracer } from './observability';
+import { bodyCheck } from './validation';
+
+/** A message body nobody can read: not JSON, or not of the queue's message schema. */
+export class MalformedMessageError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'MalformedMessageError';
+  }
+}
+
+/** What a queue consumer does with the messages of one batch. */
+export interface QueueConsumerSpec<M> {
+  /** The queue's id (`heartbeats`): the `queue` key of log lines and the metrics dimension. */
+  readonly queue: string;
+  /** Every message body must match this schema (its static type is `M`). */
+  readonly schema: TSchema;
+  /**
+   * Messages with the same key are handled by one `handle` call per batch.
+   * @default every message alone
+   */
+  readonly groupBy?: (message: M) => string;
+  /** Handles the messages of one group; see the module comment for what its errors mean. */
+  readonly handle: (messages: readonly M[]) => Promise<unknown>;
+}
+
+/** An SQS consumer's Lambda handler. */
+export type QueueHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+
+type Parsed<M> = { readonly message: M; readonly key: string } | { readonly error: MalformedMessageError };
+
+const parser = <M>(spec: QueueConsumerSpec<M>) => {
+  const check = bodyCheck(spec.schema);
+  return (record: SQSRecord): Parsed<M> => {
+    let body: unknown;
+    try {
+      body = JSON.parse(record.body);
+    } catch (cause) {
+      return { error: new MalformedMessageError(`Message ${record.messageId} is not JSON.`, { cause }) };
+    }
+    try {
+      const message = check(body) as M;
+      return { message, key: spec.groupBy ? spec.groupBy(message) : record.messageId };
+    } catch (cause) {
+      return {
+        error: new MalformedMessageError(
+          `Message ${record.messageId} is not a ${spec.queue} message: ${(cause as Error).message}`,
+          { cause },
+        ),
+      };
+    }
+  };
+};
+
+/** Handles one batch: parses every record, then each group once, each record by its group's outcome. */
+const batchHandler =
+  <M>(spec: QueueConsumerSpec<M>) =>
+  async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+    const parse = parser(spec);
+    const parsed = new Map(event.Records.map((record) => [record.messageId, parse(record)]));
+    const groups = new Map<string, M[]>();
+    for (const entry of parsed.values()) {
+      if ('message' in entry) groups.set(entry.key, [...(groups.get(entry.key) ?? []), entry.message]);
+    }
+    const outcomes = new Map<string, Promise<void>>();
+    const outcomeOf = (key: string): Promise<void> => {
+      let outcome = outcomes.get(key);
+      if (!outcome) {
+        const messages = groups.get(key) ?? [];
+        outcome = spec.handle(messages).then(
+          () => {
+            metrics.addMetric('queueMessagesHandled', MetricUnit.Count, messages.length);
+          },
+          (error: unknown) => {
+            if (!(error instanceof DomainError)) throw error;
+            logger.warn('Queue messages dropped: their handling was refused for good', { error, key });
+            metrics.addMetric('queueMessagesDropped', MetricUnit.Count, messages.length);
+          },
+        );
+        outcomes.set(key, outcome);
+      }
+      return outcome;
+    };
+    const handleRecord = async (record: SQSRecord): Promise<void> => {
+      const entry = parsed.get(record.messageId);
+      if (!entry) throw new Error(`Message ${record.messageId} was not parsed`);
+      try {
+        if ('error' in entry) throw entry.error;
+        await outcomeOf(entry.key);
+      } catch (error) {
+        logger.error('Queue message failed; SQS will deliver it again', {
+          error,
+          messageId: record.messageId,
+          receiveCount: record.attributes.ApproximateReceiveCount,
+        });
+        metrics.addMetric('queueMessagesFailed', MetricUnit.Count, 1);
+        throw error;
+      }
+    };
+    // A batch whose every message failed answers with every id instead of throwing: these are
+    // per-message failures, not a fault of the function.
+    return processPartialResponse(event, handleRecord, new BatchProcessor(EventType.SQS), {
+      context,
+      throwOnFullBatchFailure: false,
+    });
+  };
+
+/**
+ * A queue consumer's handler: `export const handler = queueConsumer({ queue, schema, handle })`.
+ */
+export const queueConsumer = <M>(spec: QueueConsumerSpec<M>): QueueHandler =>
+  middy<SQSEvent, SQSBatchResponse>()
+    .use(captureLambdaHandler(tracer))
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics))
+    .use({
+      before: () => {
+        logger.appendKeys({ queue: spec.queue });
+        metrics.addDimension('queue', spec.queue);
+      },
+    })
+    .handler(batchHandler(spec));

@@ -1,0 +1,94 @@
+/**
+ * Sending JSON messages to one SQS queue. Every SDK failure is translated here: throttling,
+ * timeouts, 5xx and network errors become `UnavailableError` (the caller may retry, the HTTP API
+ * answers 503), anything else a `QueueError` naming the queue (a missing queue or permission is
+ * a deployment fault a retry will not fix).
+ */
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { UnavailableError } from '#core/errors';
+import { isTransient } from '../dynamo/errors';
+
+/** Options of {@link createSqsClient}. */
+export interface SqsClientOptions {
+  readonly region: string;
+  /**
+   * An emulator or LocalStack endpoint.
+   * @default the regional AWS endpoint
+   */
+  readonly endpoint?: string;
+  /**
+   * Give up on a request after this long (it then counts as unavailable). Long polls wait up to
+   * 20 s on purpose, so a poller passes more.
+   * @default 10000
+   */
+  readonly requestTimeoutMs?: number;
+  /**
+   * Static credentials.
+   * @default the SDK's provider chain; with an `endpoint`, placeholder credentials (emulators accept any)
+   */
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+}
+
+/** Placeholder credentials for emulators, which check none. */
+const EMULATOR_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+/** An SQS client with keep-alive connections and bounded connect and request times. */
+export const createSqsClient = (options: SqsClientOptions): SQSClient => {
+  const credentials =
+    options.credentials ?? (options.endpoint === undefined ? undefined : EMULATOR_CREDENTIALS);
+  return new SQSClient({
+    region: options.region,
+    ...(options.endpoint !== undefined && { endpoint: options.endpoint }),
+    ...(credentials !== undefined && { credentials: { ...credentials } }),
+    requestHandler: {
+      connectionTimeout: 3000,
+      requestTimeout: options.requestTimeoutMs ?? 10_000,
+      httpAgent: { keepAlive: true },
+      httpsAgent: { keepAlive: true },
+    },
+  });
+};
+
+/** The queue refused a message for a reason a retry will not fix; `cause` is the SDK error. */
+export class QueueError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'QueueError';
+  }
+}
+
+/** SQS error names for "too busy right now" that carry no 5xx status. */
+const SQS_THROTTLING_NAMES = new Set(['RequestThrottled', 'KmsThrottled', 'ThrottlingException']);
+
+const nameOf = (error: unknown): string | undefined => {
+  const name = typeof error === 'object' && error !== null ? (error as { name?: unknown }).name : undefined;
+  return typeof name === 'string' ? name : undefined;
+};
+
+/** The error a publisher throws for an SDK failure. */
+export const translateQueueError = (error: unknown, queueUrl: string): Error => {
+  const name = nameOf(error);
+  if (isTransient(error) || (name !== undefined && SQS_THROTTLING_NAMES.has(name))) {
+    return new UnavailableError('The queue is busy or unreachable; retry shortly.', { cause: error });
+  }
+  return new QueueError(`SQS SendMessage to ${queueUrl} failed${name ? ` (${name})` : ''}.`, {
+    cause: error,
+  });
+};
+
+/** Sends messages of type `T` to one queue. */
+export interface QueuePublisher<T> {
+  /** @throws UnavailableError when SQS is busy or unreachable; QueueError otherwise. */
+  send(message: T): Promise<void>;
+}
+
+/** A publisher sending each message as one JSON body to `queueUrl`. */
+export const createQueuePublisher = <T>(client: SQSClient, queueUrl: string): QueuePublisher<T> => ({
+  send: async (message) => {
+    try {
+      await client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(message) }));
+    } catch (error) {
+      throw translateQueueError(error, queueUrl);
+    }
+  },
+});
