@@ -13,6 +13,7 @@ import {
   UpdateAgentBody,
 } from '#app/schemas/agents';
 import { IdParams } from '#app/schemas/common';
+import { IMPORT_MAX_BODY_BYTES, ImportBody, ImportResult } from '#app/schemas/import';
 import {
   AgentPage,
   AgentTokenIssued,
@@ -458,6 +459,19 @@ export const ROUTES = [
     grants: 'readWrite',
     responses: { 204: null },
     errors: ['not_found'],
+  }),
+  route({
+    id: 'importRecords',
+    method: 'POST',
+    path: '/v1/import',
+    file: 'import',
+    access: [Admin],
+    tag: 'admin',
+    summary: 'Bulk load of records kept from elsewhere, with their ids, states, times and history',
+    body: ImportBody,
+    maxBodyBytes: IMPORT_MAX_BODY_BYTES,
+    grants: 'readWrite',
+    responses: { 200: ImportResult },
   }),
 ] as const satisfies readonly RouteDefinition[];
 

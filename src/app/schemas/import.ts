@@ -1,0 +1,108 @@
+/**
+ * `POST /v1/import` (API.md "Import"). The body schema checks only the envelope: each record is
+ * checked on its own against its kind's schema, so one bad record is rejected with its reasons
+ * while the others are imported.
+ */
+import { type Static, Type } from '@sinclair/typebox';
+import { IMPORT_KINDS } from '#core/import/records';
+import { EntityType } from '#core/model';
+import { RegisterAgentBody } from './agents';
+import {
+  AgentId,
+  AgentStatusSchema,
+  Closed,
+  literalUnion,
+  Metadata,
+  Timestamp,
+  WorkId,
+  WorkStatusSchema,
+} from './common';
+import { CreateWorkBody } from './work';
+
+/** Most records one call may carry, all kinds together. */
+export const IMPORT_MAX_RECORDS = 500;
+
+/** Largest body of one call (the one route above 64 KiB). */
+export const IMPORT_MAX_BODY_BYTES = 1024 * 1024;
+
+const recordList = (description: string) =>
+  Type.Optional(Type.Array(Type.Unknown({ description }), { maxItems: IMPORT_MAX_RECORDS }));
+
+/** The body: up to 500 records in all, each checked on its own (see the record schemas). */
+export const ImportBody = Closed(
+  {
+    agents: recordList('An agent: the registration body plus status, createdAt and lastHeartbeatAt.'),
+    work: recordList(
+      'A work item: the creation body plus id, status, progress, attempts, createdAt, updatedAt, completedAt, result and claim {agentId, claimedAt}.',
+    ),
+    events: recordList(
+      'A history entry: {at, actorId?, action, entityType: work|agent, entityId, details?}.',
+    ),
+  },
+  {
+    description: `Records kept from elsewhere, at most ${IMPORT_MAX_RECORDS} per call. Each record is checked on its own: a bad one is listed in rejected and the others are imported.`,
+  },
+);
+export type ImportBody = Static<typeof ImportBody>;
+
+/** One agent of an import. */
+export const ImportAgentRecord = Closed({
+  ...RegisterAgentBody.properties,
+  status: AgentStatusSchema,
+  createdAt: Timestamp,
+  lastHeartbeatAt: Timestamp,
+});
+export type ImportAgentRecord = Static<typeof ImportAgentRecord>;
+
+/** One work item of an import. */
+export const ImportWorkRecord = Closed({
+  ...CreateWorkBody.properties,
+  id: WorkId,
+  status: WorkStatusSchema,
+  progress: Type.Number({ minimum: 0, maximum: 100 }),
+  attempts: Type.Integer({ minimum: 0, maximum: 20 }),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+  completedAt: Type.Optional(Timestamp),
+  result: Type.Optional(Type.Union([Type.String({ maxLength: 20_000 }), Metadata])),
+  claim: Type.Optional(Closed({ agentId: AgentId, claimedAt: Timestamp })),
+});
+export type ImportWorkRecord = Static<typeof ImportWorkRecord>;
+
+/** Entity kinds history may be about. */
+export const HISTORY_ENTITY_TYPES = [EntityType.Work, EntityType.Agent] as const;
+
+/** One history entry of an import, kept as an audit event with its original time. */
+export const ImportEventRecord = Closed({
+  at: Timestamp,
+  actorId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+  action: Type.String({ maxLength: 64, pattern: '^[a-z][a-z_]*(\\.[a-z_]+)+$' }),
+  entityType: literalUnion(HISTORY_ENTITY_TYPES),
+  entityId: WorkId,
+  details: Type.Optional(Metadata),
+});
+export type ImportEventRecord = Static<typeof ImportEventRecord>;
+
+const KindCounts = Closed({
+  agents: Type.Integer({ minimum: 0 }),
+  work: Type.Integer({ minimum: 0 }),
+  events: Type.Integer({ minimum: 0 }),
+});
+
+const KindName = literalUnion(IMPORT_KINDS);
+
+/** The reply: counts per kind, and every record that was not imported, with the reason. */
+export const ImportResult = Closed({
+  created: KindCounts,
+  unchanged: KindCounts,
+  conflicts: Type.Array(Closed({ kind: KindName, id: Type.String(), reason: Type.String() })),
+  rejected: Type.Array(
+    Closed({
+      kind: KindName,
+      index: Type.Integer({ minimum: 0 }),
+      id: Type.Optional(Type.String()),
+      reason: Type.String(),
+    }),
+  ),
+});
+export type ImportResult = Static<typeof ImportResult>;

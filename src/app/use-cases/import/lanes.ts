@@ -1,0 +1,34 @@
+/** How many lanes of one import call run at once. */
+export const IMPORT_CONCURRENCY = 8;
+
+/**
+ * Runs `run` on every item: items of one lane one after another in their order (they write the
+ * same records, so running them together would only make them retry), different lanes side by
+ * side, at most `concurrency` at once. After a failure no new lane starts; the lanes already
+ * running finish, then the first failure is thrown.
+ */
+export const runInLanes = async <T>(
+  items: readonly T[],
+  laneOf: (item: T) => string,
+  run: (item: T) => Promise<void>,
+  concurrency = IMPORT_CONCURRENCY,
+): Promise<void> => {
+  const lanes = new Map<string, T[]>();
+  for (const item of items) {
+    const key = laneOf(item);
+    lanes.set(key, [...(lanes.get(key) ?? []), item]);
+  }
+  const queue = [...lanes.values()];
+  const failures: unknown[] = [];
+  const worker = async (): Promise<void> => {
+    for (let lane = queue.shift(); lane !== undefined && failures.length === 0; lane = queue.shift()) {
+      try {
+        for (const item of lane) await run(item);
+      } catch (error) {
+        failures.push(error);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
+  if (failures.length > 0) throw failures[0];
+};

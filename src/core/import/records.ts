@@ -1,0 +1,71 @@
+/**
+ * What `POST /v1/import` carries (API.md "Import"): records kept from elsewhere, each with its
+ * own id, state and times. The request schemas check their shape; the rules in this folder
+ * decide what each one becomes.
+ */
+import type { AgentStatus } from '../agents/status';
+import type { JsonObject } from '../model';
+import type { Priority, WorkStatus } from '../work/status';
+
+/** The record kinds, named as the import body and its reply name them. */
+export const ImportKind = { Agents: 'agents', Work: 'work', Events: 'events' } as const;
+
+/** One record kind of an import. */
+export type ImportKind = (typeof ImportKind)[keyof typeof ImportKind];
+
+/** All record kinds, in the order an import applies them (agents before the claims naming them). */
+export const IMPORT_KINDS: readonly ImportKind[] = Object.values(ImportKind);
+
+/** An agent as imported: the registration fields plus its status and times. */
+export interface AgentRecord {
+  readonly id: string;
+  readonly team: string;
+  readonly capabilities?: readonly string[];
+  readonly capacity?: number;
+  readonly heartbeatIntervalSec?: number;
+  readonly metadata?: JsonObject;
+  /** Kept only when `retired`; any other status is derived as usual from `lastHeartbeatAt`. */
+  readonly status: AgentStatus;
+  readonly createdAt: string;
+  readonly lastHeartbeatAt: string;
+}
+
+/** A work item as imported: the creation fields plus its id, state and times. */
+export interface WorkRecord {
+  readonly id: string;
+  readonly type: string;
+  readonly title: string;
+  readonly description?: string;
+  readonly team: string;
+  readonly priority?: Priority;
+  readonly businessValue?: number;
+  readonly deadline?: string;
+  readonly requiredCapabilities?: readonly string[];
+  readonly dependsOn?: readonly string[];
+  readonly estimateMinutes?: number;
+  readonly maxAttempts?: number;
+  readonly metadata?: JsonObject;
+  readonly status: WorkStatus;
+  readonly progress: number;
+  readonly attempts: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly completedAt?: string;
+  readonly result?: string | JsonObject;
+  /** The holder of a claimed or in-progress item. */
+  readonly claim?: { readonly agentId: string; readonly claimedAt: string };
+}
+
+/** Entity kinds a history record may be about. */
+export type HistoryEntityType = 'work' | 'agent';
+
+/** A history entry, kept as an audit event with its original time. */
+export interface HistoryRecord {
+  readonly at: string;
+  /** Who acted, as the source named them; `import` when absent. */
+  readonly actorId?: string;
+  readonly action: string;
+  readonly entityType: HistoryEntityType;
+  readonly entityId: string;
+  readonly details?: JsonObject;
+}
