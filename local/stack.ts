@@ -13,11 +13,13 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { ensureTables } from '#adapters/dynamo/create-tables';
 import { escalationsQueue, heartbeatsQueue } from '#adapters/sqs/queues';
+import { CONSUMERS } from '#functions/shared/consumers';
 import { ROUTES } from '#functions/shared/routes';
 import { generateSecret } from './credentials';
 import { startDynamoDbLocal } from './emulators/dynamodb-local';
 import { startSqsEmulator } from './emulators/sqs';
 import { startHttpGateway } from './http-gateway';
+import { startConsumerPollers } from './pollers/consumers';
 import { ensureQueueWithDlq, type ProvisionedQueue } from './provision';
 
 /** Options for {@link startLocalStack}. */
@@ -142,6 +144,9 @@ const handlerEnvironment = (settings: {
 }): Record<string, string | undefined> => ({
   COORD_STAGE: settings.stage,
   COORD_TABLE_PREFIX: settings.tablePrefix,
+  // DynamoDB Local keeps everything in one partition, so ready-index shards (which spread a hot
+  // team over partitions on AWS) only multiply queries here.
+  COORD_READY_SHARDS: process.env.COORD_READY_SHARDS ?? '1',
   AWS_REGION: settings.region,
   AWS_DEFAULT_REGION: settings.region,
   AWS_ENDPOINT_URL_DYNAMODB: settings.dynamodb,
@@ -263,6 +268,19 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     });
     teardown.add(gateway.close);
     await waitForHealth(gateway.url, options.readyTimeoutMs ?? 60_000, signal);
+    // Added last, so stopped first: no batch is left half-handled when the emulators go.
+    const queueUrls: Readonly<Record<string, ProvisionedQueue>> = queues;
+    const pollers = startConsumerPollers({
+      sqs: sqsClient,
+      consumers: CONSUMERS,
+      region,
+      queueUrlOf: (id) => {
+        const queue = queueUrls[id];
+        if (!queue) throw new Error(`No queue ${id} was provisioned for its consumer`);
+        return queue.url;
+      },
+    });
+    teardown.add(pollers.stop);
 
     let stopping: Promise<void> | undefined;
     return {

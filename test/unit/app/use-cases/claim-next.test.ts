@@ -4,13 +4,19 @@ import { anAgent, aWorkItem } from '../../core/builders';
 
 describe('nextCandidateIndex', () => {
   it('takes the most urgent candidate while uncontended', () => {
-    expect(nextCandidateIndex(10, false, () => 0.99)).toBe(0);
+    expect(nextCandidateIndex(10, 0, () => 0.99)).toBe(0);
   });
 
   it('spreads over the next few after a lost race', () => {
-    expect(nextCandidateIndex(10, true, () => 0)).toBe(0);
-    expect(nextCandidateIndex(10, true, () => 0.99)).toBe(SPREAD_AFTER_LOSS - 1);
-    expect(nextCandidateIndex(2, true, () => 0.99)).toBe(1);
+    expect(nextCandidateIndex(10, 1, () => 0)).toBe(0);
+    expect(nextCandidateIndex(10, 1, () => 0.99)).toBe(SPREAD_AFTER_LOSS - 1);
+    expect(nextCandidateIndex(2, 1, () => 0.99)).toBe(1);
+  });
+
+  it('doubles the spread with every further lost race, up to the candidates left', () => {
+    expect(nextCandidateIndex(40, 2, () => 0.99)).toBe(2 * SPREAD_AFTER_LOSS - 1);
+    expect(nextCandidateIndex(40, 3, () => 0.99)).toBe(4 * SPREAD_AFTER_LOSS - 1);
+    expect(nextCandidateIndex(12, 5, () => 0.99)).toBe(11);
   });
 });
 
