@@ -76,5 +76,5 @@ export const authenticate = async (
  */
 export const authorize = (access: RouteAccess, principal: Principal): void => {
   if (access === 'public' || access.includes(principal.role)) return;
-  throw new ForbiddenError(`A ${principal.role} token may not use this route.`, { role: principal.role });
+  throw new ForbiddenError(`This route is not open to ${principal.role} tokens.`, { role: principal.role });
 };
