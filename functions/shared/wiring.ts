@@ -7,6 +7,7 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createSecretReader } from '#adapters/auth/secret-reader';
 import { createDynamoClient, createDynamoPorts } from '#adapters/dynamo/index';
+import { createEscalationPublisher } from '#adapters/sqs/escalation-publisher';
 import { createHeartbeatPublisher } from '#adapters/sqs/heartbeat-publisher';
 import {
   createQueuePublisher,
@@ -74,6 +75,9 @@ export const deps: () => Deps = once(() => {
     defaults: settings,
     heartbeats: createHeartbeatPublisher(
       queuePublisher(config().queues.heartbeatsUrl, 'COORD_HEARTBEATS_QUEUE_URL'),
+    ),
+    escalationPublisher: createEscalationPublisher(
+      queuePublisher(config().queues.escalationsUrl, 'COORD_ESCALATIONS_QUEUE_URL'),
     ),
   };
 });

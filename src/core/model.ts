@@ -60,6 +60,14 @@ export interface WorkItem {
   readonly urgency: number;
   /** When the item last became `ready`; aging counts from here. */
   readonly readyAt?: string;
+  /**
+   * When the sweeper should look at this item next: its stored urgency has drifted (aging,
+   * deadline pressure) or its deadline passed unescalated. Set only while `ready` or `blocked`,
+   * and absent once nothing about it changes with time (see `work/sweep`).
+   */
+  readonly reviewAt?: string;
+  /** When the sweeper asked for this item's `deadline` escalation (once per item). */
+  readonly deadlineEscalatedAt?: string;
   readonly claim?: WorkClaim;
   readonly lastNote?: string;
   readonly result?: JsonObject | string;
@@ -104,6 +112,11 @@ export interface Agent {
   readonly activeClaims: number;
   readonly lastHeartbeatAt: string;
   readonly reportedStatus?: ReportedStatus;
+  /**
+   * When the sweeper announced this agent offline (an `agent.status` event); a heartbeat after
+   * this time means it came back, so a later silence is announced again.
+   */
+  readonly offlineSince?: string;
   readonly retirement?: Retirement;
   /** Id of the agent's current token; issuing a new one deletes the old token record. */
   readonly tokenId?: string;
@@ -114,7 +127,7 @@ export interface Agent {
 }
 
 /** An agent with its derived status and health, as reads present it. */
-export interface AgentView extends Omit<Agent, 'tokenId' | 'stats' | 'retirement'> {
+export interface AgentView extends Omit<Agent, 'tokenId' | 'stats' | 'retirement' | 'offlineSince'> {
   readonly status: AgentStatus;
   readonly health: { readonly score: number; readonly reasons: readonly string[] };
   readonly retirement?: Retirement;

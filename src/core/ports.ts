@@ -1,4 +1,5 @@
 import type { AgentStatus } from './agents/status';
+import type { Escalation, EscalationRequest, EscalationStatus } from './escalations/escalation';
 import type { Agent, AuditEvent, WorkItem } from './model';
 import type { Role } from './roles';
 import type { WorkStatus } from './work/status';
@@ -137,8 +138,22 @@ export interface SettingsPut {
   readonly expectedVersion: number | null;
 }
 
+/** Write a whole escalation, if its stored version is still `expectedVersion` (`null`: must not exist). */
+export interface EscalationPut {
+  readonly kind: 'escalation';
+  readonly escalation: Escalation;
+  readonly expectedVersion: number | null;
+}
+
 /** One conditional write inside a change. */
-export type Write = WorkPut | AgentPut | AgentClaimsAdjust | TokenPut | TokenDelete | SettingsPut;
+export type Write =
+  | WorkPut
+  | AgentPut
+  | AgentClaimsAdjust
+  | TokenPut
+  | TokenDelete
+  | SettingsPut
+  | EscalationPut;
 
 /** Writes applied all-or-nothing, together with the audit events that record them. */
 export interface Change {
@@ -154,6 +169,7 @@ export type FailedWrite =
   | { readonly kind: 'agentClaims'; readonly id: string; readonly current?: Agent }
   | { readonly kind: 'tokenPut'; readonly id: string }
   | { readonly kind: 'settings'; readonly current?: StoredSettings }
+  | { readonly kind: 'escalation'; readonly id: string; readonly current?: Escalation }
   | { readonly kind: 'event'; readonly id: string };
 
 /**
@@ -182,6 +198,11 @@ export interface WorkRepository {
   readyCandidates(teams: readonly string[], limit: number): Promise<WorkItem[]>;
   /** Claimed items whose lease expired before `before`, from the leases index (never a scan). */
   expiredLeases(before: string, limit: number): Promise<WorkItem[]>;
+  /**
+   * Ready or blocked items whose `reviewAt` is at or before `before`, earliest first, from the
+   * review index (never a scan): the sweeper recomputes their urgency and checks their deadline.
+   */
+  dueForReview(before: string, limit: number): Promise<WorkItem[]>;
   /** How many items of `team` are in each status (a Query with `Select: COUNT` per status, never a scan). */
   countByStatus(team: string): Promise<Record<WorkStatus, number>>;
 }
@@ -204,6 +225,27 @@ export interface AgentRepository {
 export interface AuditLog {
   /** Newest first. */
   list(query: AuditQuery): Promise<Page<AuditEvent>>;
+}
+
+/** Filters of `GET /v1/escalations`. */
+export interface EscalationQuery extends PageRequest {
+  readonly status?: EscalationStatus;
+  readonly team?: string;
+}
+
+/** Reads of escalations. */
+export interface EscalationRepository {
+  get(id: string): Promise<Escalation | undefined>;
+  /** Every escalation of a work item (any kind and status), read consistently. */
+  ofWork(workId: string): Promise<Escalation[]>;
+  /** Open ones first, then resolved ones; newest first within each (an index per filter, never a scan). */
+  list(query: EscalationQuery): Promise<Page<Escalation>>;
+}
+
+/** Hands escalation requests to their consumer (the `escalations` queue), which records them. */
+export interface EscalationPublisher {
+  /** @throws UnavailableError when the queue does not take the requests. */
+  publish(requests: readonly EscalationRequest[]): Promise<void>;
 }
 
 /** Reads of issued tokens. */
@@ -265,6 +307,8 @@ export interface Ports {
   readonly uow: UnitOfWork;
   readonly probe: StoreProbe;
   readonly idempotency: IdempotencyStore;
+  readonly escalations: EscalationRepository;
+  readonly escalationPublisher: EscalationPublisher;
 }
 
 /** Statuses an agent list can be filtered by (derived, see agents/liveness). */

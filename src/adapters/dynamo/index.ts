@@ -8,6 +8,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Clock, Ports } from '#core/ports';
 import { DynamoAgentRepository } from './agent-repository';
+import { DynamoEscalationRepository } from './escalation-repository';
 import { DynamoAuditLog } from './event-log';
 import {
   DynamoIdempotencyStore,
@@ -16,7 +17,7 @@ import {
   DynamoTeamRepository,
   DynamoTokenRepository,
 } from './meta-store';
-import { agentsTable, eventsTable, metaTable, tableName, workTable } from './tables';
+import { agentsTable, escalationsTable, eventsTable, metaTable, tableName, workTable } from './tables';
 import { DynamoUnitOfWork } from './unit-of-work';
 import { DynamoWorkRepository } from './work-repository';
 
@@ -27,7 +28,16 @@ export { eventFromItem, eventFromStreamImage } from './records';
 /** The persistence ports the DynamoDB adapter provides. */
 export type DynamoPorts = Pick<
   Ports,
-  'work' | 'agents' | 'teams' | 'audit' | 'tokens' | 'settings' | 'uow' | 'probe' | 'idempotency'
+  | 'work'
+  | 'agents'
+  | 'teams'
+  | 'audit'
+  | 'tokens'
+  | 'settings'
+  | 'uow'
+  | 'probe'
+  | 'idempotency'
+  | 'escalations'
 >;
 
 /** Options of {@link createDynamoPorts}. */
@@ -63,6 +73,7 @@ export const createDynamoPorts = (options: DynamoPortsOptions): DynamoPorts => {
     agents: tableName(tablePrefix, agentsTable),
     events: tableName(tablePrefix, eventsTable),
     meta: tableName(tablePrefix, metaTable),
+    escalations: tableName(tablePrefix, escalationsTable),
   };
   return {
     work: new DynamoWorkRepository(doc, tables.work, readyShards),
@@ -74,6 +85,7 @@ export const createDynamoPorts = (options: DynamoPortsOptions): DynamoPorts => {
     uow: new DynamoUnitOfWork(doc, tables, readyShards),
     probe: new DynamoStoreProbe(doc, tables.meta),
     idempotency: new DynamoIdempotencyStore(doc, tables.meta, clock),
+    escalations: new DynamoEscalationRepository(doc, tables.escalations),
   };
 };
 

@@ -30,6 +30,8 @@ export const WorkIndex = {
   byStatus: indexKeys(workTable, 'byStatus'),
   /** Sparse: only held items, by holder, then claim time. */
   byHolder: indexKeys(workTable, 'byHolder'),
+  /** Sparse: only ready or blocked items with a review time, earliest first within a bucket. */
+  review: indexKeys(workTable, 'review'),
 } as const;
 
 /** The Agents table's indexes. */
@@ -53,6 +55,9 @@ export const SK = eventsTable.sortKey?.name ?? 'sk';
 
 /** Lease index partitions: a fixed count so that no deployment setting can hide a lease from the sweeper. */
 export const LEASE_BUCKETS = 4;
+
+/** Review index partitions, fixed for the same reason. */
+export const REVIEW_BUCKETS = 4;
 
 const RANK_DIGITS = 10;
 const RANK_CEILING = 10 ** RANK_DIGITS - 1;
@@ -123,6 +128,15 @@ export const leasePartition = (bucket: number): string => `LEASE#${bucket}`;
 /** Lease-index sort key: earliest expiry first. */
 export const leaseSortKey = (leaseExpiresAt: string, id: string): string =>
   `${sortableTime(leaseExpiresAt)}#${id}`;
+
+/** Review-index partition. */
+export const reviewPartition = (bucket: number): string => `REVIEW#${bucket}`;
+
+/** The review-index bucket of a work item. */
+export const reviewBucketOf = (id: string): number => stableHash(`review:${id}`) % REVIEW_BUCKETS;
+
+/** Review-index sort key: earliest review first. */
+export const reviewSortKey = (reviewAt: string, id: string): string => `${sortableTime(reviewAt)}#${id}`;
 
 /** Status-index partition. */
 export const statusPartition = (status: string): string => `STATUS#${status}`;

@@ -29,6 +29,9 @@ import {
   leaseSortKey,
   readyPartition,
   readySortKey,
+  reviewBucketOf,
+  reviewPartition,
+  reviewSortKey,
   settingsKey,
   shardOf,
   statusPartition,
@@ -91,6 +94,11 @@ export const workToItem = (item: WorkItem, readyShards: number): StoredItem => (
     [WorkIndex.byHolder.partitionKey]: holderPartition(item.claim.agentId),
     [WorkIndex.byHolder.sortKey]: holderSortKey(item.claim.claimedAt, item.id),
   }),
+  ...(item.reviewAt !== undefined &&
+    (item.status === WorkStatus.Ready || item.status === WorkStatus.Blocked) && {
+      [WorkIndex.review.partitionKey]: reviewPartition(reviewBucketOf(item.id)),
+      [WorkIndex.review.sortKey]: reviewSortKey(item.reviewAt, item.id),
+    }),
 });
 
 /** The work item a stored item holds. */

@@ -35,7 +35,8 @@ export interface TableDefinition {
 const S = (name: string): KeyAttribute => ({ name, type: 'S' });
 
 /**
- * Work items: the ready index (claim order), the leases index (sweeper), by status and by holder.
+ * Work items: the ready index (claim order), the leases index (sweeper), by status, by holder,
+ * and the review index (sweeper: urgency drift and passed deadlines of ready and blocked items).
  * `byStatus` keeps keys only: its entries change only when an item's status does, so the frequent
  * progress writes do not rewrite it, and lists read the items themselves with one BatchGet.
  */
@@ -47,6 +48,7 @@ export const workTable: TableDefinition = {
     { indexName: 'leases', partitionKey: S('gsi2pk'), sortKey: S('gsi2sk') },
     { indexName: 'byStatus', partitionKey: S('gsi3pk'), sortKey: S('gsi3sk'), projection: 'KEYS_ONLY' },
     { indexName: 'byHolder', partitionKey: S('gsi4pk'), sortKey: S('gsi4sk') },
+    { indexName: 'review', partitionKey: S('gsi5pk'), sortKey: S('gsi5sk'), projection: 'KEYS_ONLY' },
   ],
 };
 
@@ -85,6 +87,20 @@ export const metaTable: TableDefinition = {
   ttlAttribute: 'expiresAt',
 };
 
+/**
+ * Escalations, partitioned by work item (`sk` = kind and number, so the item's latest of a kind is
+ * one consistent Query), listed by status and by team and status. Both indexes keep keys only.
+ */
+export const escalationsTable: TableDefinition = {
+  id: 'Escalations',
+  partitionKey: S('pk'),
+  sortKey: S('sk'),
+  indexes: [
+    { indexName: 'byStatus', partitionKey: S('gsi1pk'), sortKey: S('gsi1sk'), projection: 'KEYS_ONLY' },
+    { indexName: 'byTeam', partitionKey: S('gsi2pk'), sortKey: S('gsi2sk'), projection: 'KEYS_ONLY' },
+  ],
+};
+
 /** WebSocket connections. */
 export const connectionsTable: TableDefinition = {
   id: 'Connections',
@@ -100,6 +116,7 @@ export const TABLES: readonly TableDefinition[] = [
   eventsTable,
   metaTable,
   connectionsTable,
+  escalationsTable,
 ];
 
 /** Physical table name for a deployment prefix, e.g. `coord-dev-Work`. */

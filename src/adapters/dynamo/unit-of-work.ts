@@ -12,6 +12,7 @@ import {
   WriteConflict,
 } from '#core/ports';
 import { StoreError, THROTTLED_REASONS, translateStoreError } from './errors';
+import { escalationFromItem, escalationToItem } from './escalation-records';
 import { allOf, Expression } from './expression';
 import { agentKey, PK, SK, tokenKey } from './keys';
 import type { StoredItem } from './query';
@@ -36,6 +37,7 @@ export interface UnitOfWorkTables {
   readonly agents: string;
   readonly events: string;
   readonly meta: string;
+  readonly escalations: string;
 }
 
 type TransactItem = NonNullable<
@@ -176,6 +178,22 @@ export class DynamoUnitOfWork implements UnitOfWork {
             versionCondition(expression, write.expectedVersion),
           ),
           failed: (stored) => ({ kind: 'settings', current: stored && settingsFromItem(stored) }),
+        };
+      }
+      case 'escalation': {
+        const expression = new Expression();
+        return {
+          request: this.put(
+            this.tables.escalations,
+            escalationToItem(write.escalation),
+            expression,
+            versionCondition(expression, write.expectedVersion),
+          ),
+          failed: (stored) => ({
+            kind: 'escalation',
+            id: write.escalation.id,
+            current: stored && escalationFromItem(stored),
+          }),
         };
       }
     }

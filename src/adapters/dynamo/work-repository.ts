@@ -9,7 +9,9 @@ import {
   holderPartition,
   LEASE_BUCKETS,
   leasePartition,
+  REVIEW_BUCKETS,
   readyPartition,
+  reviewPartition,
   sortableTime,
   statusPartition,
   statusTeamPrefix,
@@ -129,6 +131,31 @@ export class DynamoWorkRepository implements WorkRepository {
       .sort(bySortKey(index.sortKey))
       .slice(0, limit)
       .map(workFromItem);
+  }
+
+  async dueForReview(before: string, limit: number): Promise<WorkItem[]> {
+    if (limit <= 0) return [];
+    const index = WorkIndex.review;
+    // The sort key is `<reviewAt>#<id>`: every key of an instant before `before` sorts below it.
+    const bound = sortableTime(before);
+    const pages = await Promise.all(
+      Array.from({ length: REVIEW_BUCKETS }, (_, bucket) => {
+        const expression = new Expression();
+        const spec: QuerySpec = {
+          TableName: this.tableName,
+          IndexName: index.indexName,
+          KeyConditionExpression: `${expression.name(index.partitionKey)} = ${expression.value(reviewPartition(bucket))} AND ${expression.name(index.sortKey)} <= ${expression.value(`${bound}~`)}`,
+          ...expression.attributes(),
+        };
+        return collect(this.doc, spec, limit);
+      }),
+    );
+    const due = pages
+      .flatMap((page) => page.items)
+      .sort(bySortKey(index.sortKey))
+      .slice(0, limit);
+    const stored = await itemsOfEntries(this.doc, this.tableName, due);
+    return stored.map(workFromItem);
   }
 
   async countByStatus(team: string): Promise<Record<WorkStatus, number>> {

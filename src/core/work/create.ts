@@ -7,6 +7,7 @@ import type { Write } from '../ports';
 import { iso } from '../time';
 import { urgencyOf } from '../urgency';
 import { addDependent } from './dependencies';
+import { reviewAtOf } from './review';
 import { type Priority, WorkStatus } from './status';
 import { type WorkContext, type WorkDecision, workSnapshot } from './write';
 
@@ -84,7 +85,12 @@ export const createWorkItem = (
     createdAt: now,
     updatedAt: now,
   });
-  const item = { ...draft, urgency: urgencyOf(draft, ctx.now, ctx.settings.urgencyWeights) };
+  const weights = ctx.settings.urgencyWeights;
+  const item: WorkItem = withoutUndefined({
+    ...draft,
+    urgency: urgencyOf(draft, ctx.now, weights),
+    reviewAt: reviewAtOf(draft, ctx.now, weights),
+  });
   const linked = named.map((dependency) => addDependent(dependency, item.id, ctx));
   const created = auditEvent(ctx, {
     action: Action.WorkCreated,

@@ -5,6 +5,7 @@ import type { Change, Write } from '../ports';
 import type { Settings } from '../settings';
 import { iso } from '../time';
 import { urgencyOf } from '../urgency';
+import { reviewAtOf } from './review';
 
 /** What a work decision needs besides the item: the change context and the current settings. */
 export interface WorkContext extends ChangeContext {
@@ -20,7 +21,10 @@ export interface WorkDecision {
 /** Fields of an item a patch may set; `undefined` removes an optional field. */
 export type WorkPatch = { -readonly [K in keyof WorkItem]?: WorkItem[K] | undefined };
 
-/** The item after `patch`: version + 1, `updatedAt` now, stored urgency recomputed at now. */
+/**
+ * The item after `patch`: version + 1, `updatedAt` now, stored urgency and the sweeper's next
+ * review time recomputed at now.
+ */
 export const advance = (prev: WorkItem, patch: WorkPatch, ctx: WorkContext): WorkItem => {
   const next = withoutUndefined({
     ...prev,
@@ -28,7 +32,12 @@ export const advance = (prev: WorkItem, patch: WorkPatch, ctx: WorkContext): Wor
     version: prev.version + 1,
     updatedAt: iso(ctx.now),
   }) as WorkItem;
-  return { ...next, urgency: urgencyOf(next, ctx.now, ctx.settings.urgencyWeights) };
+  const weights = ctx.settings.urgencyWeights;
+  return withoutUndefined({
+    ...next,
+    urgency: urgencyOf(next, ctx.now, weights),
+    reviewAt: reviewAtOf(next, ctx.now, weights),
+  });
 };
 
 /** The audited fields of an item (never the claim token nor the holder snapshot). */

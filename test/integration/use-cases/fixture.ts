@@ -12,6 +12,7 @@ import { Role } from '#core/roles';
 import { DEFAULT_SETTINGS, type Settings } from '#core/settings';
 import { unique } from '#test/support/builders';
 import type { TestStore } from '#test/support/dynamo';
+import { collectingPublisher } from '#test/support/escalations';
 
 /** Every port plus the deployment defaults, as the composition root provides them. */
 export type UseCaseDeps = Ports & { readonly defaults: Settings };
@@ -23,6 +24,7 @@ export const useCaseDeps = (store: TestStore): UseCaseDeps => ({
   ids: createIdGenerator({ clock: store.clock }),
   random: systemRandom,
   hasher: sha256Hasher,
+  escalationPublisher: collectingPublisher(),
   defaults: DEFAULT_SETTINGS,
 });
 
