@@ -1,10 +1,12 @@
 /**
  * `coord import-legacy --dir <dir> [--dry-run] [--salvage]`: reads a legacy coordination
  * directory, maps it, and sends it to `POST /v1/import` in calls of at most 500 records and
- * 1 MiB. Every call's Idempotency-Key is the SHA-256 of its body, and records keep their ids,
- * so running the import again is harmless: what exists with the same content is `unchanged`.
+ * 1 MiB. Records keep their ids, so running the import again is harmless: what exists with the
+ * same content is `unchanged`. Every call's Idempotency-Key is the SHA-256 of the run's own
+ * nonce and the body: the client's retries of a call get that call's answer, while a later run
+ * (same bodies) gets a fresh one instead of a replay of the first run's `created`.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { type ApiClient, ApiError } from '../client';
 import { atMost, type Command, type CommandContext, integerIn, stringOption } from '../command';
 import { CommandFailure, ExitCode, type Io, say, sayJson, table, UsageError, warn } from '../io';
@@ -81,19 +83,24 @@ class ProgressBar {
   }
 }
 
+/** The Idempotency-Key of one call of a run: the same for its retries, new for every run. */
+const callKey = (runNonce: string, body: string): string =>
+  createHash('sha256').update(`${runNonce}\n${body}`).digest('hex');
+
 /** Sends one call; on a validation error naming records, rejects those and sends the rest again. */
 const sendBatch = async (
   context: CommandContext,
   client: ApiClient,
   batch: ImportBatch,
   summary: ImportSummary,
+  runNonce: string,
 ): Promise<void> => {
   let current = batch;
   for (let inFlight = 0; ; ) {
     try {
       const reply = await client.request<ImportReply>('POST', IMPORT_PATH, {
         rawBody: current.text,
-        idempotencyKey: createHash('sha256').update(current.text).digest('hex'),
+        idempotencyKey: callKey(runNonce, current.text),
       });
       addReply(summary, current, reply.body);
       return;
@@ -178,9 +185,10 @@ const importLegacy: Command = {
         total,
         context.io.isStderrTty && total >= PROGRESS_BAR_MIN_RECORDS,
       );
+      const runNonce = randomUUID();
       try {
         for (const batch of calls.batches) {
-          await sendBatch(context, client, batch, summary);
+          await sendBatch(context, client, batch, summary, runNonce);
           summary.calls.sent += 1;
           bar.advance(batch.recordCount);
         }
