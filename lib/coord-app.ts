@@ -1,8 +1,10 @@
 import type { App, Environment } from 'aws-cdk-lib';
 import { agentsTable, eventsTable, metaTable, workTable } from '#adapters/dynamo/tables';
+import { heartbeatsQueue } from '#adapters/sqs/queues';
 import type { CoordFunctionProps } from './constructs/coord-function';
 import { ApiStack } from './stacks/api-stack';
 import { DataStack } from './stacks/data-stack';
+import { MessagingStack } from './stacks/messaging-stack';
 
 /** How one deployment of the service is built. */
 export interface CoordAppOptions {
@@ -23,6 +25,7 @@ export interface CoordAppOptions {
 /** The stacks of one deployment. */
 export interface CoordStacks {
   readonly data: DataStack;
+  readonly messaging: MessagingStack;
   readonly api: ApiStack;
 }
 
@@ -37,7 +40,7 @@ const HTTP_TABLES = [workTable, agentsTable, eventsTable, metaTable];
 const STAGE_PATTERN = /^[a-z][a-z0-9-]{0,23}$/;
 
 /**
- * Adds the data and API stacks of one stage to the app; tables are named `coord-<stage>-<id>`.
+ * Adds the data, messaging and API stacks of one stage to the app; tables are named `coord-<stage>-<id>`.
  * @throws Error when the stage name is not lower-case letters, digits and dashes.
  */
 export const buildCoordApp = (app: App, options: CoordAppOptions): CoordStacks => {
@@ -56,6 +59,15 @@ export const buildCoordApp = (app: App, options: CoordAppOptions): CoordStacks =
     isProd,
     backup: stage !== LOCALSTACK_STAGE,
   });
+  const messaging = new MessagingStack(app, `${tablePrefix}-messaging`, {
+    env,
+    description: `coord ${stage}: queues, their consumers and dead-letter alarms`,
+    stage,
+    namePrefix: tablePrefix,
+    isProd,
+    tables: HTTP_TABLES.map((definition) => data.tableFor(definition)),
+    ...(options.functionDefaults && { functionDefaults: options.functionDefaults }),
+  });
   const api = new ApiStack(app, `${tablePrefix}-api`, {
     env,
     description: `coord ${stage}: HTTP API`,
@@ -63,7 +75,8 @@ export const buildCoordApp = (app: App, options: CoordAppOptions): CoordStacks =
     tablePrefix,
     isProd,
     tables: HTTP_TABLES.map((definition) => data.tableFor(definition)),
+    heartbeatsQueue: messaging.queueFor(heartbeatsQueue).queue,
     ...(options.functionDefaults && { functionDefaults: options.functionDefaults }),
   });
-  return { data, api };
+  return { data, messaging, api };
 };

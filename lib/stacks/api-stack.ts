@@ -9,8 +9,9 @@ import {
 import { HttpApi, HttpStage, type ThrottleSettings } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import type { RouteDefinition } from '#functions/shared/routes';
+import { type RouteDefinition, routes as routeTable } from '#functions/shared/routes';
 import type { CoordFunctionProps } from '../constructs/coord-function';
 import { HttpRoutes } from '../constructs/http-routes';
 
@@ -22,6 +23,12 @@ export interface ApiStackProps extends StackProps {
   readonly tablePrefix: string;
   /** The tables the HTTP handlers use. */
   readonly tables: readonly ITable[];
+  /**
+   * The `heartbeats` queue: the heartbeat route may send to it and learns its URL
+   * (`COORD_HEARTBEATS_QUEUE_URL`).
+   * @default no queue: the heartbeat route answers 500 (use it for stacks without the messaging stack only)
+   */
+  readonly heartbeatsQueue?: IQueue;
   /**
    * Whether this is a production deployment: the secrets and log groups are kept when the stack is deleted.
    * @default false
@@ -105,6 +112,12 @@ export class ApiStack extends Stack {
         },
       },
     });
+
+    const heartbeatRoute = this.routes.functions.get(routeTable.heartbeat.id);
+    if (props.heartbeatsQueue && heartbeatRoute) {
+      props.heartbeatsQueue.grantSendMessages(heartbeatRoute);
+      heartbeatRoute.function.addEnvironment('COORD_HEARTBEATS_QUEUE_URL', props.heartbeatsQueue.queueUrl);
+    }
 
     new CfnOutput(this, 'ApiUrl', { value: this.stage.url, description: 'Base URL of the HTTP API' });
     new CfnOutput(this, 'AdminTokenSecretArn', {

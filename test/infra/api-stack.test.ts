@@ -1,7 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { connectionsTable } from '#adapters/dynamo/tables';
-import { ROUTES, type RouteDefinition } from '#functions/shared/routes';
+import { ROUTES, type RouteDefinition, routes } from '#functions/shared/routes';
 import { actionsOf, logicalIdOf, statementsOf, synthesize } from './support/synth';
 
 const XRAY_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'];
@@ -23,6 +23,9 @@ const WRITE_ACTIONS = [
   'dynamodb:DeleteItem',
 ];
 const SECRET_ACTIONS = ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'];
+// The heartbeat route also sends to the heartbeats queue (messaging-stack.test.ts checks the queue).
+const queueActions = (route: RouteDefinition): string[] =>
+  route.id === routes.heartbeat.id ? ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'] : [];
 
 const isPublic = (route: RouteDefinition): boolean => route.access === 'public';
 const byGrant = (grants: RouteDefinition['grants']) => ROUTES.filter((route) => route.grants === grants);
@@ -89,7 +92,7 @@ describe('ApiStack', () => {
 
   it.each(byGrant('readWrite'))('gives the $id function read and write actions', (route) => {
     expect([...actionsOf(api, roleOf(route))].sort()).toEqual(
-      [...XRAY_ACTIONS, ...READ_ACTIONS, ...WRITE_ACTIONS, ...SECRET_ACTIONS].sort(),
+      [...XRAY_ACTIONS, ...READ_ACTIONS, ...WRITE_ACTIONS, ...SECRET_ACTIONS, ...queueActions(route)].sort(),
     );
   });
 

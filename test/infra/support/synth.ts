@@ -6,6 +6,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { BUNDLING_STACKS } from 'aws-cdk-lib/cx-api';
 import type { IConstruct } from 'constructs';
 import { afterAll } from 'vitest';
+import { CONSUMERS } from '#functions/shared/consumers';
 import { ROUTES } from '#functions/shared/routes';
 import { PROJECT_ROOT } from '../../../lib/constructs/coord-function';
 import { buildCoordApp, type CoordStacks } from '../../../lib/coord-app';
@@ -14,6 +15,7 @@ import { buildCoordApp, type CoordStacks } from '../../../lib/coord-app';
 export interface SynthesizedApp {
   readonly stacks: CoordStacks;
   readonly data: Template;
+  readonly messaging: Template;
   readonly api: Template;
 }
 
@@ -41,7 +43,8 @@ export const appWithoutBundling = (): App =>
 let stubRoot: string | undefined;
 
 /**
- * A throwaway project root holding a stub module for every route's entry and the real lockfile.
+ * A throwaway project root holding a stub module for every route's and consumer's entry and the
+ * real lockfile.
  * Synth without bundling only checks that entries exist, so the stack tests need not wait for
  * (or break on) the handlers; app.test.ts synthesizes bin/app.ts against the real ones.
  */
@@ -49,7 +52,7 @@ export const stubProjectRoot = (): string => {
   if (stubRoot) return stubRoot;
   const root = scratchDir('infra-root');
   copyFileSync(join(PROJECT_ROOT, 'package-lock.json'), join(root, 'package-lock.json'));
-  for (const { entry } of ROUTES) {
+  for (const { entry } of [...ROUTES, ...CONSUMERS]) {
     mkdirSync(dirname(join(root, entry)), { recursive: true });
     writeFileSync(join(root, entry), 'export const handler = async () => ({ statusCode: 204 });\n');
   }
@@ -57,13 +60,18 @@ export const stubProjectRoot = (): string => {
   return root;
 };
 
-/** Synthesizes both stacks of a stage, without bundling. */
+/** Synthesizes every stack of a stage, without bundling. */
 export const synthesize = (stage: string): SynthesizedApp => {
   const stacks = buildCoordApp(appWithoutBundling(), {
     stage,
     functionDefaults: { projectRoot: stubProjectRoot() },
   });
-  return { stacks, data: Template.fromStack(stacks.data), api: Template.fromStack(stacks.api) };
+  return {
+    stacks,
+    data: Template.fromStack(stacks.data),
+    messaging: Template.fromStack(stacks.messaging),
+    api: Template.fromStack(stacks.api),
+  };
 };
 
 /** The logical id, in its stack's template, of the resource behind a construct (a table, a role...). */

@@ -7,16 +7,10 @@ import { importConsumer } from '#local/pollers/consumers';
 import { startSqsPoller } from '#local/pollers/sqs-poller';
 import { aWorkItem, claimed } from '#test/support/builders';
 import { insert } from '#test/support/dynamo';
+import { pollUntil } from '#test/support/http-client';
 import { lambdaContext } from '../../unit/functions/support/api-event';
 import { seedAgent, useHandlerStore } from '../http/handlers';
-import {
-  createTestQueue,
-  depthOf,
-  pollUntil,
-  receiveMessages,
-  sendBodies,
-  sqsEventOf,
-} from './queue-support';
+import { createTestQueue, depthOf, receiveMessages, sendBodies, sqsEventOf } from './queue-support';
 
 const storeOf = useHandlerStore('queue-heartbeats');
 
@@ -141,6 +135,7 @@ describe('the heartbeats consumer behind the local poller', () => {
       const depth = await pollUntil(
         () => depthOf(queue.sqs, queue.url),
         (messages) => messages === 0,
+        { timeoutMs: 20_000, what: 'an empty heartbeats queue' },
       );
 
       expect(dead.map((message) => message.Body)).toEqual(['not json']);

@@ -111,18 +111,3 @@ export const depthOf = async (sqs: SQSClient, url: string): Promise<number> => {
     Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
   );
 };
-
-/** Calls `read` until `accept` holds for its result or `timeoutMs` passed; returns the last result. */
-export const pollUntil = async <T>(
-  read: () => Promise<T>,
-  accept: (value: T) => boolean,
-  timeoutMs = 20_000,
-): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!accept(value) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    value = await read();
-  }
-  return value;
-};
