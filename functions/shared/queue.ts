@@ -11,8 +11,8 @@
  *   make it readable, so it goes on to the DLQ, where its depth alarm tells an operator;
  * - a `DomainError` from handling is permanent (e.g. the agent does not exist): it is logged and
  *   counted, and the message is done, since a retry would meet the same answer;
- * - any other error (`UnavailableError`, an unexpected fault) is transient: the message fails
- *   and SQS retries it after the visibility timeout.
+ * - `UnavailableError` and `RateLimitedError` (domain errors that say "later"), and any other
+ *   error, are transient: the message fails and SQS retries it after the visibility timeout.
  *
  * Messages sharing a `groupBy` key are handled by one call per batch, which is how a consumer
  * coalesces them (one update per agent for heartbeats); they succeed or fail together.
@@ -25,7 +25,7 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { TSchema } from '@sinclair/typebox';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { DomainError } from '#core/errors';
+import { DomainError, RateLimitedError, UnavailableError } from '#core/errors';
 import { logger, metrics, tracer } from './observability';
 import { bodyCheck } from './validation';
 
@@ -54,6 +54,12 @@ export interface QueueConsumerSpec<M> {
 
 /** An SQS consumer's Lambda handler. */
 export type QueueHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+
+/** Whether a retry would meet the same answer (see the module comment). */
+const isPermanent = (error: unknown): boolean =>
+  error instanceof DomainError &&
+  !(error instanceof UnavailableError) &&
+  !(error instanceof RateLimitedError);
 
 type Parsed<M> = { readonly message: M; readonly key: string } | { readonly error: MalformedMessageError };
 
@@ -100,7 +106,7 @@ const batchHandler =
             metrics.addMetric('queueMessagesHandled', MetricUnit.Count, messages.length);
           },
           (error: unknown) => {
-            if (!(error instanceof DomainError)) throw error;
+            if (!isPermanent(error)) throw error;
             logger.warn('Queue messages dropped: their handling was refused for good', { error, key });
             metrics.addMetric('queueMessagesDropped', MetricUnit.Count, messages.length);
           },

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { heartbeatsQueue } from '#adapters/sqs/queues';
 import type { Heartbeat } from '#core/agents/heartbeat';
 import { addSeconds } from '#core/time';
@@ -11,6 +11,12 @@ import { pollUntil } from '#test/support/http-client';
 import { lambdaContext } from '../../unit/functions/support/api-event';
 import { seedAgent, useHandlerStore } from '../http/handlers';
 import { createTestQueue, depthOf, receiveMessages, sendBodies, sqsEventOf } from './queue-support';
+
+// Expected failures log errors and count metrics; keep the run's output readable.
+vi.hoisted(() => {
+  vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
+  vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
+});
 
 const storeOf = useHandlerStore('queue-heartbeats');
 

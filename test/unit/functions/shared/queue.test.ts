@@ -1,0 +1,143 @@
+import { Type } from '@sinclair/typebox';
+import type { SQSEvent } from 'aws-lambda';
+import { describe, expect, it, vi } from 'vitest';
+import { NotFoundError, RateLimitedError, UnavailableError } from '#core/errors';
+import { queueConsumer } from '#functions/shared/queue';
+import { sqsRecordOf } from '#local/pollers/sqs-poller';
+import { lambdaContext } from '../support/api-event';
+
+// Expected failures log errors and count metrics; keep the run's output readable.
+vi.hoisted(() => {
+  vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
+  vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
+});
+
+const Ping = Type.Object({ key: Type.String(), n: Type.Integer() }, { additionalProperties: false });
+type Ping = { key: string; n: number };
+
+const eventOf = (bodies: readonly unknown[]): SQSEvent => ({
+  Records: bodies.map((body, index) =>
+    sqsRecordOf(
+      {
+        MessageId: `m-${index}`,
+        ReceiptHandle: `rh-${index}`,
+        Body: typeof body === 'string' ? body : JSON.stringify(body),
+      },
+      'arn:aws:sqs:us-east-1:000000000000:pings',
+      'us-east-1',
+    ),
+  ),
+});
+
+/** A consumer whose `handle` records each call and fails as `failFor` says. */
+const recordingConsumer = (failFor: (messages: readonly Ping[]) => Error | undefined, grouped = true) => {
+  const calls: Ping[][] = [];
+  const handler = queueConsumer<Ping>({
+    queue: 'pings',
+    schema: Ping,
+    ...(grouped ? { groupBy: (ping: Ping) => ping.key } : {}),
+    handle: async (messages) => {
+      calls.push([...messages]);
+      const error = failFor(messages);
+      if (error) throw error;
+    },
+  });
+  return { handler, calls };
+};
+
+describe('queueConsumer', () => {
+  it('handles the messages of one key in one call and reports no failures', async () => {
+    const { handler, calls } = recordingConsumer(() => undefined);
+
+    const answer = await handler(
+      eventOf([
+        { key: 'a', n: 1 },
+        { key: 'b', n: 2 },
+        { key: 'a', n: 3 },
+      ]),
+      lambdaContext(),
+    );
+
+    expect(answer).toEqual({ batchItemFailures: [] });
+    expect(calls).toEqual([
+      [
+        { key: 'a', n: 1 },
+        { key: 'a', n: 3 },
+      ],
+      [{ key: 'b', n: 2 }],
+    ]);
+  });
+
+  it('handles each message alone without a groupBy', async () => {
+    const { handler, calls } = recordingConsumer(() => undefined, false);
+
+    await handler(
+      eventOf([
+        { key: 'a', n: 1 },
+        { key: 'a', n: 2 },
+      ]),
+      lambdaContext(),
+    );
+
+    expect(calls).toEqual([[{ key: 'a', n: 1 }], [{ key: 'a', n: 2 }]]);
+  });
+
+  it('fails a body that is not JSON or not of the schema, alone, and never hands it over', async () => {
+    const { handler, calls } = recordingConsumer(() => undefined);
+
+    const answer = await handler(
+      eventOf(['{oops', { key: 'a', n: 1 }, { key: 'a', n: 'one' }, { key: 'a', n: 2, extra: true }]),
+      lambdaContext(),
+    );
+
+    expect(answer.batchItemFailures).toEqual([
+      { itemIdentifier: 'm-0' },
+      { itemIdentifier: 'm-2' },
+      { itemIdentifier: 'm-3' },
+    ]);
+    expect(calls).toEqual([[{ key: 'a', n: 1 }]]);
+  });
+
+  it.each([
+    ['UnavailableError', new UnavailableError('busy')],
+    ['RateLimitedError', new RateLimitedError(1, 'later')],
+  ])('fails every message of a group refused with %s, and only those', async (_name, refusal) => {
+    const { handler } = recordingConsumer((messages) => (messages[0]?.key === 'b' ? refusal : undefined));
+
+    const answer = await handler(
+      eventOf([
+        { key: 'a', n: 1 },
+        { key: 'b', n: 2 },
+        { key: 'b', n: 3 },
+      ]),
+      lambdaContext(),
+    );
+
+    expect(answer.batchItemFailures).toEqual([{ itemIdentifier: 'm-1' }, { itemIdentifier: 'm-2' }]);
+  });
+
+  it('treats an unexpected error as passing too (SQS retries, then dead-letters)', async () => {
+    const { handler } = recordingConsumer(() => new TypeError('bug'));
+
+    const answer = await handler(eventOf([{ key: 'a', n: 1 }]), lambdaContext());
+
+    expect(answer.batchItemFailures).toEqual([{ itemIdentifier: 'm-0' }]);
+  });
+
+  it('drops the messages of a group refused by a domain error: a retry would be refused again', async () => {
+    const { handler, calls } = recordingConsumer((messages) =>
+      messages[0]?.key === 'gone' ? new NotFoundError('agent', 'gone') : undefined,
+    );
+
+    const answer = await handler(
+      eventOf([
+        { key: 'gone', n: 1 },
+        { key: 'a', n: 2 },
+      ]),
+      lambdaContext(),
+    );
+
+    expect(answer.batchItemFailures).toEqual([]);
+    expect(calls).toHaveLength(2);
+  });
+});
