@@ -21,6 +21,7 @@ import { startSqsEmulator } from './emulators/sqs';
 import { startHttpGateway } from './http-gateway';
 import { startConsumerPollers } from './pollers/consumers';
 import { ensureQueueWithDlq, type ProvisionedQueue } from './provision';
+import { startTimers, sweeperTimer } from './timers';
 
 /** Options for {@link startLocalStack}. */
 export interface LocalStackOptions {
@@ -58,6 +59,11 @@ export interface LocalStackOptions {
    * @default 29 s (API Gateway's integration limit)
    */
   readonly handlerTimeoutMs?: number;
+  /**
+   * How often the sweeper runs (expired leases, reviews, offline agents, repairs).
+   * @default `COORD_SWEEP_INTERVAL_MS`, else 5000
+   */
+  readonly sweepIntervalMs?: number;
   /** How long to wait for `GET /v1/health` to answer 200. @default 60 s */
   readonly readyTimeoutMs?: number;
   /** Aborting stops whatever was started so far, and the start rejects. @default never aborted */
@@ -88,6 +94,9 @@ export interface LocalStack {
 // Dummy keys for the embedded emulators; LocalStack's documented defaults for an external endpoint.
 const EMULATOR_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 const LOCALSTACK_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
+
+/** How often the sweeper runs locally unless told otherwise (API.md "Running it locally"). */
+const DEFAULT_SWEEP_INTERVAL_MS = 5000;
 
 // Set once handler modules may have been loaded: from then on they hold this stack's configuration.
 let handlersLoaded = false;
@@ -174,6 +183,17 @@ const applyEnvironment = (values: Record<string, string | undefined>): void => {
   }
 };
 
+/** The sweeper interval `COORD_SWEEP_INTERVAL_MS` asks for (a positive number of milliseconds), else 5 s. */
+const sweepIntervalFromEnv = (): number => {
+  const text = process.env.COORD_SWEEP_INTERVAL_MS;
+  if (text === undefined || text === '') return DEFAULT_SWEEP_INTERVAL_MS;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new Error(`COORD_SWEEP_INTERVAL_MS must be a positive integer (milliseconds); got "${text}".`);
+  }
+  return value;
+};
+
 /**
  * Starts the local stack and resolves once `GET /v1/health` answers 200.
  * @throws JavaMissingError when DynamoDB Local is needed and no Java runtime is installed
@@ -191,6 +211,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
   const adminToken = options.adminToken ?? generateSecret('admin');
   const registrationKey = options.registrationKey ?? generateSecret('registration');
   const external = options.endpoints ?? {};
+  const sweepIntervalMs = options.sweepIntervalMs ?? sweepIntervalFromEnv();
   const teardown = new Teardown();
 
   try {
@@ -281,6 +302,11 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       },
     });
     teardown.add(pollers.stop);
+    const timers = startTimers({
+      timers: [sweeperTimer(sweepIntervalMs)],
+      region,
+    });
+    teardown.add(timers.stop);
 
     let stopping: Promise<void> | undefined;
     return {

@@ -13,6 +13,13 @@ import {
   UpdateAgentBody,
 } from '#app/schemas/agents';
 import { IdParams } from '#app/schemas/common';
+import {
+  EscalationIdParams,
+  EscalationPage,
+  EscalationView,
+  ListEscalationsQuery,
+  ResolveEscalationBody,
+} from '#app/schemas/escalations';
 import { IMPORT_MAX_BODY_BYTES, ImportBody, ImportResult } from '#app/schemas/import';
 import {
   AgentPage,
@@ -61,7 +68,7 @@ export interface RouteDefinition {
   readonly entry: string;
   readonly access: Access;
   readonly summary: string;
-  readonly tag: 'health' | 'agents' | 'work' | 'teams' | 'audit' | 'admin' | 'docs';
+  readonly tag: 'health' | 'agents' | 'work' | 'teams' | 'audit' | 'escalations' | 'admin' | 'docs';
   readonly body?: TSchema;
   readonly query?: TSchema;
   readonly params?: TSchema;
@@ -411,6 +418,32 @@ export const ROUTES = [
     query: AuditQuery,
     grants: 'read',
     responses: { 200: AuditPage },
+  }),
+  route({
+    id: 'listEscalations',
+    method: 'GET',
+    path: '/v1/escalations',
+    file: 'list-escalations',
+    access: viewerPlus,
+    tag: 'escalations',
+    summary: 'Open and past escalations, open ones first',
+    query: ListEscalationsQuery,
+    grants: 'read',
+    responses: { 200: EscalationPage },
+  }),
+  route({
+    id: 'resolveEscalation',
+    method: 'POST',
+    path: '/v1/escalations/{id}/resolve',
+    file: 'resolve-escalation',
+    access: [Admin],
+    tag: 'escalations',
+    summary: 'Resolve an escalation (the work item is not changed)',
+    params: EscalationIdParams,
+    body: ResolveEscalationBody,
+    grants: 'readWrite',
+    responses: { 200: EscalationView },
+    errors: ['not_found'],
   }),
   route({
     id: 'getConfig',

@@ -5,9 +5,11 @@
  */
 import { agentHealth } from '#core/agents/health';
 import { agentStatus } from '#core/agents/liveness';
+import type { Escalation } from '#core/escalations/escalation';
 import type { Agent, AuditEvent, WorkItem } from '#core/model';
 import type { Settings } from '#core/settings';
 import { urgencyOf } from '#core/urgency';
+import type { EscalationView } from './schemas/escalations';
 import type { AgentViewSchema, AuditEventView, ClaimView, WorkView } from './schemas/views';
 
 /** A copy without the keys whose value is `undefined`, so replies never carry empty optionals. */
@@ -98,4 +100,23 @@ export const presentEvent = (event: AuditEvent): AuditEventView =>
     before: event.before,
     after: event.after,
     requestId: event.requestId,
+  });
+
+/** An escalation as readers see it (without its number and version). */
+export const presentEscalation = (escalation: Escalation): EscalationView =>
+  compact({
+    id: escalation.id,
+    workId: escalation.workId,
+    team: escalation.team,
+    kind: escalation.kind,
+    status: escalation.status,
+    openedAt: escalation.openedAt,
+    resolvedAt: escalation.resolvedAt,
+    details: { ...escalation.details },
+    resolution:
+      escalation.resolution &&
+      compact({
+        by: { type: escalation.resolution.by.type, id: escalation.resolution.by.id },
+        note: escalation.resolution.note,
+      }),
   });

@@ -216,3 +216,43 @@ export const unescalatedFailedDependencies = (
         (since === undefined || !isBefore(e.openedAt, since)),
     );
   });
+
+/**
+ * The escalation requests a committed transition of `item` calls for: `retries_exhausted` for the
+ * item once it is escalated, `dependency_failed` for each dependent once it ended failed or
+ * cancelled. The consumer decides again from the stored records, so asking too often is harmless.
+ * @param cause why, e.g. `failed`, `lease_expired`, `cancelled` (kept in the details).
+ */
+export const requestsAfter = (
+  item: WorkItem,
+  cause: string,
+  ctx: Pick<ChangeContext, 'now' | 'requestId'>,
+): EscalationRequest[] => {
+  const at = iso(ctx.now);
+  const common = ctx.requestId === undefined ? { at } : { at, requestId: ctx.requestId };
+  if (item.status === WorkStatus.Escalated) {
+    return [{ workId: item.id, kind: EscalationKind.RetriesExhausted, details: { cause }, ...common }];
+  }
+  if (DEAD_ENDS.includes(item.status)) {
+    return item.dependents.map((dependentId) => ({
+      workId: dependentId,
+      kind: EscalationKind.DependencyFailed,
+      details: { cause, dependencyId: item.id },
+      ...common,
+    }));
+  }
+  return [];
+};
+
+/**
+ * Whether an escalated item lacks its `retries_exhausted` escalation: none is open and none was
+ * opened since the item's last write (an admin who resolved one by hand is not asked again until
+ * the item changes). The sweeper asks for one then, repairing a request a crash lost.
+ */
+export const lacksRetriesEscalation = (item: WorkItem, history: readonly Escalation[]): boolean =>
+  item.status === WorkStatus.Escalated &&
+  !history.some(
+    (e) =>
+      e.kind === EscalationKind.RetriesExhausted &&
+      (e.status === EscalationStatus.Open || !isBefore(e.openedAt, item.updatedAt)),
+  );

@@ -1,0 +1,33 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { type SweepCursors, type SweepReport, sweep } from '#app/use-cases/sweep';
+import { logger, metrics } from '../shared/observability';
+import { scheduledTask } from '../shared/scheduled';
+import { deps } from '../shared/wiring';
+
+// Where the rotating steps go on. A warm container keeps it between ticks (Lambda never runs two
+// invocations in one container at once); a cold start begins again from the start, which costs
+// a few repeated reads and nothing else.
+let cursors: SweepCursors = {};
+
+const COUNTS = [
+  'expiredLeases',
+  'escalatedItems',
+  'reviewedItems',
+  'deadlineEscalations',
+  'offlineAgents',
+  'unblockedItems',
+  'repairRequests',
+  'settledEscalations',
+] as const satisfies readonly (keyof SweepReport)[];
+
+/** The sweeper (every minute on AWS, every `COORD_SWEEP_INTERVAL_MS` locally): one bounded pass. */
+export const handler = scheduledTask({
+  task: 'sweep',
+  run: async (_event, context) => {
+    const report = await sweep(deps(), { runId: context.awsRequestId, cursors });
+    cursors = report.cursors;
+    for (const name of COUNTS) metrics.addMetric(`sweep.${name}`, MetricUnit.Count, report[name]);
+    logger.debug('Sweep pass done', { report });
+    return report;
+  },
+});

@@ -1,0 +1,36 @@
+/**
+ * The one middy chain every scheduled function uses (EventBridge on AWS, a timer locally). It
+ * starts like the HTTP and queue chains (trace, log context, metrics, so they cover every later
+ * step) and names the task on every log line and metric. An error fails the invocation: the
+ * schedule invokes again at its next tick, which is how a scheduled task retries.
+ */
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
+import type { Context, ScheduledEvent } from 'aws-lambda';
+import { logger, metrics, tracer } from './observability';
+
+/** What a scheduled task does on each tick. */
+export interface ScheduledTaskSpec<R> {
+  /** The task's name (`sweep`): the `task` key of log lines and the metrics dimension. */
+  readonly task: string;
+  readonly run: (event: ScheduledEvent, context: Context) => Promise<R>;
+}
+
+/** A scheduled task's Lambda handler. */
+export type ScheduledHandler<R> = (event: ScheduledEvent, context: Context) => Promise<R>;
+
+/** A scheduled function's handler: `export const handler = scheduledTask({ task, run })`. */
+export const scheduledTask = <R>(spec: ScheduledTaskSpec<R>): ScheduledHandler<R> =>
+  middy<ScheduledEvent, R>()
+    .use(captureLambdaHandler(tracer))
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics))
+    .use({
+      before: () => {
+        logger.appendKeys({ task: spec.task });
+        metrics.addDimension('task', spec.task);
+      },
+    })
+    .handler((event, context) => spec.run(event, context));

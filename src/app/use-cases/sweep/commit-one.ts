@@ -1,0 +1,33 @@
+import { UnavailableError } from '#core/errors';
+import type { WorkItem } from '#core/model';
+import type { Change, Ports } from '#core/ports';
+import { decideAndCommit, refreshed } from '../shared/optimistic';
+
+/**
+ * Decide about one item the sweeper read, commit, and on a lost race decide again from the item
+ * that won (which usually means there is nothing left to do). Returns the decision committed;
+ * `undefined` when there was nothing to do, or when the item stayed contended past the retries:
+ * the sweeper must not hold up the rest of its pass for one busy item, and the next pass finds
+ * it again.
+ */
+export const commitOne = async <D extends { readonly change: Change }>(
+  deps: Pick<Ports, 'work' | 'uow'>,
+  item: WorkItem,
+  decide: (current: WorkItem) => D | undefined,
+): Promise<D | undefined> => {
+  try {
+    return await decideAndCommit<WorkItem | undefined, D | undefined>(
+      deps.uow,
+      item,
+      (current) => {
+        const decision = current && decide(current);
+        return decision ? { change: decision.change, result: decision } : { result: undefined };
+      },
+      (conflict, current) =>
+        refreshed<WorkItem | undefined>(conflict, ['work'], item.id, current, () => deps.work.get(item.id)),
+    );
+  } catch (error) {
+    if (!(error instanceof UnavailableError)) throw error;
+    return undefined;
+  }
+};

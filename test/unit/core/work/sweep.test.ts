@@ -1,0 +1,191 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SETTINGS } from '#core/settings';
+import { REVIEW_STEP_POINTS, reviewAtOf } from '#core/work/review';
+import { expireClaim, markAgentOffline, repairUnblock, reviewItem } from '#core/work/sweep';
+import { advance } from '#core/work/write';
+import {
+  aClaimedItem,
+  anAgent,
+  aWorkItem,
+  changeContext,
+  minutesFromNow,
+  NOW,
+  workContext,
+} from '../builders';
+
+const weights = DEFAULT_SETTINGS.urgencyWeights;
+const expired = (overrides = {}) =>
+  aClaimedItem('agent-a', 'token-1', {
+    claim: {
+      agentId: 'agent-a',
+      token: 'token-1',
+      claimedAt: minutesFromNow(-10),
+      leaseExpiresAt: minutesFromNow(-5),
+      holderLastHeartbeatAt: minutesFromNow(-10),
+      holderHeartbeatIntervalSec: 30,
+    },
+    ...overrides,
+  });
+
+describe('expireClaim', () => {
+  it('ends the claim fenced by the token: ready, attempts + 1, the holder freed', () => {
+    // Act
+    const expiry = expireClaim(expired(), 'token-1', workContext());
+    // Assert
+    expect(expiry?.escalated).toBe(false);
+    expect(expiry?.item).toMatchObject({ status: 'ready', attempts: 1, readyAt: NOW.toISOString() });
+    expect(expiry?.item.claim).toBeUndefined();
+    expect(expiry?.change.writes).toContainEqual(
+      expect.objectContaining({
+        kind: 'agentClaims',
+        agentId: 'agent-a',
+        delta: -1,
+        stats: { leaseExpiries: 1 },
+      }),
+    );
+  });
+
+  it('escalates when the expiry spends the retry budget', () => {
+    const expiry = expireClaim(expired({ attempts: 2, maxAttempts: 3 }), 'token-1', workContext());
+    expect(expiry?.escalated).toBe(true);
+    expect(expiry?.item.status).toBe('escalated');
+  });
+
+  it('does nothing when another claim holds the item now', () => {
+    expect(expireClaim(expired(), 'token-0', workContext())).toBeUndefined();
+  });
+
+  it('does nothing when the lease was renewed meanwhile', () => {
+    expect(expireClaim(aClaimedItem('agent-a', 'token-1'), 'token-1', workContext())).toBeUndefined();
+  });
+});
+
+describe('reviewAtOf', () => {
+  it('is absent for items that are neither ready nor blocked', () => {
+    expect(
+      reviewAtOf(aWorkItem({ status: 'claimed', deadline: minutesFromNow(60) }), NOW, weights),
+    ).toBeUndefined();
+  });
+
+  it('is absent for a ready item that aged out and has no deadline', () => {
+    expect(reviewAtOf(aWorkItem({ readyAt: minutesFromNow(-2000) }), NOW, weights)).toBeUndefined();
+  });
+
+  it('comes when aging has added a step', () => {
+    const at = reviewAtOf(aWorkItem({ readyAt: minutesFromNow(-60) }), NOW, weights);
+    expect(at).toBe(minutesFromNow(REVIEW_STEP_POINTS * weights.agingMinutesPerPoint));
+  });
+
+  it('comes when the deadline horizon starts for a far deadline of a blocked item, and then at the deadline', () => {
+    const deadline = minutesFromNow(72 * 60);
+    expect(reviewAtOf(aWorkItem({ status: 'blocked', readyAt: undefined, deadline }), NOW, weights)).toBe(
+      deadline,
+    );
+    const ready = aWorkItem({ readyAt: minutesFromNow(-5000), deadline });
+    expect(reviewAtOf(ready, NOW, weights)).toBe(minutesFromNow(24 * 60));
+  });
+
+  it('is due at once for a passed deadline never escalated, and absent once it was', () => {
+    const overdue = aWorkItem({ readyAt: minutesFromNow(-5000), deadline: minutesFromNow(-1) });
+    expect(reviewAtOf(overdue, NOW, weights)).toBe(minutesFromNow(-1));
+    expect(reviewAtOf({ ...overdue, deadlineEscalatedAt: NOW.toISOString() }, NOW, weights)).toBeUndefined();
+  });
+
+  it('is set by every write of a ready item', () => {
+    const next = advance(aWorkItem({ readyAt: minutesFromNow(-60) }), {}, workContext());
+    expect(next.reviewAt).toBe(minutesFromNow(REVIEW_STEP_POINTS * weights.agingMinutesPerPoint));
+  });
+});
+
+describe('reviewItem', () => {
+  it('brings the stored urgency up to date without an event', () => {
+    // Arrange: stored urgency from an hour ago, review due now
+    const item = aWorkItem({ readyAt: minutesFromNow(-60), urgency: 250, reviewAt: minutesFromNow(-1) });
+    // Act
+    const review = reviewItem(item, workContext());
+    // Assert
+    expect(review?.item.urgency).toBe(256);
+    expect(review?.escalateDeadline).toBe(false);
+    expect(review?.change.events).toEqual([]);
+    expect(review?.change.writes).toEqual([
+      { kind: 'work', item: review?.item, expectedVersion: item.version },
+    ]);
+  });
+
+  it('asks for the deadline escalation once the deadline passed, and marks it', () => {
+    const item = aWorkItem({ deadline: minutesFromNow(-2), reviewAt: minutesFromNow(-2) });
+    const review = reviewItem(item, workContext());
+    expect(review?.escalateDeadline).toBe(true);
+    expect(review?.item.deadlineEscalatedAt).toBe(NOW.toISOString());
+    expect(review?.item.urgency).toBe(200 + 50 + 300 + 6);
+  });
+
+  it('does nothing before the review time or for a held item', () => {
+    expect(reviewItem(aWorkItem({ reviewAt: minutesFromNow(1) }), workContext())).toBeUndefined();
+    expect(
+      reviewItem(aClaimedItem('agent-a', 't', { reviewAt: minutesFromNow(-1) }), workContext()),
+    ).toBeUndefined();
+  });
+});
+
+describe('markAgentOffline', () => {
+  const ctx = { ...changeContext(), settings: DEFAULT_SETTINGS };
+  const silent = anAgent({ lastHeartbeatAt: minutesFromNow(-5), activeClaims: 1, capacity: 2 });
+
+  it('announces a silent agent offline with an agent.status event', () => {
+    const notice = markAgentOffline(silent, ctx);
+    expect(notice?.agent).toMatchObject({ offlineSince: NOW.toISOString(), version: silent.version + 1 });
+    expect(notice?.change.events).toEqual([
+      expect.objectContaining({
+        action: 'agent.status',
+        entityId: silent.id,
+        seq: silent.version + 1,
+        before: { status: 'active' },
+        after: { status: 'offline', lastHeartbeatAt: silent.lastHeartbeatAt },
+      }),
+    ]);
+  });
+
+  it('announces one silence once, and a new silence after a heartbeat again', () => {
+    const announced = { ...silent, offlineSince: minutesFromNow(-1) };
+    expect(markAgentOffline(announced, ctx)).toBeUndefined();
+    const cameBack = {
+      ...announced,
+      lastHeartbeatAt: minutesFromNow(-4),
+      offlineSince: minutesFromNow(-4.5),
+    };
+    expect(markAgentOffline(cameBack, ctx)?.agent.offlineSince).toBe(NOW.toISOString());
+  });
+
+  it('leaves agents alone that heartbeat, or retire', () => {
+    expect(markAgentOffline(anAgent(), ctx)).toBeUndefined();
+    expect(
+      markAgentOffline({ ...silent, retirement: { mode: 'drain', requestedAt: NOW.toISOString() } }, ctx),
+    ).toBeUndefined();
+  });
+});
+
+describe('repairUnblock', () => {
+  const blocked = aWorkItem({
+    status: 'blocked',
+    readyAt: undefined,
+    dependsOn: ['a', 'b'],
+    remainingDeps: ['a', 'b'],
+  });
+
+  it('stops waiting on completed dependencies and becomes ready when none is left', () => {
+    const done = [aWorkItem({ id: 'a', status: 'completed' }), aWorkItem({ id: 'b', status: 'completed' })];
+    const decision = repairUnblock(blocked, done, workContext());
+    expect(decision?.item).toMatchObject({ status: 'ready', remainingDeps: [], readyAt: NOW.toISOString() });
+    expect(decision?.change.events.map((e) => e.action)).toEqual(['work.unblocked']);
+  });
+
+  it('keeps waiting on dependencies that are not completed', () => {
+    const some = [aWorkItem({ id: 'a', status: 'completed' }), aWorkItem({ id: 'b', status: 'ready' })];
+    expect(repairUnblock(blocked, some, workContext())?.item).toMatchObject({
+      status: 'blocked',
+      remainingDeps: ['b'],
+    });
+    expect(repairUnblock(blocked, [aWorkItem({ id: 'a', status: 'failed' })], workContext())).toBeUndefined();
+  });
+});
