@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyHeartbeats } from '#app/use-cases/apply-heartbeats';
 import { claimWork } from '#app/use-cases/claim-work';
+import { completeWork } from '#app/use-cases/complete-work';
 import { createWork } from '#app/use-cases/create-work';
 import { getAgent } from '#app/use-cases/get-agent';
 import { getConfig } from '#app/use-cases/get-config';
@@ -170,7 +171,7 @@ describe('retireAgent', () => {
     const [a = ''] = await registerAgents(deps, 1, { team, capacity: 2 });
     const first = await createWork(deps, asAdmin(), { type: 't', title: '1', team });
     const second = await createWork(deps, asAdmin(), { type: 't', title: '2', team });
-    await claimWork(deps, asAgent(a), { id: first.id, agentId: a });
+    const held = await claimWork(deps, asAgent(a), { id: first.id, agentId: a });
     expect(await retireAgent(deps, asAgent(a), { id: a, mode: 'drain' })).toMatchObject({
       status: 'retiring',
     });
@@ -178,6 +179,15 @@ describe('retireAgent', () => {
       AgentRetiringError,
     );
     expect((await deps.work.get(first.id))?.claim?.agentId).toBe(a);
+
+    store.clock.advance(10);
+    const [beat] = await applyHeartbeats(deps, [
+      { agentId: a, at: store.clock.iso(), requestId: 'req-drain' },
+    ]);
+    expect(beat).toEqual({ agentId: a, recorded: true, renewedLeases: 1 });
+    await completeWork(deps, asAgent(a), { id: first.id, claimToken: held.claim.token });
+
+    expect(await getAgent(deps, asAdmin(), { id: a })).toMatchObject({ status: 'retired', activeClaims: 0 });
   });
 
   it('release: returns its claims to ready and ends retired', async () => {
