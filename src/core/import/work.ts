@@ -8,6 +8,7 @@ import { addSeconds, iso } from '../time';
 import { urgencyOf } from '../urgency';
 import { WORK_DEFAULTS } from '../work/create';
 import { addDependent } from '../work/dependencies';
+import { reviewAtOf } from '../work/review';
 import { isHeld, WorkStatus } from '../work/status';
 import { type WorkContext, workSnapshot } from '../work/write';
 import type { Imported } from './fingerprint';
@@ -76,6 +77,7 @@ const foundProblem = (record: WorkRecord, found: WorkImportFound): string | unde
  * while any of them is not completed, else `ready` (aging from its `updatedAt`). A held item's
  * claim gets the fresh `claimToken`, which nobody knows (its holder takes the claim up by
  * claiming the item, which answers a new token), and a lease of `leaseSeconds` from now.
+ * A waiting item gets its sweeper review time as a created one does (deadline, urgency drift).
  */
 export const importedWorkItem = (
   record: WorkRecord,
@@ -140,7 +142,12 @@ export const importedWorkItem = (
     completedAt: record.completedAt === undefined ? undefined : storedTime(record.completedAt),
     importFingerprint: fingerprint,
   });
-  return { ...draft, urgency: urgencyOf(draft, ctx.now, ctx.settings.urgencyWeights) };
+  const weights = ctx.settings.urgencyWeights;
+  return withoutUndefined({
+    ...draft,
+    urgency: urgencyOf(draft, ctx.now, weights),
+    reviewAt: reviewAtOf(draft, ctx.now, weights),
+  });
 };
 
 /** The holder counting one more claim (a versioned put: an imported claim may exceed its capacity). */

@@ -66,6 +66,7 @@ describe('importWork', () => {
       importFingerprint: 'fp-1',
     });
     expect(item).not.toHaveProperty('readyAt');
+    expect(item).not.toHaveProperty('reviewAt');
   });
 
   it('gives an imported claim a token nobody knows and a lease of leaseSeconds from now', () => {
@@ -144,6 +145,13 @@ describe('importWork', () => {
       readyAt: '2026-02-21T18:38:07.000Z',
       remainingDeps: [],
     });
+  });
+
+  it('asks the sweeper to review a waiting item at its deadline', () => {
+    const item = itemOf(decide(unclaimed({ deadline: '2026-03-05T12:00:00Z' })));
+
+    expect(item).toMatchObject({ status: 'ready', deadline: '2026-03-05T12:00:00.000Z' });
+    expect(Date.parse(item.reviewAt ?? '')).toBeLessThanOrEqual(Date.parse('2026-03-05T12:00:00Z'));
   });
 
   it('blocks a waiting item while a dependency is not completed, and links it into each dependency', () => {
