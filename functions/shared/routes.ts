@@ -196,12 +196,13 @@ export const ROUTES = [
     file: 'heartbeat',
     access: [Agent],
     tag: 'agents',
-    summary: "Report liveness (renews the agent's leases)",
+    summary: "Report liveness: queued, applied within about a second (renews the agent's leases)",
     params: IdParams,
     body: HeartbeatBody,
+    // Read and write: the token and the Idempotency-Key record live in the Meta table.
     grants: 'readWrite',
+    // An agent token names an existing agent, and the route reads nothing else: no 404.
     responses: { 202: null },
-    errors: ['not_found'],
   }),
   route({
     id: 'issueAgentToken',
