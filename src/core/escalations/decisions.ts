@@ -2,7 +2,7 @@ import { auditEvent, type ChangeContext, withoutUndefined } from '../audit';
 import { Action } from '../events';
 import { EntityType, type JsonObject, type WorkItem } from '../model';
 import type { Change } from '../ports';
-import { isBefore, iso } from '../time';
+import { addSeconds, isBefore, iso } from '../time';
 import { WorkStatus } from '../work/status';
 import {
   type Escalation,
@@ -186,6 +186,16 @@ export const resolveAll = (
     .filter((e) => kinds === undefined || kinds.includes(e.kind))
     .flatMap((e) => resolveEscalation(e, note, ctx) ?? []);
 
+/**
+ * How long a repair waits after a change before asking for an escalation that change called for:
+ * the request made with the change is normally recorded within moments, and asking earlier would
+ * only send it twice.
+ */
+export const REPAIR_GRACE_SECONDS = 60;
+
+/** Whether `at` lies at least the repair grace before `now`. */
+const isSettled = (at: string, now: Date): boolean => !isBefore(addSeconds(now, -REPAIR_GRACE_SECONDS), at);
+
 /** When a failed dependency failed; `undefined` for a cancelled one (a cancel is final, so any time counts). */
 const failedAt = (dependency: WorkItem): string | undefined =>
   dependency.status === WorkStatus.Failed ? dependency.failure?.at : undefined;
@@ -199,16 +209,19 @@ const mentions = (escalation: Escalation, dependencyId: string): boolean => {
 /**
  * The failed or cancelled dependencies of a blocked item for which no `dependency_failed`
  * escalation of the item was opened since they ended so (open or resolved: an admin who
- * resolved one by hand is not asked again). The sweeper asks for one when this is not empty,
- * repairing a request a crash lost between the dependency's change and its publication.
+ * resolved one by hand is not asked again), once their last change is older than the repair
+ * grace. The sweeper asks for one when this is not empty, repairing a request a crash lost
+ * between the dependency's change and its publication.
  */
 export const unescalatedFailedDependencies = (
   item: WorkItem,
   dependencies: readonly WorkItem[],
   history: readonly Escalation[],
+  now: Date,
 ): WorkItem[] =>
   failedDependencies(item, dependencies).filter((dependency) => {
     const since = failedAt(dependency);
+    if (!isSettled(dependency.updatedAt, now)) return false;
     return !history.some(
       (e) =>
         e.kind === EscalationKind.DependencyFailed &&
@@ -245,12 +258,14 @@ export const requestsAfter = (
 };
 
 /**
- * Whether an escalated item lacks its `retries_exhausted` escalation: none is open and none was
- * opened since the item's last write (an admin who resolved one by hand is not asked again until
- * the item changes). The sweeper asks for one then, repairing a request a crash lost.
+ * Whether an escalated item lacks its `retries_exhausted` escalation: its last change is older
+ * than the repair grace, none is open and none was opened since that change (an admin who
+ * resolved one by hand is not asked again until the item changes). The sweeper asks for one
+ * then, repairing a request a crash lost.
  */
-export const lacksRetriesEscalation = (item: WorkItem, history: readonly Escalation[]): boolean =>
+export const lacksRetriesEscalation = (item: WorkItem, history: readonly Escalation[], now: Date): boolean =>
   item.status === WorkStatus.Escalated &&
+  isSettled(item.updatedAt, now) &&
   !history.some(
     (e) =>
       e.kind === EscalationKind.RetriesExhausted &&

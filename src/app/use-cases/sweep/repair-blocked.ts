@@ -24,7 +24,7 @@ export interface RepairedBlocked {
  * against its dependencies, repairing what a crash between two changes left behind: an item
  * still waiting on a dependency that completed stops waiting (ready when nothing is left), and
  * an item waiting on a failed or cancelled dependency without a `dependency_failed` escalation
- * since is asked one.
+ * since (a minute after that dependency's change) is asked one.
  */
 export const repairBlockedItems = async (
   deps: Pick<Ports, 'work' | 'uow' | 'escalations' | 'escalationPublisher'>,
@@ -44,7 +44,7 @@ export const repairBlockedItems = async (
     const current = repaired?.item ?? item;
     if (failedDependencies(current, dependenciesOf(current)).length === 0) continue;
     const history = await deps.escalations.ofWork(item.id);
-    if (unescalatedFailedDependencies(current, dependenciesOf(current), history).length > 0) {
+    if (unescalatedFailedDependencies(current, dependenciesOf(current), history, wctx.now).length > 0) {
       requests.push({
         workId: item.id,
         kind: EscalationKind.DependencyFailed,

@@ -16,7 +16,7 @@ export interface RepairedEscalated {
 /**
  * One page of escalated items (at most `limit`, from `cursor`, from the status index) is checked
  * for its `retries_exhausted` escalation: one that a crash kept from being asked for (between the
- * item's change and its publication) is asked now.
+ * item's change and its publication) is asked now, a minute after that change.
  */
 export const repairEscalatedItems = async (
   deps: Pick<Ports, 'work' | 'escalations' | 'escalationPublisher'>,
@@ -26,7 +26,7 @@ export const repairEscalatedItems = async (
   const escalated = await deps.work.list({ ...page, status: WorkStatus.Escalated });
   const requests: EscalationRequest[] = [];
   for (const item of escalated.items) {
-    if (lacksRetriesEscalation(item, await deps.escalations.ofWork(item.id))) {
+    if (lacksRetriesEscalation(item, await deps.escalations.ofWork(item.id), wctx.now)) {
       requests.push(...requestsAfter(item, 'repair', wctx));
     }
   }

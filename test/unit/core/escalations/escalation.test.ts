@@ -224,11 +224,22 @@ describe('requestsAfter', () => {
 
 describe('repair checks', () => {
   it('find an escalated item without its escalation, but not one resolved by hand since its last change', () => {
-    expect(lacksRetriesEscalation(escalated, [])).toBe(true);
-    expect(lacksRetriesEscalation(escalated, [anEscalation()])).toBe(false);
+    expect(lacksRetriesEscalation(escalated, [], NOW)).toBe(true);
+    expect(lacksRetriesEscalation(escalated, [anEscalation()], NOW)).toBe(false);
     const byHand = anEscalation({ status: 'resolved', openedAt: escalated.updatedAt });
-    expect(lacksRetriesEscalation(escalated, [byHand])).toBe(false);
-    expect(lacksRetriesEscalation(escalated, [{ ...byHand, openedAt: minutesFromNow(-90) }])).toBe(true);
+    expect(lacksRetriesEscalation(escalated, [byHand], NOW)).toBe(false);
+    expect(lacksRetriesEscalation(escalated, [{ ...byHand, openedAt: minutesFromNow(-90) }], NOW)).toBe(true);
+  });
+
+  it('leave a change alone for a minute, while its own request is on its way', () => {
+    const fresh = { ...escalated, updatedAt: minutesFromNow(-0.5) };
+    expect(lacksRetriesEscalation(fresh, [], NOW)).toBe(false);
+    const dependent = aWorkItem({ status: 'blocked', remainingDeps: ['d1'] });
+    const dependency = aWorkItem({ id: 'd1', status: 'cancelled', updatedAt: minutesFromNow(-0.5) });
+    expect(unescalatedFailedDependencies(dependent, [dependency], [], NOW)).toEqual([]);
+    expect(
+      unescalatedFailedDependencies(dependent, [{ ...dependency, updatedAt: minutesFromNow(-2) }], [], NOW),
+    ).toHaveLength(1);
   });
 
   it('find failed dependencies no dependency_failed escalation mentions since they failed', () => {
@@ -236,10 +247,15 @@ describe('repair checks', () => {
     const failure = { reason: 'x', retryable: false, at: minutesFromNow(-5), agentId: 'a' };
     const dependency = aWorkItem({ id: 'd1', status: 'failed', failure });
     const mention = anEscalation({ kind: 'dependency_failed', details: { dependencies: [{ id: 'd1' }] } });
-    expect(unescalatedFailedDependencies(dependent, [dependency], [])).toEqual([dependency]);
+    expect(unescalatedFailedDependencies(dependent, [dependency], [], NOW)).toEqual([dependency]);
     expect(
-      unescalatedFailedDependencies(dependent, [dependency], [{ ...mention, openedAt: minutesFromNow(-4) }]),
+      unescalatedFailedDependencies(
+        dependent,
+        [dependency],
+        [{ ...mention, openedAt: minutesFromNow(-4) }],
+        NOW,
+      ),
     ).toEqual([]);
-    expect(unescalatedFailedDependencies(dependent, [dependency], [mention])).toEqual([dependency]);
+    expect(unescalatedFailedDependencies(dependent, [dependency], [mention], NOW)).toEqual([dependency]);
   });
 });
