@@ -13,7 +13,7 @@ import {
 import { currentSettings } from '../settings';
 import { importAgentRecord } from './import/agents';
 import { type CheckedRecord, checkRecords } from './import/checked';
-import type { ImportDeps, ImportRun } from './import/context';
+import { type ImportDeps, type ImportRun, startImportRun } from './import/context';
 import { importEntityHistory } from './import/history';
 import { runInLanes } from './import/lanes';
 import { ImportTally } from './import/tally';
@@ -34,11 +34,15 @@ const importWorkInOrder = async (run: ImportRun, checked: readonly CheckedRecord
   }
   for (const layer of order.layers) {
     const entries = layer.flatMap((index) => checked[index] ?? []);
+    // One read for the whole layer instead of one per record (a re-import finds them all).
+    const stored = new Map(
+      (await run.deps.work.getMany(entries.map((entry) => entry.record.id))).map((item) => [item.id, item]),
+    );
     // One lane per holder: claims of one agent all write that agent.
     await runInLanes(
       entries,
       (entry) => entry.record.claim?.agentId ?? `work:${entry.record.id}`,
-      (entry) => importWorkRecord(run, entry),
+      (entry) => importWorkRecord(run, entry, stored.get(entry.record.id) ?? null),
     );
   }
 };
@@ -68,7 +72,7 @@ export const importRecords = async (
     ]);
   }
   const settings = await currentSettings(deps);
-  const run: ImportRun = { deps, wctx: workContextOf(deps, ctx, settings), tally: new ImportTally() };
+  const run = startImportRun(deps, workContextOf(deps, ctx, settings), new ImportTally());
   const agents = checkRecords<ImportAgentRecord>(deps, ImportKind.Agents, body.agents, run.tally);
   const work = checkRecords<ImportWorkRecord>(deps, ImportKind.Work, body.work, run.tally);
   const events = checkRecords<ImportEventRecord>(deps, ImportKind.Events, body.events, run.tally);

@@ -13,11 +13,12 @@ import type { ImportRun } from './context';
  * decided on (same content: unchanged, else a conflict).
  */
 export const importAgentRecord = async (
-  { deps, wctx, tally }: ImportRun,
+  run: ImportRun,
   { index, record, fingerprint }: CheckedRecord<ImportAgentRecord>,
 ): Promise<void> => {
+  const { deps, wctx, tally } = run;
   const existing = await deps.agents.get(record.id);
-  if (existing === undefined) await deps.teams.ensure(record.team);
+  if (existing === undefined) await run.ensureTeam(record.team);
   const decision = await decideAndCommit<Agent | undefined, ImportDecision>(
     deps.uow,
     existing,
