@@ -39,6 +39,8 @@ const startRouter = async (): Promise<Server> => {
         answer.pipe(outgoing);
       },
     );
+    // A long poll the stack's queue poller left open ends with the emulator: drop its client too.
+    forward.on('error', () => outgoing.destroy());
     incoming.pipe(forward);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
