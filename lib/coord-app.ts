@@ -1,6 +1,6 @@
 import type { App, Environment } from 'aws-cdk-lib';
-import { agentsTable, eventsTable, metaTable, workTable } from '#adapters/dynamo/tables';
-import { heartbeatsQueue } from '#adapters/sqs/queues';
+import { agentsTable, escalationsTable, eventsTable, metaTable, workTable } from '#adapters/dynamo/tables';
+import { escalationsQueue, heartbeatsQueue } from '#adapters/sqs/queues';
 import type { CoordFunctionProps } from './constructs/coord-function';
 import { ApiStack } from './stacks/api-stack';
 import { DataStack } from './stacks/data-stack';
@@ -35,7 +35,7 @@ export const PRODUCTION_STAGE = 'prod';
 export const LOCALSTACK_STAGE = 'local';
 
 // The HTTP handlers never touch the Connections table: the WebSocket side owns it.
-const HTTP_TABLES = [workTable, agentsTable, eventsTable, metaTable];
+const HTTP_TABLES = [workTable, agentsTable, eventsTable, metaTable, escalationsTable];
 
 const STAGE_PATTERN = /^[a-z][a-z0-9-]{0,23}$/;
 
@@ -75,7 +75,12 @@ export const buildCoordApp = (app: App, options: CoordAppOptions): CoordStacks =
     tablePrefix,
     isProd,
     tables: HTTP_TABLES.map((definition) => data.tableFor(definition)),
-    heartbeatsQueue: messaging.queueFor(heartbeatsQueue).queue,
+    queues: Object.fromEntries(
+      [heartbeatsQueue, escalationsQueue].map((definition) => [
+        definition.id,
+        messaging.queueFor(definition).queue,
+      ]),
+    ),
     ...(options.functionDefaults && { functionDefaults: options.functionDefaults }),
   });
   return { data, messaging, api };

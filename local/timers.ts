@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Context, ScheduledEvent } from 'aws-lambda';
+import { sweeperSchedule } from '#functions/shared/schedules';
 import { lambdaContext } from './api-gateway-event';
 
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -41,10 +42,10 @@ export interface Timers {
   stop(): Promise<void>;
 }
 
-/** The sweeper's schedule: `functions/scheduled/sweep.ts` every `intervalMs`. */
+/** The sweeper's schedule (`schedules.ts`), every `intervalMs` instead of every minute. */
 export const sweeperTimer = (intervalMs: number): TimerDefinition => ({
-  id: 'sweeper',
-  entry: 'functions/scheduled/sweep.ts',
+  id: sweeperSchedule.id,
+  entry: sweeperSchedule.entry,
   intervalMs,
 });
 

@@ -4,6 +4,7 @@
  * imports schemas and never handlers. Response schemas are attached by `responses`.
  */
 import { type TSchema, Type } from '@sinclair/typebox';
+import { escalationsQueue, heartbeatsQueue } from '#adapters/sqs/queues';
 import { AuditQuery, ConfigBody, IssueTokenBody, TeamsQuery } from '#app/schemas/admin';
 import {
   HeartbeatBody,
@@ -76,6 +77,12 @@ export interface RouteDefinition {
   readonly maxBodyBytes?: number;
   /** What the function needs from the data stack; CDK grants exactly this. */
   readonly grants: 'read' | 'readWrite';
+  /**
+   * Ids of the queues (`queues.ts`) the handler sends to; CDK grants sending and passes each
+   * URL (`COORD_<ID>_QUEUE_URL`).
+   * @default none
+   */
+  readonly sends?: readonly string[];
   /** Success answers by status: the body's schema, or `null` for none (204). */
   readonly responses?: Readonly<Record<number, TSchema | null>>;
   /**
@@ -201,6 +208,7 @@ export const ROUTES = [
     body: HeartbeatBody,
     // Read and write: the token and the Idempotency-Key record live in the Meta table.
     grants: 'readWrite',
+    sends: [heartbeatsQueue.id],
     // An agent token names an existing agent, and the route reads nothing else: no 404.
     responses: { 202: null },
   }),
@@ -336,6 +344,7 @@ export const ROUTES = [
     params: IdParams,
     body: FailBody,
     grants: 'readWrite',
+    sends: [escalationsQueue.id],
     responses: { 200: WorkView },
     errors: holderConflicts,
   }),
@@ -378,6 +387,7 @@ export const ROUTES = [
     params: IdParams,
     body: CancelBody,
     grants: 'readWrite',
+    sends: [escalationsQueue.id],
     responses: { 200: WorkView },
     errors: ['not_found', 'invalid_state'],
   }),

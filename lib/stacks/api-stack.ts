@@ -11,9 +11,12 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { type RouteDefinition, routes as routeTable } from '#functions/shared/routes';
+import { ROUTES, type RouteDefinition } from '#functions/shared/routes';
 import type { CoordFunctionProps } from '../constructs/coord-function';
 import { HttpRoutes } from '../constructs/http-routes';
+
+/** The variable a handler reads a queue's URL from, e.g. `COORD_HEARTBEATS_QUEUE_URL` (see `loadConfig`). */
+export const queueUrlVariable = (queueId: string): string => `COORD_${queueId.toUpperCase()}_QUEUE_URL`;
 
 /** Properties of the {@link ApiStack}. */
 export interface ApiStackProps extends StackProps {
@@ -24,11 +27,11 @@ export interface ApiStackProps extends StackProps {
   /** The tables the HTTP handlers use. */
   readonly tables: readonly ITable[];
   /**
-   * The `heartbeats` queue: the heartbeat route may send to it and learns its URL
-   * (`COORD_HEARTBEATS_QUEUE_URL`).
-   * @default no queue: the heartbeat route answers 500 (use it for stacks without the messaging stack only)
+   * The queues routes send to, by queue id: each route whose `sends` names one may send to it and
+   * learns its URL (`COORD_<ID>_QUEUE_URL`, e.g. `COORD_HEARTBEATS_QUEUE_URL`).
+   * @default no queues: routes that send answer 500 (use it for stacks without the messaging stack only)
    */
-  readonly heartbeatsQueue?: IQueue;
+  readonly queues?: Readonly<Record<string, IQueue>>;
   /**
    * Whether this is a production deployment: the secrets and log groups are kept when the stack is deleted.
    * @default false
@@ -113,10 +116,15 @@ export class ApiStack extends Stack {
       },
     });
 
-    const heartbeatRoute = this.routes.functions.get(routeTable.heartbeat.id);
-    if (props.heartbeatsQueue && heartbeatRoute) {
-      props.heartbeatsQueue.grantSendMessages(heartbeatRoute);
-      heartbeatRoute.function.addEnvironment('COORD_HEARTBEATS_QUEUE_URL', props.heartbeatsQueue.queueUrl);
+    const declared: readonly RouteDefinition[] = props.routes ?? ROUTES;
+    for (const route of declared) {
+      const handler = this.routes.functions.get(route.id);
+      for (const queueId of route.sends ?? []) {
+        const queue = props.queues?.[queueId];
+        if (!queue || !handler) continue;
+        queue.grantSendMessages(handler);
+        handler.function.addEnvironment(queueUrlVariable(queueId), queue.queueUrl);
+      }
     }
 
     new CfnOutput(this, 'ApiUrl', { value: this.stage.url, description: 'Base URL of the HTTP API' });

@@ -10,11 +10,12 @@ import {
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { QUEUES, type QueueDefinition } from '#adapters/sqs/queues';
+import { escalationsQueue, QUEUES, type QueueDefinition } from '#adapters/sqs/queues';
 import { CONSUMERS, type ConsumerDefinition } from '#functions/shared/consumers';
 import { Alarms } from '../constructs/alarms';
 import { CoordFunction, type CoordFunctionProps } from '../constructs/coord-function';
 import { QueueWithDlq } from '../constructs/queue-with-dlq';
+import { SweeperSchedule } from '../constructs/sweeper-schedule';
 
 /** Properties of the {@link MessagingStack}. */
 export interface MessagingStackProps extends StackProps {
@@ -69,6 +70,8 @@ export class MessagingStack extends Stack {
   public readonly consumers: ReadonlyMap<string, CoordFunction>;
   /** The alarms and the topic they notify. */
   public readonly alarms: Alarms;
+  /** The sweeper and its schedule, when the stack has the escalations queue it sends to. */
+  public readonly sweeper?: SweeperSchedule;
 
   /** @throws Error when a consumer's queue is not among the stack's queues. */
   constructor(scope: Construct, id: string, props: MessagingStackProps) {
@@ -110,6 +113,19 @@ export class MessagingStack extends Stack {
       consumers.set(consumer.id, handler);
     }
     this.consumers = consumers;
+
+    const escalations = queues.get(escalationsQueue.id);
+    if (escalations) {
+      this.sweeper = new SweeperSchedule(this, 'Sweeper', {
+        tables: props.tables,
+        escalationsQueue: escalations.queue,
+        functionDefaults: {
+          logRemovalPolicy: removalPolicy,
+          ...props.functionDefaults,
+          environment: { COORD_STAGE: props.stage, COORD_TABLE_PREFIX: props.namePrefix },
+        },
+      });
+    }
 
     new CfnOutput(this, 'AlarmTopicArn', {
       value: this.alarms.topic.topicArn,

@@ -1,7 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { connectionsTable } from '#adapters/dynamo/tables';
-import { ROUTES, type RouteDefinition, routes } from '#functions/shared/routes';
+import { ROUTES, type RouteDefinition } from '#functions/shared/routes';
 import { actionsOf, logicalIdOf, statementsOf, synthesize } from './support/synth';
 
 const XRAY_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'];
@@ -23,9 +23,9 @@ const WRITE_ACTIONS = [
   'dynamodb:DeleteItem',
 ];
 const SECRET_ACTIONS = ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'];
-// The heartbeat route also sends to the heartbeats queue (messaging-stack.test.ts checks the queue).
+// Routes that send to a queue (heartbeat, fail, cancel) may send to it; messaging-stack.test.ts checks which.
 const queueActions = (route: RouteDefinition): string[] =>
-  route.id === routes.heartbeat.id ? ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'] : [];
+  (route.sends ?? []).length > 0 ? ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'] : [];
 
 const isPublic = (route: RouteDefinition): boolean => route.access === 'public';
 const byGrant = (grants: RouteDefinition['grants']) => ROUTES.filter((route) => route.grants === grants);

@@ -8,6 +8,7 @@ import type { IConstruct } from 'constructs';
 import { afterAll } from 'vitest';
 import { CONSUMERS } from '#functions/shared/consumers';
 import { ROUTES } from '#functions/shared/routes';
+import { SCHEDULES } from '#functions/shared/schedules';
 import { PROJECT_ROOT } from '../../../lib/constructs/coord-function';
 import { buildCoordApp, type CoordStacks } from '../../../lib/coord-app';
 
@@ -52,7 +53,7 @@ export const stubProjectRoot = (): string => {
   if (stubRoot) return stubRoot;
   const root = scratchDir('infra-root');
   copyFileSync(join(PROJECT_ROOT, 'package-lock.json'), join(root, 'package-lock.json'));
-  for (const { entry } of [...ROUTES, ...CONSUMERS]) {
+  for (const { entry } of [...ROUTES, ...CONSUMERS, ...SCHEDULES]) {
     mkdirSync(dirname(join(root, entry)), { recursive: true });
     writeFileSync(join(root, entry), 'export const handler = async () => ({ statusCode: 204 });\n');
   }
