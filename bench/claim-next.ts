@@ -28,11 +28,17 @@ const target = async (): Promise<Target> => {
   if (url) {
     const adminToken = process.env.COORD_ADMIN_TOKEN;
     const registrationKey = process.env.COORD_REGISTRATION_KEY ?? adminToken;
-    if (!adminToken || !registrationKey) throw new Error('COORD_URL needs COORD_ADMIN_TOKEN (and COORD_REGISTRATION_KEY)');
+    if (!adminToken || !registrationKey)
+      throw new Error('COORD_URL needs COORD_ADMIN_TOKEN (and COORD_REGISTRATION_KEY)');
     return { url, adminToken, registrationKey };
   }
   const stack = await startLocalStack({ port: 0, quiet: true });
-  return { url: stack.url, adminToken: stack.adminToken, registrationKey: stack.registrationKey, stop: stack.stop };
+  return {
+    url: stack.url,
+    adminToken: stack.adminToken,
+    registrationKey: stack.registrationKey,
+    stop: stack.stop,
+  };
 };
 
 const call = async (t: Target, token: string, method: string, path: string, body?: unknown) => {
@@ -102,7 +108,9 @@ const main = async () => {
           const id = r.json.item.id as string;
           if (claimed.has(id)) duplicates += 1;
           claimed.add(id);
-          const done = await call(t, agent.token, 'POST', `/v1/work/${id}/complete`, { claimToken: r.json.claim.token });
+          const done = await call(t, agent.token, 'POST', `/v1/work/${id}/complete`, {
+            claimToken: r.json.claim.token,
+          });
           if (done.status !== 200) errors += 1;
         }
       }),
@@ -127,8 +135,12 @@ const main = async () => {
     };
     console.log(JSON.stringify(result));
     console.log(`\nclaim-next, ${agentsCount} concurrent agents, ${itemsCount} items`);
-    console.log(`  p50 ${result.claimNextMs.p50} ms   p90 ${result.claimNextMs.p90} ms   p99 ${result.claimNextMs.p99} ms   max ${result.claimNextMs.max} ms`);
-    console.log(`  ${result.itemsClaimed} claimed (${duplicates} twice), ${errors} errors, ${result.itemsPerSec} items/s`);
+    console.log(
+      `  p50 ${result.claimNextMs.p50} ms   p90 ${result.claimNextMs.p90} ms   p99 ${result.claimNextMs.p99} ms   max ${result.claimNextMs.max} ms`,
+    );
+    console.log(
+      `  ${result.itemsClaimed} claimed (${duplicates} twice), ${errors} errors, ${result.itemsPerSec} items/s`,
+    );
   } finally {
     await t.stop?.();
   }
