@@ -48,12 +48,25 @@ const inheritedEnv = (): NodeJS.ProcessEnv =>
     ),
   );
 
+/** How a stack process is started. */
+export interface LaunchOptions {
+  /**
+   * Start it as the leader of its own process group, with DynamoDB Local (its child) in that
+   * group, so the whole group can be killed at once, e.g. `process.kill(-pid, 'SIGKILL')`.
+   * @default false (the stack shares this process's group)
+   */
+  readonly processGroup?: boolean;
+}
+
 /**
  * Starts `local/main.ts` in a child process on free ports. Fixed credentials are passed in
  * unless `env` names a credentials file, so nothing is written under the project's `.coord/`.
  * The child exits when this process goes away (its stdin closes).
  */
-export const launchLocalStack = (env: Readonly<Record<string, string>> = {}): LaunchedStack => {
+export const launchLocalStack = (
+  env: Readonly<Record<string, string>> = {},
+  options: LaunchOptions = {},
+): LaunchedStack => {
   const credentials = env.COORD_CREDENTIALS_FILE
     ? {}
     : { COORD_ADMIN_TOKEN: generateSecret('admin'), COORD_REGISTRATION_KEY: generateSecret('registration') };
@@ -69,6 +82,7 @@ export const launchLocalStack = (env: Readonly<Record<string, string>> = {}): La
       ...env,
     },
     stdio: ['pipe', 'pipe', 'pipe'],
+    detached: options.processGroup ?? false,
   });
   const logFile = join(tmpdir(), `coord-local-stack-${process.pid}-${child.pid}.log`);
   const log = createWriteStream(logFile);
@@ -119,9 +133,9 @@ export interface SpawnedStack extends ReadyInfo {
 /** Starts `local/main.ts` in a child process and resolves once it is ready. */
 export const spawnLocalStack = async (
   env: Readonly<Record<string, string>> = {},
-  { timeoutMs = 150_000 } = {},
+  { timeoutMs = 150_000, processGroup = false }: { timeoutMs?: number } & LaunchOptions = {},
 ): Promise<SpawnedStack> => {
-  const launched = launchLocalStack(env);
+  const launched = launchLocalStack(env, { processGroup });
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
