@@ -2,9 +2,11 @@ import {
   type AttributeDefinition,
   CreateTableCommand,
   DeleteTableCommand,
+  DescribeTableCommand,
   DescribeTimeToLiveCommand,
   type DynamoDBClient,
   type KeySchemaElement,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
   waitUntilTableNotExists,
@@ -57,6 +59,45 @@ const createTable = async (client: DynamoDBClient, name: string, table: TableDef
   }
 };
 
+/**
+ * Adds the definition's indexes a table made by an earlier version lacks (a data directory kept
+ * across an upgrade), one per call as DynamoDB requires, each waited for until ACTIVE.
+ */
+const addMissingIndexes = async (
+  client: DynamoDBClient,
+  name: string,
+  table: TableDefinition,
+): Promise<void> => {
+  const describe = () => client.send(new DescribeTableCommand({ TableName: name }));
+  const present = new Set(((await describe()).Table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
+  for (const index of table.indexes.filter((candidate) => !present.has(candidate.indexName))) {
+    await client.send(
+      new UpdateTableCommand({
+        TableName: name,
+        AttributeDefinitions: attributeDefinitions(table),
+        GlobalSecondaryIndexUpdates: [
+          {
+            Create: {
+              IndexName: index.indexName,
+              KeySchema: keySchema(index.partitionKey, index.sortKey),
+              Projection: { ProjectionType: index.projection ?? 'ALL' },
+            },
+          },
+        ],
+      }),
+    );
+    const deadline = Date.now() + TABLE_WAIT_SECONDS * 1000;
+    for (;;) {
+      const status = (await describe()).Table?.GlobalSecondaryIndexes?.find(
+        (i) => i.IndexName === index.indexName,
+      )?.IndexStatus;
+      if (status === 'ACTIVE') break;
+      if (Date.now() > deadline) throw new Error(`Index ${index.indexName} of ${name} did not become ACTIVE`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+};
+
 /** Turns on the TTL attribute unless it already is. */
 const enableTimeToLive = async (client: DynamoDBClient, name: string, attribute: string): Promise<void> => {
   const current = await client.send(new DescribeTimeToLiveCommand({ TableName: name }));
@@ -72,7 +113,8 @@ const enableTimeToLive = async (client: DynamoDBClient, name: string, attribute:
 
 /**
  * Creates every table of `tables` under `prefix` that does not exist yet (on-demand billing, the
- * definition's GSIs, TTL and stream), and resolves once all are ACTIVE. Safe to run again.
+ * definition's GSIs, TTL and stream), adds indexes an existing table lacks, and resolves once all
+ * are ACTIVE. Safe to run again.
  */
 export const ensureTables = async (
   client: DynamoDBClient,
@@ -87,6 +129,7 @@ export const ensureTables = async (
         { client, maxWaitTime: TABLE_WAIT_SECONDS, minDelay: 1 },
         { TableName: name },
       );
+      await addMissingIndexes(client, name, table);
       if (table.ttlAttribute) await enableTimeToLive(client, name, table.ttlAttribute);
     }),
   );

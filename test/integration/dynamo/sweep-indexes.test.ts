@@ -2,7 +2,10 @@
  * The store reads and writes the sweeper and escalations rely on: the review index (never a
  * scan), and escalation records with their conditional writes and consistent history.
  */
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deleteTables, ensureTables } from '#adapters/dynamo/index';
+import { tableName, workTable } from '#adapters/dynamo/tables';
 import type { Escalation } from '#core/escalations/escalation';
 import { WriteConflict } from '#core/ports';
 import { aClaim, aWorkItem, unique } from '#test/support/builders';
@@ -52,6 +55,28 @@ describe('dueForReview', () => {
     // Assert
     expect(found.map((i) => i.id)).toEqual([first.id, second.id]);
     expect(one.map((i) => i.id)).toEqual([first.id]);
+  });
+});
+
+describe('ensureTables', () => {
+  it('adds the review index to a Work table an earlier version made without it', async () => {
+    // Arrange: a kept data directory from before the index existed
+    const prefix = `t-upgrade-${unique()}`;
+    const before = { ...workTable, indexes: workTable.indexes.filter((i) => i.indexName !== 'review') };
+    await ensureTables(store.client, prefix, [before]);
+    try {
+      // Act
+      await ensureTables(store.client, prefix, [workTable]);
+      // Assert
+      const described = await store.client.send(
+        new DescribeTableCommand({ TableName: tableName(prefix, workTable) }),
+      );
+      expect(
+        described.Table?.GlobalSecondaryIndexes?.map((i) => [i.IndexName, i.IndexStatus]).sort(),
+      ).toEqual(workTable.indexes.map((i) => [i.indexName, 'ACTIVE']).sort());
+    } finally {
+      await deleteTables(store.client, prefix, [workTable]);
+    }
   });
 });
 
