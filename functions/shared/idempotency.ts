@@ -25,6 +25,13 @@ export const IDEMPOTENCY_HEADER = 'idempotency-key';
 export const REPLAYED_HEADER = 'idempotent-replayed';
 /** How long answers are kept. */
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
+
+/**
+ * How long a reservation holds its key before the answer is stored: longer than any invocation
+ * (API Gateway gives up after 29 s), so a request that died mid-way (a crashed container) frees
+ * its key for a retry soon instead of answering `idempotency_conflict` for a day.
+ */
+export const RESERVATION_SECONDS = 120;
 const MAX_KEY_LENGTH = 128;
 
 const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('base64url');
@@ -76,7 +83,12 @@ export const idempotency = (
     const store = runtime.ports().idempotency;
     const statusCode = request.response?.statusCode ?? 500;
     if (statusCode >= 500) return bestEffort(store.release(scope), 'release', scope);
-    return bestEffort(store.complete(scope, statusCode, request.response?.body ?? ''), 'complete', scope);
+    const keptUntil = Math.floor(runtime.ports().clock.now().getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS;
+    return bestEffort(
+      store.complete(scope, statusCode, request.response?.body ?? '', keptUntil),
+      'complete',
+      scope,
+    );
   };
 
   return {
@@ -89,8 +101,8 @@ export const idempotency = (
       const ports = runtime.ports();
       const scope = sha256([state.principal.id, 'POST', event.rawPath, key].join('\n'));
       const fingerprint = sha256(canonical(state.body ?? null));
-      const expiresAt = Math.floor(ports.clock.now().getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS;
-      const stored = await ports.idempotency.reserve(scope, fingerprint, expiresAt);
+      const reservedUntil = Math.floor(ports.clock.now().getTime() / 1000) + RESERVATION_SECONDS;
+      const stored = await ports.idempotency.reserve(scope, fingerprint, reservedUntil);
       if (!stored) {
         state.idempotencyScope = scope;
         return;

@@ -280,14 +280,17 @@ export interface IdempotencyRecord {
 
 /** Remembers answers to keyed POSTs for 24 h. */
 export interface IdempotencyStore {
-  /** Reserves `key`; returns `undefined` when it was free, else what is stored under it. */
+  /**
+   * Reserves `key` until `expiresAtEpochSeconds` (kept short, so a request that died without an
+   * answer frees its key soon); returns `undefined` when it was free, else what is stored under it.
+   */
   reserve(
     key: string,
     fingerprint: string,
     expiresAtEpochSeconds: number,
   ): Promise<IdempotencyRecord | undefined>;
-  /** Stores the answer of a reserved key. */
-  complete(key: string, statusCode: number, body: string): Promise<void>;
+  /** Stores the answer of a reserved key, kept until `expiresAtEpochSeconds`. */
+  complete(key: string, statusCode: number, body: string, expiresAtEpochSeconds: number): Promise<void>;
   /** Frees a reserved key whose request failed with a 5xx, so a retry runs again. */
   release(key: string): Promise<void>;
 }

@@ -165,14 +165,19 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
     }
   }
 
-  async complete(key: string, statusCode: number, body: string): Promise<void> {
+  async complete(
+    key: string,
+    statusCode: number,
+    body: string,
+    expiresAtEpochSeconds: number,
+  ): Promise<void> {
     const expression = new Expression();
     try {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: idempotencyKey(key),
-          UpdateExpression: `SET ${expression.name('state')} = ${expression.value(DONE)}, ${expression.name('statusCode')} = ${expression.value(statusCode)}, ${expression.name('body')} = ${expression.value(body)}`,
+          UpdateExpression: `SET ${expression.name('state')} = ${expression.value(DONE)}, ${expression.name('statusCode')} = ${expression.value(statusCode)}, ${expression.name('body')} = ${expression.value(body)}, ${expression.name(EXPIRES_AT)} = ${expression.value(expiresAtEpochSeconds)}`,
           ConditionExpression: `attribute_exists(${expression.name(PK)})`,
           ...expression.attributes(),
         }),

@@ -2,12 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDynamoPorts } from '#adapters/dynamo/index';
 import { UnavailableError } from '#core/errors';
 import { unique } from '#test/support/builders';
+import { fixedClock } from '#test/support/clock';
 import { createTestStore, type TestStore } from '#test/support/dynamo';
 
 let store: TestStore;
 
 beforeAll(async () => {
-  store = await createTestStore('meta');
+  // The clock starts at the real time: DynamoDB Local deletes rows whose TTL attribute is in the
+  // real past, so a reservation made on a clock fixed in the past could vanish mid-test.
+  store = await createTestStore('meta', { clock: fixedClock(new Date().toISOString()) });
 });
 
 afterAll(async () => {
@@ -31,7 +34,7 @@ describe('idempotency', () => {
     const key = `k-${unique()}`;
     await store.ports.idempotency.reserve(key, 'body-hash', nowSeconds() + 86_400);
 
-    await store.ports.idempotency.complete(key, 201, '{"id":"wi_1"}');
+    await store.ports.idempotency.complete(key, 201, '{"id":"wi_1"}', nowSeconds() + 86_400);
     const replay = await store.ports.idempotency.reserve(key, 'body-hash', nowSeconds() + 86_400);
 
     expect(replay).toEqual({
@@ -55,7 +58,7 @@ describe('idempotency', () => {
   it('keeps a completed answer when a late release arrives', async () => {
     const key = `k-${unique()}`;
     await store.ports.idempotency.reserve(key, 'h', nowSeconds() + 86_400);
-    await store.ports.idempotency.complete(key, 200, '{}');
+    await store.ports.idempotency.complete(key, 200, '{}', nowSeconds() + 86_400);
 
     await store.ports.idempotency.release(key);
 
@@ -76,10 +79,21 @@ describe('idempotency', () => {
     expect(after).toEqual({ state: 'in_progress', fingerprint: 'new' });
   });
 
+  it('keeps a completed answer past its reservation, until the time complete gives', async () => {
+    const key = `k-${unique()}`;
+    await store.ports.idempotency.reserve(key, 'h', nowSeconds() + 60);
+    await store.ports.idempotency.complete(key, 201, '{}', nowSeconds() + 86_400);
+    store.clock.advance(120);
+
+    const replay = await store.ports.idempotency.reserve(key, 'h', nowSeconds() + 60);
+
+    expect(replay).toMatchObject({ state: 'done', statusCode: 201 });
+  });
+
   it('ignores completing or releasing a key that holds nothing', async () => {
     const key = `k-${unique()}`;
 
-    await store.ports.idempotency.complete(key, 200, '{}');
+    await store.ports.idempotency.complete(key, 200, '{}', nowSeconds() + 86_400);
     await store.ports.idempotency.release(key);
 
     expect(await store.ports.idempotency.reserve(key, 'h', nowSeconds() + 60)).toBeUndefined();

@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { RESERVATION_SECONDS } from '#functions/shared/idempotency';
 import { unique } from '#test/support/builders';
 import { ADMIN, call, seedAgent, useHandlerStore } from './handlers';
 
@@ -142,6 +144,43 @@ describe('the work routes on DynamoDB Local', () => {
       expect(answer.body.error.code).toBe('idempotency_conflict');
     }
     expect(listed.body.items).toHaveLength(1);
+  });
+
+  it('runs a keyed request again once the reservation of one that died without an answer has lapsed', async () => {
+    const team = `t-${unique()}`;
+    const key = `key-${unique()}`;
+    const scope = createHash('sha256')
+      .update(['admin', 'POST', '/v1/work', key].join('\n'))
+      .digest('base64url');
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    await store().ports.idempotency.reserve(
+      scope,
+      'a request that crashed',
+      nowSeconds + RESERVATION_SECONDS,
+    );
+
+    const whileReserved = await call('createWork', {
+      token: ADMIN,
+      body: newWork(team),
+      headers: { 'idempotency-key': key },
+    });
+    await store().ports.idempotency.release(scope);
+    await store().ports.idempotency.reserve(scope, 'a request that crashed', nowSeconds - 1);
+    const afterLapse = await call('createWork', {
+      token: ADMIN,
+      body: newWork(team),
+      headers: { 'idempotency-key': key },
+    });
+    const replay = await call('createWork', {
+      token: ADMIN,
+      body: newWork(team),
+      headers: { 'idempotency-key': key },
+    });
+
+    expect(whileReserved.status).toBe(409);
+    expect(whileReserved.body.error.code).toBe('idempotency_conflict');
+    expect(afterLapse.status).toBe(201);
+    expect(replay.status).toBe(409);
   });
 
   it('scopes idempotency keys to the caller', async () => {
