@@ -7,6 +7,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Clock, Ports } from '#core/ports';
+import { type ClientOptions, clientConfig } from '../client-config';
 import { DynamoAgentRepository } from './agent-repository';
 import { DynamoEscalationRepository } from './escalation-repository';
 import { DynamoAuditLog } from './event-log';
@@ -90,44 +91,11 @@ export const createDynamoPorts = (options: DynamoPortsOptions): DynamoPorts => {
 };
 
 /** Options of {@link createDynamoClient}. */
-export interface DynamoClientOptions {
-  readonly region: string;
-  /**
-   * An emulator or LocalStack endpoint.
-   * @default the regional AWS endpoint
-   */
-  readonly endpoint?: string;
-  /**
-   * Static credentials.
-   * @default the SDK's provider chain; with an `endpoint`, placeholder credentials (emulators accept any)
-   */
-  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
-  /**
-   * Give up on a request after this long (it then counts as unavailable).
-   * @default 10000
-   */
-  readonly requestTimeoutMs?: number;
-}
-
-/** Placeholder credentials for emulators, which check none. */
-const EMULATOR_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+export type DynamoClientOptions = ClientOptions;
 
 /**
  * A DynamoDB client with keep-alive connections enough for many concurrent calls (a claim reads
  * every ready shard at once) and bounded connect and request times.
  */
-export const createDynamoClient = (options: DynamoClientOptions): DynamoDBClient => {
-  const credentials =
-    options.credentials ?? (options.endpoint === undefined ? undefined : EMULATOR_CREDENTIALS);
-  return new DynamoDBClient({
-    region: options.region,
-    ...(options.endpoint !== undefined && { endpoint: options.endpoint }),
-    ...(credentials !== undefined && { credentials: { ...credentials } }),
-    requestHandler: {
-      connectionTimeout: 3000,
-      requestTimeout: options.requestTimeoutMs ?? 10_000,
-      httpAgent: { keepAlive: true, maxSockets: 256 },
-      httpsAgent: { keepAlive: true, maxSockets: 256 },
-    },
-  });
-};
+export const createDynamoClient = (options: DynamoClientOptions): DynamoDBClient =>
+  new DynamoDBClient(clientConfig(options, 256));

@@ -6,48 +6,17 @@
  */
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { UnavailableError } from '#core/errors';
+import { type ClientOptions, clientConfig } from '../client-config';
 import { isTransient } from '../dynamo/errors';
 
-/** Options of {@link createSqsClient}. */
-export interface SqsClientOptions {
-  readonly region: string;
-  /**
-   * An emulator or LocalStack endpoint.
-   * @default the regional AWS endpoint
-   */
-  readonly endpoint?: string;
-  /**
-   * Give up on a request after this long (it then counts as unavailable). Long polls wait up to
-   * 20 s on purpose, so a poller passes more.
-   * @default 10000
-   */
-  readonly requestTimeoutMs?: number;
-  /**
-   * Static credentials.
-   * @default the SDK's provider chain; with an `endpoint`, placeholder credentials (emulators accept any)
-   */
-  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
-}
-
-/** Placeholder credentials for emulators, which check none. */
-const EMULATOR_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+/**
+ * Options of {@link createSqsClient}. Long polls wait up to 20 s on purpose, so a poller passes a
+ * `requestTimeoutMs` above that.
+ */
+export type SqsClientOptions = ClientOptions;
 
 /** An SQS client with keep-alive connections and bounded connect and request times. */
-export const createSqsClient = (options: SqsClientOptions): SQSClient => {
-  const credentials =
-    options.credentials ?? (options.endpoint === undefined ? undefined : EMULATOR_CREDENTIALS);
-  return new SQSClient({
-    region: options.region,
-    ...(options.endpoint !== undefined && { endpoint: options.endpoint }),
-    ...(credentials !== undefined && { credentials: { ...credentials } }),
-    requestHandler: {
-      connectionTimeout: 3000,
-      requestTimeout: options.requestTimeoutMs ?? 10_000,
-      httpAgent: { keepAlive: true },
-      httpsAgent: { keepAlive: true },
-    },
-  });
-};
+export const createSqsClient = (options: SqsClientOptions): SQSClient => new SQSClient(clientConfig(options));
 
 /** The queue refused a message for a reason a retry will not fix; `cause` is the SDK error. */
 export class QueueError extends Error {

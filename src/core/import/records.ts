@@ -5,7 +5,8 @@
  */
 import type { AgentStatus } from '../agents/status';
 import type { JsonObject } from '../model';
-import type { Priority, WorkStatus } from '../work/status';
+import type { NewWork } from '../work/create';
+import type { WorkStatus } from '../work/status';
 
 /** The record kinds, named as the import body and its reply name them. */
 export const ImportKind = { Agents: 'agents', Work: 'work', Events: 'events' } as const;
@@ -31,20 +32,7 @@ export interface AgentRecord {
 }
 
 /** A work item as imported: the creation fields plus its id, state and times. */
-export interface WorkRecord {
-  readonly id: string;
-  readonly type: string;
-  readonly title: string;
-  readonly description?: string;
-  readonly team: string;
-  readonly priority?: Priority;
-  readonly businessValue?: number;
-  readonly deadline?: string;
-  readonly requiredCapabilities?: readonly string[];
-  readonly dependsOn?: readonly string[];
-  readonly estimateMinutes?: number;
-  readonly maxAttempts?: number;
-  readonly metadata?: JsonObject;
+export interface WorkRecord extends NewWork {
   readonly status: WorkStatus;
   readonly progress: number;
   readonly attempts: number;
