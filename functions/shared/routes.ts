@@ -75,6 +75,11 @@ export interface RouteDefinition {
   readonly params?: TSchema;
   /** Largest accepted body. @default 64 KiB */
   readonly maxBodyBytes?: number;
+  /**
+   * The function's timeout, for routes that do much per call (API Gateway waits 30 s at most).
+   * @default the CoordFunction default (10 s)
+   */
+  readonly timeoutSeconds?: number;
   /** What the function needs from the data stack; CDK grants exactly this. */
   readonly grants: 'read' | 'readWrite';
   /**
@@ -514,6 +519,8 @@ export const ROUTES = [
     summary: 'Bulk load of records kept from elsewhere, with their ids, states, times and history',
     body: ImportBody,
     maxBodyBytes: IMPORT_MAX_BODY_BYTES,
+    // Up to 500 records, each its own transaction: more than the default 10 s on a slow store.
+    timeoutSeconds: 29,
     grants: 'readWrite',
     responses: { 200: ImportResult },
   }),

@@ -1,3 +1,4 @@
+import { Duration } from 'aws-cdk-lib';
 import { HttpMethod, HttpRoute, HttpRouteKey, type IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
@@ -41,8 +42,13 @@ export class HttpRoutes extends Construct {
     const functions = new Map<string, CoordFunction>();
     const routes = new Map<string, HttpRoute>();
 
-    for (const route of props.routes ?? ROUTES) {
-      const handler = new CoordFunction(this, route.id, { ...props.functionDefaults, entry: route.entry });
+    const declared: readonly RouteDefinition[] = props.routes ?? ROUTES;
+    for (const route of declared) {
+      const handler = new CoordFunction(this, route.id, {
+        ...props.functionDefaults,
+        ...(route.timeoutSeconds !== undefined && { timeout: Duration.seconds(route.timeoutSeconds) }),
+        entry: route.entry,
+      });
       for (const table of props.tables) {
         if (route.grants === 'readWrite') table.grantReadWriteData(handler);
         else table.grantReadData(handler);

@@ -48,6 +48,16 @@ describe('ApiStack', () => {
     });
   });
 
+  it('gives a route the timeout it declares and every other route the default', () => {
+    const timeoutOf = (route: RouteDefinition): unknown =>
+      api.toJSON().Resources[logicalIdOf(routeFunction(route))].Properties.Timeout;
+
+    for (const route of ROUTES as readonly RouteDefinition[]) {
+      expect(timeoutOf(route), route.id).toBe(route.timeoutSeconds ?? 10);
+    }
+    expect(timeoutOf(ROUTES.find((route) => route.id === 'importRecords') as RouteDefinition)).toBe(29);
+  });
+
   it('tells every function its stage, table prefix and secret ARNs', () => {
     api.allResourcesProperties('AWS::Lambda::Function', {
       Environment: {

@@ -140,16 +140,3 @@ export const expireLease = (item: WorkItem, ctx: WorkContext): WorkDecision | un
     agentId: claim.agentId,
   });
 };
-
-/**
- * A heartbeat of the holder renews its lease and liveness snapshot. Returns `undefined` when
- * `agentId` does not hold the item. No audit event: renewals are liveness, not history.
- */
-export const renewLease = (item: WorkItem, agentId: string, ctx: WorkContext): WorkDecision | undefined => {
-  if (!item.claim || item.claim.agentId !== agentId) return undefined;
-  const next = advance(item, { claim: renewedClaim(item.claim, ctx.now, ctx.settings.leaseSeconds) }, ctx);
-  return {
-    item: next,
-    change: { writes: [{ kind: 'work', item: next, expectedVersion: item.version }], events: [] },
-  };
-};

@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ForbiddenError, StaleClaimError } from '#core/errors';
-import {
-  completeWork,
-  expireLease,
-  failWork,
-  releaseWork,
-  renewLease,
-  reportProgress,
-} from '#core/work/holder-actions';
+import { completeWork, expireLease, failWork, releaseWork, reportProgress } from '#core/work/holder-actions';
 import { aClaimedItem, aWorkItem, minutesFromNow, NOW, workContext } from '../builders';
 
 const holder = { token: 'token-1', agentId: 'agent-a' };
@@ -184,18 +177,5 @@ describe('expireLease', () => {
   it('leaves a claim whose lease is still running', () => {
     expect(expireLease(aClaimedItem(), workContext())).toBeUndefined();
     expect(expireLease(aWorkItem(), workContext())).toBeUndefined();
-  });
-});
-
-describe('renewLease', () => {
-  it('renews the holder’s lease without an audit event', () => {
-    const decision = renewLease(aClaimedItem(), 'agent-a', workContext());
-    expect(decision?.item.claim?.leaseExpiresAt).toBe(minutesFromNow(5));
-    expect(decision?.change.events).toEqual([]);
-    expect(decision?.change.writes).toEqual([{ kind: 'work', item: decision?.item, expectedVersion: 2 }]);
-  });
-
-  it('does nothing for an item the agent does not hold', () => {
-    expect(renewLease(aClaimedItem('agent-b'), 'agent-a', workContext())).toBeUndefined();
   });
 });
