@@ -15,6 +15,7 @@ import { ensureTables } from '#adapters/dynamo/create-tables';
 import { escalationsQueue, heartbeatsQueue } from '#adapters/sqs/queues';
 import { CONSUMERS } from '#functions/shared/consumers';
 import { ROUTES } from '#functions/shared/routes';
+import { SERVICE_VERSION } from '../lib/service-version';
 import { generateSecret } from './credentials';
 import { startDynamoDbLocal } from './emulators/dynamodb-local';
 import { startSqsEmulator } from './emulators/sqs';
@@ -156,6 +157,7 @@ const handlerEnvironment = (settings: {
   // DynamoDB Local keeps everything in one partition, so ready-index shards (which spread a hot
   // team over partitions on AWS) only multiply queries here.
   COORD_READY_SHARDS: process.env.COORD_READY_SHARDS ?? '1',
+  COORD_SERVICE_VERSION: process.env.COORD_SERVICE_VERSION ?? SERVICE_VERSION,
   AWS_REGION: settings.region,
   AWS_DEFAULT_REGION: settings.region,
   AWS_ENDPOINT_URL_DYNAMODB: settings.dynamodb,

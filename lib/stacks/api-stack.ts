@@ -14,6 +14,7 @@ import type { Construct } from 'constructs';
 import { ROUTES, type RouteDefinition } from '#functions/shared/routes';
 import type { CoordFunctionProps } from '../constructs/coord-function';
 import { HttpRoutes } from '../constructs/http-routes';
+import { SERVICE_VERSION } from '../service-version';
 
 /** The variable a handler reads a queue's URL from, e.g. `COORD_HEARTBEATS_QUEUE_URL` (see `loadConfig`). */
 export const queueUrlVariable = (queueId: string): string => `COORD_${queueId.toUpperCase()}_QUEUE_URL`;
@@ -110,6 +111,7 @@ export class ApiStack extends Stack {
         environment: {
           COORD_STAGE: props.stage,
           COORD_TABLE_PREFIX: props.tablePrefix,
+          COORD_SERVICE_VERSION: SERVICE_VERSION,
           COORD_ADMIN_TOKEN_SECRET_ARN: this.adminTokenSecret.secretArn,
           COORD_REGISTRATION_KEY_SECRET_ARN: this.registrationKeySecret.secretArn,
         },

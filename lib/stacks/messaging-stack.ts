@@ -16,6 +16,7 @@ import { Alarms } from '../constructs/alarms';
 import { CoordFunction, type CoordFunctionProps } from '../constructs/coord-function';
 import { QueueWithDlq } from '../constructs/queue-with-dlq';
 import { SweeperSchedule } from '../constructs/sweeper-schedule';
+import { SERVICE_VERSION } from '../service-version';
 
 /** Properties of the {@link MessagingStack}. */
 export interface MessagingStackProps extends StackProps {
@@ -106,7 +107,11 @@ export class MessagingStack extends Stack {
         timeout: Duration.seconds(
           Math.max(1, Math.floor(consumer.queue.visibilityTimeoutSeconds / CONSUMER_TIMEOUT_SHARE)),
         ),
-        environment: { COORD_STAGE: props.stage, COORD_TABLE_PREFIX: props.namePrefix },
+        environment: {
+          COORD_STAGE: props.stage,
+          COORD_TABLE_PREFIX: props.namePrefix,
+          COORD_SERVICE_VERSION: SERVICE_VERSION,
+        },
       });
       for (const table of props.tables) table.grantReadWriteData(handler);
       queue.addConsumer(handler.function);
@@ -122,7 +127,11 @@ export class MessagingStack extends Stack {
         functionDefaults: {
           logRemovalPolicy: removalPolicy,
           ...props.functionDefaults,
-          environment: { COORD_STAGE: props.stage, COORD_TABLE_PREFIX: props.namePrefix },
+          environment: {
+            COORD_STAGE: props.stage,
+            COORD_TABLE_PREFIX: props.namePrefix,
+            COORD_SERVICE_VERSION: SERVICE_VERSION,
+          },
         },
       });
     }

@@ -2,6 +2,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { connectionsTable } from '#adapters/dynamo/tables';
 import { ROUTES, type RouteDefinition } from '#functions/shared/routes';
+import { SERVICE_VERSION } from '../../lib/service-version';
 import { actionsOf, logicalIdOf, statementsOf, synthesize } from './support/synth';
 
 const XRAY_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'];
@@ -64,6 +65,7 @@ describe('ApiStack', () => {
         Variables: Match.objectLike({
           COORD_STAGE: 'dev',
           COORD_TABLE_PREFIX: 'coord-dev',
+          COORD_SERVICE_VERSION: SERVICE_VERSION,
           COORD_ADMIN_TOKEN_SECRET_ARN: { Ref: logicalIdOf(stacks.api.adminTokenSecret) },
           COORD_REGISTRATION_KEY_SECRET_ARN: { Ref: logicalIdOf(stacks.api.registrationKeySecret) },
           NODE_OPTIONS: '--enable-source-maps',
