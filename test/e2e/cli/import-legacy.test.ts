@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentPage, AgentViewSchema, AuditEventView, WorkPage, WorkView } from '#app/schemas/views';
 import { auditEvents, stackClients } from '#test/support/e2e-fixtures';
+import { pollUntil } from '#test/support/http-client';
 import { coordMachine, LEGACY_FIXTURES } from './coord';
 
 /** The teams of the legacy fixtures (fixed names: only this file imports them). */
@@ -140,6 +141,19 @@ describe('coord import-legacy against the local stack', () => {
   });
 
   it('changes nothing when run again, and says so', async () => {
+    // The stack's sweeper announces each silent imported agent offline once, a write of its own;
+    // wait for it, so the comparison sees only what the second import does.
+    const agentIds = (await legacyAgents()).map((agent) => agent.id);
+    await pollUntil(
+      () =>
+        Promise.all(
+          agentIds.map(async (id) =>
+            (await auditEvents({ entityId: id })).some((event) => event.action === 'agent.status'),
+          ),
+        ),
+      (announced) => announced.length === 8 && announced.every(Boolean),
+      { timeoutMs: 90_000, intervalMs: 1000, what: 'the sweeper announcing the imported agents offline' },
+    );
     const before = { work: await legacyWork(), agents: await legacyAgents() };
 
     const run = await coordMachine().run(['import-legacy', '--dir', LEGACY_FIXTURES]);
