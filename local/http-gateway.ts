@@ -18,6 +18,7 @@ import {
   type RawRequest,
 } from './api-gateway-event';
 import { type RoutePattern, routeMatcher } from './route-matcher';
+import { withTimeout } from './with-timeout';
 
 /** A Lambda handler for HTTP API events. */
 export type HttpHandler = (
@@ -117,18 +118,6 @@ const write = (response: ServerResponse, answer: HttpAnswer, requestId: string, 
   if (hasBody) headers['content-length'] = String(answer.body.length);
   response.writeHead(answer.statusCode, headers);
   response.end(hasBody ? answer.body : undefined);
-};
-
-const withTimeout = async <T>(work: Promise<T>, timeoutMs: number): Promise<T | 'timed_out'> => {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timed_out'>((resolve) => {
-    timer = setTimeout(() => resolve('timed_out'), timeoutMs);
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 };
 
 const reportToStderr = (route: GatewayRoute, error: unknown): void => {

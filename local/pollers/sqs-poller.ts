@@ -15,6 +15,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
 import { lambdaContext } from '../api-gateway-event';
+import { withTimeout } from '../with-timeout';
 
 /** A Lambda handler for SQS events (a consumer that reports batch item failures). */
 export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | undefined>;
@@ -70,18 +71,6 @@ const pause = (ms: number, signal: AbortSignal): Promise<void> =>
     }
     signal.addEventListener('abort', done, { once: true });
   });
-
-const withTimeout = async <T>(work: Promise<T>, timeoutMs: number): Promise<T | 'timed_out'> => {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timed_out'>((resolve) => {
-    timer = setTimeout(() => resolve('timed_out'), timeoutMs);
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-};
 
 const messageAttributesOf = (message: Message): SQSMessageAttributes =>
   Object.fromEntries(
