@@ -6,11 +6,11 @@ import type { Write } from '../ports';
 import { ActorType } from '../roles';
 import { addSeconds, iso } from '../time';
 import { urgencyOf } from '../urgency';
-import { WORK_DEFAULTS } from '../work/create';
+import { creationSnapshot, WORK_DEFAULTS } from '../work/create';
 import { addDependent } from '../work/dependencies';
 import { reviewAtOf } from '../work/review';
 import { isHeld, WorkStatus } from '../work/status';
-import { type WorkContext, workSnapshot } from '../work/write';
+import type { WorkContext } from '../work/write';
 import type { Imported } from './fingerprint';
 import { decideExisting, type ImportDecision, rejected } from './outcome';
 import type { WorkRecord } from './records';
@@ -191,18 +191,7 @@ export const importWork = (
     seq: item.version,
     team: item.team,
     ...(holder ? { agentId: holder.id } : {}),
-    after: {
-      ...workSnapshot(item),
-      type: item.type,
-      title: item.title,
-      team: item.team,
-      businessValue: item.businessValue,
-      dependsOn: item.dependsOn,
-      requiredCapabilities: item.requiredCapabilities,
-      createdAt: item.createdAt,
-      updatedAt: item.updatedAt,
-      ...(item.deadline === undefined ? {} : { deadline: item.deadline }),
-    },
+    after: { ...creationSnapshot(item), createdAt: item.createdAt, updatedAt: item.updatedAt },
   });
   return {
     outcome: 'created',

@@ -98,16 +98,7 @@ export const createWorkItem = (
     entityId: item.id,
     seq: item.version,
     team: item.team,
-    after: {
-      ...workSnapshot(item),
-      type: item.type,
-      title: item.title,
-      team: item.team,
-      businessValue: item.businessValue,
-      dependsOn: item.dependsOn,
-      requiredCapabilities: item.requiredCapabilities,
-      ...(item.deadline === undefined ? {} : { deadline: item.deadline }),
-    },
+    after: creationSnapshot(item),
   });
   const writes: Write[] = [{ kind: 'work', item, expectedVersion: null }];
   return {
@@ -118,3 +109,15 @@ export const createWorkItem = (
     },
   };
 };
+
+/** What an audit event records of a new item: its state plus the fields it was created with. */
+export const creationSnapshot = (item: WorkItem): JsonObject => ({
+  ...workSnapshot(item),
+  type: item.type,
+  title: item.title,
+  team: item.team,
+  businessValue: item.businessValue,
+  dependsOn: item.dependsOn,
+  requiredCapabilities: item.requiredCapabilities,
+  ...(item.deadline === undefined ? {} : { deadline: item.deadline }),
+});
