@@ -7,6 +7,7 @@
 import { ForbiddenError, UnauthorizedError } from '#core/errors';
 import type { Ports } from '#core/ports';
 import { type Principal, Role } from '#core/roles';
+import type { Access } from './route';
 
 /** The deployment's fixed credentials (from config, or Secrets Manager on AWS). */
 export interface AuthSecrets {
@@ -20,9 +21,6 @@ export interface AuthSecrets {
 export const ADMIN_PRINCIPAL_ID = 'admin';
 /** Principal id of the deployment's registration key. */
 export const REGISTRATION_PRINCIPAL_ID = 'registration';
-
-/** Who may call a route: roles, or `public` (no token needed). */
-export type RouteAccess = readonly Role[] | 'public';
 
 const BEARER = /^Bearer +([\x21-\x7e]{1,1024}) *$/i;
 const ISSUED_TOKEN = /^([A-Za-z0-9_-]{1,128})\.([A-Za-z0-9_-]{1,512})$/;
@@ -74,7 +72,7 @@ export const authenticate = async (
  * Whether `principal` may use a route with this access list.
  * @throws ForbiddenError when its role is not listed
  */
-export const authorize = (access: RouteAccess, principal: Principal): void => {
+export const authorize = (access: Access, principal: Principal): void => {
   if (access === 'public' || access.includes(principal.role)) return;
   throw new ForbiddenError(`This route is not open to ${principal.role} tokens.`, { role: principal.role });
 };

@@ -6,28 +6,15 @@
  */
 import type { TSchema } from '@sinclair/typebox';
 import { ERROR_CODES, type ErrorCode } from '#core/errors';
-import type { Role } from '#core/roles';
+import { ROUTE_TAGS, type RouteDefinition } from './route';
 import * as adminSchemas from './schemas/admin';
 import * as agentSchemas from './schemas/agents';
 import * as commonSchemas from './schemas/common';
 import * as viewSchemas from './schemas/views';
 import * as workSchemas from './schemas/work';
 
-/** What the generator needs of a route (`functions/shared/routes.ts` provides it). */
-export interface DocumentedRoute {
-  readonly id: string;
-  readonly method: string;
-  readonly path: string;
-  readonly summary: string;
-  readonly tag: string;
-  readonly access: readonly Role[] | 'public';
-  readonly body?: TSchema;
-  readonly query?: TSchema;
-  readonly params?: TSchema;
-  readonly maxBodyBytes?: number;
-  readonly responses?: Readonly<Record<number, TSchema | null>>;
-  readonly errors?: readonly ErrorCode[];
-}
+/** What the generator needs of a route: the route table's own type, minus deployment fields. */
+export type DocumentedRoute = Omit<RouteDefinition, 'entry' | 'grants' | 'sends' | 'timeoutSeconds'>;
 
 /** Inputs of {@link buildOpenApiDocument}. */
 export interface OpenApiOptions {
@@ -40,16 +27,6 @@ export interface OpenApiOptions {
 
 /** A JSON object of the document. */
 export type JsonObject = { [key: string]: unknown };
-
-const TAGS: Readonly<Record<string, string>> = {
-  health: 'Liveness of the service and its store.',
-  docs: 'This document.',
-  agents: 'Registration, liveness, tokens and retirement of agents.',
-  work: 'Work items: creation, claims, progress and their end.',
-  teams: 'Per-team counts and forecasts.',
-  audit: 'The audit log.',
-  admin: 'Runtime settings and issued tokens.',
-};
 
 const ERROR_SCHEMA: JsonObject = {
   type: 'object',
@@ -292,7 +269,7 @@ export const buildOpenApiDocument = (options: OpenApiOptions): JsonObject => {
   }
   const tags = [...new Set(options.routes.map((r) => r.tag))].map((name) => ({
     name,
-    ...(TAGS[name] ? { description: TAGS[name] } : {}),
+    description: ROUTE_TAGS[name],
   }));
   return {
     openapi: '3.1.0',

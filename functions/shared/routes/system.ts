@@ -1,0 +1,32 @@
+/** Routes anyone may call: the service's health and this API's OpenAPI document. */
+import { Type } from '@sinclair/typebox';
+import { defineRoute } from '#app/route';
+import { HealthView } from '#app/schemas/views';
+
+/** The OpenAPI document itself (`GET /openapi.json`). */
+const OpenApiDocument = Type.Unsafe<Record<string, unknown>>({
+  type: 'object',
+  description: 'An OpenAPI 3.1 document.',
+});
+
+/** Health and documentation. */
+export const SYSTEM_ROUTES = [
+  defineRoute({
+    id: 'health',
+    method: 'GET',
+    path: '/v1/health',
+    access: 'public',
+    summary: 'Service and store health',
+    grants: 'read',
+    responses: { 200: HealthView, 503: HealthView },
+  }),
+  defineRoute({
+    id: 'openapi',
+    method: 'GET',
+    path: '/openapi.json',
+    access: 'public',
+    summary: 'This API as an OpenAPI 3.1 document',
+    grants: 'read',
+    responses: { 200: OpenApiDocument },
+  }),
+] as const;
