@@ -101,11 +101,18 @@ export const escalationsTable: TableDefinition = {
   ],
 };
 
-/** WebSocket connections. */
+/**
+ * WebSocket connections: one partition per connection (`sk` = the connection record, then one row
+ * per joined channel), and the channel index (`gsi1pk` = channel, `gsi1sk` = connection id) that
+ * finds a channel's subscribers with a Query. Rows expire with the connection (TTL).
+ */
 export const connectionsTable: TableDefinition = {
   id: 'Connections',
   partitionKey: S('pk'),
-  indexes: [{ indexName: 'bySubject', partitionKey: S('gsi1pk'), sortKey: S('gsi1sk') }],
+  sortKey: S('sk'),
+  indexes: [
+    { indexName: 'byChannel', partitionKey: S('gsi1pk'), sortKey: S('gsi1sk'), projection: 'KEYS_ONLY' },
+  ],
   ttlAttribute: 'expiresAt',
 };
 

@@ -1,0 +1,52 @@
+/**
+ * What live updates need from the outside world: where connections and their subscriptions are
+ * kept, and how a message reaches one connection. The DynamoDB Connections table and the API
+ * Gateway management API (`PostToConnection`) implement them; locally the same management client
+ * talks to the local WebSocket server's `@connections` endpoint.
+ */
+import type { Page } from '../ports';
+import type { Principal } from '../roles';
+
+/** An open WebSocket connection and who opened it. */
+export interface Connection {
+  /** API Gateway's connection id. */
+  readonly id: string;
+  readonly principal: Principal;
+  /** For agent principals: the agent's team when it connected (for join decisions). */
+  readonly agentTeam?: string;
+  readonly connectedAt: string;
+  /** When the record expires on its own (TTL), so a connection whose `$disconnect` was lost goes away. */
+  readonly expiresAt: string;
+}
+
+/** Connections and their subscriptions (channel wire names, see `channels.ts`). */
+export interface ConnectionStore {
+  /** Records a new connection with its implicit channels (an agent's inbox). */
+  add(connection: Connection, channels: readonly string[]): Promise<void>;
+  get(id: string): Promise<Connection | undefined>;
+  /** Adds subscriptions (joining a channel twice is a no-op). */
+  subscribe(id: string, channels: readonly string[]): Promise<void>;
+  /** Removes subscriptions (leaving a channel not joined is a no-op). */
+  unsubscribe(id: string, channels: readonly string[]): Promise<void>;
+  /** The channels a connection has joined, implicit ones included. */
+  channelsOf(id: string): Promise<string[]>;
+  /** Forgets a connection and every subscription of it (a no-op if already gone). */
+  remove(id: string): Promise<void>;
+  /** Ids of the connections subscribed to `channel`, a page at a time (an index Query, never a scan). */
+  subscribersOf(
+    channel: string,
+    page: { readonly limit: number; readonly cursor?: string },
+  ): Promise<Page<string>>;
+}
+
+/** The outcome of posting to one connection. */
+export type PostOutcome = 'sent' | 'gone';
+
+/** Sends one serialized message to one connection. */
+export interface ConnectionNotifier {
+  /**
+   * @returns `gone` when the connection no longer exists (the caller removes it)
+   * @throws UnavailableError when the management API is throttled or failing (worth a retry)
+   */
+  post(connectionId: string, payload: string): Promise<PostOutcome>;
+}
