@@ -32,6 +32,11 @@ const RANGES: readonly { path: string; min: number; max: number; integer?: boole
   { path: '/urgencyWeights/agingMax', min: 0, max: 1000 },
   { path: '/urgencyWeights/agingMinutesPerPoint', min: 1, max: 1000 },
   { path: '/ai/maxRequestsPerMinute', min: 0, max: 10_000, integer: true },
+  { path: '/ai/maxTokens', min: 64, max: 8192, integer: true },
+  { path: '/ai/timeoutMs', min: 1000, max: 120_000, integer: true },
+  { path: '/ai/maxRetries', min: 0, max: 5, integer: true },
+  { path: '/ai/dailyTokenBudget', min: 0, max: 100_000_000, integer: true },
+  { path: '/ai/assessmentIntervalMinutes', min: 0, max: 1440, integer: true },
 ];
 
 const at = (record: unknown, path: string): unknown =>

@@ -15,7 +15,18 @@ export interface UrgencyWeights {
 export interface AiSettings {
   readonly enabled: boolean;
   readonly model: string;
+  /** Requests to Claude per minute, shared by every function (a token bucket in the store). */
   readonly maxRequestsPerMinute: number;
+  /** Largest answer of one Claude call, in tokens. */
+  readonly maxTokens: number;
+  /** How long one Claude call may take before it counts as failed. */
+  readonly timeoutMs: number;
+  /** Retries of one call after a 429, 5xx or overloaded answer (jittered backoff, `retry-after` honoured). */
+  readonly maxRetries: number;
+  /** Input plus output tokens all AI features may spend per UTC day; past it answers come from the heuristic. */
+  readonly dailyTokenBudget: number;
+  /** How often the sweeper asks for a health assessment; 0 turns it off. */
+  readonly assessmentIntervalMinutes: number;
 }
 
 /** Runtime settings an admin can change with `PUT /v1/config`. */
@@ -39,5 +50,14 @@ export const DEFAULT_SETTINGS: Settings = {
     agingMax: 100,
     agingMinutesPerPoint: 10,
   },
-  ai: { enabled: true, model: 'claude-sonnet-4-5', maxRequestsPerMinute: 30 },
+  ai: {
+    enabled: true,
+    model: 'claude-sonnet-4-5',
+    maxRequestsPerMinute: 30,
+    maxTokens: 1024,
+    timeoutMs: 20_000,
+    maxRetries: 2,
+    dailyTokenBudget: 500_000,
+    assessmentIntervalMinutes: 60,
+  },
 };

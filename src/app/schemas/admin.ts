@@ -53,6 +53,11 @@ export const ConfigBody = Closed({
       enabled: Type.Optional(Type.Boolean()),
       model: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
       maxRequestsPerMinute: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000 })),
+      maxTokens: Type.Optional(Type.Integer({ minimum: 64, maximum: 8192 })),
+      timeoutMs: Type.Optional(Type.Integer({ minimum: 1000, maximum: 120_000 })),
+      maxRetries: Type.Optional(Type.Integer({ minimum: 0, maximum: 5 })),
+      dailyTokenBudget: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000 })),
+      assessmentIntervalMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 1440 })),
     }),
   ),
 });

@@ -189,7 +189,16 @@ export const SettingsView = Closed({
     agingMax: Type.Number(),
     agingMinutesPerPoint: Type.Number(),
   }),
-  ai: Closed({ enabled: Type.Boolean(), model: Type.String(), maxRequestsPerMinute: Type.Integer() }),
+  ai: Closed({
+    enabled: Type.Boolean(),
+    model: Type.String(),
+    maxRequestsPerMinute: Type.Integer(),
+    maxTokens: Type.Integer(),
+    timeoutMs: Type.Integer(),
+    maxRetries: Type.Integer(),
+    dailyTokenBudget: Type.Integer(),
+    assessmentIntervalMinutes: Type.Integer(),
+  }),
 });
 export type SettingsView = Static<typeof SettingsView>;
 

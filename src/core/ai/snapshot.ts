@@ -1,0 +1,35 @@
+/** The live state the AI features reason about, read once per answer with bounded reads. */
+import type { Health } from '../agents/health';
+import type { AgentStatus } from '../agents/status';
+import type { Escalation } from '../escalations/escalation';
+import type { Agent, WorkItem } from '../model';
+
+/** An agent with its derived status and health at the snapshot's time. */
+export interface AgentFacts {
+  readonly agent: Agent;
+  readonly status: AgentStatus;
+  readonly health: Health;
+}
+
+/** What the service looks like now. */
+export interface Snapshot {
+  readonly now: Date;
+  readonly agents: readonly AgentFacts[];
+  /** Open items (blocked, ready, claimed, in progress) and escalated ones. */
+  readonly work: readonly WorkItem[];
+  /** Open escalations. */
+  readonly escalations: readonly Escalation[];
+  /** Whether a read stopped at its bound, so counts may be low. */
+  readonly truncated: boolean;
+}
+
+/** Whether an agent can take work now. */
+export const inService = (facts: AgentFacts): boolean => facts.status === 'active' || facts.status === 'idle';
+
+/** Slots an agent has free. */
+export const freeSlots = (facts: AgentFacts): number =>
+  Math.max(0, facts.agent.capacity - facts.agent.activeClaims);
+
+/** Hours until `deadline` (negative once passed). */
+export const hoursLeft = (deadline: string, now: Date): number =>
+  (Date.parse(deadline) - now.getTime()) / 3_600_000;
