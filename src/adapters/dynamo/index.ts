@@ -9,6 +9,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Clock, Ports } from '#core/ports';
 import { type ClientOptions, clientConfig } from '../client-config';
 import { DynamoAgentRepository } from './agent-repository';
+import { DynamoGateStore } from './ai-gate-store';
 import { DynamoEscalationRepository } from './escalation-repository';
 import { DynamoAuditLog } from './event-log';
 import {
@@ -89,6 +90,15 @@ export const createDynamoPorts = (options: DynamoPortsOptions): DynamoPorts => {
     escalations: new DynamoEscalationRepository(doc, tables.escalations),
   };
 };
+
+/** The AI guard's shared state, in the Meta table named by `tablePrefix`. */
+export const createGateStore = (
+  options: Pick<DynamoPortsOptions, 'client' | 'tablePrefix'>,
+): DynamoGateStore =>
+  new DynamoGateStore(
+    DynamoDBDocumentClient.from(options.client, { marshallOptions: { removeUndefinedValues: true } }),
+    tableName(options.tablePrefix, metaTable),
+  );
 
 /** Options of {@link createDynamoClient}. */
 export type DynamoClientOptions = ClientOptions;

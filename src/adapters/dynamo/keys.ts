@@ -212,5 +212,8 @@ export const idempotencyKey = (key: string) => ({ [PK]: `IDEMPOTENCY#${key}` });
 /** Primary key of the runtime settings. */
 export const settingsKey = () => ({ [PK]: 'SETTINGS' });
 
+/** Primary key of the AI guard's shared state (rate limit, breaker, daily budget). */
+export const aiGateKey = () => ({ [PK]: 'AI#GATE' });
+
 /** Primary key of the team registry. */
 export const teamsKey = () => ({ [PK]: 'TEAMS' });

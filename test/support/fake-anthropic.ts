@@ -1,0 +1,216 @@
+/**
+ * A local fake of the Anthropic Messages API (`POST /v1/messages`), for the real SDK through
+ * `baseURL`: JSON and SSE streaming answers, `tool_use` turns, error answers (429 with
+ * `retry-after`, 529 overloaded, 500) and slow answers. Tests script the replies in order (or
+ * answer every request with a function) and read back every request the SDK sent.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** A content block of a scripted answer. */
+export type FakeBlock =
+  | { readonly type: 'text'; readonly text: string }
+  | { readonly type: 'tool_use'; readonly id?: string; readonly name: string; readonly input: unknown };
+
+/** What the fake answers one request with. */
+export type FakeReply =
+  | {
+      readonly kind: 'message';
+      readonly content: readonly FakeBlock[];
+      readonly stopReason?: string;
+      readonly usage?: { readonly input?: number; readonly output?: number; readonly cacheRead?: number };
+      /** Wait this long before answering (a slow server). */
+      readonly delayMs?: number;
+    }
+  | {
+      readonly kind: 'error';
+      readonly status: number;
+      readonly type?: string;
+      readonly retryAfterSeconds?: number;
+      readonly delayMs?: number;
+    };
+
+/** A request the fake received. */
+export interface FakeRequest {
+  readonly headers: IncomingMessage['headers'];
+  // biome-ignore lint/suspicious/noExplicitAny: the Messages API body, read loosely by tests
+  readonly body: any;
+}
+
+/** A running fake. */
+export interface FakeAnthropic {
+  /** Base URL for the SDK (`baseURL`) or `ANTHROPIC_BASE_URL`. */
+  readonly url: string;
+  readonly requests: FakeRequest[];
+  /** Queue replies; each request takes the next one. */
+  enqueue(...replies: FakeReply[]): void;
+  /** What requests get once the queue is empty. @default a short text answer */
+  respondWith(responder: (request: FakeRequest) => FakeReply): void;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+/** A text answer. */
+export const text = (value: string, usage?: { input?: number; output?: number }): FakeReply => ({
+  kind: 'message',
+  content: [{ type: 'text', text: value }],
+  ...(usage ? { usage } : {}),
+});
+
+/** An answer that calls one tool. */
+export const toolUse = (name: string, input: unknown, id = `toolu_${name}`): FakeReply => ({
+  kind: 'message',
+  content: [{ type: 'tool_use', id, name, input }],
+  stopReason: 'tool_use',
+});
+
+/** An error answer. */
+export const failure = (status: number, type?: string, retryAfterSeconds?: number): FakeReply => ({
+  kind: 'error',
+  status,
+  ...(type ? { type } : {}),
+  ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
+});
+
+const ERROR_TYPES: Readonly<Record<number, string>> = {
+  400: 'invalid_request_error',
+  401: 'authentication_error',
+  429: 'rate_limit_error',
+  500: 'api_error',
+  529: 'overloaded_error',
+};
+
+const readBody = async (request: IncomingMessage): Promise<string> => {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+};
+
+const messageOf = (reply: Extract<FakeReply, { kind: 'message' }>, model: string, n: number) => ({
+  id: `msg_fake_${n}`,
+  type: 'message',
+  role: 'assistant',
+  model,
+  content: reply.content.map((block, i) =>
+    block.type === 'tool_use' ? { ...block, id: block.id ?? `toolu_${n}_${i}` } : block,
+  ),
+  stop_reason:
+    reply.stopReason ?? (reply.content.some((b) => b.type === 'tool_use') ? 'tool_use' : 'end_turn'),
+  stop_sequence: null,
+  usage: {
+    input_tokens: reply.usage?.input ?? 100,
+    output_tokens: reply.usage?.output ?? 20,
+    cache_read_input_tokens: reply.usage?.cacheRead ?? 0,
+    cache_creation_input_tokens: 0,
+  },
+});
+
+const sse = (response: ServerResponse, event: string, data: unknown): void => {
+  response.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+};
+
+/** Streams a message the way the API does: start, blocks with deltas word by word, delta, stop. */
+const stream = (response: ServerResponse, message: ReturnType<typeof messageOf>): void => {
+  response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  sse(response, 'message_start', {
+    type: 'message_start',
+    message: { ...message, content: [], stop_reason: null, usage: { ...message.usage, output_tokens: 1 } },
+  });
+  message.content.forEach((block, index) => {
+    if (block.type === 'text') {
+      sse(response, 'content_block_start', {
+        type: 'content_block_start',
+        index,
+        content_block: { type: 'text', text: '' },
+      });
+      for (const piece of block.text.match(/\S+\s*|\s+/g) ?? []) {
+        sse(response, 'content_block_delta', {
+          type: 'content_block_delta',
+          index,
+          delta: { type: 'text_delta', text: piece },
+        });
+      }
+    } else {
+      sse(response, 'content_block_start', {
+        type: 'content_block_start',
+        index,
+        content_block: { type: 'tool_use', id: block.id, name: block.name, input: {} },
+      });
+      sse(response, 'content_block_delta', {
+        type: 'content_block_delta',
+        index,
+        delta: { type: 'input_json_delta', partial_json: JSON.stringify(block.input) },
+      });
+    }
+    sse(response, 'content_block_stop', { type: 'content_block_stop', index });
+  });
+  sse(response, 'message_delta', {
+    type: 'message_delta',
+    delta: { stop_reason: message.stop_reason, stop_sequence: null },
+    usage: { output_tokens: message.usage.output_tokens },
+  });
+  sse(response, 'message_stop', { type: 'message_stop' });
+  response.end();
+};
+
+const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Starts a fake on a free port of 127.0.0.1. */
+export const startFakeAnthropic = async (): Promise<FakeAnthropic> => {
+  const queue: FakeReply[] = [];
+  const requests: FakeRequest[] = [];
+  let responder: (request: FakeRequest) => FakeReply = () => text('Fake answer.');
+  let served = 0;
+  const sockets = new Set<import('node:net').Socket>();
+
+  const server = createServer(async (request, response) => {
+    const raw = await readBody(request);
+    if (request.method !== 'POST' || !request.url?.startsWith('/v1/messages')) {
+      response.writeHead(404, { 'content-type': 'application/json' }).end('{}');
+      return;
+    }
+    const body = raw ? JSON.parse(raw) : {};
+    const captured: FakeRequest = { headers: request.headers, body };
+    requests.push(captured);
+    served += 1;
+    const reply = queue.shift() ?? responder(captured);
+    if (reply.delayMs) await wait(reply.delayMs);
+    if (response.destroyed) return;
+    if (reply.kind === 'error') {
+      const type = reply.type ?? ERROR_TYPES[reply.status] ?? 'api_error';
+      response.writeHead(reply.status, {
+        'content-type': 'application/json',
+        ...(reply.retryAfterSeconds === undefined ? {} : { 'retry-after': String(reply.retryAfterSeconds) }),
+      });
+      response.end(JSON.stringify({ type: 'error', error: { type, message: `fake ${type}` } }));
+      return;
+    }
+    const message = messageOf(reply, String(body.model ?? 'claude-fake'), served);
+    if (body.stream) stream(response, message);
+    else response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(message));
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    enqueue: (...replies) => queue.push(...replies),
+    respondWith: (next) => {
+      responder = next;
+    },
+    reset: () => {
+      queue.length = 0;
+      requests.length = 0;
+      responder = () => text('Fake answer.');
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+};
