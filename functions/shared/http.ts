@@ -55,6 +55,8 @@ export interface RouteInput<R extends RouteDefinition> {
 export interface Reply {
   readonly status: number;
   readonly body?: unknown;
+  /** A body sent as it is instead of JSON (its `content-type` goes in `headers`). */
+  readonly text?: string;
   readonly headers?: Readonly<Record<string, string>>;
 }
 
@@ -66,7 +68,10 @@ export type { HttpContext, HttpEvent, HttpResult, HttpRuntime } from './request'
 /** Largest body a route accepts unless it says otherwise. */
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 
-/** Every answer: `x-request-id`, JSON content type, and a per-route count of answers by class. */
+/**
+ * Every answer: `x-request-id`, a JSON content type unless the handler chose another (server-sent
+ * events), and a per-route count of answers by class.
+ */
 const httpResponse = (route: RouteDefinition): MiddlewareObj<HttpEvent, HttpResult, Error, HttpContext> => {
   const finish = (request: HttpRequest): void => {
     const response = request.response ?? { statusCode: 500 };
@@ -74,8 +79,8 @@ const httpResponse = (route: RouteDefinition): MiddlewareObj<HttpEvent, HttpResu
     request.response = {
       ...response,
       headers: {
-        ...response.headers,
         'content-type': 'application/json',
+        ...response.headers,
         'x-request-id': requestIdOf(request.event),
       },
     };
@@ -181,7 +186,11 @@ const errorResponse = (): MiddlewareObj<HttpEvent, HttpResult, Error, HttpContex
 const toResult = (reply: Reply): HttpResult => ({
   statusCode: reply.status,
   headers: { ...reply.headers },
-  ...(reply.body === undefined ? {} : { body: JSON.stringify(reply.body) }),
+  ...(reply.text !== undefined
+    ? { body: reply.text }
+    : reply.body === undefined
+      ? {}
+      : { body: JSON.stringify(reply.body) }),
 });
 
 const inputOf = <R extends RouteDefinition>(state: ChainState, event: HttpEvent): RouteInput<R> => {
@@ -225,5 +234,14 @@ export const ok = (body: unknown): Reply => ({ status: 200, body });
 export const created = (body: unknown): Reply => ({ status: 201, body });
 /** 202: accepted for asynchronous processing. */
 export const accepted = (body?: unknown): Reply => ({ status: 202, ...(body === undefined ? {} : { body }) });
+/**
+ * 200 as server-sent events (`text/event-stream`): one `event:`/`data:` block per event. Lambda's
+ * buffered integration sends them together when the handler ends.
+ */
+export const eventStream = (events: readonly { event: string; data: unknown }[]): Reply => ({
+  status: 200,
+  text: events.map(({ event, data }) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`).join(''),
+  headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' },
+});
 /** 204: nothing to answer. */
 export const noContent = (): Reply => ({ status: 204 });

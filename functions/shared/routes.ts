@@ -7,6 +7,7 @@
 import type { RouteDefinition } from '#app/route';
 import { ADMIN_ROUTES } from './routes/admin';
 import { AGENT_ROUTES } from './routes/agents';
+import { AI_ROUTES } from './routes/ai';
 import { OVERSIGHT_ROUTES } from './routes/oversight';
 import { SYSTEM_ROUTES } from './routes/system';
 import { WORK_ROUTES } from './routes/work';
@@ -20,6 +21,7 @@ export const ROUTES = [
   ...WORK_ROUTES,
   ...OVERSIGHT_ROUTES,
   ...ADMIN_ROUTES,
+  ...AI_ROUTES,
 ] as const satisfies readonly RouteDefinition[];
 
 /** A route id. */

@@ -4,9 +4,12 @@
  * are shared by every invocation of the container. Everything is built on first use, so
  * importing a handler module touches neither the environment nor the network.
  */
+
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { type AiCallRecord, createClaudeAdvisor } from '#adapters/ai/claude-advisor';
 import { createSecretReader } from '#adapters/auth/secret-reader';
-import { createDynamoClient, createDynamoPorts } from '#adapters/dynamo/index';
+import { createDynamoClient, createDynamoPorts, createGateStore } from '#adapters/dynamo/index';
 import { createEscalationPublisher } from '#adapters/sqs/escalation-publisher';
 import { createHeartbeatPublisher } from '#adapters/sqs/heartbeat-publisher';
 import {
@@ -22,9 +25,10 @@ import { systemRandom } from '#adapters/system/random';
 import type { AuthSecrets } from '#app/auth';
 import { type Config, loadConfig } from '#app/config';
 import type { HeartbeatPublisher } from '#core/agents/heartbeat';
+import type { AiModel } from '#core/ai/model';
 import type { Ports } from '#core/ports';
 import type { Settings } from '#core/settings';
-import { tracer } from './observability';
+import { metrics, tracer } from './observability';
 import type { HttpRuntime } from './request';
 
 const once = <T>(make: () => T): (() => T) => {
@@ -43,7 +47,38 @@ export interface Deps extends Ports {
   readonly defaults: Settings;
   /** The `heartbeats` queue (`COORD_HEARTBEATS_QUEUE_URL`). */
   readonly heartbeats: HeartbeatPublisher;
+  /** Claude behind the shared guard (`ANTHROPIC_API_KEY` or `ANTHROPIC_API_KEY_SECRET_ARN`). */
+  readonly ai: AiModel;
 }
+
+/** One metric set per Claude call: calls and fallbacks by purpose, tokens and cost. */
+const recordAiCall = (call: AiCallRecord): void => {
+  const single = metrics.singleMetric();
+  single.addDimension('purpose', call.purpose);
+  single.addMetric(call.outcome === 'ok' ? 'ai.calls' : 'ai.fallbacks', MetricUnit.Count, 1);
+  single.addMetric('ai.inputTokens', MetricUnit.Count, call.inputTokens);
+  single.addMetric('ai.outputTokens', MetricUnit.Count, call.outputTokens);
+  single.addMetric('ai.cacheReadTokens', MetricUnit.Count, call.cacheReadTokens);
+  single.addMetric('ai.costMicroUsd', MetricUnit.Count, Math.round(call.costUsd * 1_000_000));
+  single.addMetric('ai.latency', MetricUnit.Milliseconds, call.latencyMs);
+};
+
+let anthropicKeyRead: Promise<string | undefined> | undefined;
+
+/** The Anthropic API key: from config, or read from Secrets Manager once (never logged). */
+const anthropicKey = (): Promise<string | undefined> => {
+  const { anthropic, region } = config();
+  if (anthropic.apiKeySecretArn === undefined) return Promise.resolve(anthropic.apiKey);
+  const arn = anthropic.apiKeySecretArn;
+  anthropicKeyRead ??= createSecretReader(tracer.captureAWSv3Client(new SecretsManagerClient({ region })))
+    .read(arn)
+    .catch(() => {
+      // Not kept: the next call tries again; meanwhile AI answers come from the heuristic.
+      anthropicKeyRead = undefined;
+      return undefined;
+    });
+  return anthropicKeyRead;
+};
 
 /** The SQS client (endpoint from config), built once on first use. */
 export const sqsClient = once(() => {
@@ -79,6 +114,14 @@ export const deps: () => Deps = once(() => {
     escalationPublisher: createEscalationPublisher(
       queuePublisher(config().queues.escalationsUrl, 'COORD_ESCALATIONS_QUEUE_URL'),
     ),
+    ai: createClaudeAdvisor({
+      apiKey: anthropicKey,
+      ...(config().anthropic.baseUrl ? { baseUrl: config().anthropic.baseUrl } : {}),
+      gate: createGateStore({ client, tablePrefix }),
+      now: () => clock.now().getTime(),
+      random: () => systemRandom.next(),
+      record: recordAiCall,
+    }),
   };
 });
 

@@ -42,6 +42,7 @@ export const ConfigEnv = Type.Object({
   COORD_HEARTBEATS_QUEUE_URL: Url,
   COORD_ESCALATIONS_QUEUE_URL: Url,
   ANTHROPIC_API_KEY: Text(),
+  ANTHROPIC_API_KEY_SECRET_ARN: Arn,
   ANTHROPIC_BASE_URL: Url,
 });
 type ConfigEnv = Static<typeof ConfigEnv>;
@@ -72,7 +73,12 @@ export interface Config {
   /** Reported by `GET /v1/health` and the OpenAPI document. */
   readonly serviceVersion: string;
   readonly queues: { readonly heartbeatsUrl?: string; readonly escalationsUrl?: string };
-  readonly anthropic: { readonly apiKey?: string; readonly baseUrl?: string };
+  /** Claude: the key given directly (local) or as a Secrets Manager ARN (AWS); the SDK's base URL. */
+  readonly anthropic: {
+    readonly apiKey?: string;
+    readonly apiKeySecretArn?: string;
+    readonly baseUrl?: string;
+  };
 }
 
 /** The environment is unusable; the message names every bad variable. */
@@ -123,6 +129,7 @@ const exclusive = (env: ConfigEnv): string[] =>
     [
       ['COORD_ADMIN_TOKEN', 'COORD_ADMIN_TOKEN_SECRET_ARN'],
       ['COORD_REGISTRATION_KEY', 'COORD_REGISTRATION_KEY_SECRET_ARN'],
+      ['ANTHROPIC_API_KEY', 'ANTHROPIC_API_KEY_SECRET_ARN'],
     ] as const
   )
     .filter(([plain, arn]) => env[plain] !== undefined && env[arn] !== undefined)
@@ -167,6 +174,10 @@ export const loadConfig = (env: Environment = process.env): Config => {
       heartbeatsUrl: parsed.COORD_HEARTBEATS_QUEUE_URL,
       escalationsUrl: parsed.COORD_ESCALATIONS_QUEUE_URL,
     },
-    anthropic: { apiKey: parsed.ANTHROPIC_API_KEY, baseUrl: parsed.ANTHROPIC_BASE_URL },
+    anthropic: {
+      apiKey: parsed.ANTHROPIC_API_KEY,
+      apiKeySecretArn: parsed.ANTHROPIC_API_KEY_SECRET_ARN,
+      baseUrl: parsed.ANTHROPIC_BASE_URL,
+    },
   });
 };

@@ -24,6 +24,7 @@ export const ROUTE_TAGS = {
   audit: 'The audit log.',
   escalations: 'Work that needs a person: exhausted retries, passed deadlines, failed dependencies.',
   admin: 'Runtime settings, issued tokens and bulk import.',
+  ai: 'Advice from Claude, with a heuristic answer whenever Claude is not used (`source`, `fallbackReason`).',
 } as const;
 
 /** An OpenAPI tag. */

@@ -194,6 +194,9 @@ export const createClaudeAdvisor = (options: ClaudeAdvisorOptions): AiModel => {
   };
 
   return {
+    async missingKey() {
+      return (await options.apiKey()) ? undefined : FallbackReason.NoKey;
+    },
     async complete(request, settings) {
       const started = now();
       const key = await options.apiKey();

@@ -88,6 +88,8 @@ export interface AiCallSettings {
 
 /** A language model guarded by the shared rate limit, circuit breaker and daily budget. */
 export interface AiModel {
+  /** `no_key` when no API key is configured (nothing is called), else `undefined`. */
+  missingKey(): Promise<FallbackReason | undefined>;
   /**
    * One call (with retries inside).
    * @throws AiFallbackError when there is no key, the breaker is open, the budget or rate is
