@@ -35,12 +35,16 @@ export const intentsOf = (
   teams: readonly string[],
 ): { intents: Intent[]; team?: string } => {
   const lower = question.toLowerCase();
-  const team = teams.find((name) =>
+  const pattern = (name: string) =>
     new RegExp(
       `(^|[^a-z0-9_.-])${name.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^a-z0-9_.-])`,
-    ).test(lower),
-  );
-  const intents = INTENTS.filter(([, pattern]) => pattern.test(question)).map(([intent]) => intent);
+      'g',
+    );
+  // The longest name first, so team `core-db` wins over `core`.
+  const team = [...teams].sort((a, b) => b.length - a.length).find((name) => pattern(name).test(lower));
+  // A team's own name says nothing about the question (team `busy` is not an overload question).
+  const rest = team ? lower.replace(pattern(team), ' ') : lower;
+  const intents = INTENTS.filter(([, intent]) => intent.test(rest)).map(([intent]) => intent);
   if (intents.length === 0) intents.push(team ? 'team' : 'summary');
   return { intents, ...(team ? { team } : {}) };
 };

@@ -1,7 +1,7 @@
 /**
  * Assignment recommendations without a model: rank agent <-> work pairs by the signals a
  * dispatcher would weigh (urgency, which already folds in priority, value, deadline and age;
- * free capacity; health; how well the agent's skills fit) and hand each ready item to its best
+ * free capacity; health; how often the agent completes what it claims; how well its skills fit) and hand each ready item to its best
  * agent while that agent has free slots. Titles and descriptions are never read, so text written
  * by agents cannot move a recommendation.
  */
@@ -28,7 +28,16 @@ export const MAX_RECOMMENDATIONS = 20;
 /** Alternatives listed when the answer is about one item or one agent. */
 const FOCUSED_LIMIT = 5;
 
-const WEIGHTS = { urgency: 50, load: 25, health: 15, fit: 10 } as const;
+const WEIGHTS = { urgency: 40, load: 20, health: 15, reliability: 15, fit: 10 } as const;
+/** Finished claims needed before an agent's completion ratio counts. */
+const MIN_OUTCOMES = 3;
+
+/** Share of an agent's finished claims that it completed (1 until it has a few). */
+const reliabilityOf = (facts: AgentFacts): number => {
+  const { completed, failed, leaseExpiries } = facts.agent.stats;
+  const ended = completed + failed + leaseExpiries;
+  return ended < MIN_OUTCOMES ? 1 : completed / ended;
+};
 
 /** Whether `facts` may take `item`: in service, same team, a free slot, every required capability. */
 export const canTake = (facts: AgentFacts, item: WorkItem): boolean =>
@@ -55,10 +64,12 @@ export const scorePair = (
   const urgency = maxUrgency > 0 ? item.urgency / maxUrgency : 0;
   const load = free / agent.capacity;
   const fit = (item.requiredCapabilities.length + 1) / (agent.capabilities.length + 1);
+  const reliability = reliabilityOf(facts);
   const score =
     WEIGHTS.urgency * urgency +
     WEIGHTS.load * load +
     WEIGHTS.health * (facts.health.score / 100) +
+    WEIGHTS.reliability * reliability +
     WEIGHTS.fit * Math.min(1, fit);
   const skills = item.requiredCapabilities.length
     ? `has ${item.requiredCapabilities.join(', ')}`
@@ -69,6 +80,7 @@ export const scorePair = (
     skills,
     `${agent.activeClaims}/${agent.capacity} slots used`,
     `health ${facts.health.score}`,
+    ...(reliability < 1 ? [`completes ${Math.round(reliability * 100)}% of its claims`] : []),
   ].join('; ');
   return { agentId: agent.id, workId: item.id, score: Math.round(score * 10) / 10, reason };
 };
