@@ -3,5 +3,7 @@ import { httpRoute, ok } from '../shared/http';
 import { routes } from '../shared/routes';
 import { deps } from '../shared/wiring';
 
-/** `GET /v1/ai/health`: findings and alerts. */
-export const handler = httpRoute(routes.aiHealth, async () => ok(await assessHealth(deps())));
+/** `GET /v1/ai/health`: findings and alerts (each new alert opens an `ai_alert` escalation). */
+export const handler = httpRoute(routes.aiHealth, async ({ requestId }) =>
+  ok(await assessHealth(deps(), requestId)),
+);

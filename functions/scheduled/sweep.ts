@@ -1,4 +1,5 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { periodicAssessment } from '#app/use-cases/ai/assess-health';
 import { type SweepCursors, type SweepReport, sweep } from '#app/use-cases/sweep';
 import { logger, metrics } from '../shared/observability';
 import { scheduledTask } from '../shared/scheduled';
@@ -8,6 +9,8 @@ import { deps } from '../shared/wiring';
 // invocations in one container at once); a cold start begins again from the start, which costs
 // a few repeated reads and nothing else.
 let cursors: SweepCursors = {};
+// When this container last asked for a health assessment (a cold start asks again at once).
+let lastAssessedAt: Date | undefined;
 
 const COUNTS = [
   'expiredLeases',
@@ -20,7 +23,10 @@ const COUNTS = [
   'settledEscalations',
 ] as const satisfies readonly (keyof SweepReport)[];
 
-/** The sweeper (every minute on AWS, every `COORD_SWEEP_INTERVAL_MS` locally): one bounded pass. */
+/**
+ * The sweeper (every minute on AWS, every `COORD_SWEEP_INTERVAL_MS` locally): one bounded pass,
+ * then Claude's health assessment when one is due (`ai.assessmentIntervalMinutes`).
+ */
 export const handler = scheduledTask({
   task: 'sweep',
   run: async (_event, context) => {
@@ -28,6 +34,11 @@ export const handler = scheduledTask({
     cursors = report.cursors;
     for (const name of COUNTS) metrics.addMetric(`sweep.${name}`, MetricUnit.Count, report[name]);
     logger.debug('Sweep pass done', { report });
+    const assessment = await periodicAssessment(deps(), lastAssessedAt, context.awsRequestId);
+    if (assessment) {
+      lastAssessedAt = new Date(assessment.assessedAt);
+      metrics.addMetric('sweep.aiAlerts', MetricUnit.Count, assessment.alerts);
+    }
     return report;
   },
 });

@@ -62,6 +62,7 @@ export const FindingView = Closed({
   severity: SeveritySchema,
   subject: Type.String(),
   message: Type.String(),
+  team: Type.Optional(Type.String()),
 });
 
 /** `GET /v1/ai/health`. */

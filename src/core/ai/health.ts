@@ -16,6 +16,8 @@ export interface Finding {
   /** What it is about: `agent:<id>`, `team:<name>`, `work:<id>`, `queue:<name>`. */
   readonly subject: string;
   readonly message: string;
+  /** The team it concerns, when it concerns one. */
+  readonly team?: string;
 }
 
 /** Depth of a queue and its dead-letter queue. */
@@ -46,6 +48,7 @@ export const healthFindings = (snapshot: Snapshot, queues: readonly QueueDepth[]
         id: `agent_offline_holding:${agent.id}`,
         severity: Severity.Critical,
         subject: `agent:${agent.id}`,
+        team: agent.team,
         message: `${agent.id} is offline and still holds ${agent.activeClaims} item(s); their leases will expire.`,
       });
     } else if (status !== 'retired' && status !== 'offline' && health.score < LOW_HEALTH) {
@@ -53,6 +56,7 @@ export const healthFindings = (snapshot: Snapshot, queues: readonly QueueDepth[]
         id: `agent_low_health:${agent.id}`,
         severity: Severity.Warning,
         subject: `agent:${agent.id}`,
+        team: agent.team,
         message: `${agent.id} has health ${health.score}: ${health.reasons.join('; ')}.`,
       });
     }
@@ -64,6 +68,7 @@ export const healthFindings = (snapshot: Snapshot, queues: readonly QueueDepth[]
         id: `team_unstaffed:${team.team}`,
         severity: Severity.Critical,
         subject: `team:${team.team}`,
+        team: team.team,
         message: `Team ${team.team} has ${ready} ready item(s) and no agent in service.`,
       });
     } else if (ready > 2 * Math.max(1, team.capacity)) {
@@ -71,6 +76,7 @@ export const healthFindings = (snapshot: Snapshot, queues: readonly QueueDepth[]
         id: `team_backlog:${team.team}`,
         severity: Severity.Warning,
         subject: `team:${team.team}`,
+        team: team.team,
         message: `Team ${team.team} has ${ready} ready items for ${team.capacity} slots.`,
       });
     }
@@ -85,6 +91,7 @@ export const healthFindings = (snapshot: Snapshot, queues: readonly QueueDepth[]
         id: `work_overdue:${item.id}`,
         severity: item.priority === 'critical' ? Severity.Critical : Severity.Warning,
         subject: `work:${item.id}`,
+        team: item.team,
         message: `${item.id} (${item.priority}) passed its deadline ${item.deadline} and is ${item.status}.`,
       });
     }

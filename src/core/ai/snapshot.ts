@@ -33,3 +33,15 @@ export const freeSlots = (facts: AgentFacts): number =>
 /** Hours until `deadline` (negative once passed). */
 export const hoursLeft = (deadline: string, now: Date): number =>
   (Date.parse(deadline) - now.getTime()) / 3_600_000;
+
+/** The team a finding's subject (`agent:<id>`, `team:<name>`, `work:<id>`) belongs to, if known. */
+export const teamOfSubject = (snapshot: Snapshot, subject: string): string | undefined => {
+  const [kind, id] = [subject.slice(0, subject.indexOf(':')), subject.slice(subject.indexOf(':') + 1)];
+  if (kind === 'team')
+    return snapshot.agents.some((f) => f.agent.team === id) || snapshot.work.some((i) => i.team === id)
+      ? id
+      : undefined;
+  if (kind === 'agent') return snapshot.agents.find((f) => f.agent.id === id)?.agent.team;
+  if (kind === 'work') return snapshot.work.find((i) => i.id === id)?.team;
+  return undefined;
+};

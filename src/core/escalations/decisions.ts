@@ -55,6 +55,9 @@ export const escalationApplies = (
       return UNTAKEN.includes(item.status) && isOverdue(item, now);
     case EscalationKind.DependencyFailed:
       return failedDependencies(item, dependencies).length > 0;
+    case EscalationKind.AiAlert:
+      // Opened by the health assessment only (see ai/alerts), never from a request about an item.
+      return false;
   }
 };
 
@@ -73,11 +76,13 @@ const detailsOf = (kind: EscalationKind, item: WorkItem, dependencies: readonly 
       return {
         dependencies: failedDependencies(item, dependencies).map((d) => ({ id: d.id, status: d.status })),
       };
+    case EscalationKind.AiAlert:
+      return {};
   }
 };
 
 /** What the audit log keeps of an escalation. */
-const snapshot = (escalation: Escalation): JsonObject =>
+export const escalationSnapshot = (escalation: Escalation): JsonObject =>
   withoutUndefined({
     workId: escalation.workId,
     kind: escalation.kind,
@@ -127,7 +132,7 @@ export const openEscalation = (
     entityId: escalation.id,
     seq: escalation.version,
     team: escalation.team,
-    after: snapshot(escalation),
+    after: escalationSnapshot(escalation),
   });
   return {
     escalation,
@@ -163,7 +168,7 @@ export const resolveEscalation = (
     after: withoutUndefined({
       status: next.status,
       resolvedAt: next.resolvedAt,
-      resolution: snapshot(next).resolution,
+      resolution: escalationSnapshot(next).resolution,
     }),
   });
   return {

@@ -8,6 +8,11 @@ export const EscalationKind = {
   Deadline: 'deadline',
   /** A dependency ended `failed` or `cancelled`: the item stays `blocked`. */
   DependencyFailed: 'dependency_failed',
+  /**
+   * A critical finding of the health assessment (once per finding). Its `workId` is the item the
+   * finding is about, or else the finding's id; it is resolved by a person, never by the sweeper.
+   */
+  AiAlert: 'ai_alert',
 } as const;
 
 /** An escalation kind. */

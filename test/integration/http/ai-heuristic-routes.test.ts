@@ -71,7 +71,7 @@ describe('the AI routes without a key', () => {
     expect(teamAnswer.body.answer).toContain(`Team ${team}: 1 agents in service (0/1 slots free)`);
   });
 
-  it('assesses health and performance without Claude', async () => {
+  it('assesses health and performance without Claude, escalating an alert once', async () => {
     const team = `gone-${unique()}`;
     const store = storeOf();
     const { agent } = await seedAgent(store, {
@@ -88,6 +88,22 @@ describe('the AI routes without a key', () => {
     expect(health.body.alerts).toContainEqual(
       expect.objectContaining({ id: `agent_offline_holding:${agent.id}`, severity: 'critical' }),
     );
+    const again = await call('aiHealth', { token: ADMIN });
+    const escalations = await call('listEscalations', { token: ADMIN, query: { team } });
+    expect(again.body.alerts).toContainEqual(
+      expect.objectContaining({ id: `agent_offline_holding:${agent.id}` }),
+    );
+    expect(escalations.body.items).toEqual([
+      expect.objectContaining({
+        kind: 'ai_alert',
+        status: 'open',
+        team,
+        details: expect.objectContaining({
+          findingId: `agent_offline_holding:${agent.id}`,
+          source: 'heuristic',
+        }),
+      }),
+    ]);
     expect(performance.body).toMatchObject({ source: 'heuristic', fallbackReason: 'no_key', window: '7d' });
     expect(performance.body.agents).toContainEqual(expect.objectContaining({ agentId: agent.id, team }));
   });

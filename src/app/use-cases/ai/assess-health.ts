@@ -1,17 +1,20 @@
+import { alertEscalation } from '#core/ai/alerts';
 import { type Assessment, assess, type Finding, healthFindings, type QueueDepth } from '#core/ai/health';
 import { DATA_RULES, quoteData } from '#core/ai/quote';
-import type { Snapshot } from '#core/ai/snapshot';
+import { type Snapshot, teamOfSubject } from '#core/ai/snapshot';
 import { teamFigures } from '#core/ai/tools';
+import { type Ports, WriteConflict } from '#core/ports';
 import type { Settings } from '#core/settings';
 import { type AiHealthReply, ModelAssessment } from '../../schemas/ai';
 import { currentSettings } from '../../settings';
+import { systemContext } from '../shared/escalations';
 import { type AiDeps, callSettings, claudeOrHeuristic, readSnapshot, toolInput } from './shared';
 
 /** Depth of the service's queues and their dead-letter queues (absent: not known here). */
 export type QueueDepths = () => Promise<readonly QueueDepth[]>;
 
-/** What the assessment reads. */
-export type HealthDeps = AiDeps & { readonly queueDepths?: QueueDepths };
+/** What the assessment reads, and writes (an `ai_alert` escalation per new alert). */
+export type HealthDeps = AiDeps & Pick<Ports, 'ids' | 'uow'> & { readonly queueDepths?: QueueDepths };
 
 const TOOL = 'submit_assessment';
 
@@ -47,15 +50,43 @@ const askModel = async (
     callSettings(settings),
   );
   const answer = toolInput<ModelAssessment>(reply, TOOL, ModelAssessment);
-  return { ...assess(answer.findings), summary: answer.summary };
+  const reviewed = answer.findings.map((finding) => {
+    const team = teamOfSubject(snapshot, finding.subject);
+    return team ? { ...finding, team } : finding;
+  });
+  return { ...assess(reviewed), summary: answer.summary };
+};
+
+/**
+ * Opens an `ai_alert` escalation for each alert that has none yet (once per finding: the write is
+ * conditional on the escalation not existing). Returns how many were opened.
+ */
+export const escalateAlerts = async (
+  deps: Pick<Ports, 'clock' | 'ids' | 'uow'>,
+  alerts: readonly Finding[],
+  source: string,
+  requestId?: string,
+): Promise<number> => {
+  let opened = 0;
+  for (const alert of alerts) {
+    try {
+      await deps.uow.commit(alertEscalation(alert, source, systemContext(deps, requestId)).change);
+      opened += 1;
+    } catch (error) {
+      // It exists already: this finding was escalated by an earlier assessment.
+      if (!(error instanceof WriteConflict)) throw error;
+    }
+  }
+  return opened;
 };
 
 /**
  * The health assessment behind `GET /v1/ai/health` and the sweeper's periodic one: findings from
  * agents, teams, work, escalations and dead-letter queues; Claude reviews them (keeping, adding,
- * re-grading) or, when it cannot, the heuristic's findings stand. Alerts are the critical findings.
+ * re-grading) or, when it cannot, the heuristic's findings stand. Alerts are the critical findings,
+ * and each opens an `ai_alert` escalation once.
  */
-export const assessHealth = async (deps: HealthDeps): Promise<AiHealthReply> => {
+export const assessHealth = async (deps: HealthDeps, requestId?: string): Promise<AiHealthReply> => {
   const settings = await currentSettings(deps);
   const [snapshot, queues] = await Promise.all([readSnapshot(deps, settings), deps.queueDepths?.() ?? []]);
   const findings = healthFindings(snapshot, queues);
@@ -64,10 +95,34 @@ export const assessHealth = async (deps: HealthDeps): Promise<AiHealthReply> => 
     () => askModel(deps, settings, snapshot, findings, queues),
     () => assess(findings),
   );
+  await escalateAlerts(deps, answer.alerts, answer.source, requestId);
   return {
     ...answer,
     findings: [...answer.findings],
     alerts: [...answer.alerts],
     assessedAt: snapshot.now.toISOString(),
   };
+};
+
+/**
+ * The sweeper's periodic assessment: when Claude can be used (a key, AI enabled, an interval set)
+ * and the last one is older than `assessmentIntervalMinutes`, assess (and escalate new alerts).
+ * Without a key it does not run (its point is Claude's review within the day's token budget); the
+ * heuristic's findings and alerts are still served, and escalated, by `GET /v1/ai/health`.
+ * Returns the time of the assessment made, if one was.
+ */
+export const periodicAssessment = async (
+  deps: HealthDeps,
+  lastAssessedAt: Date | undefined,
+  requestId?: string,
+): Promise<{ assessedAt: string; alerts: number; source: string } | undefined> => {
+  const settings = await currentSettings(deps);
+  const { enabled, assessmentIntervalMinutes } = settings.ai;
+  const now = deps.clock.now();
+  if (!enabled || assessmentIntervalMinutes === 0) return undefined;
+  if (lastAssessedAt && now.getTime() - lastAssessedAt.getTime() < assessmentIntervalMinutes * 60_000)
+    return undefined;
+  if (await deps.ai.missingKey()) return undefined;
+  const answer = await assessHealth(deps, requestId);
+  return { assessedAt: answer.assessedAt, alerts: answer.alerts.length, source: answer.source };
 };
