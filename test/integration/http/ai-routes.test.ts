@@ -213,6 +213,19 @@ describe('POST /v1/ai/query with Claude', () => {
     ]);
   });
 
+  it('gives an agent no audit tool, and reads no audit log when the model calls it anyway', async () => {
+    const { agentToken } = await seedTeam();
+    fake.enqueue(toolUse('recent_audit', {}), text('I cannot see the audit log.'));
+
+    const answer = await call('aiQuery', { token: agentToken, body: { question: 'Who changed what?' } });
+
+    expect(answer.body.source).toBe('claude');
+    expect(fake.requests[0]?.body.tools.map((t: { name: string }) => t.name)).not.toContain('recent_audit');
+    expect(answer.body.facts).toEqual([
+      { tool: 'recent_audit', input: {}, summary: 'unknown tool recent_audit' },
+    ]);
+  });
+
   it('streams the answer as server-sent events with ?stream=1', async () => {
     fake.enqueue(text('Nothing is blocked right now.'));
 

@@ -12,6 +12,7 @@ import type { Snapshot } from '#core/ai/snapshot';
 import { READ_TOOLS, runTool, type ToolAnswer } from '#core/ai/tools';
 import type { JsonObject } from '#core/model';
 import type { Ports } from '#core/ports';
+import { Role } from '#core/roles';
 import type { Settings } from '#core/settings';
 import type { RequestContext } from '../../context';
 import type { QueryReply } from '../../schemas/ai';
@@ -36,7 +37,9 @@ const AUDIT_TOOL: AiTool = {
   },
 };
 
-const TOOLS: readonly AiTool[] = [...READ_TOOLS, AUDIT_TOOL];
+/** The tools of a caller: the audit log only for those who may read it (not agents). */
+const toolsFor = (ctx: RequestContext): readonly AiTool[] =>
+  ctx.principal.role === Role.Agent ? READ_TOOLS : [...READ_TOOLS, AUDIT_TOOL];
 
 const SYSTEM = `${DATA_RULES}
 Task: answer the operator's question (given as quoted data) about the live state of the service, using only the read-only tools. Call the tools you need, then answer in a few plain sentences that cite ids and numbers. If the data does not tell, say so.`;
@@ -64,16 +67,18 @@ const runAudit = async (deps: AskDeps, input: JsonObject): Promise<ToolAnswer> =
 
 const callTool = async (
   deps: AskDeps,
+  tools: readonly AiTool[],
   snapshot: Snapshot,
   name: string,
   input: unknown,
 ): Promise<ToolAnswer> =>
-  name === AUDIT_TOOL.name
+  name === AUDIT_TOOL.name && tools.includes(AUDIT_TOOL)
     ? runAudit(deps, typeof input === 'object' && input !== null ? (input as JsonObject) : {})
     : runTool(snapshot, name, input);
 
 const askModel = async (
   deps: AskDeps,
+  tools: readonly AiTool[],
   settings: Settings,
   snapshot: Snapshot,
   question: string,
@@ -85,14 +90,14 @@ const askModel = async (
   ];
   for (let turn = 0; turn < MAX_TURNS; turn += 1) {
     const reply = await deps.ai.complete(
-      { purpose: 'query', system: SYSTEM, messages, tools: TOOLS, ...(onDelta ? { onText: onDelta } : {}) },
+      { purpose: 'query', system: SYSTEM, messages, tools, ...(onDelta ? { onText: onDelta } : {}) },
       callSettings(settings),
     );
     const calls = reply.content.filter((part) => part.type === 'tool_use');
     if (calls.length === 0) return { answer: textOf(reply).trim(), facts };
     const results: AiToolResult[] = [];
     for (const call of calls) {
-      const answer = await callTool(deps, snapshot, call.name, call.input);
+      const answer = await callTool(deps, tools, snapshot, call.name, call.input);
       const input = typeof call.input === 'object' && call.input !== null ? (call.input as JsonObject) : {};
       facts.push({ tool: call.name, input, summary: answer.summary });
       results.push({ type: 'tool_result', toolUseId: call.id, content: JSON.stringify(answer.data) });
@@ -105,15 +110,15 @@ const askModel = async (
 /**
  * `POST /v1/ai/query` and the WebSocket `ask`: answer a question about the live state.
  * 1. read the live state (bounded);
- * 2. let Claude call the read-only tools (agents, work, team stats, metrics, escalations, audit)
- *    for up to five turns, streaming its text through `onDelta`; the facts are the tool calls it made;
+ * 2. let Claude call the read-only tools (agents, work, team stats, metrics, escalations, and the
+ *    audit log for callers who may read it, not agents) for up to five turns, streaming its text through `onDelta`; the facts are the tool calls it made;
  * 3. when Claude cannot be used, the heuristic answers the common questions from the same tools
  *    (and streams its answer through `onDelta` in one piece).
  * The question reaches the model as quoted data; no tool can change anything.
  */
 export const askQuestion = async (
   deps: AskDeps,
-  _ctx: RequestContext,
+  ctx: RequestContext,
   question: string,
   onDelta?: (text: string) => void,
 ): Promise<QueryReply> => {
@@ -128,7 +133,7 @@ export const askQuestion = async (
     : undefined;
   const reply = await claudeOrHeuristic(
     settings,
-    () => askModel(deps, settings, snapshot, question, forward),
+    () => askModel(deps, toolsFor(ctx), settings, snapshot, question, forward),
     () => {
       const { answer, facts } = heuristicAnswer(snapshot, question);
       return { answer, facts: [...facts] };
