@@ -23,7 +23,7 @@ import { sha256Hasher } from '#adapters/system/hasher';
 import { createIdGenerator } from '#adapters/system/ids';
 import { systemRandom } from '#adapters/system/random';
 import type { AuthSecrets } from '#app/auth';
-import { type Config, loadConfig } from '#app/config';
+import { anthropicKeyOf, type Config, loadConfig } from '#app/config';
 import type { HeartbeatPublisher } from '#core/agents/heartbeat';
 import type { AiModel } from '#core/ai/model';
 import type { Ports } from '#core/ports';
@@ -72,6 +72,7 @@ const anthropicKey = (): Promise<string | undefined> => {
   const arn = anthropic.apiKeySecretArn;
   anthropicKeyRead ??= createSecretReader(tracer.captureAWSv3Client(new SecretsManagerClient({ region })))
     .read(arn)
+    .then(anthropicKeyOf)
     .catch(() => {
       // Not kept: the next call tries again; meanwhile AI answers come from the heuristic.
       anthropicKeyRead = undefined;

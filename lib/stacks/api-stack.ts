@@ -3,6 +3,7 @@ import {
   CrossStackReferences,
   ReferenceStrength,
   RemovalPolicy,
+  SecretValue,
   Stack,
   type StackProps,
 } from 'aws-cdk-lib';
@@ -11,6 +12,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { ANTHROPIC_KEY_PLACEHOLDER } from '#app/config';
 import { ROUTES, type RouteDefinition } from '#functions/shared/routes';
 import type { CoordFunctionProps } from '../constructs/coord-function';
 import { HttpRoutes } from '../constructs/http-routes';
@@ -65,6 +67,8 @@ export class ApiStack extends Stack {
   public readonly adminTokenSecret: Secret;
   /** The key agents present to register themselves, generated at deployment. */
   public readonly registrationKeySecret: Secret;
+  /** The Anthropic API key of the AI routes: a placeholder until an operator stores a real key. */
+  public readonly anthropicApiKeySecret: Secret;
   /** The routes and their functions. */
   public readonly routes: HttpRoutes;
 
@@ -86,6 +90,13 @@ export class ApiStack extends Stack {
     this.registrationKeySecret = new Secret(this, 'RegistrationKey', {
       description: `Agent registration key of the coord-${props.stage} API`,
       generateSecretString,
+      removalPolicy,
+    });
+
+    this.anthropicApiKeySecret = new Secret(this, 'AnthropicApiKey', {
+      description: `Anthropic API key of the coord-${props.stage} AI routes (a placeholder answers from the heuristic)`,
+      // Not a secret: a placeholder the functions recognise as "no key" until a real one is put here.
+      secretStringValue: SecretValue.unsafePlainText(ANTHROPIC_KEY_PLACEHOLDER),
       removalPolicy,
     });
 
@@ -121,6 +132,10 @@ export class ApiStack extends Stack {
     const declared: readonly RouteDefinition[] = props.routes ?? ROUTES;
     for (const route of declared) {
       const handler = this.routes.functions.get(route.id);
+      if (route.tag === 'ai' && handler) {
+        this.anthropicApiKeySecret.grantRead(handler);
+        handler.function.addEnvironment('ANTHROPIC_API_KEY_SECRET_ARN', this.anthropicApiKeySecret.secretArn);
+      }
       for (const queueId of route.sends ?? []) {
         const queue = props.queues?.[queueId];
         if (!queue || !handler) continue;
@@ -133,6 +148,10 @@ export class ApiStack extends Stack {
     new CfnOutput(this, 'AdminTokenSecretArn', {
       value: this.adminTokenSecret.secretArn,
       description: 'Secrets Manager secret holding the admin bearer token',
+    });
+    new CfnOutput(this, 'AnthropicApiKeySecretArn', {
+      value: this.anthropicApiKeySecret.secretArn,
+      description: 'Secrets Manager secret to put the Anthropic API key in (turns Claude on)',
     });
     new CfnOutput(this, 'RegistrationKeySecretArn', {
       value: this.registrationKeySecret.secretArn,

@@ -47,6 +47,18 @@ export const ConfigEnv = Type.Object({
 });
 type ConfigEnv = Static<typeof ConfigEnv>;
 
+/**
+ * What the deployed Anthropic key secret holds until an operator puts a real key there: read as
+ * "no key", so the AI routes answer from the heuristic.
+ */
+export const ANTHROPIC_KEY_PLACEHOLDER = 'none';
+
+/** The Anthropic key in a secret's value, or `undefined` for an empty value or the placeholder. */
+export const anthropicKeyOf = (value: string | undefined): string | undefined => {
+  const key = value?.trim();
+  return key && key !== ANTHROPIC_KEY_PLACEHOLDER ? key : undefined;
+};
+
 /** The environment as `process.env` gives it. */
 export type Environment = Readonly<Record<string, string | undefined>>;
 

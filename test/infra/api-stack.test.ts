@@ -123,12 +123,33 @@ describe('ApiStack', () => {
     expect(JSON.stringify(api.toJSON())).toContain('{"Fn::ImportValue":"coord-dev-data:');
   });
 
-  it('creates the admin token and the registration key as generated secrets', () => {
-    api.resourceCountIs('AWS::SecretsManager::Secret', 2);
-    api.allResourcesProperties('AWS::SecretsManager::Secret', {
-      GenerateSecretString: Match.objectLike({ ExcludePunctuation: true, PasswordLength: 48 }),
-    });
+  it('creates the admin token and the registration key as generated secrets, and a placeholder Anthropic key', () => {
+    api.resourceCountIs('AWS::SecretsManager::Secret', 3);
+    api.resourcePropertiesCountIs(
+      'AWS::SecretsManager::Secret',
+      { GenerateSecretString: Match.objectLike({ ExcludePunctuation: true, PasswordLength: 48 }) },
+      2,
+    );
+    api.hasResourceProperties('AWS::SecretsManager::Secret', { SecretString: 'none' });
     api.resourceCountIs('AWS::SecretsManager::ResourcePolicy', 0);
+  });
+
+  it('lets only the functions of the AI routes read the Anthropic key, and tells them where it is', () => {
+    const secretRef = { Ref: logicalIdOf(stacks.api.anthropicApiKeySecret) };
+    const readers = Object.values(api.findResources('AWS::IAM::Policy'))
+      .filter((policy) => JSON.stringify(policy).includes(JSON.stringify(secretRef)))
+      .flatMap((policy) => (policy as { Properties: { Roles: { Ref: string }[] } }).Properties.Roles)
+      .map((role) => role.Ref)
+      .sort();
+
+    const aiRoutes = ROUTES.filter((route) => route.tag === 'ai');
+    expect(aiRoutes).toHaveLength(4);
+    expect(readers).toEqual(aiRoutes.map(roleOf).sort());
+    api.resourcePropertiesCountIs(
+      'AWS::Lambda::Function',
+      { Environment: { Variables: Match.objectLike({ ANTHROPIC_API_KEY_SECRET_ARN: secretRef }) } },
+      4,
+    );
   });
 
   it.each([
