@@ -3,8 +3,19 @@
  * environment and the clock. `main.ts` passes the process's; tests pass their own.
  */
 
-/** Exit status of `coord`: legacy callers only ever saw 0, so real codes are safe to add. */
-export const ExitCode = { Ok: 0, Error: 1, Usage: 2, Conflict: 3 } as const;
+/**
+ * Exit status of `coord`: legacy callers only ever saw 0, so real codes are safe to add.
+ * `coord run` answers like a shell when it cannot start the command: 126 (found but not
+ * executable), 127 (not found).
+ */
+export const ExitCode = {
+  Ok: 0,
+  Error: 1,
+  Usage: 2,
+  Conflict: 3,
+  CannotExecute: 126,
+  CommandNotFound: 127,
+} as const;
 
 /** One of `coord`'s exit statuses. */
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

@@ -32,6 +32,14 @@ interface Outcome {
   readonly signal: NodeJS.Signals | null;
 }
 
+/** The command could not be started (not found, not executable): nothing ran. */
+interface NotStarted {
+  readonly error: NodeJS.ErrnoException;
+}
+
+/** Spawn errors that mean "found but cannot be executed" (a shell's 126); others are 127. */
+const NOT_EXECUTABLE: ReadonlySet<string> = new Set(['EACCES', 'EPERM', 'ENOEXEC', 'EISDIR']);
+
 /** The agent session, registering the agent first when this machine has no token for it. */
 const ensureAgent = async (
   context: CommandContext,
@@ -93,16 +101,45 @@ const runChild = (
   command: readonly string[],
   env: Record<string, string | undefined>,
   onStart: (stop: (signal: NodeJS.Signals) => void) => void,
-): Promise<Outcome> =>
-  new Promise((resolve, reject) => {
+): Promise<Outcome | NotStarted> =>
+  new Promise((resolve) => {
     const child = spawn(command[0] as string, command.slice(1), {
       stdio: ['ignore', 'inherit', 'inherit'],
       env,
     });
-    child.once('error', (error) => reject(new CommandFailure(`cannot run ${command[0]}: ${error.message}`)));
+    // 'error' without 'spawn' means the command never started; after 'spawn' only kill() fails.
+    let started = false;
+    child.once('spawn', () => {
+      started = true;
+    });
+    child.once('error', (error) => {
+      if (!started) resolve({ error });
+    });
     child.once('exit', (exitCode, signal) => resolve({ exitCode, signal }));
     onStart((signal) => child.kill(signal));
   });
+
+/** Gives back an item whose command never started, so the agent is free again at once. */
+const releaseUnstarted = async (
+  context: CommandContext,
+  session: AgentSession,
+  reply: ClaimView,
+  command: string,
+  failure: NotStarted,
+): Promise<ExitCode> => {
+  const id = reply.item.id;
+  const code = failure.error.code ?? '';
+  warn(context.io, `ERROR: cannot run ${command}: ${failure.error.message}`);
+  try {
+    await session.client.request('POST', workPath(id, 'release'), {
+      body: { claimToken: reply.claim.token },
+    });
+    if (!context.quiet) say(context.io, `RELEASE: ${id} (the command did not start)`);
+  } finally {
+    await (await context.state()).forgetClaim(id);
+  }
+  return NOT_EXECUTABLE.has(code) ? ExitCode.CannotExecute : ExitCode.CommandNotFound;
+};
 
 /** Ends the claim as the command's exit says; tolerates a claim the command already ended. */
 const finish = async (
@@ -214,8 +251,9 @@ const run: Command = {
           },
           (intervalSec || DEFAULT_HEARTBEAT_SECONDS) * 1000,
         );
+        let ran: Outcome | NotStarted;
         try {
-          last = await runChild(
+          ran = await runChild(
             context.rest,
             {
               ...context.io.env,
@@ -238,6 +276,9 @@ const run: Command = {
           clearInterval(heartbeat);
           stopChild = undefined;
         }
+        if ('error' in ran)
+          return await releaseUnstarted(context, session, reply, String(context.rest[0]), ran);
+        last = ran;
         await finish(context, session, reply, last, interrupted);
         if (!context.values.loop) break;
       }
