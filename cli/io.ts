@@ -47,6 +47,8 @@ export class CommandFailure extends Error {
   constructor(
     message: string,
     readonly exitCode: ExitCode = ExitCode.Error,
+    /** Facts the `--json` error carries (e.g. a token that could not be saved). */
+    readonly details: Readonly<Record<string, unknown>> = {},
   ) {
     super(message);
   }

@@ -102,35 +102,51 @@ const describeError = (error: ApiError): string[] => {
   return lines;
 };
 
+/** The `--json` form of an error: `{"error": {code, message, ...}}` on stdout. */
+const sayJsonError = (io: Io, error: Record<string, unknown>): void => {
+  sayJson(io, { error });
+};
+
 const report = (io: Io, json: boolean, error: unknown, command: Command | undefined): ExitCode => {
   if (error instanceof UsageError) {
-    warn(io, `coord${command ? ` ${command.name}` : ''}: ${error.message}`);
-    if (command) warn(io, `usage: ${usageLine(command)}`);
+    if (json) sayJsonError(io, { code: 'usage', message: error.message, details: {} });
+    else {
+      warn(io, `coord${command ? ` ${command.name}` : ''}: ${error.message}`);
+      if (command) warn(io, `usage: ${usageLine(command)}`);
+    }
     return ExitCode.Usage;
   }
   if (error instanceof ApiError) {
     if (json) {
-      sayJson(io, {
-        error: {
-          status: error.status,
-          code: error.code,
-          message: error.message,
-          details: error.details,
-          ...(error.requestId ? { requestId: error.requestId } : {}),
-        },
+      sayJsonError(io, {
+        status: error.status,
+        code: error.code,
+        message: error.message,
+        details: error.details,
+        ...(error.requestId ? { requestId: error.requestId } : {}),
       });
     } else for (const line of describeError(error)) warn(io, line);
     return error.status === CONFLICT ? ExitCode.Conflict : ExitCode.Error;
   }
   if (error instanceof NetworkError) {
-    warn(io, `ERROR: ${error.message} (is the service running? \`npm start\` serves it locally)`);
+    const message = `${error.message} (is the service running? \`npm start\` serves it locally)`;
+    if (json) sayJsonError(io, { code: 'unreachable', message, details: {} });
+    else warn(io, `ERROR: ${message}`);
     return ExitCode.Error;
   }
   if (error instanceof CommandFailure) {
-    warn(io, `ERROR: ${error.message}`);
+    if (json) {
+      sayJsonError(io, {
+        code: error.exitCode === ExitCode.Conflict ? 'conflict' : 'failed',
+        message: error.message,
+        details: error.details,
+      });
+    } else warn(io, `ERROR: ${error.message}`);
     return error.exitCode;
   }
-  warn(io, `ERROR: ${(error as Error).message ?? String(error)}`);
+  const message = (error as Error).message ?? String(error);
+  if (json) sayJsonError(io, { code: 'error', message, details: {} });
+  else warn(io, `ERROR: ${message}`);
   return ExitCode.Error;
 };
 

@@ -17,6 +17,7 @@ import {
   stringOption,
 } from '../command';
 import { CommandFailure, ExitCode, say, UsageError, warn } from '../io';
+import { checkTokenFolder, saveToken } from './agents';
 import { saveClaim, workPath } from './holder';
 
 const DEFAULT_POLL_SECONDS = 5;
@@ -69,6 +70,7 @@ const ensureAgent = async (
     throw new UsageError('registering needs the registration key or admin token in COORD_TOKEN');
   const capabilities = listOption(context, 'capabilities');
   const capacity = stringOption(context, 'capacity');
+  await checkTokenFolder(context);
   try {
     const { body } = await (await context.client()).request<RegisterAgentResult>('POST', '/v1/agents', {
       body: {
@@ -78,11 +80,7 @@ const ensureAgent = async (
         ...(capacity ? { capacity: integerIn(capacity, '--capacity', 1, 100) } : {}),
       },
     });
-    await state.saveAgent({
-      agentId: config.agentId,
-      token: body.token,
-      savedAt: context.io.now().toISOString(),
-    });
+    await saveToken(context, config.agentId, body.token);
     if (!context.quiet) warn(context.io, `coord run: registered ${config.agentId} in team ${team}`);
     const session = { agentId: config.agentId, client: await context.clientWith(body.token) };
     return { session, intervalSec: body.agent.heartbeatIntervalSec };
