@@ -96,7 +96,7 @@ const describeError = (error: ApiError): string[] => {
   }
   const fieldErrors = Array.isArray(error.details.errors) ? error.details.errors : [];
   for (const entry of fieldErrors as { path?: string; message?: string }[]) {
-    lines.push(`  ${entry.path || '(body)'}: ${entry.message}`);
+    lines.push(`  ${entry.path || '(request)'}: ${entry.message}`);
   }
   if (error.requestId) lines.push(`  request id: ${error.requestId}`);
   return lines;

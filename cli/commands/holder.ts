@@ -10,6 +10,10 @@ import { CommandFailure, warn } from '../io';
 
 const STALE_CLAIM = 'stale_claim';
 
+/** Path of an agent. */
+export const agentPath = (id: string, action?: string): string =>
+  `/v1/agents/${encodeURIComponent(id)}${action ? `/${action}` : ''}`;
+
 /** Path of a work item. */
 export const workPath = (id: string, action?: string): string =>
   `/v1/work/${encodeURIComponent(id)}${action ? `/${action}` : ''}`;

@@ -3,8 +3,15 @@
  * is left claimed or half-made, and the exit status says what kind of failure it was.
  */
 import { describe, expect, it } from 'vitest';
-import type { AgentViewSchema } from '#app/schemas/views';
-import { createWork, getWork, stackClients, uniqueName } from '#test/support/e2e-fixtures';
+import type { AgentViewSchema, WorkPage } from '#app/schemas/views';
+import {
+  claimWork,
+  createWork,
+  getWork,
+  registerAgent,
+  stackClients,
+  uniqueName,
+} from '#test/support/e2e-fixtures';
 import { coordMachine } from './coord';
 
 const getAgent = async (id: string): Promise<AgentViewSchema> => {
@@ -33,5 +40,43 @@ describe('coord run with a command that cannot start', () => {
     expect(run.stderr).toContain('cannot run /no/such/command');
     expect(await getWork(item.id)).toMatchObject({ status: 'ready', attempts: 0 });
     expect((await getAgent(agentId)).activeClaims).toBe(0);
+  });
+});
+
+const workOf = async (team: string): Promise<WorkPage['items']> => {
+  const response = await stackClients().admin.get<WorkPage>(`/v1/work?team=${team}&limit=200`);
+  expect(response.status, response.text).toBe(200);
+  return response.body.items;
+};
+
+describe('coord claim at capacity', () => {
+  it('exits 3 and creates nothing, however often it is rerun', async () => {
+    const team = uniqueName('full');
+    const agent = await registerAgent(team, { capacity: 1 });
+    const held = await createWork(team, { title: 'already held' });
+    await claimWork(agent, held.id);
+    const machine = coordMachine('none');
+    const asAgent = { AGENT_ID: agent.id, COORD_AGENT_TOKEN: agent.token };
+
+    const first = await machine.run(['claim', 'build', 'x', 'low', team], asAgent);
+    const again = await machine.run(['claim', 'build', 'x', 'low', team], asAgent);
+
+    expect([first.code, again.code], first.stderr).toEqual([3, 3]);
+    expect(first.stderr).toContain('nothing was created');
+    expect((await workOf(team)).map((item) => item.id)).toEqual([held.id]);
+  });
+
+  it('exits 2 for a work id followed by more arguments, and creates nothing', async () => {
+    const team = uniqueName('extra');
+    const agent = await registerAgent(team);
+    const item = await createWork(team);
+
+    const run = await coordMachine('none').run(['claim', item.id, 'extra'], {
+      AGENT_ID: agent.id,
+      COORD_AGENT_TOKEN: agent.token,
+    });
+
+    expect(run.code).toBe(2);
+    expect((await workOf(team)).map((entry) => [entry.id, entry.status])).toEqual([[item.id, 'ready']]);
   });
 });
