@@ -17,6 +17,8 @@ export interface CliConfig {
   readonly url: string;
   /** Bearer for admin, viewer and registration calls (and agent calls without an agent token). */
   readonly token?: string;
+  /** `token` when it was given explicitly (`--token` or `COORD_TOKEN`), not by the config file. */
+  readonly explicitToken?: string;
   /** Bearer for calls made as the agent; else the one saved by `coord register`, else `token`. */
   readonly agentToken?: string;
   readonly agentId?: string;
@@ -92,7 +94,8 @@ export const loadCliConfig = async (
   } catch {
     throw new UsageError(`'${url}' is not a URL (set COORD_URL or --url)`);
   }
-  const token = firstOf(flags.token, env.COORD_TOKEN, file.token);
+  const explicitToken = firstOf(flags.token, env.COORD_TOKEN);
+  const token = explicitToken ?? firstOf(file.token);
   const agentToken = firstOf(flags.token, env.COORD_AGENT_TOKEN, file.agentToken);
   const agentId = firstOf(flags.agentId, env.COORD_AGENT_ID, env.AGENT_ID, file.agentId);
   const team = firstOf(flags.team, env.COORD_TEAM, env.AGENT_TEAM, file.team);
@@ -101,6 +104,7 @@ export const loadCliConfig = async (
     configFile,
     stateDir: firstOf(env.COORD_STATE_DIR) ?? join(dirname(configFile), 'state'),
     ...(token ? { token } : {}),
+    ...(explicitToken ? { explicitToken } : {}),
     ...(agentToken ? { agentToken } : {}),
     ...(agentId ? { agentId } : {}),
     ...(team ? { team } : {}),

@@ -6,6 +6,7 @@
  */
 import type { AgentTokenIssued, AgentViewSchema, RegisterAgentResult } from '#app/schemas/views';
 import { ReportedStatus, RetireMode } from '#core/agents/status';
+import { requireAgentId, requireTeam } from '../args';
 import {
   atMost,
   type Command,
@@ -95,9 +96,10 @@ const register: Command = {
   async run(context) {
     atMost(context, 4);
     const config = await context.config();
-    const id = positional(context, 0) ?? config.agentId;
-    if (!id) throw new UsageError('an agent id is required');
-    const team = positional(context, 1) ?? config.team ?? LEGACY_DEFAULT_TEAM;
+    const rawId = positional(context, 0) ?? config.agentId;
+    if (!rawId) throw new UsageError('an agent id is required');
+    const id = requireAgentId(rawId);
+    const team = requireTeam(positional(context, 1) ?? config.team ?? LEGACY_DEFAULT_TEAM);
     const rawPercent = positional(context, 2);
     const percent = rawPercent === undefined ? undefined : integerIn(rawPercent, 'capacity %', 0, 100);
     const specialization = positional(context, 3);

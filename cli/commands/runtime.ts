@@ -7,6 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { AgentViewSchema, ClaimView, RegisterAgentResult } from '#app/schemas/views';
+import { requireAgentId, requireTeam } from '../args';
 import { ApiError } from '../client';
 import {
   type AgentSession,
@@ -63,9 +64,11 @@ const ensureAgent = async (
       if (!gone || config.agentToken) throw error;
     }
   }
-  const team = stringOption(context, 'team') ?? config.team;
-  if (!team)
+  const rawTeam = stringOption(context, 'team') ?? config.team;
+  if (!rawTeam)
     throw new UsageError(`agent ${config.agentId} has no token on this machine: pass --team to register it`);
+  requireAgentId(config.agentId, '--agent-id');
+  const team = requireTeam(rawTeam, '--team');
   if (!config.token)
     throw new UsageError('registering needs the registration key or admin token in COORD_TOKEN');
   const capabilities = listOption(context, 'capabilities');

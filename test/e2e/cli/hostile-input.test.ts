@@ -80,3 +80,43 @@ describe('coord claim at capacity', () => {
     expect((await workOf(team)).map((entry) => [entry.id, entry.status])).toEqual([[item.id, 'ready']]);
   });
 });
+
+describe('conflicts exit 3', () => {
+  it('complete, progress and release on an item another agent holds, and complete on a completed item', async () => {
+    const team = uniqueName('conflict');
+    const holder = await registerAgent(team);
+    const other = await registerAgent(team);
+    const held = await createWork(team, { title: 'held by the holder' });
+    await claimWork(holder, held.id);
+    const machine = coordMachine('none');
+    const asOther = { AGENT_ID: other.id, COORD_AGENT_TOKEN: other.token };
+    const asHolder = { AGENT_ID: holder.id, COORD_AGENT_TOKEN: holder.token };
+
+    const complete = await machine.run(['complete', held.id], asOther);
+    const progress = await machine.run(['progress', held.id, '10'], asOther);
+    const release = await machine.run(['release', held.id], asOther);
+    const done = await machine.run(['progress', held.id, '100'], asHolder);
+    const first = await machine.run(['complete', held.id], asHolder);
+    const second = await machine.run(['complete', held.id], asHolder);
+
+    expect([complete.code, progress.code, release.code], complete.stderr).toEqual([3, 3, 3]);
+    expect(complete.stderr).toContain(`held by ${holder.id}`);
+    expect([done.code, first.code], first.stderr).toEqual([0, 0]);
+    expect(second.code, second.stderr).toBe(3);
+    expect(await getWork(held.id)).toMatchObject({ status: 'completed' });
+  });
+
+  it('an explicit admin COORD_TOKEN changes another agent even with COORD_AGENT_ID set', async () => {
+    const team = uniqueName('admin');
+    const agentId = uniqueName('self');
+    const other = await registerAgent(team);
+    const machine = coordMachine('admin');
+    const registered = await machine.run(['register', agentId, team]);
+
+    const run = await machine.run(['update-agent', other.id, '--capacity', '2'], { COORD_AGENT_ID: agentId });
+
+    expect(registered.code, registered.stderr).toBe(0);
+    expect(run.code, run.stderr).toBe(0);
+    expect((await getAgent(other.id)).capacity).toBe(2);
+  });
+});

@@ -206,7 +206,7 @@ describe('coord progress, complete, fail, release with the saved claim token', (
       claimToken: 'tok-7',
       result: { result: 'success', velocityPoints: 8 },
     });
-    expect(again.code).toBe(1);
+    expect(again.code).toBe(3);
     expect(again.stderr).toContain('no claim token for wi_7 on this machine');
   });
 
@@ -249,7 +249,7 @@ describe('coord progress, complete, fail, release with the saved claim token', (
     const after = await runCoord(['progress', 'wi_7', '50'], fake.env);
 
     expect(stale.code).toBe(3);
-    expect(after.code).toBe(1);
+    expect(after.code).toBe(3);
     expect(after.stderr).toContain('does not hold it (status ready)');
   });
 });
