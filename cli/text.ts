@@ -86,3 +86,6 @@ export const refusedCharacter = (text: string): string | undefined => {
     return `a lone surrogate (${escaped(lone[0])}) at position ${codePointLength(text.slice(0, lone.index)) + 1}`;
   return undefined;
 };
+
+/** True when `text` has no lone surrogate (it encodes to UTF-8 and JSON without loss). */
+export const isWellFormed = (text: string): boolean => !LONE_SURROGATE.test(text);

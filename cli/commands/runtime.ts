@@ -18,6 +18,7 @@ import {
   stringOption,
 } from '../command';
 import { CommandFailure, ExitCode, say, UsageError, warn } from '../io';
+import { printable } from '../text';
 import { checkTokenFolder, saveToken } from './agents';
 import { saveClaim, workPath } from './holder';
 
@@ -241,7 +242,7 @@ const run: Command = {
         }
         const reply = claimed.body;
         await saveClaim(context, session, reply);
-        if (!context.quiet) say(context.io, `CLAIMED: ${reply.item.id} ${reply.item.title}`);
+        if (!context.quiet) say(context.io, `CLAIMED: ${reply.item.id} ${printable(reply.item.title)}`);
         const heartbeat = setInterval(
           () => {
             session.client

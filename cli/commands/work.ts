@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AgentViewSchema, ClaimView, WorkView } from '#app/schemas/views';
 import { PRIORITIES, WORK_STATUSES, WorkStatus } from '#core/work/status';
+import { requireTeam } from '../args';
 import { ApiError } from '../client';
 import {
   type AgentSession,
@@ -24,6 +25,7 @@ import {
 import { workDetails, workTable } from '../format';
 import { CommandFailure, ExitCode, say, sayJson, UsageError, warn } from '../io';
 import { LEGACY_DEFAULT_TEAM, LEGACY_FAILED } from '../legacy/fields';
+import { codePointLength, printable, refusedCharacter, truncate } from '../text';
 import { agentPath, asHolder, claimById, saveClaim, workPath } from './holder';
 
 const LEGACY_DEFAULT_PRIORITY = 'medium';
@@ -43,19 +45,36 @@ const requirePriority = (raw: string | undefined): string => {
   return priority;
 };
 
+/** The API's limits, in code points. */
+const MAX_TITLE = 200;
+const MAX_TYPE = 64;
+const MAX_DESCRIPTION = 10_000;
+
+/** A text argument the API would accept. @throws UsageError naming what is wrong */
+const requireText = (raw: string, what: string, max: number): string => {
+  const refused = refusedCharacter(raw);
+  if (refused) throw new UsageError(`${what} holds ${refused}`);
+  const length = codePointLength(raw);
+  if (length > max) throw new UsageError(`${what} is ${length} characters long; at most ${max}`);
+  return raw;
+};
+
 const createBody = async (context: CommandContext) => {
-  const type = positional(context, 0);
-  const description = positional(context, 1);
-  if (!type || !description) throw new UsageError('a work type and a description are required');
+  const rawType = positional(context, 0);
+  const rawDescription = positional(context, 1);
+  if (!rawType || !rawDescription) throw new UsageError('a work type and a description are required');
+  const type = requireText(rawType, 'the work type', MAX_TYPE);
+  const description = requireText(rawDescription, 'the description', MAX_DESCRIPTION);
   const config = await context.config();
-  const firstLine = description.split('\n')[0]?.trim() ?? '';
-  const title = firstLine.length > 200 ? `${firstLine.slice(0, 199)}…` : firstLine || type;
+  // The title is the first line (tabs become spaces), cut between characters to the API's limit.
+  const firstLine = description.split('\n')[0]?.replaceAll('\t', ' ').trim() ?? '';
+  const title = truncate(firstLine || type.replaceAll('\t', ' ').trim() || type, MAX_TITLE);
   return {
     type,
     title,
     ...(title === description ? {} : { description }),
     priority: requirePriority(positional(context, 2)),
-    team: positional(context, 3) ?? config.team ?? LEGACY_DEFAULT_TEAM,
+    team: requireTeam(positional(context, 3) ?? config.team ?? LEGACY_DEFAULT_TEAM),
   };
 };
 
@@ -285,7 +304,8 @@ const progress: Command = {
       false,
     );
     if (context.json) sayJson(context.io, item);
-    else if (!context.quiet) say(context.io, `PROGRESS: Updated ${id} to ${percent}% (${status})`);
+    else if (!context.quiet)
+      say(context.io, `PROGRESS: Updated ${printable(id)} to ${percent}% (${printable(status)})`);
     return ExitCode.Ok;
   },
 };
@@ -294,7 +314,8 @@ const failItem = async (context: CommandContext, id: string, reason: string, ret
   const session = await context.agent();
   const item = await asHolder<WorkView>(context, session, id, 'fail', { reason, retryable }, true);
   if (context.json) sayJson(context.io, item);
-  else if (!context.quiet) say(context.io, `FAILED: ${id} (${reason}) - status now ${item.status}`);
+  else if (!context.quiet)
+    say(context.io, `FAILED: ${printable(id)} (${printable(reason)}) - status now ${item.status}`);
   return ExitCode.Ok;
 };
 
@@ -316,7 +337,7 @@ const complete: Command = {
     if (context.json) sayJson(context.io, item);
     else if (!context.quiet) {
       const velocity = points === undefined ? '' : ` - ${points} velocity points`;
-      say(context.io, `COMPLETED: Released claim for ${id} (${result})${velocity}`);
+      say(context.io, `COMPLETED: Released claim for ${printable(id)} (${printable(result)})${velocity}`);
     }
     return ExitCode.Ok;
   },

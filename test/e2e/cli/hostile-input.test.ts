@@ -12,6 +12,7 @@ import {
   stackClients,
   uniqueName,
 } from '#test/support/e2e-fixtures';
+import { isWellFormed } from '../../../cli/text';
 import { coordMachine } from './coord';
 
 const getAgent = async (id: string): Promise<AgentViewSchema> => {
@@ -118,5 +119,24 @@ describe('conflicts exit 3', () => {
     expect(registered.code, registered.stderr).toBe(0);
     expect(run.code, run.stderr).toBe(0);
     expect((await getAgent(other.id)).capacity).toBe(2);
+  });
+});
+
+describe('coord create with a long title ending in emoji', () => {
+  it('stores a whole title (no lone surrogate) that list-work --json prints as valid JSON', async () => {
+    const team = uniqueName('emoji');
+    const machine = coordMachine('admin');
+    const description = `${'x'.repeat(198)}🚀🚀🚀🚀`;
+
+    const created = await machine.run(['create', 'build', description, 'low', team, '-q']);
+    const listed = await machine.run(['list-work', '--team', team, '--json']);
+
+    expect(created.code, created.stderr).toBe(0);
+    const item = await getWork(created.stdout.trim());
+    expect(item.title).toBe(`${'x'.repeat(198)}🚀…`);
+    expect(isWellFormed(item.title)).toBe(true);
+    expect(item.description).toBe(description);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(JSON.parse(listed.stdout).items[0].title).toBe(item.title);
   });
 });
