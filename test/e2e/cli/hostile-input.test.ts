@@ -2,6 +2,8 @@
  * `coord` given wrong, odd and hostile input against the local stack: whatever happens, nothing
  * is left claimed or half-made, and the exit status says what kind of failure it was.
  */
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AgentViewSchema, WorkPage } from '#app/schemas/views';
 import {
@@ -138,5 +140,30 @@ describe('coord create with a long title ending in emoji', () => {
     expect(item.description).toBe(description);
     expect(listed.code, listed.stderr).toBe(0);
     expect(JSON.parse(listed.stdout).items[0].title).toBe(item.title);
+  });
+});
+
+describe('coord mcp given a line that is not JSON', () => {
+  it('answers a JSON-RPC parse error (-32700) on stdout and exits 0 when stdin ends', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'mcp'], {
+      cwd: resolve(import.meta.dirname, '..', '..', '..'),
+      env: coordMachine('none').env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    const firstLine = new Promise<string>((resolveLine) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString('utf8');
+        if (stdout.includes('\n')) resolveLine(stdout.split('\n')[0] as string);
+      });
+    });
+    const exited = new Promise<number | null>((resolveExit) => child.once('close', resolveExit));
+
+    child.stdin.write('garbage{\n');
+    const reply = JSON.parse(await firstLine);
+    child.stdin.end();
+
+    expect(reply).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32700 } });
+    expect(await exited).toBe(0);
   });
 });
