@@ -75,6 +75,19 @@ const readConfigFile = async (path: string, required: boolean): Promise<FileConf
   return config;
 };
 
+/** A bearer token travels in an HTTP header: visible ASCII only. */
+const TOKEN = /^[\x21-\x7e]+$/;
+
+/** `token`, if it can be sent. @throws UsageError naming where it came from */
+const usableToken = (token: string | undefined, source: string): string | undefined => {
+  if (token !== undefined && !TOKEN.test(token)) {
+    throw new UsageError(
+      `the token from ${source} holds spaces, control or non-ASCII characters, which a token never has`,
+    );
+  }
+  return token;
+};
+
 const firstOf = (...values: (string | undefined)[]): string | undefined =>
   values.find((value) => value !== undefined && value !== '');
 
@@ -94,9 +107,12 @@ export const loadCliConfig = async (
   } catch {
     throw new UsageError(`'${url}' is not a URL (set COORD_URL or --url)`);
   }
-  const explicitToken = firstOf(flags.token, env.COORD_TOKEN);
-  const token = explicitToken ?? firstOf(file.token);
-  const agentToken = firstOf(flags.token, env.COORD_AGENT_TOKEN, file.agentToken);
+  const explicitToken = usableToken(firstOf(flags.token, env.COORD_TOKEN), 'COORD_TOKEN or --token');
+  const token = explicitToken ?? usableToken(firstOf(file.token), `'token' in ${configFile}`);
+  const agentToken = usableToken(
+    firstOf(flags.token, env.COORD_AGENT_TOKEN, file.agentToken),
+    'COORD_AGENT_TOKEN, --token or the config file',
+  );
   const agentId = firstOf(flags.agentId, env.COORD_AGENT_ID, env.AGENT_ID, file.agentId);
   const team = firstOf(flags.team, env.COORD_TEAM, env.AGENT_TEAM, file.team);
   return {

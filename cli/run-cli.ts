@@ -16,7 +16,7 @@ import { VIEW_COMMANDS } from './commands/views';
 import { WORK_COMMANDS } from './commands/work';
 import { loadCliConfig } from './config';
 import { CommandFailure, ExitCode, type Io, sayJson, UsageError, warn } from './io';
-import { printable } from './text';
+import { isWellFormed, printable } from './text';
 
 const CONFLICT = 409;
 
@@ -193,6 +193,12 @@ const parseCommandArgs = (command: Command, args: string[]): Parsed => {
     (terminator && token.index > terminator.index && command.takesRest ? rest : positionals).push(
       token.value,
     );
+  }
+  // A lone surrogate cannot be sent (URLs and JSON would change it): refuse it here, once.
+  for (const value of [...positionals, ...Object.values(parsed.values)]) {
+    if (typeof value === 'string' && !isWellFormed(value)) {
+      throw new UsageError(`'${printable(value)}' holds a lone surrogate (half of a character)`);
+    }
   }
   return { positionals, rest, values: parsed.values };
 };

@@ -62,6 +62,9 @@ describe('usage errors exit 2 and send nothing', () => {
     ['a negative percentage', ['progress', 'wi_x', '-5']],
     ['an unknown option', ['list-work', '--colour']],
     ['a bad agent id for coord run', ['run', '--agent-id', 'no way', '--team', 't', '--', 'true']],
+    ['a token no HTTP header can carry', ['heartbeat', '--token', 'tok\nen']],
+    ['a lone surrogate in a work id', ['show', 'wi_\ud800']],
+    ['a lone surrogate in an option', ['list-work', '--team', '\udc00team']],
   ])('%s', async (_name, argv) => {
     const run = await runCoord(argv, { ...fake.env, AGENT_ID: 'agent_a' });
 
