@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   codePointLength,
@@ -55,5 +56,47 @@ describe('refusedCharacter', () => {
     expect(refusedCharacter('🚀\u001b')).toBe('a control character (\\x1b) at position 2');
     expect(refusedCharacter('x\ud800')).toBe('a lone surrogate (\\ud800) at position 2');
     expect(refusedCharacter('\u0085')).toBe('a control character (\\x85) at position 1');
+  });
+});
+
+describe('the text rules on any string', () => {
+  const anyString = fc.oneof(
+    fc.string({ unit: 'binary' }),
+    fc.string({ unit: 'grapheme', maxLength: 400 }),
+    fc.string({ unit: fc.constantFrom('\u001b', '\r', '\n', '\u0085', '🚀', '🇫🇷', '\ud800', '\udc00', 'x') }),
+  );
+
+  it('truncate keeps a well-formed prefix of at most max code points, whole when it fits', () => {
+    fc.assert(
+      fc.property(anyString, fc.integer({ min: 1, max: 300 }), (text, max) => {
+        const cut = truncate(text, max);
+        expect(codePointLength(cut)).toBeLessThanOrEqual(max);
+        if (codePointLength(text) <= max) expect(cut).toBe(text);
+        else {
+          expect(cut.endsWith('…')).toBe(true);
+          expect(text.startsWith(cut.slice(0, -1))).toBe(true);
+          if (isWellFormed(text)) expect(isWellFormed(cut)).toBe(true);
+        }
+      }),
+    );
+  });
+
+  it('printable leaves no control character, separator or lone surrogate, and changes nothing else', () => {
+    fc.assert(
+      fc.property(anyString, (text) => {
+        const shown = printable(text);
+        expect(isWellFormed(shown)).toBe(true);
+        expect(refusedCharacter(shown)).toBeUndefined();
+        expect([...shown].some((c) => c === '\n' || c === '\t' || c === '\u2028' || c === '\u202e')).toBe(
+          false,
+        );
+        if (
+          refusedCharacter(text) === undefined &&
+          !/[\n\t\u2028\u2029\u202a-\u202e\u2066-\u2069]/.test(text)
+        ) {
+          expect(shown).toBe(text);
+        }
+      }),
+    );
   });
 });
