@@ -145,7 +145,19 @@ export const createMcpServer = (context: CommandContext, version: string): McpSe
         },
         idempotencyKey: key,
       });
-      return withoutToken(await claimById(context, session, item.id, key));
+      try {
+        return withoutToken(await claimById(context, session, item.id, key));
+      } catch (error) {
+        // Refused (4xx): the item is not ours, cancel it so no stray item is left behind.
+        if (error instanceof ApiError && error.status < 500) {
+          await session.client
+            .request('POST', `/v1/work/${encodeURIComponent(item.id)}/cancel`, {
+              body: { reason: `the MCP claim tool could not claim it for ${session.agentId}` },
+            })
+            .catch(() => undefined);
+        }
+        throw error;
+      }
     }),
   );
 
