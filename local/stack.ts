@@ -21,6 +21,7 @@ import { generateSecret } from './credentials';
 import { startDynamoDbLocal } from './emulators/dynamodb-local';
 import { startSqsEmulator } from './emulators/sqs';
 import { startHttpGateway } from './http-gateway';
+import { prometheusAnswer } from './metrics-endpoint';
 import { startConsumerPollers } from './pollers/consumers';
 import { startStreamPollers } from './pollers/stream-poller';
 import { ensureQueueWithDlq, type ProvisionedQueue } from './provision';
@@ -302,6 +303,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     handlersLoaded = true;
     const gateway = await startHttpGateway({
       routes: ROUTES,
+      localAnswers: { 'GET /metrics': prometheusAnswer },
       host: options.host,
       port: options.port ?? 3000,
       region,
