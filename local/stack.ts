@@ -32,7 +32,7 @@ import { startWsGateway } from './ws-gateway';
 export interface LocalStackOptions {
   /** HTTP port; 0 picks a free one. @default 3000 */
   readonly port?: number;
-  /** WebSocket API port; 0 picks a free one. @default 3001 */
+  /** WebSocket API port; 0 picks a free one. @default 3001, or a free one when `port` is 0 */
   readonly wsPort?: number;
   /** @default 127.0.0.1 */
   readonly host?: string;
@@ -277,7 +277,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     // Listening before the handlers' environment is set: they post to its management endpoint.
     const wsGateway = await startWsGateway({
       host: options.host,
-      port: options.wsPort ?? 3001,
+      port: options.wsPort ?? (options.port === 0 ? 0 : 3001),
       region,
       ...(options.handlerTimeoutMs ? { timeoutMs: options.handlerTimeoutMs } : {}),
     });
