@@ -49,6 +49,31 @@ describe('WebSocket API', () => {
     ]);
   });
 
+  it('refuses the registration key at the upgrade with 403: it may only register agents', async () => {
+    expect(await connectLive(stack.wsUrl, stack.registrationKey)).toEqual({ refusedWith: 403 });
+  });
+
+  it('lets an agent join work of its own team only, and a viewer everything but admin', async () => {
+    const [team, other] = [uniqueName('team'), uniqueName('team')];
+    const agent = await registerAgent(team);
+    const [own, foreign] = [await createWork(team), await createWork(other)];
+    const { admin } = stackClients();
+    const issued = await admin.post<{ token: string }>('/v1/tokens', { role: 'viewer' });
+    const [agentClient, viewerClient] = [await live(agent.token), await live(issued.body.token)];
+
+    const joined = await agentClient.subscribe([`work:${own.id}`, `work:${foreign.id}`, `agent:${agent.id}`]);
+    const viewerJoined = await viewerClient.subscribe(['all', 'admin', `team:${other}`]);
+
+    expect(joined.channels).toEqual([`work:${own.id}`, `agent:${agent.id}`]);
+    expect(agentClient.messages).toContainEqual(
+      expect.objectContaining({ type: 'error', code: 'forbidden', channel: `work:${foreign.id}` }),
+    );
+    expect(viewerJoined.channels).toEqual(['all', `team:${other}`]);
+    expect(viewerClient.messages).toContainEqual(
+      expect.objectContaining({ type: 'error', code: 'forbidden', channel: 'admin' }),
+    );
+  });
+
   it('answers ask with unavailable until questions are answered', async () => {
     const client = await live(stack.adminToken);
 
