@@ -50,6 +50,8 @@ export interface HttpGatewayOptions<R extends GatewayRoute> {
   readonly loadHandler?: (route: R) => Promise<HttpHandler>;
   /** Told about failures the client only sees as 500 or 503. @default writes to stderr */
   readonly onFailure?: (route: R, error: unknown) => void;
+  /** Answers requests no route matches (the dashboard's files). @default none: 404 */
+  readonly fallback?: (method: string, rawPath: string) => HttpAnswer | undefined;
 }
 
 /** A listening gateway. */
@@ -173,6 +175,8 @@ export const startHttpGateway = async <R extends GatewayRoute>(
     const { rawPath, rawQueryString } = splitUrl(request.url ?? '/');
     const read = await readBody(request, maxBodyBytes);
     const resolution = match(method, rawPath);
+    const fallback = resolution.kind === 'not_found' ? options.fallback?.(method, rawPath) : undefined;
+    if (fallback) return fallback;
     if (resolution.kind === 'not_found') {
       return refusal(
         404,

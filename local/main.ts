@@ -92,6 +92,9 @@ const banner = (stack: LocalStack, wsUrl: string, credentialsFile: string | unde
     '',
     'Agent coordination service is running locally.',
     `  HTTP API          ${stack.url}`,
+    ...(stack.dashboardUrl
+      ? [`  Dashboard         ${stack.dashboardUrl} (sign in with the admin token)`]
+      : []),
     `  WebSocket API     ${wsUrl} (not yet served)`,
     `  Admin token       ${stack.adminToken}`,
     `  Registration key  ${stack.registrationKey}`,
@@ -154,6 +157,7 @@ const main = async (): Promise<void> => {
       const ready = {
         url: stack.url,
         wsUrl,
+        dashboardUrl: stack.dashboardUrl ?? null,
         adminToken: stack.adminToken,
         registrationKey: stack.registrationKey,
         dataDir: stack.dataDir ?? null,

@@ -17,6 +17,7 @@ import { CONSUMERS } from '#functions/shared/consumers';
 import { ROUTES } from '#functions/shared/routes';
 import { SERVICE_VERSION } from '../lib/service-version';
 import { generateSecret } from './credentials';
+import { startDashboard } from './dashboard';
 import { startDynamoDbLocal } from './emulators/dynamodb-local';
 import { startSqsEmulator } from './emulators/sqs';
 import { startHttpGateway } from './http-gateway';
@@ -69,12 +70,18 @@ export interface LocalStackOptions {
   readonly readyTimeoutMs?: number;
   /** Aborting stops whatever was started so far, and the start rejects. @default never aborted */
   readonly signal?: AbortSignal;
+  /** Build the dashboard (`web/`) and serve it at `/`. @default true */
+  readonly dashboard?: boolean;
+  /** The WebSocket API's URL the dashboard is told. @default none (the page then tries port 3001) */
+  readonly wsUrl?: string;
 }
 
 /** A running local stack. */
 export interface LocalStack {
   /** Base URL of the HTTP API, e.g. `http://127.0.0.1:3000`. */
   readonly url: string;
+  /** Where the dashboard is served (`<url>/`), unless it was turned off. */
+  readonly dashboardUrl?: string;
   readonly port: number;
   readonly adminToken: string;
   readonly registrationKey: string;
@@ -281,9 +288,12 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       ...options.handlerEnv,
     });
 
+    const dashboardSettings = () => (options.wsUrl ? { wsUrl: options.wsUrl } : {});
+    const dashboard = options.dashboard === false ? undefined : await startDashboard(dashboardSettings);
     handlersLoaded = true;
     const gateway = await startHttpGateway({
       routes: ROUTES,
+      ...(dashboard ? { fallback: dashboard } : {}),
       host: options.host,
       port: options.port ?? 3000,
       region,
@@ -313,6 +323,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     let stopping: Promise<void> | undefined;
     return {
       url: gateway.url,
+      ...(dashboard ? { dashboardUrl: `${gateway.url}/` } : {}),
       port: gateway.port,
       adminToken,
       registrationKey,

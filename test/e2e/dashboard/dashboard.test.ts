@@ -1,0 +1,175 @@
+/**
+ * The dashboard in headless Chromium against the running local stack: sign-in with a viewer
+ * token, live updates without a reload, an admin's configuration change taking effect, the
+ * API's validation message next to the field, and the phone-width layout.
+ */
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ClaimView, SettingsView } from '#app/schemas/views';
+import { launchChromium, pageErrors, screenshot, signIn } from '#test/support/browser';
+import { claimWork, createWork, registerAgent, stackClients, uniqueName } from '#test/support/e2e-fixtures';
+
+// Handlers load on first use and the machine is shared with other tests: allow for slow answers.
+const SLOW = { timeout: 15_000 };
+
+describe('the dashboard', () => {
+  const { url, admin } = stackClients();
+  const adminToken = admin.token as string;
+  let browser: Browser;
+  let viewerToken: string;
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+    const issued = await admin.post<{ token: string }>('/v1/tokens', {
+      role: 'viewer',
+      label: 'dashboard test',
+    });
+    expect(issued.status, issued.text).toBe(201);
+    viewerToken = issued.body.token;
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  const openPage = async (viewport = { width: 1280, height: 800 }) => {
+    const page = await browser.newPage({ viewport });
+    return { page, errors: pageErrors(page) };
+  };
+
+  it('signs in with a viewer token kept in the session only, and shows agents and the queue', async () => {
+    // Arrange
+    const team = uniqueName('dash');
+    const agent = await registerAgent(team);
+    const { page, errors } = await openPage();
+
+    // Act
+    await signIn(page, url, viewerToken);
+    await page.keyboard.press('2');
+
+    // Assert: a viewer, the agent listed, the token in sessionStorage and nowhere else
+    await expect.poll(() => page.locator('#role').textContent(), SLOW).toBe('viewer');
+    await page.locator(`#view-agents tr[data-row-key="${agent.id}"]`).waitFor();
+    // Expressions as text: they run in the page, whose globals this project's types do not know.
+    const stored = (await page.evaluate(
+      `({ session: sessionStorage.getItem('coord.token'), local: JSON.stringify({ ...localStorage }), cookies: document.cookie })`,
+    )) as { session: string | null; local: string; cookies: string };
+    expect(stored.session).toBe(viewerToken);
+    expect(stored.local).not.toContain(viewerToken);
+    expect(stored.cookies).toBe('');
+    await page.keyboard.press('3');
+    await page.locator('#view-queue').waitFor({ state: 'visible' });
+    await screenshot(page, 'viewer-queue');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  describe('configuration', () => {
+    let original: SettingsView;
+
+    beforeAll(async () => {
+      const config = await admin.get<SettingsView>('/v1/config');
+      expect(config.status, config.text).toBe(200);
+      original = config.body;
+    });
+
+    afterAll(async () => {
+      await admin.put('/v1/config', { leaseSeconds: original.leaseSeconds });
+    });
+
+    it('saves an admin change that then applies to new claims', async () => {
+      // Arrange
+      const { page, errors } = await openPage();
+      await signIn(page, url, adminToken);
+      await page.keyboard.press('6');
+      const field = page.getByLabel('Lease (seconds)');
+      await expect.poll(() => field.inputValue(), SLOW).toBe(String(original.leaseSeconds));
+      const leaseSeconds = original.leaseSeconds + 37;
+
+      // Act
+      await field.fill(String(leaseSeconds));
+      await page.getByRole('button', { name: 'Save configuration' }).click();
+
+      // Assert: the page says saved, the API has it, and a claim now gets that lease
+      await expect.poll(() => page.locator('#config-saved').textContent(), SLOW).toContain('Saved');
+      const config = await admin.get<SettingsView>('/v1/config');
+      expect(config.body.leaseSeconds).toBe(leaseSeconds);
+      const team = uniqueName('cfg');
+      const agent = await registerAgent(team);
+      const item = await createWork(team);
+      const claim: ClaimView = await claimWork(agent, item.id);
+      const granted = Date.parse(claim.claim.leaseExpiresAt) - Date.parse(claim.item.claim?.claimedAt ?? '');
+      expect(granted).toBe(leaseSeconds * 1000);
+      await screenshot(page, 'admin-config-saved');
+      expect(errors).toEqual([]);
+      await page.close();
+    });
+
+    it("shows the API's validation message next to a field with a bad value, and changes nothing", async () => {
+      // Arrange: what the API says about this value
+      const refused = await admin.put('/v1/config', { leaseSeconds: 1 });
+      expect(refused.status, refused.text).toBe(400);
+      const apiMessage = ((refused.error?.details.errors ?? []) as { path: string; message: string }[]).find(
+        (e) => e.path === '/leaseSeconds',
+      )?.message;
+      expect(apiMessage).toEqual(expect.any(String));
+      const before = await admin.get<SettingsView>('/v1/config');
+      const { page, errors } = await openPage();
+      await signIn(page, url, adminToken);
+      await page.keyboard.press('6');
+      const field = page.getByLabel('Lease (seconds)');
+      await expect.poll(() => field.inputValue(), SLOW).toBe(String(before.body.leaseSeconds));
+
+      // Act
+      await field.fill('1');
+      await page.getByRole('button', { name: 'Save configuration' }).click();
+
+      // Assert: the message sits under the field, which is marked invalid and points at it
+      const message = page.locator('#config-leaseSeconds-error');
+      await expect.poll(() => message.textContent(), SLOW).toBe(apiMessage);
+      expect(await field.getAttribute('aria-invalid')).toBe('true');
+      expect(await field.getAttribute('aria-describedby')).toContain('config-leaseSeconds-error');
+      expect(await page.locator('#config-saved').textContent()).toBe('');
+      const after = await admin.get<SettingsView>('/v1/config');
+      expect(after.body).toEqual(before.body);
+      await screenshot(page, 'admin-config-error');
+      expect(errors).toEqual([]);
+      await page.close();
+    });
+  });
+
+  it('fits a 390 px wide phone screen in every view, and lists its shortcuts under ?', async () => {
+    // Arrange
+    const team = uniqueName('phone');
+    await registerAgent(team);
+    await createWork(team, { title: 'a title long enough to wrap on a narrow phone screen' });
+    const { page, errors } = await openPage({ width: 390, height: 844 });
+    await signIn(page, url, viewerToken);
+
+    for (const [key, view] of [
+      ['1', 'overview'],
+      ['2', 'agents'],
+      ['3', 'queue'],
+      ['4', 'escalations'],
+      ['5', 'audit'],
+      ['6', 'config'],
+    ] as const) {
+      // Act
+      await page.keyboard.press(key);
+      await page.locator(`#view-${view}`).waitFor({ state: 'visible' });
+      await expect.poll(() => page.locator(`#view-${view} .load-status`).textContent(), SLOW).toBe('');
+
+      // Assert: nothing is wider than the screen
+      const widest = (await page.evaluate('document.documentElement.scrollWidth')) as number;
+      expect(widest, `${view} is wider than the screen`).toBeLessThanOrEqual(390);
+      await screenshot(page, `phone-${view}`);
+    }
+
+    await page.keyboard.press('?');
+    const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    await help.waitFor();
+    expect(await help.textContent()).toContain('Search in the current view');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
