@@ -9,6 +9,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Clock, Ports } from '#core/ports';
 import { type ClientOptions, clientConfig } from '../client-config';
 import { DynamoAgentRepository } from './agent-repository';
+import { DynamoConnectionStore } from './connection-store';
 import { DynamoEscalationRepository } from './escalation-repository';
 import { DynamoAuditLog } from './event-log';
 import {
@@ -18,13 +19,21 @@ import {
   DynamoTeamRepository,
   DynamoTokenRepository,
 } from './meta-store';
-import { agentsTable, escalationsTable, eventsTable, metaTable, tableName, workTable } from './tables';
+import {
+  agentsTable,
+  connectionsTable,
+  escalationsTable,
+  eventsTable,
+  metaTable,
+  tableName,
+  workTable,
+} from './tables';
 import { DynamoUnitOfWork } from './unit-of-work';
 import { DynamoWorkRepository } from './work-repository';
 
 export { deleteTables, ensureTables } from './create-tables';
 export { StoreError } from './errors';
-export { eventFromItem, eventFromStreamImage } from './records';
+export { eventFromItem, eventFromStreamImage, isEventImage } from './records';
 
 /** The persistence ports the DynamoDB adapter provides. */
 export type DynamoPorts = Pick<
@@ -62,13 +71,16 @@ export interface DynamoPortsOptions {
 
 const systemClock: Clock = { now: () => new Date() };
 
+const documentClient = (client: DynamoDBClient): DynamoDBDocumentClient =>
+  DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  });
+
 /** Every persistence port, on the tables named by `tablePrefix`. */
 export const createDynamoPorts = (options: DynamoPortsOptions): DynamoPorts => {
   const { client, tablePrefix, clock = systemClock } = options;
   const readyShards = Math.max(1, Math.trunc(options.readyShards));
-  const doc = DynamoDBDocumentClient.from(client, {
-    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
-  });
+  const doc = documentClient(client);
   const tables = {
     work: tableName(tablePrefix, workTable),
     agents: tableName(tablePrefix, agentsTable),
@@ -89,6 +101,10 @@ export const createDynamoPorts = (options: DynamoPortsOptions): DynamoPorts => {
     escalations: new DynamoEscalationRepository(doc, tables.escalations),
   };
 };
+
+/** The Connections table's store (WebSocket connections and their subscriptions). */
+export const createConnectionStore = (client: DynamoDBClient, tablePrefix: string): DynamoConnectionStore =>
+  new DynamoConnectionStore(documentClient(client), tableName(tablePrefix, connectionsTable));
 
 /** Options of {@link createDynamoClient}. */
 export type DynamoClientOptions = ClientOptions;
