@@ -3,12 +3,13 @@
  * token, live updates without a reload, an admin's configuration change taking effect, the
  * API's validation message next to the field, and the phone-width layout.
  */
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClaimView, SettingsView } from '#app/schemas/views';
 import { launchChromium, pageErrors, screenshot, signIn } from '#test/support/browser';
 import { claimWork, createWork, registerAgent, stackClients, uniqueName } from '#test/support/e2e-fixtures';
 
+const LIVE_WAIT_MS = 20_000;
 // Handlers load on first use and the machine is shared with other tests: allow for slow answers.
 const SLOW = { timeout: 15_000 };
 
@@ -37,6 +38,9 @@ describe('the dashboard', () => {
     return { page, errors: pageErrors(page) };
   };
 
+  const waitUntilLive = (page: Page) =>
+    page.locator('#connection[data-state="live"]').waitFor({ timeout: LIVE_WAIT_MS });
+
   it('signs in with a viewer token kept in the session only, and shows agents and the queue', async () => {
     // Arrange
     const team = uniqueName('dash');
@@ -60,6 +64,41 @@ describe('the dashboard', () => {
     await page.keyboard.press('3');
     await page.locator('#view-queue').waitFor({ state: 'visible' });
     await screenshot(page, 'viewer-queue');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('shows a newly registered agent and a new claim without reloading', async () => {
+    // Arrange: a signed-in viewer on the agents view, connected live
+    const { page, errors } = await openPage();
+    await signIn(page, url, viewerToken);
+    await page.keyboard.press('2');
+    await waitUntilLive(page);
+    await page.evaluate('window.notReloaded = true');
+    const team = uniqueName('live');
+
+    // Act: an agent registers
+    const agent = await registerAgent(team, { capacity: 2 });
+
+    // Assert: its row appears
+    const agentRow = page.locator(`#view-agents tr[data-row-key="${agent.id}"]`);
+    await agentRow.waitFor({ timeout: LIVE_WAIT_MS });
+    await expect.poll(() => agentRow.textContent(), SLOW).toContain('0 / 2');
+
+    // Act: it claims a new item
+    await page.keyboard.press('3');
+    const item = await createWork(team, { title: `live item ${team}` });
+    const itemRow = page.locator(`#view-queue tr[data-row-key="${item.id}"]`);
+    await itemRow.waitFor({ timeout: LIVE_WAIT_MS });
+    await claimWork(agent, item.id);
+
+    // Assert: the queue shows it claimed by the agent, the agent shows the claim, no reload happened
+    await expect.poll(() => itemRow.textContent(), { timeout: LIVE_WAIT_MS }).toContain('claimed');
+    expect(await itemRow.textContent()).toContain(agent.id);
+    await page.keyboard.press('2');
+    await expect.poll(() => agentRow.textContent(), { timeout: LIVE_WAIT_MS }).toContain('1 / 2');
+    expect(await page.evaluate('window.notReloaded')).toBe(true);
+    await screenshot(page, 'live-agents');
     expect(errors).toEqual([]);
     await page.close();
   });
