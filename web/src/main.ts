@@ -139,6 +139,7 @@ const start = async (session: Session) => {
   };
   const onMessage = (message: ServerMessage) => {
     for (const view of views) {
+      view.apply?.(message);
       if (!view.wants(message)) continue;
       if (view === current) view.refresh();
       else stale.add(view);

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClaimView, SettingsView } from '#app/schemas/views';
 import { launchChromium, pageErrors, screenshot, signIn } from '#test/support/browser';
 import { claimWork, createWork, registerAgent, stackClients, uniqueName } from '#test/support/e2e-fixtures';
+import { pollUntil } from '#test/support/http-client';
 
 const LIVE_WAIT_MS = 20_000;
 // Handlers load on first use and the machine is shared with other tests: allow for slow answers.
@@ -175,6 +176,44 @@ describe('the dashboard', () => {
       expect(errors).toEqual([]);
       await page.close();
     });
+  });
+
+  it('lets an admin resolve an open escalation from the keyboard', async () => {
+    // Arrange: an item whose one attempt failed is escalated
+    const team = uniqueName('esc');
+    const agent = await registerAgent(team);
+    const item = await createWork(team, { title: `escalates ${team}`, maxAttempts: 1 });
+    const claim = await claimWork(agent, item.id);
+    const failed = await agent.api.post(`/v1/work/${item.id}/fail`, {
+      claimToken: claim.claim.token,
+      reason: 'broken build',
+    });
+    expect(failed.status, failed.text).toBe(200);
+    const open = await pollUntil(
+      () =>
+        admin.get<{ items: { id: string; workId: string }[] }>(`/v1/escalations?status=open&team=${team}`),
+      (answer) => answer.body.items.length === 1,
+      { timeoutMs: LIVE_WAIT_MS, what: 'the escalation to be recorded' },
+    );
+    const escalationId = open.body.items[0]?.id as string;
+    const { page, errors } = await openPage();
+    await signIn(page, url, adminToken);
+
+    // Act: open the escalations view, select this one, press r
+    await page.keyboard.press('4');
+    const entry = page.locator('#view-escalations li.escalation', { hasText: item.id });
+    await entry.locator('p').click();
+    await page.keyboard.press('r');
+
+    // Assert: resolved in the API, and gone from the open list
+    await pollUntil(
+      () => admin.get<{ items: { id: string; status: string }[] }>(`/v1/escalations?team=${team}`),
+      (answer) => answer.body.items.some((e) => e.id === escalationId && e.status === 'resolved'),
+      { timeoutMs: 15_000, what: 'the escalation to be resolved' },
+    );
+    await entry.waitFor({ state: 'detached', timeout: 15_000 });
+    expect(errors).toEqual([]);
+    await page.close();
   });
 
   it('fits a 390 px wide phone screen in every view, and lists its shortcuts under ?', async () => {

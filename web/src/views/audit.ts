@@ -1,9 +1,20 @@
 /** The live audit feed: the newest events, re-read as live messages arrive; pausable. */
 import { h } from '../dom';
 import { Resource } from '../resource';
-import type { AuditEvent } from '../types';
+import type { AuditEvent, ServerMessage } from '../types';
 import { auditEntry } from './audit-entry';
 import { type Context, loadError, section, type View } from './view';
+
+const KEEP = 200;
+
+/** The audit entry a live message carries (observer messages carry the entry as `GET /v1/audit` shows it). */
+const entryOf = (message: ServerMessage): AuditEvent | undefined => {
+  const data = message.data;
+  const actor = data?.actor as { type?: unknown } | undefined;
+  return typeof data?.id === 'string' && typeof data.action === 'string' && typeof actor?.type === 'string'
+    ? (data as unknown as AuditEvent)
+    : undefined;
+};
 
 export const createAuditView = (ctx: Context): View => {
   const { element, status } = section('audit', 'Audit feed');
@@ -54,7 +65,15 @@ export const createAuditView = (ctx: Context): View => {
     refresh: () => {
       if (!pause.checked || !audit.value) audit.reload();
     },
-    wants: (m) => m.type !== 'metrics',
+    // Messages that carry their audit entry are added as they come; others mean a re-read.
+    wants: (m) => m.type !== 'metrics' && entryOf(m) === undefined,
+    apply: (m) => {
+      const entry = entryOf(m);
+      if (!entry || pause.checked || !audit.value) return;
+      const items = audit.value.items.filter((e) => e.id !== entry.id);
+      audit.value = { items: [entry, ...items].sort((a, b) => b.at.localeCompare(a.at)).slice(0, KEEP) };
+      render();
+    },
     focusSearch: () => search.focus(),
   };
 };

@@ -108,8 +108,11 @@ export const createConfigView = (ctx: Context): View => {
     }
   };
 
+  // Set once the user edits a field: a re-read (on reconnect, say) must not undo their typing.
+  let edited = false;
   const fill = (settings: Settings) => {
     loaded = settings;
+    edited = false;
     for (const [path, input] of inputs) input.value = String(read(settings, path) ?? '');
   };
 
@@ -163,6 +166,9 @@ export const createConfigView = (ctx: Context): View => {
       class: 'config-form',
       novalidate: true,
       'aria-label': 'Service configuration',
+      oninput: () => {
+        edited = true;
+      },
       onsubmit: (event: Event) => {
         event.preventDefault();
         if (isAdmin) void save();
@@ -185,7 +191,8 @@ export const createConfigView = (ctx: Context): View => {
 
   const load = async () => {
     try {
-      fill(await ctx.api.get<Settings>('/v1/config'));
+      const settings = await ctx.api.get<Settings>('/v1/config');
+      if (!edited) fill(settings);
       status.textContent = '';
     } catch (error) {
       status.textContent = loadError(error);
@@ -196,10 +203,7 @@ export const createConfigView = (ctx: Context): View => {
     id: 'config',
     title: 'Config',
     element,
-    refresh: () => {
-      // Never overwrite what the user is typing.
-      if (!form.contains(document.activeElement)) void load();
-    },
+    refresh: () => void load(),
     wants: () => false,
   };
 };

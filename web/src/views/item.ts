@@ -9,7 +9,7 @@ import type { Context } from './view';
 export const workIdOf = (message: ServerMessage): string | undefined => {
   const data = message.data ?? {};
   const item = data.item as { id?: unknown } | undefined;
-  const id = data.workId ?? item?.id ?? (message.type.startsWith('work.') ? data.id : undefined);
+  const id = data.entityType === 'work' ? data.entityId : (data.workId ?? item?.id);
   return typeof id === 'string' ? id : undefined;
 };
 

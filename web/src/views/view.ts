@@ -18,8 +18,10 @@ export interface View {
   readonly element: HTMLElement;
   /** Re-reads what the view shows. */
   refresh(): void;
-  /** Whether this live message changes what the view shows. */
+  /** Whether this live message changes what the view shows (it is then re-read). */
   wants(message: ServerMessage): boolean;
+  /** Takes in a live message that carries all the view needs, without a re-read. */
+  apply?(message: ServerMessage): void;
   /** Called when the view becomes visible. */
   onShow?(): void;
   /** Moves focus to the view's search field, if it has one. */
