@@ -1,6 +1,6 @@
 /**
- * The dashboard's files, served by the local HTTP gateway where no API route matches (on AWS a
- * static host does this). Besides the built files it answers `/dashboard-config.json`, which
+ * The dashboard's files, served by the local HTTP gateway as local answers beside the API's
+ * routes (on AWS a static host does this). Besides the built files it answers `/dashboard-config.json`, which
  * tells the page where the WebSocket API listens: a port chosen at start-up (`WS_PORT=0`) is
  * known only to this process.
  */
@@ -13,8 +13,8 @@ export interface DashboardSettings {
   readonly wsUrl?: string;
 }
 
-/** Answers a GET or HEAD for a dashboard file, or `undefined` when the path is none of them. */
-export type DashboardFiles = (method: string, rawPath: string) => HttpAnswer | undefined;
+/** The gateway's local answers (`GET /path` -> answer) that serve the dashboard. */
+export type DashboardAnswers = Readonly<Record<string, () => Promise<HttpAnswer>>>;
 
 const SECURITY_HEADERS = {
   'x-content-type-options': 'nosniff',
@@ -31,24 +31,27 @@ const answer = (asset: DashboardAsset, cacheControl: string): HttpAnswer => ({
   body: asset.body,
 });
 
-/** Serves already built files, and the settings as they are at each request. */
-export const dashboardFiles = (
+/** Answers for already built files, and for the settings as they are at each request. */
+export const dashboardAnswers = (
   assets: ReadonlyMap<string, DashboardAsset>,
   settings: () => DashboardSettings,
-): DashboardFiles => {
-  return (method, rawPath) => {
-    if (method !== 'GET' && method !== 'HEAD') return undefined;
-    if (rawPath === '/dashboard-config.json') {
-      const body = Buffer.from(JSON.stringify(settings()));
-      return answer({ contentType: 'application/json; charset=utf-8', body }, 'no-store');
-    }
-    const path = rawPath === '/index.html' ? '/' : rawPath;
-    const asset = assets.get(path);
-    // Rebuilt at every start, so a browser must ask again rather than keep an old bundle.
-    return asset && answer(asset, 'no-cache');
+): DashboardAnswers => {
+  const answers: Record<string, () => Promise<HttpAnswer>> = {
+    'GET /dashboard-config.json': async () =>
+      answer(
+        { contentType: 'application/json; charset=utf-8', body: Buffer.from(JSON.stringify(settings())) },
+        'no-store',
+      ),
   };
+  for (const [path, asset] of assets) {
+    // Rebuilt at every start, so a browser must ask again rather than keep an old bundle.
+    answers[`GET ${path}`] = async () => answer(asset, 'no-cache');
+  }
+  const page = assets.get('/');
+  if (page) answers['GET /index.html'] = async () => answer(page, 'no-cache');
+  return answers;
 };
 
-/** Builds the dashboard from `web/` and serves it. */
-export const startDashboard = async (settings: () => DashboardSettings): Promise<DashboardFiles> =>
-  dashboardFiles(await buildDashboard(), settings);
+/** Builds the dashboard from `web/` and answers for its files. */
+export const startDashboard = async (settings: () => DashboardSettings): Promise<DashboardAnswers> =>
+  dashboardAnswers(await buildDashboard(), settings);

@@ -48,10 +48,13 @@ export interface HttpGatewayOptions<R extends GatewayRoute> {
   readonly timeoutMs?: number;
   /** Resolves a route's handler. @default imports `route.entry` from the project root once */
   readonly loadHandler?: (route: R) => Promise<HttpHandler>;
+  /**
+   * Answers of the local runtime only (no route of the API, no Lambda), by `METHOD /path`, e.g.
+   * `GET /metrics`. @default none
+   */
+  readonly localAnswers?: Readonly<Record<string, () => Promise<HttpAnswer>>>;
   /** Told about failures the client only sees as 500 or 503. @default writes to stderr */
   readonly onFailure?: (route: R, error: unknown) => void;
-  /** Answers requests no route matches (the dashboard's files). @default none: 404 */
-  readonly fallback?: (method: string, rawPath: string) => HttpAnswer | undefined;
 }
 
 /** A listening gateway. */
@@ -174,9 +177,9 @@ export const startHttpGateway = async <R extends GatewayRoute>(
     const method = request.method ?? 'GET';
     const { rawPath, rawQueryString } = splitUrl(request.url ?? '/');
     const read = await readBody(request, maxBodyBytes);
+    const local = options.localAnswers?.[`${method} ${rawPath}`];
+    if (local) return local();
     const resolution = match(method, rawPath);
-    const fallback = resolution.kind === 'not_found' ? options.fallback?.(method, rawPath) : undefined;
-    if (fallback) return fallback;
     if (resolution.kind === 'not_found') {
       return refusal(
         404,

@@ -22,6 +22,7 @@ import { startDashboard } from './dashboard';
 import { startDynamoDbLocal } from './emulators/dynamodb-local';
 import { startSqsEmulator } from './emulators/sqs';
 import { startHttpGateway } from './http-gateway';
+import { prometheusAnswer } from './metrics-endpoint';
 import { startConsumerPollers } from './pollers/consumers';
 import { startStreamPollers } from './pollers/stream-poller';
 import { ensureQueueWithDlq, type ProvisionedQueue } from './provision';
@@ -309,7 +310,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     handlersLoaded = true;
     const gateway = await startHttpGateway({
       routes: ROUTES,
-      ...(dashboard ? { fallback: dashboard } : {}),
+      localAnswers: { 'GET /metrics': prometheusAnswer, ...dashboard },
       host: options.host,
       port: options.port ?? 3000,
       region,

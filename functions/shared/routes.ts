@@ -7,6 +7,7 @@
 import type { RouteDefinition } from '#app/route';
 import { ADMIN_ROUTES } from './routes/admin';
 import { AGENT_ROUTES } from './routes/agents';
+import { METRICS_ROUTES } from './routes/metrics';
 import { OVERSIGHT_ROUTES } from './routes/oversight';
 import { SYSTEM_ROUTES } from './routes/system';
 import { WORK_ROUTES } from './routes/work';
@@ -19,6 +20,7 @@ export const ROUTES = [
   ...AGENT_ROUTES,
   ...WORK_ROUTES,
   ...OVERSIGHT_ROUTES,
+  ...METRICS_ROUTES,
   ...ADMIN_ROUTES,
 ] as const satisfies readonly RouteDefinition[];
 

@@ -48,9 +48,10 @@ export const streamConsumer = (spec: StreamConsumerSpec): StreamHandler =>
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics))
     .use({
-      before: () => {
+      before: (request) => {
         logger.appendKeys({ consumer: spec.consumer });
         metrics.addDimension('consumer', spec.consumer);
+        metrics.addMetric('streamRecords', MetricUnit.Count, request.event.Records.length);
       },
     })
     .handler(async (event) => {

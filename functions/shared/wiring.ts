@@ -11,6 +11,7 @@ import {
   createConnectionStore,
   createDynamoClient,
   createDynamoPorts,
+  createMetricsStore,
   eventFromStreamImage,
   isEventImage,
 } from '#adapters/dynamo/index';
@@ -29,6 +30,8 @@ import { createIdGenerator } from '#adapters/system/ids';
 import { systemRandom } from '#adapters/system/random';
 import type { AuthSecrets } from '#app/auth';
 import { type Config, loadConfig } from '#app/config';
+import { ClaimMetrics } from '#app/use-cases/metrics/claim-metrics';
+import type { MetricsPorts } from '#app/use-cases/metrics/deps';
 import type { RealtimePorts } from '#app/use-cases/realtime/deps';
 import type { HeartbeatPublisher } from '#core/agents/heartbeat';
 import type { AuditEvent } from '#core/model';
@@ -129,6 +132,15 @@ export const realtimeDeps = (fallbackEndpoint?: string): Deps & RealtimePorts =>
 
 /** The Connections table's store, built once on first use. */
 export const connectionStore = once(() => createConnectionStore(dynamoClient(), config().tablePrefix));
+
+/** The metrics rollups' store, built once on first use. */
+export const metricsStore = once(() => createMetricsStore(dynamoClient(), config().tablePrefix));
+
+/** What metrics use cases use: every port and the rollups' store. */
+export const metricsDeps = (): Deps & MetricsPorts => ({ ...deps(), metrics: metricsStore() });
+
+/** The claim routes' latency and conflict recorder (one buffer per container). */
+export const claimMetrics = once(() => new ClaimMetrics({ metrics: metricsStore() }));
 
 /** The audit event a stream record of the Events table carries, or `undefined` for any other row. */
 export const auditEventOfStreamRecord = (record: DynamoDBRecord): AuditEvent | undefined => {

@@ -85,6 +85,7 @@ export const wsRoute = (id: string, handle: WsHandle) =>
           correlation_id: request.event.requestContext.requestId,
         });
         metrics.addDimension('route', id);
+        metrics.addMetric('wsInvocations', MetricUnit.Count, 1);
       },
     })
     .use({

@@ -190,8 +190,24 @@ const readStream = async (
   const streamArn = described.Table?.LatestStreamArn;
   if (!streamArn) throw new Error(`Table ${table} has no stream`);
   // Shards present at start are read from now on; shards that appear later from their start.
+  // After a failed read a shard resumes after the last record handed on (else where it began).
   const iterators = new Map<string, string | undefined>();
+  const lastSeen = new Map<string, string>();
+  const startAt = new Map<string, 'LATEST' | 'TRIM_HORIZON'>();
   const closed = new Set<string>();
+  const iteratorOf = async (shardId: string): Promise<string | undefined> => {
+    const after = lastSeen.get(shardId);
+    const answer = await streams.send(
+      new GetShardIteratorCommand({
+        StreamArn: streamArn,
+        ShardId: shardId,
+        ...(after
+          ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: after }
+          : { ShardIteratorType: startAt.get(shardId) ?? 'TRIM_HORIZON' }),
+      }),
+    );
+    return answer.ShardIterator;
+  };
   let first = true;
   let describedAt = 0;
   while (!signal.aborted) {
@@ -207,42 +223,50 @@ const readStream = async (
             closed.add(id);
             continue;
           }
-          const answer = await streams.send(
-            new GetShardIteratorCommand({
-              StreamArn: streamArn,
-              ShardId: id,
-              ShardIteratorType: first ? 'LATEST' : 'TRIM_HORIZON',
-            }),
-          );
-          iterators.set(id, answer.ShardIterator);
+          if (!startAt.has(id)) startAt.set(id, first ? 'LATEST' : 'TRIM_HORIZON');
+          iterators.set(id, await iteratorOf(id));
         }
         first = false;
       }
-      let got = 0;
-      for (const [id, iterator] of iterators) {
-        if (iterator === undefined) {
-          iterators.delete(id);
-          closed.add(id);
-          continue;
-        }
+    } catch (error) {
+      if (signal.aborted) break;
+      onError(`stream of ${table}`, error);
+      await pause(1000, signal);
+      continue;
+    }
+    let got = 0;
+    for (const [id, iterator] of iterators) {
+      if (signal.aborted) break;
+      if (iterator === undefined) {
+        iterators.delete(id);
+        closed.add(id);
+        continue;
+      }
+      try {
         const answer = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
         const records = (answer.Records ?? []).map((record) =>
           lambdaRecord(record, streamArn, options.region),
         );
         got += records.length;
+        const last = records.at(-1)?.dynamodb?.SequenceNumber;
+        if (last) lastSeen.set(id, last);
         if (records.length > 0) for (const feed of feeds) feed.push(records);
         iterators.set(id, answer.NextShardIterator);
+      } catch (error) {
+        if (signal.aborted) break;
+        // An expired or trimmed iterator: ask for a new one where this shard left off.
+        const name = (error as { name?: string }).name;
+        if (name !== 'ExpiredIteratorException' && name !== 'TrimmedDataAccessException') {
+          onError(`stream of ${table}, shard ${id}`, error);
+        }
+        iterators.set(id, await iteratorOf(id).catch(() => undefined));
+        if (iterators.get(id) === undefined) {
+          iterators.delete(id);
+          describedAt = 0;
+        }
       }
-      if (got === 0) await pause(options.idlePollMs, signal);
-    } catch (error) {
-      if (signal.aborted) break;
-      onError(`stream of ${table}`, error);
-      // An expired or trimmed iterator is found again from the shard list.
-      iterators.clear();
-      first = false;
-      describedAt = 0;
-      await pause(1000, signal);
     }
+    if (got === 0) await pause(options.idlePollMs, signal);
   }
 };
 

@@ -59,8 +59,6 @@ const showConnection = (state: LiveState, live: () => LiveConnection | undefined
 const start = async (session: Session) => {
   const { prefs, save } = loadPrefs(session.token);
   applyLook(prefs);
-  byId('signin').hidden = true;
-  byId('app').hidden = false;
   byId('role').textContent = session.role;
 
   let detail: ReturnType<typeof createItemDetail> | undefined;
@@ -201,6 +199,9 @@ const start = async (session: Session) => {
   byId('help-button').addEventListener('click', () => help.showModal());
   byId('help-close').addEventListener('click', () => help.close());
 
+  // Shown only now, with every control and shortcut in place.
+  byId('signin').hidden = true;
+  byId('app').hidden = false;
   document.addEventListener('keydown', (event) => {
     if (event.ctrlKey || event.metaKey || event.altKey || isTyping(event)) return;
     if (document.querySelector('dialog[open]') && event.key !== '?') return;

@@ -19,6 +19,7 @@ import {
   DynamoTeamRepository,
   DynamoTokenRepository,
 } from './meta-store';
+import { DynamoMetricsStore } from './metrics-store';
 import {
   agentsTable,
   connectionsTable,
@@ -105,6 +106,10 @@ export const createDynamoPorts = (options: DynamoPortsOptions): DynamoPorts => {
 /** The Connections table's store (WebSocket connections and their subscriptions). */
 export const createConnectionStore = (client: DynamoDBClient, tablePrefix: string): DynamoConnectionStore =>
   new DynamoConnectionStore(documentClient(client), tableName(tablePrefix, connectionsTable));
+
+/** The metrics rollups (rows of the Meta table). */
+export const createMetricsStore = (client: DynamoDBClient, tablePrefix: string): DynamoMetricsStore =>
+  new DynamoMetricsStore(documentClient(client), tableName(tablePrefix, metaTable));
 
 /** Options of {@link createDynamoClient}. */
 export type DynamoClientOptions = ClientOptions;

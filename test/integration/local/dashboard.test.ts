@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '#functions/shared/routes';
-import { dashboardFiles, startDashboard } from '#local/dashboard';
+import { dashboardAnswers, startDashboard } from '#local/dashboard';
 import { type HttpGateway, startHttpGateway } from '#local/http-gateway';
 
 describe('the dashboard served by the local HTTP gateway', () => {
@@ -12,7 +12,7 @@ describe('the dashboard served by the local HTTP gateway', () => {
     gateway = await startHttpGateway({
       routes: ROUTES,
       port: 0,
-      fallback: await startDashboard(() => settings),
+      localAnswers: await startDashboard(() => settings),
       loadHandler: async () => async () => {
         handlerCalls += 1;
         return { statusCode: 204 };
@@ -70,15 +70,20 @@ describe('the dashboard served by the local HTTP gateway', () => {
     expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('not_found');
   });
 
-  it('serves files to GET and HEAD only', () => {
-    const files = dashboardFiles(
-      new Map([['/', { contentType: 'text/html', body: Buffer.from('<p>') }]]),
+  it('answers only GET of the built files, under their own paths', () => {
+    const answers = dashboardAnswers(
+      new Map([
+        ['/', { contentType: 'text/html', body: Buffer.from('<p>') }],
+        ['/app.js', { contentType: 'text/javascript', body: Buffer.from('1') }],
+      ]),
       () => ({}),
     );
 
-    expect(files('GET', '/')?.statusCode).toBe(200);
-    expect(files('HEAD', '/index.html')?.statusCode).toBe(200);
-    expect(files('POST', '/')).toBeUndefined();
-    expect(files('GET', '/../package.json')).toBeUndefined();
+    expect(Object.keys(answers).sort()).toEqual([
+      'GET /',
+      'GET /app.js',
+      'GET /dashboard-config.json',
+      'GET /index.html',
+    ]);
   });
 });
