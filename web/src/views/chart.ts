@@ -42,7 +42,7 @@ export const createTimeChart = (title: string, series: readonly SeriesSpec[], he
       {
         width: width(),
         height,
-        legend: { show: series.length > 1 },
+        legend: { show: series.length > 1, live: false },
         cursor: { drag: { x: false, y: false } },
         scales: { x: { time: true } },
         axes: [
