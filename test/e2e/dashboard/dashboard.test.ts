@@ -3,7 +3,7 @@
  * token, live updates without a reload, an admin's configuration change taking effect, the
  * API's validation message next to the field, and the phone-width layout.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClaimView, SettingsView } from '#app/schemas/views';
 import { launchChromium, pageErrors, screenshot, signIn } from '#test/support/browser';
@@ -100,6 +100,43 @@ describe('the dashboard', () => {
     await expect.poll(() => agentRow.textContent(), { timeout: LIVE_WAIT_MS }).toContain('1 / 2');
     expect(await page.evaluate('window.notReloaded')).toBe(true);
     await screenshot(page, 'live-agents');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('shows when it is disconnected, reconnects, and catches up on what happened meanwhile', async () => {
+    // Arrange: the page's WebSocket goes through a route the test can cut
+    const { page, errors } = await openPage();
+    let refuse = false;
+    const connections: WebSocketRoute[] = [];
+    await page.routeWebSocket(
+      () => true,
+      (ws) => {
+        if (refuse) return ws.close();
+        ws.connectToServer();
+        connections.push(ws);
+      },
+    );
+    await signIn(page, url, viewerToken);
+    await page.keyboard.press('2');
+    await waitUntilLive(page);
+
+    // Act: the connection drops and stays refused while an agent registers
+    refuse = true;
+    await connections.at(-1)?.close();
+    await page.locator('#connection[data-state="offline"]').waitFor({ timeout: LIVE_WAIT_MS });
+    const offlineText = await page.locator('#connection-text').textContent();
+    const agent = await registerAgent(uniqueName('missed'));
+    const agentRow = page.locator(`#view-agents tr[data-row-key="${agent.id}"]`);
+    expect(await agentRow.count()).toBe(0);
+    refuse = false;
+    await page.getByRole('button', { name: 'Reconnect now' }).click();
+
+    // Assert: it said it was disconnected, is live again, and shows the agent it missed
+    expect(offlineText).toMatch(/^Disconnected: retrying in \d+ s$/);
+    await waitUntilLive(page);
+    await agentRow.waitFor({ timeout: LIVE_WAIT_MS });
+    expect(connections.length).toBeGreaterThanOrEqual(2);
     expect(errors).toEqual([]);
     await page.close();
   });
