@@ -45,8 +45,8 @@ export interface WsGateway {
   /** `http://host:port`: the management API's endpoint (`COORD_WS_CALLBACK_URL`). */
   readonly callbackUrl: string;
   readonly port: number;
-  /** How many connections are open. */
-  openConnections(): number;
+  /** Ids of the open connections. */
+  connectionIds(): string[];
   close(): Promise<void>;
 }
 
@@ -260,7 +260,7 @@ export const startWsGateway = async (options: WsGatewayOptions = {}): Promise<Ws
     url: `ws://${host}:${port}`,
     callbackUrl: `http://${host}:${port}`,
     port,
-    openConnections: () => sockets.size,
+    connectionIds: () => [...sockets.keys()],
     close: async () => {
       for (const ws of sockets.values()) ws.terminate();
       await new Promise<void>((resolve) => {
