@@ -62,6 +62,12 @@ describe('the dashboard', () => {
     expect(stored.session).toBe(viewerToken);
     expect(stored.local).not.toContain(viewerToken);
     expect(stored.cookies).toBe('');
+    await page.keyboard.press('/');
+    expect(await page.evaluate('document.activeElement.id')).toBe('agents-filter-q');
+    await page.keyboard.type(agent.id);
+    await expect.poll(() => page.locator('#view-agents tbody tr').count(), SLOW).toBe(1);
+    await page.keyboard.press('Escape');
+    await page.locator('#main').focus();
     await page.keyboard.press('3');
     await page.locator('#view-queue').waitFor({ state: 'visible' });
     await screenshot(page, 'viewer-queue');
