@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClaimView, SettingsView } from '#app/schemas/views';
 import { launchChromium, pageErrors, screenshot, signIn } from '#test/support/browser';
 import { claimWork, createWork, registerAgent, stackClients, uniqueName } from '#test/support/e2e-fixtures';
-import { pollUntil } from '#test/support/http-client';
+import { ApiClient, pollUntil } from '#test/support/http-client';
+import { type SpawnedStack, spawnLocalStack } from '#test/support/local-stack';
 
 const LIVE_WAIT_MS = 20_000;
 // Handlers load on first use and the machine is shared with other tests: allow for slow answers.
@@ -147,23 +148,28 @@ describe('the dashboard', () => {
     await page.close();
   });
 
+  // A stack of its own: a changed lease would reach claims of tests running beside these.
   describe('configuration', () => {
+    let own: SpawnedStack;
+    let ownAdmin: ApiClient;
     let original: SettingsView;
 
     beforeAll(async () => {
-      const config = await admin.get<SettingsView>('/v1/config');
+      own = await spawnLocalStack({ COORD_HANDLER_TIMEOUT_MS: '300000' });
+      ownAdmin = new ApiClient(own.url, own.adminToken);
+      const config = await ownAdmin.get<SettingsView>('/v1/config');
       expect(config.status, config.text).toBe(200);
       original = config.body;
     });
 
     afterAll(async () => {
-      await admin.put('/v1/config', { leaseSeconds: original.leaseSeconds });
+      await own?.stop();
     });
 
     it('saves an admin change that then applies to new claims', async () => {
       // Arrange
       const { page, errors } = await openPage();
-      await signIn(page, url, adminToken);
+      await signIn(page, own.url, own.adminToken);
       await page.keyboard.press('6');
       const field = page.getByLabel('Lease (seconds)');
       await expect.poll(() => field.inputValue(), SLOW).toBe(String(original.leaseSeconds));
@@ -175,12 +181,23 @@ describe('the dashboard', () => {
 
       // Assert: the page says saved, the API has it, and a claim now gets that lease
       await expect.poll(() => page.locator('#config-saved').textContent(), SLOW).toContain('Saved');
-      const config = await admin.get<SettingsView>('/v1/config');
+      const config = await ownAdmin.get<SettingsView>('/v1/config');
       expect(config.body.leaseSeconds).toBe(leaseSeconds);
-      const team = uniqueName('cfg');
-      const agent = await registerAgent(team);
-      const item = await createWork(team);
-      const claim: ClaimView = await claimWork(agent, item.id);
+      const registered = await ownAdmin
+        .as(own.registrationKey)
+        .post<{ token: string }>('/v1/agents', { id: 'cfg-agent', team: 'cfg' });
+      expect(registered.status, registered.text).toBe(201);
+      const item = await ownAdmin.post<{ id: string }>('/v1/work', {
+        type: 'task',
+        title: 'lease check',
+        team: 'cfg',
+      });
+      expect(item.status, item.text).toBe(201);
+      const claimed = await ownAdmin
+        .as(registered.body.token)
+        .post<ClaimView>(`/v1/work/${item.body.id}/claim`, { agentId: 'cfg-agent' });
+      expect(claimed.status, claimed.text).toBe(200);
+      const claim = claimed.body;
       const granted = Date.parse(claim.claim.leaseExpiresAt) - Date.parse(claim.item.claim?.claimedAt ?? '');
       expect(granted).toBe(leaseSeconds * 1000);
       await screenshot(page, 'admin-config-saved');
@@ -190,15 +207,15 @@ describe('the dashboard', () => {
 
     it("shows the API's validation message next to a field with a bad value, and changes nothing", async () => {
       // Arrange: what the API says about this value
-      const refused = await admin.put('/v1/config', { leaseSeconds: 1 });
+      const refused = await ownAdmin.put('/v1/config', { leaseSeconds: 1 });
       expect(refused.status, refused.text).toBe(400);
       const apiMessage = ((refused.error?.details.errors ?? []) as { path: string; message: string }[]).find(
         (e) => e.path === '/leaseSeconds',
       )?.message;
       expect(apiMessage).toEqual(expect.any(String));
-      const before = await admin.get<SettingsView>('/v1/config');
+      const before = await ownAdmin.get<SettingsView>('/v1/config');
       const { page, errors } = await openPage();
-      await signIn(page, url, adminToken);
+      await signIn(page, own.url, own.adminToken);
       await page.keyboard.press('6');
       const field = page.getByLabel('Lease (seconds)');
       await expect.poll(() => field.inputValue(), SLOW).toBe(String(before.body.leaseSeconds));
@@ -213,7 +230,7 @@ describe('the dashboard', () => {
       expect(await field.getAttribute('aria-invalid')).toBe('true');
       expect(await field.getAttribute('aria-describedby')).toContain('config-leaseSeconds-error');
       expect(await page.locator('#config-saved').textContent()).toBe('');
-      const after = await admin.get<SettingsView>('/v1/config');
+      const after = await ownAdmin.get<SettingsView>('/v1/config');
       expect(after.body).toEqual(before.body);
       await screenshot(page, 'admin-config-error');
       expect(errors).toEqual([]);
