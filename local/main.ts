@@ -93,6 +93,9 @@ const banner = (stack: LocalStack, credentialsFile: string | undefined): string 
     '',
     'Agent coordination service is running locally.',
     `  HTTP API          ${stack.url}`,
+    ...(stack.dashboardUrl
+      ? [`  Dashboard         ${stack.dashboardUrl} (sign in with the admin token)`]
+      : []),
     `  WebSocket API     ${stack.wsUrl}/?token=<token>`,
     `  Admin token       ${stack.adminToken}`,
     `  Registration key  ${stack.registrationKey}`,
@@ -154,6 +157,7 @@ const main = async (): Promise<void> => {
       const ready = {
         url: stack.url,
         wsUrl: stack.wsUrl,
+        dashboardUrl: stack.dashboardUrl ?? null,
         adminToken: stack.adminToken,
         registrationKey: stack.registrationKey,
         dataDir: stack.dataDir ?? null,

@@ -18,6 +18,7 @@ import { ROUTES } from '#functions/shared/routes';
 import { STREAM_CONSUMERS } from '#functions/shared/streams';
 import { SERVICE_VERSION } from '../lib/service-version';
 import { generateSecret } from './credentials';
+import { startDashboard } from './dashboard';
 import { startDynamoDbLocal } from './emulators/dynamodb-local';
 import { startSqsEmulator } from './emulators/sqs';
 import { startHttpGateway } from './http-gateway';
@@ -75,12 +76,16 @@ export interface LocalStackOptions {
   readonly readyTimeoutMs?: number;
   /** Aborting stops whatever was started so far, and the start rejects. @default never aborted */
   readonly signal?: AbortSignal;
+  /** Build the dashboard (`web/`) and serve it at `/`. @default true */
+  readonly dashboard?: boolean;
 }
 
 /** A running local stack. */
 export interface LocalStack {
   /** Base URL of the HTTP API, e.g. `http://127.0.0.1:3000`. */
   readonly url: string;
+  /** Where the dashboard is served (`<url>/`), unless it was turned off. */
+  readonly dashboardUrl?: string;
   readonly port: number;
   /** URL of the WebSocket API, e.g. `ws://127.0.0.1:3001`. */
   readonly wsUrl: string;
@@ -300,10 +305,12 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       ...options.handlerEnv,
     });
 
+    const dashboard =
+      options.dashboard === false ? undefined : await startDashboard(() => ({ wsUrl: wsGateway.url }));
     handlersLoaded = true;
     const gateway = await startHttpGateway({
       routes: ROUTES,
-      localAnswers: { 'GET /metrics': prometheusAnswer },
+      localAnswers: { 'GET /metrics': prometheusAnswer, ...dashboard },
       host: options.host,
       port: options.port ?? 3000,
       region,
@@ -342,6 +349,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     let stopping: Promise<void> | undefined;
     return {
       url: gateway.url,
+      ...(dashboard ? { dashboardUrl: `${gateway.url}/` } : {}),
       port: gateway.port,
       wsUrl: wsGateway.url,
       adminToken,
