@@ -167,10 +167,16 @@ export const readerClient = async (context: CommandContext): Promise<ApiClient> 
   return config.token || !config.agentId ? context.client() : (await context.agent()).client;
 };
 
-/** Client for writes an agent or an admin may make: the agent's when an agent id is set. */
+/**
+ * Client for writes an agent or an admin may make (create, update-agent, retire). Without an
+ * agent id: the configured token. With one: an explicit agent token (`--token`,
+ * `COORD_AGENT_TOKEN`), then an explicit `COORD_TOKEN` (so an admin acts as admin even with
+ * `COORD_AGENT_ID` set), then the agent's saved token, then the config file's token.
+ */
 export const writerClient = async (context: CommandContext): Promise<ApiClient> => {
   const config = await context.config();
-  return config.agentId ? (await context.agent()).client : context.client();
+  if (!config.agentId || (config.explicitToken && !config.agentToken)) return context.client();
+  return (await context.agent()).client;
 };
 
 /** Options of every list command. */

@@ -17,6 +17,8 @@ export interface CliConfig {
   readonly url: string;
   /** Bearer for admin, viewer and registration calls (and agent calls without an agent token). */
   readonly token?: string;
+  /** `token` when it was given explicitly (`--token` or `COORD_TOKEN`), not by the config file. */
+  readonly explicitToken?: string;
   /** Bearer for calls made as the agent; else the one saved by `coord register`, else `token`. */
   readonly agentToken?: string;
   readonly agentId?: string;
@@ -73,6 +75,19 @@ const readConfigFile = async (path: string, required: boolean): Promise<FileConf
   return config;
 };
 
+/** A bearer token travels in an HTTP header: visible ASCII only. */
+const TOKEN = /^[\x21-\x7e]+$/;
+
+/** `token`, if it can be sent. @throws UsageError naming where it came from */
+const usableToken = (token: string | undefined, source: string): string | undefined => {
+  if (token !== undefined && !TOKEN.test(token)) {
+    throw new UsageError(
+      `the token from ${source} holds spaces, control or non-ASCII characters, which a token never has`,
+    );
+  }
+  return token;
+};
+
 const firstOf = (...values: (string | undefined)[]): string | undefined =>
   values.find((value) => value !== undefined && value !== '');
 
@@ -92,8 +107,12 @@ export const loadCliConfig = async (
   } catch {
     throw new UsageError(`'${url}' is not a URL (set COORD_URL or --url)`);
   }
-  const token = firstOf(flags.token, env.COORD_TOKEN, file.token);
-  const agentToken = firstOf(flags.token, env.COORD_AGENT_TOKEN, file.agentToken);
+  const explicitToken = usableToken(firstOf(flags.token, env.COORD_TOKEN), 'COORD_TOKEN or --token');
+  const token = explicitToken ?? usableToken(firstOf(file.token), `'token' in ${configFile}`);
+  const agentToken = usableToken(
+    firstOf(flags.token, env.COORD_AGENT_TOKEN, file.agentToken),
+    'COORD_AGENT_TOKEN, --token or the config file',
+  );
   const agentId = firstOf(flags.agentId, env.COORD_AGENT_ID, env.AGENT_ID, file.agentId);
   const team = firstOf(flags.team, env.COORD_TEAM, env.AGENT_TEAM, file.team);
   return {
@@ -101,6 +120,7 @@ export const loadCliConfig = async (
     configFile,
     stateDir: firstOf(env.COORD_STATE_DIR) ?? join(dirname(configFile), 'state'),
     ...(token ? { token } : {}),
+    ...(explicitToken ? { explicitToken } : {}),
     ...(agentToken ? { agentToken } : {}),
     ...(agentId ? { agentId } : {}),
     ...(team ? { team } : {}),

@@ -1,11 +1,12 @@
 /** Human renderings of API replies (the `--json` output is the reply itself). */
 import type { AgentViewSchema, TeamSummary, WorkView } from '#app/schemas/views';
 import { table } from './io';
+import { printable, truncate } from './text';
 
 const MAX_TITLE_COLUMN = 60;
 
-const cut = (text: string, length: number): string =>
-  text.length <= length ? text : `${text.slice(0, length - 1)}…`;
+/** A cell of at most `length` code points, on one line (control characters escaped first). */
+const cut = (text: string, length: number): string => truncate(printable(text), length);
 
 /** Work items as an aligned table. */
 export const workTable = (items: readonly WorkView[]): string[] =>

@@ -1,6 +1,7 @@
 /**
  * `coord`: finds the command, parses its arguments with `util.parseArgs`, runs it, and turns
- * every failure into a message and an exit status (0 ok, 1 error, 2 usage, 3 conflict).
+ * every failure into a message and an exit status (0 ok, 1 error, 2 usage, 3 conflict; `run`
+ * also 126/127 when its command cannot start).
  */
 import { parseArgs } from 'node:util';
 import { ApiError, NetworkError } from './client';
@@ -15,6 +16,7 @@ import { VIEW_COMMANDS } from './commands/views';
 import { WORK_COMMANDS } from './commands/work';
 import { loadCliConfig } from './config';
 import { CommandFailure, ExitCode, type Io, sayJson, UsageError, warn } from './io';
+import { isWellFormed, printable } from './text';
 
 const CONFLICT = 409;
 
@@ -79,7 +81,8 @@ export const helpText = (): string => {
     '  COORD_STATE_DIR (saved claim and agent tokens; default <config dir>/state),',
     '  CURRENT_WORK_ITEM (default work id), COORDINATION_DIR (default --dir of import-legacy).',
     '',
-    'Exit status: 0 ok, 1 error, 2 usage, 3 conflict (HTTP 409).',
+    'Exit status: 0 ok, 1 error, 2 usage (nothing was sent), 3 conflict (HTTP 409, or one found before',
+    '  calling the service); coord run: 126/127 when the command cannot be started (its item is released).',
   );
   return `${lines.join('\n')}\n`;
 };
@@ -96,42 +99,71 @@ const describeError = (error: ApiError): string[] => {
   }
   const fieldErrors = Array.isArray(error.details.errors) ? error.details.errors : [];
   for (const entry of fieldErrors as { path?: string; message?: string }[]) {
-    lines.push(`  ${entry.path || '(body)'}: ${entry.message}`);
+    lines.push(`  ${entry.path || '(request)'}: ${entry.message}`);
   }
   if (error.requestId) lines.push(`  request id: ${error.requestId}`);
   return lines;
 };
 
+/** The `--json` form of an error: `{"error": {code, message, ...}}` on stdout. */
+const sayJsonError = (io: Io, error: Record<string, unknown>): void => {
+  sayJson(io, { error });
+};
+
 const report = (io: Io, json: boolean, error: unknown, command: Command | undefined): ExitCode => {
   if (error instanceof UsageError) {
-    warn(io, `coord${command ? ` ${command.name}` : ''}: ${error.message}`);
-    if (command) warn(io, `usage: ${usageLine(command)}`);
+    if (json) sayJsonError(io, { code: 'usage', message: error.message, details: {} });
+    else {
+      warn(io, `coord${command ? ` ${command.name}` : ''}: ${printable(error.message)}`);
+      if (command) warn(io, `usage: ${usageLine(command)}`);
+    }
     return ExitCode.Usage;
   }
   if (error instanceof ApiError) {
     if (json) {
-      sayJson(io, {
-        error: {
-          status: error.status,
-          code: error.code,
-          message: error.message,
-          details: error.details,
-          ...(error.requestId ? { requestId: error.requestId } : {}),
-        },
+      sayJsonError(io, {
+        status: error.status,
+        code: error.code,
+        message: error.message,
+        details: error.details,
+        ...(error.requestId ? { requestId: error.requestId } : {}),
       });
-    } else for (const line of describeError(error)) warn(io, line);
+    } else for (const line of describeError(error)) warn(io, printable(line));
     return error.status === CONFLICT ? ExitCode.Conflict : ExitCode.Error;
   }
   if (error instanceof NetworkError) {
-    warn(io, `ERROR: ${error.message} (is the service running? \`npm start\` serves it locally)`);
+    const message = `${error.message} (is the service running? \`npm start\` serves it locally)`;
+    if (json) sayJsonError(io, { code: 'unreachable', message, details: {} });
+    else warn(io, `ERROR: ${printable(message)}`);
     return ExitCode.Error;
   }
   if (error instanceof CommandFailure) {
-    warn(io, `ERROR: ${error.message}`);
+    if (json) {
+      sayJsonError(io, {
+        code: error.exitCode === ExitCode.Conflict ? 'conflict' : 'failed',
+        message: error.message,
+        details: error.details,
+      });
+    } else warn(io, `ERROR: ${printable(error.message)}`);
     return error.exitCode;
   }
-  warn(io, `ERROR: ${(error as Error).message ?? String(error)}`);
+  const message = (error as Error).message ?? String(error);
+  if (json) sayJsonError(io, { code: 'error', message, details: {} });
+  else warn(io, `ERROR: ${printable(message)}`);
   return ExitCode.Error;
+};
+
+/**
+ * `util.parseArgs`'s message without its hint (which quotes the value unbalanced), with our
+ * own hint for values that start with '-' (a negative number is taken for an option).
+ */
+const parseErrorMessage = (error: NodeJS.ErrnoException, command: Command): string => {
+  const message = printable(error.message.split('. To specify a positional argument')[0] ?? error.message);
+  const option = /^Unknown option '(.*)'$/s.exec(error.message.split('. To specify')[0] ?? '')?.[1];
+  if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option !== undefined && /^-\d/.test(option)) {
+    return `${message} (a value starting with '-' goes after '--': coord ${command.name} ... -- ${printable(option)})`;
+  }
+  return message;
 };
 
 interface Parsed {
@@ -151,7 +183,7 @@ const parseCommandArgs = (command: Command, args: string[]): Parsed => {
       tokens: true,
     });
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new UsageError(parseErrorMessage(error as NodeJS.ErrnoException, command));
   }
   const terminator = parsed.tokens?.find((token) => token.kind === 'option-terminator');
   const positionals: string[] = [];
@@ -161,6 +193,12 @@ const parseCommandArgs = (command: Command, args: string[]): Parsed => {
     (terminator && token.index > terminator.index && command.takesRest ? rest : positionals).push(
       token.value,
     );
+  }
+  // A lone surrogate cannot be sent (URLs and JSON would change it): refuse it here, once.
+  for (const value of [...positionals, ...Object.values(parsed.values)]) {
+    if (typeof value === 'string' && !isWellFormed(value)) {
+      throw new UsageError(`'${printable(value)}' holds a lone surrogate (half of a character)`);
+    }
   }
   return { positionals, rest, values: parsed.values };
 };
@@ -183,17 +221,33 @@ export const runCli = async (argv: readonly string[], options: RunOptions): Prom
     tokens: true,
   });
   const nameToken = scan.tokens?.find((token) => token.kind === 'positional');
-  if (!nameToken || nameToken.value === 'help') {
-    const topic = nameToken ? scan.positionals[1] : undefined;
-    const command = topic ? findCommand(topic) : undefined;
-    io.stdout.write(command ? `usage: ${usageLine(command)}\n  ${command.summary}\n` : helpText());
+  const asJson = argv.includes('--json');
+  const usageError = (message: string): ExitCode => report(io, asJson, new UsageError(message), undefined);
+  if (!nameToken) {
+    // `coord --help` asks for the help; a bare `coord` (or only options) is a usage error.
+    if (scan.values.help === true) {
+      io.stdout.write(helpText());
+      return ExitCode.Ok;
+    }
+    io.stderr.write(helpText());
+    return ExitCode.Usage;
+  }
+  if (nameToken.value === 'help') {
+    const topics = scan.positionals.slice(1);
+    if (topics.length === 0) {
+      io.stdout.write(helpText());
+      return ExitCode.Ok;
+    }
+    const command = findCommand(topics[0] as string);
+    if (!command)
+      return usageError(`unknown command '${printable(topics[0] as string)}' (coord help lists them)`);
+    if (topics.length > 1)
+      return usageError(`help takes one command, got '${printable(topics[1] as string)}' too`);
+    io.stdout.write(`usage: ${usageLine(command)}\n  ${command.summary}\n`);
     return ExitCode.Ok;
   }
   const command = findCommand(nameToken.value);
-  if (!command) {
-    warn(io, `coord: unknown command '${nameToken.value}' (coord help lists them)`);
-    return ExitCode.Usage;
-  }
+  if (!command) return usageError(`unknown command '${printable(nameToken.value)}' (coord help lists them)`);
   const args = argv.filter((_, index) => index !== nameToken.index);
   let json = args.includes('--json');
   try {

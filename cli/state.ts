@@ -69,6 +69,20 @@ export class LocalState {
     await rm(join(this.root, 'claims', fileName(workId)), { force: true });
   }
 
+  /**
+   * Checks that an agent token can be saved here (creates the folder and writes and removes
+   * a probe file), so a token the service shows once is not issued into a folder that will
+   * refuse it. Returns the folder. @throws the file system error
+   */
+  async checkAgentsWritable(): Promise<string> {
+    const dir = join(this.root, 'agents');
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const probe = join(dir, `.probe.${randomUUID()}.tmp`);
+    await writeFile(probe, '', { mode: 0o600 });
+    await rm(probe, { force: true });
+    return dir;
+  }
+
   /** Remembers an agent token; returns the file it went to. */
   saveAgent(agent: SavedAgent): Promise<string> {
     return this.write('agents', agent.agentId, agent);

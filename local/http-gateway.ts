@@ -48,6 +48,11 @@ export interface HttpGatewayOptions<R extends GatewayRoute> {
   readonly timeoutMs?: number;
   /** Resolves a route's handler. @default imports `route.entry` from the project root once */
   readonly loadHandler?: (route: R) => Promise<HttpHandler>;
+  /**
+   * Answers of the local runtime only (no route of the API, no Lambda), by `METHOD /path`, e.g.
+   * `GET /metrics`. @default none
+   */
+  readonly localAnswers?: Readonly<Record<string, () => Promise<HttpAnswer>>>;
   /** Told about failures the client only sees as 500 or 503. @default writes to stderr */
   readonly onFailure?: (route: R, error: unknown) => void;
 }
@@ -172,6 +177,8 @@ export const startHttpGateway = async <R extends GatewayRoute>(
     const method = request.method ?? 'GET';
     const { rawPath, rawQueryString } = splitUrl(request.url ?? '/');
     const read = await readBody(request, maxBodyBytes);
+    const local = options.localAnswers?.[`${method} ${rawPath}`];
+    if (local) return local();
     const resolution = match(method, rawPath);
     if (resolution.kind === 'not_found') {
       return refusal(

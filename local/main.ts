@@ -68,6 +68,7 @@ const readOptions = async (signal: AbortSignal) => {
   const stage = setting('COORD_STAGE');
   const options: LocalStackOptions = {
     port,
+    wsPort,
     signal,
     adminToken: credentials.adminToken,
     registrationKey: credentials.registrationKey,
@@ -82,17 +83,20 @@ const readOptions = async (signal: AbortSignal) => {
   };
   const saved =
     credentials.sources.adminToken !== 'environment' || credentials.sources.registrationKey !== 'environment';
-  return { options, wsPort, credentialsFile: saved ? credentialsFile : undefined };
+  return { options, credentialsFile: saved ? credentialsFile : undefined };
 };
 
-const banner = (stack: LocalStack, wsUrl: string, credentialsFile: string | undefined): string => {
+const banner = (stack: LocalStack, credentialsFile: string | undefined): string => {
   const where = (endpoint: string, embedded: boolean, what: string) =>
     embedded ? `${endpoint} (${what})` : `${endpoint} (external)`;
   const lines = [
     '',
     'Agent coordination service is running locally.',
     `  HTTP API          ${stack.url}`,
-    `  WebSocket API     ${wsUrl} (not yet served)`,
+    ...(stack.dashboardUrl
+      ? [`  Dashboard         ${stack.dashboardUrl} (sign in with the admin token)`]
+      : []),
+    `  WebSocket API     ${stack.wsUrl}/?token=<token>`,
     `  Admin token       ${stack.adminToken}`,
     `  Registration key  ${stack.registrationKey}`,
     ...(credentialsFile ? [`  Credentials kept  ${credentialsFile}`] : []),
@@ -142,18 +146,18 @@ const main = async (): Promise<void> => {
   }, 1000).unref();
 
   try {
-    const { options, wsPort, credentialsFile } = await readOptions(aborter.signal);
+    const { options, credentialsFile } = await readOptions(aborter.signal);
     stack = await startLocalStack(options);
     if (stopping) {
       await stack.stop();
       process.exit(0);
     }
-    const wsUrl = `ws://127.0.0.1:${wsPort}`;
-    console.log(banner(stack, wsUrl, credentialsFile));
+    console.log(banner(stack, credentialsFile));
     if (setting('COORD_READY_JSON') === '1') {
       const ready = {
         url: stack.url,
-        wsUrl,
+        wsUrl: stack.wsUrl,
+        dashboardUrl: stack.dashboardUrl ?? null,
         adminToken: stack.adminToken,
         registrationKey: stack.registrationKey,
         dataDir: stack.dataDir ?? null,

@@ -15,19 +15,26 @@ import { ensureTables } from '#adapters/dynamo/create-tables';
 import { escalationsQueue, heartbeatsQueue } from '#adapters/sqs/queues';
 import { CONSUMERS } from '#functions/shared/consumers';
 import { ROUTES } from '#functions/shared/routes';
+import { STREAM_CONSUMERS } from '#functions/shared/streams';
 import { SERVICE_VERSION } from '../lib/service-version';
 import { generateSecret } from './credentials';
+import { startDashboard } from './dashboard';
 import { startDynamoDbLocal } from './emulators/dynamodb-local';
 import { startSqsEmulator } from './emulators/sqs';
 import { startHttpGateway } from './http-gateway';
+import { prometheusAnswer } from './metrics-endpoint';
 import { startConsumerPollers } from './pollers/consumers';
+import { startStreamPollers } from './pollers/stream-poller';
 import { ensureQueueWithDlq, type ProvisionedQueue } from './provision';
 import { startTimers, sweeperTimer } from './timers';
+import { startWsGateway } from './ws-gateway';
 
 /** Options for {@link startLocalStack}. */
 export interface LocalStackOptions {
   /** HTTP port; 0 picks a free one. @default 3000 */
   readonly port?: number;
+  /** WebSocket API port; 0 picks a free one. @default 3001, or a free one when `port` is 0 */
+  readonly wsPort?: number;
   /** @default 127.0.0.1 */
   readonly host?: string;
   /** Keep DynamoDB tables (in `<dataDir>/dynamodb`) and queued messages (`<dataDir>/sqs`) across restarts. @default in memory */
@@ -69,13 +76,19 @@ export interface LocalStackOptions {
   readonly readyTimeoutMs?: number;
   /** Aborting stops whatever was started so far, and the start rejects. @default never aborted */
   readonly signal?: AbortSignal;
+  /** Build the dashboard (`web/`) and serve it at `/`. @default true */
+  readonly dashboard?: boolean;
 }
 
 /** A running local stack. */
 export interface LocalStack {
   /** Base URL of the HTTP API, e.g. `http://127.0.0.1:3000`. */
   readonly url: string;
+  /** Where the dashboard is served (`<url>/`), unless it was turned off. */
+  readonly dashboardUrl?: string;
   readonly port: number;
+  /** URL of the WebSocket API, e.g. `ws://127.0.0.1:3001`. */
+  readonly wsUrl: string;
   readonly adminToken: string;
   readonly registrationKey: string;
   readonly dataDir?: string;
@@ -150,6 +163,7 @@ const handlerEnvironment = (settings: {
   adminToken: string;
   registrationKey: string;
   queues: LocalStack['queues'];
+  wsCallbackUrl: string;
   quiet: boolean;
 }): Record<string, string | undefined> => ({
   COORD_STAGE: settings.stage,
@@ -169,6 +183,7 @@ const handlerEnvironment = (settings: {
   COORD_REGISTRATION_KEY: settings.registrationKey,
   COORD_HEARTBEATS_QUEUE_URL: settings.queues.heartbeats.url,
   COORD_ESCALATIONS_QUEUE_URL: settings.queues.escalations.url,
+  COORD_WS_CALLBACK_URL: settings.wsCallbackUrl,
   POWERTOOLS_DEV: 'true',
   POWERTOOLS_LOG_LEVEL: settings.quiet ? 'ERROR' : (process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN'),
   POWERTOOLS_TRACE_ENABLED: 'false',
@@ -264,6 +279,14 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       escalations: await ensureQueueWithDlq(sqsClient, tablePrefix, escalationsQueue),
     };
     signal?.throwIfAborted();
+    // Listening before the handlers' environment is set: they post to its management endpoint.
+    const wsGateway = await startWsGateway({
+      host: options.host,
+      port: options.wsPort ?? (options.port === 0 ? 0 : 3001),
+      region,
+      ...(options.handlerTimeoutMs ? { timeoutMs: options.handlerTimeoutMs } : {}),
+    });
+    teardown.add(wsGateway.close);
 
     applyEnvironment({
       ...handlerEnvironment({
@@ -276,14 +299,18 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
         adminToken,
         registrationKey,
         queues,
+        wsCallbackUrl: wsGateway.callbackUrl,
         quiet: options.quiet ?? false,
       }),
       ...options.handlerEnv,
     });
 
+    const dashboard =
+      options.dashboard === false ? undefined : await startDashboard(() => ({ wsUrl: wsGateway.url }));
     handlersLoaded = true;
     const gateway = await startHttpGateway({
       routes: ROUTES,
+      localAnswers: { 'GET /metrics': prometheusAnswer, ...dashboard },
       host: options.host,
       port: options.port ?? 3000,
       region,
@@ -309,11 +336,22 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       region,
     });
     teardown.add(timers.stop);
+    const streamPollers = startStreamPollers({
+      dynamodb: dynamoClient,
+      endpoint: dynamodb,
+      credentials,
+      tablePrefix,
+      consumers: STREAM_CONSUMERS,
+      region,
+    });
+    teardown.add(streamPollers.stop);
 
     let stopping: Promise<void> | undefined;
     return {
       url: gateway.url,
+      ...(dashboard ? { dashboardUrl: `${gateway.url}/` } : {}),
       port: gateway.port,
+      wsUrl: wsGateway.url,
       adminToken,
       registrationKey,
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),

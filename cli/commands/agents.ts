@@ -6,6 +6,7 @@
  */
 import type { AgentTokenIssued, AgentViewSchema, RegisterAgentResult } from '#app/schemas/views';
 import { ReportedStatus, RetireMode } from '#core/agents/status';
+import { requireAgentId, requireTeam } from '../args';
 import {
   atMost,
   type Command,
@@ -20,7 +21,7 @@ import {
   writerClient,
 } from '../command';
 import { agentTable } from '../format';
-import { ExitCode, say, sayJson, table, UsageError } from '../io';
+import { CommandFailure, ExitCode, say, sayJson, table, UsageError, warn } from '../io';
 import { LEGACY_DEFAULT_TEAM } from '../legacy/fields';
 import { capacityFor } from '../legacy/map-agents';
 import { DEFAULT_FULL_CAPACITY_CLAIMS } from '../legacy/plan';
@@ -47,8 +48,43 @@ const settingsFrom = (context: CommandContext) => {
   };
 };
 
-const saveToken = async (context: CommandContext, agentId: string, token: string): Promise<string> =>
-  (await context.state()).saveAgent({ agentId, token, savedAt: context.io.now().toISOString() });
+/**
+ * Fails before anything is issued when agent tokens cannot be saved on this machine.
+ * @throws CommandFailure naming the folder
+ */
+export const checkTokenFolder = async (context: CommandContext): Promise<void> => {
+  const state = await context.state();
+  try {
+    await state.checkAgentsWritable();
+  } catch (error) {
+    throw new CommandFailure(
+      `cannot save agent tokens on this machine (${(error as Error).message}); nothing was sent. ` +
+        'Set COORD_STATE_DIR to a writable folder',
+    );
+  }
+};
+
+/**
+ * Saves an issued token; when that fails the token is printed with the error (stderr), since
+ * the service shows it only once. @throws CommandFailure after printing the token
+ */
+export const saveToken = async (context: CommandContext, agentId: string, token: string): Promise<string> => {
+  try {
+    return await (await context.state()).saveAgent({
+      agentId,
+      token,
+      savedAt: context.io.now().toISOString(),
+    });
+  } catch (error) {
+    warn(context.io, `ERROR: the token of ${agentId} could not be saved: ${(error as Error).message}`);
+    warn(context.io, `Token of ${agentId} (shown once, keep it: COORD_AGENT_TOKEN=...): ${token}`);
+    throw new CommandFailure(
+      `${agentId} has a new token, but this machine did not save it (printed above)`,
+      ExitCode.Error,
+      { agentId, token },
+    );
+  }
+};
 
 const register: Command = {
   name: 'register',
@@ -60,9 +96,10 @@ const register: Command = {
   async run(context) {
     atMost(context, 4);
     const config = await context.config();
-    const id = positional(context, 0) ?? config.agentId;
-    if (!id) throw new UsageError('an agent id is required');
-    const team = positional(context, 1) ?? config.team ?? LEGACY_DEFAULT_TEAM;
+    const rawId = positional(context, 0) ?? config.agentId;
+    if (!rawId) throw new UsageError('an agent id is required');
+    const id = requireAgentId(rawId);
+    const team = requireTeam(positional(context, 1) ?? config.team ?? LEGACY_DEFAULT_TEAM);
     const rawPercent = positional(context, 2);
     const percent = rawPercent === undefined ? undefined : integerIn(rawPercent, 'capacity %', 0, 100);
     const specialization = positional(context, 3);
@@ -75,6 +112,7 @@ const register: Command = {
       ...settings,
       capacity,
     };
+    await checkTokenFolder(context);
     const client = await context.client();
     const { body: reply } = await client.request<RegisterAgentResult>('POST', '/v1/agents', { body });
     const path = await saveToken(context, reply.agent.id, reply.token);
@@ -194,6 +232,7 @@ const issueToken: Command = {
     atMost(context, 1);
     const id = positional(context, 0);
     if (!id) throw new UsageError('an agent id is required');
+    await checkTokenFolder(context);
     const { body } = await (await context.client()).request<AgentTokenIssued>(
       'POST',
       agentPath(id, 'token'),

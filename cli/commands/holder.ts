@@ -6,9 +6,13 @@
 import type { ClaimView, WorkView } from '#app/schemas/views';
 import { ApiError } from '../client';
 import type { AgentSession, CommandContext } from '../command';
-import { CommandFailure, warn } from '../io';
+import { CommandFailure, ExitCode, warn } from '../io';
 
 const STALE_CLAIM = 'stale_claim';
+
+/** Path of an agent. */
+export const agentPath = (id: string, action?: string): string =>
+  `/v1/agents/${encodeURIComponent(id)}${action ? `/${action}` : ''}`;
 
 /** Path of a work item. */
 export const workPath = (id: string, action?: string): string =>
@@ -56,9 +60,14 @@ export const holderToken = async (
   if (saved && saved.agentId === session.agentId) return saved.token;
   const { body: item } = await session.client.request<WorkView>('GET', workPath(workId));
   if (item.claim?.agentId !== session.agentId) {
+    // The same conflict the API would answer (409), found before calling it: exit 3.
     const holder = item.claim ? `held by ${item.claim.agentId}` : `status ${item.status}`;
     throw new CommandFailure(
       `no claim token for ${workId} on this machine, and ${session.agentId} does not hold it (${holder})`,
+      ExitCode.Conflict,
+      item.claim
+        ? { code: 'already_claimed', holder: { agentId: item.claim.agentId } }
+        : { code: 'not_claimable', status: item.status },
     );
   }
   warn(context.io, `coord: no saved token for ${workId}; taking up ${session.agentId}'s claim again`);

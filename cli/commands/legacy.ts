@@ -3,7 +3,7 @@
  * no longer apply (ceremonies, `optimize`) say so and exit 0, so old scripts keep running.
  */
 import { atMost, type Command, positional } from '../command';
-import { ExitCode, say, UsageError, warn } from '../io';
+import { ExitCode, say, sayJson, UsageError, warn } from '../io';
 
 const NANOS_PER_MILLI = 1_000_000n;
 
@@ -24,7 +24,9 @@ const generateId: Command = {
     const prefix = positional(context, 0) ?? 'agent';
     if (!/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/.test(prefix))
       throw new UsageError(`'${prefix}' is not a usable id prefix`);
-    say(context.io, legacyId(prefix, context.io.now(), process.hrtime.bigint()));
+    const id = legacyId(prefix, context.io.now(), process.hrtime.bigint());
+    if (context.json) sayJson(context.io, { id });
+    else say(context.io, id);
     return ExitCode.Ok;
   },
 };

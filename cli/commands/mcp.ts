@@ -5,6 +5,7 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { atMost, type Command } from '../command';
 import { ExitCode, warn } from '../io';
+import { answerMalformedLines } from '../mcp/malformed';
 import { createMcpServer } from '../mcp/server';
 
 const VERSION = '0.1.0';
@@ -19,6 +20,7 @@ const mcp: Command = {
     atMost(context, 0);
     const server = createMcpServer(context, VERSION);
     const transport = new StdioServerTransport();
+    answerMalformedLines(transport, (line) => warn(context.io, line));
     const closed = new Promise<void>((resolve) => {
       transport.onclose = resolve;
       process.stdin.once('end', () => {

@@ -7,6 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { AgentViewSchema, ClaimView, RegisterAgentResult } from '#app/schemas/views';
+import { requireAgentId, requireTeam } from '../args';
 import { ApiError } from '../client';
 import {
   type AgentSession,
@@ -17,6 +18,8 @@ import {
   stringOption,
 } from '../command';
 import { CommandFailure, ExitCode, say, UsageError, warn } from '../io';
+import { printable } from '../text';
+import { checkTokenFolder, saveToken } from './agents';
 import { saveClaim, workPath } from './holder';
 
 const DEFAULT_POLL_SECONDS = 5;
@@ -31,6 +34,14 @@ interface Outcome {
   readonly exitCode: number | null;
   readonly signal: NodeJS.Signals | null;
 }
+
+/** The command could not be started (not found, not executable): nothing ran. */
+interface NotStarted {
+  readonly error: NodeJS.ErrnoException;
+}
+
+/** Spawn errors that mean "found but cannot be executed" (a shell's 126); others are 127. */
+const NOT_EXECUTABLE: ReadonlySet<string> = new Set(['EACCES', 'EPERM', 'ENOEXEC', 'EISDIR']);
 
 /** The agent session, registering the agent first when this machine has no token for it. */
 const ensureAgent = async (
@@ -54,13 +65,16 @@ const ensureAgent = async (
       if (!gone || config.agentToken) throw error;
     }
   }
-  const team = stringOption(context, 'team') ?? config.team;
-  if (!team)
+  const rawTeam = stringOption(context, 'team') ?? config.team;
+  if (!rawTeam)
     throw new UsageError(`agent ${config.agentId} has no token on this machine: pass --team to register it`);
+  requireAgentId(config.agentId, '--agent-id');
+  const team = requireTeam(rawTeam, '--team');
   if (!config.token)
     throw new UsageError('registering needs the registration key or admin token in COORD_TOKEN');
   const capabilities = listOption(context, 'capabilities');
   const capacity = stringOption(context, 'capacity');
+  await checkTokenFolder(context);
   try {
     const { body } = await (await context.client()).request<RegisterAgentResult>('POST', '/v1/agents', {
       body: {
@@ -70,11 +84,7 @@ const ensureAgent = async (
         ...(capacity ? { capacity: integerIn(capacity, '--capacity', 1, 100) } : {}),
       },
     });
-    await state.saveAgent({
-      agentId: config.agentId,
-      token: body.token,
-      savedAt: context.io.now().toISOString(),
-    });
+    await saveToken(context, config.agentId, body.token);
     if (!context.quiet) warn(context.io, `coord run: registered ${config.agentId} in team ${team}`);
     const session = { agentId: config.agentId, client: await context.clientWith(body.token) };
     return { session, intervalSec: body.agent.heartbeatIntervalSec };
@@ -93,16 +103,45 @@ const runChild = (
   command: readonly string[],
   env: Record<string, string | undefined>,
   onStart: (stop: (signal: NodeJS.Signals) => void) => void,
-): Promise<Outcome> =>
-  new Promise((resolve, reject) => {
+): Promise<Outcome | NotStarted> =>
+  new Promise((resolve) => {
     const child = spawn(command[0] as string, command.slice(1), {
       stdio: ['ignore', 'inherit', 'inherit'],
       env,
     });
-    child.once('error', (error) => reject(new CommandFailure(`cannot run ${command[0]}: ${error.message}`)));
+    // 'error' without 'spawn' means the command never started; after 'spawn' only kill() fails.
+    let started = false;
+    child.once('spawn', () => {
+      started = true;
+    });
+    child.once('error', (error) => {
+      if (!started) resolve({ error });
+    });
     child.once('exit', (exitCode, signal) => resolve({ exitCode, signal }));
     onStart((signal) => child.kill(signal));
   });
+
+/** Gives back an item whose command never started, so the agent is free again at once. */
+const releaseUnstarted = async (
+  context: CommandContext,
+  session: AgentSession,
+  reply: ClaimView,
+  command: string,
+  failure: NotStarted,
+): Promise<ExitCode> => {
+  const id = reply.item.id;
+  const code = failure.error.code ?? '';
+  warn(context.io, `ERROR: cannot run ${command}: ${failure.error.message}`);
+  try {
+    await session.client.request('POST', workPath(id, 'release'), {
+      body: { claimToken: reply.claim.token },
+    });
+    if (!context.quiet) say(context.io, `RELEASE: ${id} (the command did not start)`);
+  } finally {
+    await (await context.state()).forgetClaim(id);
+  }
+  return NOT_EXECUTABLE.has(code) ? ExitCode.CannotExecute : ExitCode.CommandNotFound;
+};
 
 /** Ends the claim as the command's exit says; tolerates a claim the command already ended. */
 const finish = async (
@@ -203,7 +242,7 @@ const run: Command = {
         }
         const reply = claimed.body;
         await saveClaim(context, session, reply);
-        if (!context.quiet) say(context.io, `CLAIMED: ${reply.item.id} ${reply.item.title}`);
+        if (!context.quiet) say(context.io, `CLAIMED: ${reply.item.id} ${printable(reply.item.title)}`);
         const heartbeat = setInterval(
           () => {
             session.client
@@ -214,8 +253,9 @@ const run: Command = {
           },
           (intervalSec || DEFAULT_HEARTBEAT_SECONDS) * 1000,
         );
+        let ran: Outcome | NotStarted;
         try {
-          last = await runChild(
+          ran = await runChild(
             context.rest,
             {
               ...context.io.env,
@@ -238,6 +278,9 @@ const run: Command = {
           clearInterval(heartbeat);
           stopChild = undefined;
         }
+        if ('error' in ran)
+          return await releaseUnstarted(context, session, reply, String(context.rest[0]), ran);
+        last = ran;
         await finish(context, session, reply, last, interrupted);
         if (!context.values.loop) break;
       }

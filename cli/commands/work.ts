@@ -4,8 +4,10 @@
  * service's (`wi_…`), so scripts that grep for `work_[0-9]*` should use `-q` or `--json`.
  */
 import { randomUUID } from 'node:crypto';
-import type { ClaimView, WorkView } from '#app/schemas/views';
+import type { AgentViewSchema, ClaimView, WorkView } from '#app/schemas/views';
 import { PRIORITIES, WORK_STATUSES, WorkStatus } from '#core/work/status';
+import { requireTeam } from '../args';
+import { ApiError } from '../client';
 import {
   type AgentSession,
   atMost,
@@ -21,9 +23,10 @@ import {
   writerClient,
 } from '../command';
 import { workDetails, workTable } from '../format';
-import { ExitCode, say, sayJson, UsageError, warn } from '../io';
+import { CommandFailure, ExitCode, say, sayJson, UsageError, warn } from '../io';
 import { LEGACY_DEFAULT_TEAM, LEGACY_FAILED } from '../legacy/fields';
-import { asHolder, claimById, saveClaim, workPath } from './holder';
+import { codePointLength, printable, refusedCharacter, truncate } from '../text';
+import { agentPath, asHolder, claimById, saveClaim, workPath } from './holder';
 
 const LEGACY_DEFAULT_PRIORITY = 'medium';
 const LEGACY_IN_PROGRESS = 'in_progress';
@@ -42,19 +45,36 @@ const requirePriority = (raw: string | undefined): string => {
   return priority;
 };
 
+/** The API's limits, in code points. */
+const MAX_TITLE = 200;
+const MAX_TYPE = 64;
+const MAX_DESCRIPTION = 10_000;
+
+/** A text argument the API would accept. @throws UsageError naming what is wrong */
+const requireText = (raw: string, what: string, max: number): string => {
+  const refused = refusedCharacter(raw);
+  if (refused) throw new UsageError(`${what} holds ${refused}`);
+  const length = codePointLength(raw);
+  if (length > max) throw new UsageError(`${what} is ${length} characters long; at most ${max}`);
+  return raw;
+};
+
 const createBody = async (context: CommandContext) => {
-  const type = positional(context, 0);
-  const description = positional(context, 1);
-  if (!type || !description) throw new UsageError('a work type and a description are required');
+  const rawType = positional(context, 0);
+  const rawDescription = positional(context, 1);
+  if (!rawType || !rawDescription) throw new UsageError('a work type and a description are required');
+  const type = requireText(rawType, 'the work type', MAX_TYPE);
+  const description = requireText(rawDescription, 'the description', MAX_DESCRIPTION);
   const config = await context.config();
-  const firstLine = description.split('\n')[0]?.trim() ?? '';
-  const title = firstLine.length > 200 ? `${firstLine.slice(0, 199)}…` : firstLine || type;
+  // The title is the first line (tabs become spaces), cut between characters to the API's limit.
+  const firstLine = description.split('\n')[0]?.replaceAll('\t', ' ').trim() ?? '';
+  const title = truncate(firstLine || type.replaceAll('\t', ' ').trim() || type, MAX_TITLE);
   return {
     type,
     title,
     ...(title === description ? {} : { description }),
     priority: requirePriority(positional(context, 2)),
-    team: positional(context, 3) ?? config.team ?? LEGACY_DEFAULT_TEAM,
+    team: requireTeam(positional(context, 3) ?? config.team ?? LEGACY_DEFAULT_TEAM),
   };
 };
 
@@ -72,6 +92,75 @@ const printClaim = (context: CommandContext, session: AgentSession, reply: Claim
   say(context.io, `Lease expires at ${reply.claim.leaseExpiresAt}; claim token saved on this machine`);
 };
 
+/** The API takes Idempotency-Key headers of 1..128 characters; header values must be visible ASCII. */
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,128}$/;
+
+/** `--idempotency-key`, checked as the API checks it, or a fresh one. @throws UsageError */
+const idempotencyKey = (context: CommandContext): string => {
+  const raw = context.values['idempotency-key'];
+  if (typeof raw !== 'string') return randomUUID();
+  if (!IDEMPOTENCY_KEY.test(raw)) {
+    throw new UsageError(
+      `--idempotency-key must be 1 to 128 visible ASCII characters (no spaces), got ${raw.length} character(s)`,
+    );
+  }
+  return raw;
+};
+
+/** Ids the service issues (`wi_…`) and the legacy script's (`work_<digits>`). */
+const WORK_ID = /^(wi_[A-Za-z0-9]+|work_\d+)$/;
+const NOT_FOUND = 404;
+const FORBIDDEN = 403;
+
+/**
+ * Refuses before anything is created when the agent cannot take one more claim (at capacity,
+ * retiring or retired). Best effort: when the agent cannot be read, the claim call decides.
+ * @throws CommandFailure (exit 3)
+ */
+const checkCanClaim = async (session: AgentSession): Promise<void> => {
+  let agent: AgentViewSchema;
+  try {
+    agent = (await session.client.request<AgentViewSchema>('GET', agentPath(session.agentId))).body;
+  } catch (error) {
+    if (error instanceof ApiError && (error.status === NOT_FOUND || error.status === FORBIDDEN)) return;
+    throw error;
+  }
+  if (agent.status === 'retiring' || agent.status === 'retired') {
+    throw new CommandFailure(
+      `agent ${agent.id} is ${agent.status} and takes no new work: nothing was created`,
+      ExitCode.Conflict,
+      { code: 'agent_retiring', agentId: agent.id, status: agent.status },
+    );
+  }
+  if (agent.activeClaims >= agent.capacity) {
+    throw new CommandFailure(
+      `agent ${agent.id} already holds ${agent.activeClaims} of its ${agent.capacity} claim(s): nothing was created`,
+      ExitCode.Conflict,
+      {
+        code: 'capacity_exceeded',
+        agentId: agent.id,
+        activeClaims: agent.activeClaims,
+        capacity: agent.capacity,
+      },
+    );
+  }
+};
+
+/** Cancels an item this run created but could not claim, so no stray item is left behind. */
+const cancelUnclaimed = async (context: CommandContext, session: AgentSession, item: WorkView) => {
+  try {
+    await session.client.request('POST', workPath(item.id, 'cancel'), {
+      body: { reason: `coord claim could not claim it for ${session.agentId}` },
+    });
+    warn(
+      context.io,
+      `CANCELLED: work item ${item.id} was created but could not be claimed, so it was cancelled`,
+    );
+  } catch {
+    warn(context.io, `CREATED: work item ${item.id} exists but is not claimed`);
+  }
+};
+
 const claim: Command = {
   name: 'claim',
   aliases: ['claim-fast', 'claim-slow'],
@@ -82,23 +171,36 @@ const claim: Command = {
   options: { 'idempotency-key': { type: 'string' } },
   async run(context) {
     atMost(context, 4);
+    const first = positional(context, 0);
+    if (first && WORK_ID.test(first) && context.positionals.length > 1) {
+      throw new UsageError(
+        `'${first}' is a work id: \`coord claim ${first}\` claims it and takes no other argument ` +
+          '(a work type and a description create a new item)',
+      );
+    }
+    const key = idempotencyKey(context);
     const session = await context.agent();
-    const key = stringOption(context, 'idempotency-key') ?? randomUUID();
     if (context.positionals.length === 1) {
       printClaim(context, session, await claimById(context, session, positional(context, 0) as string, key));
       return ExitCode.Ok;
     }
     const body = await createBody(context);
+    await checkCanClaim(session);
     const { body: item } = await session.client.request<WorkView>('POST', '/v1/work', {
       body: body,
       idempotencyKey: key,
     });
+    let reply: ClaimView;
     try {
-      printClaim(context, session, await claimById(context, session, item.id, key));
+      reply = await claimById(context, session, item.id, key);
     } catch (error) {
-      warn(context.io, `CREATED: work item ${item.id} exists but is not claimed`);
+      // A refusal (4xx) means the item is not ours: cancel it. After an outage the claim may
+      // have happened, so the item is only named.
+      if (error instanceof ApiError && error.status < 500) await cancelUnclaimed(context, session, item);
+      else warn(context.io, `CREATED: work item ${item.id} exists but may not be claimed`);
       throw error;
     }
+    printClaim(context, session, reply);
     return ExitCode.Ok;
   },
 };
@@ -202,7 +304,8 @@ const progress: Command = {
       false,
     );
     if (context.json) sayJson(context.io, item);
-    else if (!context.quiet) say(context.io, `PROGRESS: Updated ${id} to ${percent}% (${status})`);
+    else if (!context.quiet)
+      say(context.io, `PROGRESS: Updated ${printable(id)} to ${percent}% (${printable(status)})`);
     return ExitCode.Ok;
   },
 };
@@ -211,7 +314,8 @@ const failItem = async (context: CommandContext, id: string, reason: string, ret
   const session = await context.agent();
   const item = await asHolder<WorkView>(context, session, id, 'fail', { reason, retryable }, true);
   if (context.json) sayJson(context.io, item);
-  else if (!context.quiet) say(context.io, `FAILED: ${id} (${reason}) - status now ${item.status}`);
+  else if (!context.quiet)
+    say(context.io, `FAILED: ${printable(id)} (${printable(reason)}) - status now ${item.status}`);
   return ExitCode.Ok;
 };
 
@@ -233,7 +337,7 @@ const complete: Command = {
     if (context.json) sayJson(context.io, item);
     else if (!context.quiet) {
       const velocity = points === undefined ? '' : ` - ${points} velocity points`;
-      say(context.io, `COMPLETED: Released claim for ${id} (${result})${velocity}`);
+      say(context.io, `COMPLETED: Released claim for ${printable(id)} (${printable(result)})${velocity}`);
     }
     return ExitCode.Ok;
   },

@@ -12,7 +12,9 @@ import type { ClaimView, RegisterAgentResult, WorkPage, WorkView } from '#app/sc
 import { PRIORITIES, WORK_STATUSES } from '#core/work/status';
 import { ApiError } from '../client';
 import type { AgentSession, CommandContext } from '../command';
+import { checkTokenFolder, saveToken } from '../commands/agents';
 import { asHolder, claimById, saveClaim } from '../commands/holder';
+import { CommandFailure } from '../io';
 
 const SERVER_NAME = 'coord';
 
@@ -38,10 +40,12 @@ const ok = (value: unknown): CallToolResult => ({
 
 /** Tool failures are results with `isError`, so the model sees the API's code and message. */
 const failure = (error: unknown): CallToolResult => {
+  const details = error instanceof ApiError || error instanceof CommandFailure ? error.details : {};
+  const suffix = Object.keys(details).length ? ` ${JSON.stringify(details)}` : '';
   const text =
     error instanceof ApiError
-      ? `${error.code} (HTTP ${error.status}): ${error.message}${Object.keys(error.details).length ? ` ${JSON.stringify(error.details)}` : ''}`
-      : (error as Error).message;
+      ? `${error.code} (HTTP ${error.status}): ${error.message}${suffix}`
+      : `${(error as Error).message}${suffix}`;
   return { isError: true, content: [{ type: 'text', text }] };
 };
 
@@ -76,6 +80,7 @@ export const createMcpServer = (context: CommandContext, version: string): McpSe
       },
     },
     guarded(async ({ agentId, team, capabilities, capacity }) => {
+      await checkTokenFolder(context);
       const { body } = await (await context.client()).request<RegisterAgentResult>('POST', '/v1/agents', {
         body: {
           id: agentId,
@@ -84,11 +89,7 @@ export const createMcpServer = (context: CommandContext, version: string): McpSe
           ...(capacity ? { capacity } : {}),
         },
       });
-      await (await context.state()).saveAgent({
-        agentId,
-        token: body.token,
-        savedAt: context.io.now().toISOString(),
-      });
+      await saveToken(context, agentId, body.token);
       agent.use({ agentId, client: await context.clientWith(body.token) });
       return body.agent;
     }),
@@ -144,7 +145,19 @@ export const createMcpServer = (context: CommandContext, version: string): McpSe
         },
         idempotencyKey: key,
       });
-      return withoutToken(await claimById(context, session, item.id, key));
+      try {
+        return withoutToken(await claimById(context, session, item.id, key));
+      } catch (error) {
+        // Refused (4xx): the item is not ours, cancel it so no stray item is left behind.
+        if (error instanceof ApiError && error.status < 500) {
+          await session.client
+            .request('POST', `/v1/work/${encodeURIComponent(item.id)}/cancel`, {
+              body: { reason: `the MCP claim tool could not claim it for ${session.agentId}` },
+            })
+            .catch(() => undefined);
+        }
+        throw error;
+      }
     }),
   );
 

@@ -8,6 +8,7 @@ import type { RouteDefinition } from '#app/route';
 import { ADMIN_ROUTES } from './routes/admin';
 import { AGENT_ROUTES } from './routes/agents';
 import { AI_ROUTES } from './routes/ai';
+import { METRICS_ROUTES } from './routes/metrics';
 import { OVERSIGHT_ROUTES } from './routes/oversight';
 import { SYSTEM_ROUTES } from './routes/system';
 import { WORK_ROUTES } from './routes/work';
@@ -20,6 +21,7 @@ export const ROUTES = [
   ...AGENT_ROUTES,
   ...WORK_ROUTES,
   ...OVERSIGHT_ROUTES,
+  ...METRICS_ROUTES,
   ...ADMIN_ROUTES,
   ...AI_ROUTES,
 ] as const satisfies readonly RouteDefinition[];

@@ -7,9 +7,19 @@
 
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { DynamoDBRecord } from 'aws-lambda';
 import { type AiCallRecord, createClaudeAdvisor } from '#adapters/ai/claude-advisor';
 import { createSecretReader } from '#adapters/auth/secret-reader';
-import { createDynamoClient, createDynamoPorts, createGateStore } from '#adapters/dynamo/index';
+import {
+  createConnectionStore,
+  createDynamoClient,
+  createDynamoPorts,
+  createGateStore,
+  createMetricsStore,
+  eventFromStreamImage,
+  isEventImage,
+} from '#adapters/dynamo/index';
+import { createConnectionNotifier, createManagementClient } from '#adapters/realtime/connection-notifier';
 import { createEscalationPublisher } from '#adapters/sqs/escalation-publisher';
 import { createHeartbeatPublisher } from '#adapters/sqs/heartbeat-publisher';
 import {
@@ -24,9 +34,14 @@ import { createIdGenerator } from '#adapters/system/ids';
 import { systemRandom } from '#adapters/system/random';
 import type { AuthSecrets } from '#app/auth';
 import { anthropicKeyOf, type Config, loadConfig } from '#app/config';
+import { ClaimMetrics } from '#app/use-cases/metrics/claim-metrics';
+import type { MetricsPorts } from '#app/use-cases/metrics/deps';
+import type { RealtimePorts } from '#app/use-cases/realtime/deps';
 import type { HeartbeatPublisher } from '#core/agents/heartbeat';
 import type { AiModel } from '#core/ai/model';
+import type { AuditEvent } from '#core/model';
 import type { Ports } from '#core/ports';
+import type { ConnectionNotifier } from '#core/realtime/ports';
 import type { Settings } from '#core/settings';
 import { metrics, tracer } from './observability';
 import type { HttpRuntime } from './request';
@@ -97,10 +112,16 @@ export const queuePublisher = <T>(url: string | undefined, variable: string): Qu
     ? { send: () => Promise.reject(new QueueError(`${variable} is not set: there is no queue to send to.`)) }
     : createQueuePublisher<T>(sqsClient(), url);
 
+/** The DynamoDB client (endpoint from config), built once on first use. */
+const dynamoClient = once(() => {
+  const { region, endpoints } = config();
+  return tracer.captureAWSv3Client(createDynamoClient({ region, endpoint: endpoints.dynamodb }));
+});
+
 /** The ports, built once per container on first use. */
 export const deps: () => Deps = once(() => {
-  const { region, endpoints, tablePrefix, readyShards, settings } = config();
-  const client = tracer.captureAWSv3Client(createDynamoClient({ region, endpoint: endpoints.dynamodb }));
+  const { tablePrefix, readyShards, settings } = config();
+  const client = dynamoClient();
   const clock = systemClock;
   return {
     ...createDynamoPorts({ client, tablePrefix, readyShards, clock }),
@@ -125,6 +146,52 @@ export const deps: () => Deps = once(() => {
     }),
   };
 });
+
+const notifiers = new Map<string, ConnectionNotifier>();
+
+/**
+ * The notifier posting through the WebSocket API's management endpoint: `COORD_WS_CALLBACK_URL`,
+ * else `fallbackEndpoint` (a WebSocket handler knows its API's own URL from the event).
+ * @throws Error when neither is known (a broadcaster deployed without the variable).
+ */
+export const notifierFor = (fallbackEndpoint?: string): ConnectionNotifier => {
+  const endpoint = config().wsCallbackUrl ?? fallbackEndpoint;
+  if (endpoint === undefined) {
+    throw new Error('COORD_WS_CALLBACK_URL is not set: there is no WebSocket API to post to.');
+  }
+  let notifier = notifiers.get(endpoint);
+  if (!notifier) {
+    const client = tracer.captureAWSv3Client(createManagementClient({ region: config().region, endpoint }));
+    notifier = createConnectionNotifier(client);
+    notifiers.set(endpoint, notifier);
+  }
+  return notifier;
+};
+
+/** What live updates use: every port, the connection store, and the notifier. */
+export const realtimeDeps = (fallbackEndpoint?: string): Deps & RealtimePorts => ({
+  ...deps(),
+  connections: connectionStore(),
+  notifier: notifierFor(fallbackEndpoint),
+});
+
+/** The Connections table's store, built once on first use. */
+export const connectionStore = once(() => createConnectionStore(dynamoClient(), config().tablePrefix));
+
+/** The metrics rollups' store, built once on first use. */
+export const metricsStore = once(() => createMetricsStore(dynamoClient(), config().tablePrefix));
+
+/** What metrics use cases use: every port and the rollups' store. */
+export const metricsDeps = (): Deps & MetricsPorts => ({ ...deps(), metrics: metricsStore() });
+
+/** The claim routes' latency and conflict recorder (one buffer per container). */
+export const claimMetrics = once(() => new ClaimMetrics({ metrics: metricsStore() }));
+
+/** The audit event a stream record of the Events table carries, or `undefined` for any other row. */
+export const auditEventOfStreamRecord = (record: DynamoDBRecord): AuditEvent | undefined => {
+  const image = record.dynamodb?.NewImage as Record<string, unknown> | undefined;
+  return image && isEventImage(image) ? eventFromStreamImage(image) : undefined;
+};
 
 const readSecrets = async ({ secrets, region }: Config): Promise<AuthSecrets> => {
   const { adminTokenSecretArn, registrationKeySecretArn } = secrets;

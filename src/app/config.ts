@@ -41,6 +41,7 @@ export const ConfigEnv = Type.Object({
   COORD_SERVICE_VERSION: Type.String({ minLength: 1, maxLength: 64, default: 'dev' }),
   COORD_HEARTBEATS_QUEUE_URL: Url,
   COORD_ESCALATIONS_QUEUE_URL: Url,
+  COORD_WS_CALLBACK_URL: Url,
   ANTHROPIC_API_KEY: Text(),
   ANTHROPIC_API_KEY_SECRET_ARN: Arn,
   ANTHROPIC_BASE_URL: Url,
@@ -85,6 +86,11 @@ export interface Config {
   /** Reported by `GET /v1/health` and the OpenAPI document. */
   readonly serviceVersion: string;
   readonly queues: { readonly heartbeatsUrl?: string; readonly escalationsUrl?: string };
+  /**
+   * The WebSocket API's management endpoint (`https://<api>.execute-api.<region>.amazonaws.com/<stage>`,
+   * locally the WebSocket server's own URL): where `PostToConnection` goes. Absent: nothing is pushed.
+   */
+  readonly wsCallbackUrl?: string;
   /** Claude: the key given directly (local) or as a Secrets Manager ARN (AWS); the SDK's base URL. */
   readonly anthropic: {
     readonly apiKey?: string;
@@ -186,6 +192,7 @@ export const loadConfig = (env: Environment = process.env): Config => {
       heartbeatsUrl: parsed.COORD_HEARTBEATS_QUEUE_URL,
       escalationsUrl: parsed.COORD_ESCALATIONS_QUEUE_URL,
     },
+    wsCallbackUrl: parsed.COORD_WS_CALLBACK_URL,
     anthropic: {
       apiKey: parsed.ANTHROPIC_API_KEY,
       apiKeySecretArn: parsed.ANTHROPIC_API_KEY_SECRET_ARN,

@@ -9,8 +9,13 @@ import { type SpawnedStack, spawnLocalStack } from './local-stack';
 /** What e2e tests get from `inject('localStack')`. */
 export interface ProvidedStack {
   readonly url: string;
+  /** The WebSocket API, e.g. `ws://127.0.0.1:3001`. */
+  readonly wsUrl: string;
   readonly adminToken: string;
   readonly registrationKey: string;
+  /** The stack's DynamoDB and table prefix, for tests that check what the API cannot show. */
+  readonly dynamodbEndpoint: string;
+  readonly tablePrefix: string;
 }
 
 declare module 'vitest' {
@@ -26,7 +31,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   stack = await spawnLocalStack({ COORD_HANDLER_TIMEOUT_MS: '300000' });
   project.provide('localStack', {
     url: stack.url,
+    wsUrl: stack.wsUrl,
     adminToken: stack.adminToken,
+    dynamodbEndpoint: stack.dynamodbEndpoint,
+    tablePrefix: stack.tablePrefix,
     registrationKey: stack.registrationKey,
   });
   return async () => {

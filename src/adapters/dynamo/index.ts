@@ -10,6 +10,7 @@ import type { Clock, Ports } from '#core/ports';
 import { type ClientOptions, clientConfig } from '../client-config';
 import { DynamoAgentRepository } from './agent-repository';
 import { DynamoGateStore } from './ai-gate-store';
+import { DynamoConnectionStore } from './connection-store';
 import { DynamoEscalationRepository } from './escalation-repository';
 import { DynamoAuditLog } from './event-log';
 import {
@@ -19,13 +20,22 @@ import {
   DynamoTeamRepository,
   DynamoTokenRepository,
 } from './meta-store';
-import { agentsTable, escalationsTable, eventsTable, metaTable, tableName, workTable } from './tables';
+import { DynamoMetricsStore } from './metrics-store';
+import {
+  agentsTable,
+  connectionsTable,
+  escalationsTable,
+  eventsTable,
+  metaTable,
+  tableName,
+  workTable,
+} from './tables';
 import { DynamoUnitOfWork } from './unit-of-work';
 import { DynamoWorkRepository } from './work-repository';
 
 export { deleteTables, ensureTables } from './create-tables';
 export { StoreError } from './errors';
-export { eventFromItem, eventFromStreamImage } from './records';
+export { eventFromItem, eventFromStreamImage, isEventImage } from './records';
 
 /** The persistence ports the DynamoDB adapter provides. */
 export type DynamoPorts = Pick<
@@ -63,13 +73,16 @@ export interface DynamoPortsOptions {
 
 const systemClock: Clock = { now: () => new Date() };
 
+const documentClient = (client: DynamoDBClient): DynamoDBDocumentClient =>
+  DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  });
+
 /** Every persistence port, on the tables named by `tablePrefix`. */
 export const createDynamoPorts = (options: DynamoPortsOptions): DynamoPorts => {
   const { client, tablePrefix, clock = systemClock } = options;
   const readyShards = Math.max(1, Math.trunc(options.readyShards));
-  const doc = DynamoDBDocumentClient.from(client, {
-    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
-  });
+  const doc = documentClient(client);
   const tables = {
     work: tableName(tablePrefix, workTable),
     agents: tableName(tablePrefix, agentsTable),
@@ -91,14 +104,19 @@ export const createDynamoPorts = (options: DynamoPortsOptions): DynamoPorts => {
   };
 };
 
+/** The Connections table's store (WebSocket connections and their subscriptions). */
+export const createConnectionStore = (client: DynamoDBClient, tablePrefix: string): DynamoConnectionStore =>
+  new DynamoConnectionStore(documentClient(client), tableName(tablePrefix, connectionsTable));
+
+/** The metrics rollups (rows of the Meta table). */
+export const createMetricsStore = (client: DynamoDBClient, tablePrefix: string): DynamoMetricsStore =>
+  new DynamoMetricsStore(documentClient(client), tableName(tablePrefix, metaTable));
+
 /** The AI guard's shared state, in the Meta table named by `tablePrefix`. */
 export const createGateStore = (
   options: Pick<DynamoPortsOptions, 'client' | 'tablePrefix'>,
 ): DynamoGateStore =>
-  new DynamoGateStore(
-    DynamoDBDocumentClient.from(options.client, { marshallOptions: { removeUndefinedValues: true } }),
-    tableName(options.tablePrefix, metaTable),
-  );
+  new DynamoGateStore(documentClient(options.client), tableName(options.tablePrefix, metaTable));
 
 /** Options of {@link createDynamoClient}. */
 export type DynamoClientOptions = ClientOptions;

@@ -20,6 +20,7 @@ import {
   eventAgentPartition,
   eventDayPartition,
   eventKey,
+  eventPartition,
   eventTimeKey,
   holderPartition,
   holderSortKey,
@@ -41,7 +42,9 @@ import {
   workKey,
 } from './keys';
 import type { StoredItem } from './query';
-import { TABLES } from './tables';
+import { eventsTable, TABLES } from './tables';
+
+const eventsPartitionKey = eventsTable.partitionKey.name;
 
 /** Attribute holding `capacity - activeClaims`, so a claim's capacity guard is one comparison. */
 export const FREE_CAPACITY = 'freeCapacity';
@@ -154,6 +157,25 @@ export const eventFromItem = (item: StoredItem): AuditEvent => withoutStorage(it
 /** The audit event of a DynamoDB Streams image of the Events table (the broadcaster reads these). */
 export const eventFromStreamImage = (image: Record<string, unknown>): AuditEvent =>
   eventFromItem(unmarshall(image as Parameters<typeof unmarshall>[0]));
+
+/**
+ * Whether a stream image of the Events table is an audit event (the table may also hold other
+ * rows, e.g. index or bookkeeping items, which live clients never hear about).
+ */
+export const isEventImage = (image: Record<string, unknown> | undefined): boolean => {
+  if (!image) return false;
+  const attribute = (name: string): Record<string, unknown> | undefined =>
+    image[name] as Record<string, unknown> | undefined;
+  const pk = attribute(eventsPartitionKey)?.S;
+  return (
+    typeof pk === 'string' &&
+    pk.startsWith(eventPartition('')) &&
+    typeof attribute('action')?.S === 'string' &&
+    typeof attribute('seq')?.N === 'string' &&
+    typeof attribute('at')?.S === 'string' &&
+    typeof attribute('entityId')?.S === 'string'
+  );
+};
 
 /** The time-ordered position of a stored event (the sort key of its day, agent and actor entries). */
 export const eventTimeKeyOf = (item: StoredItem): string => String(item[EventIndex.byDay.sortKey] ?? '');

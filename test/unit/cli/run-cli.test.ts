@@ -8,14 +8,16 @@ import { agentView, apiError, workView } from './support/views';
 const fake = useFakeApi({ COORD_TOKEN: 'admin-token' });
 
 describe('arguments and exit codes', () => {
-  it('prints the help with exit 0 for help and for no arguments', async () => {
+  it('prints the help with exit 0 for help and --help, and on stderr with exit 2 for no arguments', async () => {
     const help = await runCoord(['help'], fake.env);
+    const flag = await runCoord(['--help'], fake.env);
     const none = await runCoord([], fake.env);
 
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('coord claim <work_type> <description> [priority=medium] [team]');
-    expect(help.stdout).toContain('Exit status: 0 ok, 1 error, 2 usage, 3 conflict (HTTP 409).');
-    expect(none.stdout).toBe(help.stdout);
+    expect(help.stdout).toContain('Exit status: 0 ok, 1 error, 2 usage (nothing was sent), 3 conflict');
+    expect(flag).toEqual(help);
+    expect(none).toEqual({ code: 2, stdout: '', stderr: help.stdout });
   });
 
   it('prints one command usage for help <command> and --help', async () => {

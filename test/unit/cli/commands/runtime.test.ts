@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { runCoord, useFakeApi } from '../support/fake-api';
@@ -103,6 +103,35 @@ describe('coord run', () => {
     });
     expect(fake.api.sent('POST', '/v1/agents')[0]?.headers.authorization).toBe('Bearer registration-key');
     expect(fake.api.sent('POST', '/v1/work/claim-next')[0]?.headers.authorization).toBe('Bearer new-token');
+  });
+
+  it('releases the item at once and exits 127 when the command does not exist', async () => {
+    fake.api.on('POST', '/v1/work/wi_5/release', { status: 200, body: workView({ id: 'wi_5' }) });
+
+    const run = await runCoord(
+      ['run', '--agent-id', 'agent_a', '--', join(fake.home, 'no-such-command'), 'arg'],
+      fake.env,
+    );
+
+    expect(run.code).toBe(127);
+    expect(run.stderr).toContain('cannot run');
+    expect(run.stderr).toContain('ENOENT');
+    expect(fake.api.sent('POST', '/v1/work/wi_5/release')[0]?.body).toEqual({ claimToken: 'tok-5' });
+    expect(fake.api.sent('POST', '/v1/work/wi_5/fail')).toEqual([]);
+    expect(run.stdout).toContain('RELEASE: wi_5 (the command did not start)');
+  });
+
+  it('releases the item and exits 126 when the command is not executable', async () => {
+    fake.api.on('POST', '/v1/work/wi_5/release', { status: 200, body: workView({ id: 'wi_5' }) });
+    const script = join(fake.home, 'not-executable.sh');
+    await writeFile(script, '#!/bin/sh\nexit 0\n');
+    await chmod(script, 0o644);
+
+    const run = await runCoord(['run', '--agent-id', 'agent_a', '--loop', '--', script], fake.env);
+
+    expect(run.code).toBe(126);
+    expect(fake.api.sent('POST', '/v1/work/wi_5/release')).toHaveLength(1);
+    expect(fake.api.sent('POST', '/v1/work/claim-next')).toHaveLength(1);
   });
 
   it('exits 2 without a command after --', async () => {

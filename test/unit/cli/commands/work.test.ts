@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { runCoord, useFakeApi } from '../support/fake-api';
-import { apiError, claimView, workView } from '../support/views';
+import { agentView, apiError, claimView, workView } from '../support/views';
 
 const fake = useFakeApi({ COORD_TOKEN: 'agent-token', AGENT_ID: 'agent_a' });
 
@@ -83,15 +83,55 @@ describe('coord claim', () => {
     expect(run.stderr).toContain('held by agent_b (active');
   });
 
-  it('says the item exists unclaimed when the claim step fails', async () => {
+  it('cancels the item it created when the claim step is refused, and exits 3', async () => {
     fake.api
       .on('POST', '/v1/work', { status: 201, body: workView({ id: 'wi_8' }) })
-      .on('POST', '/v1/work/wi_8/claim', { status: 409, body: apiError('capacity_exceeded', 'full') });
+      .on('POST', '/v1/work/wi_8/claim', { status: 409, body: apiError('capacity_exceeded', 'full') })
+      .on('POST', '/v1/work/wi_8/cancel', {
+        status: 200,
+        body: workView({ id: 'wi_8', status: 'cancelled' }),
+      });
 
     const run = await runCoord(['claim', 'build', 'Build'], fake.env);
 
     expect(run.code).toBe(3);
-    expect(run.stderr).toContain('CREATED: work item wi_8 exists but is not claimed');
+    expect(fake.api.sent('POST', '/v1/work/wi_8/cancel')).toHaveLength(1);
+    expect(run.stderr).toContain('CANCELLED: work item wi_8 was created but could not be claimed');
+  });
+
+  it('creates nothing and exits 3 when the agent is already at capacity', async () => {
+    claimFlow();
+    fake.api.on('GET', '/v1/agents/agent_a', {
+      status: 200,
+      body: agentView({ capacity: 2, activeClaims: 2 }),
+    });
+
+    const run = await runCoord(['claim', 'build', 'Build', 'low', 'team_x'], fake.env);
+    const json = await runCoord(['claim', 'build', 'Build', '--json'], fake.env);
+
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain('agent_a already holds 2 of its 2 claim(s): nothing was created');
+    expect(json.code).toBe(3);
+    expect(JSON.parse(json.stdout)).toMatchObject({ error: { details: { code: 'capacity_exceeded' } } });
+    expect(fake.api.sent('POST', '/v1/work')).toEqual([]);
+  });
+
+  it('refuses a work id followed by more arguments with exit 2', async () => {
+    const run = await runCoord(['claim', 'wi_01KX9', 'extra'], fake.env);
+    const legacy = await runCoord(['claim', 'work_1795264686266209091', 'more', 'high'], fake.env);
+
+    expect([run.code, legacy.code]).toEqual([2, 2]);
+    expect(run.stderr).toContain("'wi_01KX9' is a work id");
+    expect(fake.api.requests).toEqual([]);
+  });
+
+  it('refuses an Idempotency-Key the API would refuse with exit 2, naming the option', async () => {
+    const long = await runCoord(['claim', 'build', 'Build', '--idempotency-key', 'k'.repeat(200)], fake.env);
+    const spaced = await runCoord(['claim', 'wi_1', '--idempotency-key', 'a b'], fake.env);
+
+    expect([long.code, spaced.code]).toEqual([2, 2]);
+    expect(long.stderr).toContain('--idempotency-key must be 1 to 128');
+    expect(fake.api.requests).toEqual([]);
   });
 
   it('refuses a priority the service does not know with exit 2', async () => {
@@ -166,7 +206,7 @@ describe('coord progress, complete, fail, release with the saved claim token', (
       claimToken: 'tok-7',
       result: { result: 'success', velocityPoints: 8 },
     });
-    expect(again.code).toBe(1);
+    expect(again.code).toBe(3);
     expect(again.stderr).toContain('no claim token for wi_7 on this machine');
   });
 
@@ -209,7 +249,7 @@ describe('coord progress, complete, fail, release with the saved claim token', (
     const after = await runCoord(['progress', 'wi_7', '50'], fake.env);
 
     expect(stale.code).toBe(3);
-    expect(after.code).toBe(1);
+    expect(after.code).toBe(3);
     expect(after.stderr).toContain('does not hold it (status ready)');
   });
 });

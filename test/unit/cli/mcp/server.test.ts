@@ -108,6 +108,23 @@ describe('the MCP server', () => {
     expect(JSON.parse(done.text)).toMatchObject({ status: 'completed' });
   });
 
+  it('cancels an item it created when the claim is refused', async () => {
+    api
+      .on('POST', '/v1/work', { status: 201, body: workView({ id: 'wi_6' }) })
+      .on('POST', '/v1/work/wi_6/claim', { status: 409, body: apiError('capacity_exceeded', 'full') })
+      .on('POST', '/v1/work/wi_6/cancel', {
+        status: 200,
+        body: workView({ id: 'wi_6', status: 'cancelled' }),
+      });
+    await connect('agent_a');
+
+    const result = await call('claim', { type: 'build', title: 'Build', team: 'platform_team' });
+
+    expect(result.isError).toBe(true);
+    expect(result.text).toContain('capacity_exceeded');
+    expect(api.sent('POST', '/v1/work/wi_6/cancel')).toHaveLength(1);
+  });
+
   it('answers {item: null} when there is nothing to claim', async () => {
     api.on('POST', '/v1/work/claim-next', { status: 204 });
     await connect('agent_a');

@@ -1,0 +1,79 @@
+import {
+  addHistograms,
+  COUNTERS,
+  type MetricsWindow,
+  percentile,
+  type Rollup,
+  WINDOWS,
+  windowBuckets,
+  zeroCounters,
+} from '#core/metrics/rollup';
+import type { Ports } from '#core/ports';
+import { WORK_STATUSES } from '#core/work/status';
+import type { MetricsSummaryView } from '../../schemas/metrics';
+import type { MetricsPorts } from './deps';
+
+/** The window a summary covers when the caller names none. */
+export const DEFAULT_WINDOW: MetricsWindow = '1h';
+
+/** Work items now, by team and status (one count query per team and status, never a scan). */
+export const queueDepthByTeam = async (
+  deps: Pick<Ports, 'teams' | 'work'>,
+): Promise<Record<string, Record<string, number>>> => {
+  const teams = await deps.teams.list();
+  const counts = await Promise.all(
+    teams.map(async (team) => [team, await deps.work.countByStatus(team)] as const),
+  );
+  return Object.fromEntries(counts.map(([team, byStatus]) => [team, { ...byStatus }]));
+};
+
+/**
+ * `GET /v1/metrics/summary`: throughput, claim latency percentiles, conflicts and a series per
+ * minute (15m, 1h) or hour (24h, 7d) from the rollups, and the queue depth now.
+ * 1. read the window's rollups by key; 2. count the queue now; 3. sum and fill empty buckets.
+ */
+export const metricsSummary = async (
+  deps: Pick<Ports, 'teams' | 'work' | 'clock'> & MetricsPorts,
+  query: { readonly window?: MetricsWindow },
+): Promise<MetricsSummaryView> => {
+  const window = query.window ?? DEFAULT_WINDOW;
+  const { granularity } = WINDOWS[window];
+  const now = deps.clock.now();
+  const starts = windowBuckets(now, window).map((start) => start.toISOString());
+  const [rollups, byTeam] = await Promise.all([
+    deps.metrics.get(granularity, starts),
+    queueDepthByTeam(deps),
+  ]);
+  const byStart = new Map(rollups.map((rollup) => [rollup.at, rollup]));
+  const filled: Rollup[] = starts.map(
+    (at) => byStart.get(at) ?? { at, counters: zeroCounters(), latency: addHistograms([]) },
+  );
+  const totals = zeroCounters();
+  for (const rollup of filled) for (const name of COUNTERS) totals[name] += rollup.counters[name];
+  const latency = addHistograms(filled.map((rollup) => rollup.latency));
+  const queueDepth: Record<string, number> = Object.fromEntries(WORK_STATUSES.map((status) => [status, 0]));
+  for (const counts of Object.values(byTeam)) {
+    for (const [status, count] of Object.entries(counts))
+      queueDepth[status] = (queueDepth[status] ?? 0) + count;
+  }
+  return {
+    window,
+    from: starts[0] ?? now.toISOString(),
+    to: now.toISOString(),
+    throughput: { claims: totals.claims, completions: totals.completions, failures: totals.failures },
+    latencyMs: { p50: percentile(latency, 50), p95: percentile(latency, 95), p99: percentile(latency, 99) },
+    conflicts: totals.conflicts,
+    leaseExpiries: totals.leaseExpiries,
+    escalations: totals.escalations,
+    queueDepth,
+    queueDepthByTeam: byTeam,
+    series: filled.map((rollup) => ({
+      at: rollup.at,
+      claims: rollup.counters.claims,
+      completions: rollup.counters.completions,
+      failures: rollup.counters.failures,
+      conflicts: rollup.counters.conflicts,
+      p50: percentile(rollup.latency, 50),
+    })),
+  };
+};

@@ -1,0 +1,2 @@
+/** CSS imported for esbuild to bundle into app.css. */
+declare module '*.css';
