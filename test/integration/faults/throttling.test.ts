@@ -6,7 +6,7 @@
  * the escalations consumer hands its message back to the queue and records it later.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { type AwsStub, mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { addSeconds } from '#core/time';
@@ -34,14 +34,32 @@ const throttled = () =>
     $retryable: { throttling: true },
   });
 
+/** A command as the clients' `send` receives it. */
+type SentCommand = { readonly input: { readonly Key?: Record<string, unknown> } };
+
 // biome-ignore lint/suspicious/noExplicitAny: the stubs of two different client classes
 let stubs: AwsStub<any, any, any>[] = [];
 
-/** From now until the test ends, every DynamoDB call is throttled. */
-const throttleStore = () => {
+/**
+ * From now until the test ends, every DynamoDB call is throttled, except those `passes` lets
+ * through to DynamoDB Local (the stub calls the real `send` for them).
+ */
+const throttleStore = (passes: (command: SentCommand) => boolean = () => false) => {
   stubs = [mockClient(DynamoDBDocumentClient), mockClient(DynamoDBClient)];
-  for (const stub of stubs) stub.onAnyCommand().rejects(throttled());
+  for (const stub of stubs) {
+    const realSend = stub.send.wrappedMethod as (command: SentCommand) => Promise<unknown>;
+    stub.send.callsFake(function (this: unknown, command: SentCommand) {
+      return passes(command) ? realSend.call(this, command) : Promise.reject(throttled());
+    });
+  }
 };
+
+/** Reading an issued token: authentication, which the route tests want to get past. */
+const isTokenRead = (command: SentCommand): boolean =>
+  command instanceof GetCommand && String(command.input.Key?.pk).startsWith('TOKEN#');
+
+/** Everything but a transaction (the write of a claim): reads answer, commits are throttled. */
+const isNotCommit = (command: SentCommand): boolean => !(command instanceof TransactWriteCommand);
 
 /** The store answers again. */
 const unthrottle = () => {
@@ -120,5 +138,42 @@ describe('a throttled store', () => {
     expect(await store.ports.escalations.ofWork(item.id)).toEqual([
       expect.objectContaining({ kind: 'retries_exhausted', status: 'open' }),
     ]);
+  });
+});
+
+describe('claim-next while the store throttles', () => {
+  it('answers 503 with Retry-After, never 204, when its writes are throttled while work is ready', async () => {
+    // Arrange: three ready items the agent may take
+    const store = storeOf();
+    const team = `t-${unique()}`;
+    const { agent, token } = await seedAgent(store, { team });
+    const items = [aWorkItem({ team }), aWorkItem({ team }), aWorkItem({ team })];
+    await insert(store.ports, { work: items });
+    // Act: reads answer, every claim's transaction is throttled
+    throttleStore(isNotCommit);
+    const answer = await call('claimNext', { token, body: { agentId: agent.id } });
+    unthrottle();
+    // Assert: an outage, not "nothing fits", and nothing changed
+    expect(answer.status).toBe(503);
+    expect(answer.body.error.code).toBe('unavailable');
+    expect(Number(answer.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(await store.ports.work.getMany(items.map((item) => item.id))).toEqual(
+      expect.arrayContaining(items),
+    );
+    expect(await store.ports.agents.get(agent.id)).toMatchObject({ activeClaims: 0 });
+  });
+
+  it('answers 503 with Retry-After when even the ready index does not answer', async () => {
+    const store = storeOf();
+    const team = `t-${unique()}`;
+    const { agent, token } = await seedAgent(store, { team });
+    await insert(store.ports, { work: [aWorkItem({ team })] });
+
+    throttleStore(isTokenRead);
+    const answer = await call('claimNext', { token, body: { agentId: agent.id } });
+    unthrottle();
+
+    expect(answer.status).toBe(503);
+    expect(Number(answer.headers['retry-after'])).toBeGreaterThanOrEqual(1);
   });
 });
