@@ -90,6 +90,38 @@ describe('agentHealth', () => {
     );
   });
 
+  it('counts a heartbeat late only after one and a half intervals of silence, and says how late', () => {
+    const silentFor = (seconds: number) =>
+      agentHealth(
+        anAgent({
+          heartbeatIntervalSec: 40,
+          lastHeartbeatAt: new Date(NOW.getTime() - seconds * 1000).toISOString(),
+        }),
+        NOW,
+        3,
+      );
+
+    expect(silentFor(60)).toEqual({ score: 100, reasons: [] });
+    expect(silentFor(61)).toEqual({ score: 85, reasons: ['heartbeat late: last one 61s ago (-15)'] });
+  });
+
+  it('lists no deduction that rounds to nothing', () => {
+    const agent = anAgent({
+      stats: { ...stats, completed: 99, failed: 1, speedRatioSum: 1.5, speedSamples: 1 },
+    });
+
+    expect(agentHealth(agent, NOW, 3)).toEqual({ score: 100, reasons: [] });
+  });
+
+  it('deducts for lease expiries in proportion to all finished claims', () => {
+    const agent = anAgent({ stats: { ...stats, completed: 2, leaseExpiries: 2 } });
+
+    expect(agentHealth(agent, NOW, 3)).toEqual({
+      score: 90,
+      reasons: ['2 of 4 finished claims lost their lease (-10)'],
+    });
+  });
+
   it('does not count silence against a retired agent', () => {
     const agent = anAgent({
       lastHeartbeatAt: minutesFromNow(-100),
