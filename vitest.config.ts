@@ -4,6 +4,20 @@ import { defineConfig } from 'vitest/config';
 // infra (CDK synth assertions) and e2e (the running local stack over HTTP/WebSocket).
 export default defineConfig({
   test: {
+    // `npm test` runs with --coverage: the pure core and the use cases must stay covered
+    // (STYLE.md section 9). Thresholds sit just under what the unit and integration projects
+    // reach together, so a change that leaves code untested fails the run; raise them as tests
+    // are added, never lower them. (A single project alone does not reach them: the use cases
+    // are covered mostly by integration tests, so `test:unit` runs without coverage.)
+    coverage: {
+      provider: 'v8',
+      include: ['src/core/**/*.ts', 'src/app/**/*.ts'],
+      reporter: ['text-summary', 'json-summary'],
+      thresholds: {
+        'src/core/**/*.ts': { lines: 99, statements: 98, functions: 98, branches: 95 },
+        'src/app/**/*.ts': { lines: 95, statements: 93, functions: 88, branches: 82 },
+      },
+    },
     projects: [
       {
         extends: true,

@@ -239,6 +239,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
         startDynamoDbLocal({
           port: options.dynamoDbPort,
           dataDir: options.dataDir && join(options.dataDir, 'dynamodb'),
+          ...(signal ? { signal } : {}),
         }).then((db) => {
           teardown.add(db.stop);
           return db.endpoint;

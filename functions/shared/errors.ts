@@ -2,13 +2,7 @@
  * Errors -> HTTP answers, once. Every `ErrorCode` has a status here (a new code without one
  * fails `tsc`), and every error body is `{ error: { code, message, details } }`.
  */
-import {
-  DomainError,
-  type ErrorCode,
-  type ErrorDetails,
-  RateLimitedError,
-  UnavailableError,
-} from '#core/errors';
+import { DomainError, type ErrorCode, type ErrorDetails, TransientError } from '#core/errors';
 
 /** The status of each error code. */
 export const STATUS: Record<ErrorCode, number> = {
@@ -85,12 +79,12 @@ const fromMiddy = (error: MiddyHttpError): DomainError | undefined => {
   }
 };
 
-const retryAfter = (error: DomainError): Record<string, string> =>
-  error instanceof RateLimitedError || error instanceof UnavailableError
+const retryAfter = (error: DomainError | TransientError): Record<string, string> =>
+  error instanceof TransientError
     ? { 'retry-after': String(Math.max(1, Math.ceil(error.retryAfterSeconds))) }
     : {};
 
-const answerOf = (error: DomainError, unexpected: boolean): ErrorAnswer => {
+const answerOf = (error: DomainError | TransientError, unexpected: boolean): ErrorAnswer => {
   const status = STATUS[error.code];
   const headers = status === 429 || status === 503 ? { 'retry-after': '1', ...retryAfter(error) } : {};
   return {
@@ -101,8 +95,12 @@ const answerOf = (error: DomainError, unexpected: boolean): ErrorAnswer => {
   };
 };
 
-/** The answer to any error: domain errors by their code, middy refusals translated, anything else 500. */
+/**
+ * The answer to any error: domain and transient errors by their code (transient ones with
+ * `Retry-After`), middy refusals translated, anything else 500.
+ */
 export const errorAnswer = (error: unknown): ErrorAnswer => {
+  if (error instanceof TransientError) return answerOf(error, false);
   if (error instanceof DomainError) return answerOf(error, error.code === 'internal');
   const translated = isMiddyHttpError(error) ? fromMiddy(error) : undefined;
   if (translated) return answerOf(translated, false);

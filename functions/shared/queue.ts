@@ -11,8 +11,8 @@
  *   make it readable, so it goes on to the DLQ, where its depth alarm tells an operator;
  * - a `DomainError` from handling is permanent (e.g. the agent does not exist): it is logged and
  *   counted, and the message is done, since a retry would meet the same answer;
- * - `UnavailableError` and `RateLimitedError` (domain errors that say "later"), and any other
- *   error, are transient: the message fails and SQS retries it after the visibility timeout.
+ * - a `TransientError` (`UnavailableError`, `RateLimitedError`: "later"), and any other error,
+ *   fails the message, and SQS retries it after the visibility timeout.
  *
  * Messages sharing a `groupBy` key are handled by one call per batch, which is how a consumer
  * coalesces them (one update per agent for heartbeats); they succeed or fail together.
@@ -25,7 +25,7 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { TSchema } from '@sinclair/typebox';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { DomainError, RateLimitedError, UnavailableError } from '#core/errors';
+import { DomainError } from '#core/errors';
 import { logger, metrics, tracer } from './observability';
 import { bodyCheck } from './validation';
 
@@ -56,10 +56,7 @@ export interface QueueConsumerSpec<M> {
 export type QueueHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
 /** Whether a retry would meet the same answer (see the module comment). */
-const isPermanent = (error: unknown): boolean =>
-  error instanceof DomainError &&
-  !(error instanceof UnavailableError) &&
-  !(error instanceof RateLimitedError);
+const isPermanent = (error: unknown): boolean => error instanceof DomainError;
 
 type Parsed<M> = { readonly message: M; readonly key: string } | { readonly error: MalformedMessageError };
 

@@ -20,6 +20,12 @@ export interface DynamoDbLocalOptions {
   readonly dataDir?: string;
   /** @default 60_000 */
   readonly startTimeoutMs?: number;
+  /**
+   * Aborting while it starts stops the Java process at once (and waits until it is gone) instead
+   * of waiting for it to answer first, which on a busy machine can take longer than whoever
+   * aborted is willing to wait. @default never aborted
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** Thrown when no Java runtime is on PATH; the message says what to install. */
@@ -61,9 +67,11 @@ const waitUntilListening = async (
   endpoint: string,
   child: ChildProcess,
   timeoutMs: number,
+  signal?: AbortSignal,
 ): Promise<void> => {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
+    signal?.throwIfAborted();
     if (child.exitCode !== null) throw new Error(`DynamoDB Local exited early with code ${child.exitCode}`);
     try {
       // Any HTTP answer (DynamoDB Local replies 400 to a bare GET) means the server is up.
@@ -115,11 +123,16 @@ export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Pr
     if (child.exitCode === null) child.kill('SIGKILL');
   };
   process.once('exit', killChild);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const endpoint = `http://127.0.0.1:${port}`;
   try {
-    await waitUntilListening(endpoint, child, options.startTimeoutMs ?? 60_000);
+    await waitUntilListening(endpoint, child, options.startTimeoutMs ?? 60_000, options.signal);
   } catch (error) {
+    process.removeListener('exit', killChild);
     killChild();
+    // Waited for, so the process is reaped here: an exit right after must not leave it behind.
+    await exited;
+    if (options.signal?.aborted) throw options.signal.reason;
     throw new Error(`${(error as Error).message}\n${stderr}`, { cause: error });
   }
   return {
@@ -128,7 +141,6 @@ export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Pr
     stop: async () => {
       process.removeListener('exit', killChild);
       if (child.exitCode !== null) return;
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
       await exited;

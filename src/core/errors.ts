@@ -24,10 +24,18 @@ export const ERROR_CODES = [
 /** An API error code. */
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
+/** The codes of failures that pass with time ({@link TransientError}). */
+export type TransientCode = Extract<ErrorCode, 'rate_limited' | 'unavailable'>;
+
 /** Structured details of an error, sent as `error.details`. */
 export type ErrorDetails = Record<string, unknown>;
 
-/** A failure the caller can act on; everything the API answers below 500 is one of these. */
+/**
+ * A failure the caller can act on and a retry would meet again (a conflict, a missing entity, a
+ * bad request). Failures that pass with time are {@link TransientError}s instead, so code that
+ * reacts to a domain answer (a lost race, a permanent queue message) never mistakes an outage
+ * for one.
+ */
 export class DomainError extends Error {
   readonly code: ErrorCode;
   readonly details: ErrorDetails;
@@ -162,23 +170,44 @@ export class InvalidStateError extends DomainError {
   }
 }
 
-/** Too many requests; retry after the given delay. */
-export class RateLimitedError extends DomainError {
+/**
+ * A failure that passes with time: the store or a queue throttling or unreachable, or too many
+ * requests at once. It is no {@link DomainError}: nothing about the request or the entities is
+ * wrong, and the same request later may well succeed. It says how long to wait
+ * (`Retry-After`); queue consumers hand the message back for a retry.
+ */
+export class TransientError extends Error {
+  readonly code: TransientCode;
+  readonly details: ErrorDetails;
+  /** How long the caller should wait before trying again. */
   readonly retryAfterSeconds: number;
+
+  constructor(
+    code: TransientCode,
+    message: string,
+    options?: { cause?: unknown; retryAfterSeconds?: number; details?: ErrorDetails },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+    this.details = options?.details ?? {};
+    this.retryAfterSeconds = options?.retryAfterSeconds ?? 1;
+  }
+}
+
+/** Too many requests; retry after the given delay. */
+export class RateLimitedError extends TransientError {
   constructor(retryAfterSeconds: number, message = 'Too many requests.') {
-    super('rate_limited', message);
-    this.retryAfterSeconds = retryAfterSeconds;
+    super('rate_limited', message, { retryAfterSeconds });
   }
 }
 
 /** A dependency (the store, a queue) is unavailable or throttling; transient, retry later. */
-export class UnavailableError extends DomainError {
-  readonly retryAfterSeconds: number;
+export class UnavailableError extends TransientError {
   constructor(
     message = 'The service is temporarily unavailable.',
     options?: { cause?: unknown; retryAfterSeconds?: number },
   ) {
-    super('unavailable', message, {}, options);
-    this.retryAfterSeconds = options?.retryAfterSeconds ?? 1;
+    super('unavailable', message, options);
   }
 }

@@ -4,6 +4,7 @@
  */
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { UnavailableError } from '#core/errors';
+import { isTransientAwsError } from '../aws-errors';
 
 /** Reads one secret's current string value. */
 export interface SecretReader {
@@ -14,20 +15,11 @@ export interface SecretReader {
   read(arn: string): Promise<string>;
 }
 
-const isTransient = (error: unknown): boolean => {
-  const shape = (typeof error === 'object' && error !== null ? error : {}) as {
-    name?: unknown;
-    $fault?: unknown;
-    $retryable?: unknown;
-  };
-  return shape.$fault === 'server' || shape.$retryable !== undefined || shape.name === 'ThrottlingException';
-};
-
 /** A `SecretReader` on a Secrets Manager client (created once per cold start by the caller). */
 export const createSecretReader = (client: SecretsManagerClient): SecretReader => ({
   read: async (arn) => {
     const answer = await client.send(new GetSecretValueCommand({ SecretId: arn })).catch((error: unknown) => {
-      throw isTransient(error)
+      throw isTransientAwsError(error)
         ? new UnavailableError('Secrets Manager is unavailable; retry shortly.', { cause: error })
         : new Error(`Cannot read secret ${arn}.`, { cause: error });
     });

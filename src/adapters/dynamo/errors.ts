@@ -1,5 +1,6 @@
-import { DomainError, UnavailableError } from '#core/errors';
+import { DomainError, TransientError, UnavailableError } from '#core/errors';
 import { WriteConflict } from '#core/ports';
+import { awsErrorName, isTransientAwsError } from '../aws-errors';
 
 /**
  * The store refused a request for a reason a retry will not fix (a malformed request, a missing
@@ -12,33 +13,6 @@ export class StoreError extends Error {
   }
 }
 
-/** SDK error names that mean "busy or briefly unavailable, try again". */
-const TRANSIENT_NAMES = new Set([
-  'ProvisionedThroughputExceededException',
-  'ThrottlingException',
-  'RequestLimitExceeded',
-  'TransactionInProgressException',
-  'InternalServerError',
-  'ServiceUnavailable',
-  'ServiceUnavailableException',
-  'TimeoutError',
-  'RequestTimeout',
-  'RequestTimeoutException',
-  'AbortError',
-]);
-
-/** Network failures Node reports by code. */
-const TRANSIENT_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ECONNABORTED',
-  'EHOSTUNREACH',
-]);
-
 /** Cancellation reason codes of a transaction that mean throttling. */
 export const THROTTLED_REASONS = new Set([
   'ProvisionedThroughputExceeded',
@@ -46,39 +20,27 @@ export const THROTTLED_REASONS = new Set([
   'RequestLimitExceeded',
 ]);
 
-interface SdkErrorShape {
-  readonly name?: unknown;
-  readonly code?: unknown;
-  readonly $fault?: unknown;
-  readonly $metadata?: { readonly httpStatusCode?: unknown };
-}
-
-const shapeOf = (error: unknown): SdkErrorShape =>
-  typeof error === 'object' && error !== null ? (error as SdkErrorShape) : {};
-
-/** Whether an SDK error is worth retrying later (throttling, timeouts, 5xx, network). */
-export const isTransient = (error: unknown): boolean => {
-  const { name, code, $fault, $metadata } = shapeOf(error);
-  if (typeof name === 'string' && TRANSIENT_NAMES.has(name)) return true;
-  if (typeof code === 'string' && TRANSIENT_CODES.has(code)) return true;
-  const status = $metadata?.httpStatusCode;
-  if (typeof status === 'number' && status >= 500) return true;
-  return $fault === 'server';
-};
-
 /** Whether an error is DynamoDB's answer to a failed condition on a single-item write. */
 export const isConditionFailure = (error: unknown): boolean =>
-  shapeOf(error).name === 'ConditionalCheckFailedException';
+  awsErrorName(error) === 'ConditionalCheckFailedException';
 
-/** The error a port throws for an SDK failure: domain errors pass, transient ones become `UnavailableError`. */
+/**
+ * The error a port throws for an SDK failure: the service's own errors pass, transient SDK
+ * failures become `UnavailableError`, anything else a `StoreError`.
+ */
 export const translateStoreError = (error: unknown, operation: string): Error => {
-  if (error instanceof DomainError || error instanceof WriteConflict || error instanceof StoreError)
+  if (
+    error instanceof DomainError ||
+    error instanceof TransientError ||
+    error instanceof WriteConflict ||
+    error instanceof StoreError
+  )
     return error;
-  if (isTransient(error)) {
+  if (isTransientAwsError(error)) {
     return new UnavailableError('The store is busy or unreachable; retry shortly.', { cause: error });
   }
-  const name = shapeOf(error).name;
-  return new StoreError(`DynamoDB ${operation} failed${typeof name === 'string' ? ` (${name})` : ''}.`, {
+  const name = awsErrorName(error);
+  return new StoreError(`DynamoDB ${operation} failed${name === undefined ? '' : ` (${name})`}.`, {
     cause: error,
   });
 };

@@ -6,8 +6,8 @@
  */
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { UnavailableError } from '#core/errors';
+import { awsErrorName, isTransientAwsError } from '../aws-errors';
 import { type ClientOptions, clientConfig } from '../client-config';
-import { isTransient } from '../dynamo/errors';
 
 /**
  * Options of {@link createSqsClient}. Long polls wait up to 20 s on purpose, so a poller passes a
@@ -26,18 +26,10 @@ export class QueueError extends Error {
   }
 }
 
-/** SQS error names for "too busy right now" that carry no 5xx status. */
-const SQS_THROTTLING_NAMES = new Set(['RequestThrottled', 'KmsThrottled', 'ThrottlingException']);
-
-const nameOf = (error: unknown): string | undefined => {
-  const name = typeof error === 'object' && error !== null ? (error as { name?: unknown }).name : undefined;
-  return typeof name === 'string' ? name : undefined;
-};
-
 /** The error a publisher throws for an SDK failure. */
 export const translateQueueError = (error: unknown, queueUrl: string): Error => {
-  const name = nameOf(error);
-  if (isTransient(error) || (name !== undefined && SQS_THROTTLING_NAMES.has(name))) {
+  const name = awsErrorName(error);
+  if (isTransientAwsError(error)) {
     return new UnavailableError('The queue is busy or unreachable; retry shortly.', { cause: error });
   }
   return new QueueError(`SQS SendMessage to ${queueUrl} failed${name ? ` (${name})` : ''}.`, {

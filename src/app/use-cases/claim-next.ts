@@ -1,10 +1,9 @@
 import { assertActsAs } from '#core/authz';
 import { DomainError, RateLimitedError } from '#core/errors';
-import type { Agent, WorkItem } from '#core/model';
 import { type Ports, WriteConflict } from '#core/ports';
 import { rankByCurrentUrgency } from '#core/urgency';
-import { assertCanTakeWork, claimWork as decideClaim, missingCapabilities } from '#core/work/claim';
-import { WorkStatus } from '#core/work/status';
+import { assertCanTakeWork, claimWork as decideClaim } from '#core/work/claim';
+import { fitsAgent, nextCandidateIndex } from '#core/work/claim-policy';
 import type { RequestContext } from '../context';
 import { presentClaim } from '../presenters';
 import type { ClaimView } from '../schemas/views';
@@ -16,28 +15,8 @@ import { conflictsOn, MAX_DECISION_ATTEMPTS } from './shared/optimistic';
 
 /** How many of the most urgent ready items one read of the ready index fetches. */
 export const CANDIDATES_PER_READ = 25;
-/** After the first lost race, the next try is a random one of this many next candidates; the window doubles with each further loss. */
-export const SPREAD_AFTER_LOSS = 5;
 /** Fresh reads of the ready index before giving up on a contended claim (429, retry shortly). */
 export const MAX_CANDIDATE_READS = 12;
-
-/** Whether the agent may take the item by type and capabilities (state is checked by the claim). */
-export const fitsAgent = (item: WorkItem, agent: Agent, types: readonly string[] | undefined): boolean =>
-  item.status === WorkStatus.Ready &&
-  (types === undefined || types.includes(item.type)) &&
-  missingCapabilities(item, agent).length === 0;
-
-/**
- * Index of the candidate to try next: the most urgent while uncontended; after a lost race a
- * random one of the next `SPREAD_AFTER_LOSS`, doubling the window with every further loss, so a
- * crowd of agents racing for the same top items spreads out in a few rounds instead of colliding
- * on the same handful again and again (each lost race costs a whole transaction).
- */
-export const nextCandidateIndex = (remaining: number, lostRaces: number, random: () => number): number => {
-  if (lostRaces === 0) return 0;
-  const window = Math.min(remaining, SPREAD_AFTER_LOSS * 2 ** Math.min(lostRaces - 1, 10));
-  return Math.floor(random() * window);
-};
 
 /**
  * `POST /v1/work/claim-next`: claim the most urgent ready item the agent may take, or
@@ -51,7 +30,10 @@ export const nextCandidateIndex = (remaining: number, lostRaces: number, random:
  *    (else tries the same item again, a bounded number of times);
  * 5. after `MAX_CANDIDATE_READS` reads that
  *    still found fitting items, answer 429 rather than a false "nothing fits".
+ * An outage (the store throttling or down) is no lost race: it ends the call as
+ * `UnavailableError` (503), never as "nothing fits".
  * @throws ForbiddenError, NotFoundError, AgentRetiringError, CapacityExceededError, RateLimitedError
+ * @throws UnavailableError when the store does not answer
  */
 export const claimNext = async (
   deps: Pick<Ports, 'clock' | 'ids' | 'random' | 'work' | 'agents' | 'uow'> & SettingsDeps,
@@ -102,6 +84,8 @@ export const claimNext = async (
           tried.delete(candidate.id);
           continue;
         }
+        // A lost race is the store refusing the write (the item moved on) or the decision refusing
+        // the item as now read; anything else, an outage above all, ends the call.
         if (!(error instanceof WriteConflict || error instanceof DomainError)) throw error;
         lostRaces += 1;
         // The rest of this read is stale now (whoever won took some of it): read afresh.

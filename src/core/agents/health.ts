@@ -8,7 +8,11 @@ export interface Health {
   readonly reasons: readonly string[];
 }
 
-/** Largest deduction of each factor; together they can take a score to 0. */
+/**
+ * Largest deduction of each factor. Failures and lease expiries share one denominator (finished
+ * claims), so together they take at most `failures` points, and a late heartbeat is never also
+ * offline: the lowest score, of an offline agent whose claims all failed and ran slow, is 15.
+ */
 export const HEALTH_PENALTIES = {
   offline: 40,
   lateHeartbeat: 15,
@@ -80,7 +84,7 @@ export const agentHealth = (agent: HealthInput, now: Date, heartbeatTimeoutMulti
   ].filter((d): d is [number, string] => d !== undefined && d[0] > 0);
   const total = deductions.reduce((sum, [points]) => sum + points, 0);
   return {
-    score: Math.max(0, Math.min(100, 100 - total)),
+    score: 100 - total,
     reasons: deductions.map(([points, reason]) => `${reason} (-${points})`),
   };
 };

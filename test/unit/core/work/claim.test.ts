@@ -7,7 +7,7 @@ import {
   MissingCapabilitiesError,
   NotClaimableError,
 } from '#core/errors';
-import { claimWork, reassignWork, revokeClaim } from '#core/work/claim';
+import { assertCanTakeWork, claimWork, reassignWork, revokeClaim } from '#core/work/claim';
 import { aClaimedItem, anAgent, aWorkItem, minutesFromNow, NOW, workContext } from '../builders';
 
 describe('claimWork', () => {
@@ -245,5 +245,58 @@ describe('revokeClaim', () => {
 
   it('does nothing to an item nobody holds', () => {
     expect(revokeClaim(aWorkItem(), 'work.released', workContext())).toBeUndefined();
+  });
+});
+
+describe('claims on ended items and retiring agents', () => {
+  const retiring = { retirement: { mode: 'drain' as const, requestedAt: NOW.toISOString() } };
+  // An ended item keeps its last claim for the record; that claim holds nothing any more.
+  const completedWithClaim = (agentId: string) => ({
+    ...aClaimedItem(agentId, 'old'),
+    status: 'completed' as const,
+  });
+
+  it('refuses a retiring agent before anything else about the agent, as a take-work check does', () => {
+    expect(() => assertCanTakeWork(anAgent(retiring))).toThrow(AgentRetiringError);
+    expect(() =>
+      claimWork(aWorkItem({ requiredCapabilities: ['gpu'] }), anAgent(retiring), 't', workContext()),
+    ).toThrow(AgentRetiringError);
+    expect(() =>
+      reassignWork(
+        aClaimedItem('agent-b', 'x', { requiredCapabilities: ['gpu'] }),
+        { agent: anAgent(retiring), token: 't' },
+        workContext(),
+      ),
+    ).toThrow(AgentRetiringError);
+  });
+
+  it('answers not claimable for an ended item that keeps a claim, whoever held it', () => {
+    expect(() => claimWork(completedWithClaim('agent-b'), anAgent(), 't', workContext())).toThrow(
+      NotClaimableError,
+    );
+    expect(() => claimWork(completedWithClaim('agent-a'), anAgent(), 't', workContext())).toThrow(
+      NotClaimableError,
+    );
+  });
+
+  it('neither reassigns nor revokes the old claim of an ended item', () => {
+    expect(() => reassignWork(completedWithClaim('agent-b'), undefined, workContext())).toThrow(
+      /is completed; there is no claim to reassign/,
+    );
+    expect(revokeClaim(completedWithClaim('agent-b'), 'work.released', workContext())).toBeUndefined();
+  });
+
+  it('resets progress and counts the claim in the stats of a new holder, and says so in the assignment', () => {
+    const held = aClaimedItem('agent-b', 'tok', { status: 'in_progress', progress: 40 });
+    const target = anAgent({ id: 'agent-c', stats: { ...anAgent().stats, claims: 4 } });
+
+    const { item, change } = reassignWork(held, { agent: target, token: 'tok-c' }, workContext());
+
+    expect(item).toMatchObject({ status: 'claimed', progress: 0 });
+    expect(change.writes[2]).toMatchObject({
+      kind: 'agent',
+      agent: { stats: { ...target.stats, claims: 5 } },
+    });
+    expect(change.events[1]?.after).toEqual({ workId: held.id, leaseExpiresAt: item.claim?.leaseExpiresAt });
   });
 });

@@ -8,7 +8,7 @@ import {
 } from '#core/errors';
 import { Role } from '#core/roles';
 import { errorAnswer } from '#functions/shared/errors';
-import type { RouteInput } from '#functions/shared/http';
+import { DEFAULT_MAX_BODY_BYTES, type RouteInput } from '#functions/shared/http';
 import { logger } from '#functions/shared/observability';
 import { type RouteDefinition, routes } from '#functions/shared/routes';
 import { type EventHandler, type EventOptions, invoke } from '../support/api-event';
@@ -101,16 +101,40 @@ describe('the HTTP chain', () => {
   });
 
   describe('bodies', () => {
-    it('accepts a body of exactly the route limit', async () => {
+    /** A valid createWork body (padded in `metadata`) of exactly `bytes` bytes as sent. */
+    const workBodyOf = (bytes: number): string => {
+      const unpadded = JSON.stringify({ ...validWork, metadata: { pad: '' } });
+      const body = JSON.stringify({ ...validWork, metadata: { pad: 'p'.repeat(bytes - unpadded.length) } });
+      expect(Buffer.byteLength(body)).toBe(bytes);
+      return body;
+    };
+    const sent = (body: string) => createWork({ body, headers: { 'content-type': 'application/json' } });
+
+    it('accepts a body of exactly the route limit, and refuses one byte more with 413', async () => {
+      const { handler, received } = echo(routes.createWork, 201);
+
+      const atLimit = await invoke(handler, sent(workBodyOf(DEFAULT_MAX_BODY_BYTES)));
+      const overLimit = await invoke(handler, sent(workBodyOf(DEFAULT_MAX_BODY_BYTES + 1)));
+
+      expect(atLimit.status).toBe(201);
+      expect(received).toHaveLength(1);
+      expect(overLimit.status).toBe(413);
+      expect(overLimit.body.error).toMatchObject({
+        code: 'payload_too_large',
+        details: { limitBytes: DEFAULT_MAX_BODY_BYTES },
+      });
+    });
+
+    it('counts the limit in bytes, not characters', async () => {
       const { handler } = echo(routes.createWork, 201);
-      const padding = 64 * 1024 - JSON.stringify({ ...validWork, description: '' }).length;
+      const twoByteChars = JSON.parse(workBodyOf(DEFAULT_MAX_BODY_BYTES)).metadata.pad.replace(/pp/g, 'é');
+      const body = JSON.stringify({ ...validWork, metadata: { pad: `${twoByteChars}é` } });
 
-      const answer = await invoke(
-        handler,
-        createWork({ body: { ...validWork, description: 'd'.repeat(Math.min(padding, 10_000)) } }),
-      );
+      const answer = await invoke(handler, sent(body));
 
-      expect(answer.status).toBe(201);
+      expect(body.length).toBeLessThanOrEqual(DEFAULT_MAX_BODY_BYTES);
+      expect(Buffer.byteLength(body)).toBeGreaterThan(DEFAULT_MAX_BODY_BYTES);
+      expect(answer.status).toBe(413);
     });
 
     it('answers malformed JSON with 400 validation_error at path ""', async () => {

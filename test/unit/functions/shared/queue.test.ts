@@ -116,7 +116,7 @@ describe('queueConsumer', () => {
     expect(answer.batchItemFailures).toEqual([{ itemIdentifier: 'm-1' }, { itemIdentifier: 'm-2' }]);
   });
 
-  it('treats an unexpected error as passing too (SQS retries, then dead-letters)', async () => {
+  it('fails the message on an unexpected error too, so SQS retries it and then dead-letters it', async () => {
     const { handler } = recordingConsumer(() => new TypeError('bug'));
 
     const answer = await handler(eventOf([{ key: 'a', n: 1 }]), lambdaContext());

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fitsAgent, nextCandidateIndex, SPREAD_AFTER_LOSS } from '#app/use-cases/claim-next';
-import { anAgent, aWorkItem } from '../../core/builders';
+import { fitsAgent, nextCandidateIndex, SPREAD_AFTER_LOSS } from '#core/work/claim-policy';
+import { anAgent, aWorkItem } from '../builders';
 
 describe('nextCandidateIndex', () => {
   it('takes the most urgent candidate while uncontended', () => {
@@ -17,6 +17,11 @@ describe('nextCandidateIndex', () => {
     expect(nextCandidateIndex(40, 2, () => 0.99)).toBe(2 * SPREAD_AFTER_LOSS - 1);
     expect(nextCandidateIndex(40, 3, () => 0.99)).toBe(4 * SPREAD_AFTER_LOSS - 1);
     expect(nextCandidateIndex(12, 5, () => 0.99)).toBe(11);
+  });
+
+  it('stops doubling the window after ten further losses', () => {
+    expect(nextCandidateIndex(100_000, 11, () => 0.999)).toBe(Math.floor(0.999 * SPREAD_AFTER_LOSS * 1024));
+    expect(nextCandidateIndex(100_000, 40, () => 0.999)).toBe(Math.floor(0.999 * SPREAD_AFTER_LOSS * 1024));
   });
 });
 
