@@ -1,9 +1,9 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { decodeCursor, encodeCursor, isKeyOf, isObject } from '#core/cursor';
 import { ValidationError } from '#core/errors';
 import type { AuditEvent } from '#core/model';
 import type { AuditLog, AuditQuery, Clock, Page } from '#core/ports';
 import { ActorType } from '#core/roles';
-import { decodeCursor, encodeCursor, isObject, isStringRecord } from './cursor';
 import { allOf, anyOf, Expression } from './expression';
 import {
   dayOf,
@@ -37,16 +37,26 @@ interface TimePosition {
   readonly b: string;
 }
 
+/** A time key starts with the event's instant in UTC, to the millisecond. */
+const TIME_KEY = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z#/;
+
 const isTimePosition = (value: unknown): value is TimePosition =>
-  isObject(value) && typeof value.b === 'string';
+  isObject(value) &&
+  Object.keys(value).length === 1 &&
+  typeof value.b === 'string' &&
+  TIME_KEY.test(value.b) &&
+  !Number.isNaN(Date.parse(value.b.slice(0, 24)));
 
 /** Where an entity's list stopped: the table key of the last event returned. */
 interface EntityPosition {
   readonly e: Record<string, string>;
 }
 
-const isEntityPosition = (value: unknown): value is EntityPosition =>
-  isObject(value) && isStringRecord(value.e);
+/** A position in that entity's partition. */
+const isEntityPosition =
+  (entityId: string) =>
+  (value: unknown): value is EntityPosition =>
+    isObject(value) && isKeyOf(value.e, [PK, SK]) && value.e[PK] === eventPartition(entityId);
 
 /** Time bounds decide which partitions are read, so one that is not a timestamp is refused up front. */
 const assertTime = (field: string, value: string | undefined): void => {
@@ -81,7 +91,11 @@ export class DynamoAuditLog implements AuditLog {
     assertTime('since', query.since);
     assertTime('until', query.until);
     if (query.entityId !== undefined) return this.listEntity(query.entityId, query);
-    const before = decodeCursor(query.cursor, isTimePosition)?.b;
+    const scope = {
+      list: 'audit.byTime',
+      filters: { actorId: query.actorId, agentId: query.agentId, since: query.since, until: query.until },
+    };
+    const before = decodeCursor(query.cursor, scope, isTimePosition)?.b;
     const range: TimeRange = {
       ...(query.since !== undefined && { since: sortableTime(query.since) }),
       ...(query.until !== undefined && { until: sortableTime(query.until) }),
@@ -98,13 +112,23 @@ export class DynamoAuditLog implements AuditLog {
     const last = page.at(-1);
     const items = page.map(eventFromItem);
     return events.length > query.limit && last
-      ? { items, nextCursor: encodeCursor({ b: eventTimeKeyOf(last) }) }
+      ? { items, nextCursor: encodeCursor(scope, { b: eventTimeKeyOf(last) }) }
       : { items };
   }
 
   /** Events of one entity, newest first, from its partition; other filters apply to what it reads. */
   private async listEntity(entityId: string, query: AuditQuery): Promise<Page<AuditEvent>> {
-    const start = decodeCursor(query.cursor, isEntityPosition);
+    const scope = {
+      list: 'audit.byEntity',
+      filters: {
+        entityId,
+        actorId: query.actorId,
+        agentId: query.agentId,
+        since: query.since,
+        until: query.until,
+      },
+    };
+    const start = decodeCursor(query.cursor, scope, isEntityPosition(entityId));
     const expression = new Expression();
     // Names are registered only when a filter uses them: DynamoDB refuses unused ones.
     const time = () => expression.name(EventIndex.byDay.sortKey);
@@ -131,7 +155,7 @@ export class DynamoAuditLog implements AuditLog {
     const last = page.at(-1);
     const items = page.map(eventFromItem);
     return found.length > query.limit && last
-      ? { items, nextCursor: encodeCursor({ e: { [PK]: String(last[PK]), [SK]: String(last[SK]) } }) }
+      ? { items, nextCursor: encodeCursor(scope, { e: { [PK]: String(last[PK]), [SK]: String(last[SK]) } }) }
       : { items };
   }
 
