@@ -1,6 +1,7 @@
 import { type TSchema, Type } from '@sinclair/typebox';
 import { AGENT_STATUSES } from '#core/agents/status';
 import { PRIORITIES, WORK_STATUSES } from '#core/work/status';
+import { freeFormRules } from './json-rules';
 
 /** A union of string literals from an `as const` list, as JSON Schema `enum`-like anyOf. */
 export const literalUnion = <T extends string>(
@@ -26,8 +27,17 @@ export const Capability = Type.String({ minLength: 1, maxLength: 64 });
 /** ISO 8601 UTC timestamp. */
 export const Timestamp = Type.String({ format: 'date-time' });
 
-/** Free-form caller metadata (at most a few KB in practice; the body limit bounds it). */
-export const Metadata = Type.Record(Type.String(), Type.Unknown());
+/** A JSON object of any content, without the free-form rules (for replies and inside unions). */
+export const JsonObject = Type.Record(Type.String(), Type.Unknown());
+
+/** Free-form caller metadata: any JSON object the store can keep (the body limit bounds its size). */
+export const Metadata = Type.Record(Type.String(), Type.Unknown(), freeFormRules('Free-form metadata'));
+
+/** A result: text, or a JSON object under the free-form rules. */
+export const WorkResult = Type.Union(
+  [Type.String({ maxLength: 20_000 }), JsonObject],
+  freeFormRules('A result'),
+);
 
 export const WorkStatusSchema = literalUnion(WORK_STATUSES);
 export const AgentStatusSchema = literalUnion(AGENT_STATUSES);

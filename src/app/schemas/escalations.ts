@@ -5,7 +5,7 @@
  */
 import { type Static, Type } from '@sinclair/typebox';
 import { ESCALATION_KINDS, ESCALATION_STATUSES, type EscalationRequest } from '#core/escalations/escalation';
-import { Closed, literalUnion, Metadata, PageQuery, TeamName, Timestamp, WorkId } from './common';
+import { Closed, JsonObject, literalUnion, Metadata, PageQuery, TeamName, Timestamp, WorkId } from './common';
 import { ActorView, PageOf } from './views';
 
 const EscalationKindSchema = literalUnion(ESCALATION_KINDS);
@@ -39,7 +39,7 @@ export const EscalationView = Closed(
     status: EscalationStatusSchema,
     openedAt: Timestamp,
     resolvedAt: Type.Optional(Timestamp),
-    details: Metadata,
+    details: JsonObject,
     resolution: Type.Optional(
       Closed({ by: ActorView, note: Type.Optional(Type.String()) }, { description: 'Who resolved it.' }),
     ),

@@ -15,6 +15,7 @@ import {
   Metadata,
   Timestamp,
   WorkId,
+  WorkResult,
   WorkStatusSchema,
 } from './common';
 import { CreateWorkBody } from './work';
@@ -64,7 +65,7 @@ export const ImportWorkRecord = Closed({
   createdAt: Timestamp,
   updatedAt: Timestamp,
   completedAt: Type.Optional(Timestamp),
-  result: Type.Optional(Type.Union([Type.String({ maxLength: 20_000 }), Metadata])),
+  result: Type.Optional(WorkResult),
   claim: Type.Optional(Closed({ agentId: AgentId, claimedAt: Timestamp })),
 });
 export type ImportWorkRecord = Static<typeof ImportWorkRecord>;

@@ -9,6 +9,7 @@ import {
   TeamName,
   Timestamp,
   WorkId,
+  WorkResult,
   WorkStatusSchema,
 } from './common';
 
@@ -65,7 +66,7 @@ export type ProgressBody = Static<typeof ProgressBody>;
 /** `POST /v1/work/{id}/complete`. */
 export const CompleteBody = Closed({
   claimToken: ClaimToken,
-  result: Type.Optional(Type.Union([Type.String({ maxLength: 20_000 }), Metadata])),
+  result: Type.Optional(WorkResult),
 });
 export type CompleteBody = Static<typeof CompleteBody>;
 
