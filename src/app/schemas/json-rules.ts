@@ -9,7 +9,7 @@
 export const MAX_JSON_DEPTH = 16;
 
 /** Largest and smallest magnitudes DynamoDB numbers hold (38 digits of precision fit any double). */
-const LARGEST = 9.9999999999999999999999999999999999999e125;
+const LARGEST = 1e126;
 const SMALLEST = 1e-130;
 
 /** How deeply a JSON value nests (0 for a scalar); walks without recursion, so any depth is safe. */
@@ -34,7 +34,7 @@ export const unstorableReason = (value: unknown): string | undefined => {
     const [current, pointer] = next;
     if (typeof current === 'number') {
       const size = Math.abs(current);
-      if (!Number.isFinite(current) || (size !== 0 && (size > LARGEST || size < SMALLEST))) {
+      if (!Number.isFinite(current) || (size !== 0 && (size >= LARGEST || size < SMALLEST))) {
         return `holds a number out of the storable range at ${pointer || '/'}`;
       }
     }
