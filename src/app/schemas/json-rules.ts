@@ -8,7 +8,7 @@
 /** How deeply a free-form field may nest: `{}` is 1 level, `{"a": {}}` 2. */
 export const MAX_JSON_DEPTH = 16;
 
-/** Largest and smallest magnitudes DynamoDB numbers hold (38 digits of precision fit any double). */
+/** DynamoDB numbers are below 1e126 and at least 1e-130 in magnitude (38 digits fit any double). */
 const LARGEST = 1e126;
 const SMALLEST = 1e-130;
 

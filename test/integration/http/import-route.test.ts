@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { unique } from '#test/support/builders';
+import { ADMIN, call, useHandlerStore } from './handlers';
+
+useHandlerStore('http-import');
+
+const aWorkRecord = (team: string, overrides: Record<string, unknown> = {}) => ({
+  id: `work_${unique()}`,
+  type: 'backend',
+  title: 'Imported work',
+  team,
+  status: 'ready',
+  progress: 0,
+  attempts: 0,
+  createdAt: '2026-02-21T12:00:00Z',
+  updatedAt: '2026-02-21T13:00:00Z',
+  ...overrides,
+});
+
+describe('POST /v1/import, record by record', () => {
+  it('rejects an oversized record alone and imports the others, also when run again', async () => {
+    const team = `t-${unique()}`;
+    const records = [
+      aWorkRecord(team),
+      aWorkRecord(team, { metadata: { blob: 'x'.repeat(450 * 1024) } }),
+      aWorkRecord(team),
+    ];
+
+    const first = await call('importRecords', { token: ADMIN, body: { work: records } });
+    const again = await call('importRecords', { token: ADMIN, body: { work: records } });
+    const listed = await call('listWork', { token: ADMIN, query: { team } });
+
+    expect(first.status).toBe(200);
+    expect(first.body.created.work).toBe(2);
+    expect(first.body.rejected).toEqual([
+      {
+        kind: 'work',
+        index: 1,
+        id: records[1]?.id,
+        reason: expect.stringMatching(/^\(record\): is \d+ bytes; one record may take at most 262144 bytes/),
+      },
+    ]);
+    expect(again.status).toBe(200);
+    expect(again.body.unchanged.work).toBe(2);
+    expect(again.body.rejected).toHaveLength(1);
+    expect(listed.body.items.map((item: { id: string }) => item.id).sort()).toEqual(
+      [records[0]?.id, records[2]?.id].sort(),
+    );
+  });
+
+  it('rejects records the store cannot keep (too deep, empty keys) with the field named', async () => {
+    let deep: Record<string, unknown> = {};
+    for (let level = 1; level < 40; level += 1) deep = { a: deep };
+    const team = `t-${unique()}`;
+    const records = [
+      aWorkRecord(team, { metadata: deep }),
+      aWorkRecord(team, { result: { '': 'empty key' }, status: 'completed', progress: 100 }),
+      aWorkRecord(team),
+    ];
+
+    const answer = await call('importRecords', {
+      token: ADMIN,
+      body: {
+        work: records,
+        events: [
+          {
+            at: '2025-06-01T10:00:00Z',
+            action: 'work.noted',
+            entityType: 'work',
+            entityId: records[2]?.id,
+            details: deep,
+          },
+        ],
+      },
+    });
+
+    expect(answer.status).toBe(200);
+    expect(answer.body.created.work).toBe(1);
+    expect(answer.body.rejected).toEqual([
+      {
+        kind: 'work',
+        index: 0,
+        id: records[0]?.id,
+        reason: '/metadata: must be nested at most 16 levels deep',
+      },
+      {
+        kind: 'work',
+        index: 1,
+        id: records[1]?.id,
+        reason: '/result: has an empty key at / (the store cannot keep one)',
+      },
+      {
+        kind: 'events',
+        index: 0,
+        id: records[2]?.id,
+        reason: '/details: must be nested at most 16 levels deep',
+      },
+    ]);
+  });
+});
