@@ -57,3 +57,14 @@ export const PageQuery = {
 
 /** Path parameter `{id}`. */
 export const IdParams = Closed({ id: Type.String({ minLength: 1, maxLength: 128 }) });
+
+/**
+ * Marks a schema that stands for another one checked apart (an import record, checked record by
+ * record): the OpenAPI document shows the other schema in its place. A symbol key, so Ajv and
+ * JSON never see it.
+ */
+export const DOCUMENTED_AS: unique symbol = Symbol.for('coord.openapi.documentedAs');
+
+/** Any value here, checked apart against `schema` (see {@link DOCUMENTED_AS}). */
+export const CheckedApart = (schema: TSchema, description: string): TSchema =>
+  Object.assign(Type.Unknown({ description }), { [DOCUMENTED_AS]: schema });

@@ -98,3 +98,55 @@ describe('POST /v1/import, record by record', () => {
     ]);
   });
 });
+
+describe('POST /v1/import, minimal records (API.md "Import")', () => {
+  it('imports agents with only id and team, and work with only the create fields and an id', async () => {
+    const team = `t-${unique()}`;
+    const agentId = `agent-${unique()}`;
+    const first = `work_${unique()}`;
+    const second = `work_${unique()}`;
+    const before = Date.now();
+
+    const answer = await call('importRecords', {
+      token: ADMIN,
+      body: {
+        agents: [{ id: agentId, team }],
+        work: [
+          { id: first, type: 'build', title: 'First', team },
+          { id: second, type: 'build', title: 'Second', team, dependsOn: [first] },
+        ],
+      },
+    });
+    const again = await call('importRecords', {
+      token: ADMIN,
+      body: {
+        agents: [{ id: agentId, team }],
+        work: [
+          { id: first, type: 'build', title: 'First', team },
+          { id: second, type: 'build', title: 'Second', team, dependsOn: [first] },
+        ],
+      },
+    });
+    const agent = await call('getAgent', { token: ADMIN, params: { id: agentId } });
+    const ready = await call('getWork', { token: ADMIN, params: { id: first } });
+    const blocked = await call('getWork', { token: ADMIN, params: { id: second } });
+
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ created: { agents: 1, work: 2 }, rejected: [], conflicts: [] });
+    expect(again.body).toMatchObject({ unchanged: { agents: 1, work: 2 }, rejected: [], conflicts: [] });
+    expect(agent.body).toMatchObject({ id: agentId, team, status: 'idle', activeClaims: 0 });
+    expect(Date.parse(agent.body.createdAt)).toBeGreaterThanOrEqual(before - 1000);
+    expect(ready.body).toMatchObject({ status: 'ready', progress: 0, attempts: 0 });
+    expect(ready.body.updatedAt).toBe(ready.body.createdAt);
+    expect(Date.parse(ready.body.createdAt)).toBeGreaterThanOrEqual(before - 1000);
+    expect(blocked.body).toMatchObject({ status: 'blocked', progress: 0, attempts: 0 });
+  });
+
+  it('describes the optional fields in the OpenAPI document', async () => {
+    const answer = await call('openapi');
+    const schemas = answer.body.components.schemas;
+
+    expect(schemas.ImportAgentRecord.required.sort()).toEqual(['id', 'team']);
+    expect(schemas.ImportWorkRecord.required.sort()).toEqual(['id', 'team', 'title', 'type']);
+  });
+});
