@@ -9,6 +9,13 @@ export const literalUnion = <T extends string>(
   options: { description?: string } = {},
 ) => Type.Unsafe<T>({ type: 'string', enum: [...values], ...options });
 
+/**
+ * Text a person or agent wrote (titles, types, reasons, notes, labels): no lone surrogates and no
+ * control characters other than tab and newline; lengths count code points.
+ */
+export const Text = (options: { minLength?: number; maxLength: number; description?: string }) =>
+  Type.String({ ...options, plainText: true });
+
 /** Agent ids (API.md "Conventions"). */
 export const AgentId = Type.String({
   pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]{2,127}$',
@@ -22,7 +29,7 @@ export const WorkId = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-
 export const TeamName = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' });
 
 /** A capability tag. */
-export const Capability = Type.String({ minLength: 1, maxLength: 64 });
+export const Capability = Text({ minLength: 1, maxLength: 64 });
 
 /** ISO 8601 UTC timestamp. */
 export const Timestamp = Type.String({ format: 'date-time' });
@@ -34,10 +41,7 @@ export const JsonObject = Type.Record(Type.String(), Type.Unknown());
 export const Metadata = Type.Record(Type.String(), Type.Unknown(), freeFormRules('Free-form metadata'));
 
 /** A result: text, or a JSON object under the free-form rules. */
-export const WorkResult = Type.Union(
-  [Type.String({ maxLength: 20_000 }), JsonObject],
-  freeFormRules('A result'),
-);
+export const WorkResult = Type.Union([Text({ maxLength: 20_000 }), JsonObject], freeFormRules('A result'));
 
 export const WorkStatusSchema = literalUnion(WORK_STATUSES);
 export const AgentStatusSchema = literalUnion(AGENT_STATUSES);
@@ -56,7 +60,7 @@ export const PageQuery = {
 };
 
 /** Path parameter `{id}`. */
-export const IdParams = Closed({ id: Type.String({ minLength: 1, maxLength: 128 }) });
+export const IdParams = Closed({ id: Text({ minLength: 1, maxLength: 128 }) });
 
 /**
  * Marks a schema that stands for another one checked apart (an import record, checked record by

@@ -14,6 +14,7 @@ import {
   Closed,
   literalUnion,
   Metadata,
+  Text,
   Timestamp,
   WorkId,
   WorkResult,
@@ -77,7 +78,7 @@ export const HISTORY_ENTITY_TYPES = [EntityType.Work, EntityType.Agent] as const
 export const ImportEventRecord = Closed(
   {
     at: Timestamp,
-    actorId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    actorId: Type.Optional(Text({ minLength: 1, maxLength: 128 })),
     action: Type.String({ maxLength: 64, pattern: '^[a-z][a-z_]*(\\.[a-z_]+)+$' }),
     entityType: literalUnion(HISTORY_ENTITY_TYPES),
     entityId: WorkId,

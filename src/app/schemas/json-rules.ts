@@ -1,8 +1,11 @@
 /**
- * Rules for free-form JSON fields (metadata, results, details), stated in the schemas as two
- * keywords so the OpenAPI document shows them: `maxDepth` (how deeply objects and arrays may
- * nest; the store refuses items nested past 32 levels) and `storable` (no empty object keys, and
- * numbers the store can hold). Ajv learns them from `JSON_KEYWORDS`.
+ * Rules for what requests carry, stated in the schemas as keywords so the OpenAPI document shows
+ * them (Ajv learns them from `JSON_KEYWORDS`):
+ * - free-form JSON fields (metadata, results, details): `maxDepth` (how deeply objects and arrays
+ *   may nest; the store refuses items nested past 32 levels) and `storable` (no empty object keys,
+ *   numbers the store can hold, no lone surrogates);
+ * - text fields (titles, types, reasons, notes, ids): `plainText`, no lone surrogates and no
+ *   control characters other than tab and newline. Lengths count code points (Ajv's `unicode`).
  */
 
 /** How deeply a free-form field may nest: `{}` is 1 level, `{"a": {}}` 2. */
@@ -27,11 +30,35 @@ export const depthOf = (value: unknown): number => {
 
 const escapePointer = (segment: string): string => segment.replaceAll('~', '~0').replaceAll('/', '~1');
 
+/** A UTF-16 half without its other half: no valid JSON text or UTF-8 can carry it. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const TAB = 0x09;
+const NEWLINE = 0x0a;
+
+/** Whether the text holds a C0 or C1 control character or DEL, other than tab and newline. */
+const hasControl = (text: string): boolean => {
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    if ((code < 0x20 && code !== TAB && code !== NEWLINE) || (code >= 0x7f && code <= 0x9f)) return true;
+  }
+  return false;
+};
+
+/** Why a string is not plain text (a lone surrogate or a control character), or undefined. */
+export const textProblem = (text: string): string | undefined => {
+  if (LONE_SURROGATE.test(text)) return 'must not hold a lone surrogate (half of a UTF-16 pair)';
+  if (hasControl(text)) return 'must not hold control characters other than tab and newline';
+  return undefined;
+};
+
 /** Why the store could not keep this JSON value (with the pointer inside it), or undefined. */
 export const unstorableReason = (value: unknown): string | undefined => {
   const pending: [unknown, string][] = [[value, '']];
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     const [current, pointer] = next;
+    if (typeof current === 'string' && LONE_SURROGATE.test(current)) {
+      return `holds a lone surrogate at ${pointer || '/'}`;
+    }
     if (typeof current === 'number') {
       const size = Math.abs(current);
       if (!Number.isFinite(current) || (size !== 0 && (size >= LARGEST || size < SMALLEST))) {
@@ -43,6 +70,7 @@ export const unstorableReason = (value: unknown): string | undefined => {
       if (key === '' && !Array.isArray(current)) {
         return `has an empty key at ${pointer || '/'} (the store cannot keep one)`;
       }
+      if (LONE_SURROGATE.test(key)) return `holds a lone surrogate in a key at ${pointer || '/'}`;
       pending.push([child, `${pointer}/${escapePointer(key)}`]);
     }
   }
@@ -53,7 +81,7 @@ export const unstorableReason = (value: unknown): string | undefined => {
 export const freeFormRules = (description = 'Free-form JSON') => ({
   maxDepth: MAX_JSON_DEPTH,
   storable: true,
-  description: `${description}: nested at most ${MAX_JSON_DEPTH} levels deep, no empty keys, numbers of at most 1e125 in magnitude.`,
+  description: `${description}: nested at most ${MAX_JSON_DEPTH} levels deep, no empty keys, no lone surrogates, numbers below 1e126 in magnitude.`,
 });
 
 interface KeywordError {
@@ -82,8 +110,15 @@ const storable: ReportingValidator = (wanted, data) => {
   return reason === undefined;
 };
 
-/** Ajv keyword definitions of both rules (`ajv.addKeyword(each)`). */
+const plainText: ReportingValidator = (wanted, data) => {
+  const problem = wanted === true && typeof data === 'string' ? textProblem(data) : undefined;
+  plainText.errors = problem === undefined ? [] : [{ keyword: 'plainText', message: problem, params: {} }];
+  return problem === undefined;
+};
+
+/** Ajv keyword definitions of the rules (`ajv.addKeyword(each)`). */
 export const JSON_KEYWORDS = [
   { keyword: 'maxDepth', schemaType: 'number', errors: true, validate: maxDepth },
   { keyword: 'storable', schemaType: 'boolean', errors: true, validate: storable },
+  { keyword: 'plainText', schemaType: 'boolean', errors: true, validate: plainText },
 ] as const;

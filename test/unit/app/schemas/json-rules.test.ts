@@ -20,6 +20,8 @@ describe('free-form JSON rules', () => {
     expect(unstorableReason({ 'x/y': [0, -1e-200] })).toBe(
       'holds a number out of the storable range at /x~1y/1',
     );
-    expect(unstorableReason({ a: [1.5, 0, -1e125, 1e-130, ''] })).toBeUndefined();
+    expect(unstorableReason({ a: [1.5, 0, -1e125, 1e-130, '', '🚀'] })).toBeUndefined();
+    expect(unstorableReason({ a: ['ok', 'x\ud800'] })).toBe('holds a lone surrogate at /a/1');
+    expect(unstorableReason({ a: { '\udc00': 1 } })).toBe('holds a lone surrogate in a key at /a');
   });
 });
