@@ -63,11 +63,11 @@ export const queuePublisher = <T>(url: string | undefined, variable: string): Qu
 
 /** The ports, built once per container on first use. */
 export const deps: () => Deps = once(() => {
-  const { region, endpoints, tablePrefix, readyShards, settings } = config();
+  const { region, endpoints, tablePrefix, readyShards, auditRetentionDays, settings } = config();
   const client = tracer.captureAWSv3Client(createDynamoClient({ region, endpoint: endpoints.dynamodb }));
   const clock = systemClock;
   return {
-    ...createDynamoPorts({ client, tablePrefix, readyShards, clock }),
+    ...createDynamoPorts({ client, tablePrefix, readyShards, clock, auditRetentionDays }),
     clock,
     ids: createIdGenerator({ clock }),
     random: systemRandom,

@@ -2,8 +2,9 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { decodeCursor, encodeCursor, isKeyOf, isObject } from '#core/cursor';
 import { ValidationError } from '#core/errors';
 import type { AuditEvent } from '#core/model';
-import type { AuditLog, AuditQuery, Clock, Page } from '#core/ports';
+import type { AuditLog, AuditQuery, Page } from '#core/ports';
 import { ActorType } from '#core/roles';
+import type { DynamoAuditDays } from './audit-days';
 import { allOf, anyOf, Expression } from './expression';
 import {
   dayOf,
@@ -19,9 +20,8 @@ import {
   sortableTime,
 } from './keys';
 import { collect, type QuerySpec, type StoredItem } from './query';
-import { EVENT_RETENTION_DAYS, eventFromItem, eventTimeKeyOf } from './records';
+import { eventFromItem, eventTimeKeyOf } from './records';
 
-const MS_PER_DAY = 86_400_000;
 /** The day walk reads this many days at once at most; it starts with one and doubles. */
 const MAX_DAYS_AT_ONCE = 16;
 
@@ -65,9 +65,6 @@ const assertTime = (field: string, value: string | undefined): void => {
   }
 };
 
-const previousDay = (day: string): string =>
-  new Date(Date.parse(`${day}T00:00:00.000Z`) - MS_PER_DAY).toISOString().slice(0, 10);
-
 /** Newest first by time key, each event once. */
 const newestFirst = (items: readonly StoredItem[]): StoredItem[] => {
   const unique = new Map(items.map((item) => [eventTimeKeyOf(item), item]));
@@ -77,13 +74,14 @@ const newestFirst = (items: readonly StoredItem[]): StoredItem[] => {
 /**
  * The audit log in the Events table. An entity's events come from its partition; an agent's
  * from the subject and actor indexes merged; an actor's from the actor index; everything else
- * from the day index, walked from the newest day back (bounded by `since` or the retention).
+ * from the day index, walked over the days that hold events (`DynamoAuditDays`), newest first,
+ * however old, down to `since` when given.
  */
 export class DynamoAuditLog implements AuditLog {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
-    private readonly clock: Clock,
+    private readonly days: DynamoAuditDays,
   ) {}
 
   /** @throws ValidationError when `since`, `until` or the cursor is not one this log understands. */
@@ -219,26 +217,27 @@ export class DynamoAuditLog implements AuditLog {
     return items;
   }
 
-  /** Newest days first, a growing number of days at once, until `wanted` events or the oldest day. */
+  /**
+   * Newest days first, over the days that hold events only, a growing number of days at once,
+   * until `wanted` events or the oldest day. Each day read holds events (unless they just
+   * expired), so a page costs at most about `wanted` day reads, whatever the age of the events.
+   */
   private async walkDays(range: TimeRange, wanted: number): Promise<StoredItem[]> {
-    const now = this.clock.now().getTime();
-    const newest = range.before ?? range.until ?? new Date(now + MS_PER_DAY).toISOString();
-    const oldestDay =
-      range.since !== undefined
-        ? dayOf(range.since)
-        : dayOf(new Date(now - EVENT_RETENTION_DAYS * MS_PER_DAY).toISOString());
+    const newest = (range.before ?? range.until ?? '9999-12-31').slice(0, 10);
+    const oldest = range.since === undefined ? '0000-01-01' : dayOf(range.since);
     const found: StoredItem[] = [];
-    let day = newest.slice(0, 10);
-    for (
-      let batch = 1;
-      day >= oldestDay && found.length < wanted;
-      batch = Math.min(batch * 2, MAX_DAYS_AT_ONCE)
-    ) {
-      const days: string[] = [];
-      for (; days.length < batch && day >= oldestDay; day = previousDay(day)) days.push(day);
+    const days = this.days.days(newest, oldest);
+    for (let batch = 1; found.length < wanted; batch = Math.min(batch * 2, MAX_DAYS_AT_ONCE)) {
+      const next: string[] = [];
+      while (next.length < batch) {
+        const day = await days.next();
+        if (day.done) break;
+        next.push(day.value);
+      }
+      if (next.length === 0) break;
       const remaining = wanted - found.length;
       const pages = await Promise.all(
-        days.map((each) => this.fromIndex(EventIndex.byDay, eventDayPartition(each), range, remaining)),
+        next.map((each) => this.fromIndex(EventIndex.byDay, eventDayPartition(each), range, remaining)),
       );
       found.push(...pages.flat());
     }

@@ -214,3 +214,9 @@ export const settingsKey = () => ({ [PK]: 'SETTINGS' });
 
 /** Primary key of the team registry. */
 export const teamsKey = () => ({ [PK]: 'TEAMS' });
+
+/** Meta item listing the days of one year that hold audit events (one attribute per day). */
+export const auditDaysKey = (year: string) => ({ [PK]: `AUDITDAYS#${year}` });
+
+/** Meta item listing the years that hold audit events (one attribute per year). */
+export const auditYearsKey = () => ({ [PK]: 'AUDITYEARS' });

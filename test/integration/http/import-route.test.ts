@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { unique } from '#test/support/builders';
+import { toBatches } from '../../../cli/legacy/batch';
+import { planFixture } from '../../unit/cli/support/legacy-fixtures';
 import { ADMIN, call, useHandlerStore } from './handlers';
 
 useHandlerStore('http-import');
@@ -148,5 +150,55 @@ describe('POST /v1/import, minimal records (API.md "Import")', () => {
 
     expect(schemas.ImportAgentRecord.required.sort()).toEqual(['id', 'team']);
     expect(schemas.ImportWorkRecord.required.sort()).toEqual(['id', 'team', 'title', 'type']);
+  });
+});
+
+describe('legacy files imported through the route', () => {
+  const importDir = async (dir: string) => {
+    const plan = await planFixture(dir);
+    const { batches, oversized } = toBatches(plan);
+    expect(oversized).toEqual([]);
+    const answers = [];
+    for (const batch of batches) {
+      answers.push(await call('importRecords', { token: ADMIN, body: JSON.parse(batch.text) }));
+    }
+    return { plan, answers };
+  };
+
+  it.each(['', 'upstream-sample'])('imports the legacy fixtures %j cleanly', async (dir) => {
+    const { answers } = await importDir(dir);
+
+    for (const answer of answers) {
+      expect(answer.status).toBe(200);
+      expect(answer.body.rejected).toEqual([]);
+      expect(answer.body.conflicts).toEqual([]);
+    }
+  });
+
+  it('shows history from 2025 in the unfiltered audit listing, newest first', async () => {
+    const { plan } = await importDir('upstream-sample');
+    const oldEvents = plan.events.filter((event) => (event.record as { at: string }).at.startsWith('2025-'));
+    expect(oldEvents.length).toBeGreaterThan(0);
+
+    const seen: { at: string; entityId: string; action: string }[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await call('listAudit', {
+        token: ADMIN,
+        query: { limit: '200', ...(cursor ? { cursor } : {}) },
+      });
+      expect(page.status).toBe(200);
+      seen.push(...page.body.items);
+      cursor = page.body.nextCursor;
+    } while (cursor !== undefined);
+
+    for (const event of oldEvents) {
+      const record = event.record as { at: string; entityId: string; action: string };
+      expect(seen).toContainEqual(
+        expect.objectContaining({ entityId: record.entityId, at: new Date(record.at).toISOString() }),
+      );
+    }
+    const times = seen.map((event) => event.at);
+    expect(times).toEqual([...times].sort().reverse());
   });
 });

@@ -89,7 +89,7 @@ describe('failures become domain errors', () => {
     documentClient.on(QueryCommand).rejects(throttled());
 
     await expect(ports.work.readyCandidates(['core'], 5)).rejects.toThrow(UnavailableError);
-    await expect(ports.audit.list({ limit: 5 })).rejects.toThrow(UnavailableError);
+    await expect(ports.audit.list({ limit: 5, entityId: 'wi_1' })).rejects.toThrow(UnavailableError);
   });
 
   it('turns a throttled or failing commit into UnavailableError', async () => {
