@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { unique } from '#test/support/builders';
+import { ADMIN, call, seedAgent, useHandlerStore } from './handlers';
+
+const store = useHandlerStore('http-odd-input');
+
+describe('token rotation takes no body', () => {
+  it.each([
+    ['an unknown field', { body: { foo: 1 } }, 400],
+    ['malformed JSON', { body: 'garbage{', headers: { 'content-type': 'application/json' } }, 400],
+    ['plain text', { body: 'hello', headers: { 'content-type': 'text/plain' } }, 415],
+  ])('refuses %s and keeps the old token working', async (_name, request, status) => {
+    const { agent, token } = await seedAgent(store());
+
+    const answer = await call('issueAgentToken', { token: ADMIN, params: { id: agent.id }, ...request });
+    const stillWorks = await call('getAgent', { token, params: { id: agent.id } });
+
+    expect(answer.status).toBe(status);
+    expect(stillWorks.status).toBe(200);
+  });
+
+  it.each([
+    ['no body', {}],
+    ['an empty object', { body: {} }],
+  ])('rotates with %s', async (_name, request) => {
+    const { agent, token } = await seedAgent(store());
+
+    const answer = await call('issueAgentToken', { token: ADMIN, params: { id: agent.id }, ...request });
+    const old = await call('getAgent', { token, params: { id: agent.id } });
+
+    expect(answer.status).toBe(201);
+    expect(old.status).toBe(401);
+  });
+});
+
+describe('tokens of roles a team cannot limit', () => {
+  it.each(['viewer', 'admin'])('refuses a team on a %s token with 400 on /team', async (role) => {
+    const answer = await call('issueToken', { token: ADMIN, body: { role, team: `t-${unique()}` } });
+
+    expect(answer.status).toBe(400);
+    expect(answer.body.error.details.errors).toEqual([
+      { path: '/team', message: `cannot limit a ${role} token; only registration tokens take a team` },
+    ]);
+  });
+
+  it('keeps a team on a registration token', async () => {
+    const answer = await call('issueToken', { token: ADMIN, body: { role: 'registration', team: 't1' } });
+
+    expect(answer.status).toBe(201);
+    expect(answer.body.team).toBe('t1');
+  });
+});
