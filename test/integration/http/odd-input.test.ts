@@ -50,3 +50,17 @@ describe('tokens of roles a team cannot limit', () => {
     expect(answer.body.team).toBe('t1');
   });
 });
+
+describe('instants', () => {
+  it('stores and returns a deadline written with an offset in UTC', async () => {
+    const created = await call('createWork', {
+      token: ADMIN,
+      body: { type: 'build', title: 'offset', team: `t-${unique()}`, deadline: '2027-01-01T00:00:00+05:00' },
+    });
+    const read = await call('getWork', { token: ADMIN, params: { id: created.body.id } });
+
+    expect(created.status).toBe(201);
+    expect(created.body.deadline).toBe('2026-12-31T19:00:00.000Z');
+    expect(read.body.deadline).toBe('2026-12-31T19:00:00.000Z');
+  });
+});
