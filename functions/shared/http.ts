@@ -14,7 +14,7 @@ import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { Static, TSchema } from '@sinclair/typebox';
 import { authenticate, authorize } from '#app/auth';
 import type { RequestContext } from '#app/context';
-import { DomainError, UnavailableError } from '#core/errors';
+import { DomainError, UnavailableError, ValidationError } from '#core/errors';
 import type { Principal } from '#core/roles';
 import { errorAnswer } from './errors';
 import { idempotency } from './idempotency';
@@ -141,6 +141,21 @@ const jsonBody = (route: RouteDefinition): MiddlewareObj<HttpEvent, HttpResult, 
   };
 };
 
+/**
+ * API Gateway joins a repeated query parameter's values with commas, which then fail their
+ * schema with a misleading message; each parameter is taken once, so say that instead.
+ * @throws ValidationError naming each parameter given more than once.
+ */
+const assertGivenOnce = (rawQueryString: string | undefined): void => {
+  const names = [...new URLSearchParams(rawQueryString ?? '').keys()];
+  const repeated = [...new Set(names.filter((name, index) => names.indexOf(name) !== index))];
+  if (repeated.length > 0) {
+    throw new ValidationError(
+      repeated.map((name) => ({ path: `/${name}`, message: 'is given more than once' })),
+    );
+  }
+};
+
 /** Checks body, query and path parameters against the route's schemas (compiled at module load). */
 const validation = (route: RouteDefinition): MiddlewareObj<HttpEvent, HttpResult, Error, HttpContext> => {
   const checkBody = route.body && bodyCheck(route.body);
@@ -151,7 +166,10 @@ const validation = (route: RouteDefinition): MiddlewareObj<HttpEvent, HttpResult
       const state = stateOf(request);
       const { event } = request;
       if (checkParams) state.params = checkParams({ ...event.pathParameters });
-      if (checkQuery) state.query = checkQuery({ ...event.queryStringParameters });
+      if (checkQuery) {
+        assertGivenOnce(event.rawQueryString);
+        state.query = checkQuery({ ...event.queryStringParameters });
+      }
       if (checkBody) state.body = checkBody(state.body);
     },
   };

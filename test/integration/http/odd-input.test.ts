@@ -64,3 +64,39 @@ describe('instants', () => {
     expect(read.body.deadline).toBe('2026-12-31T19:00:00.000Z');
   });
 });
+
+describe('messages that say what is wrong', () => {
+  it.each([
+    ['limit', 'limit=1&limit=2'],
+    ['team', 'team=a&team=b'],
+  ])('answers "is given more than once" for a repeated %s', async (name, rawQuery) => {
+    const [first, second] = rawQuery.split('&').map((pair) => pair.split('=')[1] ?? '');
+    const answer = await call('listWork', {
+      token: ADMIN,
+      query: { [name]: `${first},${second}` },
+      rawQueryString: rawQuery,
+    });
+
+    expect(answer.status).toBe(400);
+    expect(answer.body.error.details.errors).toEqual([
+      { path: `/${name}`, message: 'is given more than once' },
+    ]);
+  });
+
+  it('tells a retired agent it is retired, not retiring', async () => {
+    const team = `t-${unique()}`;
+    const { agent, token } = await seedAgent(store(), {
+      team,
+      retirement: {
+        mode: 'drain',
+        requestedAt: '2026-01-01T00:00:00.000Z',
+        retiredAt: '2026-01-01T00:00:01.000Z',
+      },
+    });
+
+    const answer = await call('claimNext', { token, body: { agentId: agent.id } });
+
+    expect(answer.status).toBe(409);
+    expect(answer.body.error.message).toBe(`Agent ${agent.id} is retired and takes no new work.`);
+  });
+});
