@@ -40,7 +40,7 @@ describe('the local stack over HTTP', () => {
     const response = await admin.delete('/v1/health');
 
     expect(response.status).toBe(405);
-    expect(response.headers.get('allow')).toBe('GET');
+    expect(response.headers.get('allow')).toBe('GET, HEAD');
     expect(response.error?.code).toBe('method_not_allowed');
   });
 
