@@ -14,6 +14,7 @@ import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { Static, TSchema } from '@sinclair/typebox';
 import { authenticate, authorize } from '#app/auth';
 import type { RequestContext } from '#app/context';
+import { pathTemplates } from '#app/route-matcher';
 import { DomainError, UnavailableError, ValidationError } from '#core/errors';
 import type { Principal } from '#core/roles';
 import { errorAnswer } from './errors';
@@ -30,7 +31,7 @@ import {
   requestIdOf,
   stateOf,
 } from './request';
-import type { RouteDefinition } from './routes';
+import { ROUTES, type RouteDefinition } from './routes';
 import { bodyCheck, stringsCheck } from './validation';
 import { httpRuntime } from './wiring';
 
@@ -92,6 +93,28 @@ const httpResponse = (route: RouteDefinition): MiddlewareObj<HttpEvent, HttpResu
 };
 
 /** 401 without a valid token, 403 when its role may not use the route; before the body is read. */
+const templateOf = pathTemplates(ROUTES);
+
+/**
+ * A request that reached a route through a less specific template (`GET /v1/work/claim-next`
+ * reaches `GET /v1/work/{id}`, as API Gateway routes it) is answered for the path it named:
+ * 405 with the methods that path takes, not a confusing 404 about an item.
+ * @throws DomainError `method_not_allowed`
+ */
+const knownMethod = (route: RouteDefinition): MiddlewareObj<HttpEvent, HttpResult, Error, HttpContext> => ({
+  before: (request) => {
+    const { rawPath } = request.event;
+    const found = rawPath === undefined ? undefined : templateOf(rawPath);
+    if (found === undefined || found.path === route.path) return;
+    const allow = found.methods.includes('GET') ? [...found.methods, 'HEAD'].sort() : [...found.methods];
+    throw new DomainError(
+      'method_not_allowed',
+      `${request.event.requestContext.http.method} is not allowed on ${rawPath}; use ${allow.join(' or ')}.`,
+      { allow },
+    );
+  },
+});
+
 const authentication = (
   route: RouteDefinition,
   runtime: HttpRuntime,
@@ -224,6 +247,7 @@ export const createHttpRoute =
       .use(injectLambdaContext(logger, { resetKeys: true }))
       .use(logMetrics(metrics))
       .use(httpResponse(route))
+      .use(knownMethod(route))
       .use(authentication(route, runtime))
       .use(jsonBody(route))
       .use(validation(route))

@@ -101,3 +101,24 @@ export const routeMatcher = <R extends RoutePattern>(routes: readonly R[]) => {
     return allow.size > 0 ? { kind: 'method_not_allowed', allow: [...allow].sort() } : { kind: 'not_found' };
   };
 };
+
+/**
+ * Builds a lookup of the most specific path template matching a path, with the methods routes
+ * take there: `GET /v1/work/claim-next` reaches `GET /v1/work/{id}`, yet the path is the
+ * claim-next route's, which takes only POST.
+ */
+export const pathTemplates = <R extends RoutePattern>(routes: readonly R[]) => {
+  const compiled = routes
+    .filter((route) => route.method !== 'ANY')
+    .map((route) => ({ route, segments: splitPath(route.path).map(segmentOf) }))
+    .sort((a, b) => bySpecificity(a.segments, b.segments));
+  return (rawPath: string): { readonly path: string; readonly methods: readonly string[] } | undefined => {
+    const parts = splitPath(rawPath);
+    const first = compiled.find(({ segments }) => matchSegments(segments, parts) !== undefined);
+    if (!first) return undefined;
+    const methods = compiled
+      .filter(({ route }) => route.path === first.route.path)
+      .map(({ route }) => route.method);
+    return { path: first.route.path, methods: [...new Set(methods)].sort() };
+  };
+};

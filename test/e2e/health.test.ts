@@ -44,13 +44,13 @@ describe('the local stack over HTTP', () => {
     expect(response.error?.code).toBe('method_not_allowed');
   });
 
-  it('routes GET /v1/work/claim-next to the item reader, which finds no such item', async () => {
+  it('answers GET /v1/work/claim-next with 405: the path takes POST, it names no item', async () => {
     const { admin } = stackClients();
 
     const response = await admin.get('/v1/work/claim-next');
 
-    expect(response.status).toBe(404);
-    expect(response.error?.code).toBe('not_found');
-    expect(response.error?.details).toMatchObject({ id: 'claim-next' });
+    expect(response.status).toBe(405);
+    expect(response.error?.code).toBe('method_not_allowed');
+    expect(response.error?.details).toEqual({ allow: ['POST'] });
   });
 });

@@ -100,3 +100,23 @@ describe('messages that say what is wrong', () => {
     expect(answer.body.error.message).toBe(`Agent ${agent.id} is retired and takes no new work.`);
   });
 });
+
+describe('a known path with another method', () => {
+  it('answers GET /v1/work/claim-next with 405 naming POST, not "No work with id claim-next"', async () => {
+    const answer = await call('getWork', { token: ADMIN, params: { id: 'claim-next' } });
+
+    expect(answer.status).toBe(405);
+    expect(answer.body.error).toMatchObject({
+      code: 'method_not_allowed',
+      message: 'GET is not allowed on /v1/work/claim-next; use POST.',
+      details: { allow: ['POST'] },
+    });
+  });
+
+  it('still reads an item whose id only looks like a word', async () => {
+    const answer = await call('getWork', { token: ADMIN, params: { id: 'claim-later' } });
+
+    expect(answer.status).toBe(404);
+    expect(answer.body.error.code).toBe('not_found');
+  });
+});
