@@ -68,17 +68,32 @@ export type { HttpContext, HttpEvent, HttpResult, HttpRuntime } from './request'
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 
 /** Every answer: `x-request-id`, JSON content type, and a per-route count of answers by class. */
+/** The `allow` header of a 405 answer, from its `details.allow`. */
+const allowOf = (body: string | undefined): string | undefined => {
+  try {
+    const allow = (JSON.parse(body ?? '{}') as { error?: { details?: { allow?: unknown } } }).error?.details
+      ?.allow;
+    return Array.isArray(allow) ? allow.join(', ') : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
 const httpResponse = (route: RouteDefinition): MiddlewareObj<HttpEvent, HttpResult, Error, HttpContext> => {
   const finish = (request: HttpRequest): void => {
-    const response = request.response ?? { statusCode: 500 };
+    const { body, ...response } = request.response ?? { statusCode: 500 };
     const statusCode = response.statusCode ?? 200;
+    const allow = statusCode === 405 ? allowOf(body) : undefined;
     request.response = {
       ...response,
       headers: {
         ...response.headers,
         'content-type': 'application/json',
         'x-request-id': requestIdOf(request.event),
+        ...(allow === undefined ? {} : { allow }),
       },
+      // HEAD is answered as GET is, without the body.
+      ...(body === undefined || request.event.requestContext.http.method === 'HEAD' ? {} : { body }),
     };
     metrics.addDimension('route', route.id);
     metrics.addMetric(`http${Math.floor(statusCode / 100)}xx`, MetricUnit.Count, 1);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { unique } from '#test/support/builders';
+import { type EventHandler, invoke } from '../../unit/functions/support/api-event';
 import { ADMIN, call, seedAgent, useHandlerStore } from './handlers';
 
 const store = useHandlerStore('http-odd-input');
@@ -118,5 +119,23 @@ describe('a known path with another method', () => {
 
     expect(answer.status).toBe(404);
     expect(answer.body.error.code).toBe('not_found');
+  });
+});
+
+describe('HEAD on the handlers', () => {
+  it('answers HEAD like GET, without a body', async () => {
+    const { handler } = await import('../../../functions/http/health');
+
+    const answer = await invoke(handler as EventHandler, { method: 'HEAD', path: '/v1/health' });
+
+    expect(answer.status).toBe(200);
+    expect(answer.body).toBeUndefined();
+    expect(answer.headers['x-request-id']).toBeTruthy();
+  });
+
+  it('sends allow with a 405', async () => {
+    const answer = await call('getWork', { token: ADMIN, params: { id: 'claim-next' } });
+
+    expect(answer.headers.allow).toBe('POST');
   });
 });
