@@ -179,19 +179,8 @@ export const startHttpGateway = async <R extends GatewayRoute>(
     const read = await readBody(request, maxBodyBytes);
     const resolution = match(method, rawPath);
     if (resolution.kind === 'not_found') {
-      // Paths take no trailing slash; say so rather than leave the caller guessing.
-      const trimmed = rawPath.length > 1 && rawPath.endsWith('/') ? rawPath.replace(/\/+$/, '') : undefined;
-      const hint =
-        trimmed !== undefined && match(method, trimmed).kind !== 'not_found'
-          ? ` Paths take no trailing slash: ${trimmed}.`
-          : '';
-      return refusal(
-        404,
-        'not_found',
-        `No route for ${method} ${rawPath}.${hint}`,
-        {},
-        { 'x-request-id': requestId },
-      );
+      // No route takes this path (a trailing slash counts): API Gateway answers itself, in its own shape.
+      return json(404, { message: 'Not Found' });
     }
     if (resolution.kind === 'method_not_allowed' && method === 'OPTIONS') {
       // What may be done here, without a body; CORS headers are not sent (no origin is configured).

@@ -170,14 +170,14 @@ describe('the local HTTP gateway', () => {
     expect(response.body).toEqual({ hello: 'world' });
   });
 
-  it('answers 404 not_found for an unknown path without calling a handler', async () => {
+  it('answers an unknown path as API Gateway does, without calling a handler', async () => {
     const { calls, api } = await recordingGateway();
 
     const response = await api.get('/v2/anything');
 
     expect(response.status).toBe(404);
-    expect(response.error).toMatchObject({ code: 'not_found', message: expect.any(String) });
-    expect(response.headers.get('x-request-id')).toMatch(/.+/);
+    expect(response.body).toEqual({ message: 'Not Found' });
+    expect(response.headers.get('apigw-requestid')).toMatch(/.+/);
     expect(calls).toEqual([]);
   });
 
@@ -319,14 +319,13 @@ describe('the local HTTP gateway on odd requests', () => {
     expect(calls).toEqual([]);
   });
 
-  it('says a path takes no trailing slash', async () => {
-    const { api } = await recordingGateway();
+  it('takes no trailing slash: another path, unknown to API Gateway', async () => {
+    const { calls, api } = await recordingGateway();
 
     const response = await api.get('/v1/work/');
 
     expect(response.status).toBe(404);
-    expect(response.error?.message).toBe(
-      'No route for GET /v1/work/. Paths take no trailing slash: /v1/work.',
-    );
+    expect(response.body).toEqual({ message: 'Not Found' });
+    expect(calls).toEqual([]);
   });
 });
