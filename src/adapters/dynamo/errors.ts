@@ -1,4 +1,4 @@
-import { DomainError, UnavailableError } from '#core/errors';
+import { DomainError, UnavailableError, ValidationError } from '#core/errors';
 import { WriteConflict } from '#core/ports';
 
 /**
@@ -76,6 +76,13 @@ export const translateStoreError = (error: unknown, operation: string): Error =>
     return error;
   if (isTransient(error)) {
     return new UnavailableError('The store is busy or unreachable; retry shortly.', { cause: error });
+  }
+  const { name: errorName, message } = shapeOf(error) as SdkErrorShape & { message?: unknown };
+  if (errorName === 'ValidationException' && /item size/i.test(String(message))) {
+    // The caller sent more than one stored item holds: its request, not the store, is at fault.
+    return new ValidationError([
+      { path: '', message: 'is larger than the store keeps in one item (400 KB)' },
+    ]);
   }
   const name = shapeOf(error).name;
   return new StoreError(`DynamoDB ${operation} failed${typeof name === 'string' ? ` (${name})` : ''}.`, {
