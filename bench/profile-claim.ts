@@ -32,6 +32,8 @@ const deps = {
   ids: createIdGenerator({ clock }),
   random: systemRandom,
   hasher: sha256Hasher,
+  // Nothing this profile creates waits on a failed dependency, so nothing is published.
+  escalationPublisher: { publish: async () => undefined },
   defaults: DEFAULT_SETTINGS,
 };
 const admin = { principal: { role: 'admin' as const, id: 'admin' }, requestId: 'r' };

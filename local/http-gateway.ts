@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import { type RoutePattern, routeMatcher } from '#app/route-matcher';
 import {
   answerOf,
   type HttpAnswer,
@@ -17,7 +18,6 @@ import {
   newRequestId,
   type RawRequest,
 } from './api-gateway-event';
-import { type RoutePattern, routeMatcher } from './route-matcher';
 import { withTimeout } from './with-timeout';
 
 /** A Lambda handler for HTTP API events. */
@@ -31,7 +31,12 @@ export interface GatewayRoute extends RoutePattern {
   readonly id: string;
   /** Handler module, relative to the project root; it exports `handler`. */
   readonly entry: string;
+  /** Largest body the route takes: a body over the gateway's limit is reported with this one. @default 64 KiB */
+  readonly maxBodyBytes?: number;
 }
+
+/** A route's body limit unless it says otherwise (as `functions/shared/http.ts`). */
+const ROUTE_BODY_BYTES = 64 * 1024;
 
 /** Options for {@link startHttpGateway}. */
 export interface HttpGatewayOptions<R extends GatewayRoute> {
@@ -181,13 +186,18 @@ export const startHttpGateway = async <R extends GatewayRoute>(
     if (local) return local();
     const resolution = match(method, rawPath);
     if (resolution.kind === 'not_found') {
-      return refusal(
-        404,
-        'not_found',
-        `No route for ${method} ${rawPath}.`,
-        {},
-        { 'x-request-id': requestId },
-      );
+      // No route takes this path (a trailing slash counts): API Gateway answers itself, in its own shape.
+      return json(404, { message: 'Not Found' });
+    }
+    if (resolution.kind === 'method_not_allowed' && method === 'OPTIONS') {
+      // What may be done here, without a body; CORS headers are not sent (no origin is configured).
+      const allow = [...resolution.allow, 'OPTIONS'].join(', ');
+      return {
+        statusCode: 204,
+        headers: { allow, 'x-request-id': requestId },
+        cookies: [],
+        body: Buffer.alloc(0),
+      };
     }
     if (resolution.kind === 'method_not_allowed') {
       return refusal(
@@ -199,11 +209,13 @@ export const startHttpGateway = async <R extends GatewayRoute>(
       );
     }
     if (read.kind === 'too_large') {
+      // Reported with the route's own limit, as the handler reports a smaller oversized body.
+      const limitBytes = resolution.route.maxBodyBytes ?? ROUTE_BODY_BYTES;
       return refusal(
         413,
         'payload_too_large',
-        `The request body is larger than ${maxBodyBytes} bytes.`,
-        { limitBytes: maxBodyBytes },
+        `The request body is larger than ${limitBytes} bytes.`,
+        { limitBytes },
         { 'x-request-id': requestId },
       );
     }

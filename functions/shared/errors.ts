@@ -11,6 +11,7 @@ export const STATUS: Record<ErrorCode, number> = {
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
+  method_not_allowed: 405,
   already_claimed: 409,
   not_claimable: 409,
   stale_claim: 409,

@@ -14,7 +14,8 @@ import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { Static, TSchema } from '@sinclair/typebox';
 import { authenticate, authorize } from '#app/auth';
 import type { RequestContext } from '#app/context';
-import { DomainError, UnavailableError } from '#core/errors';
+import { pathTemplates } from '#app/route-matcher';
+import { DomainError, UnavailableError, ValidationError } from '#core/errors';
 import type { Principal } from '#core/roles';
 import { errorAnswer } from './errors';
 import { idempotency } from './idempotency';
@@ -30,7 +31,7 @@ import {
   requestIdOf,
   stateOf,
 } from './request';
-import type { RouteDefinition } from './routes';
+import { ROUTES, type RouteDefinition } from './routes';
 import { bodyCheck, stringsCheck } from './validation';
 import { httpRuntime } from './wiring';
 
@@ -68,21 +69,36 @@ export type { HttpContext, HttpEvent, HttpResult, HttpRuntime } from './request'
 /** Largest body a route accepts unless it says otherwise. */
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 
+/** The `allow` header of a 405 answer, from its `details.allow`. */
+const allowOf = (body: string | undefined): string | undefined => {
+  try {
+    const allow = (JSON.parse(body ?? '{}') as { error?: { details?: { allow?: unknown } } }).error?.details
+      ?.allow;
+    return Array.isArray(allow) ? allow.join(', ') : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
 /**
  * Every answer: `x-request-id`, a JSON content type unless the handler chose another (server-sent
  * events), and a per-route count of answers by class.
  */
 const httpResponse = (route: RouteDefinition): MiddlewareObj<HttpEvent, HttpResult, Error, HttpContext> => {
   const finish = (request: HttpRequest): void => {
-    const response = request.response ?? { statusCode: 500 };
+    const { body, ...response } = request.response ?? { statusCode: 500 };
     const statusCode = response.statusCode ?? 200;
+    const allow = statusCode === 405 ? allowOf(body) : undefined;
     request.response = {
       ...response,
       headers: {
         'content-type': 'application/json',
         ...response.headers,
         'x-request-id': requestIdOf(request.event),
+        ...(allow === undefined ? {} : { allow }),
       },
+      // HEAD is answered as GET is, without the body.
+      ...(body === undefined || request.event.requestContext.http.method === 'HEAD' ? {} : { body }),
     };
     metrics.addDimension('route', route.id);
     metrics.addMetric(`http${Math.floor(statusCode / 100)}xx`, MetricUnit.Count, 1);
@@ -97,6 +113,28 @@ const httpResponse = (route: RouteDefinition): MiddlewareObj<HttpEvent, HttpResu
 };
 
 /** 401 without a valid token, 403 when its role may not use the route; before the body is read. */
+const templateOf = pathTemplates(ROUTES);
+
+/**
+ * A request that reached a route through a less specific template (`GET /v1/work/claim-next`
+ * reaches `GET /v1/work/{id}`, as API Gateway routes it) is answered for the path it named:
+ * 405 with the methods that path takes, not a confusing 404 about an item.
+ * @throws DomainError `method_not_allowed`
+ */
+const knownMethod = (route: RouteDefinition): MiddlewareObj<HttpEvent, HttpResult, Error, HttpContext> => ({
+  before: (request) => {
+    const { rawPath } = request.event;
+    const found = rawPath === undefined ? undefined : templateOf(rawPath);
+    if (found === undefined || found.path === route.path) return;
+    const allow = found.methods.includes('GET') ? [...found.methods, 'HEAD'].sort() : [...found.methods];
+    throw new DomainError(
+      'method_not_allowed',
+      `${request.event.requestContext.http.method} is not allowed on ${rawPath}; use ${allow.join(' or ')}.`,
+      { allow },
+    );
+  },
+});
+
 const authentication = (
   route: RouteDefinition,
   runtime: HttpRuntime,
@@ -146,6 +184,21 @@ const jsonBody = (route: RouteDefinition): MiddlewareObj<HttpEvent, HttpResult, 
   };
 };
 
+/**
+ * API Gateway joins a repeated query parameter's values with commas, which then fail their
+ * schema with a misleading message; each parameter is taken once, so say that instead.
+ * @throws ValidationError naming each parameter given more than once.
+ */
+const assertGivenOnce = (rawQueryString: string | undefined): void => {
+  const names = [...new URLSearchParams(rawQueryString ?? '').keys()];
+  const repeated = [...new Set(names.filter((name, index) => names.indexOf(name) !== index))];
+  if (repeated.length > 0) {
+    throw new ValidationError(
+      repeated.map((name) => ({ path: `/${name}`, message: 'is given more than once' })),
+    );
+  }
+};
+
 /** Checks body, query and path parameters against the route's schemas (compiled at module load). */
 const validation = (route: RouteDefinition): MiddlewareObj<HttpEvent, HttpResult, Error, HttpContext> => {
   const checkBody = route.body && bodyCheck(route.body);
@@ -156,7 +209,10 @@ const validation = (route: RouteDefinition): MiddlewareObj<HttpEvent, HttpResult
       const state = stateOf(request);
       const { event } = request;
       if (checkParams) state.params = checkParams({ ...event.pathParameters });
-      if (checkQuery) state.query = checkQuery({ ...event.queryStringParameters });
+      if (checkQuery) {
+        assertGivenOnce(event.rawQueryString);
+        state.query = checkQuery({ ...event.queryStringParameters });
+      }
       if (checkBody) state.body = checkBody(state.body);
     },
   };
@@ -215,6 +271,7 @@ export const createHttpRoute =
       .use(injectLambdaContext(logger, { resetKeys: true }))
       .use(logMetrics(metrics))
       .use(httpResponse(route))
+      .use(knownMethod(route))
       .use(authentication(route, runtime))
       .use(jsonBody(route))
       .use(validation(route))

@@ -6,13 +6,18 @@
 import type { TSchema } from '@sinclair/typebox';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+import { JSON_KEYWORDS } from '#app/schemas/json-rules';
 import { type FieldError, ValidationError } from '#core/errors';
 
 const options = { allErrors: true, useDefaults: true, strict: true, strictTypes: false } as const;
 
 // Bodies are JSON and must carry the right types; query and path values arrive as strings.
-const bodies = addFormats(new Ajv(options));
-const strings = addFormats(new Ajv({ ...options, coerceTypes: true }));
+const withRules = (ajv: Ajv): Ajv => {
+  for (const keyword of JSON_KEYWORDS) ajv.addKeyword({ ...keyword });
+  return addFormats(ajv);
+};
+const bodies = withRules(new Ajv(options));
+const strings = withRules(new Ajv({ ...options, coerceTypes: true }));
 
 const escapePointer = (segment: string): string => segment.replaceAll('~', '~0').replaceAll('/', '~1');
 

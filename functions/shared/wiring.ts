@@ -120,11 +120,11 @@ const dynamoClient = once(() => {
 
 /** The ports, built once per container on first use. */
 export const deps: () => Deps = once(() => {
-  const { tablePrefix, readyShards, settings } = config();
+  const { tablePrefix, readyShards, auditRetentionDays, settings } = config();
   const client = dynamoClient();
   const clock = systemClock;
   return {
-    ...createDynamoPorts({ client, tablePrefix, readyShards, clock }),
+    ...createDynamoPorts({ client, tablePrefix, readyShards, clock, auditRetentionDays }),
     clock,
     ids: createIdGenerator({ clock }),
     random: systemRandom,

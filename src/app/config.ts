@@ -38,6 +38,7 @@ export const ConfigEnv = Type.Object({
   }),
   COORD_DEFAULT_MAX_ATTEMPTS: Int(1, 20, DEFAULT_SETTINGS.defaultMaxAttempts),
   COORD_READY_SHARDS: Int(1, 64, 4),
+  COORD_AUDIT_RETENTION_DAYS: Int(1, 36_500, 400),
   COORD_SERVICE_VERSION: Type.String({ minLength: 1, maxLength: 64, default: 'dev' }),
   COORD_HEARTBEATS_QUEUE_URL: Url,
   COORD_ESCALATIONS_QUEUE_URL: Url,
@@ -81,6 +82,8 @@ export interface Config {
   };
   /** Runtime settings before any `PUT /v1/config`: API.md's defaults with the env overrides. */
   readonly settings: Settings;
+  /** Days an audit event is kept, counted from when the service recorded it (`COORD_AUDIT_RETENTION_DAYS`). */
+  readonly auditRetentionDays: number;
   /** Ready-index shards per team. */
   readonly readyShards: number;
   /** Reported by `GET /v1/health` and the OpenAPI document. */
@@ -187,6 +190,7 @@ export const loadConfig = (env: Environment = process.env): Config => {
       defaultMaxAttempts: parsed.COORD_DEFAULT_MAX_ATTEMPTS,
     },
     readyShards: parsed.COORD_READY_SHARDS,
+    auditRetentionDays: parsed.COORD_AUDIT_RETENTION_DAYS,
     serviceVersion: parsed.COORD_SERVICE_VERSION,
     queues: {
       heartbeatsUrl: parsed.COORD_HEARTBEATS_QUEUE_URL,

@@ -10,6 +10,8 @@ import { ROUTE_TAGS, type RouteDefinition } from './route';
 import * as adminSchemas from './schemas/admin';
 import * as agentSchemas from './schemas/agents';
 import * as commonSchemas from './schemas/common';
+import { DOCUMENTED_AS } from './schemas/common';
+import * as importSchemas from './schemas/import';
 import * as viewSchemas from './schemas/views';
 import * as workSchemas from './schemas/work';
 
@@ -100,7 +102,7 @@ const componentName = (exportName: string): string => exportName.replace(/Schema
 /** Named object schemas by their JSON, so optional (cloned) uses still find their name. */
 const NAMED = (() => {
   const names = new Map<string, string>();
-  for (const module of [commonSchemas, agentSchemas, workSchemas, adminSchemas, viewSchemas]) {
+  for (const module of [commonSchemas, agentSchemas, workSchemas, adminSchemas, importSchemas, viewSchemas]) {
     for (const [exportName, value] of Object.entries(module)) {
       if (!isSchema(value) || value.type !== 'object') continue;
       const key = plain(value);
@@ -120,6 +122,8 @@ class SchemaRegistry {
 
   /** The document form of `schema`: a `$ref` for a named object schema, else inline. */
   use(schema: TSchema): JsonObject {
+    const standIn = (schema as { [DOCUMENTED_AS]?: TSchema })[DOCUMENTED_AS];
+    if (standIn !== undefined) return { ...this.use(standIn), description: schema.description };
     const name = NAMED.get(plain(schema));
     if (name === undefined) return this.inline(schema);
     if (!(name in this.components)) {

@@ -5,6 +5,7 @@ export const ERROR_CODES = [
   'unauthorized',
   'forbidden',
   'not_found',
+  'method_not_allowed',
   'already_claimed',
   'not_claimable',
   'stale_claim',
@@ -142,8 +143,12 @@ export class MissingCapabilitiesError extends DomainError {
 
 /** The agent is retiring or retired and takes no new claims. */
 export class AgentRetiringError extends DomainError {
-  constructor(agentId: string) {
-    super('agent_retiring', `Agent ${agentId} is retiring and takes no new work.`);
+  /** @param isRetired whether the retirement has finished (the message says which). */
+  constructor(agentId: string, isRetired = false) {
+    super(
+      'agent_retiring',
+      `Agent ${agentId} is ${isRetired ? 'retired' : 'retiring'} and takes no new work.`,
+    );
   }
 }
 

@@ -23,15 +23,13 @@ describe('the local stack over HTTP', () => {
     expect(first.headers.get('x-request-id')).not.toBe(second.headers.get('x-request-id'));
   });
 
-  it('answers an unknown path with 404 not_found in the API error shape', async () => {
+  it('answers an unknown path as API Gateway does: 404 {"message": "Not Found"}', async () => {
     const { admin } = stackClients();
 
     const response = await admin.get('/v1/no-such-thing');
 
     expect(response.status).toBe(404);
-    expect(response.error?.code).toBe('not_found');
-    expect(response.error?.message).toEqual(expect.any(String));
-    expect(response.headers.get('x-request-id')).toMatch(/.+/);
+    expect(response.body).toEqual({ message: 'Not Found' });
   });
 
   it('answers a known path with the wrong method with 405 and the allowed methods', async () => {
@@ -40,17 +38,17 @@ describe('the local stack over HTTP', () => {
     const response = await admin.delete('/v1/health');
 
     expect(response.status).toBe(405);
-    expect(response.headers.get('allow')).toBe('GET');
+    expect(response.headers.get('allow')).toBe('GET, HEAD');
     expect(response.error?.code).toBe('method_not_allowed');
   });
 
-  it('routes GET /v1/work/claim-next to the item reader, which finds no such item', async () => {
+  it('answers GET /v1/work/claim-next with 405: the path takes POST, it names no item', async () => {
     const { admin } = stackClients();
 
     const response = await admin.get('/v1/work/claim-next');
 
-    expect(response.status).toBe(404);
-    expect(response.error?.code).toBe('not_found');
-    expect(response.error?.details).toMatchObject({ id: 'claim-next' });
+    expect(response.status).toBe(405);
+    expect(response.error?.code).toBe('method_not_allowed');
+    expect(response.error?.details).toEqual({ allow: ['POST'] });
   });
 });

@@ -3,6 +3,7 @@ import { heartbeatsQueue } from '#adapters/sqs/queues';
 import { defineRoute } from '#app/route';
 import {
   HeartbeatBody,
+  IssueAgentTokenBody,
   ListAgentsQuery,
   RegisterAgentBody,
   RetireAgentBody,
@@ -82,6 +83,7 @@ export const AGENT_ROUTES = [
     access: [Admin],
     summary: 'Issue a new agent token; earlier ones stop working',
     params: IdParams,
+    body: IssueAgentTokenBody,
     grants: 'readWrite',
     responses: { 201: AgentTokenIssued },
     errors: ['not_found'],

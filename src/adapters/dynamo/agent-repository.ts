@@ -1,10 +1,10 @@
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { decodeCursor, encodeCursor, isKeyOf, isObject } from '#core/cursor';
 import type { Agent } from '#core/model';
 import type { AgentQuery, AgentRepository, Page } from '#core/ports';
-import { decodeCursor, encodeCursor, isObject, isStringRecord } from './cursor';
 import { storeCall } from './errors';
 import { Expression } from './expression';
-import { AgentIndex, ALL_AGENTS_PARTITION, agentKey, agentTeamPartition } from './keys';
+import { AgentIndex, ALL_AGENTS_PARTITION, agentKey, agentTeamPartition, type IndexKeys, PK } from './keys';
 import { collect, indexEntryKey, itemsOfEntries, type QuerySpec } from './query';
 import { agentFromItem } from './records';
 
@@ -13,8 +13,13 @@ interface AgentPosition {
   readonly k: Record<string, string>;
 }
 
-const isAgentPosition = (value: unknown): value is AgentPosition =>
-  isObject(value) && isStringRecord(value.k);
+/** A position in the partition the list reads. */
+const isAgentPosition =
+  (index: IndexKeys, partition: string) =>
+  (value: unknown): value is AgentPosition =>
+    isObject(value) &&
+    isKeyOf(value.k, [PK, index.partitionKey, index.sortKey]) &&
+    value.k[index.partitionKey] === partition;
 
 /** Agents in the Agents table, listed by id from a keys-only index (one Query, one BatchGet). */
 export class DynamoAgentRepository implements AgentRepository {
@@ -33,7 +38,8 @@ export class DynamoAgentRepository implements AgentRepository {
   async list(query: AgentQuery): Promise<Page<Agent>> {
     const index = query.team === undefined ? AgentIndex.all : AgentIndex.byTeam;
     const partition = query.team === undefined ? ALL_AGENTS_PARTITION : agentTeamPartition(query.team);
-    const start = decodeCursor(query.cursor, isAgentPosition);
+    const scope = { list: 'agents', filters: { team: query.team } };
+    const start = decodeCursor(query.cursor, scope, isAgentPosition(index, partition));
     const expression = new Expression();
     const spec: QuerySpec = {
       TableName: this.tableName,
@@ -46,6 +52,6 @@ export class DynamoAgentRepository implements AgentRepository {
     const items = (await itemsOfEntries(this.doc, this.tableName, page)).map(agentFromItem);
     const last = page.at(-1);
     if (entries.length <= query.limit || last === undefined) return { items };
-    return { items, nextCursor: encodeCursor({ k: indexEntryKey(last, index) }) };
+    return { items, nextCursor: encodeCursor(scope, { k: indexEntryKey(last, index) }) };
   }
 }

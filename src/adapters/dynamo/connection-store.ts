@@ -10,10 +10,10 @@ import {
   GetCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { type CursorScope, decodeCursor, encodeCursor, isKeyOf, isObject } from '#core/cursor';
 import { UnavailableError } from '#core/errors';
 import type { Page } from '#core/ports';
 import type { Connection, ConnectionStore } from '#core/realtime/ports';
-import { decodeCursor, encodeCursor, isObject, isStringRecord } from './cursor';
 import { storeCall } from './errors';
 import { Expression } from './expression';
 import { PK, SK } from './keys';
@@ -53,8 +53,14 @@ interface SubscriberPosition {
   readonly k: Record<string, string>;
 }
 
+/** The attributes of a `byChannel` index key: the table's key and the index's. */
+const SUBSCRIBER_KEY = [...new Set([PK, SK, byChannel.partitionKey, byChannel.sortKey])];
+
 const isSubscriberPosition = (value: unknown): value is SubscriberPosition =>
-  isObject(value) && isStringRecord(value.k);
+  isObject(value) && isKeyOf(value.k, SUBSCRIBER_KEY);
+
+/** The list a subscriber cursor belongs to: one channel's subscribers. */
+const subscribersScope = (channel: string): CursorScope => ({ list: 'connections.byChannel', filters: { channel } });
 
 /** The Connections table behind the {@link ConnectionStore} port. */
 export class DynamoConnectionStore implements ConnectionStore {
@@ -122,7 +128,7 @@ export class DynamoConnectionStore implements ConnectionStore {
     channel: string,
     page: { readonly limit: number; readonly cursor?: string },
   ): Promise<Page<string>> {
-    const start = decodeCursor(page.cursor, isSubscriberPosition);
+    const start = decodeCursor(page.cursor, subscribersScope(channel), isSubscriberPosition);
     const expression = new Expression();
     const answer = await storeCall('Query', () =>
       this.doc.send(
@@ -138,7 +144,9 @@ export class DynamoConnectionStore implements ConnectionStore {
     );
     const items = (answer.Items ?? []).map((item) => String(item[byChannel.sortKey]));
     const last = answer.LastEvaluatedKey;
-    return last && isStringRecord(last) ? { items, nextCursor: encodeCursor({ k: last }) } : { items };
+    return last && isKeyOf(last, SUBSCRIBER_KEY)
+      ? { items, nextCursor: encodeCursor(subscribersScope(channel), { k: last }) }
+      : { items };
   }
 
   private subscriptionItem(id: string, channel: string, ttl: number): Record<string, unknown> {

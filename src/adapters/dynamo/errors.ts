@@ -1,4 +1,4 @@
-import { DomainError, TransientError, UnavailableError } from '#core/errors';
+import { DomainError, TransientError, UnavailableError, ValidationError } from '#core/errors';
 import { WriteConflict } from '#core/ports';
 import { awsErrorName, isTransientAwsError } from '../aws-errors';
 
@@ -40,6 +40,12 @@ export const translateStoreError = (error: unknown, operation: string): Error =>
     return new UnavailableError('The store is busy or unreachable; retry shortly.', { cause: error });
   }
   const name = awsErrorName(error);
+  if (name === 'ValidationException' && /item size/i.test(String((error as { message?: unknown }).message))) {
+    // The caller sent more than one stored item holds: its request, not the store, is at fault.
+    return new ValidationError([
+      { path: '', message: 'is larger than the store keeps in one item (400 KB)' },
+    ]);
+  }
   return new StoreError(`DynamoDB ${operation} failed${name === undefined ? '' : ` (${name})`}.`, {
     cause: error,
   });

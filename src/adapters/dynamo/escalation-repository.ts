@@ -1,4 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { decodeCursor, encodeCursor, isIndexBelow, isKeyOf, isObject } from '#core/cursor';
 import {
   ESCALATION_STATUSES,
   type Escalation,
@@ -6,7 +7,6 @@ import {
   parseEscalationId,
 } from '#core/escalations/escalation';
 import type { EscalationQuery, EscalationRepository, Page } from '#core/ports';
-import { decodeCursor, encodeCursor, isObject, isStringRecord } from './cursor';
 import { storeCall } from './errors';
 import {
   EscalationIndex,
@@ -29,8 +29,14 @@ interface ListPosition {
   readonly k: Record<string, string>;
 }
 
-const isListPosition = (value: unknown): value is ListPosition =>
-  isObject(value) && Number.isInteger(value.s) && isStringRecord(value.k);
+/** A position inside the statuses walked, in that status's partition of the index read. */
+const isListPosition =
+  (index: IndexKeys, partitionOf: (status: number) => string, statuses: number) =>
+  (value: unknown): value is ListPosition =>
+    isObject(value) &&
+    isIndexBelow(value.s, statuses) &&
+    isKeyOf(value.k, [PK, SK, index.partitionKey, index.sortKey]) &&
+    value.k[index.partitionKey] === partitionOf(value.s);
 
 const entryKey = (entry: StoredItem, index: IndexKeys): Record<string, string> => ({
   [PK]: String(entry[PK]),
@@ -80,7 +86,9 @@ export class DynamoEscalationRepository implements EscalationRepository {
   async list(query: EscalationQuery): Promise<Page<Escalation>> {
     const statuses = query.status === undefined ? ESCALATION_STATUSES : [query.status];
     const index = query.team === undefined ? EscalationIndex.byStatus : EscalationIndex.byTeam;
-    const start = decodeCursor(query.cursor, isListPosition);
+    const scope = { list: 'escalations', filters: { team: query.team, status: query.status } };
+    const partitionOf = (status: number) => this.partition(statuses[status] as EscalationStatus, query.team);
+    const start = decodeCursor(query.cursor, scope, isListPosition(index, partitionOf, statuses.length));
     const wanted = query.limit + 1;
     const found: { status: number; entry: StoredItem }[] = [];
     let startKey: Record<string, string> | undefined = start?.k;
@@ -94,7 +102,7 @@ export class DynamoEscalationRepository implements EscalationRepository {
     const last = page.at(-1);
     const nextCursor =
       found.length > query.limit && last
-        ? encodeCursor({ s: last.status, k: entryKey(last.entry, index) })
+        ? encodeCursor(scope, { s: last.status, k: entryKey(last.entry, index) })
         : undefined;
     const items = (await this.read(page.map(({ entry }) => entry)))
       // The index trails the table a little; one that changed status meanwhile is not shown.
@@ -102,10 +110,13 @@ export class DynamoEscalationRepository implements EscalationRepository {
     return nextCursor === undefined ? { items } : { items, nextCursor };
   }
 
+  private partition(status: EscalationStatus, team: string | undefined): string {
+    return team === undefined ? escalationStatusPartition(status) : escalationTeamPartition(team, status);
+  }
+
   private indexSpec(index: IndexKeys, status: EscalationStatus, team: string | undefined): QuerySpec {
     const expression = new Expression();
-    const partition =
-      team === undefined ? escalationStatusPartition(status) : escalationTeamPartition(team, status);
+    const partition = this.partition(status, team);
     return {
       TableName: this.tableName,
       IndexName: index.indexName,

@@ -1,9 +1,10 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { decodeCursor, encodeCursor, isKeyOf, isObject } from '#core/cursor';
 import { ValidationError } from '#core/errors';
 import type { AuditEvent } from '#core/model';
-import type { AuditLog, AuditQuery, Clock, Page } from '#core/ports';
+import type { AuditLog, AuditQuery, Page } from '#core/ports';
 import { ActorType } from '#core/roles';
-import { decodeCursor, encodeCursor, isObject, isStringRecord } from './cursor';
+import type { DynamoAuditDays } from './audit-days';
 import { allOf, anyOf, Expression } from './expression';
 import {
   dayOf,
@@ -19,9 +20,8 @@ import {
   sortableTime,
 } from './keys';
 import { collect, type QuerySpec, type StoredItem } from './query';
-import { EVENT_RETENTION_DAYS, eventFromItem, eventTimeKeyOf } from './records';
+import { eventFromItem, eventTimeKeyOf } from './records';
 
-const MS_PER_DAY = 86_400_000;
 /** The day walk reads this many days at once at most; it starts with one and doubles. */
 const MAX_DAYS_AT_ONCE = 16;
 
@@ -37,16 +37,26 @@ interface TimePosition {
   readonly b: string;
 }
 
+/** A time key starts with the event's instant in UTC, to the millisecond. */
+const TIME_KEY = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z#/;
+
 const isTimePosition = (value: unknown): value is TimePosition =>
-  isObject(value) && typeof value.b === 'string';
+  isObject(value) &&
+  Object.keys(value).length === 1 &&
+  typeof value.b === 'string' &&
+  TIME_KEY.test(value.b) &&
+  !Number.isNaN(Date.parse(value.b.slice(0, 24)));
 
 /** Where an entity's list stopped: the table key of the last event returned. */
 interface EntityPosition {
   readonly e: Record<string, string>;
 }
 
-const isEntityPosition = (value: unknown): value is EntityPosition =>
-  isObject(value) && isStringRecord(value.e);
+/** A position in that entity's partition. */
+const isEntityPosition =
+  (entityId: string) =>
+  (value: unknown): value is EntityPosition =>
+    isObject(value) && isKeyOf(value.e, [PK, SK]) && value.e[PK] === eventPartition(entityId);
 
 /** Time bounds decide which partitions are read, so one that is not a timestamp is refused up front. */
 const assertTime = (field: string, value: string | undefined): void => {
@@ -54,9 +64,6 @@ const assertTime = (field: string, value: string | undefined): void => {
     throw new ValidationError([{ path: `/${field}`, message: 'must be an ISO 8601 timestamp' }]);
   }
 };
-
-const previousDay = (day: string): string =>
-  new Date(Date.parse(`${day}T00:00:00.000Z`) - MS_PER_DAY).toISOString().slice(0, 10);
 
 /** Newest first by time key, each event once. */
 const newestFirst = (items: readonly StoredItem[]): StoredItem[] => {
@@ -67,13 +74,14 @@ const newestFirst = (items: readonly StoredItem[]): StoredItem[] => {
 /**
  * The audit log in the Events table. An entity's events come from its partition; an agent's
  * from the subject and actor indexes merged; an actor's from the actor index; everything else
- * from the day index, walked from the newest day back (bounded by `since` or the retention).
+ * from the day index, walked over the days that hold events (`DynamoAuditDays`), newest first,
+ * however old, down to `since` when given.
  */
 export class DynamoAuditLog implements AuditLog {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
-    private readonly clock: Clock,
+    private readonly days: DynamoAuditDays,
   ) {}
 
   /** @throws ValidationError when `since`, `until` or the cursor is not one this log understands. */
@@ -81,7 +89,11 @@ export class DynamoAuditLog implements AuditLog {
     assertTime('since', query.since);
     assertTime('until', query.until);
     if (query.entityId !== undefined) return this.listEntity(query.entityId, query);
-    const before = decodeCursor(query.cursor, isTimePosition)?.b;
+    const scope = {
+      list: 'audit.byTime',
+      filters: { actorId: query.actorId, agentId: query.agentId, since: query.since, until: query.until },
+    };
+    const before = decodeCursor(query.cursor, scope, isTimePosition)?.b;
     const range: TimeRange = {
       ...(query.since !== undefined && { since: sortableTime(query.since) }),
       ...(query.until !== undefined && { until: sortableTime(query.until) }),
@@ -98,13 +110,23 @@ export class DynamoAuditLog implements AuditLog {
     const last = page.at(-1);
     const items = page.map(eventFromItem);
     return events.length > query.limit && last
-      ? { items, nextCursor: encodeCursor({ b: eventTimeKeyOf(last) }) }
+      ? { items, nextCursor: encodeCursor(scope, { b: eventTimeKeyOf(last) }) }
       : { items };
   }
 
   /** Events of one entity, newest first, from its partition; other filters apply to what it reads. */
   private async listEntity(entityId: string, query: AuditQuery): Promise<Page<AuditEvent>> {
-    const start = decodeCursor(query.cursor, isEntityPosition);
+    const scope = {
+      list: 'audit.byEntity',
+      filters: {
+        entityId,
+        actorId: query.actorId,
+        agentId: query.agentId,
+        since: query.since,
+        until: query.until,
+      },
+    };
+    const start = decodeCursor(query.cursor, scope, isEntityPosition(entityId));
     const expression = new Expression();
     // Names are registered only when a filter uses them: DynamoDB refuses unused ones.
     const time = () => expression.name(EventIndex.byDay.sortKey);
@@ -131,7 +153,7 @@ export class DynamoAuditLog implements AuditLog {
     const last = page.at(-1);
     const items = page.map(eventFromItem);
     return found.length > query.limit && last
-      ? { items, nextCursor: encodeCursor({ e: { [PK]: String(last[PK]), [SK]: String(last[SK]) } }) }
+      ? { items, nextCursor: encodeCursor(scope, { e: { [PK]: String(last[PK]), [SK]: String(last[SK]) } }) }
       : { items };
   }
 
@@ -195,26 +217,27 @@ export class DynamoAuditLog implements AuditLog {
     return items;
   }
 
-  /** Newest days first, a growing number of days at once, until `wanted` events or the oldest day. */
+  /**
+   * Newest days first, over the days that hold events only, a growing number of days at once,
+   * until `wanted` events or the oldest day. Each day read holds events (unless they just
+   * expired), so a page costs at most about `wanted` day reads, whatever the age of the events.
+   */
   private async walkDays(range: TimeRange, wanted: number): Promise<StoredItem[]> {
-    const now = this.clock.now().getTime();
-    const newest = range.before ?? range.until ?? new Date(now + MS_PER_DAY).toISOString();
-    const oldestDay =
-      range.since !== undefined
-        ? dayOf(range.since)
-        : dayOf(new Date(now - EVENT_RETENTION_DAYS * MS_PER_DAY).toISOString());
+    const newest = (range.before ?? range.until ?? '9999-12-31').slice(0, 10);
+    const oldest = range.since === undefined ? '0000-01-01' : dayOf(range.since);
     const found: StoredItem[] = [];
-    let day = newest.slice(0, 10);
-    for (
-      let batch = 1;
-      day >= oldestDay && found.length < wanted;
-      batch = Math.min(batch * 2, MAX_DAYS_AT_ONCE)
-    ) {
-      const days: string[] = [];
-      for (; days.length < batch && day >= oldestDay; day = previousDay(day)) days.push(day);
+    const days = this.days.days(newest, oldest);
+    for (let batch = 1; found.length < wanted; batch = Math.min(batch * 2, MAX_DAYS_AT_ONCE)) {
+      const next: string[] = [];
+      while (next.length < batch) {
+        const day = await days.next();
+        if (day.done) break;
+        next.push(day.value);
+      }
+      if (next.length === 0) break;
       const remaining = wanted - found.length;
       const pages = await Promise.all(
-        days.map((each) => this.fromIndex(EventIndex.byDay, eventDayPartition(each), range, remaining)),
+        next.map((each) => this.fromIndex(EventIndex.byDay, eventDayPartition(each), range, remaining)),
       );
       found.push(...pages.flat());
     }

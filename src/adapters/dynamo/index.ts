@@ -10,6 +10,7 @@ import type { Clock, Ports } from '#core/ports';
 import { type ClientOptions, clientConfig } from '../client-config';
 import { DynamoAgentRepository } from './agent-repository';
 import { DynamoGateStore } from './ai-gate-store';
+import { DynamoAuditDays } from './audit-days';
 import { DynamoConnectionStore } from './connection-store';
 import { DynamoEscalationRepository } from './escalation-repository';
 import { DynamoAuditLog } from './event-log';
@@ -20,6 +21,7 @@ import {
   DynamoTeamRepository,
   DynamoTokenRepository,
 } from './meta-store';
+import { DEFAULT_AUDIT_RETENTION_DAYS } from './records';
 import { DynamoMetricsStore } from './metrics-store';
 import {
   agentsTable,
@@ -69,6 +71,12 @@ export interface DynamoPortsOptions {
    * @default the system clock
    */
   readonly clock?: Clock;
+  /**
+   * Days an audit event is kept, counted from when the service recorded it (not from the event's
+   * own time, which an import may set years back).
+   * @default 400
+   */
+  readonly auditRetentionDays?: number;
 }
 
 const systemClock: Clock = { now: () => new Date() };
@@ -90,14 +98,16 @@ export const createDynamoPorts = (options: DynamoPortsOptions): DynamoPorts => {
     meta: tableName(tablePrefix, metaTable),
     escalations: tableName(tablePrefix, escalationsTable),
   };
+  const auditDays = new DynamoAuditDays(doc, tables.meta, clock);
+  const retentionDays = options.auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS;
   return {
     work: new DynamoWorkRepository(doc, tables.work, readyShards),
     agents: new DynamoAgentRepository(doc, tables.agents),
     teams: new DynamoTeamRepository(doc, tables.meta),
-    audit: new DynamoAuditLog(doc, tables.events, clock),
+    audit: new DynamoAuditLog(doc, tables.events, auditDays),
     tokens: new DynamoTokenRepository(doc, tables.meta),
     settings: new DynamoSettingsRepository(doc, tables.meta),
-    uow: new DynamoUnitOfWork(doc, tables, readyShards),
+    uow: new DynamoUnitOfWork(doc, tables, readyShards, { days: auditDays, clock, retentionDays }),
     probe: new DynamoStoreProbe(doc, tables.meta),
     idempotency: new DynamoIdempotencyStore(doc, tables.meta, clock),
     escalations: new DynamoEscalationRepository(doc, tables.escalations),

@@ -217,3 +217,9 @@ export const aiGateKey = () => ({ [PK]: 'AI#GATE' });
 
 /** Primary key of the team registry. */
 export const teamsKey = () => ({ [PK]: 'TEAMS' });
+
+/** Meta item listing the days of one year that hold audit events (one attribute per day). */
+export const auditDaysKey = (year: string) => ({ [PK]: `AUDITDAYS#${year}` });
+
+/** Meta item listing the years that hold audit events (one attribute per year). */
+export const auditYearsKey = () => ({ [PK]: 'AUDITYEARS' });

@@ -4,8 +4,9 @@ import {
   QueryCommand,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { invalidCursor } from '#core/cursor';
 import { UnavailableError } from '#core/errors';
-import { storeCall } from './errors';
+import { StoreError, storeCall } from './errors';
 import { type IndexKeys, PK } from './keys';
 
 /** A stored item as the document client returns it. */
@@ -20,6 +21,13 @@ export interface Collected {
   /** Whether the range may hold more items after the last one collected. */
   readonly more: boolean;
 }
+
+/** Whether the store refused a Query's ExclusiveStartKey (not of this range, or not a key of it). */
+const isStartKeyRefusal = (error: unknown): boolean => {
+  if (!(error instanceof StoreError)) return false;
+  const cause = error.cause as { name?: unknown; message?: unknown } | undefined;
+  return cause?.name === 'ValidationException' && /start/i.test(String(cause.message));
+};
 
 /** Smallest page read when a filter may drop items, so a sparse match does not cost one call per item. */
 const FILTERED_PAGE = 50;
@@ -38,7 +46,7 @@ export const collect = async (
   const filtered = spec.FilterExpression !== undefined || options.accept !== undefined;
   const items: StoredItem[] = [];
   let startKey = options.startKey;
-  while (items.length < wanted) {
+  for (let first = true; items.length < wanted; first = false) {
     const remaining = wanted - items.length;
     const page = await storeCall('Query', () =>
       doc.send(
@@ -48,7 +56,10 @@ export const collect = async (
           ExclusiveStartKey: startKey,
         }),
       ),
-    );
+    ).catch((error: unknown) => {
+      // The caller's start key came from a cursor: a key the store refuses is the cursor's fault.
+      throw first && startKey !== undefined && isStartKeyRefusal(error) ? invalidCursor() : error;
+    });
     for (const item of page.Items ?? []) {
       if (options.accept === undefined || options.accept(item)) items.push(item);
     }

@@ -52,8 +52,11 @@ export const FREE_CAPACITY = 'freeCapacity';
 /** Attribute holding a row's expiry in epoch seconds (the tables' TTL attribute). */
 export const EXPIRES_AT = 'expiresAt';
 
-/** How long audit events are kept before TTL removes them. */
-export const EVENT_RETENTION_DAYS = 400;
+/** How long audit events are kept, from when the service recorded them, unless configured otherwise. */
+export const DEFAULT_AUDIT_RETENTION_DAYS = 400;
+
+/** When the service stored an event (epoch seconds): retention counts from it, not from the event's own time. */
+export const RECORDED_AT = 'recordedAt';
 
 const SECONDS_PER_DAY = 86_400;
 
@@ -61,6 +64,7 @@ const SECONDS_PER_DAY = 86_400;
 const STORAGE_ATTRIBUTES: ReadonlySet<string> = new Set([
   FREE_CAPACITY,
   EXPIRES_AT,
+  RECORDED_AT,
   ...TABLES.flatMap((table) => [
     table.partitionKey.name,
     ...(table.sortKey ? [table.sortKey.name] : []),
@@ -125,15 +129,24 @@ export const agentFromItem = (item: StoredItem): Agent => withoutStorage(item) a
 const subjectAgentOf = (event: AuditEvent): string | undefined =>
   event.agentId ?? (event.entityType === EntityType.Agent ? event.entityId : undefined);
 
-/** Epoch seconds when an event written at `at` expires. */
-const eventExpiry = (at: string): number => {
-  const ms = Date.parse(at);
-  const base = Number.isNaN(ms) ? 0 : Math.floor(ms / 1000);
-  return base + EVENT_RETENTION_DAYS * SECONDS_PER_DAY;
-};
+/** When the service recorded an event and how long it keeps it (epoch seconds, days). */
+export interface EventRetention {
+  readonly recordedAt: number;
+  readonly retentionDays: number;
+}
+
+/** Epoch seconds when an event recorded at `recordedAt` expires. */
+export const eventExpiry = ({ recordedAt, retentionDays }: EventRetention): number =>
+  recordedAt + retentionDays * SECONDS_PER_DAY;
 
 /** The stored form of an audit event: keyed by `(entity, seq)`, indexed by day, subject agent and actor. */
-export const eventToItem = (event: AuditEvent): StoredItem => {
+export const eventToItem = (
+  event: AuditEvent,
+  retention: EventRetention = {
+    recordedAt: Math.floor(Date.parse(event.at) / 1000),
+    retentionDays: DEFAULT_AUDIT_RETENTION_DAYS,
+  },
+): StoredItem => {
   const timeKey = eventTimeKey(event.at, event.entityType, event.entityId, event.seq);
   const subject = subjectAgentOf(event);
   return {
@@ -147,7 +160,8 @@ export const eventToItem = (event: AuditEvent): StoredItem => {
     }),
     [EventIndex.byActor.partitionKey]: eventActorPartition(event.actor.id),
     [EventIndex.byActor.sortKey]: timeKey,
-    [EXPIRES_AT]: eventExpiry(event.at),
+    [RECORDED_AT]: retention.recordedAt,
+    [EXPIRES_AT]: eventExpiry(retention),
   };
 };
 

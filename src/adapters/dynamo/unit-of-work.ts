@@ -3,6 +3,7 @@ import { type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { UnavailableError } from '#core/errors';
 import type { AuditEvent } from '#core/model';
+import type { Clock } from '#core/ports';
 import {
   type AgentClaimsAdjust,
   type Change,
@@ -11,14 +12,17 @@ import {
   type Write,
   WriteConflict,
 } from '#core/ports';
+import type { DynamoAuditDays } from './audit-days';
 import { StoreError, THROTTLED_REASONS, translateStoreError } from './errors';
 import { escalationFromItem, escalationToItem } from './escalation-records';
 import { allOf, Expression } from './expression';
-import { agentKey, PK, SK, tokenKey } from './keys';
+import { agentKey, dayOf, PK, SK, tokenKey } from './keys';
 import type { StoredItem } from './query';
 import {
   agentFromItem,
   agentToItem,
+  type EventRetention,
+  eventExpiry,
   eventToItem,
   FREE_CAPACITY,
   settingsFromItem,
@@ -75,6 +79,11 @@ export class DynamoUnitOfWork implements UnitOfWork {
     private readonly doc: DynamoDBDocumentClient,
     private readonly tables: UnitOfWorkTables,
     private readonly readyShards: number,
+    private readonly audit: {
+      readonly days: DynamoAuditDays;
+      readonly clock: Clock;
+      readonly retentionDays: number;
+    },
   ) {}
 
   /**
@@ -84,9 +93,13 @@ export class DynamoUnitOfWork implements UnitOfWork {
    * writes one record twice (a transaction may touch each record once).
    */
   async commit(change: Change): Promise<void> {
+    const retention: EventRetention = {
+      recordedAt: Math.floor(this.audit.clock.now().getTime() / 1000),
+      retentionDays: this.audit.retentionDays,
+    };
     const planned = [
       ...change.writes.map((write) => this.plan(write)),
-      ...change.events.map((e) => this.planEvent(e)),
+      ...change.events.map((e) => this.planEvent(e, retention)),
     ];
     if (planned.length === 0) return;
     if (planned.length > MAX_TRANSACTION_WRITES) {
@@ -98,6 +111,9 @@ export class DynamoUnitOfWork implements UnitOfWork {
     if (twice !== undefined) {
       throw new RangeError(`A change writes ${twice} twice; one transaction may write each record once.`);
     }
+    // Days are marked first: a change that then fails leaves only a marker of a day without events.
+    const days = new Map(change.events.map((event) => [dayOf(event.at), eventExpiry(retention)]));
+    if (days.size > 0) await this.audit.days.mark(days);
     try {
       await this.doc.send(
         new TransactWriteCommand({
@@ -199,12 +215,12 @@ export class DynamoUnitOfWork implements UnitOfWork {
     }
   }
 
-  private planEvent(event: AuditEvent): PlannedWrite {
+  private planEvent(event: AuditEvent, retention: EventRetention): PlannedWrite {
     const expression = new Expression();
     return {
       request: this.put(
         this.tables.events,
-        eventToItem(event),
+        eventToItem(event, retention),
         expression,
         versionCondition(expression, null),
       ),

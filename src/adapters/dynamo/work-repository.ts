@@ -1,14 +1,16 @@
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { decodeCursor, encodeCursor, isIndexBelow, isKeyOf, isObject } from '#core/cursor';
 import type { WorkItem } from '#core/model';
 import type { Page, PageRequest, WorkQuery, WorkRepository } from '#core/ports';
 import { WORK_STATUSES, type WorkStatus } from '#core/work/status';
-import { decodeCursor, encodeCursor, isObject, isStringRecord } from './cursor';
 import { storeCall } from './errors';
 import { allOf, Expression } from './expression';
 import {
   holderPartition,
+  type IndexKeys,
   LEASE_BUCKETS,
   leasePartition,
+  PK,
   REVIEW_BUCKETS,
   readyPartition,
   reviewPartition,
@@ -35,16 +37,35 @@ interface StatusPosition {
   readonly k: Record<string, string>;
 }
 
-const isStatusPosition = (value: unknown): value is StatusPosition =>
-  isObject(value) && Number.isInteger(value.s) && isStringRecord(value.k);
+/** The attributes of an index entry's position (table key plus index keys). */
+const entryAttributes = (index: IndexKeys): string[] => [PK, index.partitionKey, index.sortKey];
+
+/** A status position inside the statuses walked, in that status's partition (and team range). */
+const isStatusPosition =
+  (statuses: readonly WorkStatus[], team: string | undefined) =>
+  (value: unknown): value is StatusPosition => {
+    const index = WorkIndex.byStatus;
+    if (!isObject(value) || !isIndexBelow(value.s, statuses.length)) return false;
+    const key = value.k;
+    return (
+      isKeyOf(key, entryAttributes(index)) &&
+      key[index.partitionKey] === statusPartition(statuses[value.s] as WorkStatus) &&
+      (team === undefined || (key[index.sortKey] as string).startsWith(statusTeamPrefix(team)))
+    );
+  };
 
 /** Where a holder list stopped. */
 interface HolderPosition {
   readonly k: Record<string, string>;
 }
 
-const isHolderPosition = (value: unknown): value is HolderPosition =>
-  isObject(value) && isStringRecord(value.k);
+/** A holder position in that agent's partition. */
+const isHolderPosition =
+  (agentId: string) =>
+  (value: unknown): value is HolderPosition =>
+    isObject(value) &&
+    isKeyOf(value.k, entryAttributes(WorkIndex.byHolder)) &&
+    value.k[WorkIndex.byHolder.partitionKey] === holderPartition(agentId);
 
 const bySortKey =
   (attribute: string) =>
@@ -189,7 +210,8 @@ export class DynamoWorkRepository implements WorkRepository {
    * position, until a page is full; then reads the page's items with one BatchGet.
    */
   private async listByStatus(statuses: readonly WorkStatus[], query: WorkQuery): Promise<Page<WorkItem>> {
-    const start = decodeCursor(query.cursor, isStatusPosition);
+    const scope = { list: 'work.byStatus', filters: { team: query.team, status: query.status } };
+    const start = decodeCursor(query.cursor, scope, isStatusPosition(statuses, query.team));
     const wanted = query.limit + 1;
     const found: { status: number; entry: StoredItem }[] = [];
     let startKey: Record<string, string> | undefined = start?.k;
@@ -203,7 +225,7 @@ export class DynamoWorkRepository implements WorkRepository {
     const last = page.at(-1);
     const nextCursor =
       found.length > query.limit && last
-        ? encodeCursor({ s: last.status, k: indexEntryKey(last.entry, WorkIndex.byStatus) })
+        ? encodeCursor(scope, { s: last.status, k: indexEntryKey(last.entry, WorkIndex.byStatus) })
         : undefined;
     const stored = await itemsOfEntries(
       this.doc,
@@ -220,7 +242,8 @@ export class DynamoWorkRepository implements WorkRepository {
   /** The items an agent holds, from the byHolder index, narrowed by team and status when given. */
   private async listByHolder(agentId: string, query: WorkQuery): Promise<Page<WorkItem>> {
     const index = WorkIndex.byHolder;
-    const start = decodeCursor(query.cursor, isHolderPosition);
+    const scope = { list: 'work.byHolder', filters: { agentId, team: query.team, status: query.status } };
+    const start = decodeCursor(query.cursor, scope, isHolderPosition(agentId));
     const expression = new Expression();
     const spec: QuerySpec = {
       TableName: this.tableName,
@@ -233,7 +256,7 @@ export class DynamoWorkRepository implements WorkRepository {
       ...expression.attributes(),
     };
     return pageOf(await collect(this.doc, spec, query.limit + 1, { startKey: start?.k }), query, (item) =>
-      encodeCursor({ k: indexEntryKey(item, index) }),
+      encodeCursor(scope, { k: indexEntryKey(item, index) }),
     );
   }
 }

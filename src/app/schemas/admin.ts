@@ -1,20 +1,20 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Role } from '#core/roles';
-import { Closed, literalUnion, PageQuery, TeamName, Timestamp } from './common';
+import { Closed, literalUnion, PageQuery, TeamName, Text, Timestamp } from './common';
 
 /** `POST /v1/tokens`. */
 export const IssueTokenBody = Closed({
   role: literalUnion([Role.Viewer, Role.Admin, Role.Registration]),
   team: Type.Optional(TeamName),
-  label: Type.Optional(Type.String({ maxLength: 200 })),
+  label: Type.Optional(Text({ maxLength: 200 })),
 });
 export type IssueTokenBody = Static<typeof IssueTokenBody>;
 
 /** `GET /v1/audit`. */
 export const AuditQuery = Closed({
-  entityId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
-  actorId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
-  agentId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+  entityId: Type.Optional(Text({ minLength: 1, maxLength: 128 })),
+  actorId: Type.Optional(Text({ minLength: 1, maxLength: 128 })),
+  agentId: Type.Optional(Text({ minLength: 1, maxLength: 128 })),
   since: Type.Optional(Timestamp),
   until: Type.Optional(Timestamp),
   ...PageQuery,
@@ -51,7 +51,7 @@ export const ConfigBody = Closed({
   ai: Type.Optional(
     Closed({
       enabled: Type.Optional(Type.Boolean()),
-      model: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+      model: Type.Optional(Text({ minLength: 1, maxLength: 100 })),
       maxRequestsPerMinute: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000 })),
       maxTokens: Type.Optional(Type.Integer({ minimum: 64, maximum: 8192 })),
       timeoutMs: Type.Optional(Type.Integer({ minimum: 1000, maximum: 120_000 })),

@@ -50,3 +50,7 @@ export const ListAgentsQuery = Closed({
   ...PageQuery,
 });
 export type ListAgentsQuery = Static<typeof ListAgentsQuery>;
+
+/** `POST /v1/agents/{id}/token`: no fields; an empty body or `{}`. */
+export const IssueAgentTokenBody = Closed({}, { description: 'No fields: send no body, or `{}`.' });
+export type IssueAgentTokenBody = Static<typeof IssueAgentTokenBody>;

@@ -1,12 +1,20 @@
 import { type TSchema, Type } from '@sinclair/typebox';
 import { AGENT_STATUSES } from '#core/agents/status';
 import { PRIORITIES, WORK_STATUSES } from '#core/work/status';
+import { freeFormRules } from './json-rules';
 
 /** A union of string literals from an `as const` list, as JSON Schema `enum`-like anyOf. */
 export const literalUnion = <T extends string>(
   values: readonly T[],
   options: { description?: string } = {},
 ) => Type.Unsafe<T>({ type: 'string', enum: [...values], ...options });
+
+/**
+ * Text a person or agent wrote (titles, types, reasons, notes, labels): no lone surrogates and no
+ * control characters other than tab and newline; lengths count code points.
+ */
+export const Text = (options: { minLength?: number; maxLength: number; description?: string }) =>
+  Type.String({ ...options, plainText: true });
 
 /** Agent ids (API.md "Conventions"). */
 export const AgentId = Type.String({
@@ -21,13 +29,19 @@ export const WorkId = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-
 export const TeamName = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' });
 
 /** A capability tag. */
-export const Capability = Type.String({ minLength: 1, maxLength: 64 });
+export const Capability = Text({ minLength: 1, maxLength: 64 });
 
 /** ISO 8601 UTC timestamp. */
 export const Timestamp = Type.String({ format: 'date-time' });
 
-/** Free-form caller metadata (at most a few KB in practice; the body limit bounds it). */
-export const Metadata = Type.Record(Type.String(), Type.Unknown());
+/** A JSON object of any content, without the free-form rules (for replies and inside unions). */
+export const JsonObject = Type.Record(Type.String(), Type.Unknown());
+
+/** Free-form caller metadata: any JSON object the store can keep (the body limit bounds its size). */
+export const Metadata = Type.Record(Type.String(), Type.Unknown(), freeFormRules('Free-form metadata'));
+
+/** A result: text, or a JSON object under the free-form rules. */
+export const WorkResult = Type.Union([Text({ maxLength: 20_000 }), JsonObject], freeFormRules('A result'));
 
 export const WorkStatusSchema = literalUnion(WORK_STATUSES);
 export const AgentStatusSchema = literalUnion(AGENT_STATUSES);
@@ -46,4 +60,15 @@ export const PageQuery = {
 };
 
 /** Path parameter `{id}`. */
-export const IdParams = Closed({ id: Type.String({ minLength: 1, maxLength: 128 }) });
+export const IdParams = Closed({ id: Text({ minLength: 1, maxLength: 128 }) });
+
+/**
+ * Marks a schema that stands for another one checked apart (an import record, checked record by
+ * record): the OpenAPI document shows the other schema in its place. A symbol key, so Ajv and
+ * JSON never see it.
+ */
+export const DOCUMENTED_AS: unique symbol = Symbol.for('coord.openapi.documentedAs');
+
+/** Any value here, checked apart against `schema` (see {@link DOCUMENTED_AS}). */
+export const CheckedApart = (schema: TSchema, description: string): TSchema =>
+  Object.assign(Type.Unknown({ description }), { [DOCUMENTED_AS]: schema });

@@ -5,7 +5,17 @@
  */
 import { type Static, Type } from '@sinclair/typebox';
 import { ESCALATION_KINDS, ESCALATION_STATUSES, type EscalationRequest } from '#core/escalations/escalation';
-import { Closed, literalUnion, Metadata, PageQuery, TeamName, Timestamp, WorkId } from './common';
+import {
+  Closed,
+  JsonObject,
+  literalUnion,
+  Metadata,
+  PageQuery,
+  TeamName,
+  Text,
+  Timestamp,
+  WorkId,
+} from './common';
 import { ActorView, PageOf } from './views';
 
 const EscalationKindSchema = literalUnion(ESCALATION_KINDS);
@@ -20,12 +30,12 @@ export const ListEscalationsQuery = Closed({
 export type ListEscalationsQuery = Static<typeof ListEscalationsQuery>;
 
 /** Path parameter `{id}` of an escalation (`<workId>~<kind>~<number>`). */
-export const EscalationIdParams = Closed({ id: Type.String({ minLength: 1, maxLength: 200 }) });
+export const EscalationIdParams = Closed({ id: Text({ minLength: 1, maxLength: 200 }) });
 export type EscalationIdParams = Static<typeof EscalationIdParams>;
 
 /** `POST /v1/escalations/{id}/resolve`. */
 export const ResolveEscalationBody = Closed({
-  note: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })),
+  note: Type.Optional(Text({ minLength: 1, maxLength: 2000 })),
 });
 export type ResolveEscalationBody = Static<typeof ResolveEscalationBody>;
 
@@ -39,7 +49,7 @@ export const EscalationView = Closed(
     status: EscalationStatusSchema,
     openedAt: Timestamp,
     resolvedAt: Type.Optional(Timestamp),
-    details: Metadata,
+    details: JsonObject,
     resolution: Type.Optional(
       Closed({ by: ActorView, note: Type.Optional(Type.String()) }, { description: 'Who resolved it.' }),
     ),

@@ -7,16 +7,18 @@ import {
   PageQuery,
   PrioritySchema,
   TeamName,
+  Text,
   Timestamp,
   WorkId,
+  WorkResult,
   WorkStatusSchema,
 } from './common';
 
 /** `POST /v1/work`. */
 export const CreateWorkBody = Closed({
-  type: Type.String({ minLength: 1, maxLength: 64 }),
-  title: Type.String({ minLength: 1, maxLength: 200 }),
-  description: Type.Optional(Type.String({ maxLength: 10_000 })),
+  type: Text({ minLength: 1, maxLength: 64 }),
+  title: Text({ minLength: 1, maxLength: 200 }),
+  description: Type.Optional(Text({ maxLength: 10_000 })),
   team: TeamName,
   priority: Type.Optional(PrioritySchema),
   businessValue: Type.Optional(Type.Integer({ minimum: 0, maximum: 100, default: 50 })),
@@ -46,9 +48,7 @@ export type ClaimWorkBody = Static<typeof ClaimWorkBody>;
 export const ClaimNextBody = Closed({
   agentId: AgentId,
   teams: Type.Optional(Type.Array(TeamName, { minItems: 1, maxItems: 10, uniqueItems: true })),
-  types: Type.Optional(
-    Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: 20 }),
-  ),
+  types: Type.Optional(Type.Array(Text({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: 20 })),
 });
 export type ClaimNextBody = Static<typeof ClaimNextBody>;
 
@@ -58,21 +58,21 @@ const ClaimToken = Type.String({ minLength: 1, maxLength: 256 });
 export const ProgressBody = Closed({
   claimToken: ClaimToken,
   progress: Type.Number({ minimum: 0, maximum: 100 }),
-  note: Type.Optional(Type.String({ maxLength: 2000 })),
+  note: Type.Optional(Text({ maxLength: 2000 })),
 });
 export type ProgressBody = Static<typeof ProgressBody>;
 
 /** `POST /v1/work/{id}/complete`. */
 export const CompleteBody = Closed({
   claimToken: ClaimToken,
-  result: Type.Optional(Type.Union([Type.String({ maxLength: 20_000 }), Metadata])),
+  result: Type.Optional(WorkResult),
 });
 export type CompleteBody = Static<typeof CompleteBody>;
 
 /** `POST /v1/work/{id}/fail`. */
 export const FailBody = Closed({
   claimToken: ClaimToken,
-  reason: Type.String({ minLength: 1, maxLength: 2000 }),
+  reason: Text({ minLength: 1, maxLength: 2000 }),
   retryable: Type.Optional(Type.Boolean({ default: true })),
 });
 export type FailBody = Static<typeof FailBody>;
@@ -86,9 +86,9 @@ export const ReassignBody = Closed({ agentId: Type.Optional(AgentId) });
 export type ReassignBody = Static<typeof ReassignBody>;
 
 /** `POST /v1/work/{id}/cancel`. */
-export const CancelBody = Closed({ reason: Type.Optional(Type.String({ maxLength: 2000 })) });
+export const CancelBody = Closed({ reason: Type.Optional(Text({ maxLength: 2000 })) });
 export type CancelBody = Static<typeof CancelBody>;
 
 /** `POST /v1/work/{id}/retry`. */
-export const RetryBody = Closed({ note: Type.Optional(Type.String({ maxLength: 2000 })) });
+export const RetryBody = Closed({ note: Type.Optional(Text({ maxLength: 2000 })) });
 export type RetryBody = Static<typeof RetryBody>;

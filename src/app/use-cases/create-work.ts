@@ -1,5 +1,8 @@
+import { failedDependencies } from '#core/escalations/decisions';
+import { EscalationKind } from '#core/escalations/escalation';
 import type { WorkItem } from '#core/model';
 import type { Ports } from '#core/ports';
+import { iso } from '#core/time';
 import { createWorkItem } from '#core/work/create';
 import type { RequestContext } from '../context';
 import { presentWork } from '../presenters';
@@ -7,6 +10,7 @@ import type { WorkView } from '../schemas/views';
 import type { CreateWorkBody } from '../schemas/work';
 import { currentSettings, type SettingsDeps } from '../settings';
 import { workContextOf } from './shared/context';
+import { requestEscalations } from './shared/escalations';
 import { conflictsOn, decideAndCommit } from './shared/optimistic';
 
 /**
@@ -14,11 +18,12 @@ import { conflictsOn, decideAndCommit } from './shared/optimistic';
  * 1. record the team; 2. read the named dependencies; 3. decide the item, linking it into each
  * dependency's `dependents` (conditional on the dependency's version); 4. commit; when a
  * dependency changed meanwhile, read them again and decide again, so a dependency completing
- * at the same moment is seen; when the new id is taken, draw another.
+ * at the same moment is seen; when the new id is taken, draw another; 5. when it waits on a
+ * failed or cancelled dependency, ask its `dependency_failed` escalation at once.
  * @throws UnknownDependencyError listing `dependsOn` ids that name no item.
  */
 export const createWork = async (
-  deps: Pick<Ports, 'clock' | 'ids' | 'work' | 'teams' | 'uow'> & SettingsDeps,
+  deps: Pick<Ports, 'clock' | 'ids' | 'work' | 'teams' | 'uow' | 'escalationPublisher'> & SettingsDeps,
   ctx: RequestContext,
   body: CreateWorkBody,
 ): Promise<WorkView> => {
@@ -29,17 +34,30 @@ export const createWork = async (
     dependsOn.length === 0 ? Promise.resolve([]) : deps.work.getMany(dependsOn);
   const wctx = workContextOf(deps, ctx, settings);
   type State = { readonly id: string; readonly dependencies: readonly WorkItem[] };
-  const item = await decideAndCommit<State, WorkItem>(
+  const created = await decideAndCommit<State, { item: WorkItem; dependencies: readonly WorkItem[] }>(
     deps.uow,
     { id: deps.ids.workId(), dependencies: await readDependencies() },
     (state) => {
       const decision = createWorkItem({ ...body, id: state.id, dependsOn }, state.dependencies, wctx);
-      return { change: decision.change, result: decision.item };
+      return { change: decision.change, result: { item: decision.item, dependencies: state.dependencies } };
     },
     async (conflict, state) => ({
       id: conflictsOn(conflict, ['work'], state.id) ? deps.ids.workId() : state.id,
       dependencies: await readDependencies(),
     }),
   );
+  const { item } = created;
+  const deadEnds = failedDependencies(item, created.dependencies);
+  if (deadEnds.length > 0) {
+    await requestEscalations(deps, [
+      {
+        workId: item.id,
+        kind: EscalationKind.DependencyFailed,
+        at: iso(wctx.now),
+        details: { cause: 'created', dependencies: deadEnds.map((d) => d.id) },
+        requestId: ctx.requestId,
+      },
+    ]);
+  }
   return presentWork(item, wctx.now, settings);
 };

@@ -1,7 +1,9 @@
 import { auditEvent } from '#core/audit';
+import { ValidationError } from '#core/errors';
 import { Action } from '#core/events';
 import { EntityType } from '#core/model';
 import type { Ports } from '#core/ports';
+import { Role } from '#core/roles';
 import { iso } from '#core/time';
 import type { RequestContext } from '../context';
 import type { IssueTokenBody } from '../schemas/admin';
@@ -10,10 +12,13 @@ import { changeContextOf } from './shared/context';
 import { decideAndCommit } from './shared/optimistic';
 import { type DrawnToken, drawToken } from './shared/tokens';
 
+/** Roles a team can limit: a team on any other token would be echoed yet not enforced. */
+const TEAM_LIMITED_ROLES: readonly string[] = [Role.Registration];
+
 /**
  * `POST /v1/tokens` (admin): issue a viewer, admin or registration token (shown once); `team`
  * limits a registration token to that team.
- * 1. draw `<tokenId>.<secret>` (only the secret's hash is stored); 2. commit the record with a
+ * 0. refuse `team` for a role it cannot limit (400 on `/team`); 1. draw `<tokenId>.<secret>` (only the secret's hash is stored); 2. commit the record with a
  * `token.issued` event (never the secret); a taken id draws another.
  */
 export const issueToken = async (
@@ -21,6 +26,14 @@ export const issueToken = async (
   ctx: RequestContext,
   body: IssueTokenBody,
 ): Promise<TokenIssued> => {
+  if (body.team !== undefined && !TEAM_LIMITED_ROLES.includes(body.role)) {
+    throw new ValidationError([
+      {
+        path: '/team',
+        message: `cannot limit a ${body.role} token; only ${TEAM_LIMITED_ROLES.join(' and ')} tokens take a team`,
+      },
+    ]);
+  }
   const cctx = changeContextOf(deps, ctx);
   const draw = () => drawToken(deps, { ...body, createdAt: iso(cctx.now) });
   return decideAndCommit<DrawnToken, TokenIssued>(

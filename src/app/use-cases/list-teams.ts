@@ -1,5 +1,6 @@
 import { agentStatus } from '#core/agents/liveness';
 import { AGENT_STATUSES, AgentStatus } from '#core/agents/status';
+import { decodeCursor, encodeCursor } from '#core/cursor';
 import { forecastTeam } from '#core/forecast';
 import type { Agent, WorkItem } from '#core/model';
 import type { Ports } from '#core/ports';
@@ -18,8 +19,8 @@ const OPEN_ITEMS_READ = 200;
 
 type Deps = Pick<Ports, 'clock' | 'teams' | 'agents' | 'work'> & SettingsDeps;
 
-const encodeCursor = (team: string): string => Buffer.from(team, 'utf8').toString('base64url');
-const decodeCursor = (cursor: string): string => Buffer.from(cursor, 'base64url').toString('utf8');
+const TEAMS = { list: 'teams' };
+const isTeamPosition = (value: unknown): value is string => typeof value === 'string' && value !== '';
 
 const teamAgents = async (deps: Deps, team: string): Promise<Agent[]> => {
   const agents: Agent[] = [];
@@ -83,10 +84,13 @@ export const listTeams = async (deps: Deps, _ctx: RequestContext, query: TeamsQu
   const settings = await currentSettings(deps);
   const now = deps.clock.now();
   const limit = query.limit ?? DEFAULT_PAGE_LIMIT;
-  const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+  const after = decodeCursor(query.cursor, TEAMS, isTeamPosition);
   const names = (await deps.teams.list()).filter((team) => after === undefined || team > after);
   const page = names.slice(0, limit);
   const items = await Promise.all(page.map((team) => summarize(deps, team, settings, now)));
   const last = page[page.length - 1];
-  return { items, ...(names.length > limit && last !== undefined ? { nextCursor: encodeCursor(last) } : {}) };
+  return {
+    items,
+    ...(names.length > limit && last !== undefined ? { nextCursor: encodeCursor(TEAMS, last) } : {}),
+  };
 };

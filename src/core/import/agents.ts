@@ -3,9 +3,10 @@ import { AgentStatus, RetireMode } from '../agents/status';
 import { auditEvent, type ChangeContext, withoutUndefined } from '../audit';
 import { Action } from '../events';
 import { type Agent, EntityType } from '../model';
+import { iso } from '../time';
 import type { Imported } from './fingerprint';
 import { decideExisting, type ImportDecision } from './outcome';
-import type { AgentRecord } from './records';
+import { type AgentRecord, type FullAgentRecord, withAgentDefaults } from './records';
 import { latestOf, storedTime } from './times';
 
 /**
@@ -14,7 +15,7 @@ import { latestOf, storedTime } from './times';
  * `POST /v1/agents/{id}/token`). A `retired` status is kept as a finished retirement at its last
  * heartbeat; any other status is derived as usual from `lastHeartbeatAt`.
  */
-export const importedAgent = (record: AgentRecord, fingerprint: string): Imported<Agent> => {
+export const importedAgent = (record: FullAgentRecord, fingerprint: string): Imported<Agent> => {
   const lastHeartbeatAt = storedTime(record.lastHeartbeatAt);
   const isRetired = record.status === AgentStatus.Retired;
   return withoutUndefined({
@@ -48,7 +49,7 @@ export const importAgent = (
   ctx: ChangeContext,
 ): ImportDecision => {
   if (existing) return decideExisting(existing, fingerprint, 'agent');
-  const agent = importedAgent(record, fingerprint);
+  const agent = importedAgent(withAgentDefaults(record, iso(ctx.now)), fingerprint);
   const event = auditEvent(ctx, {
     action: Action.AgentImported,
     entityType: EntityType.Agent,

@@ -6,7 +6,7 @@
 import type { AgentStatus } from '../agents/status';
 import type { JsonObject } from '../model';
 import type { NewWork } from '../work/create';
-import type { WorkStatus } from '../work/status';
+import { WorkStatus } from '../work/status';
 
 /** The record kinds, named as the import body and its reply name them. */
 export const ImportKind = { Agents: 'agents', Work: 'work', Events: 'events' } as const;
@@ -17,7 +17,7 @@ export type ImportKind = (typeof ImportKind)[keyof typeof ImportKind];
 /** All record kinds, in the order an import applies them (agents before the claims naming them). */
 export const IMPORT_KINDS: readonly ImportKind[] = Object.values(ImportKind);
 
-/** An agent as imported: the registration fields plus its status and times. */
+/** An agent as imported: the registration fields plus, optionally, its status and times. */
 export interface AgentRecord {
   readonly id: string;
   readonly team: string;
@@ -26,23 +26,56 @@ export interface AgentRecord {
   readonly heartbeatIntervalSec?: number;
   readonly metadata?: JsonObject;
   /** Kept only when `retired`; any other status is derived as usual from `lastHeartbeatAt`. */
-  readonly status: AgentStatus;
-  readonly createdAt: string;
-  readonly lastHeartbeatAt: string;
+  readonly status?: AgentStatus;
+  /** @default the import time */
+  readonly createdAt?: string;
+  /** @default `createdAt` */
+  readonly lastHeartbeatAt?: string;
 }
 
-/** A work item as imported: the creation fields plus its id, state and times. */
+/** An agent record with its defaults filled in. */
+export type FullAgentRecord = AgentRecord & Required<Pick<AgentRecord, 'createdAt' | 'lastHeartbeatAt'>>;
+
+/** The record with API.md's defaults: created at `now`, last heard of when created. */
+export const withAgentDefaults = (record: AgentRecord, now: string): FullAgentRecord => {
+  const createdAt = record.createdAt ?? now;
+  return { ...record, createdAt, lastHeartbeatAt: record.lastHeartbeatAt ?? createdAt };
+};
+
+/** A work item as imported: the creation fields and its id, plus, optionally, its state and times. */
 export interface WorkRecord extends NewWork {
-  readonly status: WorkStatus;
-  readonly progress: number;
-  readonly attempts: number;
-  readonly createdAt: string;
-  readonly updatedAt: string;
+  /** @default `ready` (`blocked` while a dependency is open) */
+  readonly status?: WorkStatus;
+  /** @default 0 */
+  readonly progress?: number;
+  /** @default 0 */
+  readonly attempts?: number;
+  /** @default the import time */
+  readonly createdAt?: string;
+  /** @default `createdAt` */
+  readonly updatedAt?: string;
   readonly completedAt?: string;
   readonly result?: string | JsonObject;
   /** The holder of a claimed or in-progress item. */
   readonly claim?: { readonly agentId: string; readonly claimedAt: string };
 }
+
+/** A work record with its defaults filled in. */
+export type FullWorkRecord = WorkRecord &
+  Required<Pick<WorkRecord, 'status' | 'progress' | 'attempts' | 'createdAt' | 'updatedAt'>>;
+
+/** The record with API.md's defaults: ready, no progress or attempts, created at `now`. */
+export const withWorkDefaults = (record: WorkRecord, now: string): FullWorkRecord => {
+  const createdAt = record.createdAt ?? now;
+  return {
+    ...record,
+    status: record.status ?? WorkStatus.Ready,
+    progress: record.progress ?? 0,
+    attempts: record.attempts ?? 0,
+    createdAt,
+    updatedAt: record.updatedAt ?? createdAt,
+  };
+};
 
 /** Entity kinds a history record may be about. */
 export type HistoryEntityType = 'work' | 'agent';

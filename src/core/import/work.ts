@@ -13,7 +13,7 @@ import { isHeld, WorkStatus } from '../work/status';
 import type { WorkContext } from '../work/write';
 import type { Imported } from './fingerprint';
 import { decideExisting, type ImportDecision, rejected } from './outcome';
-import type { WorkRecord } from './records';
+import { type FullWorkRecord, type WorkRecord, withWorkDefaults } from './records';
 import { storedTime } from './times';
 
 /** Writes one change may hold: it is one store transaction (DynamoDB takes at most 100). */
@@ -36,7 +36,7 @@ export interface WorkImportFound {
 }
 
 /** Why the record contradicts itself, or undefined when it does not. */
-export const workRecordProblem = (record: WorkRecord, defaultMaxAttempts: number): string | undefined => {
+export const workRecordProblem = (record: FullWorkRecord, defaultMaxAttempts: number): string | undefined => {
   const maxAttempts = record.maxAttempts ?? defaultMaxAttempts;
   const dependsOn = record.dependsOn ?? [];
   if (isHeld(record.status) && record.claim === undefined) {
@@ -80,7 +80,7 @@ const foundProblem = (record: WorkRecord, found: WorkImportFound): string | unde
  * A waiting item gets its sweeper review time as a created one does (deadline, urgency drift).
  */
 export const importedWorkItem = (
-  record: WorkRecord,
+  record: FullWorkRecord,
   found: WorkImportFound,
   fingerprint: string,
   claimToken: string,
@@ -166,17 +166,20 @@ const holderWithClaim = (holder: Agent, ctx: WorkContext): Write => ({
  * Importing one work item: when the id is free and the record fits (its fields agree, its
  * dependencies exist, its holder is registered and not retiring), the item is stored as
  * {@link importedWorkItem} with a `work.imported` event, each dependency records it among its
- * dependents, and an imported claim counts toward its holder's `activeClaims`. An id imported
+ * dependents, and an imported claim counts toward its holder's `activeClaims`. Fields the record
+ * leaves out take API.md's defaults ({@link withWorkDefaults}), after the fingerprint, so a rerun
+ * of the same record is `unchanged`. An id imported
  * before with the same content is `unchanged`; other content under the id is a conflict.
  */
 export const importWork = (
-  record: WorkRecord,
+  given: WorkRecord,
   found: WorkImportFound,
   fingerprint: string,
   claimToken: string,
   ctx: WorkContext,
 ): ImportDecision => {
   if (found.existing) return decideExisting(found.existing, fingerprint, 'work item');
+  const record = withWorkDefaults(given, iso(ctx.now));
   const problem = workRecordProblem(record, ctx.settings.defaultMaxAttempts) ?? foundProblem(record, found);
   if (problem !== undefined) return rejected(problem);
   const item = importedWorkItem(record, found, fingerprint, claimToken, ctx);

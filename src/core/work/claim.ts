@@ -28,7 +28,8 @@ export const missingCapabilities = (
  * @throws CapacityExceededError when the agent already holds `capacity` items.
  */
 export const assertCanTakeWork = (agent: Agent): void => {
-  if (agent.retirement !== undefined) throw new AgentRetiringError(agent.id);
+  if (agent.retirement !== undefined)
+    throw new AgentRetiringError(agent.id, agent.retirement.retiredAt !== undefined);
   if (agent.activeClaims >= agent.capacity) throw new CapacityExceededError(agent.id, agent.capacity);
 };
 
@@ -46,7 +47,8 @@ const assertClaimable = (item: WorkItem, agent: Agent, ctx: WorkContext): void =
     );
   }
   if (item.status !== WorkStatus.Ready) throw new NotClaimableError(item.id, item.status);
-  if (agent.retirement !== undefined) throw new AgentRetiringError(agent.id);
+  if (agent.retirement !== undefined)
+    throw new AgentRetiringError(agent.id, agent.retirement.retiredAt !== undefined);
   const missing = missingCapabilities(item, agent);
   if (missing.length > 0) throw new MissingCapabilitiesError(missing);
   assertCanTakeWork(agent);
@@ -122,7 +124,8 @@ export const reassignWork = (
   const { agent, token } = target;
   const takesNewSlot = holder !== agent.id;
   if (takesNewSlot) {
-    if (agent.retirement !== undefined) throw new AgentRetiringError(agent.id);
+    if (agent.retirement !== undefined)
+      throw new AgentRetiringError(agent.id, agent.retirement.retiredAt !== undefined);
     const missing = missingCapabilities(item, agent);
     if (missing.length > 0) throw new MissingCapabilitiesError(missing);
     assertCanTakeWork(agent);

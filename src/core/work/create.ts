@@ -1,6 +1,7 @@
 import { auditEvent, withoutUndefined } from '../audit';
 import { UnknownDependencyError, ValidationError } from '../errors';
 import { Action } from '../events';
+import { storedTime } from '../import/times';
 import type { JsonObject, WorkItem } from '../model';
 import { EntityType } from '../model';
 import type { Write } from '../ports';
@@ -67,7 +68,8 @@ export const createWorkItem = (
     team: input.team,
     priority: input.priority ?? WORK_DEFAULTS.priority,
     businessValue: input.businessValue ?? WORK_DEFAULTS.businessValue,
-    deadline: input.deadline,
+    // Every instant is kept in UTC (`Z`), whatever offset the caller wrote.
+    deadline: input.deadline === undefined ? undefined : storedTime(input.deadline),
     requiredCapabilities: [...(input.requiredCapabilities ?? [])],
     dependsOn,
     remainingDeps,

@@ -170,14 +170,14 @@ describe('the local HTTP gateway', () => {
     expect(response.body).toEqual({ hello: 'world' });
   });
 
-  it('answers 404 not_found for an unknown path without calling a handler', async () => {
+  it('answers an unknown path as API Gateway does, without calling a handler', async () => {
     const { calls, api } = await recordingGateway();
 
     const response = await api.get('/v2/anything');
 
     expect(response.status).toBe(404);
-    expect(response.error).toMatchObject({ code: 'not_found', message: expect.any(String) });
-    expect(response.headers.get('x-request-id')).toMatch(/.+/);
+    expect(response.body).toEqual({ message: 'Not Found' });
+    expect(response.headers.get('apigw-requestid')).toMatch(/.+/);
     expect(calls).toEqual([]);
   });
 
@@ -187,8 +187,8 @@ describe('the local HTTP gateway', () => {
     const response = await api.delete('/v1/work/w1');
 
     expect(response.status).toBe(405);
-    expect(response.headers.get('allow')).toBe('GET');
-    expect(response.error).toMatchObject({ code: 'method_not_allowed', details: { allow: ['GET'] } });
+    expect(response.headers.get('allow')).toBe('GET, HEAD');
+    expect(response.error).toMatchObject({ code: 'method_not_allowed', details: { allow: ['GET', 'HEAD'] } });
     expect(calls).toEqual([]);
   });
 
@@ -271,5 +271,61 @@ describe('the local HTTP gateway', () => {
     expect(response.body.functionName).toBe('coord-local-echo');
     expect(response.body.remainingMs).toBeGreaterThan(0);
     expect(response.headers.get('x-request-id')).toBe(response.body.event.requestContext.requestId);
+  });
+});
+
+describe('the local HTTP gateway on odd requests', () => {
+  it('answers HEAD like GET, through the GET route, without a body', async () => {
+    const { calls, api } = await recordingGateway(async () => ({
+      statusCode: 200,
+      headers: { 'content-type': 'application/json' },
+      body: '{"status":"ok"}',
+    }));
+
+    const response = await api.request('HEAD', '/v1/health');
+
+    expect(response.status).toBe(200);
+    expect(response.text).toBe('');
+    expect(calls.map((call) => call.route.id)).toEqual(['health']);
+    expect(calls[0]?.event.requestContext.http.method).toBe('HEAD');
+  });
+
+  it('lists HEAD among the allowed methods of a GET route', async () => {
+    const { api } = await recordingGateway();
+
+    const response = await api.delete('/v1/health');
+
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('GET, HEAD');
+  });
+
+  it('reports the route limit for a body over the gateway limit, as the handler does for a smaller one', async () => {
+    const { api } = await recordingGateway();
+
+    const response = await api.request('POST', '/v1/work', { rawBody: 'x'.repeat(1024 * 1024 + 1) });
+
+    expect(response.status).toBe(413);
+    expect(response.error?.details).toEqual({ limitBytes: 65_536 });
+  });
+
+  it('answers OPTIONS with the methods a known path takes and no body', async () => {
+    const { calls, api } = await recordingGateway();
+
+    const response = await api.request('OPTIONS', '/v1/work');
+
+    expect(response.status).toBe(204);
+    expect(response.headers.get('allow')).toBe('GET, HEAD, POST, OPTIONS');
+    expect(response.headers.get('access-control-allow-origin')).toBeNull();
+    expect(calls).toEqual([]);
+  });
+
+  it('takes no trailing slash: another path, unknown to API Gateway', async () => {
+    const { calls, api } = await recordingGateway();
+
+    const response = await api.get('/v1/work/');
+
+    expect(response.status).toBe(404);
+    expect(response.body).toEqual({ message: 'Not Found' });
+    expect(calls).toEqual([]);
   });
 });

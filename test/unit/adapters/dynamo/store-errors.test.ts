@@ -20,7 +20,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDynamoPorts, type DynamoPorts, StoreError } from '#adapters/dynamo/index';
-import { UnavailableError } from '#core/errors';
+import { UnavailableError, ValidationError } from '#core/errors';
 import { WriteConflict } from '#core/ports';
 import { anAgent, anEvent, aWorkItem } from '#test/support/builders';
 import { fixedClock } from '#test/support/clock';
@@ -89,7 +89,18 @@ describe('failures become domain errors', () => {
     documentClient.on(QueryCommand).rejects(throttled());
 
     await expect(ports.work.readyCandidates(['core'], 5)).rejects.toThrow(UnavailableError);
-    await expect(ports.audit.list({ limit: 5 })).rejects.toThrow(UnavailableError);
+    await expect(ports.audit.list({ limit: 5, entityId: 'wi_1' })).rejects.toThrow(UnavailableError);
+  });
+
+  it('turns a write larger than one stored item into a ValidationError, not a server error', async () => {
+    const tooLarge = Object.assign(new Error('Item size has exceeded the maximum allowed size'), {
+      name: 'ValidationException',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 400 },
+    });
+    documentClient.on(TransactWriteCommand).rejects(tooLarge);
+
+    await expect(ports.uow.commit({ writes: [], events: [anEvent()] })).rejects.toThrow(ValidationError);
   });
 
   it('turns a throttled or failing commit into UnavailableError', async () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { agentStatus } from '#core/agents/liveness';
 import { importAgent, importedAgent } from '#core/import/agents';
-import type { AgentRecord } from '#core/import/records';
+import type { FullAgentRecord as AgentRecord } from '#core/import/records';
+import * as defaults from '#core/import/records';
 import type { Agent } from '#core/model';
 import { anAgent, changeContext, NOW } from '../builders';
 
@@ -127,5 +128,24 @@ describe('importAgent', () => {
       outcome: 'conflict',
       reason: 'agent agent-a exists and was not imported; an import never overwrites it',
     });
+  });
+});
+
+describe('an agent record with only the registration fields', () => {
+  it('is created at the import time and last heard of then', () => {
+    const { withAgentDefaults } = defaults;
+
+    expect(withAgentDefaults({ id: 'a-1', team: 't' }, '2026-12-04T10:00:00.000Z')).toEqual({
+      id: 'a-1',
+      team: 't',
+      createdAt: '2026-12-04T10:00:00.000Z',
+      lastHeartbeatAt: '2026-12-04T10:00:00.000Z',
+    });
+    expect(
+      withAgentDefaults(
+        { id: 'a-1', team: 't', createdAt: '2025-01-01T00:00:00Z' },
+        '2026-12-04T10:00:00.000Z',
+      ).lastHeartbeatAt,
+    ).toBe('2025-01-01T00:00:00Z');
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ImportDecision } from '#core/import/outcome';
 import type { WorkRecord } from '#core/import/records';
+import { withWorkDefaults } from '#core/import/records';
 import { importWork, MAX_IMPORT_DEPENDENCIES, type WorkImportFound } from '#core/import/work';
 import type { Agent, WorkItem } from '#core/model';
 import type { Change } from '#core/ports';
@@ -255,5 +256,32 @@ describe('importWork', () => {
       outcome: 'conflict',
       reason: expect.stringContaining('exists and was not imported'),
     });
+  });
+});
+
+describe('a work record with only the create fields and an id', () => {
+  it('is ready, without progress or attempts, created and updated at the import time', () => {
+    expect(
+      withWorkDefaults({ id: 'w-1', type: 'build', title: 'x', team: 't' }, '2026-12-04T10:00:00.000Z'),
+    ).toEqual({
+      id: 'w-1',
+      type: 'build',
+      title: 'x',
+      team: 't',
+      status: 'ready',
+      progress: 0,
+      attempts: 0,
+      createdAt: '2026-12-04T10:00:00.000Z',
+      updatedAt: '2026-12-04T10:00:00.000Z',
+    });
+  });
+
+  it('is updated when created unless it says otherwise', () => {
+    const full = withWorkDefaults(
+      { id: 'w-1', type: 'build', title: 'x', team: 't', createdAt: '2025-05-01T00:00:00Z' },
+      '2026-12-04T10:00:00.000Z',
+    );
+
+    expect(full.updatedAt).toBe('2025-05-01T00:00:00Z');
   });
 });

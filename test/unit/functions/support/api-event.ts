@@ -16,6 +16,8 @@ export interface EventOptions {
   /** An object is sent as JSON with `content-type: application/json`; a string as is. */
   readonly body?: unknown;
   readonly query?: Readonly<Record<string, string>>;
+  /** The query string as sent. @default built from `query` */
+  readonly rawQueryString?: string;
   readonly pathParameters?: Readonly<Record<string, string>>;
   readonly token?: string;
   readonly requestId?: string;
@@ -39,7 +41,7 @@ export const apiEvent = (options: EventOptions): APIGatewayProxyEventV2 => {
     version: '2.0',
     routeKey,
     rawPath: options.path,
-    rawQueryString: new URLSearchParams(query).toString(),
+    rawQueryString: options.rawQueryString ?? new URLSearchParams(query).toString(),
     headers,
     ...(Object.keys(query).length > 0 ? { queryStringParameters: { ...query } } : {}),
     ...(options.pathParameters ? { pathParameters: { ...options.pathParameters } } : {}),

@@ -3,6 +3,8 @@
  * and `{name+}` (the rest of the path) parameters, and the most specific route winning, so
  * `POST /v1/work/claim-next` beats `POST /v1/work/{id}/claim` style templates, while
  * `GET /v1/work/claim-next` still reaches `GET /v1/work/{id}` (no GET route is more specific).
+ * A route of method `ANY` takes every method; `HEAD` takes a `GET` route (answered without a body).
+ * Used by the local gateway and by the fallback route, which answers for known paths.
  */
 
 /** What the matcher needs of a route. */
@@ -86,9 +88,37 @@ export const routeMatcher = <R extends RoutePattern>(routes: readonly R[]) => {
     for (const { route, segments } of compiled) {
       const pathParameters = matchSegments(segments, parts);
       if (!pathParameters) continue;
-      if (route.method === method) return { kind: 'matched', route, pathParameters };
+      if (
+        route.method === method ||
+        route.method === 'ANY' ||
+        (method === 'HEAD' && route.method === 'GET')
+      ) {
+        return { kind: 'matched', route, pathParameters };
+      }
       allow.add(route.method);
+      if (route.method === 'GET') allow.add('HEAD');
     }
     return allow.size > 0 ? { kind: 'method_not_allowed', allow: [...allow].sort() } : { kind: 'not_found' };
+  };
+};
+
+/**
+ * Builds a lookup of the most specific path template matching a path, with the methods routes
+ * take there: `GET /v1/work/claim-next` reaches `GET /v1/work/{id}`, yet the path is the
+ * claim-next route's, which takes only POST.
+ */
+export const pathTemplates = <R extends RoutePattern>(routes: readonly R[]) => {
+  const compiled = routes
+    .filter((route) => route.method !== 'ANY')
+    .map((route) => ({ route, segments: splitPath(route.path).map(segmentOf) }))
+    .sort((a, b) => bySpecificity(a.segments, b.segments));
+  return (rawPath: string): { readonly path: string; readonly methods: readonly string[] } | undefined => {
+    const parts = splitPath(rawPath);
+    const first = compiled.find(({ segments }) => matchSegments(segments, parts) !== undefined);
+    if (!first) return undefined;
+    const methods = compiled
+      .filter(({ route }) => route.path === first.route.path)
+      .map(({ route }) => route.method);
+    return { path: first.route.path, methods: [...new Set(methods)].sort() };
   };
 };
