@@ -3,10 +3,11 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { IGrantable, IPrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, type CfnFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { FunctionSettings } from '../stage-config';
 
 /** The project root: the folder holding package.json, `functions/` and `lib/`. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -82,10 +83,13 @@ export class CoordFunction extends Construct implements IGrantable {
   public readonly function: NodejsFunction;
   /** The function's log group. */
   public readonly logGroup: LogGroup;
+  /** The handler module, relative to the project root (`functions/http/claim-next.ts`). */
+  public readonly entry: string;
 
   /** @throws Error naming the file when the entry module does not exist. */
   constructor(scope: Construct, id: string, props: CoordFunctionProps) {
     super(scope, id);
+    this.entry = props.entry;
     const projectRoot = resolve(props.projectRoot ?? PROJECT_ROOT);
     const entry = join(projectRoot, props.entry);
     if (!existsSync(entry)) {
@@ -129,6 +133,21 @@ export class CoordFunction extends Construct implements IGrantable {
         ...props.bundling,
       },
     });
+  }
+
+  /**
+   * Overrides the memory and sets the reserved concurrency (stage config settings of this function).
+   * @throws Error when the reserved concurrency is below 1 (0 would stop the function).
+   */
+  public applySettings(settings: FunctionSettings): void {
+    const cfn = this.function.node.defaultChild as CfnFunction;
+    if (settings.memoryMiB !== undefined) cfn.memorySize = settings.memoryMiB;
+    if (settings.reservedConcurrency !== undefined) {
+      if (settings.reservedConcurrency < 1) {
+        throw new Error(`${this.node.path}: a reserved concurrency below 1 would stop the function`);
+      }
+      cfn.reservedConcurrentExecutions = settings.reservedConcurrency;
+    }
   }
 
   /** The principal that grants on tables and secrets apply to. */

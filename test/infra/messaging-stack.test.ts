@@ -22,8 +22,9 @@ describe('MessagingStack', () => {
   const queueIdOf = (id: string) => logicalIdOf(stacks.messaging.queues.get(id)?.queue);
   const dlqIdOf = (id: string) => logicalIdOf(stacks.messaging.queues.get(id)?.deadLetterQueue);
 
-  it('creates every queue and its DLQ, named after the stage', () => {
-    messaging.resourceCountIs('AWS::SQS::Queue', QUEUES.length * 2);
+  it('creates every queue and its DLQ, named after the stage, and the sweeper DLQ', () => {
+    messaging.resourceCountIs('AWS::SQS::Queue', QUEUES.length * 2 + 1);
+    messaging.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'coord-dev-sweeper-dlq' });
     for (const definition of QUEUES) {
       messaging.hasResourceProperties('AWS::SQS::Queue', { QueueName: `coord-dev-${definition.id}` });
       messaging.hasResourceProperties('AWS::SQS::Queue', { QueueName: `coord-dev-${definition.id}-dlq` });

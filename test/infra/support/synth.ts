@@ -9,15 +9,20 @@ import { afterAll } from 'vitest';
 import { CONSUMERS } from '#functions/shared/consumers';
 import { ROUTES } from '#functions/shared/routes';
 import { SCHEDULES } from '#functions/shared/schedules';
+import { STREAM_CONSUMERS } from '#functions/shared/streams';
+import { WS_ROUTES } from '#functions/shared/ws-routes';
 import { PROJECT_ROOT } from '../../../lib/constructs/coord-function';
 import { buildCoordApp, type CoordStacks } from '../../../lib/coord-app';
+import { type StageConfig, stageConfig } from '../../../lib/stage-config';
 
-/** A synthesized deployment: the stacks and their templates. */
+/** A synthesized deployment with every stack: the stacks and their templates. */
 export interface SynthesizedApp {
-  readonly stacks: CoordStacks;
+  readonly stacks: Required<CoordStacks>;
   readonly data: Template;
   readonly messaging: Template;
   readonly api: Template;
+  readonly realtime: Template;
+  readonly web: Template;
 }
 
 const scratchDirs: string[] = [];
@@ -53,25 +58,36 @@ export const stubProjectRoot = (): string => {
   if (stubRoot) return stubRoot;
   const root = scratchDir('infra-root');
   copyFileSync(join(PROJECT_ROOT, 'package-lock.json'), join(root, 'package-lock.json'));
-  for (const { entry } of [...ROUTES, ...CONSUMERS, ...SCHEDULES]) {
+  for (const { entry } of [...ROUTES, ...CONSUMERS, ...SCHEDULES, ...WS_ROUTES, ...STREAM_CONSUMERS]) {
     mkdirSync(dirname(join(root, entry)), { recursive: true });
     writeFileSync(join(root, entry), 'export const handler = async () => ({ statusCode: 204 });\n');
   }
+  // A stand-in for the dashboard build (`web/dist`), so the web stack uploads something.
+  mkdirSync(join(root, 'web/dist'), { recursive: true });
+  writeFileSync(join(root, 'web/dist/index.html'), '<!doctype html><title>coord</title>\n');
   stubRoot = root;
   return root;
 };
 
-/** Synthesizes every stack of a stage, without bundling. */
-export const synthesize = (stage: string): SynthesizedApp => {
-  const stacks = buildCoordApp(appWithoutBundling(), {
-    stage,
-    functionDefaults: { projectRoot: stubProjectRoot() },
-  });
+/** Builds the stacks of a stage config against the stub project root, without bundling. */
+export const buildStacks = (config: StageConfig): CoordStacks =>
+  buildCoordApp(appWithoutBundling(), { config, functionDefaults: { projectRoot: stubProjectRoot() } });
+
+/**
+ * Synthesizes every stack of a stage (its config changed by `overrides`), without bundling.
+ * @throws Error when the stage leaves out a stack.
+ */
+export const synthesize = (stage: string, overrides: Partial<StageConfig> = {}): SynthesizedApp => {
+  const { data, messaging, api, realtime, web } = buildStacks({ ...stageConfig(stage), ...overrides });
+  if (!api || !realtime || !web) throw new Error(`Stage ${stage} does not build every stack`);
+  const stacks = { data, messaging, api, realtime, web };
   return {
     stacks,
-    data: Template.fromStack(stacks.data),
-    messaging: Template.fromStack(stacks.messaging),
-    api: Template.fromStack(stacks.api),
+    data: Template.fromStack(data),
+    messaging: Template.fromStack(messaging),
+    api: Template.fromStack(api),
+    realtime: Template.fromStack(realtime),
+    web: Template.fromStack(web),
   };
 };
 
