@@ -1,5 +1,7 @@
 import { join } from 'node:path';
-import type { App, Environment } from 'aws-cdk-lib';
+import { type App, type Environment, Stack } from 'aws-cdk-lib';
+import { LambdaApplication } from 'aws-cdk-lib/aws-codedeploy';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import {
   agentsTable,
   escalationsTable,
@@ -10,6 +12,7 @@ import {
   workTable,
 } from '#adapters/dynamo/tables';
 import { escalationsQueue, heartbeatsQueue } from '#adapters/sqs/queues';
+import type { Alarms } from './constructs/alarms';
 import { CoordFunction, type CoordFunctionProps, PROJECT_ROOT } from './constructs/coord-function';
 import { ApiStack } from './stacks/api-stack';
 import { DataStack } from './stacks/data-stack';
@@ -80,6 +83,7 @@ export const buildCoordApp = (app: App, options: CoordAppOptions): CoordStacks =
   const functionDefaults = {
     memorySizeMiB: config.defaultMemoryMiB,
     logRetention: config.logRetention,
+    alias: config.canary,
     ...options.functionDefaults,
   };
 
@@ -154,7 +158,36 @@ export const buildCoordApp = (app: App, options: CoordAppOptions): CoordStacks =
   }
 
   applyFunctionSettings(app, config);
+  addAlarmsAndCanaries(app, namePrefix, messaging.alarms, config.canary);
   return stacks;
+};
+
+/**
+ * Gives every function its error and throttle alarms and, when the stage deploys canaries, a
+ * CodeDeploy deployment group rolled back by those alarms (one application and role per stack).
+ */
+const addAlarmsAndCanaries = (app: App, namePrefix: string, alarms: Alarms, canary: boolean): void => {
+  const deployers = new Map<Stack, { application: LambdaApplication; role: Role }>();
+  const deployerOf = (stack: Stack) => {
+    let deployer = deployers.get(stack);
+    if (!deployer) {
+      const role = new Role(stack, 'CanaryDeployRole', {
+        assumedBy: new ServicePrincipal('codedeploy.amazonaws.com'),
+        description: 'Shifts traffic between function versions and rolls back on alarms',
+      });
+      const application = new LambdaApplication(stack, 'Canary', { applicationName: stack.stackName });
+      deployer = { application, role };
+      deployers.set(stack, deployer);
+    }
+    return deployer;
+  };
+  for (const fn of app.node.findAll().filter((construct) => construct instanceof CoordFunction)) {
+    fn.addAlarms(namePrefix, (alarm) => alarms.notify(alarm));
+    if (canary) {
+      const { application, role } = deployerOf(Stack.of(fn));
+      fn.addCanary(application, role);
+    }
+  }
 };
 
 /** Gives each function the memory and reserved concurrency the stage config sets for it. */

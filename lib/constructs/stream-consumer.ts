@@ -89,6 +89,6 @@ export class StreamConsumer extends Construct {
         }),
       ],
     });
-    this.handler.function.addEventSource(this.source);
+    this.handler.target.addEventSource(this.source);
   }
 }

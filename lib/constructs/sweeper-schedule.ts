@@ -71,7 +71,7 @@ export class SweeperSchedule extends Construct {
       timeout: Duration.seconds(Math.max(10, rate.toSeconds() - 10)),
     });
     // A pass that throws is retried by Lambda's asynchronous invocation, then dead-lettered.
-    this.handler.function.configureAsyncInvoke({
+    this.handler.target.configureAsyncInvoke({
       retryAttempts: SWEEPER_RETRY_ATTEMPTS,
       maxEventAge: Duration.seconds(Math.max(60, rate.toSeconds())),
       onFailure: new SqsDestination(this.deadLetterQueue),
@@ -83,7 +83,7 @@ export class SweeperSchedule extends Construct {
       description: `Runs ${schedule.entry} every ${schedule.rateMinutes} minute(s)`,
       schedule: Schedule.rate(rate),
       targets: [
-        new LambdaFunction(this.handler.function, {
+        new LambdaFunction(this.handler.target, {
           retryAttempts: SWEEPER_RETRY_ATTEMPTS,
           maxEventAge: rate,
           deadLetterQueue: this.deadLetterQueue,

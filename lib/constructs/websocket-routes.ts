@@ -60,7 +60,7 @@ export class WebSocketRoutes extends Construct {
       for (const secret of props.authSecrets) secret.grantRead(handler);
       props.grantManageConnections(handler);
 
-      const integration = new WebSocketLambdaIntegration(`${definition.id}Integration`, handler.function);
+      const integration = new WebSocketLambdaIntegration(`${definition.id}Integration`, handler.target);
       for (const routeKey of definition.routeKeys) {
         routes.set(
           routeKey,

@@ -131,7 +131,10 @@ export class MessagingStack extends Stack {
         },
       });
       for (const table of props.tables) table.grantReadWriteData(handler);
-      queue.addConsumer(handler.function, props.consumerMaxConcurrency);
+      queue.addConsumer(handler.function, {
+        target: handler.target,
+        ...(props.consumerMaxConcurrency !== undefined && { maxConcurrency: props.consumerMaxConcurrency }),
+      });
       consumers.set(consumer.id, handler);
     }
     this.consumers = consumers;

@@ -4,7 +4,7 @@ import { connectionsTable, eventsTable, TABLES } from '#adapters/dynamo/tables';
 import { STREAM_CONSUMERS } from '#functions/shared/streams';
 import { WS_ROUTE_SELECTION, WS_ROUTES } from '#functions/shared/ws-routes';
 import { MANAGEMENT_ENDPOINT_VARIABLE, WS_STAGE_NAME } from '../../lib/stacks/realtime-stack';
-import { actionsOf, logicalIdOf, statementsOf, synthesize } from './support/synth';
+import { actionsOf, liveAliasOf, logicalIdOf, statementsOf, synthesize } from './support/synth';
 
 const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'];
 const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem'];
@@ -86,9 +86,8 @@ describe('RealtimeStack', () => {
     for (const route of WS_ROUTES) {
       const integrationId = integrationOf(route.routeKeys[0] ?? '');
       const integration = Object.entries(resources).find(([id]) => integrationId.includes(id));
-      expect(JSON.stringify(integration?.[1].Properties.IntegrationUri)).toContain(
-        logicalIdOf(wsFunction(route.id)),
-      );
+      const alias = logicalIdOf(stack.routes.functions.get(route.id)?.alias);
+      expect(JSON.stringify(integration?.[1].Properties.IntegrationUri)).toContain(`{"Ref":"${alias}"}`);
       for (const routeKey of route.routeKeys) expect(integrationOf(routeKey)).toBe(integrationId);
     }
   });
@@ -166,7 +165,7 @@ describe('RealtimeStack', () => {
     (definition) => {
       const consumer = stack.streamConsumers.get(definition.id);
       realtime.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-        FunctionName: { Ref: logicalIdOf(consumerFunction(definition.id)) },
+        FunctionName: liveAliasOf(logicalIdOf(stack.streamConsumers.get(definition.id)?.handler.alias)),
         EventSourceArn: { 'Fn::ImportValue': Match.stringLikeRegexp('StreamArn') },
         StartingPosition: 'LATEST',
         BatchSize: definition.batchSize,

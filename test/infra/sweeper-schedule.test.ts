@@ -17,6 +17,7 @@ describe('the sweeper in the messaging stack', () => {
   const { stacks, messaging, api, data } = synthesize('dev');
   const sweeper = stacks.messaging.sweeper;
   const fn = sweeper?.handler.function;
+  const alias = sweeper?.handler.alias;
 
   it('runs the sweep handler every minute from an EventBridge rule, retried twice, then dead-lettered', () => {
     const dlq = logicalIdOf(sweeper?.deadLetterQueue);
@@ -25,7 +26,7 @@ describe('the sweeper in the messaging stack', () => {
       State: 'ENABLED',
       Targets: [
         Match.objectLike({
-          Arn: { 'Fn::GetAtt': [logicalIdOf(fn), 'Arn'] },
+          Arn: { Ref: logicalIdOf(alias) },
           RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 60 },
           DeadLetterConfig: { Arn: { 'Fn::GetAtt': [dlq, 'Arn'] } },
         }),
@@ -33,13 +34,14 @@ describe('the sweeper in the messaging stack', () => {
     });
     messaging.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       FunctionName: { Ref: logicalIdOf(fn) },
+      Qualifier: { 'Fn::Select': [7, { 'Fn::Split': [':', { Ref: logicalIdOf(alias) }] }] },
       MaximumRetryAttempts: 2,
       DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [dlq, 'Arn'] } } },
     });
     messaging.hasResourceProperties('AWS::Lambda::Permission', {
       Action: 'lambda:InvokeFunction',
       Principal: 'events.amazonaws.com',
-      FunctionName: { 'Fn::GetAtt': [logicalIdOf(fn), 'Arn'] },
+      FunctionName: { Ref: logicalIdOf(alias) },
     });
   });
 

@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { App, type CfnElement, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Matcher, MatchResult, Template } from 'aws-cdk-lib/assertions';
 import { BUNDLING_STACKS } from 'aws-cdk-lib/cx-api';
 import type { IConstruct } from 'constructs';
 import { afterAll } from 'vitest';
@@ -90,6 +90,25 @@ export const synthesize = (stage: string, overrides: Partial<StageConfig> = {}):
     web: Template.fromStack(web),
   };
 };
+
+/** Matches a value naming a function's `live` alias (by the alias's logical id), however it is joined. */
+class LiveAliasMatcher extends Matcher {
+  public readonly name = 'liveAliasOf';
+  constructor(private readonly aliasId: string) {
+    super();
+  }
+  public test(actual: unknown): MatchResult {
+    const result = new MatchResult(actual);
+    const json = JSON.stringify(actual);
+    if (!json.includes(`{"Ref":"${this.aliasId}"}`) || !json.includes(':live')) {
+      result.recordFailure({ matcher: this, path: [], message: `Expected the live alias ${this.aliasId}` });
+    }
+    return result;
+  }
+}
+
+/** How an event source mapping names a function's `live` alias (by the alias's logical id). */
+export const liveAliasOf = (aliasId: string): Matcher => new LiveAliasMatcher(aliasId);
 
 /** The logical id, in its stack's template, of the resource behind a construct (a table, a role...). */
 export const logicalIdOf = (construct: IConstruct | undefined): string => {
