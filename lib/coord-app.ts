@@ -17,6 +17,7 @@ import { CoordFunction, type CoordFunctionProps, PROJECT_ROOT } from './construc
 import { ApiStack } from './stacks/api-stack';
 import { DataStack } from './stacks/data-stack';
 import { MessagingStack } from './stacks/messaging-stack';
+import { ObservabilityStack } from './stacks/observability-stack';
 import { RealtimeStack } from './stacks/realtime-stack';
 import { WEB_BUILD_DIR, WebStack } from './stacks/web-stack';
 import { functionKey, type StageConfig } from './stage-config';
@@ -49,6 +50,7 @@ export interface CoordStacks {
   readonly api?: ApiStack;
   readonly realtime?: RealtimeStack;
   readonly web?: WebStack;
+  readonly observability?: ObservabilityStack;
 }
 
 // The HTTP handlers and the queue consumers never touch the Connections table: the WebSocket side owns it.
@@ -154,6 +156,20 @@ export const buildCoordApp = (app: App, options: CoordAppOptions): CoordStacks =
         options.webBuildDir ?? join(options.functionDefaults?.projectRoot ?? PROJECT_ROOT, WEB_BUILD_DIR),
       httpApi: stacks.api.httpApi,
       webSocketUrl: stacks.realtime.stage.url,
+    });
+  }
+
+  if (config.stacks.observability && stacks.api) {
+    stacks.observability = new ObservabilityStack(app, `${namePrefix}-observability`, {
+      ...common,
+      description: `coord ${stage}: dashboard and service alarms`,
+      namePrefix,
+      alarms: messaging.alarms,
+      httpApi: stacks.api.httpApi,
+      ...(stacks.realtime && { webSocketApi: stacks.realtime.webSocketApi }),
+      queues: messaging.queues,
+      tables: data.tables,
+      ...(messaging.sweeper && { sweeper: messaging.sweeper.handler }),
     });
   }
 

@@ -102,7 +102,14 @@ describe('the CDK app', () => {
   it('protects the stacks and tables and keeps the secrets and logs of stage prod', () => {
     const { stacks, data, api } = synthesize('prod');
 
-    for (const stack of [stacks.data, stacks.messaging, stacks.api, stacks.realtime, stacks.web]) {
+    for (const stack of [
+      stacks.data,
+      stacks.messaging,
+      stacks.api,
+      stacks.realtime,
+      stacks.web,
+      stacks.observability,
+    ]) {
       expect(stack.terminationProtection).toBe(true);
     }
     data.allResourcesProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: true });

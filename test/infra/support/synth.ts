@@ -23,6 +23,7 @@ export interface SynthesizedApp {
   readonly api: Template;
   readonly realtime: Template;
   readonly web: Template;
+  readonly observability: Template;
 }
 
 const scratchDirs: string[] = [];
@@ -78,9 +79,13 @@ export const buildStacks = (config: StageConfig): CoordStacks =>
  * @throws Error when the stage leaves out a stack.
  */
 export const synthesize = (stage: string, overrides: Partial<StageConfig> = {}): SynthesizedApp => {
-  const { data, messaging, api, realtime, web } = buildStacks({ ...stageConfig(stage), ...overrides });
-  if (!api || !realtime || !web) throw new Error(`Stage ${stage} does not build every stack`);
-  const stacks = { data, messaging, api, realtime, web };
+  const { data, messaging, api, realtime, web, observability } = buildStacks({
+    ...stageConfig(stage),
+    ...overrides,
+  });
+  if (!api || !realtime || !web || !observability)
+    throw new Error(`Stage ${stage} does not build every stack`);
+  const stacks = { data, messaging, api, realtime, web, observability };
   return {
     stacks,
     data: Template.fromStack(data),
@@ -88,6 +93,7 @@ export const synthesize = (stage: string, overrides: Partial<StageConfig> = {}):
     api: Template.fromStack(api),
     realtime: Template.fromStack(realtime),
     web: Template.fromStack(web),
+    observability: Template.fromStack(observability),
   };
 };
 
