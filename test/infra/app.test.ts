@@ -53,6 +53,14 @@ describe('the CDK app', () => {
       ([, artifact]) => artifact.type === 'aws:cloudformation:stack',
     );
     expect(stacks.map(([name]) => name).sort()).toEqual(['coord-local-data', 'coord-local-messaging']);
+    // `npm run deploy:localstack` deploys exactly the stacks stage local builds.
+    const scripts: Record<string, string> = JSON.parse(
+      readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8'),
+    ).scripts;
+    const deployed = scripts['deploy:localstack']
+      ?.match(/cdklocal deploy ([\w\s-]+?) -c stage=local/)?.[1]
+      ?.split(' ');
+    expect(deployed?.sort()).toEqual(stacks.map(([name]) => name).sort());
   });
 
   it('fails clearly when no stage is given, instead of picking one', () => {
