@@ -1,11 +1,12 @@
 import { App } from 'aws-cdk-lib';
 import { buildCoordApp } from '../lib/coord-app';
+import { stageConfig } from '../lib/stage-config';
 
 // Synthesizes offline: no lookups, so an unset account or region yields environment-agnostic stacks.
+// The stage has no default: deploying to the wrong one by forgetting `-c stage=...` is worse than an error.
 const app = new App();
-const stage: unknown = app.node.tryGetContext('stage') ?? 'dev';
 buildCoordApp(app, {
-  stage: String(stage),
+  config: stageConfig(app.node.tryGetContext('stage')),
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
 });
 app.synth();

@@ -1,17 +1,33 @@
-import type { App, Environment } from 'aws-cdk-lib';
-import { agentsTable, escalationsTable, eventsTable, metaTable, workTable } from '#adapters/dynamo/tables';
+import { join } from 'node:path';
+import { type App, type Environment, Stack } from 'aws-cdk-lib';
+import { LambdaApplication } from 'aws-cdk-lib/aws-codedeploy';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import {
+  agentsTable,
+  escalationsTable,
+  eventsTable,
+  metaTable,
+  TABLES,
+  type TableDefinition,
+  workTable,
+} from '#adapters/dynamo/tables';
 import { escalationsQueue, heartbeatsQueue } from '#adapters/sqs/queues';
-import type { CoordFunctionProps } from './constructs/coord-function';
+import type { Alarms } from './constructs/alarms';
+import { CoordFunction, type CoordFunctionProps, PROJECT_ROOT } from './constructs/coord-function';
 import { ApiStack } from './stacks/api-stack';
 import { DataStack } from './stacks/data-stack';
 import { MessagingStack } from './stacks/messaging-stack';
+import { ObservabilityStack } from './stacks/observability-stack';
+import { RealtimeStack } from './stacks/realtime-stack';
+import { WEB_BUILD_DIR, WebStack } from './stacks/web-stack';
+import { functionKey, type StageConfig } from './stage-config';
 
 /** How one deployment of the service is built. */
 export interface CoordAppOptions {
-  /** Deployment stage: lower-case letters, digits and dashes, e.g. `dev`, `prod`, `local`. */
-  readonly stage: string;
+  /** The stage's configuration (see `stage-config.ts`). */
+  readonly config: StageConfig;
   /**
-   * Account and region of the stacks.
+   * Account and region of the stacks, used where the config leaves them open.
    * @default environment-agnostic stacks
    */
   readonly env?: Environment;
@@ -20,68 +36,187 @@ export interface CoordAppOptions {
    * @default the CoordFunction defaults
    */
   readonly functionDefaults?: Omit<CoordFunctionProps, 'entry' | 'environment'>;
+  /**
+   * The dashboard's build output.
+   * @default `web/dist` under the project root
+   */
+  readonly webBuildDir?: string;
 }
 
-/** The stacks of one deployment. */
+/** The stacks of one deployment; the optional ones exist when the stage config turns them on. */
 export interface CoordStacks {
   readonly data: DataStack;
   readonly messaging: MessagingStack;
-  readonly api: ApiStack;
+  readonly api?: ApiStack;
+  readonly realtime?: RealtimeStack;
+  readonly web?: WebStack;
+  readonly observability?: ObservabilityStack;
 }
 
-/** Stage whose tables get deletion protection and whose data outlives its stacks. */
-export const PRODUCTION_STAGE = 'prod';
-/** Stage deployed to LocalStack, which lacks AWS Backup, so the backup plan is left out. */
-export const LOCALSTACK_STAGE = 'local';
-
-// The HTTP handlers never touch the Connections table: the WebSocket side owns it.
-const HTTP_TABLES = [workTable, agentsTable, eventsTable, metaTable, escalationsTable];
+// The HTTP handlers and the queue consumers never touch the Connections table: the WebSocket side owns it.
+const HTTP_TABLES: readonly TableDefinition[] = [
+  workTable,
+  agentsTable,
+  eventsTable,
+  metaTable,
+  escalationsTable,
+];
 
 const STAGE_PATTERN = /^[a-z][a-z0-9-]{0,23}$/;
 
 /**
- * Adds the data, messaging and API stacks of one stage to the app; tables are named `coord-<stage>-<id>`.
- * @throws Error when the stage name is not lower-case letters, digits and dashes.
+ * Adds the stacks of one stage to the app, named `coord-<stage>-<part>`; the tables are named
+ * `<tablePrefix>-<id>` from the stage config.
+ * @throws Error when the stage name is not lower-case letters, digits and dashes, or a function
+ * setting names no function.
  */
 export const buildCoordApp = (app: App, options: CoordAppOptions): CoordStacks => {
-  const { stage } = options;
+  const { config } = options;
+  const { stage, isProd } = config;
   if (!STAGE_PATTERN.test(stage)) {
     throw new Error(`Stage "${stage}" must be lower-case letters, digits and dashes, starting with a letter`);
   }
-  const isProd = stage === PRODUCTION_STAGE;
-  const tablePrefix = `coord-${stage}`;
-  const env = options.env ?? {};
+  const namePrefix = `coord-${stage}`;
+  const { tablePrefix } = config;
+  const account = config.account ?? options.env?.account;
+  const region = config.region ?? options.env?.region;
+  const env: Environment = { ...(account && { account }), ...(region && { region }) };
+  const common = { env, terminationProtection: isProd };
+  const functionDefaults = {
+    memorySizeMiB: config.defaultMemoryMiB,
+    logRetention: config.logRetention,
+    alias: config.canary,
+    ...options.functionDefaults,
+  };
 
-  const data = new DataStack(app, `${tablePrefix}-data`, {
-    env,
+  const data = new DataStack(app, `${namePrefix}-data`, {
+    ...common,
     description: `coord ${stage}: DynamoDB tables and their backups`,
     tablePrefix,
     isProd,
-    backup: stage !== LOCALSTACK_STAGE,
+    backup: config.backup,
+    tableSource: config.tableSource,
   });
-  const messaging = new MessagingStack(app, `${tablePrefix}-messaging`, {
-    env,
+  const httpTables = HTTP_TABLES.map((definition) => data.tableFor(definition));
+  const messaging = new MessagingStack(app, `${namePrefix}-messaging`, {
+    ...common,
     description: `coord ${stage}: queues, their consumers and dead-letter alarms`,
     stage,
-    namePrefix: tablePrefix,
-    isProd,
-    tables: HTTP_TABLES.map((definition) => data.tableFor(definition)),
-    ...(options.functionDefaults && { functionDefaults: options.functionDefaults }),
-  });
-  const api = new ApiStack(app, `${tablePrefix}-api`, {
-    env,
-    description: `coord ${stage}: HTTP API`,
-    stage,
+    namePrefix,
     tablePrefix,
     isProd,
-    tables: HTTP_TABLES.map((definition) => data.tableFor(definition)),
-    queues: Object.fromEntries(
-      [heartbeatsQueue, escalationsQueue].map((definition) => [
-        definition.id,
-        messaging.queueFor(definition).queue,
-      ]),
-    ),
-    ...(options.functionDefaults && { functionDefaults: options.functionDefaults }),
+    tables: httpTables,
+    alarmEmails: config.alarmEmails,
+    consumerMaxConcurrency: config.queueConsumerMaxConcurrency,
+    functionDefaults,
   });
-  return { data, messaging, api };
+  const stacks: { -readonly [K in keyof CoordStacks]: CoordStacks[K] } = { data, messaging };
+
+  if (config.stacks.api) {
+    stacks.api = new ApiStack(app, `${namePrefix}-api`, {
+      ...common,
+      description: `coord ${stage}: HTTP API`,
+      stage,
+      tablePrefix,
+      isProd,
+      tables: httpTables,
+      throttle: config.httpThrottle,
+      queues: Object.fromEntries(
+        [heartbeatsQueue, escalationsQueue].map((definition) => [
+          definition.id,
+          messaging.queueFor(definition).queue,
+        ]),
+      ),
+      functionDefaults,
+    });
+  }
+  if (config.stacks.realtime && stacks.api) {
+    stacks.realtime = new RealtimeStack(app, `${namePrefix}-realtime`, {
+      ...common,
+      description: `coord ${stage}: WebSocket API and stream consumers`,
+      stage,
+      namePrefix,
+      tablePrefix,
+      isProd,
+      tables: new Map(TABLES.map((definition) => [definition.id, data.tableFor(definition)])),
+      authSecrets: [stacks.api.adminTokenSecret, stacks.api.registrationKeySecret],
+      authEnvironment: stacks.api.authEnvironment,
+      throttle: config.wsThrottle,
+      alarmTopic: messaging.alarms.topic,
+      functionDefaults,
+    });
+  }
+  if (config.stacks.web && stacks.api && stacks.realtime) {
+    stacks.web = new WebStack(app, `${namePrefix}-web`, {
+      ...common,
+      description: `coord ${stage}: the dashboard on S3 and CloudFront`,
+      stage,
+      isProd,
+      buildDir:
+        options.webBuildDir ?? join(options.functionDefaults?.projectRoot ?? PROJECT_ROOT, WEB_BUILD_DIR),
+      httpApi: stacks.api.httpApi,
+      webSocketUrl: stacks.realtime.stage.url,
+    });
+  }
+
+  if (config.stacks.observability && stacks.api) {
+    stacks.observability = new ObservabilityStack(app, `${namePrefix}-observability`, {
+      ...common,
+      description: `coord ${stage}: dashboard and service alarms`,
+      namePrefix,
+      alarms: messaging.alarms,
+      httpApi: stacks.api.httpApi,
+      ...(stacks.realtime && { webSocketApi: stacks.realtime.webSocketApi }),
+      queues: messaging.queues,
+      tables: data.tables,
+      ...(messaging.sweeper && { sweeper: messaging.sweeper.handler }),
+    });
+  }
+
+  applyFunctionSettings(app, config);
+  addAlarmsAndCanaries(app, namePrefix, messaging.alarms, config.canary);
+  return stacks;
+};
+
+/**
+ * Gives every function its error and throttle alarms and, when the stage deploys canaries, a
+ * CodeDeploy deployment group rolled back by those alarms (one application and role per stack).
+ */
+const addAlarmsAndCanaries = (app: App, namePrefix: string, alarms: Alarms, canary: boolean): void => {
+  const deployers = new Map<Stack, { application: LambdaApplication; role: Role }>();
+  const deployerOf = (stack: Stack) => {
+    let deployer = deployers.get(stack);
+    if (!deployer) {
+      const role = new Role(stack, 'CanaryDeployRole', {
+        assumedBy: new ServicePrincipal('codedeploy.amazonaws.com'),
+        description: 'Shifts traffic between function versions and rolls back on alarms',
+      });
+      const application = new LambdaApplication(stack, 'Canary', { applicationName: stack.stackName });
+      deployer = { application, role };
+      deployers.set(stack, deployer);
+    }
+    return deployer;
+  };
+  for (const fn of app.node.findAll().filter((construct) => construct instanceof CoordFunction)) {
+    fn.addAlarms(namePrefix, (alarm) => alarms.notify(alarm));
+    if (canary) {
+      const { application, role } = deployerOf(Stack.of(fn));
+      fn.addCanary(application, role);
+    }
+  }
+};
+
+/** Gives each function the memory and reserved concurrency the stage config sets for it. */
+const applyFunctionSettings = (app: App, config: StageConfig): void => {
+  const functions = app.node.findAll().filter((construct) => construct instanceof CoordFunction);
+  const unknown = Object.keys(config.functions).filter(
+    (key) => !functions.some((fn) => functionKey(fn.entry) === key),
+  );
+  if (unknown.length > 0) {
+    throw new Error(`Stage ${config.stage} configures functions that do not exist: ${unknown.join(', ')}`);
+  }
+  for (const fn of functions) {
+    const settings = config.functions[functionKey(fn.entry)];
+    if (settings) fn.applySettings(settings);
+  }
 };

@@ -1,7 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, type AlarmBase, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
@@ -14,6 +15,11 @@ export interface AlarmsProps {
    * @default a new SNS topic named `<namePrefix>-alarms`
    */
   readonly topic?: ITopic;
+  /**
+   * E-mail addresses subscribed to the topic (each confirms once).
+   * @default no subscription
+   */
+  readonly emails?: readonly string[];
 }
 
 /**
@@ -31,6 +37,14 @@ export class Alarms extends Construct {
     this.topic =
       props.topic ??
       new Topic(this, 'Topic', { topicName: `${props.namePrefix}-alarms`, displayName: 'coord alarms' });
+    for (const email of props.emails ?? []) this.topic.addSubscription(new EmailSubscription(email));
+  }
+
+  /** Makes `alarm` notify the topic when it fires and when it clears. */
+  public notify(alarm: AlarmBase): void {
+    const action = new SnsAction(this.topic);
+    alarm.addAlarmAction(action);
+    alarm.addOkAction(action);
   }
 
   /**
@@ -50,9 +64,7 @@ export class Alarms extends Construct {
       evaluationPeriods: 1,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
-    const action = new SnsAction(this.topic);
-    alarm.addAlarmAction(action);
-    alarm.addOkAction(action);
+    this.notify(alarm);
     return alarm;
   }
 }

@@ -2,11 +2,26 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import type { IGrantable, IPrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import {
+  type ILambdaApplication,
+  type ILambdaDeploymentConfig,
+  LambdaDeploymentConfig,
+  LambdaDeploymentGroup,
+} from 'aws-cdk-lib/aws-codedeploy';
+import type { IGrantable, IPrincipal, IRole } from 'aws-cdk-lib/aws-iam';
+import {
+  Alias,
+  Architecture,
+  type CfnFunction,
+  type IFunction,
+  Runtime,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda';
 import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { FunctionSettings } from '../stage-config';
 
 /** The project root: the folder holding package.json, `functions/` and `lib/`. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -15,6 +30,16 @@ export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 // Node built-ins; this banner gives the module a real one.
 const ESM_REQUIRE_BANNER =
   "import { createRequire as __coordCreateRequire } from 'node:module'; const require = __coordCreateRequire(import.meta.url);";
+
+/** Name of the alias callers invoke when a function has one. */
+export const LIVE_ALIAS = 'live';
+
+/** The part of an alarm name that names a function: `http-claim-next` for `functions/http/claim-next.ts`. */
+export const functionAlarmName = (entry: string): string =>
+  entry
+    .replace(/^functions\//, '')
+    .replace(/\.ts$/, '')
+    .replaceAll('/', '-');
 
 /** Properties of a {@link CoordFunction}. */
 export interface CoordFunctionProps {
@@ -66,6 +91,12 @@ export interface CoordFunctionProps {
    */
   readonly logRemovalPolicy?: RemovalPolicy;
   /**
+   * Whether callers invoke the `live` alias of the function's current version instead of
+   * `$LATEST`, so a deployment can shift traffic to a new version gradually ({@link CoordFunction.addCanary}).
+   * @default false: callers invoke the function itself
+   */
+  readonly alias?: boolean;
+  /**
    * esbuild options merged over the defaults.
    * @default ESM for Node 22, minified, with source maps, every dependency (the AWS SDK too) bundled
    */
@@ -82,10 +113,23 @@ export class CoordFunction extends Construct implements IGrantable {
   public readonly function: NodejsFunction;
   /** The function's log group. */
   public readonly logGroup: LogGroup;
+  /** The handler module, relative to the project root (`functions/http/claim-next.ts`). */
+  public readonly entry: string;
+  /** The `live` alias, when the function has one. */
+  public readonly alias?: Alias;
+  /** What integrations, event sources and rules invoke: the alias when there is one, else the function. */
+  public readonly target: IFunction;
+  /** Fires when invocations fail (thrown errors, timeouts, crashes); set by {@link CoordFunction.addAlarms}. */
+  public errorsAlarm?: Alarm;
+  /** Fires when invocations are throttled; set by {@link CoordFunction.addAlarms}. */
+  public throttlesAlarm?: Alarm;
+  /** The canary deployment, when the function has one. */
+  public deploymentGroup?: LambdaDeploymentGroup;
 
   /** @throws Error naming the file when the entry module does not exist. */
   constructor(scope: Construct, id: string, props: CoordFunctionProps) {
     super(scope, id);
+    this.entry = props.entry;
     const projectRoot = resolve(props.projectRoot ?? PROJECT_ROOT);
     const entry = join(projectRoot, props.entry);
     if (!existsSync(entry)) {
@@ -129,6 +173,80 @@ export class CoordFunction extends Construct implements IGrantable {
         ...props.bundling,
       },
     });
+    if (props.alias) {
+      this.alias = new Alias(this, 'Live', { aliasName: LIVE_ALIAS, version: this.function.currentVersion });
+    }
+    this.target = this.alias ?? this.function;
+  }
+
+  /**
+   * Adds the function's error and throttle alarms.
+   * @param namePrefix prefix of the alarm names, e.g. `coord-dev`
+   * @param notify makes an alarm notify whoever is on call
+   */
+  public addAlarms(namePrefix: string, notify: (alarm: Alarm) => void): void {
+    const name = `${namePrefix}-${functionAlarmName(this.entry)}`;
+    const common = {
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    };
+    // Handlers answer expected failures (4xx, 503) themselves, so any Lambda error is a fault.
+    this.errorsAlarm = new Alarm(this, 'ErrorsAlarm', {
+      ...common,
+      alarmName: `${name}-errors`,
+      alarmDescription: `${this.entry} failed invocations in 2 of the last 3 minutes: read its logs (docs/runbook.md, "Function errors").`,
+      metric: this.function.metricErrors({ period: Duration.minutes(1), statistic: 'Sum' }),
+    });
+    this.throttlesAlarm = new Alarm(this, 'ThrottlesAlarm', {
+      ...common,
+      alarmName: `${name}-throttles`,
+      alarmDescription: `${this.entry} was throttled in 2 of the last 3 minutes: raise its reserved concurrency or the account limit (docs/runbook.md, "Throttles").`,
+      metric: this.function.metricThrottles({ period: Duration.minutes(1), statistic: 'Sum' }),
+    });
+    notify(this.errorsAlarm);
+    notify(this.throttlesAlarm);
+  }
+
+  /**
+   * Deploys new versions as a canary: 10 % of invocations for 5 minutes, then all, rolled back
+   * automatically when the function's alarms (and `extraAlarms`) fire during the shift.
+   * @throws Error when the function has no alias or no alarms yet.
+   */
+  public addCanary(
+    application: ILambdaApplication,
+    role: IRole,
+    deploymentConfig: ILambdaDeploymentConfig = LambdaDeploymentConfig.CANARY_10PERCENT_5MINUTES,
+  ): LambdaDeploymentGroup {
+    if (!this.alias || !this.errorsAlarm || !this.throttlesAlarm) {
+      throw new Error(`${this.node.path}: a canary needs the function's alias and alarms`);
+    }
+    this.deploymentGroup = new LambdaDeploymentGroup(this, 'Deployment', {
+      application,
+      alias: this.alias,
+      role,
+      deploymentConfig,
+      alarms: [this.errorsAlarm, this.throttlesAlarm],
+      autoRollback: { failedDeployment: true, stoppedDeployment: true, deploymentInAlarm: true },
+    });
+    return this.deploymentGroup;
+  }
+
+  /**
+   * Overrides the memory and sets the reserved concurrency (stage config settings of this function).
+   * @throws Error when the reserved concurrency is below 1 (0 would stop the function).
+   */
+  public applySettings(settings: FunctionSettings): void {
+    const cfn = this.function.node.defaultChild as CfnFunction;
+    if (settings.memoryMiB !== undefined) cfn.memorySize = settings.memoryMiB;
+    if (settings.reservedConcurrency !== undefined) {
+      if (settings.reservedConcurrency < 1) {
+        throw new Error(`${this.node.path}: a reserved concurrency below 1 would stop the function`);
+      }
+      cfn.reservedConcurrentExecutions = settings.reservedConcurrency;
+    }
   }
 
   /** The principal that grants on tables and secrets apply to. */

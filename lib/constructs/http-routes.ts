@@ -60,7 +60,7 @@ export class HttpRoutes extends Construct {
       const httpRoute = new HttpRoute(this, `${route.id}Route`, {
         httpApi: props.httpApi,
         routeKey: HttpRouteKey.with(route.path, HttpMethod[route.method]),
-        integration: new HttpLambdaIntegration(`${route.id}Integration`, handler.function),
+        integration: new HttpLambdaIntegration(`${route.id}Integration`, handler.target),
       });
       functions.set(route.id, handler);
       routes.set(route.id, httpRoute);

@@ -1,5 +1,5 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IFunction, Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -67,10 +67,19 @@ export class QueueWithDlq extends Construct {
   /**
    * Makes `fn` the queue's consumer: an event source mapping with the definition's batch size and
    * batching window that reports batch item failures (it also grants `fn` what consuming needs).
+   * @param options.maxConcurrency most concurrent invocations the mapping makes (default: no limit)
+   * @param options.target what the mapping invokes, e.g. `fn`'s alias (default: `fn`)
    * @throws Error when `fn` may run longer than the visibility timeout (a message would be
-   * delivered again while its first invocation still runs).
+   * delivered again while its first invocation still runs), or `maxConcurrency` is outside 2-1000.
    */
-  public addConsumer(fn: LambdaFunction): SqsEventSource {
+  public addConsumer(
+    fn: LambdaFunction,
+    options: { readonly maxConcurrency?: number; readonly target?: IFunction } = {},
+  ): SqsEventSource {
+    const { maxConcurrency } = options;
+    if (maxConcurrency !== undefined && (maxConcurrency < 2 || maxConcurrency > 1000)) {
+      throw new Error(`Queue ${this.definition.id}: maxConcurrency must be 2-1000, not ${maxConcurrency}`);
+    }
     const timeoutSeconds = fn.timeout?.toSeconds() ?? 3;
     if (timeoutSeconds > this.definition.visibilityTimeoutSeconds) {
       throw new Error(
@@ -81,8 +90,9 @@ export class QueueWithDlq extends Construct {
       batchSize: this.definition.batchSize,
       maxBatchingWindow: Duration.seconds(this.definition.maxBatchingWindowSeconds),
       reportBatchItemFailures: true,
+      ...(maxConcurrency !== undefined && { maxConcurrency }),
     });
-    fn.addEventSource(source);
+    (options.target ?? fn).addEventSource(source);
     return source;
   }
 }

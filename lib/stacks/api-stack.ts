@@ -71,6 +71,8 @@ export class ApiStack extends Stack {
   public readonly anthropicApiKeySecret: Secret;
   /** The routes and their functions. */
   public readonly routes: HttpRoutes;
+  /** The variables naming the auth secrets, for every function that verifies tokens (here and on the WebSocket API). */
+  public readonly authEnvironment: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -111,6 +113,10 @@ export class ApiStack extends Stack {
       throttle: props.throttle ?? { rateLimit: 100, burstLimit: 200 },
     });
 
+    this.authEnvironment = {
+      COORD_ADMIN_TOKEN_SECRET_ARN: this.adminTokenSecret.secretArn,
+      COORD_REGISTRATION_KEY_SECRET_ARN: this.registrationKeySecret.secretArn,
+    };
     this.routes = new HttpRoutes(this, 'Routes', {
       httpApi: this.httpApi,
       tables: props.tables,
@@ -123,8 +129,7 @@ export class ApiStack extends Stack {
           COORD_STAGE: props.stage,
           COORD_TABLE_PREFIX: props.tablePrefix,
           COORD_SERVICE_VERSION: SERVICE_VERSION,
-          COORD_ADMIN_TOKEN_SECRET_ARN: this.adminTokenSecret.secretArn,
-          COORD_REGISTRATION_KEY_SECRET_ARN: this.registrationKeySecret.secretArn,
+          ...this.authEnvironment,
         },
       },
     });

@@ -1,9 +1,10 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import { BackupPlan, BackupResource } from 'aws-cdk-lib/aws-backup';
-import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { type ITable, Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
-import { TABLES, type TableDefinition } from '#adapters/dynamo/tables';
+import { TABLES, type TableDefinition, tableName } from '#adapters/dynamo/tables';
 import { CoordTable } from '../constructs/coord-table';
+import type { TableSource } from '../stage-config';
 
 /** Properties of the {@link DataStack}. */
 export interface DataStackProps extends StackProps {
@@ -20,6 +21,11 @@ export interface DataStackProps extends StackProps {
    */
   readonly backup?: boolean;
   /**
+   * Whether the stack creates the tables or references existing ones (restored into new tables).
+   * @default the stack creates them
+   */
+  readonly tableSource?: TableSource;
+  /**
    * The tables to create.
    * @default every table of `tables.ts`
    */
@@ -33,16 +39,13 @@ export class DataStack extends Stack {
   /** The backup plan, when backups are on. */
   public readonly backupPlan?: BackupPlan;
 
+  /** @throws Error when imported tables lack the stream ARN of a table that streams. */
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
+    const source = props.tableSource ?? { kind: 'create' };
     const tables = new Map<string, ITable>();
     for (const definition of props.definitions ?? TABLES) {
-      const { table } = new CoordTable(this, definition.id, {
-        definition,
-        tablePrefix: props.tablePrefix,
-        isProd: props.isProd ?? false,
-      });
-      tables.set(definition.id, table);
+      tables.set(definition.id, this.tableOf(definition, props, source));
     }
     this.tables = tables;
 
@@ -62,5 +65,27 @@ export class DataStack extends Stack {
     const table = this.tables.get(definition.id);
     if (!table) throw new Error(`The data stack has no table ${definition.id}`);
     return table;
+  }
+
+  private tableOf(definition: TableDefinition, props: DataStackProps, source: TableSource): ITable {
+    if (source.kind === 'create') {
+      return new CoordTable(this, definition.id, {
+        definition,
+        tablePrefix: props.tablePrefix,
+        isProd: props.isProd ?? false,
+      }).table;
+    }
+    const streamArn = source.streamArns[definition.id];
+    if (definition.stream && !streamArn) {
+      throw new Error(
+        `Imported table ${definition.id} streams: give its stream ARN in the stage config (tableSource.streamArns.${definition.id})`,
+      );
+    }
+    return Table.fromTableAttributes(this, definition.id, {
+      tableName: tableName(props.tablePrefix, definition),
+      // Grants then cover `<table>/index/*`, which the handlers query.
+      grantIndexPermissions: definition.indexes.length > 0,
+      ...(streamArn && { tableStreamArn: streamArn }),
+    });
   }
 }

@@ -22,8 +22,23 @@ import { SERVICE_VERSION } from '../service-version';
 export interface MessagingStackProps extends StackProps {
   /** Deployment stage, e.g. `dev` or `prod`; consumers read it as `COORD_STAGE`. */
   readonly stage: string;
-  /** Prefix of the physical queue and table names, e.g. `coord-dev`; consumers read it as `COORD_TABLE_PREFIX`. */
+  /** Prefix of the physical queue and alarm names, e.g. `coord-dev`. */
   readonly namePrefix: string;
+  /**
+   * Prefix of the physical table names; consumers read it as `COORD_TABLE_PREFIX`.
+   * @default `namePrefix`
+   */
+  readonly tablePrefix?: string;
+  /**
+   * E-mail addresses subscribed to the alarm topic (each confirms the subscription once).
+   * @default no subscription
+   */
+  readonly alarmEmails?: readonly string[];
+  /**
+   * Most concurrent invocations of each queue consumer (at least 2, as Lambda requires).
+   * @default no limit beyond the account's
+   */
+  readonly consumerMaxConcurrency?: number;
   /** The tables the consumers read and write. */
   readonly tables: readonly ITable[];
   /**
@@ -81,9 +96,11 @@ export class MessagingStack extends Stack {
     CrossStackReferences.of(this).consume(ReferenceStrength.STRONG);
     const removalPolicy = props.isProd ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
+    const tablePrefix = props.tablePrefix ?? props.namePrefix;
     this.alarms = new Alarms(this, 'Alarms', {
       namePrefix: props.namePrefix,
       ...(props.alarmTopic && { topic: props.alarmTopic }),
+      emails: props.alarmEmails ?? [],
     });
     const queues = new Map<string, QueueWithDlq>();
     for (const definition of props.queues ?? QUEUES) {
@@ -109,12 +126,15 @@ export class MessagingStack extends Stack {
         ),
         environment: {
           COORD_STAGE: props.stage,
-          COORD_TABLE_PREFIX: props.namePrefix,
+          COORD_TABLE_PREFIX: tablePrefix,
           COORD_SERVICE_VERSION: SERVICE_VERSION,
         },
       });
       for (const table of props.tables) table.grantReadWriteData(handler);
-      queue.addConsumer(handler.function);
+      queue.addConsumer(handler.function, {
+        target: handler.target,
+        ...(props.consumerMaxConcurrency !== undefined && { maxConcurrency: props.consumerMaxConcurrency }),
+      });
       consumers.set(consumer.id, handler);
     }
     this.consumers = consumers;
@@ -124,16 +144,19 @@ export class MessagingStack extends Stack {
       this.sweeper = new SweeperSchedule(this, 'Sweeper', {
         tables: props.tables,
         escalationsQueue: escalations.queue,
+        namePrefix: props.namePrefix,
+        removalPolicy,
         functionDefaults: {
           logRemovalPolicy: removalPolicy,
           ...props.functionDefaults,
           environment: {
             COORD_STAGE: props.stage,
-            COORD_TABLE_PREFIX: props.namePrefix,
+            COORD_TABLE_PREFIX: tablePrefix,
             COORD_SERVICE_VERSION: SERVICE_VERSION,
           },
         },
       });
+      this.alarms.addDeadLetterAlarm('SweeperDeadLetters', this.sweeper.deadLetterQueue, 'sweeper');
     }
 
     new CfnOutput(this, 'AlarmTopicArn', {

@@ -78,11 +78,12 @@ describe('ApiStack', () => {
     api.resourceCountIs('AWS::ApiGatewayV2::Route', ROUTES.length);
   });
 
-  it.each(ROUTES)('routes $method $path to the $id function', (route) => {
+  it.each(ROUTES)('routes $method $path to the live alias of the $id function', (route) => {
+    const alias = stacks.api.routes.functions.get(route.id)?.alias;
     const integrations = api.findResources('AWS::ApiGatewayV2::Integration', {
       Properties: {
         IntegrationType: 'AWS_PROXY',
-        IntegrationUri: { 'Fn::GetAtt': [logicalIdOf(routeFunction(route)), 'Arn'] },
+        IntegrationUri: { Ref: logicalIdOf(alias) },
       },
     });
     const [integrationId] = Object.keys(integrations);

@@ -5,10 +5,12 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { BUNDLING_STACKS } from 'aws-cdk-lib/cx-api';
 import { describe, expect, it } from 'vitest';
 import { TABLES } from '#adapters/dynamo/tables';
-import { ROUTES } from '#functions/shared/routes';
+import { CONSUMERS } from '#functions/shared/consumers';
+import { SCHEDULES } from '#functions/shared/schedules';
 import { PROJECT_ROOT } from '../../lib/constructs/coord-function';
 import { buildCoordApp } from '../../lib/coord-app';
-import { appWithoutBundling, scratchDir, synthesize } from './support/synth';
+import { stageConfig } from '../../lib/stage-config';
+import { appWithoutBundling, buildStacks, scratchDir, synthesize } from './support/synth';
 
 interface Manifest {
   readonly artifacts: Record<
@@ -18,7 +20,7 @@ interface Manifest {
 }
 
 describe('the CDK app', () => {
-  it('synthesizes both stacks of stage local from bin/app.ts, without AWS Backup', () => {
+  it('synthesizes the data and messaging stacks of stage local from bin/app.ts, without AWS Backup', () => {
     const outdir = scratchDir('synth');
 
     // What `cdk synth -c stage=local` hands the app, with bundling skipped to keep the test fast.
@@ -39,17 +41,63 @@ describe('the CDK app', () => {
       return JSON.stringify(JSON.parse(readFileSync(join(outdir, templateFile), 'utf8')));
     };
     const data = template('coord-local-data');
-    const api = template('coord-local-api');
+    const messaging = template('coord-local-messaging');
     expect(data).toContain('"TableName":"coord-local-Work"');
     expect(data).not.toContain('AWS::Backup::BackupPlan');
-    expect(api.match(/"Type":"AWS::Lambda::Function"/g)).toHaveLength(ROUTES.length);
-    expect(api).toContain('"COORD_STAGE":"local"');
+    expect(messaging.match(/"Type":"AWS::Lambda::Function"/g)).toHaveLength(
+      CONSUMERS.length + SCHEDULES.length,
+    );
+    expect(messaging).toContain('"COORD_STAGE":"local"');
+    // LocalStack's free tier runs neither HTTP nor WebSocket APIs, CloudFront nor CodeDeploy.
+    const stacks = Object.entries(manifest.artifacts).filter(
+      ([, artifact]) => artifact.type === 'aws:cloudformation:stack',
+    );
+    expect(stacks.map(([name]) => name).sort()).toEqual(['coord-local-data', 'coord-local-messaging']);
+    // `npm run deploy:localstack` deploys exactly the stacks stage local builds.
+    const scripts: Record<string, string> = JSON.parse(
+      readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8'),
+    ).scripts;
+    const deployed = scripts['deploy:localstack']
+      ?.match(/cdklocal deploy ([\w\s-]+?) -c stage=local/)?.[1]
+      ?.split(' ');
+    expect(deployed?.sort()).toEqual(stacks.map(([name]) => name).sort());
+  });
+
+  it('fails clearly when no stage is given, instead of picking one', () => {
+    const outdir = scratchDir('synth-no-stage');
+    const run = () =>
+      execFileSync(join(PROJECT_ROOT, 'node_modules/.bin/tsx'), ['bin/app.ts'], {
+        cwd: PROJECT_ROOT,
+        stdio: 'pipe',
+        env: {
+          ...process.env,
+          CDK_OUTDIR: outdir,
+          CDK_CONTEXT_JSON: JSON.stringify({ [BUNDLING_STACKS]: [] }),
+        },
+      });
+    expect(run).toThrow(/No stage given: run cdk with -c stage=<name>, one of dev, prod, local/);
+    expect(JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')).context?.stage).toBeUndefined();
   });
 
   it('names tables and stacks after the stage and leaves dev unprotected', () => {
     const { stacks, data } = synthesize('dev');
 
-    expect([stacks.data.stackName, stacks.api.stackName]).toEqual(['coord-dev-data', 'coord-dev-api']);
+    expect(
+      [stacks.data, stacks.messaging, stacks.api, stacks.realtime, stacks.web].map(
+        (stack) => stack.stackName,
+      ),
+    ).toEqual([
+      'coord-dev-data',
+      'coord-dev-messaging',
+      'coord-dev-api',
+      'coord-dev-realtime',
+      'coord-dev-web',
+    ]);
+    expect(
+      [stacks.data, stacks.messaging, stacks.api, stacks.realtime, stacks.web].map(
+        (stack) => stack.terminationProtection,
+      ),
+    ).toEqual([false, false, false, false, false]);
     for (const definition of TABLES) {
       data.hasResourceProperties('AWS::DynamoDB::Table', { TableName: `coord-dev-${definition.id}` });
     }
@@ -59,9 +107,19 @@ describe('the CDK app', () => {
     ).toEqual({});
   });
 
-  it('protects the tables and keeps the secrets and logs of stage prod', () => {
-    const { data, api } = synthesize('prod');
+  it('protects the stacks and tables and keeps the secrets and logs of stage prod', () => {
+    const { stacks, data, api } = synthesize('prod');
 
+    for (const stack of [
+      stacks.data,
+      stacks.messaging,
+      stacks.api,
+      stacks.realtime,
+      stacks.web,
+      stacks.observability,
+    ]) {
+      expect(stack.terminationProtection).toBe(true);
+    }
     data.allResourcesProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: true });
     data.allResources('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain' });
     api.allResources('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain' });
@@ -72,6 +130,18 @@ describe('the CDK app', () => {
   });
 
   it.each(['Dev', 'dev_1', '1dev', ''])('fails on the stage name "%s"', (stage) => {
-    expect(() => buildCoordApp(appWithoutBundling(), { stage })).toThrow(/must be lower-case letters/);
+    expect(() => buildCoordApp(appWithoutBundling(), { config: { ...stageConfig('dev'), stage } })).toThrow(
+      /must be lower-case letters/,
+    );
+  });
+
+  it('fails on an unknown stage, naming the known ones', () => {
+    expect(() => stageConfig('staging')).toThrow('Unknown stage "staging": use one of dev, prod, local');
+  });
+
+  it('fails when the config sets a function that does not exist', () => {
+    expect(() =>
+      buildStacks({ ...stageConfig('dev'), functions: { 'http/no-such-route': { memoryMiB: 256 } } }),
+    ).toThrow(/configures functions that do not exist: http\/no-such-route/);
   });
 });

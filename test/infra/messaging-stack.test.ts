@@ -6,7 +6,7 @@ import { escalationsQueue, heartbeatsQueue, QUEUES } from '#adapters/sqs/queues'
 import { CONSUMERS } from '#functions/shared/consumers';
 import { routes } from '#functions/shared/routes';
 import { QueueWithDlq } from '../../lib/constructs/queue-with-dlq';
-import { actionsOf, appWithoutBundling, logicalIdOf, synthesize } from './support/synth';
+import { actionsOf, appWithoutBundling, liveAliasOf, logicalIdOf, synthesize } from './support/synth';
 
 const SEND_ACTIONS = ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'];
 const CONSUME_ACTIONS = [
@@ -22,8 +22,9 @@ describe('MessagingStack', () => {
   const queueIdOf = (id: string) => logicalIdOf(stacks.messaging.queues.get(id)?.queue);
   const dlqIdOf = (id: string) => logicalIdOf(stacks.messaging.queues.get(id)?.deadLetterQueue);
 
-  it('creates every queue and its DLQ, named after the stage', () => {
-    messaging.resourceCountIs('AWS::SQS::Queue', QUEUES.length * 2);
+  it('creates every queue and its DLQ, named after the stage, and the sweeper DLQ', () => {
+    messaging.resourceCountIs('AWS::SQS::Queue', QUEUES.length * 2 + 1);
+    messaging.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'coord-dev-sweeper-dlq' });
     for (const definition of QUEUES) {
       messaging.hasResourceProperties('AWS::SQS::Queue', { QueueName: `coord-dev-${definition.id}` });
       messaging.hasResourceProperties('AWS::SQS::Queue', { QueueName: `coord-dev-${definition.id}-dlq` });
@@ -68,26 +69,29 @@ describe('MessagingStack', () => {
     });
   });
 
-  it.each(CONSUMERS)('feeds $id from its queue in batches that report item failures', (consumer) => {
-    const fn = stacks.messaging.consumers.get(consumer.id)?.function;
-    messaging.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      EventSourceArn: { 'Fn::GetAtt': [queueIdOf(consumer.queue.id), 'Arn'] },
-      FunctionName: { Ref: logicalIdOf(fn) },
-      BatchSize: consumer.queue.batchSize,
-      MaximumBatchingWindowInSeconds: consumer.queue.maxBatchingWindowSeconds,
-      FunctionResponseTypes: ['ReportBatchItemFailures'],
-    });
-    messaging.hasResourceProperties('AWS::Lambda::Function', {
-      FunctionName: Match.absent(),
-      Timeout: consumer.queue.visibilityTimeoutSeconds / 6,
-      Environment: { Variables: Match.objectLike({ COORD_STAGE: 'dev', COORD_TABLE_PREFIX: 'coord-dev' }) },
-    });
-    const actions = actionsOf(messaging, logicalIdOf(fn?.role));
-    expect([...actions]).toEqual(expect.arrayContaining(CONSUME_ACTIONS));
-    expect([...actions].filter((action) => action.startsWith('sqs:')).sort()).toEqual(
-      [...CONSUME_ACTIONS].sort(),
-    );
-  });
+  it.each(CONSUMERS)(
+    'feeds the live alias of $id from its queue in batches that report item failures',
+    (consumer) => {
+      const fn = stacks.messaging.consumers.get(consumer.id)?.function;
+      messaging.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        EventSourceArn: { 'Fn::GetAtt': [queueIdOf(consumer.queue.id), 'Arn'] },
+        FunctionName: liveAliasOf(logicalIdOf(stacks.messaging.consumers.get(consumer.id)?.alias)),
+        BatchSize: consumer.queue.batchSize,
+        MaximumBatchingWindowInSeconds: consumer.queue.maxBatchingWindowSeconds,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      });
+      messaging.hasResourceProperties('AWS::Lambda::Function', {
+        FunctionName: Match.absent(),
+        Timeout: consumer.queue.visibilityTimeoutSeconds / 6,
+        Environment: { Variables: Match.objectLike({ COORD_STAGE: 'dev', COORD_TABLE_PREFIX: 'coord-dev' }) },
+      });
+      const actions = actionsOf(messaging, logicalIdOf(fn?.role));
+      expect([...actions]).toEqual(expect.arrayContaining(CONSUME_ACTIONS));
+      expect([...actions].filter((action) => action.startsWith('sqs:')).sort()).toEqual(
+        [...CONSUME_ACTIONS].sort(),
+      );
+    },
+  );
 
   it('runs the heartbeats consumer in batches of 100 gathered for up to 1 s', () => {
     messaging.hasResourceProperties('AWS::Lambda::EventSourceMapping', {

@@ -17,22 +17,45 @@ describe('the sweeper in the messaging stack', () => {
   const { stacks, messaging, api, data } = synthesize('dev');
   const sweeper = stacks.messaging.sweeper;
   const fn = sweeper?.handler.function;
+  const alias = sweeper?.handler.alias;
 
-  it('runs the sweep handler every minute from an EventBridge rule, without retries', () => {
+  it('runs the sweep handler every minute from an EventBridge rule, retried twice, then dead-lettered', () => {
+    const dlq = logicalIdOf(sweeper?.deadLetterQueue);
     messaging.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(1 minute)',
       State: 'ENABLED',
       Targets: [
         Match.objectLike({
-          Arn: { 'Fn::GetAtt': [logicalIdOf(fn), 'Arn'] },
-          RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 },
+          Arn: { Ref: logicalIdOf(alias) },
+          RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 60 },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [dlq, 'Arn'] } },
         }),
       ],
+    });
+    messaging.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: logicalIdOf(fn) },
+      Qualifier: { 'Fn::Select': [7, { 'Fn::Split': [':', { Ref: logicalIdOf(alias) }] }] },
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [dlq, 'Arn'] } } },
     });
     messaging.hasResourceProperties('AWS::Lambda::Permission', {
       Action: 'lambda:InvokeFunction',
       Principal: 'events.amazonaws.com',
-      FunctionName: { 'Fn::GetAtt': [logicalIdOf(fn), 'Arn'] },
+      FunctionName: { Ref: logicalIdOf(alias) },
+    });
+  });
+
+  it('runs one pass at a time and alarms on the first dead-lettered tick', () => {
+    messaging.hasResourceProperties('AWS::Lambda::Function', {
+      Timeout: 50,
+      ReservedConcurrentExecutions: 1,
+    });
+    messaging.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'coord-dev-sweeper-dlq-depth',
+      Dimensions: [
+        { Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalIdOf(sweeper?.deadLetterQueue), 'QueueName'] } },
+      ],
+      Threshold: 1,
     });
   });
 

@@ -1,0 +1,332 @@
+import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import type { IHttpApi, IWebSocketApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  Alarm,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  MathExpression,
+  Metric,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { type ITable, Operation } from 'aws-cdk-lib/aws-dynamodb';
+import type { Construct } from 'constructs';
+import { heartbeatsQueue } from '#adapters/sqs/queues';
+import type { Alarms } from '../constructs/alarms';
+import type { CoordFunction } from '../constructs/coord-function';
+import type { QueueWithDlq } from '../constructs/queue-with-dlq';
+
+/** Namespace of the metrics the handlers emit through Powertools (`functions/shared/observability.ts`). */
+export const METRICS_NAMESPACE = 'Coord';
+
+/** Properties of the {@link ObservabilityStack}. */
+export interface ObservabilityStackProps extends StackProps {
+  /** Prefix of the dashboard and alarm names, e.g. `coord-dev`. */
+  readonly namePrefix: string;
+  /** The alarms' topic. */
+  readonly alarms: Alarms;
+  /** The HTTP API. */
+  readonly httpApi: IHttpApi;
+  /**
+   * The WebSocket API, graphed when given.
+   * @default no WebSocket graph
+   */
+  readonly webSocketApi?: IWebSocketApi;
+  /** The queues and their DLQs, by queue id. */
+  readonly queues: ReadonlyMap<string, QueueWithDlq>;
+  /** The tables, by definition id. */
+  readonly tables: ReadonlyMap<string, ITable>;
+  /**
+   * The sweeper function, watched for not running.
+   * @default no sweeper alarm
+   */
+  readonly sweeper?: CoordFunction;
+}
+
+const MINUTE = Duration.minutes(1);
+// The operations the service uses: an alarm's math expression may hold at most 10 metrics.
+const OPERATIONS = [
+  Operation.GET_ITEM,
+  Operation.PUT_ITEM,
+  Operation.UPDATE_ITEM,
+  Operation.DELETE_ITEM,
+  Operation.QUERY,
+  Operation.BATCH_GET_ITEM,
+  Operation.BATCH_WRITE_ITEM,
+  Operation.TRANSACT_WRITE_ITEMS,
+  Operation.TRANSACT_GET_ITEMS,
+];
+const FIVE_MINUTES = Duration.minutes(5);
+/** Custom metric names the dashboard graphs; a test checks that the handlers emit each one. */
+export const DASHBOARD_CUSTOM_METRICS = [
+  'http2xx',
+  'http4xx',
+  'http5xx',
+  'unhandledErrors',
+  'queueMessagesHandled',
+  'queueMessagesFailed',
+  'queueMessagesDropped',
+  'sweep.expiredLeases',
+  'sweep.escalatedItems',
+] as const;
+
+/** A search over one emitted metric, summed per `dimension` (route, queue, task). */
+const searchEmitted = (metricName: string, dimension: string, label: string) =>
+  new MathExpression({
+    expression: `SEARCH('{${METRICS_NAMESPACE},service,${dimension}} MetricName="${metricName}"', 'Sum', 60)`,
+    label,
+    period: MINUTE,
+  });
+
+/**
+ * The service's CloudWatch dashboard and the alarms that watch the whole deployment: API 5xx rate
+ * and p99 latency, the sweeper not running, heartbeat queue age, DynamoDB throttles and failed
+ * backup jobs (function and DLQ alarms live beside their resources).
+ */
+export class ObservabilityStack extends Stack {
+  /** The dashboard. */
+  public readonly dashboard: Dashboard;
+  /** The alarms of this stack, by id. */
+  public readonly serviceAlarms: ReadonlyMap<string, Alarm>;
+
+  constructor(scope: Construct, id: string, props: ObservabilityStackProps) {
+    super(scope, id, props);
+    const { namePrefix } = props;
+    const alarms = new Map<string, Alarm>();
+    const alarm = (alarmId: string, alarmProps: ConstructorParameters<typeof Alarm>[2]) => {
+      const created = new Alarm(this, alarmId, alarmProps);
+      props.alarms.notify(created);
+      alarms.set(alarmId, created);
+      return created;
+    };
+    const apiMetric = (metricName: string, statistic: string) =>
+      new Metric({
+        namespace: 'AWS/ApiGateway',
+        metricName,
+        dimensionsMap: { ApiId: props.httpApi.apiId },
+        statistic,
+        period: MINUTE,
+      });
+    const requests = apiMetric('Count', 'Sum');
+    const serverErrors = apiMetric('5xx', 'Sum');
+    const clientErrors = apiMetric('4xx', 'Sum');
+    const serverErrorRate = new MathExpression({
+      expression: 'IF(requests > 0, 100 * errors / requests, 0)',
+      usingMetrics: { requests, errors: serverErrors },
+      label: '5xx %',
+      period: MINUTE,
+    });
+
+    alarm('Api5xxRate', {
+      alarmName: `${namePrefix}-api-5xx-rate`,
+      alarmDescription:
+        'Over 1 % of HTTP API requests answered 5xx in 3 of 5 minutes (docs/runbook.md, "API 5xx").',
+      metric: serverErrorRate,
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 5,
+      datapointsToAlarm: 3,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    alarm('ApiP99Latency', {
+      alarmName: `${namePrefix}-api-p99-latency`,
+      alarmDescription: 'HTTP API p99 latency over 1 s in 3 of 5 minutes (docs/runbook.md, "API latency").',
+      metric: apiMetric('Latency', 'p99'),
+      threshold: 1000,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 5,
+      datapointsToAlarm: 3,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    if (props.sweeper) {
+      alarm('SweeperNotRunning', {
+        alarmName: `${namePrefix}-sweeper-not-running`,
+        alarmDescription:
+          'The sweeper has not run for 5 minutes: leases are not expiring (docs/runbook.md, "Sweeper not running").',
+        metric: props.sweeper.function.metricInvocations({ period: FIVE_MINUTES, statistic: 'Sum' }),
+        threshold: 1,
+        comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        // No data is exactly the failure this alarm exists for.
+        treatMissingData: TreatMissingData.BREACHING,
+      });
+    }
+    const heartbeats = props.queues.get(heartbeatsQueue.id);
+    if (heartbeats) {
+      alarm('HeartbeatQueueAge', {
+        alarmName: `${namePrefix}-heartbeats-age`,
+        alarmDescription:
+          'Heartbeats wait over 60 s to be applied: agents may be marked offline wrongly (docs/runbook.md, "Heartbeat queue age").',
+        metric: heartbeats.queue.metricApproximateAgeOfOldestMessage({
+          period: MINUTE,
+          statistic: 'Maximum',
+        }),
+        threshold: 60,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 3,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+    }
+    for (const [tableId, table] of props.tables) {
+      alarm(`${tableId}Throttles`, {
+        alarmName: `${namePrefix}-${tableId}-throttles`,
+        alarmDescription: `Requests to the ${tableId} table were throttled (docs/runbook.md, "DynamoDB throttles").`,
+        metric: table.metricThrottledRequestsForOperations({ operations: OPERATIONS, period: MINUTE }),
+        threshold: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+    }
+    alarm('BackupJobsFailed', {
+      alarmName: `${namePrefix}-backup-jobs-failed`,
+      alarmDescription: 'An AWS Backup job of the tables failed (docs/runbook.md, "Backup job failed").',
+      metric: new Metric({
+        namespace: 'AWS/Backup',
+        metricName: 'NumberOfBackupJobsFailed',
+        dimensionsMap: { ResourceType: 'DynamoDB' },
+        statistic: 'Sum',
+        period: Duration.hours(1),
+      }),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    this.serviceAlarms = alarms;
+
+    const lambdaSearch = (metricName: string, statistic: string) =>
+      new MathExpression({
+        expression: `SEARCH('{AWS/Lambda,FunctionName} MetricName="${metricName}" ${namePrefix}', '${statistic}', 60)`,
+        label: metricName,
+        period: MINUTE,
+      });
+    const wide = { width: 12, height: 6 };
+    this.dashboard = new Dashboard(this, 'Dashboard', {
+      dashboardName: `${namePrefix}-service`,
+      defaultInterval: Duration.hours(3),
+    });
+    this.dashboard.addWidgets(
+      new GraphWidget({
+        ...wide,
+        title: 'HTTP API requests, 4xx and 5xx',
+        left: [requests, clientErrors, serverErrors],
+      }),
+      new GraphWidget({
+        ...wide,
+        title: 'HTTP API latency p50 / p99 (ms)',
+        left: [apiMetric('Latency', 'p50'), apiMetric('Latency', 'p99')],
+      }),
+      new GraphWidget({
+        ...wide,
+        title: 'Answers per route: 5xx and 4xx (conflicts, validation)',
+        left: [searchEmitted('http5xx', 'route', '5xx')],
+        right: [searchEmitted('http4xx', 'route', '4xx')],
+      }),
+      new GraphWidget({
+        ...wide,
+        title: 'Successful answers per route (claims per minute on claimNext / claimWork)',
+        left: [searchEmitted('http2xx', 'route', '2xx')],
+        right: [searchEmitted('unhandledErrors', 'route', 'unhandled errors')],
+      }),
+      new GraphWidget({
+        ...wide,
+        title: 'Queue messages handled, failed, dropped',
+        left: [
+          searchEmitted('queueMessagesHandled', 'queue', 'handled'),
+          searchEmitted('queueMessagesFailed', 'queue', 'failed'),
+          searchEmitted('queueMessagesDropped', 'queue', 'dropped'),
+        ],
+      }),
+      new GraphWidget({
+        ...wide,
+        title: 'Sweeper: expired leases and escalations per run',
+        left: [
+          searchEmitted('sweep.expiredLeases', 'task', 'expired leases'),
+          searchEmitted('sweep.escalatedItems', 'task', 'escalated'),
+        ],
+      }),
+      new GraphWidget({
+        ...wide,
+        title: 'SQS: visible messages and age of oldest (s)',
+        left: [...props.queues.values()].map((queue) =>
+          queue.queue.metricApproximateNumberOfMessagesVisible({
+            period: MINUTE,
+            label: queue.definition.id,
+          }),
+        ),
+        right: [...props.queues.values()].map((queue) =>
+          queue.queue.metricApproximateAgeOfOldestMessage({ period: MINUTE, label: queue.definition.id }),
+        ),
+      }),
+      new GraphWidget({
+        ...wide,
+        title: 'Dead-letter queue depth',
+        left: [...props.queues.values()].map((queue) =>
+          queue.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+            period: MINUTE,
+            label: `${queue.definition.id} DLQ`,
+          }),
+        ),
+      }),
+      new GraphWidget({
+        ...wide,
+        title: 'Lambda errors and throttles',
+        left: [lambdaSearch('Errors', 'Sum')],
+        right: [lambdaSearch('Throttles', 'Sum')],
+      }),
+      new GraphWidget({
+        ...wide,
+        title: 'Lambda duration p99 (ms) and concurrency',
+        left: [lambdaSearch('Duration', 'p99')],
+        right: [lambdaSearch('ConcurrentExecutions', 'Maximum')],
+      }),
+      new GraphWidget({
+        ...wide,
+        title: 'DynamoDB read and write throttle events',
+        left: [...props.tables.entries()].map(([tableId, table]) =>
+          table.metric('ReadThrottleEvents', { period: MINUTE, statistic: 'Sum', label: `${tableId} reads` }),
+        ),
+        right: [...props.tables.entries()].map(([tableId, table]) =>
+          table.metric('WriteThrottleEvents', {
+            period: MINUTE,
+            statistic: 'Sum',
+            label: `${tableId} writes`,
+          }),
+        ),
+      }),
+      new GraphWidget({
+        ...wide,
+        title: 'DynamoDB latency (ms): Query and GetItem',
+        left: [...props.tables.entries()].flatMap(([tableId, table]) =>
+          ['Query', 'GetItem'].map((operation) =>
+            table.metricSuccessfulRequestLatency({
+              period: MINUTE,
+              dimensionsMap: { TableName: table.tableName, Operation: operation },
+              label: `${tableId} ${operation}`,
+            }),
+          ),
+        ),
+      }),
+      ...(props.webSocketApi
+        ? [
+            new GraphWidget({
+              ...wide,
+              title: 'WebSocket connects, messages and integration errors',
+              left: ['ConnectCount', 'MessageCount', 'IntegrationError'].map(
+                (metricName) =>
+                  new Metric({
+                    namespace: 'AWS/ApiGateway',
+                    metricName,
+                    dimensionsMap: { ApiId: props.webSocketApi?.apiId ?? '' },
+                    statistic: 'Sum',
+                    period: MINUTE,
+                  }),
+              ),
+            }),
+          ]
+        : []),
+    );
+  }
+}

@@ -1,0 +1,141 @@
+import type { ThrottleSettings } from 'aws-cdk-lib/aws-apigatewayv2';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+
+/** Memory and concurrency of one function. */
+export interface FunctionSettings {
+  /** Memory, in MiB. @default the stage's `defaultMemoryMiB` */
+  readonly memoryMiB?: number;
+  /** Concurrent executions reserved for (and capping) the function. @default none: it shares the account's pool */
+  readonly reservedConcurrency?: number;
+}
+
+/**
+ * Where the service reads its tables. `create`: the data stack creates and owns them. `import`:
+ * they exist already (restored from a point in time or from a backup, see docs/runbook.md) and
+ * the stacks only reference them by name.
+ */
+export type TableSource =
+  | { readonly kind: 'create' }
+  | {
+      readonly kind: 'import';
+      /** Stream ARN of every imported table that streams (`Events`), by table id. */
+      readonly streamArns: Readonly<Record<string, string>>;
+    };
+
+/** How one stage is deployed. Every field is required, so a new stage states every choice. */
+export interface StageConfig {
+  /** Stage name: lower-case letters, digits and dashes, starting with a letter. */
+  readonly stage: string;
+  /** AWS account; `undefined` takes the CLI's (`CDK_DEFAULT_ACCOUNT`). */
+  readonly account: string | undefined;
+  /** AWS region; `undefined` takes the CLI's (`CDK_DEFAULT_REGION`). */
+  readonly region: string | undefined;
+  /** Production: termination protection, deletion protection, and data kept when stacks are deleted. */
+  readonly isProd: boolean;
+  /** Physical table name prefix (`<prefix>-Work`); a restore switches it to the restored tables'. */
+  readonly tablePrefix: string;
+  /** Whether the data stack creates the tables or references existing (restored) ones. */
+  readonly tableSource: TableSource;
+  /** Whether an AWS Backup plan covers the tables (LocalStack has no AWS Backup). */
+  readonly backup: boolean;
+  /** How long function logs are kept. */
+  readonly logRetention: RetentionDays;
+  /** Request rate limits of the HTTP API. */
+  readonly httpThrottle: ThrottleSettings;
+  /** Message rate limits of the WebSocket API. */
+  readonly wsThrottle: ThrottleSettings;
+  /** E-mail addresses subscribed to the alarm topic. */
+  readonly alarmEmails: readonly string[];
+  /** Memory of every function without its own setting, in MiB. */
+  readonly defaultMemoryMiB: number;
+  /** Per-function settings, keyed by entry without `functions/` and `.ts` (`scheduled/sweep`, `http/claim-next`). */
+  readonly functions: Readonly<Record<string, FunctionSettings>>;
+  /** Most concurrent invocations of each queue consumer (SQS `maxConcurrency`, at least 2). */
+  readonly queueConsumerMaxConcurrency: number;
+  /** Which optional stacks exist (LocalStack's free tier lacks HTTP/WebSocket APIs, CloudFront and CodeDeploy). */
+  readonly stacks: {
+    readonly api: boolean;
+    readonly realtime: boolean;
+    readonly web: boolean;
+    readonly observability: boolean;
+  };
+  /** Whether functions shift traffic through CodeDeploy canaries with alarm rollback. */
+  readonly canary: boolean;
+}
+
+// The sweeper runs one pass at a time: two concurrent passes would only race each other.
+const SWEEPER_SETTINGS: FunctionSettings = { reservedConcurrency: 1 };
+
+const dev: StageConfig = {
+  stage: 'dev',
+  account: undefined,
+  region: undefined,
+  isProd: false,
+  tablePrefix: 'coord-dev',
+  tableSource: { kind: 'create' },
+  backup: true,
+  logRetention: RetentionDays.TWO_WEEKS,
+  httpThrottle: { rateLimit: 100, burstLimit: 200 },
+  wsThrottle: { rateLimit: 100, burstLimit: 200 },
+  alarmEmails: [],
+  defaultMemoryMiB: 512,
+  functions: { 'scheduled/sweep': SWEEPER_SETTINGS },
+  queueConsumerMaxConcurrency: 5,
+  stacks: { api: true, realtime: true, web: true, observability: true },
+  canary: true,
+};
+
+const prod: StageConfig = {
+  ...dev,
+  stage: 'prod',
+  isProd: true,
+  tablePrefix: 'coord-prod',
+  logRetention: RetentionDays.THREE_MONTHS,
+  httpThrottle: { rateLimit: 500, burstLimit: 1000 },
+  wsThrottle: { rateLimit: 500, burstLimit: 1000 },
+  // Replace with the on-call address (or add more) before the first production deploy.
+  alarmEmails: ['oncall@example.com'],
+  functions: {
+    'scheduled/sweep': SWEEPER_SETTINGS,
+    'http/claim-next': { memoryMiB: 1024, reservedConcurrency: 100 },
+    'http/heartbeat': { reservedConcurrency: 100 },
+    'streams/broadcast-events': { memoryMiB: 1024 },
+  },
+  queueConsumerMaxConcurrency: 10,
+};
+
+/** The stage `cdklocal` deploys to LocalStack: only what LocalStack's free tier runs. */
+const local: StageConfig = {
+  ...dev,
+  stage: 'local',
+  tablePrefix: 'coord-local',
+  backup: false,
+  logRetention: RetentionDays.ONE_WEEK,
+  // LocalStack's free tier ignores reserved concurrency; no need to ask for it.
+  functions: {},
+  stacks: { api: false, realtime: false, web: false, observability: false },
+  canary: false,
+};
+
+/** The stages this app deploys, by name. */
+export const STAGES: Readonly<Record<string, StageConfig>> = { dev, prod, local };
+
+/**
+ * The configuration of a stage.
+ * @throws Error naming the known stages when `stage` is missing or unknown.
+ */
+export const stageConfig = (
+  stage: unknown,
+  stages: Readonly<Record<string, StageConfig>> = STAGES,
+): StageConfig => {
+  const known = Object.keys(stages).join(', ');
+  if (stage === undefined || stage === null || stage === '') {
+    throw new Error(`No stage given: run cdk with -c stage=<name>, one of ${known}`);
+  }
+  const config = typeof stage === 'string' ? stages[stage] : undefined;
+  if (!config) throw new Error(`Unknown stage "${String(stage)}": use one of ${known}`);
+  return config;
+};
+
+/** The settings key of a function: its entry without `functions/` and `.ts` (`http/claim-next`). */
+export const functionKey = (entry: string): string => entry.replace(/^functions\//, '').replace(/\.ts$/, '');

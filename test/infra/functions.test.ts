@@ -1,0 +1,128 @@
+import { Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { CoordFunction, functionAlarmName, LIVE_ALIAS } from '../../lib/constructs/coord-function';
+import { stageConfig } from '../../lib/stage-config';
+import { buildStacks, logicalIdOf, synthesize } from './support/synth';
+
+describe('every function of stage dev', () => {
+  const app = synthesize('dev');
+  const { stacks } = app;
+  const templates: ReadonlyMap<Stack, Template> = new Map<Stack, Template>([
+    [stacks.messaging, app.messaging],
+    [stacks.api, app.api],
+    [stacks.realtime, app.realtime],
+  ]);
+  const functions = [stacks.messaging, stacks.api, stacks.realtime].flatMap((stack) =>
+    stack.node.findAll().filter((construct) => construct instanceof CoordFunction),
+  );
+  const cases = functions.map((fn) => ({ entry: fn.entry, fn }));
+  const templateOf = (fn: CoordFunction): Template => {
+    const template = templates.get(Stack.of(fn));
+    if (!template) throw new Error(`No template for ${fn.node.path}`);
+    return template;
+  };
+  const topic = stacks.messaging.alarms.topic;
+  const topicRef = (fn: CoordFunction) =>
+    Stack.of(fn) === stacks.messaging
+      ? { Ref: logicalIdOf(topic) }
+      : { 'Fn::ImportValue': Match.stringLikeRegexp('coord-dev-messaging') };
+
+  it('covers the HTTP routes, queue consumers, sweeper, WebSocket handlers and stream consumers', () => {
+    const kinds = new Set(functions.map((fn) => fn.entry.split('/')[1]));
+    expect([...kinds].sort()).toEqual(['http', 'queues', 'scheduled', 'streams', 'ws']);
+  });
+
+  it.each(cases)('traces $entry and keeps its logs two weeks', ({ fn }) => {
+    const template = templateOf(fn);
+    expect(template.toJSON().Resources[logicalIdOf(fn.function)].Properties).toMatchObject({
+      TracingConfig: { Mode: 'Active' },
+      LoggingConfig: { LogGroup: { Ref: logicalIdOf(fn.logGroup) } },
+    });
+    expect(template.toJSON().Resources[logicalIdOf(fn.logGroup)].Properties.RetentionInDays).toBe(14);
+  });
+
+  it.each(cases)('alarms on errors and throttles of $entry, notifying the alarm topic', ({ fn }) => {
+    for (const [kind, metric] of [
+      ['errors', 'Errors'],
+      ['throttles', 'Throttles'],
+    ] as const) {
+      templateOf(fn).hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: `coord-dev-${functionAlarmName(fn.entry)}-${kind}`,
+        Namespace: 'AWS/Lambda',
+        MetricName: metric,
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalIdOf(fn.function) } }],
+        Threshold: 1,
+        EvaluationPeriods: 3,
+        DatapointsToAlarm: 2,
+        AlarmActions: [topicRef(fn)],
+      });
+    }
+  });
+
+  it.each(cases)(
+    'deploys $entry through its live alias as a 10 % canary rolled back by its alarms',
+    ({ fn }) => {
+      const template = templateOf(fn);
+      template.hasResourceProperties('AWS::Lambda::Alias', {
+        Name: LIVE_ALIAS,
+        FunctionName: { Ref: logicalIdOf(fn.function) },
+        FunctionVersion: { 'Fn::GetAtt': [Match.stringLikeRegexp('CurrentVersion'), 'Version'] },
+      });
+      const alias = template.toJSON().Resources[logicalIdOf(fn.alias)];
+      expect(alias.UpdatePolicy.CodeDeployLambdaAliasUpdate.DeploymentGroupName).toEqual({
+        Ref: logicalIdOf(fn.deploymentGroup),
+      });
+      template.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', {
+        DeploymentConfigName: 'CodeDeployDefault.LambdaCanary10Percent5Minutes',
+        AlarmConfiguration: {
+          Enabled: true,
+          Alarms: [
+            { Name: { Ref: logicalIdOf(fn.errorsAlarm) } },
+            { Name: { Ref: logicalIdOf(fn.throttlesAlarm) } },
+          ],
+        },
+        AutoRollbackConfiguration: {
+          Enabled: true,
+          Events: Match.arrayWith(['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM']),
+        },
+      });
+    },
+  );
+
+  it('shares one CodeDeploy application and role per stack', () => {
+    for (const template of templates.values()) {
+      template.resourceCountIs('AWS::CodeDeploy::Application', 1);
+      template.hasResourceProperties('AWS::IAM::Role', {
+        AssumeRolePolicyDocument: {
+          Statement: [Match.objectLike({ Principal: { Service: 'codedeploy.amazonaws.com' } })],
+        },
+        ManagedPolicyArns: [
+          Match.objectLike({
+            'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('AWSCodeDeployRoleForLambdaLimited')])],
+          }),
+        ],
+      });
+    }
+  });
+
+  it('stays under the CloudFormation limit of 500 resources per stack', () => {
+    for (const template of templates.values()) {
+      expect(Object.keys(template.toJSON().Resources).length).toBeLessThan(500);
+    }
+  });
+});
+
+describe('a stage without canaries', () => {
+  it('invokes functions directly and creates no deployment groups', () => {
+    const { messaging } = buildStacks(stageConfig('local'));
+    const template = Template.fromStack(messaging);
+    const fn = messaging.sweeper?.handler;
+    expect(fn?.alias).toBeUndefined();
+    template.resourceCountIs('AWS::CodeDeploy::DeploymentGroup', 0);
+    template.resourceCountIs('AWS::Lambda::Alias', 0);
+    template.hasResourceProperties('AWS::Events::Rule', {
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [logicalIdOf(fn?.function), 'Arn'] } })],
+    });
+  });
+});

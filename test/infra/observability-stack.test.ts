@@ -1,0 +1,119 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { TABLES } from '#adapters/dynamo/tables';
+import { PROJECT_ROOT } from '../../lib/constructs/coord-function';
+import { DASHBOARD_CUSTOM_METRICS, METRICS_NAMESPACE } from '../../lib/stacks/observability-stack';
+import { logicalIdOf, synthesize } from './support/synth';
+
+/** Every metric name the handlers emit, as a pattern: `addMetric('x'` or `addMetric(\`http${...}xx\``. */
+const emittedMetricPatterns = (): RegExp[] => {
+  const sources = readdirSync(join(PROJECT_ROOT, 'functions'), { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.ts'))
+    .map((file) => readFileSync(join(PROJECT_ROOT, 'functions', file), 'utf8'));
+  const patterns: RegExp[] = [];
+  for (const source of sources) {
+    for (const match of source.matchAll(/addMetric\(\s*(['`])(.*?)\1/g)) {
+      const name = match[2] ?? '';
+      const escaped = name
+        .split(/\$\{[^}]*\}/)
+        .map((part) => part.replace(/[.*+?^()|[\]\\]/g, '\\$&'))
+        .join('.+');
+      patterns.push(new RegExp(`^${escaped}$`));
+    }
+  }
+  return patterns;
+};
+
+describe('ObservabilityStack', () => {
+  const { stacks, observability } = synthesize('dev');
+  const topic = { 'Fn::ImportValue': Match.stringLikeRegexp('coord-dev-messaging') };
+  const body = JSON.stringify(observability.toJSON().Resources[logicalIdOf(stacks.observability.dashboard)]);
+
+  it('graphs only custom metrics the handlers emit', () => {
+    const patterns = emittedMetricPatterns();
+    expect(patterns.length).toBeGreaterThan(0);
+    for (const name of DASHBOARD_CUSTOM_METRICS) {
+      expect(
+        patterns.some((pattern) => pattern.test(name)),
+        `${name} is emitted by functions/`,
+      ).toBe(true);
+      expect(body).toContain(`MetricName=\\\\\\"${name}\\\\\\"`);
+    }
+    const graphed = [
+      ...body.matchAll(
+        new RegExp(`\\{${METRICS_NAMESPACE},[^}]*\\} MetricName=\\\\\\\\\\\\"([^\\\\]+)`, 'g'),
+      ),
+    ].map((match) => match[1]);
+    expect(graphed.length).toBeGreaterThan(0);
+    for (const name of graphed) expect(DASHBOARD_CUSTOM_METRICS).toContain(name);
+  });
+
+  it('graphs API, queues, DLQs, Lambda, DynamoDB and the WebSocket API', () => {
+    for (const title of [
+      'HTTP API requests, 4xx and 5xx',
+      'HTTP API latency p50 / p99 (ms)',
+      'SQS: visible messages and age of oldest (s)',
+      'Dead-letter queue depth',
+      'Lambda errors and throttles',
+      'Lambda duration p99 (ms) and concurrency',
+      'DynamoDB read and write throttle events',
+      'DynamoDB latency (ms): Query and GetItem',
+      'WebSocket connects, messages and integration errors',
+    ]) {
+      expect(body).toContain(title);
+    }
+    observability.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'coord-dev-service' });
+  });
+
+  it('alarms on a 5xx rate over 1 % and a p99 over 1 s, notifying the alarm topic', () => {
+    observability.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'coord-dev-api-5xx-rate',
+      Threshold: 1,
+      Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: 'IF(requests > 0, 100 * errors / requests, 0)' }),
+      ]),
+      AlarmActions: [topic],
+    });
+    observability.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'coord-dev-api-p99-latency',
+      MetricName: 'Latency',
+      ExtendedStatistic: 'p99',
+      Threshold: 1000,
+      AlarmActions: [topic],
+    });
+  });
+
+  it('alarms when the sweeper has not run for 5 minutes, treating no data as a failure', () => {
+    observability.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'coord-dev-sweeper-not-running',
+      MetricName: 'Invocations',
+      Period: 300,
+      ComparisonOperator: 'LessThanThreshold',
+      Threshold: 1,
+      TreatMissingData: 'breaching',
+      AlarmActions: [topic],
+    });
+  });
+
+  it('alarms on heartbeat age, DynamoDB throttles of every table and failed backup jobs', () => {
+    observability.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'coord-dev-heartbeats-age',
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Threshold: 60,
+    });
+    for (const definition of TABLES) {
+      observability.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: `coord-dev-${definition.id}-throttles`,
+        Metrics: Match.anyValue(),
+        AlarmActions: [topic],
+      });
+    }
+    observability.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'coord-dev-backup-jobs-failed',
+      Namespace: 'AWS/Backup',
+      MetricName: 'NumberOfBackupJobsFailed',
+    });
+  });
+});
