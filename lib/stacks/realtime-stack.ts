@@ -26,7 +26,7 @@ import { SERVICE_VERSION } from '../service-version';
  * endpoint from (`https://<api>.execute-api.<region>.amazonaws.com/<stage>`); locally it is the
  * runtime's own `@connections` server.
  */
-export const MANAGEMENT_ENDPOINT_VARIABLE = 'COORD_WS_MANAGEMENT_ENDPOINT';
+export const MANAGEMENT_ENDPOINT_VARIABLE = 'COORD_WS_CALLBACK_URL';
 
 /** Name of the WebSocket API's one stage. */
 export const WS_STAGE_NAME = 'live';

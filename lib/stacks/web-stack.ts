@@ -22,7 +22,7 @@ import type { Construct } from 'constructs';
 export const WEB_BUILD_DIR = 'web/dist';
 
 /** The file the dashboard reads its API and WebSocket URLs from on AWS. */
-export const WEB_CONFIG_FILE = 'config.json';
+export const WEB_CONFIG_FILE = 'dashboard-config.json';
 
 /** Properties of the {@link WebStack}. */
 export interface WebStackProps extends StackProps {
@@ -32,7 +32,7 @@ export interface WebStackProps extends StackProps {
   readonly buildDir: string;
   /** The HTTP API, served under `/v1/*` on the dashboard's own origin, so the browser needs no CORS. */
   readonly httpApi: IHttpApi;
-  /** The WebSocket URL the dashboard connects to (`wss://...`), written to `config.json`. */
+  /** The WebSocket URL the dashboard connects to (`wss://...`), written to `dashboard-config.json`. */
   readonly webSocketUrl: string;
   /**
    * Whether this is a production deployment: the bucket is kept when the stack is deleted.
@@ -46,7 +46,7 @@ const API_PATH_PATTERNS = ['/v1/*', '/openapi.json'];
 
 /**
  * The dashboard on AWS: its build in a private S3 bucket read by CloudFront through origin access
- * control, `config.json` telling it where the APIs are, and the HTTP API forwarded under `/v1/*`
+ * control, `dashboard-config.json` telling it where the APIs are, and the HTTP API forwarded under `/v1/*`
  * uncached (the bearer token is part of the cache key, so no answer is ever shared). When the
  * build output is missing, the site is created empty and synth warns.
  */

@@ -60,7 +60,10 @@ const isSubscriberPosition = (value: unknown): value is SubscriberPosition =>
   isObject(value) && isKeyOf(value.k, SUBSCRIBER_KEY);
 
 /** The list a subscriber cursor belongs to: one channel's subscribers. */
-const subscribersScope = (channel: string): CursorScope => ({ list: 'connections.byChannel', filters: { channel } });
+const subscribersScope = (channel: string): CursorScope => ({
+  list: 'connections.byChannel',
+  filters: { channel },
+});
 
 /** The Connections table behind the {@link ConnectionStore} port. */
 export class DynamoConnectionStore implements ConnectionStore {

@@ -21,8 +21,8 @@ import {
   DynamoTeamRepository,
   DynamoTokenRepository,
 } from './meta-store';
-import { DEFAULT_AUDIT_RETENTION_DAYS } from './records';
 import { DynamoMetricsStore } from './metrics-store';
+import { DEFAULT_AUDIT_RETENTION_DAYS } from './records';
 import {
   agentsTable,
   connectionsTable,
