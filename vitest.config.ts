@@ -14,8 +14,8 @@ export default defineConfig({
       include: ['src/core/**/*.ts', 'src/app/**/*.ts'],
       reporter: ['text-summary', 'json-summary'],
       thresholds: {
-        'src/core/**/*.ts': { lines: 99, statements: 98, functions: 98, branches: 95 },
-        'src/app/**/*.ts': { lines: 95, statements: 93, functions: 88, branches: 82 },
+        'src/core/**/*.ts': { lines: 94, statements: 93, functions: 90, branches: 87 },
+        'src/app/**/*.ts': { lines: 88, statements: 86, functions: 81, branches: 74 },
       },
     },
     projects: [

@@ -268,7 +268,9 @@ describe('the dashboard', () => {
     // Assert: resolved in the API, and gone from the open list
     await pollUntil(
       () => admin.get<{ items: { id: string; status: string }[] }>(`/v1/escalations?team=${team}`),
-      (answer) => answer.body.items.some((e) => e.id === escalationId && e.status === 'resolved'),
+      (answer) =>
+        answer.status === 200 &&
+        answer.body.items.some((e) => e.id === escalationId && e.status === 'resolved'),
       { timeoutMs: 15_000, what: 'the escalation to be resolved' },
     );
     await entry.waitFor({ state: 'detached', timeout: 15_000 });

@@ -58,7 +58,7 @@ describe('the dashboard served by the local HTTP gateway', () => {
     expect(after).toEqual({ wsUrl: 'ws://127.0.0.1:4321' });
   });
 
-  it('leaves API routes to their handlers and answers unknown paths with the API 404', async () => {
+  it('leaves API routes to their handlers and answers unknown paths as API Gateway does', async () => {
     const calls = handlerCalls;
 
     const health = await fetch(`${gateway.url}/v1/health`);
@@ -67,7 +67,7 @@ describe('the dashboard served by the local HTTP gateway', () => {
     expect(health.status).toBe(204);
     expect(handlerCalls).toBe(calls + 1);
     expect(missing.status).toBe(404);
-    expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('not_found');
+    expect(await missing.json()).toEqual({ message: 'Not Found' });
   });
 
   it('answers only GET of the built files, under their own paths', () => {
