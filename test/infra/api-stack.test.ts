@@ -123,6 +123,8 @@ describe('ApiStack', () => {
       Action: 'lambda:InvokeFunction',
       FunctionName: { Ref: logicalIdOf(fallback.alias) },
       Principal: 'apigateway.amazonaws.com',
+      // Any method on any path of this API: the $default route takes whatever no route takes.
+      SourceArn: { 'Fn::Join': ['', Match.arrayWith([{ Ref: logicalIdOf(stacks.api.httpApi) }, '/*/*'])] },
     });
   });
 
