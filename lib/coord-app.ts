@@ -121,6 +121,7 @@ export const buildCoordApp = (app: App, options: CoordAppOptions): CoordStacks =
       isProd,
       tables: httpTables,
       throttle: config.httpThrottle,
+      corsOrigins: config.corsOrigins,
       queues: Object.fromEntries(
         [heartbeatsQueue, escalationsQueue].map((definition) => [
           definition.id,

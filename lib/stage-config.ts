@@ -42,6 +42,8 @@ export interface StageConfig {
   readonly logRetention: RetentionDays;
   /** Request rate limits of the HTTP API. */
   readonly httpThrottle: ThrottleSettings;
+  /** Origins whose pages may call the HTTP API (`*` for any); none: no CORS (the dashboard is same-origin). */
+  readonly corsOrigins: readonly string[];
   /** Message rate limits of the WebSocket API. */
   readonly wsThrottle: ThrottleSettings;
   /** E-mail addresses subscribed to the alarm topic. */
@@ -76,6 +78,7 @@ const dev: StageConfig = {
   backup: true,
   logRetention: RetentionDays.TWO_WEEKS,
   httpThrottle: { rateLimit: 100, burstLimit: 200 },
+  corsOrigins: [],
   wsThrottle: { rateLimit: 100, burstLimit: 200 },
   alarmEmails: [],
   defaultMemoryMiB: 512,

@@ -1,14 +1,16 @@
 /**
  * The local stand-in for API Gateway's HTTP API: matches a request against the route table,
  * builds the payload 2.0 event and a Lambda context, calls the route's handler module (the
- * same file Lambda runs), and writes its result back. It adds nothing the cloud path lacks,
- * beyond answering its own refusals in the API's error shape.
+ * same file Lambda runs), and writes its result back. What API Gateway and the `$default`
+ * fallback route answer on AWS without a route's handler (unknown path, another method, OPTIONS,
+ * a body above API Gateway's 10 MB limit) it answers through the same code (`#app/edge`).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import { type EdgeAnswer, edgeAnswer, GATEWAY_BODY_LIMIT_BYTES, tooLargeAnswer } from '#app/edge';
 import { type RoutePattern, routeMatcher } from '#app/route-matcher';
 import {
   answerOf,
@@ -31,12 +33,7 @@ export interface GatewayRoute extends RoutePattern {
   readonly id: string;
   /** Handler module, relative to the project root; it exports `handler`. */
   readonly entry: string;
-  /** Largest body the route takes: a body over the gateway's limit is reported with this one. @default 64 KiB */
-  readonly maxBodyBytes?: number;
 }
-
-/** A route's body limit unless it says otherwise (as `functions/shared/http.ts`). */
-const ROUTE_BODY_BYTES = 64 * 1024;
 
 /** Options for {@link startHttpGateway}. */
 export interface HttpGatewayOptions<R extends GatewayRoute> {
@@ -47,8 +44,14 @@ export interface HttpGatewayOptions<R extends GatewayRoute> {
   readonly port?: number;
   /** Region named in Lambda ARNs. @default us-east-1 */
   readonly region?: string;
-  /** Bodies above this are refused with 413 before any handler runs. @default 1 MiB */
+  /**
+   * Bodies above this are refused before any handler runs, as API Gateway refuses them: 413
+   * `{"message":"Request Entity Too Large"}`. A route's own, smaller limit is the handler's to
+   * answer (413 `payload_too_large` with `limitBytes`). @default 10 MiB, API Gateway's limit
+   */
   readonly maxBodyBytes?: number;
+  /** Origins whose pages may call the API (`COORD_CORS_ORIGINS`). @default none: no CORS headers */
+  readonly corsOrigins?: readonly string[];
   /** An invocation running longer is answered with 503, as API Gateway's integration timeout does. @default 29 s */
   readonly timeoutMs?: number;
   /** Resolves a route's handler. @default imports `route.entry` from the project root once */
@@ -88,6 +91,14 @@ const json = (statusCode: number, body: unknown, headers: Record<string, string>
   headers: { 'content-type': 'application/json', ...headers },
   cookies: [],
   body: Buffer.from(JSON.stringify(body)),
+});
+
+/** An answer of the edge (`#app/edge`) as the gateway writes it. */
+const fromEdge = (answer: EdgeAnswer): HttpAnswer => ({
+  statusCode: answer.statusCode,
+  headers: { ...answer.headers },
+  cookies: [],
+  body: Buffer.from(answer.body ?? ''),
 });
 
 /** An answer in the API's error shape, for requests the gateway itself refuses. */
@@ -140,7 +151,8 @@ export const startHttpGateway = async <R extends GatewayRoute>(
 ): Promise<HttpGateway> => {
   const host = options.host ?? '127.0.0.1';
   const region = options.region ?? 'us-east-1';
-  const maxBodyBytes = options.maxBodyBytes ?? MIB;
+  const maxBodyBytes = options.maxBodyBytes ?? GATEWAY_BODY_LIMIT_BYTES;
+  const corsOrigins = options.corsOrigins ?? [];
   const timeoutMs = options.timeoutMs ?? 29_000;
   const load = options.loadHandler ?? importEntry;
   const onFailure = options.onFailure ?? reportToStderr;
@@ -184,40 +196,12 @@ export const startHttpGateway = async <R extends GatewayRoute>(
     const read = await readBody(request, maxBodyBytes);
     const local = options.localAnswers?.[`${method} ${rawPath}`];
     if (local) return local();
+    // API Gateway refuses a body above its limit before routing, in its own shape.
+    if (read.kind === 'too_large') return fromEdge(tooLargeAnswer());
     const resolution = match(method, rawPath);
-    if (resolution.kind === 'not_found') {
-      // No route takes this path (a trailing slash counts): API Gateway answers itself, in its own shape.
-      return json(404, { message: 'Not Found' });
-    }
-    if (resolution.kind === 'method_not_allowed' && method === 'OPTIONS') {
-      // What may be done here, without a body; CORS headers are not sent (no origin is configured).
-      const allow = [...resolution.allow, 'OPTIONS'].join(', ');
-      return {
-        statusCode: 204,
-        headers: { allow, 'x-request-id': requestId },
-        cookies: [],
-        body: Buffer.alloc(0),
-      };
-    }
-    if (resolution.kind === 'method_not_allowed') {
-      return refusal(
-        405,
-        'method_not_allowed',
-        `${method} is not allowed on ${rawPath}; use ${resolution.allow.join(' or ')}.`,
-        { allow: resolution.allow },
-        { allow: resolution.allow.join(', '), 'x-request-id': requestId },
-      );
-    }
-    if (read.kind === 'too_large') {
-      // Reported with the route's own limit, as the handler reports a smaller oversized body.
-      const limitBytes = resolution.route.maxBodyBytes ?? ROUTE_BODY_BYTES;
-      return refusal(
-        413,
-        'payload_too_large',
-        `The request body is larger than ${limitBytes} bytes.`,
-        { limitBytes },
-        { 'x-request-id': requestId },
-      );
+    if (resolution.kind !== 'matched') {
+      const origin = request.headers.origin;
+      return fromEdge(edgeAnswer(resolution, { method, rawPath, requestId, origin, corsOrigins }));
     }
     const raw: RawRequest = {
       method,

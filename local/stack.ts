@@ -13,6 +13,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { ensureTables } from '#adapters/dynamo/create-tables';
 import { escalationsQueue, heartbeatsQueue } from '#adapters/sqs/queues';
+import { loadConfig } from '#app/config';
 import { CONSUMERS } from '#functions/shared/consumers';
 import { ROUTES } from '#functions/shared/routes';
 import { STREAM_CONSUMERS } from '#functions/shared/streams';
@@ -315,6 +316,8 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       host: options.host,
       port: options.port ?? 3000,
       region,
+      // The handlers' own setting (`COORD_CORS_ORIGINS`), so the gateway's answers carry the same headers.
+      corsOrigins: loadConfig().corsOrigins,
       ...(options.handlerTimeoutMs ? { timeoutMs: options.handlerTimeoutMs } : {}),
     });
     teardown.add(gateway.close);

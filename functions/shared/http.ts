@@ -14,6 +14,7 @@ import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { Static, TSchema } from '@sinclair/typebox';
 import { authenticate, authorize } from '#app/auth';
 import type { RequestContext } from '#app/context';
+import { corsHeaders } from '#app/edge';
 import { pathTemplates } from '#app/route-matcher';
 import { DomainError, UnavailableError, ValidationError } from '#core/errors';
 import type { Principal } from '#core/roles';
@@ -84,7 +85,10 @@ const allowOf = (body: string | undefined): string | undefined => {
  * Every answer: `x-request-id`, a JSON content type unless the handler chose another (server-sent
  * events), and a per-route count of answers by class.
  */
-const httpResponse = (route: RouteDefinition): MiddlewareObj<HttpEvent, HttpResult, Error, HttpContext> => {
+const httpResponse = (
+  route: RouteDefinition,
+  runtime: HttpRuntime,
+): MiddlewareObj<HttpEvent, HttpResult, Error, HttpContext> => {
   const finish = (request: HttpRequest): void => {
     const { body, ...response } = request.response ?? { statusCode: 500 };
     const statusCode = response.statusCode ?? 200;
@@ -96,6 +100,7 @@ const httpResponse = (route: RouteDefinition): MiddlewareObj<HttpEvent, HttpResu
         ...response.headers,
         'x-request-id': requestIdOf(request.event),
         ...(allow === undefined ? {} : { allow }),
+        ...corsHeaders(runtime.corsOrigins?.() ?? [], headerOf(request.event, 'origin')),
       },
       // HEAD is answered as GET is, without the body.
       ...(body === undefined || request.event.requestContext.http.method === 'HEAD' ? {} : { body }),
@@ -270,7 +275,7 @@ export const createHttpRoute =
       .use(captureLambdaHandler(tracer))
       .use(injectLambdaContext(logger, { resetKeys: true }))
       .use(logMetrics(metrics))
-      .use(httpResponse(route))
+      .use(httpResponse(route, runtime))
       .use(knownMethod(route))
       .use(authentication(route, runtime))
       .use(jsonBody(route))

@@ -43,6 +43,8 @@ export interface HttpRuntime {
   readonly ports: () => Pick<Ports, 'tokens' | 'hasher' | 'idempotency' | 'clock'>;
   /** The admin token and registration key (resolved once per cold start). */
   readonly authSecrets: () => Promise<AuthSecrets>;
+  /** Origins whose pages may read the answers (`COORD_CORS_ORIGINS`). @default none */
+  readonly corsOrigins?: () => readonly string[];
 }
 
 /** The per-request state of the chain. */

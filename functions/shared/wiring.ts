@@ -219,4 +219,8 @@ export const authSecrets = (): Promise<AuthSecrets> => {
 };
 
 /** What the HTTP chain needs from this root. */
-export const httpRuntime: HttpRuntime = { ports: () => deps(), authSecrets };
+export const httpRuntime: HttpRuntime = {
+  ports: () => deps(),
+  authSecrets,
+  corsOrigins: () => config().corsOrigins,
+};

@@ -27,20 +27,33 @@ export interface HttpRoutesProps {
   readonly functionDefaults?: Omit<CoordFunctionProps, 'entry'>;
 }
 
+/** The handler of API Gateway's `$default` route: what no route of the table takes. */
+export const FALLBACK_ENTRY = 'functions/http/fallback.ts';
+
 /**
  * One function, one Lambda integration and one API route per entry of the route table, each
- * function granted exactly what its route declares.
+ * function granted exactly what its route declares; a `HEAD` route on the same integration for
+ * every `GET` route; and the `$default` route to the fallback function, which answers what API
+ * Gateway would not route (another method on a known path, `OPTIONS`, an unknown path) as the
+ * local gateway does.
  */
 export class HttpRoutes extends Construct {
   /** Each route's function, by route id. */
   public readonly functions: ReadonlyMap<string, CoordFunction>;
   /** Each API route, by route id. */
   public readonly routes: ReadonlyMap<string, HttpRoute>;
+  /** The `HEAD` route of each `GET` route, by route id. */
+  public readonly headRoutes: ReadonlyMap<string, HttpRoute>;
+  /** The function of the `$default` route; it reads no table and no secret. */
+  public readonly fallback: CoordFunction;
+  /** API Gateway's `$default` route. */
+  public readonly fallbackRoute: HttpRoute;
 
   constructor(scope: Construct, id: string, props: HttpRoutesProps) {
     super(scope, id);
     const functions = new Map<string, CoordFunction>();
     const routes = new Map<string, HttpRoute>();
+    const headRoutes = new Map<string, HttpRoute>();
 
     const declared: readonly RouteDefinition[] = props.routes ?? ROUTES;
     for (const route of declared) {
@@ -57,16 +70,34 @@ export class HttpRoutes extends Construct {
         for (const secret of props.authSecrets) secret.grantRead(handler);
       }
 
+      const integration = new HttpLambdaIntegration(`${route.id}Integration`, handler.target);
       const httpRoute = new HttpRoute(this, `${route.id}Route`, {
         httpApi: props.httpApi,
         routeKey: HttpRouteKey.with(route.path, HttpMethod[route.method]),
-        integration: new HttpLambdaIntegration(`${route.id}Integration`, handler.target),
+        integration,
       });
+      if (route.method === 'GET') {
+        // HEAD is answered as GET, without the body: one more route on the same integration.
+        const headRoute = new HttpRoute(this, `${route.id}HeadRoute`, {
+          httpApi: props.httpApi,
+          routeKey: HttpRouteKey.with(route.path, HttpMethod.HEAD),
+          integration,
+        });
+        headRoutes.set(route.id, headRoute);
+      }
       functions.set(route.id, handler);
       routes.set(route.id, httpRoute);
     }
 
+    this.fallback = new CoordFunction(this, 'fallback', { ...props.functionDefaults, entry: FALLBACK_ENTRY });
+    this.fallbackRoute = new HttpRoute(this, 'FallbackRoute', {
+      httpApi: props.httpApi,
+      routeKey: HttpRouteKey.DEFAULT,
+      integration: new HttpLambdaIntegration('FallbackIntegration', this.fallback.target),
+    });
+
     this.functions = functions;
     this.routes = routes;
+    this.headRoutes = headRoutes;
   }
 }

@@ -55,6 +55,12 @@ export interface ApiStackProps extends StackProps {
    * @default the CoordFunction defaults
    */
   readonly functionDefaults?: Omit<CoordFunctionProps, 'entry' | 'environment'>;
+  /**
+   * Origins whose pages may call the API (`*` for any): every HTTP function reads them as
+   * `COORD_CORS_ORIGINS`, adds the CORS headers for them and answers their preflight.
+   * @default none: no CORS headers
+   */
+  readonly corsOrigins?: readonly string[];
 }
 
 /** The HTTP API: one Lambda per route, the admin token and registration key secrets, and a throttled stage. */
@@ -130,6 +136,7 @@ export class ApiStack extends Stack {
           COORD_TABLE_PREFIX: props.tablePrefix,
           COORD_SERVICE_VERSION: SERVICE_VERSION,
           ...this.authEnvironment,
+          ...((props.corsOrigins ?? []).length > 0 && { COORD_CORS_ORIGINS: props.corsOrigins?.join(',') }),
         },
       },
     });

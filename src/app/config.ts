@@ -7,6 +7,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { DEFAULT_SETTINGS, type Settings } from '#core/settings';
+import { parseCorsOrigins } from './edge';
 
 const Text = (options: { minLength?: number; maxLength?: number; pattern?: string } = {}) =>
   Type.Optional(Type.String({ minLength: 1, maxLength: 2048, ...options }));
@@ -43,6 +44,10 @@ export const ConfigEnv = Type.Object({
   COORD_HEARTBEATS_QUEUE_URL: Url,
   COORD_ESCALATIONS_QUEUE_URL: Url,
   COORD_WS_CALLBACK_URL: Url,
+  // Comma-separated origins whose pages may call the API (`*`: any); none when unset.
+  COORD_CORS_ORIGINS: Text({
+    pattern: '^\\s*(\\*|https?://[^\\s,/]+)\\s*(,\\s*(\\*|https?://[^\\s,/]+)\\s*)*$',
+  }),
   ANTHROPIC_API_KEY: Text(),
   ANTHROPIC_API_KEY_SECRET_ARN: Arn,
   ANTHROPIC_BASE_URL: Url,
@@ -94,6 +99,8 @@ export interface Config {
    * locally the WebSocket server's own URL): where `PostToConnection` goes. Absent: nothing is pushed.
    */
   readonly wsCallbackUrl?: string;
+  /** Origins whose pages may call the HTTP API (`COORD_CORS_ORIGINS`, `*` for any); none by default. */
+  readonly corsOrigins: readonly string[];
   /** Claude: the key given directly (local) or as a Secrets Manager ARN (AWS); the SDK's base URL. */
   readonly anthropic: {
     readonly apiKey?: string;
@@ -197,6 +204,7 @@ export const loadConfig = (env: Environment = process.env): Config => {
       escalationsUrl: parsed.COORD_ESCALATIONS_QUEUE_URL,
     },
     wsCallbackUrl: parsed.COORD_WS_CALLBACK_URL,
+    corsOrigins: parseCorsOrigins(parsed.COORD_CORS_ORIGINS),
     anthropic: {
       apiKey: parsed.ANTHROPIC_API_KEY,
       apiKeySecretArn: parsed.ANTHROPIC_API_KEY_SECRET_ARN,

@@ -85,6 +85,9 @@ export const routeMatcher = <R extends RoutePattern>(routes: readonly R[]) => {
   return (method: string, rawPath: string): RouteResolution<R> => {
     const parts = splitPath(rawPath);
     const allow = new Set<string>();
+    // The path is the most specific template's: `PUT /v1/work/claim-next` is told POST, as
+    // `GET /v1/work/claim-next` is by the GET route it reaches (see `pathTemplates`).
+    let templatePath: string | undefined;
     for (const { route, segments } of compiled) {
       const pathParameters = matchSegments(segments, parts);
       if (!pathParameters) continue;
@@ -95,6 +98,8 @@ export const routeMatcher = <R extends RoutePattern>(routes: readonly R[]) => {
       ) {
         return { kind: 'matched', route, pathParameters };
       }
+      templatePath ??= route.path;
+      if (route.path !== templatePath) continue;
       allow.add(route.method);
       if (route.method === 'GET') allow.add('HEAD');
     }

@@ -1,4 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { connectionsTable } from '#adapters/dynamo/tables';
 import { ROUTES, type RouteDefinition } from '#functions/shared/routes';
@@ -29,6 +30,7 @@ const queueActions = (route: RouteDefinition): string[] =>
   (route.sends ?? []).length > 0 ? ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'] : [];
 
 const isPublic = (route: RouteDefinition): boolean => route.access === 'public';
+const GET_ROUTES = ROUTES.filter((route) => route.method === 'GET');
 const byGrant = (grants: RouteDefinition['grants']) => ROUTES.filter((route) => route.grants === grants);
 
 describe('ApiStack', () => {
@@ -40,8 +42,8 @@ describe('ApiStack', () => {
   };
   const roleOf = (route: RouteDefinition) => logicalIdOf(routeFunction(route).role);
 
-  it('creates one Node.js 22 arm64 function with active tracing per route', () => {
-    api.resourceCountIs('AWS::Lambda::Function', ROUTES.length);
+  it('creates one Node.js 22 arm64 function with active tracing per route, and the fallback', () => {
+    api.resourceCountIs('AWS::Lambda::Function', ROUTES.length + 1);
     api.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
@@ -74,25 +76,82 @@ describe('ApiStack', () => {
     });
   });
 
-  it('declares one API route per route table entry', () => {
-    api.resourceCountIs('AWS::ApiGatewayV2::Route', ROUTES.length);
+  it('declares one API route per route table entry, a HEAD route per GET route and the $default route', () => {
+    api.resourceCountIs('AWS::ApiGatewayV2::Route', ROUTES.length + GET_ROUTES.length + 1);
   });
 
-  it.each(ROUTES)('routes $method $path to the live alias of the $id function', (route) => {
-    const alias = stacks.api.routes.functions.get(route.id)?.alias;
+  /** The one integration invoking this alias, and its target as a route names it. */
+  const targetOf = (alias: IConstruct | undefined) => {
     const integrations = api.findResources('AWS::ApiGatewayV2::Integration', {
       Properties: {
         IntegrationType: 'AWS_PROXY',
         IntegrationUri: { Ref: logicalIdOf(alias) },
       },
     });
-    const [integrationId] = Object.keys(integrations);
+    expect(Object.keys(integrations)).toHaveLength(1);
+    return { 'Fn::Join': ['', ['integrations/', { Ref: Object.keys(integrations)[0] }]] };
+  };
+
+  it.each(ROUTES)('routes $method $path to the live alias of the $id function', (route) => {
+    const alias = stacks.api.routes.functions.get(route.id)?.alias;
 
     api.hasResourceProperties('AWS::ApiGatewayV2::Route', {
       RouteKey: `${route.method} ${route.path}`,
-      Target: { 'Fn::Join': ['', ['integrations/', { Ref: integrationId }]] },
+      Target: targetOf(alias),
     });
-    expect(Object.keys(integrations)).toHaveLength(1);
+  });
+
+  it.each(GET_ROUTES)('routes HEAD $path to the same integration as GET $path', (route) => {
+    const alias = stacks.api.routes.functions.get(route.id)?.alias;
+
+    api.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: `HEAD ${route.path}`,
+      Target: targetOf(alias),
+    });
+  });
+
+  it('routes every other request ($default) to the live alias of the fallback function', () => {
+    const { fallback } = stacks.api.routes;
+    expect(fallback.entry).toBe('functions/http/fallback.ts');
+    expect(fallback.alias).toBeDefined();
+
+    api.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: '$default',
+      Target: targetOf(fallback.alias),
+    });
+    api.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: { Ref: logicalIdOf(fallback.alias) },
+      Principal: 'apigateway.amazonaws.com',
+      // Any method on any path of this API: the $default route takes whatever no route takes.
+      SourceArn: { 'Fn::Join': ['', Match.arrayWith([{ Ref: logicalIdOf(stacks.api.httpApi) }, '/*/*'])] },
+    });
+  });
+
+  it('gives the fallback function no table, queue or secret access', () => {
+    expect([...actionsOf(api, logicalIdOf(stacks.api.routes.fallback.function.role))].sort()).toEqual(
+      [...XRAY_ACTIONS].sort(),
+    );
+  });
+
+  it('stays within the resource budget of one stack', () => {
+    const count = Object.keys(api.toJSON().Resources).length;
+    expect(count).toBeLessThan(500);
+  });
+
+  it('sends no CORS origins to the functions by default', () => {
+    expect(JSON.stringify(api.toJSON())).not.toContain('COORD_CORS_ORIGINS');
+  });
+
+  it('tells every HTTP function, the fallback included, the CORS origins its stage configures', () => {
+    const { api: withCors } = synthesize('dev', { corsOrigins: ['https://a.example', 'https://b.example'] });
+
+    withCors.resourceCountIs('AWS::Lambda::Function', ROUTES.length + 1);
+    withCors.allResourcesProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({ COORD_CORS_ORIGINS: 'https://a.example,https://b.example' }),
+      },
+    });
   });
 
   it.each(byGrant('read'))('gives the read-only $id function read actions only', (route) => {

@@ -12,6 +12,7 @@ import { SCHEDULES } from '#functions/shared/schedules';
 import { STREAM_CONSUMERS } from '#functions/shared/streams';
 import { WS_ROUTES } from '#functions/shared/ws-routes';
 import { PROJECT_ROOT } from '../../../lib/constructs/coord-function';
+import { FALLBACK_ENTRY } from '../../../lib/constructs/http-routes';
 import { buildCoordApp, type CoordStacks } from '../../../lib/coord-app';
 import { type StageConfig, stageConfig } from '../../../lib/stage-config';
 
@@ -59,7 +60,10 @@ export const stubProjectRoot = (): string => {
   if (stubRoot) return stubRoot;
   const root = scratchDir('infra-root');
   copyFileSync(join(PROJECT_ROOT, 'package-lock.json'), join(root, 'package-lock.json'));
-  for (const { entry } of [...ROUTES, ...CONSUMERS, ...SCHEDULES, ...WS_ROUTES, ...STREAM_CONSUMERS]) {
+  const entries = [...ROUTES, ...CONSUMERS, ...SCHEDULES, ...WS_ROUTES, ...STREAM_CONSUMERS].map(
+    (c) => c.entry,
+  );
+  for (const entry of [...entries, FALLBACK_ENTRY]) {
     mkdirSync(dirname(join(root, entry)), { recursive: true });
     writeFileSync(join(root, entry), 'export const handler = async () => ({ statusCode: 204 });\n');
   }

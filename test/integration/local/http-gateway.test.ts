@@ -181,6 +181,16 @@ describe('the local HTTP gateway', () => {
     expect(calls).toEqual([]);
   });
 
+  it('tells the claim-next path its own method, whichever other method is sent', async () => {
+    const { calls, api } = await recordingGateway();
+
+    const response = await api.request('PUT', '/v1/work/claim-next', { body: {} });
+
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('POST');
+    expect(calls).toEqual([]);
+  });
+
   it('answers 405 with Allow for a known path and another method', async () => {
     const { calls, api } = await recordingGateway();
 
@@ -192,22 +202,35 @@ describe('the local HTTP gateway', () => {
     expect(calls).toEqual([]);
   });
 
-  it('refuses a body over 1 MiB with 413 before any handler runs', async () => {
+  it("refuses a body over API Gateway's 10 MiB limit with its 413, before any handler runs", async () => {
     const { calls, api } = await recordingGateway();
 
-    const response = await api.request('POST', '/v1/work', { rawBody: 'x'.repeat(1024 * 1024 + 1) });
+    const response = await api.request('POST', '/v1/work', { rawBody: 'x'.repeat(10 * 1024 * 1024 + 1) });
 
     expect(response.status).toBe(413);
-    expect(response.error?.code).toBe('payload_too_large');
+    expect(response.body).toEqual({ message: 'Request Entity Too Large' });
     expect(calls).toEqual([]);
   });
 
-  it('passes a body of exactly 1 MiB through', async () => {
+  it('passes a body of exactly 10 MiB through: the route limit is the handler to answer', async () => {
     const { calls, api } = await recordingGateway();
 
-    await api.request('POST', '/v1/work', { rawBody: 'x'.repeat(1024 * 1024), contentType: 'text/plain' });
+    await api.request('POST', '/v1/work', {
+      rawBody: 'x'.repeat(10 * 1024 * 1024),
+      contentType: 'text/plain',
+    });
 
-    expect(calls[0]?.event.body).toHaveLength(1024 * 1024);
+    expect(calls[0]?.event.body).toHaveLength(10 * 1024 * 1024);
+  });
+
+  it('refuses a body over a smaller gateway limit when told one', async () => {
+    const { calls, api } = await recordingGateway(undefined, { maxBodyBytes: 1024 });
+
+    const response = await api.request('POST', '/v1/work', { rawBody: 'x'.repeat(1025) });
+
+    expect(response.status).toBe(413);
+    expect(response.body).toEqual({ message: 'Request Entity Too Large' });
+    expect(calls).toEqual([]);
   });
 
   it('base64-encodes a binary body, as API Gateway does', async () => {
@@ -299,15 +322,6 @@ describe('the local HTTP gateway on odd requests', () => {
     expect(response.headers.get('allow')).toBe('GET, HEAD');
   });
 
-  it('reports the route limit for a body over the gateway limit, as the handler does for a smaller one', async () => {
-    const { api } = await recordingGateway();
-
-    const response = await api.request('POST', '/v1/work', { rawBody: 'x'.repeat(1024 * 1024 + 1) });
-
-    expect(response.status).toBe(413);
-    expect(response.error?.details).toEqual({ limitBytes: 65_536 });
-  });
-
   it('answers OPTIONS with the methods a known path takes and no body', async () => {
     const { calls, api } = await recordingGateway();
 
@@ -317,6 +331,17 @@ describe('the local HTTP gateway on odd requests', () => {
     expect(response.headers.get('allow')).toBe('GET, HEAD, POST, OPTIONS');
     expect(response.headers.get('access-control-allow-origin')).toBeNull();
     expect(calls).toEqual([]);
+  });
+
+  it('sends no CORS headers when no origin is configured, whatever the origin', async () => {
+    const { api } = await recordingGateway();
+
+    const response = await api.request('OPTIONS', '/v1/work', {
+      headers: { origin: 'https://app.example', 'access-control-request-method': 'POST' },
+    });
+
+    expect(response.status).toBe(204);
+    expect([...response.headers.keys()].filter((name) => name.startsWith('access-control-'))).toEqual([]);
   });
 
   it('takes no trailing slash: another path, unknown to API Gateway', async () => {

@@ -91,6 +91,31 @@ describe('local/main.ts as a process', () => {
   );
 
   it(
+    'honours COORD_CORS_ORIGINS in the gateway and the handlers alike, for that origin only',
+    async () => {
+      const origin = 'https://app.example';
+      const stack = await spawnLocalStack({ COORD_CORS_ORIGINS: origin });
+      const api = new ApiClient(stack.url, stack.adminToken);
+
+      const preflight = await api.request('OPTIONS', '/v1/work', {
+        headers: { origin, 'access-control-request-method': 'POST' },
+      });
+      const listed = await api.get('/v1/work?team=blue', { headers: { origin } });
+      const other = await api.get('/v1/work?team=blue', { headers: { origin: 'https://evil.example' } });
+      await stack.stop();
+
+      expect(preflight.status).toBe(204);
+      expect(preflight.headers.get('access-control-allow-origin')).toBe(origin);
+      expect(preflight.headers.get('access-control-allow-methods')).toBe('GET, HEAD, POST, OPTIONS');
+      expect(listed.status, listed.text).toBe(200);
+      expect(listed.headers.get('access-control-allow-origin')).toBe(origin);
+      expect(other.status).toBe(200);
+      expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    },
+    SLOW,
+  );
+
+  it(
     'keeps generated credentials (privately) and the data across a restart after Ctrl-C',
     async () => {
       // Arrange: a first run generates credentials and registers an agent

@@ -26,6 +26,16 @@ describe('loadConfig', () => {
     expect(config.secrets.adminToken).toBeUndefined();
   });
 
+  it('reads CORS origins, none by default, and refuses what is not an origin', () => {
+    expect(loadConfig({}).corsOrigins).toEqual([]);
+    expect(
+      loadConfig({ COORD_CORS_ORIGINS: 'https://a.example, http://localhost:5173' }).corsOrigins,
+    ).toEqual(['https://a.example', 'http://localhost:5173']);
+    expect(loadConfig({ COORD_CORS_ORIGINS: '*' }).corsOrigins).toEqual(['*']);
+    expect(problemsOf({ COORD_CORS_ORIGINS: 'a.example' })[0]).toMatch(/^COORD_CORS_ORIGINS:/);
+    expect(problemsOf({ COORD_CORS_ORIGINS: 'https://a.example/path' })[0]).toMatch(/^COORD_CORS_ORIGINS:/);
+  });
+
   it('derives the table prefix from the stage', () => {
     expect(loadConfig({ COORD_STAGE: 'prod' }).tablePrefix).toBe('coord-prod');
     expect(loadConfig({ COORD_STAGE: 'prod', COORD_TABLE_PREFIX: 'custom' }).tablePrefix).toBe('custom');

@@ -8,11 +8,11 @@ import {
 } from '#core/errors';
 import { Role } from '#core/roles';
 import { errorAnswer } from '#functions/shared/errors';
-import { DEFAULT_MAX_BODY_BYTES, type RouteInput } from '#functions/shared/http';
+import { createHttpRoute, DEFAULT_MAX_BODY_BYTES, type RouteInput } from '#functions/shared/http';
 import { logger } from '#functions/shared/observability';
 import { type RouteDefinition, routes } from '#functions/shared/routes';
 import { type EventHandler, type EventOptions, invoke } from '../support/api-event';
-import { ADMIN, AGENT, testHttpRoute } from '../support/runtime';
+import { ADMIN, AGENT, testHttpRoute, testRuntime } from '../support/runtime';
 
 const httpRoute = testHttpRoute;
 
@@ -36,6 +36,44 @@ const createWork = (overrides: Partial<EventOptions> = {}): EventOptions => ({
 });
 
 describe('the HTTP chain', () => {
+  describe('CORS', () => {
+    const withOrigins = createHttpRoute({ ...testRuntime, corsOrigins: () => ['https://a.example'] });
+    const health = (route: typeof withOrigins) =>
+      route(routes.health, async () => ({ status: 200, body: { status: 'ok' } })) as unknown as EventHandler;
+    const from = (origin: string): EventOptions => ({
+      method: 'GET',
+      path: '/v1/health',
+      headers: { origin },
+    });
+
+    it('adds the CORS headers for a configured origin, on errors too', async () => {
+      const answer = await invoke(health(withOrigins), from('https://a.example'));
+      const refused = await invoke(
+        echo(routes.createWork).handler,
+        createWork({ token: undefined, headers: { origin: 'https://a.example' } }),
+      );
+      const refusedWithOrigins = await invoke(
+        withOrigins(routes.createWork, async () => ({ status: 201 })) as unknown as EventHandler,
+        createWork({ token: undefined, headers: { origin: 'https://a.example' } }),
+      );
+
+      expect(answer.headers['access-control-allow-origin']).toBe('https://a.example');
+      expect(refused.headers['access-control-allow-origin']).toBeUndefined();
+      expect(refusedWithOrigins.status).toBe(401);
+      expect(refusedWithOrigins.headers['access-control-allow-origin']).toBe('https://a.example');
+    });
+
+    it('adds none for another origin, nor when no origin is configured', async () => {
+      const other = await invoke(health(withOrigins), from('https://b.example'));
+      const unconfigured = await invoke(health(testHttpRoute), from('https://a.example'));
+
+      expect(Object.keys(other.headers).filter((name) => name.startsWith('access-control-'))).toEqual([]);
+      expect(Object.keys(unconfigured.headers).filter((name) => name.startsWith('access-control-'))).toEqual(
+        [],
+      );
+    });
+  });
+
   describe('order of checks', () => {
     it('answers 401 before looking at content type or body', async () => {
       const { handler, received } = echo(routes.createWork);
