@@ -47,5 +47,5 @@ export const handler = wsRoute('wsMessage', async (event) => {
     await refuseClientMessage(deps, { connectionId, message: message.message, errors });
     return;
   }
-  await answerClientMessage(deps, { connectionId, message });
+  await answerClientMessage(deps, { connectionId, message, requestId: event.requestContext.requestId });
 });

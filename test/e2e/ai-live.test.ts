@@ -1,0 +1,182 @@
+/**
+ * Questions answered live, over a real WebSocket: `ask` streams `ai.delta` ... `ai.done` with the
+ * ask's id. Without a key (the shared e2e stack) the heuristic answers and says so; with a key, a
+ * stack of its own talks to the fake Messages API through `ANTHROPIC_BASE_URL`, and the pieces
+ * arrive in order before `ai.done`, with the tools the principal's role allows.
+ */
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { RegisterAgentResult } from '#app/schemas/views';
+import { registerAgent, uniqueName } from '#test/support/e2e-fixtures';
+import { type FakeAnthropic, startFakeAnthropic, text, toolUse } from '#test/support/fake-anthropic';
+import { ApiClient } from '#test/support/http-client';
+import { type SpawnedStack, spawnLocalStack } from '#test/support/local-stack';
+import { type LiveClient, type LiveMessage, openLive } from '#test/support/ws-client';
+
+const open: LiveClient[] = [];
+const live = async (wsUrl: string, token: string): Promise<LiveClient> => {
+  const client = await openLive(wsUrl, token);
+  open.push(client);
+  return client;
+};
+
+afterAll(() => {
+  for (const client of open) client.close();
+});
+
+const about = (type: string, id: string) => (message: LiveMessage) =>
+  message.type === type && message.id === id;
+
+/** The `ai.delta` texts of one ask, in the order they arrived. */
+const deltasOf = (client: LiveClient, id: string): string[] =>
+  client.messages.filter(about('ai.delta', id)).map((message) => message.text as string);
+
+describe('WebSocket ask without a key', () => {
+  const stack = inject('localStack');
+
+  it('answers from the heuristic, says so, and carries the ask id on every message', async () => {
+    const team = uniqueName('team');
+    const agent = await registerAgent(team);
+    const client = await live(stack.wsUrl, agent.token);
+    const id = uniqueName('ask');
+
+    client.send({ action: 'ask', id, question: 'who is overloaded?' });
+    const done = await client.waitFor(about('ai.done', id));
+
+    expect(done).toEqual({
+      type: 'ai.done',
+      at: expect.any(String),
+      id,
+      source: 'heuristic',
+      fallbackReason: 'no_key',
+      answer: expect.stringContaining('heuristic'),
+      facts: expect.arrayContaining([expect.objectContaining({ tool: expect.any(String) })]),
+    });
+    expect(deltasOf(client, id)).toEqual([done.answer]);
+    expect(client.messages.findIndex(about('ai.delta', id))).toBeLessThan(client.messages.indexOf(done));
+  });
+
+  it('refuses an ask without an id, without a question or with an overlong one, and answers nothing', async () => {
+    const client = await live(stack.wsUrl, stack.adminToken);
+    const bad = [
+      { action: 'ask', question: 'who is overloaded?' },
+      { action: 'ask', id: 'no-question' },
+      { action: 'ask', id: 'too-long', question: 'x'.repeat(4001) },
+      { action: 'ask', id: '', question: 'what is blocked?' },
+    ];
+    for (const frame of bad) client.send(frame);
+    client.send({ action: 'ping' });
+    await client.waitFor((message) => message.type === 'pong');
+    // Frames are answered in order per connection only on the local server; wait for all four.
+    await expect
+      .poll(() => client.messages.filter((message) => message.type === 'error').length, { timeout: 20_000 })
+      .toBe(bad.length);
+
+    const errors = client.messages.filter((message) => message.type === 'error');
+    expect(errors).toEqual(
+      bad.map(() =>
+        expect.objectContaining({
+          code: 'validation_error',
+          message: expect.any(String),
+          details: {
+            errors: expect.arrayContaining([expect.objectContaining({ path: expect.any(String) })]),
+          },
+        }),
+      ),
+    );
+    const paths = errors.map((error) =>
+      (error.details as { errors: { path: string }[] }).errors.map((e) => e.path),
+    );
+    expect(paths.flat()).toEqual(expect.arrayContaining(['/id', '/question']));
+    expect(client.messages.filter((message) => message.type.startsWith('ai.'))).toEqual([]);
+  });
+});
+
+describe('WebSocket ask with a key (fake Messages API)', () => {
+  let fake: FakeAnthropic;
+  let stack: SpawnedStack;
+
+  beforeAll(async () => {
+    fake = await startFakeAnthropic();
+    stack = await spawnLocalStack({
+      ANTHROPIC_API_KEY: 'sk-ant-fake-for-tests',
+      ANTHROPIC_BASE_URL: fake.url,
+      COORD_HANDLER_TIMEOUT_MS: '300000',
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    await stack?.stop('SIGTERM');
+    await fake?.close();
+  });
+
+  const agentOf = async (team: string): Promise<RegisterAgentResult> => {
+    const registration = new ApiClient(stack.url, stack.registrationKey);
+    const response = await registration.post<RegisterAgentResult>('/v1/agents', {
+      id: uniqueName('agent'),
+      team,
+    });
+    expect(response.status, response.text).toBe(201);
+    return response.body;
+  };
+
+  it('streams the model text as ai.delta in order, before ai.done, with the ask id and the facts', async () => {
+    fake.reset();
+    const answer = 'Nobody is overloaded: every agent has free slots and the queue is short.';
+    fake.enqueue(toolUse('list_agents', {}), {
+      kind: 'message',
+      content: [{ type: 'text', text: answer }],
+      chunkDelayMs: 30,
+    });
+    const client = await live(stack.wsUrl, stack.adminToken);
+    const id = uniqueName('ask');
+
+    client.send({ action: 'ask', id, question: 'who is overloaded?' });
+    const done = await client.waitFor(about('ai.done', id));
+
+    const deltas = deltasOf(client, id);
+    expect(deltas.length).toBeGreaterThan(5);
+    expect(deltas.join('')).toBe(answer);
+    expect(done).toEqual({
+      type: 'ai.done',
+      at: expect.any(String),
+      id,
+      source: 'claude',
+      answer,
+      facts: [{ tool: 'list_agents', input: {}, summary: expect.any(String) }],
+    });
+    const indexes = client.messages
+      .map((message, index) => (about('ai.delta', id)(message) ? index : -1))
+      .filter((index) => index >= 0);
+    expect(Math.max(...indexes)).toBeLessThan(client.messages.indexOf(done));
+    // The first piece was sent while the model was still writing: earlier than the answer's end.
+    const firstAt = Date.parse(client.messages[indexes[0] as number]?.at as string);
+    expect(Date.parse(done.at as string) - firstAt).toBeGreaterThanOrEqual(30 * (deltas.length - 2));
+    // The question reached the model, as quoted data, and the model was asked to stream.
+    expect(fake.requests.at(-1)?.body.stream).toBe(true);
+    expect(JSON.stringify(fake.requests[0]?.body.messages)).toContain('who is overloaded?');
+  });
+
+  it("limits the tools to the principal's role: no audit log for an agent", async () => {
+    fake.reset();
+    fake.respondWith(() => text('Fine.'));
+    const agent = await agentOf(uniqueName('team'));
+    const asAgent = await live(stack.wsUrl, agent.token);
+    const asAdmin = await live(stack.wsUrl, stack.adminToken);
+
+    asAgent.send({ action: 'ask', id: 'agent-ask', question: 'what happened lately?' });
+    await asAgent.waitFor(about('ai.done', 'agent-ask'));
+    asAdmin.send({ action: 'ask', id: 'admin-ask', question: 'what happened lately?' });
+    await asAdmin.waitFor(about('ai.done', 'admin-ask'));
+
+    const toolNames = fake.requests.map((request) =>
+      (request.body.tools as { name: string }[]).map((tool) => tool.name),
+    );
+    expect(toolNames).toHaveLength(2);
+    expect(toolNames[0]).not.toContain('recent_audit');
+    expect(toolNames[0]).toContain('list_agents');
+    expect(toolNames[1]).toContain('recent_audit');
+    // Each answer went only to the connection that asked.
+    expect(asAgent.messages.filter(about('ai.done', 'admin-ask'))).toEqual([]);
+    expect(asAdmin.messages.filter(about('ai.done', 'agent-ask'))).toEqual([]);
+  });
+});
