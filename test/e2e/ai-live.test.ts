@@ -7,7 +7,14 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RegisterAgentResult } from '#app/schemas/views';
 import { registerAgent, uniqueName } from '#test/support/e2e-fixtures';
-import { type FakeAnthropic, startFakeAnthropic, text, toolUse } from '#test/support/fake-anthropic';
+import {
+  type FakeAnthropic,
+  type FakeReply,
+  type FakeRequest,
+  startFakeAnthropic,
+  text,
+  toolUse,
+} from '#test/support/fake-anthropic';
 import { ApiClient } from '#test/support/http-client';
 import { type SpawnedStack, spawnLocalStack } from '#test/support/local-stack';
 import { type LiveClient, type LiveMessage, openLive } from '#test/support/ws-client';
@@ -119,13 +126,28 @@ describe('WebSocket ask with a key (fake Messages API)', () => {
     return response.body;
   };
 
-  it('streams the model text as ai.delta in order, before ai.done, with the ask id and the facts', async () => {
+  /**
+   * The requests about `question`, and their answers by turn (first, then after tool results).
+   * The stack's sweeper also asks the model now and then (the health assessment): those requests
+   * get a short answer and are left out.
+   */
+  const answering = (question: string, ...turns: FakeReply[]): (() => FakeRequest[]) => {
+    const mentions = (request: FakeRequest) => JSON.stringify(request.body.messages).includes(question);
     fake.reset();
+    fake.respondWith((request) =>
+      mentions(request)
+        ? (turns[Math.min((request.body.messages.length - 1) >> 1, turns.length - 1)] ?? text('Fine.'))
+        : text('Nothing to report.'),
+    );
+    return () => fake.requests.filter(mentions);
+  };
+
+  it('streams the model text as ai.delta in order, before ai.done, with the ask id and the facts', async () => {
     const answer = 'Nobody is overloaded: every agent has free slots and the queue is short.';
-    fake.enqueue(toolUse('list_agents', {}), {
+    const requests = answering('who is overloaded?', toolUse('list_agents', {}), {
       kind: 'message',
       content: [{ type: 'text', text: answer }],
-      chunkDelayMs: 30,
+      chunkDelayMs: 60,
     });
     const client = await live(stack.wsUrl, stack.adminToken);
     const id = uniqueName('ask');
@@ -148,17 +170,17 @@ describe('WebSocket ask with a key (fake Messages API)', () => {
       .map((message, index) => (about('ai.delta', id)(message) ? index : -1))
       .filter((index) => index >= 0);
     expect(Math.max(...indexes)).toBeLessThan(client.messages.indexOf(done));
-    // The first piece was sent while the model was still writing: earlier than the answer's end.
+    // The first piece went out while the model was still writing (same machine, same clock).
     const firstAt = Date.parse(client.messages[indexes[0] as number]?.at as string);
-    expect(Date.parse(done.at as string) - firstAt).toBeGreaterThanOrEqual(30 * (deltas.length - 2));
+    const endedAt = requests().at(-1)?.streamEndedAt;
+    expect(endedAt).toBeDefined();
+    expect(firstAt).toBeLessThan(endedAt as number);
     // The question reached the model, as quoted data, and the model was asked to stream.
-    expect(fake.requests.at(-1)?.body.stream).toBe(true);
-    expect(JSON.stringify(fake.requests[0]?.body.messages)).toContain('who is overloaded?');
+    expect(requests().map((request) => request.body.stream)).toEqual([true, true]);
   });
 
   it("limits the tools to the principal's role: no audit log for an agent", async () => {
-    fake.reset();
-    fake.respondWith(() => text('Fine.'));
+    const requests = answering('what happened lately?', text('Fine.'));
     const agent = await agentOf(uniqueName('team'));
     const asAgent = await live(stack.wsUrl, agent.token);
     const asAdmin = await live(stack.wsUrl, stack.adminToken);
@@ -168,7 +190,7 @@ describe('WebSocket ask with a key (fake Messages API)', () => {
     asAdmin.send({ action: 'ask', id: 'admin-ask', question: 'what happened lately?' });
     await asAdmin.waitFor(about('ai.done', 'admin-ask'));
 
-    const toolNames = fake.requests.map((request) =>
+    const toolNames = requests().map((request) =>
       (request.body.tools as { name: string }[]).map((tool) => tool.name),
     );
     expect(toolNames).toHaveLength(2);
@@ -179,4 +201,85 @@ describe('WebSocket ask with a key (fake Messages API)', () => {
     expect(asAgent.messages.filter(about('ai.done', 'admin-ask'))).toEqual([]);
     expect(asAdmin.messages.filter(about('ai.done', 'agent-ask'))).toEqual([]);
   });
+
+  it('streams POST /v1/ai/query?stream=1 event by event while the model is still writing', async () => {
+    const answer = 'Backend is the tightest team: four items ready, three free slots, nothing overdue.';
+    const requests = answering('how are the teams doing?', {
+      kind: 'message',
+      content: [{ type: 'text', text: answer }],
+      chunkDelayMs: 150,
+    });
+
+    const response = await fetch(`${stack.url}/v1/ai/query?stream=1`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${stack.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ question: 'how are the teams doing?' }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/event-stream');
+    const arrivals = await readEvents(response);
+
+    const deltas = arrivals.filter((arrival) => arrival.event === 'ai.delta');
+    expect(deltas.length).toBeGreaterThan(5);
+    expect(deltas.map((delta) => (delta.data as { text: string }).text).join('')).toBe(answer);
+    expect(arrivals.at(-1)).toMatchObject({
+      event: 'ai.done',
+      data: { source: 'claude', answer, facts: [] },
+    });
+    const endedAt = requests().at(-1)?.streamEndedAt;
+    expect(endedAt).toBeDefined();
+    // The first piece reached the client before the model had finished writing the answer.
+    expect(deltas[0]?.at).toBeLessThan(endedAt as number);
+  });
+
+  it('sends a keyed streamed answer whole, so that a replay gives the same events', async () => {
+    const answer = 'All teams are on track.';
+    const requests = answering('are the teams on track?', {
+      kind: 'message',
+      content: [{ type: 'text', text: answer }],
+      chunkDelayMs: 20,
+    });
+    const ask = () =>
+      fetch(`${stack.url}/v1/ai/query?stream=1`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${stack.adminToken}`,
+          'content-type': 'application/json',
+          'idempotency-key': 'stream-once',
+        },
+        body: JSON.stringify({ question: 'are the teams on track?' }),
+      });
+
+    const first = await ask();
+    const firstText = await first.text();
+    const replay = await ask();
+
+    expect(first.status).toBe(200);
+    expect(firstText).toContain('event: ai.done');
+    expect(firstText).toContain(JSON.stringify(answer));
+    expect(replay.status).toBe(200);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(await replay.text()).toBe(firstText);
+    expect(requests()).toHaveLength(1);
+  });
 });
+
+/** The server-sent events of a response, each with the time it arrived. */
+const readEvents = async (
+  response: Response,
+): Promise<{ readonly at: number; readonly event: string; readonly data: unknown }[]> => {
+  const arrivals: { at: number; event: string; data: unknown }[] = [];
+  const decoder = new TextDecoder();
+  let pending = '';
+  for await (const chunk of response.body ?? []) {
+    pending += decoder.decode(chunk, { stream: true });
+    for (let cut = pending.indexOf('\n\n'); cut >= 0; cut = pending.indexOf('\n\n')) {
+      const block = pending.slice(0, cut);
+      pending = pending.slice(cut + 2);
+      const event = /^event: (.*)$/m.exec(block)?.[1] ?? '';
+      const data = /^data: (.*)$/m.exec(block)?.[1] ?? 'null';
+      arrivals.push({ at: Date.now(), event, data: JSON.parse(data) });
+    }
+  }
+  return arrivals;
+};

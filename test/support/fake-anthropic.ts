@@ -37,6 +37,8 @@ export interface FakeRequest {
   readonly headers: IncomingMessage['headers'];
   // biome-ignore lint/suspicious/noExplicitAny: the Messages API body, read loosely by tests
   readonly body: any;
+  /** When a streamed answer to it was completely written (`Date.now()`). */
+  streamEndedAt?: number;
 }
 
 /** A running fake. */
@@ -197,8 +199,10 @@ export const startFakeAnthropic = async (): Promise<FakeAnthropic> => {
       return;
     }
     const message = messageOf(reply, String(body.model ?? 'claude-fake'), served);
-    if (body.stream) await stream(response, message, reply.chunkDelayMs);
-    else response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(message));
+    if (body.stream) {
+      await stream(response, message, reply.chunkDelayMs);
+      captured.streamEndedAt = Date.now();
+    } else response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(message));
   });
   server.on('connection', (socket) => {
     sockets.add(socket);
