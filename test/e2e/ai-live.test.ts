@@ -4,7 +4,9 @@
  * stack of its own talks to the fake Messages API through `ANTHROPIC_BASE_URL`, and the pieces
  * arrive in order before `ai.done`, with the tools the principal's role allows.
  */
+import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { deadLetterQueueName, escalationsQueue } from '#adapters/sqs/queues';
 import type { RegisterAgentResult } from '#app/schemas/views';
 import { registerAgent, uniqueName } from '#test/support/e2e-fixtures';
 import {
@@ -261,6 +263,33 @@ describe('WebSocket ask with a key (fake Messages API)', () => {
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
     expect(await replay.text()).toBe(firstText);
     expect(requests()).toHaveLength(1);
+  });
+
+  it('reports messages in a dead-letter queue as a critical health finding', async () => {
+    answering('no question here');
+    const sqs = new SQSClient({
+      region: 'us-east-1',
+      endpoint: stack.sqsEndpoint,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const { QueueUrl } = await sqs.send(
+      new GetQueueUrlCommand({ QueueName: deadLetterQueueName(stack.tablePrefix, escalationsQueue) }),
+    );
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: '{"lost":true}' }));
+    sqs.destroy();
+
+    const response = await new ApiClient(stack.url, stack.adminToken).get<{ findings: unknown[] }>(
+      '/v1/ai/health',
+    );
+
+    expect(response.status, response.text).toBe(200);
+    expect(response.body.findings).toContainEqual(
+      expect.objectContaining({
+        id: 'queue_dead_letters:escalations',
+        severity: 'critical',
+        message: expect.stringContaining('1 message(s) of escalations'),
+      }),
+    );
   });
 });
 
