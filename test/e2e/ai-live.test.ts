@@ -75,7 +75,7 @@ describe('WebSocket ask without a key', () => {
     for (const frame of bad) client.send(frame);
     client.send({ action: 'ping' });
     await client.waitFor((message) => message.type === 'pong');
-    // Frames are answered in order per connection only on the local server; wait for all four.
+    // Wait for all four refusals (their order is not promised).
     await expect
       .poll(() => client.messages.filter((message) => message.type === 'error').length, { timeout: 20_000 })
       .toBe(bad.length);
@@ -96,6 +96,8 @@ describe('WebSocket ask without a key', () => {
       (error.details as { errors: { path: string }[] }).errors.map((e) => e.path),
     );
     expect(paths.flat()).toEqual(expect.arrayContaining(['/id', '/question']));
+    // A refused ask that had an id says which one it was.
+    expect(errors.map((error) => error.id ?? '-').sort()).toEqual(['-', '-', 'no-question', 'too-long']);
     expect(client.messages.filter((message) => message.type.startsWith('ai.'))).toEqual([]);
   });
 });

@@ -105,15 +105,25 @@ export const answerClientMessage = async (
   }
 };
 
-/** A frame that is not a client message: answered with `validation_error` and its field errors. */
+/**
+ * A frame that is not a client message: answered with `validation_error` and its field errors
+ * (and the `id` of a refused `ask` that had one).
+ */
 export const refuseClientMessage = async (
   deps: Pick<Ports, 'clock'> & Pick<RealtimePorts, 'notifier'>,
-  input: { readonly connectionId: string; readonly message: string; readonly errors: readonly FieldError[] },
+  input: {
+    readonly connectionId: string;
+    readonly message: string;
+    readonly errors: readonly FieldError[];
+    /** The id of a refused `ask`, echoed so the client knows which question it was. */
+    readonly id?: string;
+  },
 ): Promise<void> => {
   await deps.notifier.post(
     input.connectionId,
     reply(deps.clock.now(), 'error', {
       code: 'validation_error',
+      ...(input.id === undefined ? {} : { id: input.id }),
       message: input.message,
       details: { errors: input.errors },
     }),
