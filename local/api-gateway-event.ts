@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { Readable } from 'node:stream';
 import type {
   APIGatewayProxyEventV2,
   APIGatewayProxyResultV2,
@@ -177,6 +178,8 @@ export interface HttpAnswer {
   readonly headers: Readonly<Record<string, string>>;
   readonly cookies: readonly string[];
   readonly body: Buffer;
+  /** A body the function is still writing (a streamed reply): sent piece by piece as it comes. */
+  readonly stream?: Readable;
 }
 
 const isStructured = (result: object): result is APIGatewayProxyStructuredResultV2 => 'statusCode' in result;
@@ -190,12 +193,21 @@ export const answerOf = (result: APIGatewayProxyResultV2<unknown>): HttpAnswer =
     const headers = Object.fromEntries(
       Object.entries(result.headers ?? {}).map(([name, value]) => [name.toLowerCase(), String(value)]),
     );
-    const body = result.body ?? '';
+    const body: unknown = result.body ?? '';
+    if (body instanceof Readable) {
+      return {
+        statusCode: result.statusCode ?? 200,
+        headers,
+        cookies: result.cookies ?? [],
+        body: Buffer.alloc(0),
+        stream: body,
+      };
+    }
     return {
       statusCode: result.statusCode ?? 200,
       headers,
       cookies: result.cookies ?? [],
-      body: Buffer.from(body, result.isBase64Encoded ? 'base64' : 'utf8'),
+      body: Buffer.from(String(body), result.isBase64Encoded ? 'base64' : 'utf8'),
     };
   }
   const body = typeof result === 'string' ? result : JSON.stringify(result ?? null);

@@ -135,6 +135,17 @@ const sourceIpOf = (request: IncomingMessage): string =>
 const write = (response: ServerResponse, answer: HttpAnswer, requestId: string, method: string): void => {
   const headers: Record<string, string | string[]> = { ...answer.headers, 'apigw-requestid': requestId };
   if (answer.cookies.length > 0) headers['set-cookie'] = [...answer.cookies];
+  const { stream } = answer;
+  if (stream) {
+    // Each piece goes out as the function writes it (chunked); a stream that fails cuts the answer off.
+    response.writeHead(answer.statusCode, headers);
+    response.flushHeaders();
+    stream.on('error', () => response.destroy());
+    response.on('close', () => stream.destroy());
+    if (method === 'HEAD') response.end();
+    else stream.pipe(response);
+    return;
+  }
   const hasBody = method !== 'HEAD' && answer.statusCode !== 204 && answer.statusCode !== 304;
   if (hasBody) headers['content-length'] = String(answer.body.length);
   response.writeHead(answer.statusCode, headers);
@@ -178,7 +189,11 @@ export const startHttpGateway = async <R extends GatewayRoute>(
   ) => {
     const event = httpApiEvent(raw, { routeKey: `${route.method} ${route.path}`, pathParameters }, requestId);
     const run = async () =>
-      (await handlerOf(route))(event, lambdaContext(`coord-local-${route.id}`, timeoutMs, region));
+      (await handlerOf(route))(event, {
+        ...lambdaContext(`coord-local-${route.id}`, timeoutMs, region),
+        // This gateway writes a streamed body as it comes (see HttpContext.streamsResponse).
+        streamsResponse: true,
+      } as Context);
     try {
       const result = await withTimeout(run(), timeoutMs);
       if (result !== 'timed_out') return answerOf(result);

@@ -1,5 +1,5 @@
 import { askQuestion } from '#app/use-cases/ai/ask-question';
-import { eventStream, httpRoute, ok } from '../shared/http';
+import { httpRoute, liveEventStream, ok } from '../shared/http';
 import { routes } from '../shared/routes';
 import { deps } from '../shared/wiring';
 
@@ -7,13 +7,13 @@ const STREAMED = new Set(['1', 'true']);
 
 /**
  * `POST /v1/ai/query`: an answer from the live state. With `?stream=1` the answer comes as
- * server-sent events, `ai.delta` `{text}` per piece then `ai.done` with the whole reply.
+ * server-sent events, `ai.delta` `{text}` per piece as Claude writes it, then `ai.done` with the
+ * whole reply (sent as they come locally; together at the end on Lambda's buffered integration).
  */
 export const handler = httpRoute(routes.aiQuery, async ({ ctx, body, query }) => {
   if (!STREAMED.has(query.stream ?? '')) return ok(await askQuestion(deps(), ctx, body.question));
-  const events: { event: string; data: unknown }[] = [];
-  const reply = await askQuestion(deps(), ctx, body.question, (text) =>
-    events.push({ event: 'ai.delta', data: { text } }),
-  );
-  return eventStream([...events, { event: 'ai.done', data: reply }]);
+  return liveEventStream(async (send) => {
+    const reply = await askQuestion(deps(), ctx, body.question, (text) => send('ai.delta', { text }));
+    send('ai.done', reply);
+  });
 });

@@ -5,6 +5,8 @@
  * and the error mapper last, so it answers first and every error is mapped once.
  */
 
+import { PassThrough, type Readable } from 'node:stream';
+import { text as collected } from 'node:stream/consumers';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
@@ -59,6 +61,11 @@ export interface Reply {
   readonly body?: unknown;
   /** A body sent as it is instead of JSON (its `content-type` goes in `headers`). */
   readonly text?: string;
+  /**
+   * A body written while it is produced (see {@link liveEventStream}): passed on as it comes
+   * where the runtime streams (`HttpContext.streamsResponse`), collected into one body elsewhere.
+   */
+  readonly stream?: Readable;
   readonly headers?: Readonly<Record<string, string>>;
 }
 
@@ -244,15 +251,25 @@ const errorResponse = (): MiddlewareObj<HttpEvent, HttpResult, Error, HttpContex
   },
 });
 
-const toResult = (reply: Reply): HttpResult => ({
-  statusCode: reply.status,
-  headers: { ...reply.headers },
-  ...(reply.text !== undefined
-    ? { body: reply.text }
-    : reply.body === undefined
-      ? {}
-      : { body: JSON.stringify(reply.body) }),
-});
+const toResult = async (reply: Reply, context: HttpContext): Promise<HttpResult> => {
+  const headers = { ...reply.headers };
+  if (reply.stream) {
+    // An answer kept for an Idempotency-Key replay must be whole: such requests get it collected.
+    const streams = context.streamsResponse === true && context.coord?.idempotencyScope === undefined;
+    // The runtime that streams reads the Readable itself; the result type only knows strings.
+    const body = streams ? (reply.stream as unknown as string) : await collected(reply.stream);
+    return { statusCode: reply.status, headers, body };
+  }
+  return {
+    statusCode: reply.status,
+    headers,
+    ...(reply.text !== undefined
+      ? { body: reply.text }
+      : reply.body === undefined
+        ? {}
+        : { body: JSON.stringify(reply.body) }),
+  };
+};
 
 const inputOf = <R extends RouteDefinition>(state: ChainState, event: HttpEvent): RouteInput<R> => {
   const requestId = requestIdOf(event);
@@ -284,7 +301,7 @@ export const createHttpRoute =
       .use(errorResponse())
       .handler(async (event: HttpEvent, context: HttpContext): Promise<HttpResult> => {
         const state = context.coord ?? {};
-        return state.replay ?? toResult(await handle(inputOf<R>(state, event)));
+        return state.replay ?? toResult(await handle(inputOf<R>(state, event)), context);
       });
 
 /** A route handler on the production composition root: `export const handler = httpRoute(routes.x, ...)`. */
@@ -296,14 +313,40 @@ export const ok = (body: unknown): Reply => ({ status: 200, body });
 export const created = (body: unknown): Reply => ({ status: 201, body });
 /** 202: accepted for asynchronous processing. */
 export const accepted = (body?: unknown): Reply => ({ status: 202, ...(body === undefined ? {} : { body }) });
+/** Sends one server-sent event. */
+export type SendEvent = (event: string, data: unknown) => void;
+
+const SSE_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' } as const;
+
 /**
- * 200 as server-sent events (`text/event-stream`): one `event:`/`data:` block per event. Lambda's
- * buffered integration sends them together when the handler ends.
+ * 200 as server-sent events sent while `produce` runs: each `send(event, data)` goes to the client
+ * at once where the runtime streams (locally), and all together when `produce` ends on Lambda's
+ * buffered integration. The reply is made once the first event is sent (or `produce` ends), so a
+ * failure before any event (e.g. the store unavailable) still answers with its own status; a
+ * failure after it cuts the stream off (logged).
  */
-export const eventStream = (events: readonly { event: string; data: unknown }[]): Reply => ({
-  status: 200,
-  text: events.map(({ event, data }) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`).join(''),
-  headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' },
-});
+export const liveEventStream = async (produce: (send: SendEvent) => Promise<void>): Promise<Reply> => {
+  const stream = new PassThrough();
+  let started = false;
+  let start: () => void = () => undefined;
+  const firstEvent = new Promise<void>((resolve) => {
+    start = resolve;
+  });
+  const send: SendEvent = (event, data) => {
+    stream.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    started = true;
+    start();
+  };
+  const finished = produce(send).then(() => {
+    stream.end();
+  });
+  finished.catch((error: unknown) => {
+    if (!started) return;
+    logger.error('Event stream failed after it started', { error });
+    stream.destroy(error instanceof Error ? error : new Error(String(error)));
+  });
+  await Promise.race([firstEvent, finished]);
+  return { status: 200, stream, headers: SSE_HEADERS };
+};
 /** 204: nothing to answer. */
 export const noContent = (): Reply => ({ status: 204 });

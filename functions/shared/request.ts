@@ -32,6 +32,12 @@ export interface ChainState {
  */
 export interface HttpContext extends Context {
   coord?: ChainState;
+  /**
+   * Set by a runtime that writes a streamed body (a Node `Readable` as `body`) to the client as it
+   * is produced: the local HTTP gateway. Unset on Lambda's buffered API Gateway integration, where
+   * a streamed reply is collected into a string before the handler returns.
+   */
+  streamsResponse?: boolean;
 }
 
 /** A middy request of this chain. */

@@ -22,12 +22,14 @@ import {
 import { createConnectionNotifier, createManagementClient } from '#adapters/realtime/connection-notifier';
 import { createEscalationPublisher } from '#adapters/sqs/escalation-publisher';
 import { createHeartbeatPublisher } from '#adapters/sqs/heartbeat-publisher';
+import { createQueueDepthReader, type QueueDepthReader } from '#adapters/sqs/queue-depths';
 import {
   createQueuePublisher,
   createSqsClient,
   QueueError,
   type QueuePublisher,
 } from '#adapters/sqs/queue-publisher';
+import { QUEUES } from '#adapters/sqs/queues';
 import { systemClock } from '#adapters/system/clock';
 import { sha256Hasher } from '#adapters/system/hasher';
 import { createIdGenerator } from '#adapters/system/ids';
@@ -64,6 +66,8 @@ export interface Deps extends Ports {
   readonly heartbeats: HeartbeatPublisher;
   /** Claude behind the shared guard (`ANTHROPIC_API_KEY` or `ANTHROPIC_API_KEY_SECRET_ARN`). */
   readonly ai: AiModel;
+  /** Depth of each queue and its dead-letter queue (the health assessment's DLQ findings). */
+  readonly queueDepths: QueueDepthReader;
 }
 
 /** One metric set per Claude call: calls and fallbacks by purpose, tokens and cost. */
@@ -144,6 +148,7 @@ export const deps: () => Deps = once(() => {
       random: () => systemRandom.next(),
       record: recordAiCall,
     }),
+    queueDepths: createQueueDepthReader(sqsClient(), tablePrefix, QUEUES),
   };
 });
 

@@ -13,6 +13,16 @@ const checks = Object.fromEntries(
   Object.entries(CLIENT_MESSAGES).map(([action, schema]) => [action, bodyCheck(schema)]),
 );
 
+/** The `id` a refused `ask` frame carried, so the client can tell which question was refused. */
+const askIdOf = (body: string | null | undefined): string | undefined => {
+  try {
+    const frame = JSON.parse(body ?? '') as { action?: unknown; id?: unknown } | null;
+    return frame?.action === 'ask' && typeof frame.id === 'string' && frame.id !== '' ? frame.id : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
 /** The frame as a client message, or the field errors that make it none. */
 const parse = (body: string | null | undefined): ClientMessage | ValidationError => {
   let frame: unknown;
@@ -44,8 +54,14 @@ export const handler = wsRoute('wsMessage', async (event) => {
   const message = parse(event.body);
   if (message instanceof ValidationError) {
     const errors = (message.details as { errors: [] }).errors;
-    await refuseClientMessage(deps, { connectionId, message: message.message, errors });
+    const id = askIdOf(event.body);
+    await refuseClientMessage(deps, {
+      connectionId,
+      message: message.message,
+      errors,
+      ...(id === undefined ? {} : { id }),
+    });
     return;
   }
-  await answerClientMessage(deps, { connectionId, message });
+  await answerClientMessage(deps, { connectionId, message, requestId: event.requestContext.requestId });
 });

@@ -9,6 +9,7 @@ import {
 } from 'aws-cdk-lib';
 import { HttpApi, HttpStage, type ThrottleSettings } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
@@ -144,10 +145,7 @@ export class ApiStack extends Stack {
     const declared: readonly RouteDefinition[] = props.routes ?? ROUTES;
     for (const route of declared) {
       const handler = this.routes.functions.get(route.id);
-      if (route.tag === 'ai' && handler) {
-        this.anthropicApiKeySecret.grantRead(handler);
-        handler.function.addEnvironment('ANTHROPIC_API_KEY_SECRET_ARN', this.anthropicApiKeySecret.secretArn);
-      }
+      if (route.tag === 'ai' && handler) this.grantAnthropicKey(handler.function);
       for (const queueId of route.sends ?? []) {
         const queue = props.queues?.[queueId];
         if (!queue || !handler) continue;
@@ -169,5 +167,15 @@ export class ApiStack extends Stack {
       value: this.registrationKeySecret.secretArn,
       description: 'Secrets Manager secret holding the agent registration key',
     });
+  }
+
+  /**
+   * Lets `fn` call Claude: read access to the Anthropic key secret and its ARN as
+   * `ANTHROPIC_API_KEY_SECRET_ARN`. The AI routes get it here; the WebSocket message function
+   * (`wsMessage`, which answers `ask`) must get it the same way wherever it is built.
+   */
+  public grantAnthropicKey(fn: LambdaFunction): void {
+    this.anthropicApiKeySecret.grantRead(fn);
+    fn.addEnvironment('ANTHROPIC_API_KEY_SECRET_ARN', this.anthropicApiKeySecret.secretArn);
   }
 }

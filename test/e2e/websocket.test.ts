@@ -74,17 +74,6 @@ describe('WebSocket API', () => {
     );
   });
 
-  it('answers ask with unavailable until questions are answered', async () => {
-    const client = await live(stack.adminToken);
-
-    client.send({ action: 'ask', id: 'q1', question: 'who is idle?' });
-
-    expect(await client.waitFor((message) => message.type === 'error')).toMatchObject({
-      code: 'unavailable',
-      id: 'q1',
-    });
-  });
-
   it('pushes a claim made elsewhere to a team subscriber as work.claimed with its seq', async () => {
     const team = uniqueName('team');
     const viewer = await live(stack.adminToken);

@@ -21,6 +21,8 @@ export type FakeReply =
       readonly usage?: { readonly input?: number; readonly output?: number; readonly cacheRead?: number };
       /** Wait this long before answering (a slow server). */
       readonly delayMs?: number;
+      /** When streamed: wait this long before each text delta (a model producing text slowly). */
+      readonly chunkDelayMs?: number;
     }
   | {
       readonly kind: 'error';
@@ -35,6 +37,8 @@ export interface FakeRequest {
   readonly headers: IncomingMessage['headers'];
   // biome-ignore lint/suspicious/noExplicitAny: the Messages API body, read loosely by tests
   readonly body: any;
+  /** When a streamed answer to it was completely written (`Date.now()`). */
+  streamEndedAt?: number;
 }
 
 /** A running fake. */
@@ -109,14 +113,21 @@ const sse = (response: ServerResponse, event: string, data: unknown): void => {
   response.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
 };
 
-/** Streams a message the way the API does: start, blocks with deltas word by word, delta, stop. */
-const stream = (response: ServerResponse, message: ReturnType<typeof messageOf>): void => {
+/**
+ * Streams a message the way the API does: start, blocks with deltas word by word, delta, stop;
+ * `chunkDelayMs` apart between text deltas when given.
+ */
+const stream = async (
+  response: ServerResponse,
+  message: ReturnType<typeof messageOf>,
+  chunkDelayMs = 0,
+): Promise<void> => {
   response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   sse(response, 'message_start', {
     type: 'message_start',
     message: { ...message, content: [], stop_reason: null, usage: { ...message.usage, output_tokens: 1 } },
   });
-  message.content.forEach((block, index) => {
+  for (const [index, block] of message.content.entries()) {
     if (block.type === 'text') {
       sse(response, 'content_block_start', {
         type: 'content_block_start',
@@ -124,6 +135,8 @@ const stream = (response: ServerResponse, message: ReturnType<typeof messageOf>)
         content_block: { type: 'text', text: '' },
       });
       for (const piece of block.text.match(/\S+\s*|\s+/g) ?? []) {
+        if (chunkDelayMs > 0) await wait(chunkDelayMs);
+        if (response.destroyed) return;
         sse(response, 'content_block_delta', {
           type: 'content_block_delta',
           index,
@@ -143,7 +156,7 @@ const stream = (response: ServerResponse, message: ReturnType<typeof messageOf>)
       });
     }
     sse(response, 'content_block_stop', { type: 'content_block_stop', index });
-  });
+  }
   sse(response, 'message_delta', {
     type: 'message_delta',
     delta: { stop_reason: message.stop_reason, stop_sequence: null },
@@ -186,8 +199,10 @@ export const startFakeAnthropic = async (): Promise<FakeAnthropic> => {
       return;
     }
     const message = messageOf(reply, String(body.model ?? 'claude-fake'), served);
-    if (body.stream) stream(response, message);
-    else response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(message));
+    if (body.stream) {
+      await stream(response, message, reply.chunkDelayMs);
+      captured.streamEndedAt = Date.now();
+    } else response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(message));
   });
   server.on('connection', (socket) => {
     sockets.add(socket);

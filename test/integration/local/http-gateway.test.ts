@@ -1,3 +1,4 @@
+import { PassThrough } from 'node:stream';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ROUTES } from '#functions/shared/routes';
@@ -145,6 +146,33 @@ describe('the local HTTP gateway', () => {
     expect(response.body).toEqual({ ok: true });
     expect(response.headers.get('x-request-id')).toBe('r-1');
     expect(response.headers.getSetCookie()).toEqual(['a=1', 'b=2']);
+  });
+
+  it('writes a streamed body piece by piece as the handler produces it, and says it streams', async () => {
+    const body = new PassThrough();
+    let streams: unknown;
+    const { api } = await recordingGateway(async (_event, context) => {
+      streams = (context as { streamsResponse?: unknown }).streamsResponse;
+      body.write('event: first\n\n');
+      return { statusCode: 200, headers: { 'content-type': 'text/event-stream' }, body: body as never };
+    });
+
+    const response = await fetch(`${api.baseUrl}/v1/ai/query`, { method: 'POST', body: '{}' });
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const first = await reader.read();
+    // The handler's stream is still open: the first piece arrived before the answer was complete.
+    expect(new TextDecoder().decode(first.value)).toBe('event: first\n\n');
+    body.end('event: last\n\n');
+    let rest = '';
+    for (let next = await reader.read(); !next.done; next = await reader.read()) {
+      rest += new TextDecoder().decode(next.value);
+    }
+
+    expect(streams).toBe(true);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/event-stream');
+    expect(response.headers.get('content-length')).toBeNull();
+    expect(rest).toBe('event: last\n\n');
   });
 
   it('decodes a base64 result body', async () => {

@@ -1,13 +1,47 @@
 import type { FieldError } from '#core/errors';
 import type { Ports } from '#core/ports';
 import type { AskMessage, SubscribeMessage, UnsubscribeMessage } from '../../schemas/live';
+import { type AskDeps, askQuestion } from '../ai/ask-question';
 import { type RealtimePorts, reply } from './deps';
 import { subscribe, unsubscribe } from './subscribe';
 
 /** A client message that passed its schema. */
 export type ClientMessage = SubscribeMessage | UnsubscribeMessage | { readonly action: 'ping' } | AskMessage;
 
-export type ClientMessageDeps = Pick<Ports, 'work' | 'clock'> & RealtimePorts;
+export type ClientMessageDeps = Pick<Ports, 'work' | 'clock'> & AskDeps & RealtimePorts;
+
+/**
+ * `ask`: answers the question as `POST /v1/ai/query` does, with the tools of the connection's
+ * principal, streaming each piece of text to the asking connection as `ai.delta` `{id, text}` as
+ * soon as it exists, then `ai.done` `{id, source, fallbackReason?, answer, facts}`. Pieces are
+ * posted one after another, in order, and `ai.done` only after the last of them.
+ * @throws UnavailableError when the store or the management API is unavailable.
+ */
+const answerAsk = async (
+  deps: ClientMessageDeps,
+  connectionId: string,
+  message: AskMessage,
+  requestId: string,
+): Promise<void> => {
+  const connection = await deps.connections.get(connectionId);
+  if (!connection) return;
+  const ctx = { principal: connection.principal, requestId };
+  let posted: Promise<unknown> = Promise.resolve();
+  const onDelta = (text: string) => {
+    const piece = reply(deps.clock.now(), 'ai.delta', { id: message.id, text });
+    posted = posted.then(() => deps.notifier.post(connectionId, piece));
+    // Awaited below; this only keeps a failed post from counting as unhandled meanwhile.
+    posted.catch(() => undefined);
+  };
+  let result: Awaited<ReturnType<typeof askQuestion>>;
+  try {
+    result = await askQuestion(deps, ctx, message.question, onDelta);
+  } finally {
+    // Every piece already handed over goes out (or fails) before anything else is said.
+    await posted;
+  }
+  await deps.notifier.post(connectionId, reply(deps.clock.now(), 'ai.done', { id: message.id, ...result }));
+};
 
 /** The replies to one client message, in order. */
 const repliesTo = async (
@@ -43,14 +77,8 @@ const repliesTo = async (
         reply(now, 'unsubscribed', { channels: await unsubscribe(deps, { connectionId, ...message }) }),
       ];
     case 'ask':
-      // The AI endpoints do not exist yet; until they do, every question is answered this way.
-      return [
-        reply(now, 'error', {
-          code: 'unavailable',
-          id: message.id,
-          message: 'Questions over the live connection are not answered yet.',
-        }),
-      ];
+      // Streamed by `answerAsk` as the answer is made, not collected here.
+      return [];
   }
 };
 
@@ -61,22 +89,41 @@ const repliesTo = async (
  */
 export const answerClientMessage = async (
   deps: ClientMessageDeps,
-  input: { readonly connectionId: string; readonly message: ClientMessage },
+  input: {
+    readonly connectionId: string;
+    readonly message: ClientMessage;
+    /** The request id a question is answered under (the frame's); the connection id by default. */
+    readonly requestId?: string;
+  },
 ): Promise<void> => {
+  if (input.message.action === 'ask') {
+    await answerAsk(deps, input.connectionId, input.message, input.requestId ?? input.connectionId);
+    return;
+  }
   for (const text of await repliesTo(deps, input.connectionId, input.message)) {
     await deps.notifier.post(input.connectionId, text);
   }
 };
 
-/** A frame that is not a client message: answered with `validation_error` and its field errors. */
+/**
+ * A frame that is not a client message: answered with `validation_error` and its field errors
+ * (and the `id` of a refused `ask` that had one).
+ */
 export const refuseClientMessage = async (
   deps: Pick<Ports, 'clock'> & Pick<RealtimePorts, 'notifier'>,
-  input: { readonly connectionId: string; readonly message: string; readonly errors: readonly FieldError[] },
+  input: {
+    readonly connectionId: string;
+    readonly message: string;
+    readonly errors: readonly FieldError[];
+    /** The id of a refused `ask`, echoed so the client knows which question it was. */
+    readonly id?: string;
+  },
 ): Promise<void> => {
   await deps.notifier.post(
     input.connectionId,
     reply(deps.clock.now(), 'error', {
       code: 'validation_error',
+      ...(input.id === undefined ? {} : { id: input.id }),
       message: input.message,
       details: { errors: input.errors },
     }),
