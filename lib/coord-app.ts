@@ -146,6 +146,13 @@ export const buildCoordApp = (app: App, options: CoordAppOptions): CoordStacks =
       alarmTopic: messaging.alarms.topic,
       functionDefaults,
     });
+    // `ask` over the WebSocket calls Claude as the AI routes do: the key, and the shared AI gate
+    // (rate limit, breaker, budget) kept in the Meta table.
+    const wsMessage = stacks.realtime.routes.functions.get('wsMessage');
+    if (wsMessage) {
+      stacks.api.grantAnthropicKey(wsMessage.function);
+      data.tableFor(metaTable).grantReadWriteData(wsMessage);
+    }
   }
   if (config.stacks.web && stacks.api && stacks.realtime) {
     stacks.web = new WebStack(app, `${namePrefix}-web`, {

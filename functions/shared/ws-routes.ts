@@ -5,6 +5,7 @@
  * Client messages are routed by their `action` (`$request.body.action`); `$default` answers
  * anything else.
  */
+import { AI_TIMEOUT_SECONDS } from './routes/ai';
 
 /** One handler of the WebSocket API. */
 export interface WsRouteDefinition {
@@ -14,6 +15,8 @@ export interface WsRouteDefinition {
   readonly routeKeys: readonly string[];
   /** Handler module, relative to the project root; it exports `handler`. */
   readonly entry: string;
+  /** How long the handler may run (an `ask` waits for Claude). @default the function default */
+  readonly timeoutSeconds?: number;
 }
 
 /** The client actions (API.md "WebSocket"): each is a route key of the message handler. */
@@ -29,5 +32,11 @@ export const WS_ROUTE_SELECTION = '$request.body.action';
 export const WS_ROUTES: readonly WsRouteDefinition[] = [
   { id: 'wsConnect', routeKeys: ['$connect'], entry: 'functions/ws/connect.ts' },
   { id: 'wsDisconnect', routeKeys: ['$disconnect'], entry: 'functions/ws/disconnect.ts' },
-  { id: 'wsMessage', routeKeys: [...WS_ACTIONS, '$default'], entry: 'functions/ws/message.ts' },
+  {
+    id: 'wsMessage',
+    routeKeys: [...WS_ACTIONS, '$default'],
+    entry: 'functions/ws/message.ts',
+    // `ask` streams a model answer of up to a few tool turns; the AI routes get as long.
+    timeoutSeconds: AI_TIMEOUT_SECONDS,
+  },
 ];

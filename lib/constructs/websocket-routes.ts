@@ -1,3 +1,4 @@
+import { Duration } from 'aws-cdk-lib';
 import { type IWebSocketApi, WebSocketRoute } from 'aws-cdk-lib/aws-apigatewayv2';
 import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
@@ -54,6 +55,9 @@ export class WebSocketRoutes extends Construct {
       const handler = new CoordFunction(this, definition.id, {
         ...props.functionDefaults,
         entry: definition.entry,
+        ...(definition.timeoutSeconds !== undefined && {
+          timeout: Duration.seconds(definition.timeoutSeconds),
+        }),
       });
       props.connectionsTable.grantReadWriteData(handler);
       for (const table of props.readTables) table.grantReadData(handler);

@@ -107,6 +107,25 @@ describe('the CDK app', () => {
     ).toEqual({});
   });
 
+  it('lets the WebSocket message function answer ask as the AI routes do: the key, time, and the AI gate', () => {
+    const { stacks, realtime } = synthesize('dev');
+    const wsMessage = stacks.realtime.routes.functions.get('wsMessage');
+    const logicalId = stacks.realtime.getLogicalId(
+      wsMessage?.function.node.defaultChild as Parameters<typeof stacks.realtime.getLogicalId>[0],
+    );
+    const { Properties: fn } = realtime.toJSON().Resources[logicalId];
+
+    expect(fn.Timeout).toBe(29);
+    expect(Object.keys(fn.Environment.Variables)).toContain('ANTHROPIC_API_KEY_SECRET_ARN');
+    const roleId = fn.Role['Fn::GetAtt'][0];
+    const policies = Object.values(realtime.findResources('AWS::IAM::Policy')).filter((policy) =>
+      JSON.stringify(policy.Properties.Roles).includes(`"${roleId}"`),
+    );
+    const statements = JSON.stringify(policies);
+    expect(statements).toContain('secretsmanager:GetSecretValue');
+    expect(statements).toContain('dynamodb:UpdateItem');
+  });
+
   it('protects the stacks and tables and keeps the secrets and logs of stage prod', () => {
     const { stacks, data, api } = synthesize('prod');
 

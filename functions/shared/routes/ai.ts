@@ -19,7 +19,7 @@ import { Role } from '#core/roles';
 
 const { Admin, Viewer, Agent } = Role;
 /** Claude's calls, with retries, need more than the default 10 s; API Gateway waits 30 s at most. */
-const AI_TIMEOUT_SECONDS = 29;
+export const AI_TIMEOUT_SECONDS = 29;
 
 /** The `/v1/ai` routes. */
 export const AI_ROUTES = [
