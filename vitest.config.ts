@@ -14,8 +14,10 @@ export default defineConfig({
       include: ['src/core/**/*.ts', 'src/app/**/*.ts'],
       reporter: ['text-summary', 'json-summary'],
       thresholds: {
-        'src/core/**/*.ts': { lines: 94, statements: 93, functions: 90, branches: 87 },
-        'src/app/**/*.ts': { lines: 88, statements: 86, functions: 81, branches: 74 },
+        // Measured with unit + integration: core 99.56 % lines, 99.03 % statements, 99.74 % functions,
+        // 95.40 % branches; app 97.67 % lines, 96.22 % statements, 93.60 % functions, 86.62 % branches.
+        'src/core/**/*.ts': { lines: 99, statements: 98.5, functions: 99, branches: 95 },
+        'src/app/**/*.ts': { lines: 96, statements: 94.5, functions: 92, branches: 84.5 },
       },
     },
     projects: [

@@ -153,6 +153,80 @@ describe('POST /v1/ai/recommendations with Claude', () => {
     expect(missing.status).toBe(404);
     expect(fake.requests).toHaveLength(0);
   });
+
+  it("ranks an agent's own items when an agent asks, several for one agent within its free slots", async () => {
+    const { specialist, urgent, low, agentToken } = await seedTeam();
+    fake.enqueue(
+      plan([
+        [specialist, low, 40],
+        [specialist, urgent, 90],
+      ]),
+    );
+
+    const answer = await call('aiRecommendations', { token: agentToken, body: {} });
+
+    expect(answer.body).toEqual({
+      source: 'claude',
+      recommendations: [
+        { agentId: specialist.id, workId: urgent.id, score: 90, reason: 'fits' },
+        { agentId: specialist.id, workId: low.id, score: 40, reason: 'fits' },
+      ],
+    });
+    expect(fake.requests[0]?.body.messages[0].content).toContain(
+      `Rank the best items for agent ${specialist.id}.`,
+    );
+  });
+
+  it('falls back with invalid_output when a plan across teams gives one item to two agents', async () => {
+    const { specialist, generalist, low } = await seedTeam();
+    fake.enqueue(
+      plan([
+        [specialist, low, 80],
+        [generalist, low, 70],
+      ]),
+    );
+
+    const answer = await call('aiRecommendations', { token: ADMIN, body: {} });
+
+    expect(answer.body).toMatchObject({ source: 'heuristic', fallbackReason: 'invalid_output' });
+    expect(fake.requests[0]?.body.messages[0].content).toContain(
+      'Plan the next assignments across all teams.',
+    );
+    const given = answer.body.recommendations.filter((r: { workId: string }) => r.workId === low.id);
+    expect(given.length).toBeLessThanOrEqual(1);
+  });
+
+  it('falls back with invalid_output when a plan across teams gives an agent more items than its free slots', async () => {
+    const { team, generalist, low } = await seedTeam();
+    const another = aWorkItem({ team, priority: 'low', urgency: 140, readyAt: now() });
+    await insert(storeOf().ports, { work: [another] });
+    fake.enqueue(
+      plan([
+        [generalist, low, 80],
+        [generalist, another, 70],
+      ]),
+    );
+
+    const answer = await call('aiRecommendations', { token: ADMIN, body: {} });
+
+    expect(answer.body).toMatchObject({ source: 'heuristic', fallbackReason: 'invalid_output' });
+    const toGeneralist = answer.body.recommendations.filter(
+      (r: { agentId: string }) => r.agentId === generalist.id,
+    );
+    expect(toGeneralist.length).toBeLessThanOrEqual(1);
+  });
+
+  it('answers no recommendations, without asking Claude, when nobody can claim the item', async () => {
+    const { team } = await seedTeam();
+    const unclaimable = aWorkItem({ team, requiredCapabilities: ['nobody-has-this'], readyAt: now() });
+    await insert(storeOf().ports, { work: [unclaimable] });
+
+    const answer = await call('aiRecommendations', { token: ADMIN, body: { workId: unclaimable.id } });
+
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({ source: 'heuristic', recommendations: [] });
+    expect(fake.requests).toHaveLength(0);
+  });
 });
 
 /** One server-sent event, its data parsed. */
@@ -224,6 +298,39 @@ describe('POST /v1/ai/query with Claude', () => {
     expect(answer.body.facts).toEqual([
       { tool: 'recent_audit', input: {}, summary: 'unknown tool recent_audit' },
     ]);
+  });
+
+  it("lets an admin's question read the audit log about one entity", async () => {
+    const { team } = await seedTeam();
+    const created = await call('createWork', {
+      token: ADMIN,
+      body: { type: 'task', title: 'audited', team },
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    fake.enqueue(toolUse('recent_audit', { entityId: id }), text(`The admin created ${id}.`));
+
+    const answer = await call('aiQuery', { token: ADMIN, body: { question: `Who created ${id}?` } });
+
+    expect(answer.body).toEqual({
+      source: 'claude',
+      answer: `The admin created ${id}.`,
+      facts: [{ tool: 'recent_audit', input: { entityId: id }, summary: '1 recent audit events' }],
+    });
+    const rows = JSON.parse(fake.requests[1]?.body.messages[2].content[0].content);
+    expect(rows).toEqual([
+      expect.objectContaining({ action: 'work.created', entityId: id, actor: 'admin:admin' }),
+    ]);
+  });
+
+  it('falls back with error when Claude keeps calling tools past five turns', async () => {
+    fake.respondWith(() => toolUse('metrics', {}));
+
+    const answer = await call('aiQuery', { token: ADMIN, body: { question: 'What is blocked?' } });
+
+    expect(answer.body).toMatchObject({ source: 'heuristic', fallbackReason: 'error' });
+    expect(answer.body.answer).toMatch(/^\(heuristic answer, Claude not used\) Blocked:/);
+    expect(fake.requests).toHaveLength(5);
   });
 
   it('streams the answer as server-sent events with ?stream=1', async () => {

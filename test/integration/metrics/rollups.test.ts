@@ -5,7 +5,7 @@
  * Local removes rows whose TTL has passed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMetricsStore } from '#adapters/dynamo/index';
+import { createConnectionStore, createMetricsStore } from '#adapters/dynamo/index';
 import { createWork } from '#app/use-cases/create-work';
 import { ClaimMetrics } from '#app/use-cases/metrics/claim-metrics';
 import { metricsSummary } from '#app/use-cases/metrics/metrics-summary';
@@ -13,7 +13,8 @@ import { rollupEvents } from '#app/use-cases/metrics/rollup-events';
 import { Action } from '#core/events';
 import type { MetricsStore } from '#core/metrics/ports';
 import { bucketStart } from '#core/metrics/rollup';
-import { ActorType } from '#core/roles';
+import type { ConnectionNotifier } from '#core/realtime/ports';
+import { ActorType, Role } from '#core/roles';
 import { anEvent, unique } from '#test/support/builders';
 import { fixedClock } from '#test/support/clock';
 import { createTestStore, type TestStore } from '#test/support/dynamo';
@@ -121,5 +122,46 @@ describe('metrics rollups', () => {
 
     expect(await deps.metrics.hasDepth(at)).toBe(true);
     expect((await deps.metrics.get('minute', [at]))[0]?.depth).toEqual({ core: { ready: 1 } });
+  });
+
+  it('sends the 15-minute summary to subscribers of all as a live metrics message, at most once per five seconds', async () => {
+    // Later than every push claimed above (the claim test pushed at the real time plus 5 s).
+    store.clock.set(new Date(Date.now() + 20_000).toISOString());
+    const connections = createConnectionStore(store.client, store.tablePrefix);
+    const expiresAt = new Date(Date.now() + 3_600_000).toISOString();
+    const watcher = `c-${unique()}`;
+    const teamOnly = `c-${unique()}`;
+    for (const [id, channels] of [
+      [watcher, ['all']],
+      [teamOnly, [`team:${unique()}`]],
+    ] as const) {
+      await connections.add(
+        { id, principal: { role: Role.Viewer, id: 'tok_v' }, connectedAt: store.clock.iso(), expiresAt },
+        [...channels],
+      );
+    }
+    const posted: [string, Record<string, unknown>][] = [];
+    const notifier: ConnectionNotifier = {
+      post: async (id, payload) => {
+        posted.push([id, JSON.parse(payload)]);
+        return 'sent';
+      },
+    };
+    const live = { ...deps, connections, notifier };
+    const claim = () => anEvent({ action: Action.WorkClaimed, at: store.clock.iso() });
+
+    await rollupEvents(live, [claim()]);
+    await rollupEvents(live, [claim()]);
+    store.clock.advance(5);
+    await rollupEvents(live, [claim()]);
+
+    expect(posted.map(([id]) => id)).toEqual([watcher, watcher]);
+    const [, message] = posted[0] as [string, Record<string, unknown>];
+    expect(message).toMatchObject({
+      type: 'metrics',
+      seq: Date.parse(String(message.at)),
+      data: { window: '15m', throughput: expect.objectContaining({ claims: expect.any(Number) }) },
+    });
+    expect(Date.parse(String(posted[1]?.[1].at)) - Date.parse(String(message.at))).toBe(5000);
   });
 });

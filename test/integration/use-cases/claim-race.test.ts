@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClaimView } from '#app/schemas/views';
-import { claimNext } from '#app/use-cases/claim-next';
+import { claimNext, MAX_CANDIDATE_READS } from '#app/use-cases/claim-next';
 import { claimWork } from '#app/use-cases/claim-work';
 import { createWork } from '#app/use-cases/create-work';
-import { AlreadyClaimedError, CapacityExceededError } from '#core/errors';
+import { AlreadyClaimedError, CapacityExceededError, RateLimitedError, UnavailableError } from '#core/errors';
 import { createTestStore, type TestStore } from '#test/support/dynamo';
 import { asAdmin, asAgent, aTeam, registerAgents, type UseCaseDeps, useCaseDeps } from './fixture';
 
@@ -118,5 +118,101 @@ describe('claimNext under contention', () => {
 
     const other = await claimNext(deps, asAgent(agentId), { agentId, types: ['review'] });
     expect(other).toBeUndefined();
+  });
+
+  /** The deps with `race` run before each commit, given the item the commit claims. */
+  const racingBeforeCommit = (race: (workId: string, attempt: number) => Promise<unknown>) => {
+    let attempt = 0;
+    const racing: UseCaseDeps = {
+      ...deps,
+      uow: {
+        commit: async (change) => {
+          attempt += 1;
+          const write = change.writes.find((each) => each.kind === 'work');
+          if (write?.kind === 'work') await race(write.item.id, attempt);
+          await deps.uow.commit(change);
+        },
+      },
+    };
+    return racing;
+  };
+
+  it('takes another item after losing the first to another agent', async () => {
+    const team = aTeam();
+    const [agentId = '', rival = ''] = await registerAgents(deps, 2, { team, capacity: 2 });
+    const top = await createWork(deps, asAdmin(), { type: 'task', title: 'top', team, priority: 'critical' });
+    const next = await createWork(deps, asAdmin(), { type: 'task', title: 'next', team, priority: 'low' });
+    const racing = racingBeforeCommit(async (workId, attempt) => {
+      if (attempt === 1) await claimWork(deps, asAgent(rival), { id: workId, agentId: rival });
+    });
+
+    const claim = await claimNext(racing, asAgent(agentId), { agentId });
+
+    expect(claim?.item.id).toBe(next.id);
+    expect((await deps.work.get(top.id))?.claim?.agentId).toBe(rival);
+    expect((await deps.agents.get(agentId))?.activeClaims).toBe(1);
+  });
+
+  it('re-reads the agent when its own claims changed meanwhile and tries the same item again', async () => {
+    const team = aTeam();
+    const [agentId = ''] = await registerAgents(deps, 1, { team, capacity: 2 });
+    const top = await createWork(deps, asAdmin(), { type: 'task', title: 'top', team, priority: 'critical' });
+    const elsewhere = await createWork(deps, asAdmin(), { type: 'task', title: 'other', team: aTeam() });
+    const racing = racingBeforeCommit(async (_workId, attempt) => {
+      if (attempt === 1) await claimWork(deps, asAgent(agentId), { id: elsewhere.id, agentId });
+    });
+
+    const claim = await claimNext(racing, asAgent(agentId), { agentId });
+
+    expect(claim?.item.id).toBe(top.id);
+    expect((await deps.agents.get(agentId))?.activeClaims).toBe(2);
+  });
+
+  it('answers capacity_exceeded when the agent filled up meanwhile, leaving the item ready', async () => {
+    const team = aTeam();
+    const [agentId = ''] = await registerAgents(deps, 1, { team, capacity: 1 });
+    const top = await createWork(deps, asAdmin(), { type: 'task', title: 'top', team });
+    const elsewhere = await createWork(deps, asAdmin(), { type: 'task', title: 'other', team: aTeam() });
+    const racing = racingBeforeCommit(async (_workId, attempt) => {
+      if (attempt === 1) await claimWork(deps, asAgent(agentId), { id: elsewhere.id, agentId });
+    });
+
+    await expect(claimNext(racing, asAgent(agentId), { agentId })).rejects.toThrow(CapacityExceededError);
+    expect((await deps.work.get(top.id))?.status).toBe('ready');
+  });
+
+  it('answers rate_limited after every read lost its race, never a false "nothing fits"', async () => {
+    const team = aTeam();
+    const [agentId = '', rival = ''] = await registerAgents(deps, 2, { team, capacity: 20 });
+    for (let i = 0; i < MAX_CANDIDATE_READS + 1; i += 1) {
+      await createWork(deps, asAdmin(), { type: 'task', title: `item ${i}`, team });
+    }
+    const racing = racingBeforeCommit((workId) =>
+      claimWork(deps, asAgent(rival), { id: workId, agentId: rival }),
+    );
+
+    await expect(claimNext(racing, asAgent(agentId), { agentId })).rejects.toThrow(RateLimitedError);
+    expect((await deps.agents.get(rival))?.activeClaims).toBe(MAX_CANDIDATE_READS);
+    expect((await deps.agents.get(agentId))?.activeClaims).toBe(0);
+  });
+
+  it('ends the call on an outage rather than trying other items', async () => {
+    const team = aTeam();
+    const [agentId = ''] = await registerAgents(deps, 1, { team, capacity: 2 });
+    await createWork(deps, asAdmin(), { type: 'task', title: 'one', team });
+    await createWork(deps, asAdmin(), { type: 'task', title: 'two', team });
+    let commits = 0;
+    const down: UseCaseDeps = {
+      ...deps,
+      uow: {
+        commit: async () => {
+          commits += 1;
+          throw new UnavailableError('store down');
+        },
+      },
+    };
+
+    await expect(claimNext(down, asAgent(agentId), { agentId })).rejects.toThrow(UnavailableError);
+    expect(commits).toBe(1);
   });
 });

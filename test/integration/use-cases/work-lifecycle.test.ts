@@ -10,6 +10,7 @@ import { releaseWork } from '#app/use-cases/release-work';
 import { reportProgress } from '#app/use-cases/report-progress';
 import { retryWork } from '#app/use-cases/retry-work';
 import {
+  CapacityExceededError,
   ForbiddenError,
   InvalidStateError,
   NotFoundError,
@@ -140,6 +141,63 @@ describe('a work item through its life', () => {
     ).rejects.toThrow(StaleClaimError);
     const assignment = await deps.audit.list({ entityId: b, limit: 10 });
     expect(assignment.items[0]).toMatchObject({ action: 'assignment', after: { workId: item.id } });
+  });
+
+  /**
+   * The deps with `race` run once, just before the first commit (another writer wins the race),
+   * and the number of commits tried.
+   */
+  const losingFirstCommit = (race: () => Promise<unknown>) => {
+    const commits = { tried: 0 };
+    const racing: UseCaseDeps = {
+      ...deps,
+      uow: {
+        commit: async (change) => {
+          commits.tried += 1;
+          if (commits.tried === 1) await race();
+          await deps.uow.commit(change);
+        },
+      },
+    };
+    return { racing, commits };
+  };
+
+  it('reassigns after losing a race to the holder and the target: decides again on what they wrote', async () => {
+    const { agents, item } = await setup();
+    const [a, b] = agents;
+    const claim = await claimWork(deps, asAgent(a), { id: item.id, agentId: a });
+    const other = await createWork(deps, asAdmin(), { type: 'task', title: 'Other', team: item.team });
+    const { racing, commits } = losingFirstCommit(async () => {
+      await reportProgress(deps, asAgent(a), { id: item.id, claimToken: claim.claim.token, progress: 40 });
+      await claimWork(deps, asAgent(b), { id: other.id, agentId: b });
+    });
+
+    const moved = await reassignWork(racing, asAdmin(), { id: item.id, agentId: b });
+
+    expect(commits.tried).toBe(2);
+    expect(moved).toMatchObject({ status: 'claimed', progress: 0, claim: { agentId: b } });
+    const history = await deps.audit.list({ entityId: item.id, limit: 10 });
+    expect(history.items.map((event) => event.action)).toContain('work.progress');
+    expect((await deps.agents.get(a))?.activeClaims).toBe(0);
+    expect((await deps.agents.get(b))?.activeClaims).toBe(2);
+  });
+
+  it('refuses a reassignment when the race left the target full, and changes nothing', async () => {
+    const { agents, item } = await setup();
+    const [a, b] = agents;
+    await claimWork(deps, asAgent(a), { id: item.id, agentId: a });
+    const fill = await Promise.all(
+      [1, 2].map(() => createWork(deps, asAdmin(), { type: 'task', title: 'Fill', team: item.team })),
+    );
+    const { racing } = losingFirstCommit(async () => {
+      for (const each of fill) await claimWork(deps, asAgent(b), { id: each.id, agentId: b });
+    });
+
+    await expect(reassignWork(racing, asAdmin(), { id: item.id, agentId: b })).rejects.toThrow(
+      CapacityExceededError,
+    );
+    expect((await getWork(deps, asAdmin(), { id: item.id })).claim?.agentId).toBe(a);
+    expect((await deps.agents.get(a))?.activeClaims).toBe(1);
   });
 
   it('lets the creator cancel, not another agent, and frees the holder', async () => {
