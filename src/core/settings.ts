@@ -52,7 +52,7 @@ export const DEFAULT_SETTINGS: Settings = {
   },
   ai: {
     enabled: true,
-    model: 'claude-sonnet-4-5',
+    model: 'claude-sonnet-5-5',
     maxRequestsPerMinute: 30,
     maxTokens: 1024,
     timeoutMs: 20_000,
