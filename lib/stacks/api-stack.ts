@@ -1,4 +1,5 @@
 import {
+  ArnFormat,
   CfnOutput,
   CrossStackReferences,
   ReferenceStrength,
@@ -9,10 +10,12 @@ import {
 } from 'aws-cdk-lib';
 import { HttpApi, HttpStage, type ThrottleSettings } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { deadLetterQueueName, QUEUES, queueName } from '#adapters/sqs/queues';
 import { ANTHROPIC_KEY_PLACEHOLDER } from '#app/config';
 import { ROUTES, type RouteDefinition } from '#functions/shared/routes';
 import type { CoordFunctionProps } from '../constructs/coord-function';
@@ -146,6 +149,8 @@ export class ApiStack extends Stack {
     for (const route of declared) {
       const handler = this.routes.functions.get(route.id);
       if (route.tag === 'ai' && handler) this.grantAnthropicKey(handler.function);
+      // The health assessment reports how many messages wait in each queue and its dead-letter queue.
+      if (route.id === 'aiHealth' && handler) this.grantQueueDepths(handler.function, props.tablePrefix);
       for (const queueId of route.sends ?? []) {
         const queue = props.queues?.[queueId];
         if (!queue || !handler) continue;
@@ -174,6 +179,19 @@ export class ApiStack extends Stack {
    * `ANTHROPIC_API_KEY_SECRET_ARN`. The AI routes get it here; the WebSocket message function
    * (`wsMessage`, which answers `ask`) must get it the same way wherever it is built.
    */
+  /** Lets `fn` read the depth of every queue of the deployment and of its dead-letter queue. */
+  public grantQueueDepths(fn: LambdaFunction, prefix: string): void {
+    const names = QUEUES.flatMap((queue) => [queueName(prefix, queue), deadLetterQueueName(prefix, queue)]);
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['sqs:GetQueueUrl', 'sqs:GetQueueAttributes'],
+        resources: names.map((name) =>
+          this.formatArn({ service: 'sqs', resource: name, arnFormat: ArnFormat.NO_RESOURCE_NAME }),
+        ),
+      }),
+    );
+  }
+
   public grantAnthropicKey(fn: LambdaFunction): void {
     this.anthropicApiKeySecret.grantRead(fn);
     fn.addEnvironment('ANTHROPIC_API_KEY_SECRET_ARN', this.anthropicApiKeySecret.secretArn);

@@ -26,8 +26,11 @@ const WRITE_ACTIONS = [
 ];
 const SECRET_ACTIONS = ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'];
 // Routes that send to a queue (heartbeat, fail, cancel) may send to it; messaging-stack.test.ts checks which.
-const queueActions = (route: RouteDefinition): string[] =>
-  (route.sends ?? []).length > 0 ? ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'] : [];
+const queueActions = (route: RouteDefinition): string[] => [
+  ...((route.sends ?? []).length > 0 ? ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'] : []),
+  // The health assessment reads queue depths.
+  ...(route.id === 'aiHealth' ? ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl'] : []),
+];
 
 const isPublic = (route: RouteDefinition): boolean => route.access === 'public';
 const GET_ROUTES = ROUTES.filter((route) => route.method === 'GET');
@@ -210,6 +213,23 @@ describe('ApiStack', () => {
       { Environment: { Variables: Match.objectLike({ ANTHROPIC_API_KEY_SECRET_ARN: secretRef }) } },
       4,
     );
+  });
+
+  it('lets only the health assessment read the depth of each queue and its dead-letter queue', () => {
+    const readers = Object.values(api.findResources('AWS::IAM::Policy'))
+      .filter((policy) => JSON.stringify(policy).includes(':coord-dev-heartbeats-dlq'))
+      .flatMap((policy) => (policy as { Properties: { Roles: { Ref: string }[] } }).Properties.Roles)
+      .map((role) => role.Ref);
+    const statement = JSON.stringify(
+      Object.values(api.findResources('AWS::IAM::Policy')).filter((policy) =>
+        JSON.stringify(policy).includes(':coord-dev-heartbeats-dlq'),
+      ),
+    );
+
+    expect(readers).toEqual(ROUTES.filter((route) => route.id === 'aiHealth').map(roleOf));
+    for (const name of ['heartbeats', 'heartbeats-dlq', 'escalations', 'escalations-dlq']) {
+      expect(statement).toContain(`:coord-dev-${name}`);
+    }
   });
 
   it.each([
