@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -48,18 +48,62 @@ export const dynamoDbLocalHome = (): string => {
   return join(dirname(require.resolve('amplify-dynamodb-simulator/package.json')), 'emulator');
 };
 
-/** A port the OS says is free right now. */
+/**
+ * A port the OS says is free right now on every interface (DynamoDB Local binds 0.0.0.0, so a
+ * port free only on 127.0.0.1 is not enough). Released before returning: another process may take
+ * it before Java binds it, which {@link startDynamoDbLocal} detects and answers with another port.
+ */
 export const freePort = (): Promise<number> =>
   new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
     server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(0, () => {
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : 0;
       server.close(() => resolve(port));
     });
   });
+
+/** DynamoDB Local could not bind its port (another process holds it). */
+class PortTakenError extends Error {
+  constructor() {
+    super('DynamoDB Local could not bind its port: another process holds it');
+    this.name = 'PortTakenError';
+  }
+}
+
+/** How many free ports are tried when the one picked is taken before Java binds it. */
+const PORT_ATTEMPTS = 5;
+
+/**
+ * Whether process `pid` holds the listening socket of `port`, read from /proc (Linux). `undefined`
+ * where /proc does not say (other systems): the caller then relies on the failed-bind message.
+ */
+const listensOn = (pid: number | undefined, port: number): boolean | undefined => {
+  if (pid === undefined || !existsSync('/proc/net/tcp')) return undefined;
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  const inodes = new Set<string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    if (!existsSync(table)) continue;
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      // local_address is field 1 (ADDR:PORT), st is field 3 (0A = LISTEN), inode is field 9.
+      if (fields[1]?.endsWith(`:${hexPort}`) && fields[3] === '0A' && fields[9]) inodes.add(fields[9]);
+    }
+  }
+  try {
+    return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+      try {
+        return inodes.has(/^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1] ?? '');
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return undefined;
+  }
+};
 
 const hasJava = (): boolean => spawnSync('java', ['-version'], { stdio: 'ignore' }).status === 0;
 
@@ -67,19 +111,31 @@ const waitUntilListening = async (
   endpoint: string,
   child: ChildProcess,
   timeoutMs: number,
+  portTaken: () => boolean,
   signal?: AbortSignal,
 ): Promise<void> => {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     signal?.throwIfAborted();
+    if (portTaken()) throw new PortTakenError();
     if (child.exitCode !== null) throw new Error(`DynamoDB Local exited early with code ${child.exitCode}`);
+    let answered = false;
     try {
-      // Any HTTP answer (DynamoDB Local replies 400 to a bare GET) means the server is up.
+      // Any HTTP answer (DynamoDB Local replies 400 to a bare GET) means a server is up.
       await fetch(endpoint, { signal: AbortSignal.timeout(1000) });
-      return;
+      answered = true;
     } catch {
       await new Promise((r) => setTimeout(r, 150));
     }
+    // The answer may come from another process that took the port first: ours then reports a
+    // failed bind (and keeps running without serving), so it only counts while ours has not.
+    if (answered && !portTaken() && child.exitCode === null) {
+      const ours = listensOn(child.pid, Number(new URL(endpoint).port));
+      if (ours !== false) return;
+      // Ours has not bound yet (or will fail to): wait for it, or for its failed bind.
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    if (answered && portTaken()) throw new PortTakenError();
   }
   throw new Error(`DynamoDB Local did not answer at ${endpoint} within ${timeoutMs} ms`);
 };
@@ -91,8 +147,18 @@ const waitUntilListening = async (
  */
 export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> => {
   if (!hasJava()) throw new JavaMissingError();
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await launch(options.port || (await freePort()), options);
+    } catch (error) {
+      // A port picked by us can be taken before Java binds it (parallel test files): pick another.
+      if (!(error instanceof PortTakenError) || options.port || attempt >= PORT_ATTEMPTS) throw error;
+    }
+  }
+};
+
+const launch = async (port: number, options: DynamoDbLocalOptions): Promise<DynamoDbLocal> => {
   const home = dynamoDbLocalHome();
-  const port = options.port || (await freePort());
   const dataDir = options.dataDir ? resolve(options.dataDir) : undefined;
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const storage = dataDir ? ['-dbPath', dataDir] : ['-inMemory'];
@@ -116,8 +182,11 @@ export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Pr
     { stdio: ['ignore', 'ignore', 'pipe'], cwd: dataDir ?? tmpdir() },
   );
   let stderr = '';
+  let bindFailed = false;
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
+    // A failed bind does not end the JVM: it stays up without serving, so it is read from here.
+    if (/Failed to bind|BindException/.test(stderr)) bindFailed = true;
   });
   const killChild = () => {
     if (child.exitCode === null) child.kill('SIGKILL');
@@ -126,13 +195,20 @@ export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Pr
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const endpoint = `http://127.0.0.1:${port}`;
   try {
-    await waitUntilListening(endpoint, child, options.startTimeoutMs ?? 60_000, options.signal);
+    await waitUntilListening(
+      endpoint,
+      child,
+      options.startTimeoutMs ?? 60_000,
+      () => bindFailed,
+      options.signal,
+    );
   } catch (error) {
     process.removeListener('exit', killChild);
     killChild();
     // Waited for, so the process is reaped here: an exit right after must not leave it behind.
     await exited;
     if (options.signal?.aborted) throw options.signal.reason;
+    if (error instanceof PortTakenError) throw error;
     throw new Error(`${(error as Error).message}\n${stderr}`, { cause: error });
   }
   return {
