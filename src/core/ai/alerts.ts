@@ -3,11 +3,9 @@
  * its id is fixed by the finding (`<subject>~ai_alert~1`), and it is written only if it does not
  * exist, so a finding that lasts through many assessments opens one escalation.
  */
-import { auditEvent, type ChangeContext } from '../audit';
-import { type EscalationDecision, escalationSnapshot } from '../escalations/decisions';
+import type { ChangeContext } from '../audit';
+import { type EscalationDecision, openingOf } from '../escalations/decisions';
 import { type Escalation, EscalationKind, EscalationStatus, escalationId } from '../escalations/escalation';
-import { Action } from '../events';
-import { EntityType } from '../model';
 import type { Finding } from './health';
 
 /** The team of escalations about no team in particular (dead letters, no agent at all). */
@@ -39,16 +37,5 @@ export const alertEscalation = (finding: Finding, source: string, ctx: ChangeCon
     },
     version: 1,
   };
-  const event = auditEvent(ctx, {
-    action: Action.Escalation,
-    entityType: EntityType.Escalation,
-    entityId: escalation.id,
-    seq: escalation.version,
-    team: escalation.team,
-    after: escalationSnapshot(escalation),
-  });
-  return {
-    escalation,
-    change: { writes: [{ kind: 'escalation', escalation, expectedVersion: null }], events: [event] },
-  };
+  return openingOf(escalation, ctx);
 };

@@ -94,6 +94,27 @@ export const escalationSnapshot = (escalation: Escalation): JsonObject =>
   });
 
 /**
+ * The decision that opens a new escalation: written only if it does not exist yet, with its
+ * audit event.
+ */
+export const openingOf = (escalation: Escalation, ctx: ChangeContext): EscalationDecision => ({
+  escalation,
+  change: {
+    writes: [{ kind: 'escalation', escalation, expectedVersion: null }],
+    events: [
+      auditEvent(ctx, {
+        action: Action.Escalation,
+        entityType: EntityType.Escalation,
+        entityId: escalation.id,
+        seq: escalation.version,
+        team: escalation.team,
+        after: escalationSnapshot(escalation),
+      }),
+    ],
+  },
+});
+
+/**
  * Record what `request` asks for, deciding again from the stored item: a new open escalation
  * (number one above the item's last of that kind) and its `escalation` audit event, which live
  * clients receive. Returns `undefined` when there is nothing to record: the item is gone or no
@@ -126,18 +147,7 @@ export const openEscalation = (
     details: { ...request.details, ...detailsOf(kind, item, dependencies) },
     version: 1,
   };
-  const event = auditEvent(ctx, {
-    action: Action.Escalation,
-    entityType: EntityType.Escalation,
-    entityId: escalation.id,
-    seq: escalation.version,
-    team: escalation.team,
-    after: escalationSnapshot(escalation),
-  });
-  return {
-    escalation,
-    change: { writes: [{ kind: 'escalation', escalation, expectedVersion: null }], events: [event] },
-  };
+  return openingOf(escalation, ctx);
 };
 
 /**
