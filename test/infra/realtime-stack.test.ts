@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { connectionsTable, eventsTable, TABLES } from '#adapters/dynamo/tables';
+import { connectionsTable, eventsTable, metaTable, TABLES } from '#adapters/dynamo/tables';
 import { STREAM_CONSUMERS } from '#functions/shared/streams';
 import { WS_ROUTE_SELECTION, WS_ROUTES } from '#functions/shared/ws-routes';
 import { MANAGEMENT_ENDPOINT_VARIABLE, WS_STAGE_NAME } from '../../lib/stacks/realtime-stack';
@@ -136,12 +136,14 @@ describe('RealtimeStack', () => {
     );
   });
 
-  it.each(WS_ROUTES)('lets $id write only the Connections table', (route) => {
+  it.each(WS_ROUTES)('lets $id write only the Connections table (and wsMessage the Meta table)', (route) => {
     const statements = statementsOf(realtime, logicalIdOf(wsFunction(route.id)?.role));
     const writes = statements.filter((statement) => [statement.Action].flat().includes('dynamodb:PutItem'));
-    expect(writes).toHaveLength(1);
-    const connectionsExport = JSON.stringify(writes[0]?.Resource);
-    expect(connectionsExport).toContain(logicalIdOf(stacks.data.tableFor(connectionsTable)));
+    // `ask` keeps the shared AI gate (rate limit, breaker, budget) in the Meta table.
+    const written = route.id === 'wsMessage' ? [connectionsTable, metaTable] : [connectionsTable];
+    expect(writes).toHaveLength(written.length);
+    const resources = JSON.stringify(writes.map((write) => write.Resource));
+    for (const table of written) expect(resources).toContain(logicalIdOf(stacks.data.tableFor(table)));
   });
 
   it('grants ManageConnections on this API only', () => {
