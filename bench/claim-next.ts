@@ -11,6 +11,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { startLocalStack } from '#local/stack';
+import { call, percentile } from './support';
 
 const agentsCount = Number(process.env.BENCH_AGENTS ?? 50);
 const itemsCount = Number(process.env.BENCH_ITEMS ?? 1000);
@@ -39,22 +40,6 @@ const target = async (): Promise<Target> => {
     registrationKey: stack.registrationKey,
     stop: stack.stop,
   };
-};
-
-const call = async (t: Target, token: string, method: string, path: string, body?: unknown) => {
-  const response = await fetch(`${t.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, json: text ? JSON.parse(text) : undefined };
-};
-
-const percentile = (sorted: number[], p: number): number => {
-  if (sorted.length === 0) return Number.NaN;
-  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
-  return sorted[Math.max(0, index)] ?? Number.NaN;
 };
 
 const inBatches = async <T>(count: number, size: number, make: (i: number) => Promise<T>): Promise<T[]> => {

@@ -16,6 +16,7 @@
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { spawnLocalStack } from '#test/support/local-stack';
+import { call, percentile } from './support';
 
 const clientsCount = Number(process.env.BENCH_CLIENTS ?? 500);
 const agentsCount = Number(process.env.BENCH_AGENTS ?? 5);
@@ -39,22 +40,6 @@ const target = async (): Promise<Target> => {
   // A child process, so the clients here do not share a core's event loop with the server.
   const stack = await spawnLocalStack({ POWERTOOLS_LOG_LEVEL: 'ERROR' });
   return { ...stack, stop: () => stack.stop('SIGTERM') };
-};
-
-const call = async (t: Target, token: string, method: string, path: string, body?: unknown) => {
-  const response = await fetch(`${t.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, json: text ? JSON.parse(text) : undefined };
-};
-
-const percentile = (sorted: number[], p: number): number => {
-  if (sorted.length === 0) return Number.NaN;
-  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
-  return sorted[Math.max(0, index)] ?? Number.NaN;
 };
 
 const round = (ms: number): number => Number(ms.toFixed(1));
