@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, NestedStack } from 'aws-cdk-lib';
 import { HttpMethod, HttpRoute, HttpRouteKey, type IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
@@ -31,11 +31,39 @@ export interface HttpRoutesProps {
 export const FALLBACK_ENTRY = 'functions/http/fallback.ts';
 
 /**
+ * OpenAPI tags whose routes share another tag's stack, matching the route modules of
+ * `functions/shared/routes/` (health and docs are `system.ts`; teams, audit and escalations are
+ * `oversight.ts`). Any other tag, a new one included, is its own area.
+ */
+const AREA_OF_TAG: Readonly<Record<string, string>> = {
+  health: 'system',
+  docs: 'system',
+  teams: 'oversight',
+  audit: 'oversight',
+  escalations: 'oversight',
+};
+
+/**
+ * The area of a route: the nested stack its function, alias, deployment group, alarms,
+ * integration and routes live in (`work` for `/v1/work/{id}/claim`). It comes from the route's
+ * tag, so a route added to the table lands in its area's stack, and a route with a new tag in a
+ * new stack, with no CDK change.
+ */
+export const routeArea = (route: Pick<RouteDefinition, 'tag'>): string => AREA_OF_TAG[route.tag] ?? route.tag;
+
+/** The construct id of an area's nested stack: `WorkRoutes` for `work`. */
+export const areaStackId = (area: string): string => `${area.charAt(0).toUpperCase()}${area.slice(1)}Routes`;
+
+/**
  * One function, one Lambda integration and one API route per entry of the route table, each
  * function granted exactly what its route declares; a `HEAD` route on the same integration for
  * every `GET` route; and the `$default` route to the fallback function, which answers what API
  * Gateway would not route (another method on a known path, `OPTIONS`, an unknown path) as the
  * local gateway does.
+ *
+ * Each route lives in the nested stack of its area ({@link routeArea}), so the API's stack holds
+ * one resource per area instead of about 13 per route and adding routes cannot reach
+ * CloudFormation's 500 resources per stack; the fallback stays in the API's stack.
  */
 export class HttpRoutes extends Construct {
   /** Each route's function, by route id. */
@@ -48,16 +76,30 @@ export class HttpRoutes extends Construct {
   public readonly fallback: CoordFunction;
   /** API Gateway's `$default` route. */
   public readonly fallbackRoute: HttpRoute;
+  /** The nested stack of each area, by area (`work`, `agents`...). */
+  public readonly areas: ReadonlyMap<string, NestedStack>;
 
   constructor(scope: Construct, id: string, props: HttpRoutesProps) {
     super(scope, id);
     const functions = new Map<string, CoordFunction>();
     const routes = new Map<string, HttpRoute>();
     const headRoutes = new Map<string, HttpRoute>();
+    const areas = new Map<string, NestedStack>();
+    const areaStack = (area: string): NestedStack => {
+      let stack = areas.get(area);
+      if (!stack) {
+        stack = new NestedStack(this, areaStackId(area), {
+          description: `Functions and routes of the ${area} area of the HTTP API`,
+        });
+        areas.set(area, stack);
+      }
+      return stack;
+    };
 
     const declared: readonly RouteDefinition[] = props.routes ?? ROUTES;
     for (const route of declared) {
-      const handler = new CoordFunction(this, route.id, {
+      const areaScope = areaStack(routeArea(route));
+      const handler = new CoordFunction(areaScope, route.id, {
         ...props.functionDefaults,
         ...(route.timeoutSeconds !== undefined && { timeout: Duration.seconds(route.timeoutSeconds) }),
         entry: route.entry,
@@ -71,14 +113,14 @@ export class HttpRoutes extends Construct {
       }
 
       const integration = new HttpLambdaIntegration(`${route.id}Integration`, handler.target);
-      const httpRoute = new HttpRoute(this, `${route.id}Route`, {
+      const httpRoute = new HttpRoute(areaScope, `${route.id}Route`, {
         httpApi: props.httpApi,
         routeKey: HttpRouteKey.with(route.path, HttpMethod[route.method]),
         integration,
       });
       if (route.method === 'GET') {
         // HEAD is answered as GET, without the body: one more route on the same integration.
-        const headRoute = new HttpRoute(this, `${route.id}HeadRoute`, {
+        const headRoute = new HttpRoute(areaScope, `${route.id}HeadRoute`, {
           httpApi: props.httpApi,
           routeKey: HttpRouteKey.with(route.path, HttpMethod.HEAD),
           integration,
@@ -99,5 +141,6 @@ export class HttpRoutes extends Construct {
     this.functions = functions;
     this.routes = routes;
     this.headRoutes = headRoutes;
+    this.areas = areas;
   }
 }

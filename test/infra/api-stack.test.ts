@@ -1,10 +1,24 @@
-import { Match } from 'aws-cdk-lib/assertions';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { connectionsTable } from '#adapters/dynamo/tables';
-import { ROUTES, type RouteDefinition } from '#functions/shared/routes';
+import { defineRoute } from '#app/route';
+import { ROUTES, type RouteDefinition, routes } from '#functions/shared/routes';
+import { routeArea } from '../../lib/constructs/http-routes';
 import { SERVICE_VERSION } from '../../lib/service-version';
-import { actionsOf, logicalIdOf, statementsOf, synthesize } from './support/synth';
+import { ApiStack } from '../../lib/stacks/api-stack';
+import {
+  actionsOf,
+  appWithoutBundling,
+  logicalIdOf,
+  statementsOf,
+  stubProjectRoot,
+  synthesize,
+} from './support/synth';
 
 const XRAY_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'];
 // What grantReadData allows, stream reads included.
@@ -37,7 +51,7 @@ const GET_ROUTES = ROUTES.filter((route) => route.method === 'GET');
 const byGrant = (grants: RouteDefinition['grants']) => ROUTES.filter((route) => route.grants === grants);
 
 describe('ApiStack', () => {
-  const { stacks, api, data } = synthesize('dev');
+  const { stacks, api, data, templates } = synthesize('dev');
   const routeFunction = (route: RouteDefinition) => {
     const handler = stacks.api.routes.functions.get(route.id);
     if (!handler) throw new Error(`No function for route ${route.id}`);
@@ -137,9 +151,67 @@ describe('ApiStack', () => {
     );
   });
 
-  it('stays within the resource budget of one stack', () => {
-    const count = Object.keys(api.toJSON().Resources).length;
-    expect(count).toBeLessThan(500);
+  it('puts each route in the nested stack of its area and keeps the fallback in the API stack', () => {
+    const { areas, fallback } = stacks.api.routes;
+    expect([...areas.keys()].sort()).toEqual(
+      ['admin', 'agents', 'ai', 'metrics', 'oversight', 'system', 'work'].sort(),
+    );
+    for (const route of ROUTES) {
+      const handler = stacks.api.routes.functions.get(route.id);
+      expect(Stack.of(handler as IConstruct), route.id).toBe(areas.get(routeArea(route)));
+      expect(Stack.of(stacks.api.routes.routes.get(route.id) as IConstruct)).toBe(
+        areas.get(routeArea(route)),
+      );
+    }
+    expect(routeArea(routes.health)).toBe('system');
+    expect(routeArea(routes.listAudit)).toBe('oversight');
+    expect(routeArea(routes.issueToken)).toBe('admin');
+    expect(Stack.of(fallback)).toBe(stacks.api);
+    // One AWS::CloudFormation::Stack per area in the API stack, whatever the number of routes.
+    expect(
+      Object.keys(templates.get(stacks.api)?.findResources('AWS::CloudFormation::Stack') ?? {}),
+    ).toHaveLength(areas.size);
+  });
+
+  it('keeps the API stack and each area stack under 400 resources (functions.test.ts explains the headroom)', () => {
+    for (const stack of [stacks.api, ...stacks.api.routes.areas.values()]) {
+      const count = Object.keys(templates.get(stack)?.toJSON().Resources ?? {}).length;
+      expect(count, stack.node.path).toBeGreaterThan(0);
+      expect(count, stack.node.path).toBeLessThan(400);
+    }
+  });
+
+  it('places a new route in its area stack, and a route of a new area in a new stack, with no CDK change', () => {
+    const root = stubProjectRoot();
+    const extra = (id: string, path: string): RouteDefinition => {
+      const route = defineRoute({ id, method: 'GET', path, access: ['admin'], summary: id, grants: 'read' });
+      mkdirSync(dirname(join(root, route.entry)), { recursive: true });
+      writeFileSync(join(root, route.entry), 'export const handler = async () => ({ statusCode: 204 });\n');
+      return route;
+    };
+    const listClaims = extra('listClaims', '/v1/work/{id}/claims');
+    const listSamples = extra('listSamples', '/v1/metrics/samples');
+    const app = appWithoutBundling();
+    const table = new Table(new Stack(app, 'Tables'), 'Work', {
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+    });
+    const stack = new ApiStack(app, 'Api', {
+      stage: 'dev',
+      tablePrefix: 'coord-dev',
+      tables: [table],
+      routes: [routes.getWork, listClaims, routes.health, listSamples],
+      functionDefaults: { projectRoot: root },
+    });
+
+    expect([...stack.routes.areas.keys()]).toEqual(['work', 'system', 'metrics']);
+    const work = stack.routes.areas.get('work') as Stack;
+    expect(Stack.of(stack.routes.functions.get('listClaims') as IConstruct)).toBe(work);
+    expect(Stack.of(stack.routes.functions.get('listSamples') as IConstruct)).toBe(
+      stack.routes.areas.get('metrics'),
+    );
+    Template.fromStack(work).hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: 'GET /v1/work/{id}/claims',
+    });
   });
 
   it('sends no CORS origins to the functions by default', () => {

@@ -7,12 +7,8 @@ import { buildStacks, logicalIdOf, synthesize } from './support/synth';
 
 describe('every function of stage dev', () => {
   const app = synthesize('dev');
-  const { stacks } = app;
-  const templates: ReadonlyMap<Stack, Template> = new Map<Stack, Template>([
-    [stacks.messaging, app.messaging],
-    [stacks.api, app.api],
-    [stacks.realtime, app.realtime],
-  ]);
+  const { stacks, templates } = app;
+  // The API's route functions live in nested stacks, one per route area: their parents find them too.
   const functions = [stacks.messaging, stacks.api, stacks.realtime].flatMap((stack) =>
     stack.node.findAll().filter((construct) => construct instanceof CoordFunction),
   );
@@ -91,7 +87,10 @@ describe('every function of stage dev', () => {
   );
 
   it('shares one CodeDeploy application and role per stack', () => {
-    for (const template of templates.values()) {
+    const withFunctions = new Set(functions.map((fn) => Stack.of(fn)));
+    expect(withFunctions.size).toBeGreaterThan(3);
+    for (const stack of withFunctions) {
+      const template = templateOf(functions.find((fn) => Stack.of(fn) === stack) as CoordFunction);
       template.resourceCountIs('AWS::CodeDeploy::Application', 1);
       template.hasResourceProperties('AWS::IAM::Role', {
         AssumeRolePolicyDocument: {
@@ -106,11 +105,17 @@ describe('every function of stage dev', () => {
     }
   });
 
-  it('stays under the CloudFormation limit of 500 resources per stack', () => {
-    for (const template of templates.values()) {
-      expect(Object.keys(template.toJSON().Resources).length).toBeLessThan(500);
-    }
-  });
+  // CloudFormation refuses a stack of more than 500 resources. Every stack, the API's nested
+  // ones included, stays under 400: 100 resources of headroom is about 7 more routes (13 to 14
+  // resources each: function, role, policy, log group, version, alias, deployment group, two
+  // alarms, integration, permission, route, HEAD route) in the fullest area, so this test fails
+  // on a branch that grows an area long before a deployment would.
+  it.each([...templates.entries()].map(([stack, template]) => ({ name: stack.node.path, template })))(
+    'keeps $name under 400 resources, well below the CloudFormation limit of 500',
+    ({ template }) => {
+      expect(Object.keys(template.toJSON().Resources).length).toBeLessThan(400);
+    },
+  );
 });
 
 describe('a stage without canaries', () => {

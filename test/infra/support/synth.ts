@@ -1,7 +1,7 @@
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { App, type CfnElement, Stack } from 'aws-cdk-lib';
+import { App, type CfnElement, NestedStack, Stack } from 'aws-cdk-lib';
 import { Matcher, MatchResult, Template } from 'aws-cdk-lib/assertions';
 import { BUNDLING_STACKS } from 'aws-cdk-lib/cx-api';
 import type { IConstruct } from 'constructs';
@@ -21,10 +21,13 @@ export interface SynthesizedApp {
   readonly stacks: Required<CoordStacks>;
   readonly data: Template;
   readonly messaging: Template;
+  /** The API stack with its nested stacks (one per route area) as one template: see {@link flattenedTemplate}. */
   readonly api: Template;
   readonly realtime: Template;
   readonly web: Template;
   readonly observability: Template;
+  /** Each stack CloudFormation deploys on its own, the nested ones included, with its own template. */
+  readonly templates: ReadonlyMap<Stack, Template>;
 }
 
 const scratchDirs: string[] = [];
@@ -90,15 +93,110 @@ export const synthesize = (stage: string, overrides: Partial<StageConfig> = {}):
   if (!api || !realtime || !web || !observability)
     throw new Error(`Stage ${stage} does not build every stack`);
   const stacks = { data, messaging, api, realtime, web, observability };
+  const templates = new Map<Stack, Template>(
+    [data, messaging, api, realtime, web, observability]
+      .flatMap((stack) => [stack, ...nestedStacksOf(stack)])
+      .map((stack) => [stack, Template.fromStack(stack)]),
+  );
+  const templateOf = (stack: Stack): Template => templates.get(stack) as Template;
   return {
     stacks,
-    data: Template.fromStack(data),
-    messaging: Template.fromStack(messaging),
-    api: Template.fromStack(api),
-    realtime: Template.fromStack(realtime),
-    web: Template.fromStack(web),
-    observability: Template.fromStack(observability),
+    data: templateOf(data),
+    messaging: templateOf(messaging),
+    api: flattenedTemplate(api, templates),
+    realtime: templateOf(realtime),
+    web: templateOf(web),
+    observability: templateOf(observability),
+    templates,
   };
+};
+
+/** The nested stacks directly under a stack, in construct order. */
+export const nestedStacksOf = (stack: Stack): NestedStack[] =>
+  stack.node
+    .findAll()
+    .filter((construct): construct is NestedStack => construct instanceof NestedStack)
+    .filter((nested) => nested.nestedStackParent === stack);
+
+/** `value` with each `Ref` to a parameter replaced by the parameter's value and logical ids renamed. */
+const resolveIn = (
+  value: unknown,
+  parameters: Readonly<Record<string, unknown>>,
+  renamed: ReadonlyMap<string, string>,
+): unknown => {
+  const rename = (id: unknown) => (typeof id === 'string' ? (renamed.get(id) ?? id) : id);
+  if (Array.isArray(value)) return value.map((item) => resolveIn(item, parameters, renamed));
+  if (value === null || typeof value !== 'object') return value;
+  const entries = Object.entries(value);
+  const [first] = entries;
+  if (entries.length === 1 && first?.[0] === 'Ref' && typeof first[1] === 'string') {
+    return Object.hasOwn(parameters, first[1]) ? parameters[first[1]] : { Ref: rename(first[1]) };
+  }
+  if (entries.length === 1 && first?.[0] === 'Fn::GetAtt' && Array.isArray(first[1])) {
+    const [target, ...attribute] = first[1];
+    return { 'Fn::GetAtt': [rename(target), ...attribute] };
+  }
+  return Object.fromEntries(
+    entries.map(([key, item]) => [
+      key,
+      key === 'DependsOn' ? [item].flat().map(rename) : resolveIn(item, parameters, renamed),
+    ]),
+  );
+};
+
+/**
+ * A stack and its nested stacks as one template, as if CloudFormation had deployed them as one:
+ * each nested stack's resources take the place of its `AWS::CloudFormation::Stack` resource, and
+ * a reference to one of its parameters becomes the value the parent passes (a `Ref` to the
+ * parent's secret stays a `Ref` to that secret). Checks that hold for "the API" whatever stack a
+ * route's function lives in read this; resource limits read each stack's own template.
+ * @throws Error when a nested stack reuses a logical id of its parent or of another nested stack.
+ */
+export const flattenedTemplate = (stack: Stack, templates?: ReadonlyMap<Stack, Template>): Template => {
+  const templateOf = (of: Stack) => templates?.get(of) ?? Template.fromStack(of);
+  const root = templateOf(stack).toJSON();
+  const nestedById = new Map(
+    nestedStacksOf(stack).map((nested) => [
+      stack.getLogicalId(nested.nestedStackResource as CfnElement),
+      nested,
+    ]),
+  );
+  const innerOf = (nested: NestedStack) => templateOf(nested).toJSON().Resources as Record<string, unknown>;
+  // What every stack declares once (the CodeDeploy application and its role) keeps its id prefixed
+  // by its nested stack's; any other repeated id would make the flattened view lie, so it throws.
+  const seen = new Map<string, number>();
+  for (const id of [
+    root,
+    ...[...nestedById.values()].map((nested) => ({ Resources: innerOf(nested) })),
+  ].flatMap((template) => Object.keys(template.Resources))) {
+    seen.set(id, (seen.get(id) ?? 0) + 1);
+  }
+  const resources: Record<string, unknown> = {};
+  const add = (id: string, resource: unknown) => {
+    if (Object.hasOwn(resources, id))
+      throw new Error(`Logical id ${id} appears twice under ${stack.stackName}`);
+    resources[id] = resource;
+  };
+  const PER_STACK = /^(CanaryDeployRole|Canary)[0-9A-F]{8}$/;
+  for (const [id, resource] of Object.entries(
+    root.Resources as Record<string, { Properties?: { Parameters?: Record<string, unknown> } }>,
+  )) {
+    const nested = nestedById.get(id);
+    if (nested) {
+      const parameters = resource.Properties?.Parameters ?? {};
+      const inner = innerOf(nested);
+      const renamed = new Map(
+        Object.keys(inner)
+          .filter((innerId) => (seen.get(innerId) ?? 0) > 1 && PER_STACK.test(innerId))
+          .map((innerId) => [innerId, `${id}${innerId}`]),
+      );
+      for (const [innerId, innerResource] of Object.entries(inner)) {
+        add(renamed.get(innerId) ?? innerId, resolveIn(innerResource, parameters, renamed));
+      }
+    }
+    add(id, resource);
+  }
+  return Template.fromJSON({ ...root, Resources: resources });
 };
 
 /** Matches a value naming a function's `live` alias (by the alias's logical id), however it is joined. */
