@@ -30,15 +30,21 @@ export const DURATION_MS = {
   'http/report-progress': 50,
   'http/complete-work': 50,
   'http/heartbeat': 35,
-  /** A batch of up to 100 heartbeats, each agent a read, a put, a held-items query and a renewal. */
-  'queues/heartbeats': 1500,
-  /** A batch of about 10 events, each a channel query per channel and the posts. */
-  'streams/broadcast-events': 150,
-  /** A batch of about 100 events: two row updates and a depth check. */
+  /** Per batch, plus {@link PER_RECORD_MS} per heartbeat: an agent read, a put, a held-items query and a renewal, one agent after the other. */
+  'queues/heartbeats': 20,
+  /** Per batch, plus per event: a channel query per channel and the posts (in parallel). */
+  'streams/broadcast-events': 20,
+  /** Per batch: two row updates and a depth check, whatever the batch size. */
   'streams/rollup-metrics': 60,
   /** One bounded pass (DEFAULT_SWEEP_LIMITS). */
   'scheduled/sweep': 2000,
 } as const;
+
+/** Billed ms each record of a batch adds to its consumer's invocation (same estimate as above). */
+export const PER_RECORD_MS: Partial<Record<keyof typeof DURATION_MS, number>> = {
+  'queues/heartbeats': 35,
+  'streams/broadcast-events': 15,
+};
 
 /** A Lambda function of the model. */
 export type ModelFunction = keyof typeof DURATION_MS;
@@ -56,6 +62,19 @@ export const memoryOf = (fn: ModelFunction, stage = 'prod'): number => {
   return config.functions[fn]?.memoryMiB ?? config.defaultMemoryMiB;
 };
 
+/**
+ * The most concurrent executions the prod stage lets a function have: its reserved concurrency,
+ * or for a queue consumer the event source's maximum concurrency; `undefined` when uncapped.
+ */
+export const capOf = (fn: ModelFunction, stage = 'prod'): number | undefined => {
+  const config = STAGES[stage];
+  if (!config) throw new Error(`Unknown stage ${stage}`);
+  return (
+    config.functions[fn]?.reservedConcurrency ??
+    (fn.startsWith('queues/') ? config.queueConsumerMaxConcurrency : undefined)
+  );
+};
+
 /** One function's load. */
 export interface FunctionLoad {
   readonly fn: ModelFunction;
@@ -66,12 +85,17 @@ export interface FunctionLoad {
   readonly concurrency: number;
   /** What to reserve: the average need times the headroom, rounded up (at least 1). */
   readonly suggestedReserved: number;
+  /** The prod stage's cap on its concurrency, if any ({@link capOf}). */
+  readonly prodCap?: number;
 }
 
 /** The bill of a profile, per million claim cycles, by line. */
 export interface CostReport {
   readonly functions: readonly FunctionLoad[];
   readonly totalConcurrency: number;
+  /** HTTP requests per second against the prod stage's HTTP API rate limit. */
+  readonly httpRequestsPerSec: number;
+  readonly prodHttpRateLimit?: number;
   readonly perMillionCycles: Readonly<
     Record<
       | 'dynamoWrites'
@@ -101,15 +125,22 @@ export const costOf = (report: CapacityReport): CostReport => {
     'streams/rollup-metrics': rates.rollupBatches,
     'scheduled/sweep': rates.sweepsPerSec,
   };
+  const records: Partial<Record<ModelFunction, number>> = {
+    'queues/heartbeats': rates.heartbeatRequests,
+    'streams/broadcast-events': rates.eventsPerSec,
+  };
   const functions = (Object.keys(DURATION_MS) as ModelFunction[]).map((fn): FunctionLoad => {
-    const concurrency = (invocations[fn] * DURATION_MS[fn]) / 1000;
+    const perBatch = invocations[fn] > 0 ? (records[fn] ?? 0) / invocations[fn] : 0;
+    const durationMs = DURATION_MS[fn] + (PER_RECORD_MS[fn] ?? 0) * perBatch;
+    const concurrency = (invocations[fn] * durationMs) / 1000;
     return {
       fn,
       invocationsPerSec: invocations[fn],
       memoryMiB: memoryOf(fn),
-      durationMs: DURATION_MS[fn],
+      durationMs: Math.round(durationMs),
       concurrency,
       suggestedReserved: Math.max(1, Math.ceil(concurrency * CONCURRENCY_HEADROOM)),
+      ...(capOf(fn) === undefined ? {} : { prodCap: capOf(fn) }),
     };
   });
   const perSec = {
@@ -130,9 +161,12 @@ export const costOf = (report: CapacityReport): CostReport => {
   const perMillionCycles = Object.fromEntries(
     Object.entries({ ...perSec, total }).map(([line, usd]) => [line, usd * scale]),
   ) as CostReport['perMillionCycles'];
+  const httpRateLimit = STAGES.prod?.httpThrottle.rateLimit;
   return {
     functions,
     totalConcurrency: functions.reduce((sum, f) => sum + f.concurrency, 0),
+    httpRequestsPerSec: rates.httpRequests,
+    ...(httpRateLimit === undefined ? {} : { prodHttpRateLimit: httpRateLimit }),
     perMillionCycles,
   };
 };

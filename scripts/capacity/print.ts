@@ -12,6 +12,11 @@ const flag = (share: number): string => {
   return share > WARN_SHARE ? 'over 50 %' : '';
 };
 
+const capCell = (concurrency: number, cap: number | undefined): string => {
+  if (cap === undefined) return '-';
+  return concurrency > cap ? `${cap} (TOO LOW)` : String(cap);
+};
+
 const surfaceOf = (hot: HotPartition): string =>
   hot.index === undefined ? hot.table : `${hot.table}.${hot.index}`;
 
@@ -92,10 +97,15 @@ export const printReport = (report: CapacityReport, cost: CostReport = costOf(re
       ],
     ),
     '',
+    `HTTP API: ${units(cost.httpRequestsPerSec)} requests/s against the prod stage's rate limit of ${cost.prodHttpRateLimit ?? 'none'}` +
+      (cost.prodHttpRateLimit !== undefined && cost.httpRequestsPerSec > cost.prodHttpRateLimit
+        ? ' (TOO LOW).'
+        : '.'),
+    '',
     `Lambda concurrency: ${units(cost.totalConcurrency)} on average against the account default of ${DEFAULT_ACCOUNT_CONCURRENCY}:`,
     '',
     ...table(
-      ['function', 'invocations/s', 'memory MiB', 'duration ms', 'concurrency', 'reserve'],
+      ['function', 'invocations/s', 'memory MiB', 'duration ms', 'concurrency', 'reserve', 'prod cap'],
       cost.functions.map((f) => [
         f.fn,
         units(f.invocationsPerSec),
@@ -103,6 +113,7 @@ export const printReport = (report: CapacityReport, cost: CostReport = costOf(re
         String(f.durationMs),
         units(f.concurrency),
         String(f.suggestedReserved),
+        capCell(f.concurrency, f.prodCap),
       ]),
     ),
     '',
