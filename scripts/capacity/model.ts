@@ -27,6 +27,11 @@ import type { LoadProfile } from './profiles';
 export const PARTITION_WRITE_LIMIT = 1000;
 /** DynamoDB serves at most this many read units per second per partition. */
 export const PARTITION_READ_LIMIT = 3000;
+/**
+ * An on-demand table, and each of its global secondary indexes, serves at most this many request
+ * units per second each way by default (the "table-level throughput" service quota, raised on request).
+ */
+export const ON_DEMAND_TABLE_QUOTA = 40_000;
 /** A partition above this share of a limit is flagged. */
 export const WARN_SHARE = 0.5;
 /** A partition above this share of a limit would throttle under bursts: the capacity test fails on it. */
@@ -89,6 +94,12 @@ export interface CapacityReport {
   /** Write and read request units billed per second, all tables. */
   readonly billedWritesPerSec: number;
   readonly billedReadsPerSec: number;
+  /** Request units billed per second by table and by index, in {@link SURFACES} order. */
+  readonly billedBySurface: readonly {
+    readonly surface: string;
+    readonly writes: number;
+    readonly reads: number;
+  }[];
   readonly rates: RequestRates;
 }
 
@@ -132,6 +143,8 @@ class LoadSheet {
   private readonly sampleEntities = new Map<string, { access: Access; w: number; r: number }>();
   billedWrites = 0;
   billedReads = 0;
+  /** Request units per second by table and by index (on-demand quotas apply to each). */
+  readonly bySurface = new Map<string, { writes: number; reads: number }>();
 
   /**
    * Adds accesses of one sampled operation: `perSec` is the rate the sample stands for (all the
@@ -148,6 +161,11 @@ class LoadSheet {
     for (const access of accesses) {
       this.billedWrites += access.billedWrites * perSec;
       this.billedReads += access.billedReads * perSec;
+      const surface = surfaceOf(access);
+      const total = this.bySurface.get(surface) ?? { writes: 0, reads: 0 };
+      total.writes += access.billedWrites * perSec;
+      total.reads += access.billedReads * perSec;
+      this.bySurface.set(surface, total);
       const key = `${surfaceOf(access)} ${access.partition}`;
       const own = entityRate(access.partition);
       if (own !== undefined) {
@@ -418,6 +436,10 @@ export const runModel = (profile: LoadProfile, readyShards = DEFAULT_READY_SHARD
     flagged: sheet.above(WARN_SHARE),
     billedWritesPerSec: sheet.billedWrites,
     billedReadsPerSec: sheet.billedReads,
+    billedBySurface: SURFACES.flatMap((surface) => {
+      const total = sheet.bySurface.get(surface);
+      return total ? [{ surface, ...total }] : [];
+    }),
     rates: {
       httpRequests: Object.values(byRoute).reduce((sum, rate) => sum + rate, 0),
       heartbeatRequests: heartbeatsPerSec,

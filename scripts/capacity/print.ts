@@ -1,6 +1,12 @@
 /** The capacity report as text: one table per profile, then the flagged partitions, the bill and the concurrency. */
 import { type CostReport, costOf, DEFAULT_ACCOUNT_CONCURRENCY } from './cost';
-import { type CapacityReport, FAIL_SHARE, type HotPartition, WARN_SHARE } from './model';
+import {
+  type CapacityReport,
+  FAIL_SHARE,
+  type HotPartition,
+  ON_DEMAND_TABLE_QUOTA,
+  WARN_SHARE,
+} from './model';
 import { PRICE_REGION } from './pricing';
 
 const percent = (share: number): string => `${(share * 100).toFixed(1)} %`;
@@ -68,6 +74,20 @@ export const printReport = (report: CapacityReport, cost: CostReport = costOf(re
       '',
     );
   }
+  lines.push(
+    `Request units per table and index (on-demand quota per table and per index: ${ON_DEMAND_TABLE_QUOTA} each way by default):`,
+    '',
+    ...table(
+      ['table.index', 'WRU/s', 'RRU/s', 'flag'],
+      report.billedBySurface.map((load) => [
+        load.surface,
+        units(load.writes),
+        units(load.reads),
+        Math.max(load.writes, load.reads) > ON_DEMAND_TABLE_QUOTA ? 'OVER QUOTA' : '',
+      ]),
+    ),
+    '',
+  );
   const bill = cost.perMillionCycles;
   lines.push(
     `Cost per million claim cycles (${PRICE_REGION}, on-demand; DynamoDB ${units(report.billedWritesPerSec)} WRU/s and ${units(report.billedReadsPerSec)} RRU/s billed):`,
