@@ -36,7 +36,7 @@ const table = (header: readonly string[], rows: readonly (readonly string[])[]):
 export const printReport = (report: CapacityReport, cost: CostReport = costOf(report)): string => {
   const { profile } = report;
   const lines = [
-    `## ${profile.name}: ${profile.summary}`,
+    `### ${profile.name}: ${profile.summary}`,
     '',
     `${profile.agents} agents, ${profile.teams} team(s), skew ${profile.teamSkew}, heartbeat every ${profile.heartbeatIntervalSec} s, ` +
       `${profile.claimCyclesPerSec} cycles/s with ${profile.progressReportsPerCycle} progress reports each, backlog ${profile.backlog}, ` +
