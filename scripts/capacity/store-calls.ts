@@ -1,8 +1,9 @@
 /**
  * The store calls of each operation that the model cannot take from a core decision: reads,
  * and writes made outside the decision's transaction. Counted by reading the code paths named
- * below; `test/integration/capacity/store-calls.test.ts` runs the use cases against DynamoDB
- * Local through a counting client and fails when these counts no longer match.
+ * below; `test/integration/capacity/store-calls.test.ts` runs the use cases (and
+ * `http-store-calls.test.ts` the claim-next and complete handlers, for the HTTP chain's calls)
+ * against DynamoDB Local through a counting client and fails when these counts no longer match.
  *
  * What each operation's transaction writes (items, events, index entries, sizes) is not counted
  * here: the model runs the real core decision and the real record builders (`scripts/capacity/cycle.ts`).
