@@ -1,0 +1,455 @@
+/**
+ * The capacity model: a load profile in, the load on every partition of every table and index
+ * out, and the hottest partition of each against DynamoDB's per-partition limits.
+ */
+import {
+  ALL_AGENTS_PARTITION,
+  LEASE_BUCKETS,
+  leasePartition,
+  PK,
+  REVIEW_BUCKETS,
+  reviewPartition,
+  settingsKey,
+  statusPartition,
+} from '#adapters/dynamo/keys';
+import { rollupKey } from '#adapters/dynamo/metrics-store';
+import { agentsTable, connectionsTable, metaTable, TABLES, workTable } from '#adapters/dynamo/tables';
+import { heartbeatsQueue } from '#adapters/sqs/queues';
+import { observerDelivery } from '#app/live-messages';
+import { DEFAULT_SWEEP_LIMITS } from '#app/use-cases/sweep';
+import { channelNames } from '#core/realtime/messages';
+import { WorkStatus } from '#core/work/status';
+import { type Access, type CycleAccesses, runCycle } from './cycle';
+import { readUnits } from './item-size';
+import type { LoadProfile } from './profiles';
+
+/** DynamoDB serves at most this many write units per second per partition (tables and indexes alike). */
+export const PARTITION_WRITE_LIMIT = 1000;
+/** DynamoDB serves at most this many read units per second per partition. */
+export const PARTITION_READ_LIMIT = 3000;
+/**
+ * An on-demand table, and each of its global secondary indexes, serves at most this many request
+ * units per second each way by default (the "table-level throughput" service quota, raised on request).
+ */
+export const ON_DEMAND_TABLE_QUOTA = 40_000;
+/** A partition above this share of a limit is flagged. */
+export const WARN_SHARE = 0.5;
+/** A partition above this share of a limit would throttle under bursts: the capacity test fails on it. */
+export const FAIL_SHARE = 0.8;
+
+/** Ready-index shards per team (`COORD_READY_SHARDS`' default in src/app/config.ts). */
+export const DEFAULT_READY_SHARDS = 4;
+
+/**
+ * Claim cycles the model runs through the code per profile, spread over teams by their share:
+ * enough for hashed buckets to fill evenly, few enough to run in about a second.
+ */
+export const SAMPLE_CYCLES = 400;
+
+/** Events a broadcaster invocation gets on average: its stream source has no batching window. */
+export const BROADCAST_EVENTS_PER_BATCH = 10;
+/** Events a metrics rollup invocation gets on average: a 1 s window fills its batch of 100 at load. */
+export const ROLLUP_EVENTS_PER_BATCH = 100;
+
+/** The load on one partition, per second. */
+export interface PartitionLoad {
+  readonly table: string;
+  readonly index?: string;
+  readonly partition: string;
+  readonly writeUnitsPerSec: number;
+  readonly readUnitsPerSec: number;
+  /** The larger of the write and read shares of the per-partition limits. */
+  readonly share: number;
+}
+
+/** The hottest partition of one table or index. */
+export interface HotPartition extends PartitionLoad {
+  /** The key with its variable parts named (`READY#<team>#<shard>`). */
+  readonly pattern: string;
+  /** How many partitions of this table or index the model saw loaded. */
+  readonly partitions: number;
+}
+
+/** Request rates of the profile, per second, by kind (the cost model prices them). */
+export interface RequestRates {
+  readonly httpRequests: number;
+  readonly heartbeatRequests: number;
+  readonly heartbeatBatches: number;
+  readonly eventsPerSec: number;
+  readonly broadcastBatches: number;
+  readonly rollupBatches: number;
+  readonly webSocketMessages: number;
+  readonly sweepsPerSec: number;
+  readonly byRoute: Readonly<Record<'create' | 'claim' | 'progress' | 'complete' | 'heartbeat', number>>;
+}
+
+/** What the model says about a profile. */
+export interface CapacityReport {
+  readonly profile: LoadProfile;
+  readonly readyShards: number;
+  /** The hottest partition of every table and index, in table order. */
+  readonly hottest: readonly HotPartition[];
+  /** Every partition above {@link WARN_SHARE} of a limit, hottest first. */
+  readonly flagged: readonly HotPartition[];
+  /** Write and read request units billed per second, all tables. */
+  readonly billedWritesPerSec: number;
+  readonly billedReadsPerSec: number;
+  /** Request units billed per second by table and by index, in {@link SURFACES} order. */
+  readonly billedBySurface: readonly {
+    readonly surface: string;
+    readonly writes: number;
+    readonly reads: number;
+  }[];
+  readonly rates: RequestRates;
+}
+
+/** Every table and index, as `table` or `table.index`. */
+export const SURFACES: readonly string[] = TABLES.flatMap((table) => [
+  table.id,
+  ...table.indexes.map((index) => `${table.id}.${index.indexName}`),
+]);
+
+const surfaceOf = (access: Pick<Access, 'table' | 'index'>): string =>
+  access.index === undefined ? access.table : `${access.table}.${access.index}`;
+
+/** The key with its variable parts named, for reading. */
+export const keyPattern = (partition: string): string =>
+  partition
+    .replace(/wi_[0-9A-Za-z]+/g, '<id>')
+    .replace(/agent-\d+/g, '<agent>')
+    .replace(/producer-\d+/g, '<producer>')
+    .replace(/team-\d+/g, '<team>')
+    .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z?/g, '<time>')
+    .replace(/\d{4}-\d{2}-\d{2}/g, '<day>')
+    .replace(/^(TOKEN|IDEMPOTENCY)#.*/, '$1#<id>')
+    .replace(/^(READY#<team>#|LEASE#|REVIEW#)\d+$/, '$1<n>');
+
+const pad = (value: number, digits: number): string => String(value).padStart(digits, '0');
+
+/** Accumulates accesses at rates into per-partition loads. */
+class LoadSheet {
+  private readonly loads = new Map<
+    string,
+    {
+      table: string;
+      index?: string;
+      partition: string;
+      w: number;
+      r: number;
+      entityW: number;
+      entityR: number;
+    }
+  >();
+  private readonly sampleEntities = new Map<string, { access: Access; w: number; r: number }>();
+  billedWrites = 0;
+  billedReads = 0;
+  /** Request units per second by table and by index (on-demand quotas apply to each). */
+  readonly bySurface = new Map<string, { writes: number; reads: number }>();
+
+  /**
+   * Adds accesses of one sampled operation: `perSec` is the rate the sample stands for (all the
+   * agents it represents), billed and loaded on shared partitions; a partition of one entity
+   * (an agent, an item, a producer) gets that entity's own rate instead, from `entityRate`.
+   */
+  add(
+    accesses: readonly Access[],
+    perSec: number,
+    entityRate: (partition: string) => number | undefined = () => undefined,
+  ): void {
+    if (perSec <= 0) return;
+    const entityLoads = this.sampleEntities;
+    for (const access of accesses) {
+      this.billedWrites += access.billedWrites * perSec;
+      this.billedReads += access.billedReads * perSec;
+      const surface = surfaceOf(access);
+      const total = this.bySurface.get(surface) ?? { writes: 0, reads: 0 };
+      total.writes += access.billedWrites * perSec;
+      total.reads += access.billedReads * perSec;
+      this.bySurface.set(surface, total);
+      const key = `${surfaceOf(access)} ${access.partition}`;
+      const own = entityRate(access.partition);
+      if (own !== undefined) {
+        const load = entityLoads.get(key) ?? { access, w: 0, r: 0 };
+        load.w += access.writeUnits * own;
+        load.r += access.readUnits * own;
+        entityLoads.set(key, load);
+        continue;
+      }
+      const load = this.loadOf(key, access);
+      load.w += access.writeUnits * perSec;
+      load.r += access.readUnits * perSec;
+    }
+  }
+
+  /**
+   * Ends one sample. An entity's partition is loaded by that entity alone, so samples touching
+   * the same entity (a producer) do not add up: the busiest sample of it counts.
+   */
+  endSample(): void {
+    for (const [key, { access, w, r }] of this.sampleEntities) {
+      const load = this.loadOf(key, access);
+      load.entityW = Math.max(load.entityW, w);
+      load.entityR = Math.max(load.entityR, r);
+    }
+    this.sampleEntities.clear();
+  }
+
+  private loadOf(key: string, access: Access) {
+    const existing = this.loads.get(key);
+    if (existing) return existing;
+    const load = {
+      table: access.table,
+      ...(access.index === undefined ? {} : { index: access.index }),
+      partition: access.partition,
+      w: 0,
+      r: 0,
+      entityW: 0,
+      entityR: 0,
+    };
+    this.loads.set(key, load);
+    return load;
+  }
+
+  /** Every partition above `share` of a limit, hottest first. */
+  above(share: number): HotPartition[] {
+    return [...this.loads.values()]
+      .map((load) => this.partitionLoad(load))
+      .filter((load) => load.share > share)
+      .sort((a, b) => b.share - a.share)
+      .map((load) => ({ ...load, pattern: keyPattern(load.partition), partitions: 1 }));
+  }
+
+  private partitionLoad(load: {
+    table: string;
+    index?: string;
+    partition: string;
+    w: number;
+    r: number;
+    entityW: number;
+    entityR: number;
+  }): PartitionLoad {
+    const writes = load.w + load.entityW;
+    const reads = load.r + load.entityR;
+    return {
+      table: load.table,
+      ...(load.index === undefined ? {} : { index: load.index }),
+      partition: load.partition,
+      writeUnitsPerSec: writes,
+      readUnitsPerSec: reads,
+      share: Math.max(writes / PARTITION_WRITE_LIMIT, reads / PARTITION_READ_LIMIT),
+    };
+  }
+
+  hottest(): HotPartition[] {
+    const bySurface = new Map<string, { hot: PartitionLoad; count: number }>();
+    for (const load of this.loads.values()) {
+      const partition = this.partitionLoad(load);
+      const surface = surfaceOf(partition);
+      const seen = bySurface.get(surface);
+      if (!seen) bySurface.set(surface, { hot: partition, count: 1 });
+      else
+        bySurface.set(surface, {
+          hot: partition.share > seen.hot.share ? partition : seen.hot,
+          count: seen.count + 1,
+        });
+    }
+    return SURFACES.flatMap((surface) => {
+      const seen = bySurface.get(surface);
+      return seen ? [{ ...seen.hot, pattern: keyPattern(seen.hot.partition), partitions: seen.count }] : [];
+    });
+  }
+}
+
+/** Teams with their share of agents and cycles: the busiest first, the rest alike. */
+const teamShares = (profile: LoadProfile): { team: string; share: number; agents: number }[] => {
+  const hottest = Math.min(1, profile.teamSkew / profile.teams);
+  const rest = profile.teams > 1 ? (1 - hottest) / (profile.teams - 1) : 0;
+  let assigned = 0;
+  return Array.from({ length: profile.teams }, (_, index) => {
+    const share = index === 0 ? hottest : rest;
+    const agents =
+      index === profile.teams - 1
+        ? profile.agents - assigned
+        : Math.max(1, Math.round(profile.agents * share));
+    assigned += agents;
+    return { team: `team-${pad(index, 3)}`, share, agents };
+  });
+};
+
+/**
+ * The sweeper's reads per pass (src/app/use-cases/sweep.ts with DEFAULT_SWEEP_LIMITS): the
+ * settings, every lease and review bucket, one page of agents from the `all` index with their
+ * items, the blocked and escalated status ranges; a quiet pass writes nothing.
+ */
+const sweepAccesses = (agentBytes: number): Access[] => {
+  const read = (
+    table: string,
+    partition: string,
+    bytes: number,
+    consistent: boolean,
+    index?: string,
+  ): Access => ({
+    table,
+    ...(index === undefined ? {} : { index }),
+    partition,
+    writeUnits: 0,
+    readUnits: readUnits(bytes, consistent),
+    billedWrites: 0,
+    billedReads: readUnits(bytes, consistent),
+  });
+  const agentsPage = DEFAULT_SWEEP_LIMITS.agents;
+  return [
+    read(metaTable.id, String(settingsKey()[PK]), 300, true),
+    ...Array.from({ length: LEASE_BUCKETS }, (_, bucket) =>
+      read(workTable.id, leasePartition(bucket), 1, false, 'leases'),
+    ),
+    ...Array.from({ length: REVIEW_BUCKETS }, (_, bucket) =>
+      read(workTable.id, reviewPartition(bucket), 1, false, 'review'),
+    ),
+    read(agentsTable.id, ALL_AGENTS_PARTITION, agentsPage * 60, false, 'all'),
+    ...Array.from({ length: agentsPage }, (_, index) =>
+      read(agentsTable.id, `AGENT#agent-${pad(index, 5)}`, agentBytes, true),
+    ),
+    read(workTable.id, statusPartition(WorkStatus.Blocked), 1, false, 'byStatus'),
+    read(workTable.id, statusPartition(WorkStatus.Escalated), 1, false, 'byStatus'),
+  ];
+};
+
+/**
+ * Per event, the broadcaster Queries the channel index for each channel the event goes to
+ * (src/app/use-cases/realtime/broadcast-events.ts); dashboards listen on `all`.
+ */
+const broadcastAccesses = (events: CycleAccesses['events'], viewers: number) =>
+  events.map((event) => {
+    const channels = channelNames(observerDelivery(event)?.channels ?? []);
+    const entryBytes = 120;
+    const accesses: Access[] = channels.map((channel) => {
+      const entries = channel === 'all' ? viewers : 0;
+      const units = readUnits(entries * entryBytes, false);
+      return {
+        table: connectionsTable.id,
+        index: 'byChannel',
+        partition: channel,
+        writeUnits: 0,
+        readUnits: units,
+        billedWrites: 0,
+        billedReads: units,
+      };
+    });
+    return { accesses, messages: channels.includes('all') ? viewers : 0 };
+  });
+
+/** Runs the model on a profile. */
+export const runModel = (profile: LoadProfile, readyShards = DEFAULT_READY_SHARDS): CapacityReport => {
+  const sheet = new LoadSheet();
+  const rollupAt = '2026-03-02T09:00:00.000Z';
+  let eventsPerSec = 0;
+  let messagesPerSec = 0;
+  let agentNumber = 0;
+  let cycleNumber = 0;
+  const producerRate = profile.claimCyclesPerSec / profile.producers;
+  for (const { team, share, agents } of teamShares(profile)) {
+    const teamCyclesPerSec = profile.claimCyclesPerSec * share;
+    // A sample of the team's agents, one cycle each, stands for all of them: shared partitions
+    // (team, global, hashed buckets) get the sample's share of the team's rate; partitions of
+    // one agent, item or producer get that entity's own rate.
+    const samples = Math.max(1, Math.min(agents, Math.round(SAMPLE_CYCLES * share)));
+    const sampleRate = teamCyclesPerSec / samples;
+    const agentRate = teamCyclesPerSec / agents;
+    const heartbeatRate = agents / samples / profile.heartbeatIntervalSec;
+    for (let index = 0; index < samples; index += 1) {
+      agentNumber += 1;
+      cycleNumber += 1;
+      const agentId = `agent-${pad(agentNumber, 5)}`;
+      const itemId = `wi_01JCAP${pad(cycleNumber, 20)}`;
+      const producerId = `producer-${pad(cycleNumber % profile.producers, 4)}`;
+      const cycle = runCycle({
+        team,
+        agentId,
+        itemId,
+        producerId,
+        readyShards,
+        readyItemsPerShard: (profile.backlog * share) / readyShards,
+        progressReports: profile.progressReportsPerCycle,
+        itemTextBytes: profile.itemTextBytes,
+        teams: profile.teams,
+        idempotencyKeys: profile.idempotencyKeys,
+      });
+      const ownRate = (perAgent: number) => (partition: string) => {
+        if (partition.includes(agentId) || partition.includes(itemId)) return perAgent;
+        return partition.includes(producerId) ? producerRate : undefined;
+      };
+      sheet.add(cycle.create, sampleRate, ownRate(agentRate));
+      sheet.add(cycle.claim, sampleRate, ownRate(agentRate));
+      for (const report of cycle.progress) sheet.add(report, sampleRate, ownRate(agentRate));
+      sheet.add(cycle.complete, sampleRate, ownRate(agentRate));
+      sheet.add(cycle.heartbeat, heartbeatRate, ownRate(1 / profile.heartbeatIntervalSec));
+      for (const { accesses, messages } of broadcastAccesses(cycle.events, profile.dashboardViewers)) {
+        sheet.add(accesses, sampleRate, ownRate(agentRate));
+        messagesPerSec += messages * sampleRate;
+      }
+      sheet.endSample();
+      eventsPerSec += cycle.events.length * sampleRate;
+    }
+  }
+  const heartbeatsPerSec = profile.agents / profile.heartbeatIntervalSec;
+  const heartbeatBatches = Math.max(
+    heartbeatsPerSec / heartbeatsQueue.batchSize,
+    Math.min(1, heartbeatsPerSec),
+  );
+  // The consumer reads the settings once per batch (STORE_CALLS.heartbeatBatch).
+  const settingsRead: Access = {
+    table: metaTable.id,
+    partition: String(settingsKey()[PK]),
+    writeUnits: 0,
+    readUnits: 1,
+    billedWrites: 0,
+    billedReads: 1,
+  };
+  sheet.add([settingsRead], heartbeatBatches);
+  const sweepsPerSec = 1 / profile.sweepIntervalSec;
+  sheet.add(sweepAccesses(1024), sweepsPerSec);
+  // The metrics rollup adds each batch to its minute and hour rows (src/adapters/dynamo/metrics-store.ts).
+  const rollupBatches =
+    eventsPerSec > 0 ? Math.max(eventsPerSec / ROLLUP_EVENTS_PER_BATCH, Math.min(1, eventsPerSec)) : 0;
+  const rollupWrite = (granularity: 'minute' | 'hour'): Access => ({
+    table: metaTable.id,
+    partition: String(rollupKey(granularity, rollupAt)[PK]),
+    writeUnits: 2,
+    readUnits: 0,
+    billedWrites: 2,
+    billedReads: 0,
+  });
+  sheet.add([rollupWrite('minute'), rollupWrite('hour')], rollupBatches);
+  const cycles = profile.claimCyclesPerSec;
+  const byRoute = {
+    create: cycles,
+    claim: cycles,
+    progress: cycles * profile.progressReportsPerCycle,
+    complete: cycles,
+    heartbeat: heartbeatsPerSec,
+  };
+  return {
+    profile,
+    readyShards,
+    hottest: sheet.hottest(),
+    flagged: sheet.above(WARN_SHARE),
+    billedWritesPerSec: sheet.billedWrites,
+    billedReadsPerSec: sheet.billedReads,
+    billedBySurface: SURFACES.flatMap((surface) => {
+      const total = sheet.bySurface.get(surface);
+      return total ? [{ surface, ...total }] : [];
+    }),
+    rates: {
+      httpRequests: Object.values(byRoute).reduce((sum, rate) => sum + rate, 0),
+      heartbeatRequests: heartbeatsPerSec,
+      heartbeatBatches,
+      eventsPerSec,
+      broadcastBatches: eventsPerSec / BROADCAST_EVENTS_PER_BATCH,
+      rollupBatches,
+      webSocketMessages: messagesPerSec,
+      sweepsPerSec,
+      byRoute,
+    },
+  };
+};

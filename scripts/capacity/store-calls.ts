@@ -1,0 +1,82 @@
+/**
+ * The store calls of each operation that the model cannot take from a core decision: reads,
+ * and writes made outside the decision's transaction. Counted by reading the code paths named
+ * below; `test/integration/capacity/store-calls.test.ts` runs the use cases (and
+ * `http-store-calls.test.ts` the claim-next and complete handlers, for the HTTP chain's calls)
+ * against DynamoDB Local through a counting client and fails when these counts no longer match.
+ *
+ * What each operation's transaction writes (items, events, index entries, sizes) is not counted
+ * here: the model runs the real core decision and the real record builders (`scripts/capacity/cycle.ts`).
+ */
+
+/** Store calls of one operation, each a count per occurrence of the operation. */
+export interface StoreCalls {
+  /** Meta `TOKEN#<id>` consistent GetItem: `authenticate` (src/app/auth.ts) for an issued token. HTTP chain. */
+  readonly tokenReads: number;
+  /** Meta `IDEMPOTENCY#<scope>` conditional put, then update with the answer: functions/shared/idempotency.ts. HTTP chain, only when a key is sent. */
+  readonly idempotencyWrites: number;
+  /** Meta `SETTINGS` consistent GetItem: `currentSettings` (src/app/settings.ts). */
+  readonly settingsReads: number;
+  /** Meta `TEAMS` UpdateItem ADD: `teams.ensure` in createWork. */
+  readonly teamRegistryWrites: number;
+  /** Agents `AGENT#<id>` consistent GetItem: `requireAgent`. */
+  readonly agentReads: number;
+  /** Work `WORK#<id>` consistent GetItem: `requireWork`. */
+  readonly workReads: number;
+  /** Work `ready` index Query, once per shard of the agent's team, `CANDIDATES_PER_READ` items. */
+  readonly readyQueriesPerShard: number;
+  /** Work `byHolder` index Query of the agent's held items (`heldItems`). */
+  readonly holderQueries: number;
+  /** TransactWriteItems of the decision's change (`DynamoUnitOfWork.commit`, always a transaction). */
+  readonly transactions: number;
+}
+
+const NONE: StoreCalls = {
+  tokenReads: 0,
+  idempotencyWrites: 0,
+  settingsReads: 0,
+  teamRegistryWrites: 0,
+  agentReads: 0,
+  workReads: 0,
+  readyQueriesPerShard: 0,
+  holderQueries: 0,
+  transactions: 0,
+};
+
+/** An uncontended call of each operation (a lost claim race repeats the ready reads and the transaction). */
+export const STORE_CALLS = {
+  /** POST /v1/work: functions/http/create-work.ts -> createWork (src/app/use-cases/create-work.ts). */
+  create: {
+    ...NONE,
+    tokenReads: 1,
+    idempotencyWrites: 2,
+    settingsReads: 1,
+    teamRegistryWrites: 1,
+    transactions: 1,
+  },
+  /** POST /v1/work/claim-next: claimNext (src/app/use-cases/claim-next.ts), first candidate wins. */
+  claim: {
+    ...NONE,
+    tokenReads: 1,
+    idempotencyWrites: 2,
+    settingsReads: 1,
+    agentReads: 1,
+    readyQueriesPerShard: 1,
+    transactions: 1,
+  },
+  /** POST /v1/work/{id}/progress: reportProgress -> changeWorkItem (src/app/use-cases/shared/work-change.ts). */
+  progress: { ...NONE, tokenReads: 1, idempotencyWrites: 2, settingsReads: 1, workReads: 1, transactions: 1 },
+  /** POST /v1/work/{id}/complete: completeWork -> changeWorkItem; an item without dependents unblocks nothing. */
+  complete: { ...NONE, tokenReads: 1, idempotencyWrites: 2, settingsReads: 1, workReads: 1, transactions: 1 },
+  /** POST /v1/agents/{id}/heartbeat: recordHeartbeat (src/app/use-cases/record-heartbeat.ts) only queues it. */
+  heartbeatRequest: { ...NONE, tokenReads: 1, idempotencyWrites: 2 },
+  /** One batch of the heartbeats queue: applyHeartbeats (src/app/use-cases/apply-heartbeats.ts), settings once. */
+  heartbeatBatch: { ...NONE, settingsReads: 1 },
+  /** Per agent of a batch: changeAgent reads and puts the agent; an agent holding work lists it by holder. */
+  heartbeatAgent: { ...NONE, agentReads: 1, holderQueries: 1, transactions: 1 },
+  /** Per held item of a heartbeat: renewLeaseOnHeartbeat through changeEach, one transaction each. */
+  heartbeatLease: { ...NONE, transactions: 1 },
+} as const satisfies Record<string, StoreCalls>;
+
+/** The operations of {@link STORE_CALLS}. */
+export type Operation = keyof typeof STORE_CALLS;
