@@ -126,20 +126,20 @@ export const keyPattern = (partition: string): string =>
 
 const pad = (value: number, digits: number): string => String(value).padStart(digits, '0');
 
+/** One partition's accumulated units per second: by access (`w`, `r`) and by entity writes/reads. */
+interface Tally {
+  table: string;
+  index?: string;
+  partition: string;
+  w: number;
+  r: number;
+  entityW: number;
+  entityR: number;
+}
+
 /** Accumulates accesses at rates into per-partition loads. */
 class LoadSheet {
-  private readonly loads = new Map<
-    string,
-    {
-      table: string;
-      index?: string;
-      partition: string;
-      w: number;
-      r: number;
-      entityW: number;
-      entityR: number;
-    }
-  >();
+  private readonly loads = new Map<string, Tally>();
   private readonly sampleEntities = new Map<string, { access: Access; w: number; r: number }>();
   billedWrites = 0;
   billedReads = 0;
@@ -219,15 +219,7 @@ class LoadSheet {
       .map((load) => ({ ...load, pattern: keyPattern(load.partition), partitions: 1 }));
   }
 
-  private partitionLoad(load: {
-    table: string;
-    index?: string;
-    partition: string;
-    w: number;
-    r: number;
-    entityW: number;
-    entityR: number;
-  }): PartitionLoad {
+  private partitionLoad(load: Tally): PartitionLoad {
     const writes = load.w + load.entityW;
     const reads = load.r + load.entityR;
     return {
