@@ -1,133 +1,422 @@
 /**
- * Claim-next latency with many concurrent agents on the local stack.
+ * `npm run bench`: the claim path against the store's own ceiling, measured in one run on the
+ * local stack (DynamoDB Local + the SQS emulator, handlers in this process).
  *
- * Registers AGENTS agents in one team, creates ITEMS work items, then every agent loops
- * claim-next -> complete until nothing is left. Prints JSON and a short table with the
- * claim-next latency percentiles measured at the client (HTTP round trip included).
+ * Phases (`--only raw,loops,backlog,heartbeat,chaos` picks some):
+ * - raw: DynamoDB Local's conditional UpdateItem and a 3-write transaction at each concurrency;
+ * - loops: closed-loop agents doing claim-next -> progress -> complete over HTTP, at 10, 50, 200
+ *   and 1,000 agents: cycles/s, claim p50/p95/p99, lost races per claim, 429s, ratio to raw;
+ * - backlog: claim p50/p99 with 1k and 10k ready items (100k with `--scale`);
+ * - heartbeat: items written per heartbeat for an agent holding 1 and 20 items;
+ * - chaos: crashes, stale writers, duplicated requests and a SIGKILL of the runtime, then checked
+ *   from the store and the audit log (bench/chaos.ts).
+ * It prints a table and writes `bench/results/<time>.json` and `.svg` (bench/README.md).
  *
- *   npm run bench                       # starts its own local stack
- *   COORD_URL=http://127.0.0.1:3000 COORD_ADMIN_TOKEN=... npm run bench   # an already running one
- *   BENCH_AGENTS=50 BENCH_ITEMS=1000 npm run bench
+ *   npm run bench                          # the default run, a few minutes on 2 cores
+ *   npm run bench -- --scale               # longer loops, a 100k backlog
+ *   npm run bench -- --only raw,loops --levels 10,200 --seconds 10
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { startLocalStack } from '#local/stack';
+import { type ChaosResult, runChaos } from './chaos';
+import { plotSvg } from './plot';
+import { measureRaw, type RawResult, scratchTable } from './raw';
+import { StoreProbe } from './store-probe';
 import { call, percentile } from './support';
 
-const agentsCount = Number(process.env.BENCH_AGENTS ?? 50);
-const itemsCount = Number(process.env.BENCH_ITEMS ?? 1000);
-const createConcurrency = 20;
+const { values: args } = parseArgs({
+  options: {
+    scale: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    levels: { type: 'string' },
+    seconds: { type: 'string' },
+    'raw-seconds': { type: 'string' },
+  },
+});
+const PHASES = ['raw', 'loops', 'backlog', 'heartbeat', 'chaos'] as const;
+type Phase = (typeof PHASES)[number];
+const only = new Set((args.only?.split(',') ?? PHASES) as Phase[]);
+const levels = (args.levels ?? '10,50,200,1000').split(',').map(Number);
+const loopSeconds = Number(args.seconds ?? (args.scale ? 60 : 15));
+const rawSeconds = Number(args['raw-seconds'] ?? 5);
+const backlogs = args.scale ? [1_000, 10_000, 100_000] : [1_000, 10_000];
+const BACKLOG_CLAIMS = 200;
 
-interface Target {
-  url: string;
-  adminToken: string;
-  registrationKey: string;
-  stop?: () => Promise<void>;
-}
-
-const target = async (): Promise<Target> => {
-  const url = process.env.COORD_URL;
-  if (url) {
-    const adminToken = process.env.COORD_ADMIN_TOKEN;
-    const registrationKey = process.env.COORD_REGISTRATION_KEY ?? adminToken;
-    if (!adminToken || !registrationKey)
-      throw new Error('COORD_URL needs COORD_ADMIN_TOKEN (and COORD_REGISTRATION_KEY)');
-    return { url, adminToken, registrationKey };
-  }
-  const stack = await startLocalStack({ port: 0, quiet: true });
+const round = (value: number, digits = 1): number => Number(value.toFixed(digits));
+const stats = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
   return {
-    url: stack.url,
-    adminToken: stack.adminToken,
-    registrationKey: stack.registrationKey,
-    stop: stack.stop,
+    p50Ms: round(percentile(sorted, 50)),
+    p95Ms: round(percentile(sorted, 95)),
+    p99Ms: round(percentile(sorted, 99)),
   };
 };
 
-const inBatches = async <T>(count: number, size: number, make: (i: number) => Promise<T>): Promise<T[]> => {
-  const out: T[] = [];
-  for (let start = 0; start < count; start += size) {
-    const batch = await Promise.all(
-      Array.from({ length: Math.min(size, count - start) }, (_, k) => make(start + k)),
-    );
-    out.push(...batch);
-  }
-  return out;
+/** `count` calls of `make`, at most `width` at a time. */
+const pooled = async (count: number, width: number, make: (i: number) => Promise<void>): Promise<void> => {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(width, count) }, async () => {
+      while (next < count) {
+        const i = next;
+        next += 1;
+        await make(i);
+      }
+    }),
+  );
 };
 
+export interface LoopResult {
+  readonly agents: number;
+  readonly seconds: number;
+  readonly cycles: number;
+  readonly cyclesPerSec: number;
+  readonly claim: { p50Ms: number; p95Ms: number; p99Ms: number };
+  readonly lostRacesPerClaim: number;
+  readonly tooManyRequests: number;
+  readonly conflicts: number;
+  readonly serverErrors: number;
+  readonly nothingFits: number;
+  readonly doubleClaims: number;
+  /** Cycles/s as a share of the raw conditional UpdateItem rate at the same concurrency. */
+  readonly shareOfRawUpdate?: number;
+}
+
+export interface BacklogResult {
+  readonly readyItems: number;
+  readonly claims: number;
+  readonly claim: { p50Ms: number; p95Ms: number; p99Ms: number };
+}
+
+export interface HeartbeatResult {
+  readonly itemsHeld: number;
+  readonly itemsWritten: number;
+  readonly byTable: Readonly<Record<string, number>>;
+}
+
+type Stack = Awaited<ReturnType<typeof startLocalStack>>;
+
 const main = async () => {
-  const t = await target();
-  const team = `bench-${Date.now().toString(36)}`;
-  try {
-    const agents = await inBatches(agentsCount, createConcurrency, async (i) => {
-      const id = `${team}-agent-${i}`;
-      const r = await call(t, t.registrationKey, 'POST', '/v1/agents', { id, team, capacity: 1 });
-      if (r.status !== 201) throw new Error(`register ${id}: ${r.status} ${JSON.stringify(r.json)}`);
-      return { id, token: r.json.token as string };
-    });
-    await inBatches(itemsCount, createConcurrency, async (i) => {
-      const r = await call(t, t.adminToken, 'POST', '/v1/work', {
+  const loadAtStart = loadavg()[0] ?? 0;
+  const probe = StoreProbe.install();
+  const stack = await startLocalStack({ port: 0, wsPort: 0, quiet: true, sweepIntervalMs: 600_000 });
+  // The handlers' own ports: seeding goes through the same code and settings (shards included).
+  const wiring = await import('#functions/shared/wiring');
+  const { createWork } = await import('#app/use-cases/create-work');
+  const admin = { principal: { role: 'admin' as const, id: 'admin' }, requestId: 'bench' };
+  const seed = async (team: string, count: number) =>
+    pooled(count, 16, async (i) => {
+      await createWork(wiring.deps(), admin, {
         type: 'bench',
         title: `item ${i}`,
         team,
         priority: (['critical', 'high', 'medium', 'low'] as const)[i % 4],
         businessValue: i % 101,
       });
-      if (r.status !== 201) throw new Error(`create: ${r.status} ${JSON.stringify(r.json)}`);
     });
-
-    const latencies: number[] = [];
-    const claimed = new Set<string>();
-    let duplicates = 0;
-    let errors = 0;
-    const started = performance.now();
-    await Promise.all(
-      agents.map(async (agent) => {
-        for (;;) {
-          const t0 = performance.now();
-          const r = await call(t, agent.token, 'POST', '/v1/work/claim-next', { agentId: agent.id });
-          latencies.push(performance.now() - t0);
-          if (r.status === 204) return;
-          if (r.status !== 200) {
-            errors += 1;
-            continue;
-          }
-          const id = r.json.item.id as string;
-          if (claimed.has(id)) duplicates += 1;
-          claimed.add(id);
-          const done = await call(t, agent.token, 'POST', `/v1/work/${id}/complete`, {
-            claimToken: r.json.claim.token,
-          });
-          if (done.status !== 200) errors += 1;
-        }
-      }),
-    );
-    const elapsedSec = (performance.now() - started) / 1000;
-    const sorted = [...latencies].sort((a, b) => a - b);
-    const result = {
-      agents: agentsCount,
-      items: itemsCount,
-      claimNextCalls: latencies.length,
-      itemsClaimed: claimed.size,
-      duplicates,
-      errors,
-      elapsedSec: Number(elapsedSec.toFixed(2)),
-      itemsPerSec: Number((claimed.size / elapsedSec).toFixed(1)),
-      claimNextMs: {
-        p50: Number(percentile(sorted, 50).toFixed(1)),
-        p90: Number(percentile(sorted, 90).toFixed(1)),
-        p99: Number(percentile(sorted, 99).toFixed(1)),
-        max: Number((sorted.at(-1) ?? Number.NaN).toFixed(1)),
-      },
-    };
-    console.log(JSON.stringify(result));
-    console.log(`\nclaim-next, ${agentsCount} concurrent agents, ${itemsCount} items`);
-    console.log(
-      `  p50 ${result.claimNextMs.p50} ms   p90 ${result.claimNextMs.p90} ms   p99 ${result.claimNextMs.p99} ms   max ${result.claimNextMs.max} ms`,
-    );
-    console.log(
-      `  ${result.itemsClaimed} claimed (${duplicates} twice), ${errors} errors, ${result.itemsPerSec} items/s`,
-    );
+  const register = async (team: string, count: number, capacity = 1) => {
+    const agents: { id: string; token: string }[] = [];
+    await pooled(count, 16, async (i) => {
+      const id = `${team}-a${i}`;
+      const r = await call(stack, stack.registrationKey, 'POST', '/v1/agents', { id, team, capacity });
+      if (r.status !== 201) throw new Error(`register ${id}: ${r.status} ${JSON.stringify(r.json)}`);
+      agents.push({ id, token: r.json.token as string });
+    });
+    return agents;
+  };
+  const results: {
+    raw: RawResult[];
+    loops: LoopResult[];
+    backlog: BacklogResult[];
+    heartbeat: HeartbeatResult[];
+    chaos?: ChaosResult;
+  } = { raw: [], loops: [], backlog: [], heartbeat: [] };
+  try {
+    if (only.has('raw')) results.raw = await rawPhase(stack);
+    if (only.has('loops')) {
+      for (const agents of levels) {
+        const team = `loop${agents}-${Date.now().toString(36)}`;
+        const registered = await register(team, agents);
+        await seed(team, agents * 2 + 400);
+        const loop = await runLoops(stack, probe, registered, team, loopSeconds, seed);
+        const raw = results.raw.find((r) => r.kind === 'update' && r.concurrency === agents);
+        results.loops.push(
+          raw ? { ...loop, shareOfRawUpdate: round(loop.cyclesPerSec / raw.opsPerSec, 3) } : loop,
+        );
+        console.error(`loops: ${agents} agents, ${loop.cyclesPerSec} cycles/s`);
+      }
+    }
+    if (only.has('backlog')) {
+      for (const readyItems of backlogs) {
+        const team = `backlog${readyItems}-${Date.now().toString(36)}`;
+        const started = performance.now();
+        await seed(team, readyItems);
+        console.error(`backlog: ${readyItems} seeded in ${round((performance.now() - started) / 1000)} s`);
+        const agents = await register(team, 10);
+        results.backlog.push(await runBacklog(stack, agents, readyItems));
+      }
+    }
+    if (only.has('heartbeat')) {
+      for (const held of [1, 20]) results.heartbeat.push(await heartbeatCost(stack, probe, held, seed));
+    }
   } finally {
-    await t.stop?.();
+    probe.pause();
+    await stack.stop();
+  }
+  if (only.has('chaos')) results.chaos = await runChaos();
+
+  const report = {
+    date: new Date().toISOString(),
+    machine: {
+      cpus: cpus().length,
+      loadAverage: { start: round(loadAtStart, 2), end: round(loadavg()[0] ?? 0, 2) },
+    },
+    options: { scale: args.scale, levels, loopSeconds, rawSeconds, backlogs },
+    ...results,
+  };
+  const dir = join(import.meta.dirname, 'results');
+  mkdirSync(dir, { recursive: true });
+  const stem = join(dir, report.date.replace(/[:.]/g, '-'));
+  writeFileSync(`${stem}.json`, `${JSON.stringify(report, null, 2)}\n`);
+  if (results.loops.length > 0) writeFileSync(`${stem}.svg`, plotSvg(results.raw, results.loops));
+  printReport(report);
+  console.log(`\nwritten: ${stem}.json${results.loops.length > 0 ? ` and ${stem}.svg` : ''}`);
+  const failed =
+    results.loops.some((l) => l.doubleClaims > 0 || l.serverErrors > 0) ||
+    (results.chaos !== undefined && !results.chaos.ok);
+  if (failed) process.exitCode = 1;
+};
+
+const rawPhase = async (stack: Stack): Promise<RawResult[]> => {
+  const client = new DynamoDBClient({
+    endpoint: stack.endpoints.dynamodb,
+    region: stack.region,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
+  const table = await scratchTable(client, Math.max(...levels) * 8);
+  const out: RawResult[] = [];
+  try {
+    for (const concurrency of levels) {
+      for (const kind of ['update', 'transact3'] as const) {
+        const result = await measureRaw(client, table, kind, concurrency, rawSeconds);
+        console.error(`raw: ${kind} x${concurrency}: ${result.opsPerSec}/s`);
+        out.push(result);
+      }
+    }
+  } finally {
+    await table.drop();
+    client.destroy();
+  }
+  return out;
+};
+
+/** Closed loops of claim-next -> progress -> complete for `seconds`. */
+const runLoops = async (
+  stack: Stack,
+  probe: StoreProbe,
+  agents: { id: string; token: string }[],
+  team: string,
+  seconds: number,
+  seed: (team: string, count: number) => Promise<void>,
+): Promise<LoopResult> => {
+  const claimLatencies: number[] = [];
+  const claimed = new Set<string>();
+  let cycles = 0;
+  let doubleClaims = 0;
+  let tooManyRequests = 0;
+  let conflicts = 0;
+  let serverErrors = 0;
+  let nothingFits = 0;
+  let refilling: Promise<void> | undefined;
+  const tally = (status: number) => {
+    if (status === 429) tooManyRequests += 1;
+    else if (status === 409) conflicts += 1;
+    else if (status >= 500) serverErrors += 1;
+  };
+  probe.reset();
+  const started = performance.now();
+  const deadline = started + seconds * 1000;
+  await Promise.all(
+    agents.map(async (agent) => {
+      while (performance.now() < deadline) {
+        const t0 = performance.now();
+        const claim = await call(stack, agent.token, 'POST', '/v1/work/claim-next', { agentId: agent.id });
+        claimLatencies.push(performance.now() - t0);
+        if (claim.status === 204) {
+          // The backlog ran dry: top it up once for everyone (outside the measured store counts).
+          nothingFits += 1;
+          refilling ??= seed(team, agents.length * 2).finally(() => {
+            refilling = undefined;
+          });
+          await refilling;
+          continue;
+        }
+        if (claim.status !== 200) {
+          tally(claim.status);
+          continue;
+        }
+        const id = claim.json.item.id as string;
+        if (claimed.has(id)) doubleClaims += 1;
+        claimed.add(id);
+        const claimToken = claim.json.claim.token as string;
+        const progress = await call(stack, agent.token, 'POST', `/v1/work/${id}/progress`, {
+          claimToken,
+          progress: 50,
+        });
+        if (progress.status !== 200) tally(progress.status);
+        const done = await call(stack, agent.token, 'POST', `/v1/work/${id}/complete`, { claimToken });
+        if (done.status === 200) cycles += 1;
+        else tally(done.status);
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  const counts = probe.read();
+  probe.pause();
+  const claims = claimed.size;
+  return {
+    agents: agents.length,
+    seconds: round(elapsed, 2),
+    cycles,
+    cyclesPerSec: round(cycles / elapsed),
+    claim: stats(claimLatencies),
+    lostRacesPerClaim: claims === 0 ? 0 : round(counts.lostClaimRaces / claims, 2),
+    tooManyRequests,
+    conflicts,
+    serverErrors,
+    nothingFits,
+    doubleClaims,
+  };
+};
+
+/** Claim latency with `readyItems` waiting: 10 agents claim and complete `BACKLOG_CLAIMS` items. */
+const runBacklog = async (
+  stack: Stack,
+  agents: { id: string; token: string }[],
+  readyItems: number,
+): Promise<BacklogResult> => {
+  const latencies: number[] = [];
+  let remaining = BACKLOG_CLAIMS;
+  await Promise.all(
+    agents.map(async (agent) => {
+      while (remaining > 0) {
+        remaining -= 1;
+        const t0 = performance.now();
+        const claim = await call(stack, agent.token, 'POST', '/v1/work/claim-next', { agentId: agent.id });
+        latencies.push(performance.now() - t0);
+        if (claim.status !== 200)
+          throw new Error(`backlog claim: ${claim.status} ${JSON.stringify(claim.json)}`);
+        const done = await call(stack, agent.token, 'POST', `/v1/work/${claim.json.item.id}/complete`, {
+          claimToken: claim.json.claim.token,
+        });
+        if (done.status !== 200) throw new Error(`backlog complete: ${done.status}`);
+      }
+    }),
+  );
+  return { readyItems, claims: latencies.length, claim: stats(latencies) };
+};
+
+/** Items the service writes for one heartbeat of an agent holding `held` items. */
+const heartbeatCost = async (
+  stack: Stack,
+  probe: StoreProbe,
+  held: number,
+  seed: (team: string, count: number) => Promise<void>,
+): Promise<HeartbeatResult> => {
+  const team = `heartbeat${held}-${Date.now().toString(36)}`;
+  const id = `${team}-agent`;
+  const registered = await call(stack, stack.registrationKey, 'POST', '/v1/agents', {
+    id,
+    team,
+    capacity: held,
+  });
+  const token = registered.json.token as string;
+  await seed(team, held);
+  for (let i = 0; i < held; i += 1) {
+    const claim = await call(stack, token, 'POST', '/v1/work/claim-next', { agentId: id });
+    if (claim.status !== 200) throw new Error(`heartbeat claim: ${claim.status}`);
+  }
+  // A heartbeat renews leases that have run for a while: let some time pass first.
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  const before = (await call(stack, stack.adminToken, 'GET', `/v1/agents/${id}`)).json.lastHeartbeatAt;
+  probe.reset();
+  const beat = await call(stack, token, 'POST', `/v1/agents/${id}/heartbeat`, {});
+  if (beat.status >= 300) throw new Error(`heartbeat: ${beat.status} ${JSON.stringify(beat.json)}`);
+  const deadline = Date.now() + 30_000;
+  while ((await call(stack, stack.adminToken, 'GET', `/v1/agents/${id}`)).json.lastHeartbeatAt === before) {
+    if (Date.now() > deadline) throw new Error('the heartbeat was not applied within 30 s');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  // The consumer writes the agent and then the items it holds: give it time to finish the batch.
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const counts = probe.read();
+  probe.pause();
+  // Table names are `<prefix>-<Table>`: keep the table's own name.
+  const byTable = Object.fromEntries(
+    Object.entries(counts.itemsWrittenByTable).map(([table, n]) => [table.slice(table.lastIndexOf('-') + 1), n]),
+  );
+  return { itemsHeld: held, itemsWritten: counts.itemsWritten, byTable };
+};
+
+const printReport = (report: {
+  machine: { loadAverage: { start: number; end: number } };
+  raw: RawResult[];
+  loops: LoopResult[];
+  backlog: BacklogResult[];
+  heartbeat: HeartbeatResult[];
+  chaos?: ChaosResult;
+}) => {
+  const { start, end } = report.machine.loadAverage;
+  console.log(`\nload average ${start} at start, ${end} at end (${cpus().length} cores)`);
+  if (report.raw.length > 0) {
+    console.log('\nraw DynamoDB Local (same run)');
+    console.log('| clients | UpdateItem/s | p50 ms | p99 ms | 3-write tx/s | p50 ms | p99 ms |');
+    console.log('|---|---|---|---|---|---|---|');
+    for (const concurrency of levels) {
+      const u = report.raw.find((r) => r.kind === 'update' && r.concurrency === concurrency);
+      const t = report.raw.find((r) => r.kind === 'transact3' && r.concurrency === concurrency);
+      if (!u || !t) continue;
+      console.log(
+        `| ${concurrency} | ${u.opsPerSec} | ${u.p50Ms} | ${u.p99Ms} | ${t.opsPerSec} | ${t.p50Ms} | ${t.p99Ms} |`,
+      );
+    }
+  }
+  if (report.loops.length > 0) {
+    console.log('\nclaim-next -> progress -> complete over HTTP');
+    console.log(
+      '| agents | cycles/s | % of raw UpdateItem | claim p50 | p95 | p99 | lost races/claim | 429 | 409 | 5xx | double claims |',
+    );
+    console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+    for (const l of report.loops) {
+      const share = l.shareOfRawUpdate === undefined ? '-' : `${round(l.shareOfRawUpdate * 100)} %`;
+      console.log(
+        `| ${l.agents} | ${l.cyclesPerSec} | ${share} | ${l.claim.p50Ms} | ${l.claim.p95Ms} | ${l.claim.p99Ms} | ${l.lostRacesPerClaim} | ${l.tooManyRequests} | ${l.conflicts} | ${l.serverErrors} | ${l.doubleClaims} |`,
+      );
+    }
+  }
+  if (report.backlog.length > 0) {
+    console.log('\nbacklog scaling (10 agents)');
+    console.log('| ready items | claims | claim p50 ms | p99 ms |');
+    console.log('|---|---|---|---|');
+    for (const b of report.backlog)
+      console.log(`| ${b.readyItems} | ${b.claims} | ${b.claim.p50Ms} | ${b.claim.p99Ms} |`);
+  }
+  if (report.heartbeat.length > 0) {
+    console.log('\nheartbeat cost');
+    for (const h of report.heartbeat) {
+      console.log(`  holding ${h.itemsHeld}: ${h.itemsWritten} items written ${JSON.stringify(h.byTable)}`);
+    }
+  }
+  if (report.chaos) {
+    const c = report.chaos;
+    console.log(`\nchaos: ${c.ok ? 'OK' : 'FAILED'}`);
+    for (const line of c.lines) console.log(`  ${line}`);
   }
 };
 

@@ -1,0 +1,131 @@
+/**
+ * The store's own ceiling, measured in the same run as the service: closed-loop clients doing
+ * what one claim costs DynamoDB at its cheapest, against a scratch table of the same DynamoDB.
+ *
+ * - `update`: one conditional UpdateItem (`attribute_exists` on a seeded item, a counter bumped);
+ * - `transact3`: one TransactWriteItems of three writes (two conditional updates and a put), the
+ *   shape of a claim (item, agent, audit event).
+ *
+ * Keys are drawn at random from eight per client, so clients rarely meet on one item: what is
+ * measured is the store's rate, not contention.
+ */
+import { performance } from 'node:perf_hooks';
+import {
+  BatchWriteItemCommand,
+  CreateTableCommand,
+  DeleteTableCommand,
+  type DynamoDBClient,
+  TransactWriteItemsCommand,
+  UpdateItemCommand,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
+import { percentile } from './support';
+
+/** One raw measurement. */
+export interface RawResult {
+  readonly kind: 'update' | 'transact3';
+  readonly concurrency: number;
+  readonly seconds: number;
+  readonly opsPerSec: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  /** Operations the store refused (a transaction conflict between two clients, a throttle). */
+  readonly refused: number;
+}
+
+const round = (value: number, digits = 1): number => Number(value.toFixed(digits));
+
+/** A scratch table (string key `pk`, on demand) with `keys` seeded items, dropped by `drop`. */
+export const scratchTable = async (client: DynamoDBClient, keys: number) => {
+  const name = `bench-raw-${Date.now().toString(36)}`;
+  await client.send(
+    new CreateTableCommand({
+      TableName: name,
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  await waitUntilTableExists({ client, maxWaitTime: 60 }, { TableName: name });
+  for (let start = 0; start < keys; start += 25) {
+    const batch = Array.from({ length: Math.min(25, keys - start) }, (_, k) => ({
+      PutRequest: { Item: { pk: { S: `k${start + k}` }, v: { N: '0' } } },
+    }));
+    await client.send(new BatchWriteItemCommand({ RequestItems: { [name]: batch } }));
+  }
+  return {
+    name,
+    keys,
+    drop: () => client.send(new DeleteTableCommand({ TableName: name })).then(() => undefined),
+  };
+};
+
+const bump = (table: string, key: string) => ({
+  TableName: table,
+  Key: { pk: { S: key } },
+  UpdateExpression: 'SET v = v + :one',
+  ConditionExpression: 'attribute_exists(pk)',
+  ExpressionAttributeValues: { ':one': { N: '1' } },
+});
+
+/** Runs `concurrency` closed-loop clients of `kind` for `seconds` and reports rate and latency. */
+export const measureRaw = async (
+  client: DynamoDBClient,
+  table: { readonly name: string; readonly keys: number },
+  kind: RawResult['kind'],
+  concurrency: number,
+  seconds: number,
+): Promise<RawResult> => {
+  const latencies: number[] = [];
+  let refused = 0;
+  let sequence = 0;
+  const pick = () => `k${Math.floor(Math.random() * table.keys)}`;
+  const operation = (): Promise<unknown> => {
+    if (kind === 'update') return client.send(new UpdateItemCommand(bump(table.name, pick())));
+    const first = pick();
+    let second = pick();
+    while (second === first) second = pick();
+    sequence += 1;
+    return client.send(
+      new TransactWriteItemsCommand({
+        TransactItems: [
+          { Update: bump(table.name, first) },
+          { Update: bump(table.name, second) },
+          {
+            Put: {
+              TableName: table.name,
+              Item: { pk: { S: `event-${process.pid}-${sequence}` }, at: { S: new Date().toISOString() } },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+        ],
+      }),
+    );
+  };
+  const started = performance.now();
+  const deadline = started + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < deadline) {
+        const t0 = performance.now();
+        try {
+          await operation();
+          latencies.push(performance.now() - t0);
+        } catch {
+          refused += 1;
+        }
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  const sorted = latencies.sort((a, b) => a - b);
+  return {
+    kind,
+    concurrency,
+    seconds: round(elapsed, 2),
+    opsPerSec: round(latencies.length / elapsed),
+    p50Ms: round(percentile(sorted, 50)),
+    p99Ms: round(percentile(sorted, 99)),
+    refused,
+  };
+};
