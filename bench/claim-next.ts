@@ -359,7 +359,10 @@ const heartbeatCost = async (
   probe.pause();
   // Table names are `<prefix>-<Table>`: keep the table's own name.
   const byTable = Object.fromEntries(
-    Object.entries(counts.itemsWrittenByTable).map(([table, n]) => [table.slice(table.lastIndexOf('-') + 1), n]),
+    Object.entries(counts.itemsWrittenByTable).map(([table, n]) => [
+      table.slice(table.lastIndexOf('-') + 1),
+      n,
+    ]),
   );
   return { itemsHeld: held, itemsWritten: counts.itemsWritten, byTable };
 };
