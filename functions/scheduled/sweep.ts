@@ -1,5 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { periodicAssessment } from '#app/use-cases/ai/assess-health';
+import { checkInvariants } from '#app/use-cases/invariants';
 import { type SweepCursors, type SweepReport, sweep } from '#app/use-cases/sweep';
 import { logger, metrics } from '../shared/observability';
 import { scheduledTask } from '../shared/scheduled';
@@ -25,7 +26,8 @@ const COUNTS = [
 
 /**
  * The sweeper (every minute on AWS, every `COORD_SWEEP_INTERVAL_MS` locally): one bounded pass,
- * then Claude's health assessment when one is due (`ai.assessmentIntervalMinutes`).
+ * then a page of each invariant check (`GET /v1/invariants`), then Claude's health assessment
+ * when one is due (`ai.assessmentIntervalMinutes`).
  */
 export const handler = scheduledTask({
   task: 'sweep',
@@ -34,6 +36,12 @@ export const handler = scheduledTask({
     cursors = report.cursors;
     for (const name of COUNTS) metrics.addMetric(`sweep.${name}`, MetricUnit.Count, report[name]);
     logger.debug('Sweep pass done', { report });
+    const violations = await checkInvariants(deps());
+    for (const [name, count] of Object.entries(violations)) {
+      const single = metrics.singleMetric();
+      single.addDimension('invariant', name);
+      single.addMetric('invariants.violations', MetricUnit.Count, count);
+    }
     const assessment = await periodicAssessment(deps(), lastAssessedAt, context.awsRequestId);
     if (assessment) {
       lastAssessedAt = new Date(assessment.assessedAt);

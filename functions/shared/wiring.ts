@@ -15,6 +15,7 @@ import {
   createDynamoClient,
   createDynamoPorts,
   createGateStore,
+  createInvariantStore,
   createMetricsStore,
   eventFromStreamImage,
   isEventImage,
@@ -41,6 +42,7 @@ import type { MetricsPorts } from '#app/use-cases/metrics/deps';
 import type { RealtimePorts } from '#app/use-cases/realtime/deps';
 import type { HeartbeatPublisher } from '#core/agents/heartbeat';
 import type { AiModel } from '#core/ai/model';
+import type { InvariantStore } from '#core/invariants';
 import type { AuditEvent } from '#core/model';
 import type { Ports } from '#core/ports';
 import type { ConnectionNotifier } from '#core/realtime/ports';
@@ -68,6 +70,8 @@ export interface Deps extends Ports {
   readonly ai: AiModel;
   /** Depth of each queue and its dead-letter queue (the health assessment's DLQ findings). */
   readonly queueDepths: QueueDepthReader;
+  /** The invariant checks' states. */
+  readonly invariants: InvariantStore;
 }
 
 /** One metric set per Claude call: calls and fallbacks by purpose, tokens and cost. */
@@ -149,6 +153,7 @@ export const deps: () => Deps = once(() => {
       record: recordAiCall,
     }),
     queueDepths: createQueueDepthReader(sqsClient(), tablePrefix, QUEUES),
+    invariants: createInvariantStore(client, tablePrefix),
   };
 });
 

@@ -25,6 +25,7 @@ export const Action = {
   Escalation: 'escalation',
   EscalationResolved: 'escalation.resolved',
   Assignment: 'assignment',
+  InvariantRepaired: 'invariant.repaired',
 } as const;
 
 /** An audit action / live event type. */

@@ -9,6 +9,7 @@ import {
   ListEscalationsQuery,
   ResolveEscalationBody,
 } from '#app/schemas/escalations';
+import { InvariantList, InvariantNameParams, RepairResultView } from '#app/schemas/invariants';
 import { AuditPage, TeamPage } from '#app/schemas/views';
 import { Role } from '#core/roles';
 
@@ -57,6 +58,26 @@ export const OVERSIGHT_ROUTES = [
     body: ResolveEscalationBody,
     grants: 'readWrite',
     responses: { 200: EscalationView },
+    errors: ['not_found'],
+  }),
+  defineRoute({
+    id: 'listInvariants',
+    method: 'GET',
+    path: '/v1/invariants',
+    access: viewerPlus,
+    summary: 'Each invariant the sweeper checks, with its last results and examples',
+    grants: 'read',
+    responses: { 200: InvariantList },
+  }),
+  defineRoute({
+    id: 'repairInvariant',
+    method: 'POST',
+    path: '/v1/invariants/{name}/repair',
+    access: [Admin],
+    summary: 'Repair what an invariant check found (each change audited)',
+    params: InvariantNameParams,
+    grants: 'readWrite',
+    responses: { 200: RepairResultView },
     errors: ['not_found'],
   }),
 ] as const;

@@ -16,6 +16,7 @@ import { DynamoEscalationRepository } from './escalation-repository';
 import { DynamoAuditLog } from './event-log';
 import {
   DynamoIdempotencyStore,
+  DynamoInvariantStore,
   DynamoSettingsRepository,
   DynamoStoreProbe,
   DynamoTeamRepository,
@@ -121,6 +122,10 @@ export const createConnectionStore = (client: DynamoDBClient, tablePrefix: strin
 /** The metrics rollups (rows of the Meta table). */
 export const createMetricsStore = (client: DynamoDBClient, tablePrefix: string): DynamoMetricsStore =>
   new DynamoMetricsStore(documentClient(client), tableName(tablePrefix, metaTable));
+
+/** The invariant checks' states, a row of the Meta table named by `tablePrefix`. */
+export const createInvariantStore = (client: DynamoDBClient, tablePrefix: string): DynamoInvariantStore =>
+  new DynamoInvariantStore(documentClient(client), tableName(tablePrefix, metaTable));
 
 /** The AI guard's shared state, in the Meta table named by `tablePrefix`. */
 export const createGateStore = (

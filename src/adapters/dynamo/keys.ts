@@ -218,6 +218,9 @@ export const aiGateKey = () => ({ [PK]: 'AI#GATE' });
 /** Primary key of the team registry. */
 export const teamsKey = () => ({ [PK]: 'TEAMS' });
 
+/** The invariant checks' states (one row). */
+export const invariantsKey = () => ({ [PK]: 'INVARIANTS' });
+
 /** Meta item listing the days of one year that hold audit events (one attribute per day). */
 export const auditDaysKey = (year: string) => ({ [PK]: `AUDITDAYS#${year}` });
 

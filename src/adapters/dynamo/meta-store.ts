@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { UnavailableError } from '#core/errors';
+import type { InvariantStates, InvariantStore } from '#core/invariants';
 import type {
   Clock,
   IdempotencyRecord,
@@ -25,7 +26,7 @@ import type {
 } from '#core/ports';
 import { isConditionFailure, storeCall, translateStoreError } from './errors';
 import { anyOf, Expression } from './expression';
-import { idempotencyKey, PK, settingsKey, teamsKey, tokenKey } from './keys';
+import { idempotencyKey, invariantsKey, PK, settingsKey, teamsKey, tokenKey } from './keys';
 import {
   EXPIRES_AT,
   idempotencyFromItem,
@@ -205,5 +206,33 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
       if (isConditionFailure(error)) return;
       throw translateStoreError(error, 'DeleteItem');
     }
+  }
+}
+
+/**
+ * The invariant checks' states, one Meta item kept as a JSON string (a few KB: five checks with
+ * at most 20 examples each). The last writer wins: checks overlapping a repair only lose a
+ * page of results, which the next pass finds again.
+ */
+export class DynamoInvariantStore implements InvariantStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async get(): Promise<InvariantStates | undefined> {
+    const item = await getItem(this.doc, this.tableName, invariantsKey());
+    return typeof item?.states === 'string' ? (JSON.parse(item.states) as InvariantStates) : undefined;
+  }
+
+  async put(states: InvariantStates): Promise<void> {
+    await storeCall('PutItem', () =>
+      this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...invariantsKey(), states: JSON.stringify(states) },
+        }),
+      ),
+    );
   }
 }

@@ -122,6 +122,8 @@ const storeCalls = (agentId: string): Record<RouteId, StoreCall | { readonly ski
     listTeams: { as: 'admin' },
     listAudit: { as: 'admin' },
     listEscalations: { as: 'admin' },
+    listInvariants: { as: 'admin' },
+    repairInvariant: { as: 'admin', params: { name: 'agent_claims_match' } },
     resolveEscalation: {
       as: 'admin',
       params: { id: escalationId(`wi_${unique()}`, EscalationKind.RetriesExhausted, 1) },
