@@ -23,6 +23,7 @@ export const ROUTE_TAGS = {
   teams: 'Per-team counts and forecasts.',
   audit: 'The audit log.',
   escalations: 'Work that needs a person: exhausted retries, passed deadlines, failed dependencies.',
+  invariants: 'What the service keeps true, checked by the sweeper, with repairs an admin can apply.',
   metrics: 'Throughput, claim latency, conflicts and queue depth over time.',
   admin: 'Runtime settings, issued tokens and bulk import.',
   ai: 'Advice from Claude, with a heuristic answer whenever Claude is not used (`source`, `fallbackReason`).',
