@@ -12,6 +12,7 @@ import {
 import { type ITable, Operation } from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import { heartbeatsQueue } from '#adapters/sqs/queues';
+import { INVARIANT_NAMES } from '#app/schemas/invariants';
 import type { Alarms } from '../constructs/alarms';
 import type { CoordFunction } from '../constructs/coord-function';
 import type { QueueWithDlq } from '../constructs/queue-with-dlq';
@@ -68,6 +69,7 @@ export const DASHBOARD_CUSTOM_METRICS = [
   'queueMessagesDropped',
   'sweep.expiredLeases',
   'sweep.escalatedItems',
+  'invariants.violations',
 ] as const;
 
 /** A search over one emitted metric, summed per `dimension` (route, queue, task). */
@@ -179,6 +181,23 @@ export class ObservabilityStack extends Stack {
         treatMissingData: TreatMissingData.NOT_BREACHING,
       });
     }
+    for (const name of INVARIANT_NAMES) {
+      alarm(`Invariant-${name}`, {
+        alarmName: `${namePrefix}-invariant-${name}`,
+        alarmDescription: `The sweeper keeps finding records that break "${name}" (GET /v1/invariants; docs/runbook.md, "Invariant violated").`,
+        metric: new Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName: 'invariants.violations',
+          dimensionsMap: { service: 'coord', invariant: name },
+          statistic: 'Sum',
+          period: FIVE_MINUTES,
+        }),
+        threshold: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 3,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+    }
     alarm('BackupJobsFailed', {
       alarmName: `${namePrefix}-backup-jobs-failed`,
       alarmDescription: 'An AWS Backup job of the tables failed (docs/runbook.md, "Backup job failed").',
@@ -246,6 +265,11 @@ export class ObservabilityStack extends Stack {
           searchEmitted('sweep.expiredLeases', 'task', 'expired leases'),
           searchEmitted('sweep.escalatedItems', 'task', 'escalated'),
         ],
+      }),
+      new GraphWidget({
+        ...wide,
+        title: 'Invariant violations found per sweep (GET /v1/invariants)',
+        left: [searchEmitted('invariants.violations', 'invariant', 'violations')],
       }),
       new GraphWidget({
         ...wide,

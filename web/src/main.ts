@@ -15,6 +15,7 @@ import { createAgentsView } from './views/agents';
 import { createAuditView } from './views/audit';
 import { createConfigView } from './views/config';
 import { createEscalationsView } from './views/escalations';
+import { createInvariantsView } from './views/invariants';
 import { createItemDetail } from './views/item';
 import { createOverviewView } from './views/overview';
 import { createQueueView } from './views/queue';
@@ -77,6 +78,7 @@ const start = async (session: Session) => {
     createEscalationsView(ctx),
     createAuditView(ctx),
     createConfigView(ctx),
+    createInvariantsView(ctx),
   ];
   const stale = new Set<View>();
   const main = byId('main');

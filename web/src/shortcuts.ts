@@ -8,11 +8,12 @@ export interface Shortcut {
 export const SHORTCUTS: readonly Shortcut[] = [
   { keys: '?', does: 'Show this list' },
   { keys: '/', does: 'Search in the current view' },
-  { keys: '1 – 6', does: 'Overview, Agents, Queue, Escalations, Audit, Config' },
+  { keys: '1 – 7', does: 'Overview, Agents, Queue, Escalations, Audit, Config, Invariants' },
   { keys: '← →', does: 'Previous or next view (on the view tabs)' },
-  { keys: 'j / k', does: 'Escalations: next or previous' },
+  { keys: 'j / k', does: 'Escalations, Invariants: next or previous' },
   { keys: 'r', does: 'Escalations: resolve the selected one (admin)' },
   { keys: 'y', does: 'Escalations: retry its item (admin)' },
+  { keys: 'x', does: 'Invariants: repair the selected one (admin)' },
   { keys: 't', does: 'Switch theme (system, light, dark)' },
   { keys: 'Esc', does: 'Close a dialog' },
 ];

@@ -138,3 +138,22 @@ export interface Page<T> {
   readonly items: readonly T[];
   readonly nextCursor?: string;
 }
+
+/** One round of an invariant check (`GET /v1/invariants`). */
+export interface InvariantRound {
+  readonly startedAt: string;
+  readonly checkedAt: string;
+  readonly checked: number;
+  readonly violations: number;
+  readonly examples: readonly { readonly entityId: string; readonly detail: string }[];
+}
+
+/** An invariant with its last results. */
+export interface Invariant {
+  readonly name: string;
+  readonly description: string;
+  readonly status: 'ok' | 'violated' | 'unchecked';
+  readonly lastRound?: InvariantRound;
+  readonly currentRound?: InvariantRound;
+  readonly lastRepair?: { readonly at: string; readonly repaired: number; readonly by: string };
+}

@@ -49,3 +49,6 @@ export const RepairResultView = Closed({
   remaining: Type.Array(ViolationView, { description: 'Violations found again right after.' }),
 });
 export type RepairResultView = Static<typeof RepairResultView>;
+
+/** The invariants' names, for the alarms CDK defines per invariant. */
+export { INVARIANT_NAMES };
