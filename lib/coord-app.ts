@@ -111,6 +111,16 @@ export const buildCoordApp = (app: App, options: CoordAppOptions): CoordStacks =
     functionDefaults,
   });
   const stacks: { -readonly [K in keyof CoordStacks]: CoordStacks[K] } = { data, messaging };
+  // The sweeper's periodic health assessment calls Claude (the key secret is in the data stack,
+  // built before this one) and reports the depth of every queue and its dead-letter queue.
+  if (messaging.sweeper) {
+    const sweeper = messaging.sweeper.handler;
+    data.grantAnthropicKey(sweeper.function);
+    for (const queue of messaging.queues.values()) {
+      for (const q of [queue.queue, queue.deadLetterQueue])
+        q.grant(sweeper, 'sqs:GetQueueUrl', 'sqs:GetQueueAttributes');
+    }
+  }
 
   if (config.stacks.api) {
     stacks.api = new ApiStack(app, `${namePrefix}-api`, {
@@ -122,6 +132,7 @@ export const buildCoordApp = (app: App, options: CoordAppOptions): CoordStacks =
       tables: httpTables,
       throttle: config.httpThrottle,
       corsOrigins: config.corsOrigins,
+      anthropicApiKeySecret: data.anthropicApiKeySecret,
       queues: Object.fromEntries(
         [heartbeatsQueue, escalationsQueue].map((definition) => [
           definition.id,
@@ -150,7 +161,7 @@ export const buildCoordApp = (app: App, options: CoordAppOptions): CoordStacks =
     // (rate limit, breaker, budget) kept in the Meta table.
     const wsMessage = stacks.realtime.routes.functions.get('wsMessage');
     if (wsMessage) {
-      stacks.api.grantAnthropicKey(wsMessage.function);
+      data.grantAnthropicKey(wsMessage.function);
       data.tableFor(metaTable).grantReadWriteData(wsMessage);
     }
   }

@@ -4,7 +4,6 @@ import {
   CrossStackReferences,
   ReferenceStrength,
   RemovalPolicy,
-  SecretValue,
   Stack,
   type StackProps,
 } from 'aws-cdk-lib';
@@ -12,15 +11,16 @@ import { HttpApi, HttpStage, type ThrottleSettings } from 'aws-cdk-lib/aws-apiga
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
-import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { deadLetterQueueName, QUEUES, queueName } from '#adapters/sqs/queues';
-import { ANTHROPIC_KEY_PLACEHOLDER } from '#app/config';
 import { ROUTES, type RouteDefinition } from '#functions/shared/routes';
+import { AiQueryStream } from '../constructs/ai-query-stream';
 import type { CoordFunctionProps } from '../constructs/coord-function';
 import { HttpRoutes } from '../constructs/http-routes';
 import { SERVICE_VERSION } from '../service-version';
+import { grantAnthropicKey } from './data-stack';
 
 /** The variable a handler reads a queue's URL from, e.g. `COORD_HEARTBEATS_QUEUE_URL` (see `loadConfig`). */
 export const queueUrlVariable = (queueId: string): string => `COORD_${queueId.toUpperCase()}_QUEUE_URL`;
@@ -65,6 +65,11 @@ export interface ApiStackProps extends StackProps {
    * @default none: no CORS headers
    */
   readonly corsOrigins?: readonly string[];
+  /**
+   * The Anthropic API key secret (the data stack's): the AI routes read it.
+   * @default none: the AI routes answer from the heuristic
+   */
+  readonly anthropicApiKeySecret?: ISecret;
 }
 
 /** The HTTP API: one Lambda per route, the admin token and registration key secrets, and a throttled stage. */
@@ -77,10 +82,12 @@ export class ApiStack extends Stack {
   public readonly adminTokenSecret: Secret;
   /** The key agents present to register themselves, generated at deployment. */
   public readonly registrationKeySecret: Secret;
-  /** The Anthropic API key of the AI routes: a placeholder until an operator stores a real key. */
-  public readonly anthropicApiKeySecret: Secret;
+  /** The Anthropic API key the AI routes read (the data stack's), when one was given. */
+  public readonly anthropicApiKeySecret?: ISecret;
   /** The routes and their functions. */
   public readonly routes: HttpRoutes;
+  /** `POST /v1/ai/query` on a streaming function URL, when the stack declares that route. */
+  public readonly aiQueryStream?: AiQueryStream;
   /** The variables naming the auth secrets, for every function that verifies tokens (here and on the WebSocket API). */
   public readonly authEnvironment: Readonly<Record<string, string>>;
 
@@ -105,12 +112,7 @@ export class ApiStack extends Stack {
       removalPolicy,
     });
 
-    this.anthropicApiKeySecret = new Secret(this, 'AnthropicApiKey', {
-      description: `Anthropic API key of the coord-${props.stage} AI routes (a placeholder answers from the heuristic)`,
-      // Not a secret: a placeholder the functions recognise as "no key" until a real one is put here.
-      secretStringValue: SecretValue.unsafePlainText(ANTHROPIC_KEY_PLACEHOLDER),
-      removalPolicy,
-    });
+    this.anthropicApiKeySecret = props.anthropicApiKeySecret;
 
     this.httpApi = new HttpApi(this, 'HttpApi', {
       apiName: `coord-${props.stage}`,
@@ -127,25 +129,36 @@ export class ApiStack extends Stack {
       COORD_ADMIN_TOKEN_SECRET_ARN: this.adminTokenSecret.secretArn,
       COORD_REGISTRATION_KEY_SECRET_ARN: this.registrationKeySecret.secretArn,
     };
+    const functionDefaults = {
+      logRemovalPolicy: removalPolicy,
+      ...props.functionDefaults,
+      environment: {
+        COORD_STAGE: props.stage,
+        COORD_TABLE_PREFIX: props.tablePrefix,
+        COORD_SERVICE_VERSION: SERVICE_VERSION,
+        ...this.authEnvironment,
+        ...((props.corsOrigins ?? []).length > 0 && { COORD_CORS_ORIGINS: props.corsOrigins?.join(',') }),
+      },
+    };
     this.routes = new HttpRoutes(this, 'Routes', {
       httpApi: this.httpApi,
       tables: props.tables,
       authSecrets: [this.adminTokenSecret, this.registrationKeySecret],
       ...(props.routes && { routes: props.routes }),
-      functionDefaults: {
-        logRemovalPolicy: removalPolicy,
-        ...props.functionDefaults,
-        environment: {
-          COORD_STAGE: props.stage,
-          COORD_TABLE_PREFIX: props.tablePrefix,
-          COORD_SERVICE_VERSION: SERVICE_VERSION,
-          ...this.authEnvironment,
-          ...((props.corsOrigins ?? []).length > 0 && { COORD_CORS_ORIGINS: props.corsOrigins?.join(',') }),
-        },
-      },
+      functionDefaults,
     });
 
     const declared: readonly RouteDefinition[] = props.routes ?? ROUTES;
+    if (declared.some((route) => route.id === 'aiQuery')) {
+      // API Gateway buffers answers: `?stream=1` streams only from this function URL.
+      this.aiQueryStream = new AiQueryStream(this, 'AiQueryStream', {
+        tables: props.tables,
+        authSecrets: [this.adminTokenSecret, this.registrationKeySecret],
+        ...(props.corsOrigins && { corsOrigins: props.corsOrigins }),
+        functionDefaults,
+      });
+      this.grantAnthropicKey(this.aiQueryStream.handler.function);
+    }
     for (const route of declared) {
       const handler = this.routes.functions.get(route.id);
       if (route.tag === 'ai' && handler) this.grantAnthropicKey(handler.function);
@@ -164,21 +177,19 @@ export class ApiStack extends Stack {
       value: this.adminTokenSecret.secretArn,
       description: 'Secrets Manager secret holding the admin bearer token',
     });
-    new CfnOutput(this, 'AnthropicApiKeySecretArn', {
-      value: this.anthropicApiKeySecret.secretArn,
-      description: 'Secrets Manager secret to put the Anthropic API key in (turns Claude on)',
-    });
+    if (this.anthropicApiKeySecret) {
+      // Kept here too (the secret lives in the data stack) so scripts reading this output still work.
+      new CfnOutput(this, 'AnthropicApiKeySecretArn', {
+        value: this.anthropicApiKeySecret.secretArn,
+        description: 'Secrets Manager secret to put the Anthropic API key in (turns Claude on)',
+      });
+    }
     new CfnOutput(this, 'RegistrationKeySecretArn', {
       value: this.registrationKeySecret.secretArn,
       description: 'Secrets Manager secret holding the agent registration key',
     });
   }
 
-  /**
-   * Lets `fn` call Claude: read access to the Anthropic key secret and its ARN as
-   * `ANTHROPIC_API_KEY_SECRET_ARN`. The AI routes get it here; the WebSocket message function
-   * (`wsMessage`, which answers `ask`) must get it the same way wherever it is built.
-   */
   /** Lets `fn` read the depth of every queue of the deployment and of its dead-letter queue. */
   public grantQueueDepths(fn: LambdaFunction, prefix: string): void {
     const names = QUEUES.flatMap((queue) => [queueName(prefix, queue), deadLetterQueueName(prefix, queue)]);
@@ -192,8 +203,8 @@ export class ApiStack extends Stack {
     );
   }
 
+  /** Lets `fn` call Claude with the data stack's key, when the stack was given it. */
   public grantAnthropicKey(fn: LambdaFunction): void {
-    this.anthropicApiKeySecret.grantRead(fn);
-    fn.addEnvironment('ANTHROPIC_API_KEY_SECRET_ARN', this.anthropicApiKeySecret.secretArn);
+    if (this.anthropicApiKeySecret) grantAnthropicKey(this.anthropicApiKeySecret, fn);
   }
 }

@@ -1,8 +1,11 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, SecretValue, Stack, type StackProps } from 'aws-cdk-lib';
 import { BackupPlan, BackupResource } from 'aws-cdk-lib/aws-backup';
 import { type ITable, Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { TABLES, type TableDefinition, tableName } from '#adapters/dynamo/tables';
+import { ANTHROPIC_KEY_PLACEHOLDER } from '#app/config';
 import { CoordTable } from '../constructs/coord-table';
 import type { TableSource } from '../stage-config';
 
@@ -32,12 +35,31 @@ export interface DataStackProps extends StackProps {
   readonly definitions?: readonly TableDefinition[];
 }
 
-/** The DynamoDB tables, built from the same definitions the local runtime uses, and their backups. */
+/** The variable a function that calls Claude reads the Anthropic key secret's ARN from. */
+export const ANTHROPIC_KEY_SECRET_VARIABLE = 'ANTHROPIC_API_KEY_SECRET_ARN';
+
+/**
+ * Lets `fn` call Claude: read access to the Anthropic key secret and its ARN as
+ * `ANTHROPIC_API_KEY_SECRET_ARN`.
+ */
+export const grantAnthropicKey = (secret: ISecret, fn: LambdaFunction): void => {
+  secret.grantRead(fn);
+  fn.addEnvironment(ANTHROPIC_KEY_SECRET_VARIABLE, secret.secretArn);
+};
+
+/**
+ * The DynamoDB tables, built from the same definitions the local runtime uses, and their backups;
+ * and the Anthropic key secret, which every stack whose functions call Claude (the API's AI
+ * routes, the WebSocket `ask`, the sweeper's health assessment) reads, so none of them has to be
+ * built before another for it.
+ */
 export class DataStack extends Stack {
   /** Each table, by its definition id (`Work`, `Agents`, ...). */
   public readonly tables: ReadonlyMap<string, ITable>;
   /** The backup plan, when backups are on. */
   public readonly backupPlan?: BackupPlan;
+  /** The Anthropic API key: a placeholder (the heuristic answers) until an operator stores a real key. */
+  public readonly anthropicApiKeySecret: Secret;
 
   /** @throws Error when imported tables lack the stream ARN of a table that streams. */
   constructor(scope: Construct, id: string, props: DataStackProps) {
@@ -55,6 +77,22 @@ export class DataStack extends Stack {
         resources: [...tables.values()].map((table) => BackupResource.fromDynamoDbTable(table)),
       });
     }
+
+    this.anthropicApiKeySecret = new Secret(this, 'AnthropicApiKey', {
+      description: `Anthropic API key of ${props.tablePrefix} (a placeholder answers from the heuristic)`,
+      // Not a secret: a placeholder the functions recognise as "no key" until a real one is put here.
+      secretStringValue: SecretValue.unsafePlainText(ANTHROPIC_KEY_PLACEHOLDER),
+      removalPolicy: props.isProd ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    new CfnOutput(this, 'AnthropicApiKeySecretArn', {
+      value: this.anthropicApiKeySecret.secretArn,
+      description: 'Secrets Manager secret to put the Anthropic API key in (turns Claude on everywhere)',
+    });
+  }
+
+  /** Lets `fn` call Claude: read access to the Anthropic key and its ARN as `ANTHROPIC_API_KEY_SECRET_ARN`. */
+  public grantAnthropicKey(fn: LambdaFunction): void {
+    grantAnthropicKey(this.anthropicApiKeySecret, fn);
   }
 
   /**

@@ -59,8 +59,8 @@ describe('ApiStack', () => {
   };
   const roleOf = (route: RouteDefinition) => logicalIdOf(routeFunction(route).role);
 
-  it('creates one Node.js 22 arm64 function with active tracing per route, and the fallback', () => {
-    api.resourceCountIs('AWS::Lambda::Function', ROUTES.length + 1);
+  it('creates one Node.js 22 arm64 function with active tracing per route, the fallback and the streamed query', () => {
+    api.resourceCountIs('AWS::Lambda::Function', ROUTES.length + 2);
     api.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
@@ -221,7 +221,7 @@ describe('ApiStack', () => {
   it('tells every HTTP function, the fallback included, the CORS origins its stage configures', () => {
     const { api: withCors } = synthesize('dev', { corsOrigins: ['https://a.example', 'https://b.example'] });
 
-    withCors.resourceCountIs('AWS::Lambda::Function', ROUTES.length + 1);
+    withCors.resourceCountIs('AWS::Lambda::Function', ROUTES.length + 2);
     withCors.allResourcesProperties('AWS::Lambda::Function', {
       Environment: {
         Variables: Match.objectLike({ COORD_CORS_ORIGINS: 'https://a.example,https://b.example' }),
@@ -258,33 +258,63 @@ describe('ApiStack', () => {
     expect(JSON.stringify(api.toJSON())).toContain('{"Fn::ImportValue":"coord-dev-data:');
   });
 
-  it('creates the admin token and the registration key as generated secrets, and a placeholder Anthropic key', () => {
-    api.resourceCountIs('AWS::SecretsManager::Secret', 3);
+  it('creates the admin token and the registration key as generated secrets; the Anthropic key is the data stack’s', () => {
+    api.resourceCountIs('AWS::SecretsManager::Secret', 2);
     api.resourcePropertiesCountIs(
       'AWS::SecretsManager::Secret',
       { GenerateSecretString: Match.objectLike({ ExcludePunctuation: true, PasswordLength: 48 }) },
       2,
     );
-    api.hasResourceProperties('AWS::SecretsManager::Secret', { SecretString: 'none' });
     api.resourceCountIs('AWS::SecretsManager::ResourcePolicy', 0);
+    expect(stacks.api.anthropicApiKeySecret).toBe(stacks.data.anthropicApiKeySecret);
   });
 
-  it('lets only the functions of the AI routes read the Anthropic key, and tells them where it is', () => {
-    const secretRef = { Ref: logicalIdOf(stacks.api.anthropicApiKeySecret) };
-    const readers = Object.values(api.findResources('AWS::IAM::Policy'))
-      .filter((policy) => JSON.stringify(policy).includes(JSON.stringify(secretRef)))
-      .flatMap((policy) => (policy as { Properties: { Roles: { Ref: string }[] } }).Properties.Roles)
-      .map((role) => role.Ref)
-      .sort();
-
+  it('lets only the AI routes and the streamed query read the Anthropic key, and tells them where it is', () => {
+    const functions = api.findResources('AWS::Lambda::Function');
+    const withKey = Object.values(functions)
+      .map(
+        (fn) =>
+          fn as {
+            Properties: {
+              Role: { 'Fn::GetAtt': [string] };
+              Environment: { Variables: Record<string, unknown> };
+            };
+          },
+      )
+      .filter((fn) => fn.Properties.Environment.Variables.ANTHROPIC_API_KEY_SECRET_ARN !== undefined);
     const aiRoutes = ROUTES.filter((route) => route.tag === 'ai');
     expect(aiRoutes).toHaveLength(4);
-    expect(readers).toEqual(aiRoutes.map(roleOf).sort());
-    api.resourcePropertiesCountIs(
-      'AWS::Lambda::Function',
-      { Environment: { Variables: Match.objectLike({ ANTHROPIC_API_KEY_SECRET_ARN: secretRef }) } },
-      4,
+    const streamRole = logicalIdOf(stacks.api.aiQueryStream?.handler.function.role);
+    expect(withKey.map((fn) => fn.Properties.Role['Fn::GetAtt'][0]).sort()).toEqual(
+      [...aiRoutes.map(roleOf), streamRole].sort(),
     );
+    const keyArns = new Set(
+      withKey.map((fn) => JSON.stringify(fn.Properties.Environment.Variables.ANTHROPIC_API_KEY_SECRET_ARN)),
+    );
+    // Each of them may read the secret its variable names, and no other role may read any of those.
+    for (const fn of withKey) {
+      const arn = JSON.stringify(fn.Properties.Environment.Variables.ANTHROPIC_API_KEY_SECRET_ARN);
+      const onKey = statementsOf(api, fn.Properties.Role['Fn::GetAtt'][0]).filter(
+        (statement) => JSON.stringify(statement.Resource) === arn,
+      );
+      expect(onKey.flatMap((statement) => [statement.Action].flat()).sort()).toEqual(
+        [...SECRET_ACTIONS].sort(),
+      );
+    }
+    const readers = Object.values(api.findResources('AWS::IAM::Policy'))
+      .map(
+        (policy) =>
+          policy as {
+            Properties: { Roles: { Ref: string }[]; PolicyDocument: { Statement: { Resource: unknown }[] } };
+          },
+      )
+      .filter((policy) =>
+        policy.Properties.PolicyDocument.Statement.some((statement) =>
+          keyArns.has(JSON.stringify(statement.Resource)),
+        ),
+      )
+      .flatMap((policy) => policy.Properties.Roles.map((role) => role.Ref));
+    expect(new Set(readers)).toEqual(new Set([...aiRoutes.map(roleOf), streamRole]));
   });
 
   it('lets only the health assessment read the depth of each queue and its dead-letter queue', () => {
@@ -316,9 +346,10 @@ describe('ApiStack', () => {
       .sort();
 
     expect(readers).toEqual(
-      ROUTES.filter((route) => !isPublic(route))
-        .map(roleOf)
-        .sort(),
+      [
+        ...ROUTES.filter((route) => !isPublic(route)).map(roleOf),
+        logicalIdOf(stacks.api.aiQueryStream?.handler.function.role),
+      ].sort(),
     );
     for (const role of readers) {
       const onSecret = statementsOf(api, role).filter(
@@ -349,5 +380,33 @@ describe('ApiStack', () => {
     api.hasOutput('RegistrationKeySecretArn', {
       Value: { Ref: logicalIdOf(stacks.api.registrationKeySecret) },
     });
+    api.hasOutput('AnthropicApiKeySecretArn', {
+      Value: Match.objectLike({ 'Fn::ImportValue': Match.anyValue() }),
+    });
+  });
+
+  it('serves the streamed query from a function URL: response streaming, no IAM auth, its own output', () => {
+    const stream = stacks.api.aiQueryStream;
+    expect(stream?.handler.entry).toBe('functions/url/ai-query.ts');
+    api.hasResourceProperties('AWS::Lambda::Url', {
+      AuthType: 'NONE',
+      InvokeMode: 'RESPONSE_STREAM',
+      TargetFunctionArn: Match.anyValue(),
+    });
+    api.resourceCountIs('AWS::Lambda::Url', 1);
+    api.hasOutput('AiQueryStreamUrl', { Value: { 'Fn::GetAtt': [logicalIdOf(stream?.url), 'FunctionUrl'] } });
+    const fn = api.toJSON().Resources[logicalIdOf(stream?.handler.function)].Properties;
+    expect(fn.Timeout).toBe(120);
+    expect(Object.keys(fn.Environment.Variables)).toEqual(
+      expect.arrayContaining([
+        'COORD_TABLE_PREFIX',
+        'COORD_ADMIN_TOKEN_SECRET_ARN',
+        'ANTHROPIC_API_KEY_SECRET_ARN',
+      ]),
+    );
+    const actions = actionsOf(api, logicalIdOf(stream?.handler.function.role));
+    expect([...actions].sort()).toEqual(
+      [...XRAY_ACTIONS, ...READ_ACTIONS, ...WRITE_ACTIONS, ...SECRET_ACTIONS].sort(),
+    );
   });
 });

@@ -126,6 +126,44 @@ describe('the CDK app', () => {
     expect(statements).toContain('dynamodb:UpdateItem');
   });
 
+  it('lets the sweeper run the health assessment with Claude: the data stack’s key and every queue’s depth', () => {
+    const { stacks, messaging } = synthesize('dev');
+    const sweeper = stacks.messaging.sweeper?.handler.function;
+    const logicalId = stacks.messaging.getLogicalId(
+      sweeper?.node.defaultChild as Parameters<typeof stacks.messaging.getLogicalId>[0],
+    );
+    const { Properties: fn } = messaging.toJSON().Resources[logicalId];
+
+    const keyArn = fn.Environment.Variables.ANTHROPIC_API_KEY_SECRET_ARN;
+    expect(JSON.stringify(keyArn)).toContain('coord-dev-data:');
+    const roleId = fn.Role['Fn::GetAtt'][0];
+    const statements = Object.values(messaging.findResources('AWS::IAM::Policy'))
+      .filter((policy) => JSON.stringify(policy.Properties.Roles).includes(`"${roleId}"`))
+      .flatMap(
+        (policy) => policy.Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown }[],
+      );
+    const onKey = statements.filter(
+      (statement) => JSON.stringify(statement.Resource) === JSON.stringify(keyArn),
+    );
+    expect(JSON.stringify(onKey)).toContain('secretsmanager:GetSecretValue');
+    for (const queue of stacks.messaging.queues.values()) {
+      for (const q of [queue.queue, queue.deadLetterQueue]) {
+        const arn = {
+          'Fn::GetAtt': [
+            stacks.messaging.getLogicalId(
+              q.node.defaultChild as Parameters<typeof stacks.messaging.getLogicalId>[0],
+            ),
+            'Arn',
+          ],
+        };
+        const reads = statements.filter((statement) =>
+          JSON.stringify([statement.Resource].flat()).includes(JSON.stringify(arn)),
+        );
+        expect(JSON.stringify(reads)).toContain('sqs:GetQueueAttributes');
+      }
+    }
+  });
+
   it('protects the stacks and tables and keeps the secrets and logs of stage prod', () => {
     const { stacks, data, api } = synthesize('prod');
 

@@ -24,6 +24,20 @@ const tableProperties = (definition: TableDefinition) => ({
 describe('DataStack', () => {
   const { stack, template } = synthData();
 
+  it('creates the Anthropic key secret as a placeholder, destroyed with the stack outside production, and outputs its ARN', () => {
+    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    template.hasResource('AWS::SecretsManager::Secret', {
+      Properties: { SecretString: 'none' },
+      DeletionPolicy: 'Delete',
+    });
+    template.hasOutput('AnthropicApiKeySecretArn', {
+      Value: { Ref: logicalIdOf(stack.anthropicApiKeySecret) },
+    });
+    Template.fromStack(synthData({ isProd: true }).stack).hasResource('AWS::SecretsManager::Secret', {
+      DeletionPolicy: 'Retain',
+    });
+  });
+
   it('creates one table per definition', () => {
     template.resourceCountIs('AWS::DynamoDB::Table', TABLES.length);
     expect([...stack.tables.keys()]).toEqual(TABLES.map((definition) => definition.id));

@@ -24,9 +24,9 @@ describe('every function of stage dev', () => {
       ? { Ref: logicalIdOf(topic) }
       : { 'Fn::ImportValue': Match.stringLikeRegexp('coord-dev-messaging') };
 
-  it('covers the HTTP routes, queue consumers, sweeper, WebSocket handlers and stream consumers', () => {
+  it('covers the HTTP routes, queue consumers, sweeper, WebSocket handlers, stream consumers and function URLs', () => {
     const kinds = new Set(functions.map((fn) => fn.entry.split('/')[1]));
-    expect([...kinds].sort()).toEqual(['http', 'queues', 'scheduled', 'streams', 'ws']);
+    expect([...kinds].sort()).toEqual(['http', 'queues', 'scheduled', 'streams', 'url', 'ws']);
   });
 
   it.each(cases)('traces $entry and keeps its logs two weeks', ({ fn }) => {

@@ -168,8 +168,8 @@ const stream = async (
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Starts a fake on a free port of 127.0.0.1. */
-export const startFakeAnthropic = async (): Promise<FakeAnthropic> => {
+/** Starts a fake on `port` (a free one by default) of `host` (127.0.0.1 by default). */
+export const startFakeAnthropic = async (port = 0, host = '127.0.0.1'): Promise<FakeAnthropic> => {
   const queue: FakeReply[] = [];
   const requests: FakeRequest[] = [];
   let responder: (request: FakeRequest) => FakeReply = () => text('Fake answer.');
@@ -208,10 +208,13 @@ export const startFakeAnthropic = async (): Promise<FakeAnthropic> => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
+  const bound = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${host}:${bound.port}`,
     requests,
     enqueue: (...replies) => queue.push(...replies),
     respondWith: (next) => {
@@ -228,4 +231,115 @@ export const startFakeAnthropic = async (): Promise<FakeAnthropic> => {
         server.close(() => resolve());
       }),
   };
+};
+
+/** The JSON quoted in the first `<data name="...">` element of a request's first message, if any. */
+// biome-ignore lint/suspicious/noExplicitAny: the quoted state, read loosely
+const quotedState = (request: FakeRequest): any => {
+  const first = request.body?.messages?.[0]?.content;
+  const found = typeof first === 'string' ? /<data name="[^"]*">\n([\s\S]*?)\n<\/data>/.exec(first) : null;
+  try {
+    return found?.[1] === undefined ? undefined : JSON.parse(found[1]);
+  } catch {
+    return undefined;
+  }
+};
+
+/** A plan from the candidates: best first, each item once, no agent past its free slots. */
+// biome-ignore lint/suspicious/noExplicitAny: the quoted state, read loosely
+const planOf = (state: any) => {
+  const free = new Map<string, number>(
+    (state?.agents ?? []).map((a: { id: string; capacity: number; activeClaims: number }) => [
+      a.id,
+      a.capacity - a.activeClaims,
+    ]),
+  );
+  const taken = new Set<string>();
+  const plan = [];
+  for (const c of state?.candidates ?? []) {
+    if (taken.has(c.workId) || (free.get(c.agentId) ?? 0) < 1 || plan.length >= 20) continue;
+    taken.add(c.workId);
+    free.set(c.agentId, (free.get(c.agentId) ?? 0) - 1);
+    plan.push({
+      agentId: c.agentId,
+      workId: c.workId,
+      score: c.score,
+      reason: `(fake Claude) ${c.reason}`.slice(0, 500),
+    });
+  }
+  return plan;
+};
+
+/**
+ * Answers as a plausible Claude would, from what the request carries, so a running service shows
+ * its Claude path end to end without a key (`npm run fake-claude`):
+ * - a forced tool (`tool_choice`) gets a valid call: recommendations from the quoted candidates,
+ *   the quoted findings kept as the assessment, one suggestion;
+ * - a question with tools first calls `metrics` (and `list_agents`), then answers in text from
+ *   what the tools returned.
+ */
+export const demoResponder = (request: FakeRequest): FakeReply => {
+  const forced: string | undefined = request.body?.tool_choice?.name;
+  const state = quotedState(request);
+  if (forced === 'submit_recommendations') {
+    return toolUse(forced, { recommendations: planOf(state) });
+  }
+  if (forced === 'submit_assessment') {
+    const findings = (state?.findings ?? []).map(
+      (f: { id: string; severity: string; subject: string; message: string }) => ({
+        id: f.id,
+        severity: f.severity,
+        subject: f.subject,
+        message: f.message,
+      }),
+    );
+    return toolUse(forced, {
+      summary: `(fake Claude) ${findings.length} findings reviewed and kept as the heuristic graded them.`,
+      findings,
+    });
+  }
+  if (forced === 'submit_suggestions') {
+    return toolUse(forced, {
+      suggestions: ['(fake Claude) Keep watching the teams with the most failures.'],
+    });
+  }
+  const messages: { role: string; content: unknown }[] = request.body?.messages ?? [];
+  const results = messages
+    .flatMap((m) => (Array.isArray(m.content) ? m.content : []))
+    .filter((part: { type?: string }) => part.type === 'tool_result')
+    .map((part: { content?: unknown }) => String(part.content));
+  const tools: { name: string }[] = request.body?.tools ?? [];
+  if (results.length === 0 && tools.some((t) => t.name === 'metrics')) {
+    return {
+      kind: 'message',
+      content: [
+        { type: 'tool_use', name: 'metrics', input: {} },
+        { type: 'tool_use', name: 'list_agents', input: {} },
+      ],
+    };
+  }
+  if (results.length === 0) return text('(fake Claude) I have nothing to read, so I cannot tell.');
+  // biome-ignore lint/suspicious/noExplicitAny: tool results, read loosely
+  const parse = (value: string | undefined): any => {
+    try {
+      return JSON.parse(value ?? 'null');
+    } catch {
+      return null;
+    }
+  };
+  const metrics = parse(results[0]);
+  const agents: { id: string; activeClaims: number; capacity: number }[] = parse(results[1]) ?? [];
+  const busiest = [...agents].sort((a, b) => b.activeClaims / b.capacity - a.activeClaims / a.capacity)[0];
+  return text(
+    `(fake Claude) ${metrics?.agentsInService ?? 0} agents are in service at ${metrics?.loadPercent ?? 0}% load; ` +
+      `${metrics?.ready ?? 0} items are ready, ${metrics?.blocked ?? 0} blocked and ${metrics?.overdue ?? 0} overdue.` +
+      (busiest ? ` The busiest agent is ${busiest.id} (${busiest.activeClaims}/${busiest.capacity}).` : ''),
+  );
+};
+
+/** Starts the fake on `port` of `host` (0: a free one), answering every request with `demoResponder`. */
+export const startDemoFakeAnthropic = async (port: number, host = '127.0.0.1'): Promise<FakeAnthropic> => {
+  const fake = await startFakeAnthropic(port, host);
+  fake.respondWith(demoResponder);
+  return fake;
 };

@@ -45,3 +45,15 @@ export const teamOfSubject = (snapshot: Snapshot, subject: string): string | und
   if (kind === 'work') return snapshot.work.find((i) => i.id === id)?.team;
   return undefined;
 };
+
+/**
+ * What one team may see of the snapshot: its own agents, work and escalations, nothing of another
+ * team (an agent asking sees only its team, API.md "Roles"). Without a team, nothing.
+ */
+export const teamView = (snapshot: Snapshot, team: string | undefined): Snapshot => ({
+  now: snapshot.now,
+  agents: snapshot.agents.filter((facts) => team !== undefined && facts.agent.team === team),
+  work: snapshot.work.filter((item) => team !== undefined && item.team === team),
+  escalations: snapshot.escalations.filter((escalation) => team !== undefined && escalation.team === team),
+  truncated: snapshot.truncated,
+});

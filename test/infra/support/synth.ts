@@ -11,6 +11,7 @@ import { ROUTES } from '#functions/shared/routes';
 import { SCHEDULES } from '#functions/shared/schedules';
 import { STREAM_CONSUMERS } from '#functions/shared/streams';
 import { WS_ROUTES } from '#functions/shared/ws-routes';
+import { AI_QUERY_STREAM_ENTRY } from '../../../lib/constructs/ai-query-stream';
 import { PROJECT_ROOT } from '../../../lib/constructs/coord-function';
 import { FALLBACK_ENTRY } from '../../../lib/constructs/http-routes';
 import { buildCoordApp, type CoordStacks } from '../../../lib/coord-app';
@@ -66,7 +67,7 @@ export const stubProjectRoot = (): string => {
   const entries = [...ROUTES, ...CONSUMERS, ...SCHEDULES, ...WS_ROUTES, ...STREAM_CONSUMERS].map(
     (c) => c.entry,
   );
-  for (const entry of [...entries, FALLBACK_ENTRY]) {
+  for (const entry of [...entries, FALLBACK_ENTRY, AI_QUERY_STREAM_ENTRY]) {
     mkdirSync(dirname(join(root, entry)), { recursive: true });
     writeFileSync(join(root, entry), 'export const handler = async () => ({ statusCode: 204 });\n');
   }

@@ -413,3 +413,90 @@ describe('GET /v1/ai/health and /v1/ai/performance with Claude', () => {
     expect((await call('aiPerformance', { token: agentToken })).status).toBe(403);
   });
 });
+
+describe('POST /v1/ai/query asked by an agent', () => {
+  /** Team B's agents, work and an open escalation; the strings no answer to team A may contain. */
+  const seedOtherTeam = async () => {
+    const { team, specialist, generalist, urgent, low } = await seedTeam('Secret plan of team B');
+    const escalation = {
+      id: `${urgent.id}~deadline~1`,
+      workId: urgent.id,
+      team,
+      kind: 'deadline' as const,
+      number: 1,
+      status: 'open' as const,
+      openedAt: now(),
+      details: {},
+      version: 1,
+    };
+    await storeOf().ports.uow.commit({
+      writes: [{ kind: 'escalation', escalation, expectedVersion: null }],
+      events: [],
+    });
+    return [team, specialist.id, generalist.id, urgent.id, low.id, escalation.id, 'Secret plan'];
+  };
+
+  it('lets no tool tell an agent of team A anything about team B, even when asked for team B by name', async () => {
+    const own = await seedTeam();
+    const [otherTeam = '', ...otherIds] = await seedOtherTeam();
+    fake.enqueue(
+      {
+        kind: 'message',
+        content: [
+          { type: 'tool_use', id: 't1', name: 'list_agents', input: { team: otherTeam } },
+          { type: 'tool_use', id: 't2', name: 'list_work', input: { team: otherTeam } },
+          { type: 'tool_use', id: 't3', name: 'list_work', input: {} },
+          { type: 'tool_use', id: 't4', name: 'team_stats', input: {} },
+          { type: 'tool_use', id: 't5', name: 'list_escalations', input: {} },
+          { type: 'tool_use', id: 't6', name: 'metrics', input: {} },
+          { type: 'tool_use', id: 't7', name: 'list_agents', input: {} },
+        ],
+      },
+      text('Done.'),
+    );
+
+    const answer = await call('aiQuery', {
+      token: own.agentToken,
+      body: { question: `How is ${otherTeam} doing?` },
+    });
+
+    expect(answer.body.source).toBe('claude');
+    const results: { tool_use_id: string; content: string }[] = fake.requests[1]?.body.messages[2].content;
+    expect(results).toHaveLength(7);
+    const seen = results.map((r) => r.content).join('\n');
+    for (const secret of [otherTeam, ...otherIds]) expect(seen).not.toContain(secret);
+    // Its own team it does see, through the same tools.
+    expect(seen).toContain(own.urgent.id);
+    expect(seen).toContain(own.generalist.id);
+    expect(JSON.parse(results[3]?.content ?? '[]').map((t: { team: string }) => t.team)).toEqual([own.team]);
+    expect(JSON.parse(results[0]?.content ?? '')).toEqual([]);
+  });
+
+  it("answers an agent's question from its own team only when the heuristic answers", async () => {
+    const own = await seedTeam();
+    const [otherTeam = '', ...otherIds] = await seedOtherTeam();
+    fake.respondWith(() => failure(500));
+
+    const answers = [];
+    for (const question of [`How is ${otherTeam} doing?`, 'What is at risk?', 'Who is overloaded?']) {
+      answers.push(await call('aiQuery', { token: own.agentToken, body: { question } }));
+    }
+
+    for (const answer of answers) {
+      expect(answer.body).toMatchObject({ source: 'heuristic', fallbackReason: 'error' });
+      for (const secret of [otherTeam, ...otherIds])
+        expect(JSON.stringify(answer.body)).not.toContain(secret);
+    }
+  });
+
+  it('still shows a viewer every team', async () => {
+    await seedTeam();
+    const [otherTeam = ''] = await seedOtherTeam();
+    fake.enqueue(toolUse('team_stats', {}), text('Fine.'));
+    const viewer = (await call('issueToken', { token: ADMIN, body: { role: 'viewer' } })).body.token;
+
+    await call('aiQuery', { token: viewer, body: { question: 'How are the teams?' } });
+
+    expect(fake.requests[1]?.body.messages[2].content[0].content).toContain(otherTeam);
+  });
+});

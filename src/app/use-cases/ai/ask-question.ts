@@ -8,7 +8,7 @@ import {
   textOf,
 } from '#core/ai/model';
 import { DATA_RULES, quoteData } from '#core/ai/quote';
-import type { Snapshot } from '#core/ai/snapshot';
+import { type Snapshot, teamView } from '#core/ai/snapshot';
 import { READ_TOOLS, runTool, type ToolAnswer } from '#core/ai/tools';
 import type { JsonObject } from '#core/model';
 import type { Ports } from '#core/ports';
@@ -40,6 +40,18 @@ const AUDIT_TOOL: AiTool = {
 /** The tools of a caller: the audit log only for those who may read it (not agents). */
 const toolsFor = (ctx: RequestContext): readonly AiTool[] =>
   ctx.principal.role === Role.Agent ? READ_TOOLS : [...READ_TOOLS, AUDIT_TOOL];
+
+/**
+ * The part of the live state the caller may see: all of it for viewers and admins; for an agent,
+ * only its own team's agents, work and escalations (read from its record, not from anything it
+ * sent), so no tool and no heuristic answer can tell it about another team.
+ */
+const visibleTo = async (deps: AskDeps, ctx: RequestContext, snapshot: Snapshot): Promise<Snapshot> => {
+  const { principal } = ctx;
+  if (principal.role !== Role.Agent) return snapshot;
+  const self = principal.agentId === undefined ? undefined : await deps.agents.get(principal.agentId);
+  return teamView(snapshot, self?.team);
+};
 
 const SYSTEM = `${DATA_RULES}
 Task: answer the operator's question (given as quoted data) about the live state of the service, using only the read-only tools. Call the tools you need, then answer in a few plain sentences that cite ids and numbers. If the data does not tell, say so.`;
@@ -109,7 +121,7 @@ const askModel = async (
 
 /**
  * `POST /v1/ai/query` and the WebSocket `ask`: answer a question about the live state.
- * 1. read the live state (bounded);
+ * 1. read the live state (bounded), only the caller's team of it when the caller is an agent;
  * 2. let Claude call the read-only tools (agents, work, team stats, metrics, escalations, and the
  *    audit log for callers who may read it, not agents) for up to five turns, streaming its text through `onDelta`; the facts are the tool calls it made;
  * 3. when Claude cannot be used, the heuristic answers the common questions from the same tools
@@ -123,7 +135,7 @@ export const askQuestion = async (
   onDelta?: (text: string) => void,
 ): Promise<QueryReply> => {
   const settings = await currentSettings(deps);
-  const snapshot = await readSnapshot(deps, settings);
+  const snapshot = await visibleTo(deps, ctx, await readSnapshot(deps, settings));
   let streamed = false;
   const forward = onDelta
     ? (text: string) => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { heuristicAnswer } from '#core/ai/answer';
-import type { AgentFacts, Snapshot } from '#core/ai/snapshot';
+import { type AgentFacts, type Snapshot, teamView } from '#core/ai/snapshot';
 import { READ_TOOLS, runTool, teamFigures } from '#core/ai/tools';
 import type { Escalation } from '#core/escalations/escalation';
 import type { Agent } from '#core/model';
@@ -278,5 +278,31 @@ describe('heuristicAnswer', () => {
 
     expect(answer.answer.indexOf('Overdue:')).toBeLessThan(answer.answer.indexOf('Blocked:'));
     expect(answer.facts.map((fact) => fact.tool)).toEqual(['list_work', 'list_work', 'list_escalations']);
+  });
+});
+
+describe('teamView', () => {
+  it('keeps only one team’s agents, work and escalations, and every tool then sees only that team', () => {
+    const web = teamView(
+      snapshot({ escalations: [anEscalation({ workId: 'stuck' }), anEscalation({ id: 'w', team: 'web' })] }),
+      'web',
+    );
+
+    expect(web.agents.map((f) => f.agent.id)).toEqual(['weak']);
+    expect(web.work.map((i) => i.id)).toEqual(['soon']);
+    expect(web.escalations.map((e) => e.id)).toEqual(['w']);
+    for (const tool of READ_TOOLS) {
+      const seen =
+        JSON.stringify(runTool(web, tool.name, { team: 'core' }).data) +
+        JSON.stringify(runTool(web, tool.name, {}).data);
+      for (const other of ['"full"', '"roomy"', '"gone"', '"late"', '"plain"', '"core"'])
+        expect(seen).not.toContain(other);
+    }
+  });
+
+  it('keeps nothing without a team', () => {
+    const none = teamView(snapshot(), undefined);
+
+    expect([none.agents, none.work, none.escalations]).toEqual([[], [], []]);
   });
 });
