@@ -34,9 +34,9 @@ const connect = async (started: WsGateway) => {
   socket.on('message', (data) => frames.push(data.toString()));
   await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
   const deadline = Date.now() + 5000;
-  let id: string | undefined;
-  while (!(id = started.connectionIds().find((known) => !before.has(known))) && Date.now() < deadline)
-    await new Promise((wake) => setTimeout(wake, 10));
+  const newId = () => started.connectionIds().find((known) => !before.has(known));
+  while (!newId() && Date.now() < deadline) await new Promise((wake) => setTimeout(wake, 10));
+  const id = newId();
   if (!id) throw new Error('the gateway did not register the connection');
   return { socket, frames, id };
 };
