@@ -5,14 +5,20 @@
  * of that team loop claim-next -> complete over HTTP for SECONDS, at most RATE items per second in
  * all. Every `work.*` message each client receives is timed from the audit event's `at` (the
  * moment the change was decided, on this machine's clock) to its arrival. Prints JSON and a short
- * table: p50/p95/p99/max, messages delivered, and what was expected. Not a test: numbers depend
- * on the machine.
+ * table: p50/p95/p99/max, messages delivered, what was expected, and the load average at start
+ * and end (the numbers mean little on a busy machine), and writes the JSON to
+ * `bench/results/ws-latency-<time>.json`. Not a test: numbers depend on the machine.
+ *
+ * The stack it starts posts in process (the default); `COORD_LOCAL_WS_POSTS=http` measures posts
+ * through the management client over the local `@connections` endpoint instead.
  *
  *   npm run bench:ws                                   # starts its own local stack (child process)
  *   BENCH_CLIENTS=500 BENCH_AGENTS=5 BENCH_SECONDS=20 BENCH_RATE=4 npm run bench:ws
  *   COORD_URL=http://127.0.0.1:3000 COORD_WS_URL=ws://127.0.0.1:3001 COORD_ADMIN_TOKEN=... \
  *     COORD_REGISTRATION_KEY=... npm run bench:ws     # an already running stack
  */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { spawnLocalStack } from '#test/support/local-stack';
@@ -38,11 +44,17 @@ const target = async (): Promise<Target> => {
     return { url, wsUrl, adminToken, registrationKey: process.env.COORD_REGISTRATION_KEY ?? adminToken };
   }
   // A child process, so the clients here do not share a core's event loop with the server.
-  const stack = await spawnLocalStack({ POWERTOOLS_LOG_LEVEL: 'ERROR' });
+  const stack = await spawnLocalStack({
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
+    ...(process.env.COORD_LOCAL_WS_POSTS && { COORD_LOCAL_WS_POSTS: process.env.COORD_LOCAL_WS_POSTS }),
+  });
   return { ...stack, stop: () => stack.stop('SIGTERM') };
 };
 
 const round = (ms: number): number => Number(ms.toFixed(1));
+
+/** The 1, 5 and 15 minute load averages, rounded. */
+const load = (): number[] => loadavg().map((value) => Number(value.toFixed(2)));
 
 /** Opens one subscribed client; every `work.*` message's latency goes to `latencies`. */
 const openClient = (t: Target, channel: string, latencies: number[]): Promise<WebSocket> =>
@@ -59,6 +71,7 @@ const openClient = (t: Target, channel: string, latencies: number[]): Promise<We
   });
 
 const main = async () => {
+  const loadAtStart = load();
   const t = await target();
   const team = `wsbench-${Date.now().toString(36)}`;
   const latencies: number[] = [];
@@ -119,6 +132,10 @@ const main = async () => {
 
     const sorted = [...latencies].sort((a, b) => a - b);
     const result = {
+      at: new Date().toISOString(),
+      posts: t.stop ? (process.env.COORD_LOCAL_WS_POSTS ?? 'in-process') : 'running stack',
+      cores: cpus().length,
+      loadAverage: { start: loadAtStart, end: load() },
       clients: clientsCount,
       agents: agentsCount,
       seconds: Number(elapsedSec.toFixed(1)),
@@ -136,6 +153,9 @@ const main = async () => {
       },
     };
     console.log(JSON.stringify(result));
+    const file = new URL(`results/ws-latency-${result.at.replace(/[:.]/g, '-')}.json`, import.meta.url);
+    await mkdir(new URL('results/', import.meta.url), { recursive: true });
+    await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);
     console.log(`\nevent-to-client latency, ${clientsCount} subscribed clients, ${agentsCount} agents`);
     console.log(
       `  p50 ${result.latencyMs.p50} ms   p95 ${result.latencyMs.p95} ms   p99 ${result.latencyMs.p99} ms   max ${result.latencyMs.max} ms`,
@@ -143,6 +163,10 @@ const main = async () => {
     console.log(
       `  ${result.workEvents} events (${result.eventsPerSec}/s), ${result.deliveriesReceived}/${expected} deliveries, ${errors} errors`,
     );
+    console.log(
+      `  load average ${loadAtStart.join(' ')} at start, ${result.loadAverage.end.join(' ')} at end (${result.cores} cores)`,
+    );
+    console.log(`  written to ${file.pathname}`);
   } finally {
     for (const socket of sockets) socket.terminate();
     await t.stop?.();

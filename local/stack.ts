@@ -191,6 +191,8 @@ const handlerEnvironment = (settings: {
   POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
   POWERTOOLS_TRACER_CAPTURE_ERROR: 'false',
   POWERTOOLS_TRACER_CAPTURE_HTTPS_REQUESTS: 'false',
+  // Tracing is off, but the X-Ray SDK in automatic mode still hooks every promise (cls-hooked).
+  AWS_XRAY_MANUAL_MODE: 'true',
   POWERTOOLS_METRICS_DISABLED: 'true',
 });
 

@@ -5,7 +5,10 @@
  * `$connect` answering anything but 2xx refuses the upgrade with that status. The same port
  * serves the management API (`POST`/`GET`/`DELETE /@connections/{id}`), so the real
  * `@aws-sdk/client-apigatewaymanagementapi` client posts to connections unchanged: its endpoint
- * is this server's URL.
+ * is this server's URL. By default the server also serves that endpoint in process
+ * (`#adapters/realtime/in-process-notifier`): the handlers running here write frames to its
+ * sockets without the HTTP hop. `COORD_LOCAL_WS_POSTS=http` turns that off, so every post goes
+ * through the management client and the `@connections` endpoint as on AWS.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -13,6 +16,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Context } from 'aws-lambda';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { createSocketNotifier, serveInProcess } from '#adapters/realtime/in-process-notifier';
 import type { WsEvent, WsResult } from '#functions/shared/ws';
 import { WS_ROUTES, type WsRouteDefinition } from '#functions/shared/ws-routes';
 import { lambdaContext, newRequestId } from './api-gateway-event';
@@ -36,6 +40,13 @@ export interface WsGatewayOptions {
   readonly routes?: readonly WsRouteDefinition[];
   /** @default writes to stderr */
   readonly onFailure?: (routeKey: string, error: unknown) => void;
+  /**
+   * Whether handlers in this process post to the sockets directly (else only over HTTP).
+   * @default true unless `COORD_LOCAL_WS_POSTS=http`
+   */
+  readonly inProcessPosts?: boolean;
+  /** Loads a route's handler. @default imports its entry once */
+  readonly loadHandler?: (route: WsRouteDefinition) => Promise<WsHandler>;
 }
 
 /** A listening WebSocket gateway. */
@@ -105,7 +116,9 @@ export const startWsGateway = async (options: WsGatewayOptions = {}): Promise<Ws
   const handlerOf = (route: WsRouteDefinition): Promise<WsHandler> => {
     let handler = handlers.get(route.id);
     if (!handler) {
-      handler = importEntry({ ...route, method: 'WS', path: route.id }) as unknown as Promise<WsHandler>;
+      handler =
+        options.loadHandler?.(route) ??
+        (importEntry({ ...route, method: 'WS', path: route.id }) as unknown as Promise<WsHandler>);
       handler.catch(() => handlers.delete(route.id));
       handlers.set(route.id, handler);
     }
@@ -256,12 +269,21 @@ export const startWsGateway = async (options: WsGatewayOptions = {}): Promise<Ws
     });
   });
   port = (server.address() as AddressInfo).port;
+  const callbackUrl = `http://${host}:${port}`;
+  const inProcessPosts = options.inProcessPosts ?? process.env.COORD_LOCAL_WS_POSTS !== 'http';
+  const stopServing = inProcessPosts
+    ? serveInProcess(
+        callbackUrl,
+        createSocketNotifier((id) => sockets.get(id)),
+      )
+    : () => {};
   return {
     url: `ws://${host}:${port}`,
-    callbackUrl: `http://${host}:${port}`,
+    callbackUrl,
     port,
     connectionIds: () => [...sockets.keys()],
     close: async () => {
+      stopServing();
       for (const ws of sockets.values()) ws.terminate();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

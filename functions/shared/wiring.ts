@@ -21,6 +21,7 @@ import {
   isEventImage,
 } from '#adapters/dynamo/index';
 import { createConnectionNotifier, createManagementClient } from '#adapters/realtime/connection-notifier';
+import { inProcessNotifier } from '#adapters/realtime/in-process-notifier';
 import { createEscalationPublisher } from '#adapters/sqs/escalation-publisher';
 import { createHeartbeatPublisher } from '#adapters/sqs/heartbeat-publisher';
 import { createQueueDepthReader, type QueueDepthReader } from '#adapters/sqs/queue-depths';
@@ -161,7 +162,8 @@ const notifiers = new Map<string, ConnectionNotifier>();
 
 /**
  * The notifier posting through the WebSocket API's management endpoint: `COORD_WS_CALLBACK_URL`,
- * else `fallbackEndpoint` (a WebSocket handler knows its API's own URL from the event).
+ * else `fallbackEndpoint` (a WebSocket handler knows its API's own URL from the event). Locally,
+ * where the WebSocket server serving that endpoint runs in this process, it writes to its sockets.
  * @throws Error when neither is known (a broadcaster deployed without the variable).
  */
 export const notifierFor = (fallbackEndpoint?: string): ConnectionNotifier => {
@@ -169,6 +171,8 @@ export const notifierFor = (fallbackEndpoint?: string): ConnectionNotifier => {
   if (endpoint === undefined) {
     throw new Error('COORD_WS_CALLBACK_URL is not set: there is no WebSocket API to post to.');
   }
+  const local = inProcessNotifier(endpoint);
+  if (local) return local;
   let notifier = notifiers.get(endpoint);
   if (!notifier) {
     const client = tracer.captureAWSv3Client(createManagementClient({ region: config().region, endpoint }));

@@ -51,6 +51,8 @@ export const ConfigEnv = Type.Object({
   ANTHROPIC_API_KEY: Text(),
   ANTHROPIC_API_KEY_SECRET_ARN: Arn,
   ANTHROPIC_BASE_URL: Url,
+  // Posts to WebSocket connections in flight at once in one broadcaster invocation.
+  COORD_WS_POST_CONCURRENCY: Int(1, 1000, 32),
 });
 type ConfigEnv = Static<typeof ConfigEnv>;
 
@@ -107,6 +109,8 @@ export interface Config {
     readonly apiKeySecretArn?: string;
     readonly baseUrl?: string;
   };
+  /** Posts to WebSocket connections in flight at once per broadcaster invocation (`COORD_WS_POST_CONCURRENCY`). */
+  readonly wsPostConcurrency: number;
 }
 
 /** The environment is unusable; the message names every bad variable. */
@@ -210,5 +214,6 @@ export const loadConfig = (env: Environment = process.env): Config => {
       apiKeySecretArn: parsed.ANTHROPIC_API_KEY_SECRET_ARN,
       baseUrl: parsed.ANTHROPIC_BASE_URL,
     },
+    wsPostConcurrency: parsed.COORD_WS_POST_CONCURRENCY,
   });
 };

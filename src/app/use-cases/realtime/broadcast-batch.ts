@@ -1,30 +1,21 @@
 import type { AuditEvent } from '#core/model';
-import { type BroadcastDeps, type BroadcastOutcome, broadcastEvent } from './broadcast-events';
+import { type BroadcastDeps, type BroadcastOutcome, deliveriesOf, startSending } from './broadcast-events';
 
 /**
- * The broadcaster's batch: events of one entity go out one after another in stream order (so a
- * client sees an entity's `seq` increase); different entities go out side by side.
+ * The broadcaster's batch, as one round of sending:
+ * 1. every event becomes its messages (assignments read their items side by side);
+ * 2. each distinct channel's subscribers are read once for the whole batch;
+ * 3. the messages are queued in stream order and posted by a bounded pool of workers that keeps
+ *    each connection's messages in that order (so a client sees an entity's `seq` increase).
  * @throws UnavailableError when the store or the management API is unavailable (retry the batch).
  */
 export const broadcastEvents = async (
   deps: BroadcastDeps,
   events: readonly AuditEvent[],
 ): Promise<BroadcastOutcome> => {
-  const byEntity = new Map<string, AuditEvent[]>();
-  for (const event of events) {
-    const key = `${event.entityType}#${event.entityId}`;
-    byEntity.set(key, [...(byEntity.get(key) ?? []), event]);
-  }
-  let sent = 0;
-  let gone = 0;
-  await Promise.all(
-    [...byEntity.values()].map(async (entityEvents) => {
-      for (const event of entityEvents) {
-        const outcome = await broadcastEvent(deps, event);
-        sent += outcome.sent;
-        gone += outcome.gone;
-      }
-    }),
-  );
-  return { sent, gone };
+  const deliveries = (await Promise.all(events.map((event) => deliveriesOf(deps, event)))).flat();
+  const sending = startSending(deps);
+  const queued = deliveries.map((delivery) => sending.send(delivery));
+  await Promise.all(queued);
+  return sending.finish();
 };

@@ -5,11 +5,11 @@ import { assignmentTarget, inboxOf, observerDelivery, serialize } from '../../li
 import { presentWork } from '../../presenters';
 import { currentSettings, type SettingsDeps } from '../../settings';
 import type { RealtimePorts } from './deps';
+import { orderedPosts } from './ordered-posts';
+import { subscriberLookup } from './subscriber-lookup';
 
-/** Subscribers read per index Query. */
-const SUBSCRIBER_PAGE = 500;
-/** Posts in flight at once for one message. */
-const POST_CONCURRENCY = 64;
+/** Posts in flight at once when the caller does not say (`COORD_WS_POST_CONCURRENCY`). */
+export const DEFAULT_POST_CONCURRENCY = 32;
 
 /** What one broadcast did. */
 export interface BroadcastOutcome {
@@ -19,25 +19,69 @@ export interface BroadcastOutcome {
   readonly gone: number;
 }
 
-export type BroadcastDeps = Pick<Ports, 'work' | 'clock'> & SettingsDeps & RealtimePorts;
+export type BroadcastDeps = Pick<Ports, 'work' | 'clock'> &
+  SettingsDeps &
+  RealtimePorts & {
+    /** Posts in flight at once. @default DEFAULT_POST_CONCURRENCY */
+    readonly postConcurrency?: number;
+  };
 
-/** Every connection subscribed to any of `channels`, each once. */
-const recipientsOf = async (deps: Pick<RealtimePorts, 'connections'>, channels: readonly string[]) => {
-  const ids = new Set<string>();
-  await Promise.all(
-    channels.map(async (channel) => {
-      let cursor: string | undefined;
-      do {
-        const page = await deps.connections.subscribersOf(channel, {
-          limit: SUBSCRIBER_PAGE,
-          ...(cursor !== undefined && { cursor }),
-        });
-        for (const id of page.items) ids.add(id);
-        cursor = page.nextCursor;
-      } while (cursor !== undefined);
-    }),
-  );
-  return [...ids];
+/**
+ * One round of sending (a stream batch, or one message): subscribers are read once per channel,
+ * and every post goes through one bounded queue that keeps each connection's messages in the
+ * order they were sent. A gone connection is forgotten once and gets nothing more this round.
+ */
+export interface Sending {
+  /**
+   * Queues `delivery` for every subscriber of its channels, after every earlier `send`'s posts;
+   * resolves once its posts are queued (not sent).
+   */
+  send(delivery: Delivery): Promise<void>;
+  /**
+   * Waits for every queued post.
+   * @throws UnavailableError when posting is throttled or failing (the first such error)
+   */
+  finish(): Promise<BroadcastOutcome>;
+}
+
+/** Starts a round of sending; see {@link Sending}. */
+export const startSending = (
+  deps: Pick<RealtimePorts, 'connections' | 'notifier'> & { readonly postConcurrency?: number },
+): Sending => {
+  const lookup = subscriberLookup(deps.connections);
+  const posts = orderedPosts(deps.postConcurrency ?? DEFAULT_POST_CONCURRENCY);
+  const goneIds = new Set<string>();
+  let sent = 0;
+  const post = async (id: string, payload: string): Promise<void> => {
+    if (goneIds.has(id)) return;
+    if ((await deps.notifier.post(id, payload)) === 'sent') {
+      sent += 1;
+      return;
+    }
+    if (goneIds.has(id)) return;
+    goneIds.add(id);
+    lookup.forget(id);
+    await deps.connections.remove(id);
+  };
+  // Lookups run side by side; their posts are queued in the order `send` was called.
+  let queued: Promise<void> = Promise.resolve();
+  return {
+    send(delivery) {
+      const recipients = lookup.recipientsOf(channelNames(delivery.channels));
+      queued = queued.then(async () => {
+        const ids = await recipients;
+        if (ids.length === 0) return;
+        const payload = serialize(delivery.message);
+        for (const id of ids) posts.push(id, () => post(id, payload));
+      });
+      return queued;
+    },
+    async finish() {
+      await queued;
+      await posts.drain();
+      return { sent, gone: goneIds.size };
+    },
+  };
 };
 
 /**
@@ -47,27 +91,12 @@ const recipientsOf = async (deps: Pick<RealtimePorts, 'connections'>, channels: 
  * @throws UnavailableError when posting is throttled or failing.
  */
 export const deliver = async (
-  deps: Pick<RealtimePorts, 'connections' | 'notifier'>,
+  deps: Pick<RealtimePorts, 'connections' | 'notifier'> & { readonly postConcurrency?: number },
   delivery: Delivery,
 ): Promise<BroadcastOutcome> => {
-  const recipients = await recipientsOf(deps, channelNames(delivery.channels));
-  if (recipients.length === 0) return { sent: 0, gone: 0 };
-  const payload = serialize(delivery.message);
-  let sent = 0;
-  let gone = 0;
-  for (let at = 0; at < recipients.length; at += POST_CONCURRENCY) {
-    await Promise.all(
-      recipients.slice(at, at + POST_CONCURRENCY).map(async (id) => {
-        if ((await deps.notifier.post(id, payload)) === 'sent') {
-          sent += 1;
-          return;
-        }
-        gone += 1;
-        await deps.connections.remove(id);
-      }),
-    );
-  }
-  return { sent, gone };
+  const sending = startSending(deps);
+  await sending.send(delivery);
+  return sending.finish();
 };
 
 /**
@@ -96,20 +125,13 @@ const assignmentDelivery = async (
 };
 
 /**
- * The broadcaster: each audit event, in stream order, becomes its observer message (to the
- * channels of its type) and, for an assignment, the assigned agent's own message.
- * @throws UnavailableError when the store or the management API is unavailable (retry the event).
+ * What one audit event becomes: its observer message (to the channels of its type) and, for an
+ * assignment, the assigned agent's own message (which reads the item for the claim token).
  */
-export const broadcastEvent = async (deps: BroadcastDeps, event: AuditEvent): Promise<BroadcastOutcome> => {
-  const deliveries = [observerDelivery(event), await assignmentDelivery(deps, event)].filter(
+export const deliveriesOf = async (
+  deps: Pick<Ports, 'work' | 'clock'> & SettingsDeps,
+  event: AuditEvent,
+): Promise<Delivery[]> =>
+  [observerDelivery(event), await assignmentDelivery(deps, event)].filter(
     (delivery): delivery is Delivery => delivery !== undefined,
   );
-  let sent = 0;
-  let gone = 0;
-  for (const delivery of deliveries) {
-    const outcome = await deliver(deps, delivery);
-    sent += outcome.sent;
-    gone += outcome.gone;
-  }
-  return { sent, gone };
-};
