@@ -122,7 +122,7 @@ export const keyPattern = (partition: string): string =>
     .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z?/g, '<time>')
     .replace(/\d{4}-\d{2}-\d{2}/g, '<day>')
     .replace(/^(TOKEN|IDEMPOTENCY)#.*/, '$1#<id>')
-    .replace(/^(READY#<team>#|LEASE#|REVIEW#)\d+$/, '$1<n>');
+    .replace(/^(READY#<team>#|LEASE#|REVIEW#|DAY#<day>#)\d+$/, '$1<n>');
 
 const pad = (value: number, digits: number): string => String(value).padStart(digits, '0');
 

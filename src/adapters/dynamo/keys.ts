@@ -182,8 +182,27 @@ export const eventPartition = (entityId: string): string => `ENTITY#${entityId}`
 /** Sort key of an event inside its entity partition. */
 export const eventSortKey = (entityType: string, seq: number): string => `${entityType}#${paddedSeq(seq)}`;
 
-/** Day-index partition. */
-export const eventDayPartition = (day: string): string => `DAY#${day}`;
+/**
+ * Day-index partitions per day: a fixed count, since every reader of a day queries all of them
+ * (one partition per day would take every event of the fleet, several times its write limit).
+ */
+export const DAY_SHARDS = 16;
+
+/** The day-index shard of an entity's events. */
+export const dayShardOf = (entityId: string): number => stableHash(entityId) % DAY_SHARDS;
+
+/**
+ * Day-index partition: one of `DAY_SHARDS` per day, by the entity's hash. Without a shard, the
+ * partition events were written to before the day index was sharded (readers still query it).
+ */
+export const eventDayPartition = (day: string, shard?: number): string =>
+  shard === undefined ? `DAY#${day}` : `DAY#${day}#${shard}`;
+
+/** Every day-index partition of a day a reader queries: the shards, then the unsharded one. */
+export const eventDayPartitions = (day: string): string[] => [
+  ...Array.from({ length: DAY_SHARDS }, (_, shard) => eventDayPartition(day, shard)),
+  eventDayPartition(day),
+];
 
 /** Agent-index partition (events whose subject is the agent). */
 export const eventAgentPartition = (agentId: string): string => `AGENT#${agentId}`;

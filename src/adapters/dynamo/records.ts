@@ -15,6 +15,7 @@ import {
   agentSortKey,
   agentTeamPartition,
   dayOf,
+  dayShardOf,
   EventIndex,
   eventActorPartition,
   eventAgentPartition,
@@ -152,7 +153,7 @@ export const eventToItem = (
   return {
     ...event,
     ...eventKey(event.entityType, event.entityId, event.seq),
-    [EventIndex.byDay.partitionKey]: eventDayPartition(dayOf(event.at)),
+    [EventIndex.byDay.partitionKey]: eventDayPartition(dayOf(event.at), dayShardOf(event.entityId)),
     [EventIndex.byDay.sortKey]: timeKey,
     ...(subject !== undefined && {
       [EventIndex.byAgent.partitionKey]: eventAgentPartition(subject),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eventDayPartition, readyPartition, statusPartition } from '#adapters/dynamo/keys';
+import { DAY_SHARDS, eventDayPartition, readyPartition, statusPartition } from '#adapters/dynamo/keys';
 import { WorkStatus } from '#core/work/status';
 import { costOf, DEFAULT_ACCOUNT_CONCURRENCY } from '../../../scripts/capacity/cost';
 import { FAIL_SHARE, type HotPartition, runModel, SURFACES } from '../../../scripts/capacity/model';
@@ -13,9 +13,6 @@ import { PROFILES, profileNamed } from '../../../scripts/capacity/profiles';
  * `share` is the largest of the key's partitions (e.g. the busiest `LEASE#<n>` bucket).
  */
 const KNOWN_HOT: readonly { profile: string; surface: string; key: string; share: number }[] = [
-  // Every audit event of a day: 7 events per cycle (created, claimed, 4 progress, completed).
-  { profile: 'fleet', surface: 'Events.byDay', key: 'DAY#<day>', share: 7.0 },
-  { profile: 'one-big-team', surface: 'Events.byDay', key: 'DAY#<day>', share: 7.0 },
   // 4 fixed buckets; every progress report and heartbeat moves the entry (delete + put, ~1.1 KB each).
   { profile: 'fleet', surface: 'Work.leases', key: 'LEASE#<n>', share: 5.33 },
   { profile: 'one-big-team', surface: 'Work.leases', key: 'LEASE#<n>', share: 5.33 },
@@ -98,12 +95,17 @@ describe('the capacity model on every profile', () => {
     const flagged = reportOf('one-big-team').flagged.map((hot) => hot.partition);
 
     expect(flagged).toEqual(
-      expect.arrayContaining([
-        eventDayPartition('2026-03-02'),
-        statusPartition(WorkStatus.Ready),
-        readyPartition('team-000', 0),
-      ]),
+      expect.arrayContaining([statusPartition(WorkStatus.Ready), readyPartition('team-000', 0)]),
     );
+  });
+
+  it('spreads a day’s audit events over its shards', () => {
+    const day = reportOf('fleet').hottest.find((hot) => hot.index === 'byDay');
+
+    expect(day?.pattern).toBe('DAY#<day>#<n>');
+    expect(day?.partition.startsWith(`${eventDayPartition('2026-03-02')}#`)).toBe(true);
+    expect(day?.partitions).toBe(DAY_SHARDS);
+    expect(day?.share).toBeLessThan(0.5);
   });
 
   it('spreads the ready index reads over more shards when the deployment has more', () => {

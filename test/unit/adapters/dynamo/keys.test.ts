@@ -4,11 +4,14 @@ import {
   agentKey,
   agentSortKey,
   agentTeamPartition,
+  DAY_SHARDS,
   dayOf,
+  dayShardOf,
   EventIndex,
   eventActorPartition,
   eventAgentPartition,
   eventDayPartition,
+  eventDayPartitions,
   eventKey,
   eventPartition,
   eventSortKey,
@@ -166,6 +169,11 @@ describe('event keys', () => {
 
   it('names day, agent and actor partitions', () => {
     expect(eventDayPartition('2026-01-01')).toBe('DAY#2026-01-01');
+    expect(eventDayPartition('2026-01-01', 7)).toBe('DAY#2026-01-01#7');
+    expect(eventDayPartitions('2026-01-01')).toHaveLength(DAY_SHARDS + 1);
+    expect(eventDayPartitions('2026-01-01').at(-1)).toBe('DAY#2026-01-01');
+    expect(dayShardOf('wi_1')).toBe(dayShardOf('wi_1'));
+    expect(dayShardOf('wi_1')).toBeLessThan(DAY_SHARDS);
     expect(eventAgentPartition('agent-1')).toBe('AGENT#agent-1');
     expect(eventActorPartition('admin')).toBe('ACTOR#admin');
   });
