@@ -10,7 +10,7 @@ import {
   REVIEW_BUCKETS,
   reviewPartition,
   settingsKey,
-  statusPartition,
+  statusPartitions,
 } from '#adapters/dynamo/keys';
 import { rollupKey } from '#adapters/dynamo/metrics-store';
 import { agentsTable, connectionsTable, metaTable, TABLES, workTable } from '#adapters/dynamo/tables';
@@ -122,7 +122,7 @@ export const keyPattern = (partition: string): string =>
     .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z?/g, '<time>')
     .replace(/\d{4}-\d{2}-\d{2}/g, '<day>')
     .replace(/^(TOKEN|IDEMPOTENCY)#.*/, '$1#<id>')
-    .replace(/^(READY#<team>#|LEASE#|REVIEW#|DAY#<day>#)\d+$/, '$1<n>');
+    .replace(/^(READY#<team>#|LEASE#|REVIEW#|DAY#<day>#|STATUS#[a-z_]+#)\d+$/, '$1<n>');
 
 const pad = (value: number, digits: number): string => String(value).padStart(digits, '0');
 
@@ -302,8 +302,9 @@ const sweepAccesses = (agentBytes: number): Access[] => {
     ...Array.from({ length: agentsPage }, (_, index) =>
       read(agentsTable.id, `AGENT#agent-${pad(index, 5)}`, agentBytes, true),
     ),
-    read(workTable.id, statusPartition(WorkStatus.Blocked), 1, false, 'byStatus'),
-    read(workTable.id, statusPartition(WorkStatus.Escalated), 1, false, 'byStatus'),
+    ...[WorkStatus.Blocked, WorkStatus.Escalated].flatMap((status) =>
+      statusPartitions(status).map((partition) => read(workTable.id, partition, 1, false, 'byStatus')),
+    ),
   ];
 };
 

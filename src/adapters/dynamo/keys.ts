@@ -138,8 +138,30 @@ export const reviewBucketOf = (id: string): number => stableHash(`review:${id}`)
 /** Review-index sort key: earliest review first. */
 export const reviewSortKey = (reviewAt: string, id: string): string => `${sortableTime(reviewAt)}#${id}`;
 
-/** Status-index partition. */
-export const statusPartition = (status: string): string => `STATUS#${status}`;
+/**
+ * Status-index partitions per status: a fixed count, since every list and count of a status
+ * queries all of them (one partition per status would take every transition of the fleet).
+ */
+export const STATUS_SHARDS = 8;
+
+/** The status-index shard of a work item. */
+export const statusShardOf = (id: string): number => stableHash(id) % STATUS_SHARDS;
+
+/**
+ * Status-index partition: one of `STATUS_SHARDS` per status, by the item's hash. Without a shard,
+ * the partition items were written to before the status index was sharded (readers still query it).
+ */
+export const statusPartition = (status: string, shard?: number): string =>
+  shard === undefined ? `STATUS#${status}` : `STATUS#${status}#${shard}`;
+
+/** Every status-index partition of a status a reader queries: the shards, then the unsharded one. */
+export const statusPartitions = (status: string): string[] => [
+  ...Array.from({ length: STATUS_SHARDS }, (_, shard) => statusPartition(status, shard)),
+  statusPartition(status),
+];
+
+/** A bound above every sort key of a team's range in a status partition. */
+export const statusTeamCeiling = (team: string): string => `${statusTeamPrefix(team)}~`;
 
 /** Prefix of a team's range inside a status partition. */
 export const statusTeamPrefix = (team: string): string => `${team}#`;

@@ -37,6 +37,7 @@ import {
   settingsKey,
   shardOf,
   statusPartition,
+  statusShardOf,
   statusSortKey,
   tokenKey,
   WorkIndex,
@@ -90,7 +91,7 @@ const isHeld = (item: WorkItem): item is WorkItem & { claim: NonNullable<WorkIte
 export const workToItem = (item: WorkItem, readyShards: number): StoredItem => ({
   ...item,
   ...workKey(item.id),
-  [WorkIndex.byStatus.partitionKey]: statusPartition(item.status),
+  [WorkIndex.byStatus.partitionKey]: statusPartition(item.status, statusShardOf(item.id)),
   [WorkIndex.byStatus.sortKey]: statusSortKey(item.team, item.createdAt, item.id),
   ...(item.status === WorkStatus.Ready && {
     [WorkIndex.ready.partitionKey]: readyPartition(item.team, shardOf(item.id, readyShards)),
