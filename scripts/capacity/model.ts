@@ -4,7 +4,7 @@
  */
 import {
   ALL_AGENTS_PARTITION,
-  LEASE_BUCKETS,
+  LEASE_READ_BUCKETS,
   leasePartition,
   PK,
   REVIEW_BUCKETS,
@@ -292,7 +292,7 @@ const sweepAccesses = (agentBytes: number): Access[] => {
   const agentsPage = DEFAULT_SWEEP_LIMITS.agents;
   return [
     read(metaTable.id, String(settingsKey()[PK]), 300, true),
-    ...Array.from({ length: LEASE_BUCKETS }, (_, bucket) =>
+    ...Array.from({ length: LEASE_READ_BUCKETS }, (_, bucket) =>
       read(workTable.id, leasePartition(bucket), 1, false, 'leases'),
     ),
     ...Array.from({ length: REVIEW_BUCKETS }, (_, bucket) =>

@@ -53,8 +53,22 @@ export const PK = workTable.partitionKey.name;
 /** Name of the Events table's sort key attribute. */
 export const SK = eventsTable.sortKey?.name ?? 'sk';
 
-/** Lease index partitions: a fixed count so that no deployment setting can hide a lease from the sweeper. */
-export const LEASE_BUCKETS = 4;
+/**
+ * Lease index partitions writers use: a fixed count so that no deployment setting can hide a lease
+ * from the sweeper. Every progress report and renewal moves an entry, so a fleet needs many.
+ */
+export const LEASE_BUCKETS = 32;
+
+/**
+ * The count writers used before (4). A held item keeps its entry in its old bucket until its
+ * lease next moves, so the sweeper reads {@link LEASE_READ_BUCKETS} buckets: every old bucket
+ * number is also a new one. Raising `LEASE_BUCKETS` again keeps this at the count it replaces
+ * for at least one lease period.
+ */
+export const PREVIOUS_LEASE_BUCKETS = 4;
+
+/** Buckets the sweeper reads: the larger of the current and the previous count. */
+export const LEASE_READ_BUCKETS = Math.max(LEASE_BUCKETS, PREVIOUS_LEASE_BUCKETS);
 
 /** Review index partitions, fixed for the same reason. */
 export const REVIEW_BUCKETS = 4;
@@ -82,7 +96,8 @@ export const stableHash = (value: string): number => {
 export const shardOf = (id: string, shards: number): number => stableHash(id) % Math.max(1, shards);
 
 /** The lease-index bucket of a work item. */
-export const leaseBucketOf = (id: string): number => stableHash(`lease:${id}`) % LEASE_BUCKETS;
+export const leaseBucketOf = (id: string, buckets: number = LEASE_BUCKETS): number =>
+  stableHash(`lease:${id}`) % buckets;
 
 /**
  * A timestamp in the one ISO 8601 form (`YYYY-MM-DDTHH:mm:ss.sssZ`) whose string order is time

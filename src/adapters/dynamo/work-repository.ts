@@ -8,7 +8,7 @@ import { allOf, Expression } from './expression';
 import {
   holderPartition,
   type IndexKeys,
-  LEASE_BUCKETS,
+  LEASE_READ_BUCKETS,
   leasePartition,
   PK,
   REVIEW_BUCKETS,
@@ -137,7 +137,7 @@ export class DynamoWorkRepository implements WorkRepository {
     if (limit <= 0) return [];
     const index = WorkIndex.leases;
     const pages = await Promise.all(
-      Array.from({ length: LEASE_BUCKETS }, (_, bucket) => {
+      Array.from({ length: LEASE_READ_BUCKETS }, (_, bucket) => {
         const expression = new Expression();
         const spec: QuerySpec = {
           TableName: this.tableName,

@@ -12,9 +12,6 @@ import { PROFILES, profileNamed } from '../../../scripts/capacity/profiles';
  * `share` is the largest of the key's partitions (e.g. the busiest `LEASE#<n>` bucket).
  */
 const KNOWN_HOT: readonly { profile: string; surface: string; key: string; share: number }[] = [
-  // 4 fixed buckets; every progress report and heartbeat moves the entry (delete + put, ~1.1 KB each).
-  { profile: 'fleet', surface: 'Work.leases', key: 'LEASE#<n>', share: 5.33 },
-  { profile: 'one-big-team', surface: 'Work.leases', key: 'LEASE#<n>', share: 5.33 },
   // Read by every use case call (currentSettings), strongly consistent.
   { profile: 'fleet', surface: 'Meta', key: 'SETTINGS', share: 2.33 },
   { profile: 'one-big-team', surface: 'Meta', key: 'SETTINGS', share: 2.33 },

@@ -22,9 +22,11 @@ import {
   idempotencyKey,
   invertedRank,
   LEASE_BUCKETS,
+  LEASE_READ_BUCKETS,
   leaseBucketOf,
   leasePartition,
   leaseSortKey,
+  PREVIOUS_LEASE_BUCKETS,
   paddedSeq,
   readyPartition,
   readySortKey,
@@ -103,6 +105,16 @@ describe('work keys', () => {
 
     expect([...buckets].every((bucket) => bucket >= 0 && bucket < LEASE_BUCKETS)).toBe(true);
     expect(buckets.size).toBe(LEASE_BUCKETS);
+  });
+
+  it('has the sweeper read every bucket of the current and the previous bucket count', () => {
+    const ids = Array.from({ length: 200 }, (_, i) => `wi_${i}`);
+
+    expect(LEASE_READ_BUCKETS).toBe(Math.max(LEASE_BUCKETS, PREVIOUS_LEASE_BUCKETS));
+    for (const id of ids) {
+      expect(leaseBucketOf(id, PREVIOUS_LEASE_BUCKETS)).toBeLessThan(LEASE_READ_BUCKETS);
+      expect(leaseBucketOf(id)).toBeLessThan(LEASE_READ_BUCKETS);
+    }
   });
 
   it('keys the status index by status, then team and creation time', () => {
