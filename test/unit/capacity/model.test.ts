@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DAY_SHARDS, eventDayPartition, readyPartition } from '#adapters/dynamo/keys';
+import { DEFAULT_SETTINGS_CACHE_SECONDS } from '#app/config';
 import { costOf, DEFAULT_ACCOUNT_CONCURRENCY } from '../../../scripts/capacity/cost';
 import { FAIL_SHARE, type HotPartition, runModel, SURFACES } from '../../../scripts/capacity/model';
 import { PROFILES, profileNamed } from '../../../scripts/capacity/profiles';
@@ -12,9 +13,6 @@ import { PROFILES, profileNamed } from '../../../scripts/capacity/profiles';
  * `share` is the largest of the key's partitions (e.g. the busiest `LEASE#<n>` bucket).
  */
 const KNOWN_HOT: readonly { profile: string; surface: string; key: string; share: number }[] = [
-  // Read by every use case call (currentSettings), strongly consistent.
-  { profile: 'fleet', surface: 'Meta', key: 'SETTINGS', share: 2.33 },
-  { profile: 'one-big-team', surface: 'Meta', key: 'SETTINGS', share: 2.33 },
   // The broadcaster queries the `all` channel once per event; `team:` likewise in one team.
   { profile: 'fleet', surface: 'Connections.byChannel', key: 'all', share: 2.33 },
   { profile: 'one-big-team', surface: 'Connections.byChannel', key: 'all', share: 2.33 },
@@ -99,6 +97,18 @@ describe('the capacity model on every profile', { timeout: 30_000 }, () => {
 
     expect(status?.pattern).toMatch(/^STATUS#[a-z_]+#<n>$/);
     expect(status?.share).toBeLessThan(0.5);
+  });
+
+  it('reads the settings once per warm process and cache period, never more often than calls ask', () => {
+    const fleet = reportOf('fleet');
+    const laptop = reportOf('laptop');
+    const meta = fleet.hottest.find((hot) => hot.table === 'Meta');
+
+    expect(fleet.settingsReads.callsPerSec).toBeGreaterThan(7000);
+    expect(fleet.settingsReads.storeReadsPerSec).toBeLessThan(fleet.settingsReads.callsPerSec / 10);
+    expect(fleet.settingsReads.storeReadsPerSec).toBeGreaterThan(DEFAULT_SETTINGS_CACHE_SECONDS);
+    expect(laptop.settingsReads.storeReadsPerSec).toBeLessThanOrEqual(laptop.settingsReads.callsPerSec);
+    expect(meta?.pattern).not.toBe('SETTINGS');
   });
 
   it('spreads the ready index reads over more shards when the deployment has more', () => {
