@@ -129,11 +129,18 @@ const dynamoClient = once(() => {
 
 /** The ports, built once per container on first use. */
 export const deps: () => Deps = once(() => {
-  const { tablePrefix, readyShards, auditRetentionDays, settings } = config();
+  const { tablePrefix, readyShards, auditRetentionDays, settings, settingsCacheSeconds } = config();
   const client = dynamoClient();
   const clock = systemClock;
   return {
-    ...createDynamoPorts({ client, tablePrefix, readyShards, clock, auditRetentionDays }),
+    ...createDynamoPorts({
+      client,
+      tablePrefix,
+      readyShards,
+      clock,
+      auditRetentionDays,
+      settingsCacheSeconds,
+    }),
     clock,
     ids: createIdGenerator({ clock }),
     random: systemRandom,

@@ -5,7 +5,7 @@
  * prod), API Gateway HTTP requests, SQS requests and WebSocket messages and connection minutes.
  */
 import { STAGES } from '../../lib/stage-config';
-import type { CapacityReport } from './model';
+import type { CapacityReport, RequestRates } from './model';
 import {
   DYNAMODB_READ_REQUEST_USD,
   DYNAMODB_WRITE_REQUEST_USD,
@@ -111,9 +111,10 @@ export interface CostReport {
   >;
 }
 
-/** The cost and concurrency of a model run. */
-export const costOf = (report: CapacityReport): CostReport => {
-  const { rates, profile } = report;
+/** Invocations per second and average concurrent executions of every function, from a run's rates. */
+export const functionRates = (
+  rates: RequestRates,
+): { fn: ModelFunction; invocationsPerSec: number; durationMs: number; concurrency: number }[] => {
   const invocations: Record<ModelFunction, number> = {
     'http/create-work': rates.byRoute.create,
     'http/claim-next': rates.byRoute.claim,
@@ -129,20 +130,32 @@ export const costOf = (report: CapacityReport): CostReport => {
     'queues/heartbeats': rates.heartbeatRequests,
     'streams/broadcast-events': rates.eventsPerSec,
   };
-  const functions = (Object.keys(DURATION_MS) as ModelFunction[]).map((fn): FunctionLoad => {
+  return (Object.keys(DURATION_MS) as ModelFunction[]).map((fn) => {
     const perBatch = invocations[fn] > 0 ? (records[fn] ?? 0) / invocations[fn] : 0;
     const durationMs = DURATION_MS[fn] + (PER_RECORD_MS[fn] ?? 0) * perBatch;
-    const concurrency = (invocations[fn] * durationMs) / 1000;
     return {
       fn,
       invocationsPerSec: invocations[fn],
+      durationMs,
+      concurrency: (invocations[fn] * durationMs) / 1000,
+    };
+  });
+};
+
+/** The cost and concurrency of a model run. */
+export const costOf = (report: CapacityReport): CostReport => {
+  const { rates, profile } = report;
+  const functions = functionRates(rates).map(
+    ({ fn, invocationsPerSec, durationMs, concurrency }): FunctionLoad => ({
+      fn,
+      invocationsPerSec,
       memoryMiB: memoryOf(fn),
       durationMs: Math.round(durationMs),
       concurrency,
       suggestedReserved: Math.max(1, Math.ceil(concurrency * CONCURRENCY_HEADROOM)),
       ...(capOf(fn) === undefined ? {} : { prodCap: capOf(fn) }),
-    };
-  });
+    }),
+  );
   const perSec = {
     dynamoWrites: report.billedWritesPerSec * DYNAMODB_WRITE_REQUEST_USD,
     dynamoReads: report.billedReadsPerSec * DYNAMODB_READ_REQUEST_USD,

@@ -4,21 +4,23 @@
  */
 import {
   ALL_AGENTS_PARTITION,
-  LEASE_BUCKETS,
+  LEASE_READ_BUCKETS,
   leasePartition,
   PK,
   REVIEW_BUCKETS,
   reviewPartition,
   settingsKey,
-  statusPartition,
+  statusPartitions,
 } from '#adapters/dynamo/keys';
 import { rollupKey } from '#adapters/dynamo/metrics-store';
 import { agentsTable, connectionsTable, metaTable, TABLES, workTable } from '#adapters/dynamo/tables';
 import { heartbeatsQueue } from '#adapters/sqs/queues';
+import { DEFAULT_SETTINGS_CACHE_SECONDS } from '#app/config';
 import { observerDelivery } from '#app/live-messages';
 import { DEFAULT_SWEEP_LIMITS } from '#app/use-cases/sweep';
 import { channelNames } from '#core/realtime/messages';
 import { WorkStatus } from '#core/work/status';
+import { CONCURRENCY_HEADROOM, functionRates, type ModelFunction } from './cost';
 import { type Access, type CycleAccesses, runCycle } from './cycle';
 import { readUnits } from './item-size';
 import type { LoadProfile } from './profiles';
@@ -101,6 +103,8 @@ export interface CapacityReport {
     readonly reads: number;
   }[];
   readonly rates: RequestRates;
+  /** Settings reads per second: asked for by calls, and reaching the store past the per-process cache. */
+  readonly settingsReads: { readonly callsPerSec: number; readonly storeReadsPerSec: number };
 }
 
 /** Every table and index, as `table` or `table.index`. */
@@ -122,7 +126,7 @@ export const keyPattern = (partition: string): string =>
     .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z?/g, '<time>')
     .replace(/\d{4}-\d{2}-\d{2}/g, '<day>')
     .replace(/^(TOKEN|IDEMPOTENCY)#.*/, '$1#<id>')
-    .replace(/^(READY#<team>#|LEASE#|REVIEW#)\d+$/, '$1<n>');
+    .replace(/^(READY#<team>#|LEASE#|REVIEW#|DAY#<day>#|STATUS#[a-z_]+#)\d+$/, '$1<n>');
 
 const pad = (value: number, digits: number): string => String(value).padStart(digits, '0');
 
@@ -292,7 +296,7 @@ const sweepAccesses = (agentBytes: number): Access[] => {
   const agentsPage = DEFAULT_SWEEP_LIMITS.agents;
   return [
     read(metaTable.id, String(settingsKey()[PK]), 300, true),
-    ...Array.from({ length: LEASE_BUCKETS }, (_, bucket) =>
+    ...Array.from({ length: LEASE_READ_BUCKETS }, (_, bucket) =>
       read(workTable.id, leasePartition(bucket), 1, false, 'leases'),
     ),
     ...Array.from({ length: REVIEW_BUCKETS }, (_, bucket) =>
@@ -302,8 +306,9 @@ const sweepAccesses = (agentBytes: number): Access[] => {
     ...Array.from({ length: agentsPage }, (_, index) =>
       read(agentsTable.id, `AGENT#agent-${pad(index, 5)}`, agentBytes, true),
     ),
-    read(workTable.id, statusPartition(WorkStatus.Blocked), 1, false, 'byStatus'),
-    read(workTable.id, statusPartition(WorkStatus.Escalated), 1, false, 'byStatus'),
+    ...[WorkStatus.Blocked, WorkStatus.Escalated].flatMap((status) =>
+      statusPartitions(status).map((partition) => read(workTable.id, partition, 1, false, 'byStatus')),
+    ),
   ];
 };
 
@@ -332,6 +337,56 @@ const broadcastAccesses = (events: CycleAccesses['events'], viewers: number) =>
   });
 
 /** Runs the model on a profile. */
+/** One strongly consistent read of the settings item (~300 bytes: 1 RCU). */
+const SETTINGS_READ: Access = {
+  table: metaTable.id,
+  partition: String(settingsKey()[PK]),
+  writeUnits: 0,
+  readUnits: 1,
+  billedWrites: 0,
+  billedReads: 1,
+};
+
+const isSettingsRead = (access: Access): boolean =>
+  access.table === SETTINGS_READ.table &&
+  access.partition === SETTINGS_READ.partition &&
+  access.readUnits > 0;
+
+/** Functions that read the settings (`currentSettings`) and keep them per process. */
+const SETTINGS_READERS: readonly ModelFunction[] = [
+  'http/create-work',
+  'http/claim-next',
+  'http/report-progress',
+  'http/complete-work',
+  'http/heartbeat',
+  'queues/heartbeats',
+  'scheduled/sweep',
+];
+
+/**
+ * The settings reads of a run. Calls ask for the settings at their own rate, but a process keeps
+ * what it read for `DEFAULT_SETTINGS_CACHE_SECONDS` (`SettingsCache`), so the store sees at most
+ * one read per warm process and period: the warm processes of a function are taken as its
+ * suggested reserved concurrency (average concurrency x headroom), at least one while it runs.
+ */
+class SettingsReads {
+  callsPerSec = 0;
+
+  /** The accesses without their settings reads, counted here instead. */
+  calls(accesses: readonly Access[], rate: number): Access[] {
+    this.callsPerSec += accesses.filter(isSettingsRead).length * rate;
+    return accesses.filter((access) => !isSettingsRead(access));
+  }
+
+  storeReadsPerSec(rates: RequestRates): number {
+    if (DEFAULT_SETTINGS_CACHE_SECONDS <= 0) return this.callsPerSec;
+    const warm = functionRates(rates)
+      .filter((each) => SETTINGS_READERS.includes(each.fn) && each.invocationsPerSec > 0)
+      .reduce((sum, each) => sum + Math.max(1, Math.ceil(each.concurrency * CONCURRENCY_HEADROOM)), 0);
+    return Math.min(this.callsPerSec, warm / DEFAULT_SETTINGS_CACHE_SECONDS);
+  }
+}
+
 export const runModel = (profile: LoadProfile, readyShards = DEFAULT_READY_SHARDS): CapacityReport => {
   const sheet = new LoadSheet();
   const rollupAt = '2026-03-02T09:00:00.000Z';
@@ -340,6 +395,7 @@ export const runModel = (profile: LoadProfile, readyShards = DEFAULT_READY_SHARD
   let agentNumber = 0;
   let cycleNumber = 0;
   const producerRate = profile.claimCyclesPerSec / profile.producers;
+  const settings = new SettingsReads();
   for (const { team, share, agents } of teamShares(profile)) {
     const teamCyclesPerSec = profile.claimCyclesPerSec * share;
     // A sample of the team's agents, one cycle each, stands for all of them: shared partitions
@@ -371,11 +427,17 @@ export const runModel = (profile: LoadProfile, readyShards = DEFAULT_READY_SHARD
         if (partition.includes(agentId) || partition.includes(itemId)) return perAgent;
         return partition.includes(producerId) ? producerRate : undefined;
       };
-      sheet.add(cycle.create, sampleRate, ownRate(agentRate));
-      sheet.add(cycle.claim, sampleRate, ownRate(agentRate));
-      for (const report of cycle.progress) sheet.add(report, sampleRate, ownRate(agentRate));
-      sheet.add(cycle.complete, sampleRate, ownRate(agentRate));
-      sheet.add(cycle.heartbeat, heartbeatRate, ownRate(1 / profile.heartbeatIntervalSec));
+      sheet.add(settings.calls(cycle.create, sampleRate), sampleRate, ownRate(agentRate));
+      sheet.add(settings.calls(cycle.claim, sampleRate), sampleRate, ownRate(agentRate));
+      for (const report of cycle.progress) {
+        sheet.add(settings.calls(report, sampleRate), sampleRate, ownRate(agentRate));
+      }
+      sheet.add(settings.calls(cycle.complete, sampleRate), sampleRate, ownRate(agentRate));
+      sheet.add(
+        settings.calls(cycle.heartbeat, heartbeatRate),
+        heartbeatRate,
+        ownRate(1 / profile.heartbeatIntervalSec),
+      );
       for (const { accesses, messages } of broadcastAccesses(cycle.events, profile.dashboardViewers)) {
         sheet.add(accesses, sampleRate, ownRate(agentRate));
         messagesPerSec += messages * sampleRate;
@@ -390,17 +452,9 @@ export const runModel = (profile: LoadProfile, readyShards = DEFAULT_READY_SHARD
     Math.min(1, heartbeatsPerSec),
   );
   // The consumer reads the settings once per batch (STORE_CALLS.heartbeatBatch).
-  const settingsRead: Access = {
-    table: metaTable.id,
-    partition: String(settingsKey()[PK]),
-    writeUnits: 0,
-    readUnits: 1,
-    billedWrites: 0,
-    billedReads: 1,
-  };
-  sheet.add([settingsRead], heartbeatBatches);
+  settings.calls([SETTINGS_READ], heartbeatBatches);
   const sweepsPerSec = 1 / profile.sweepIntervalSec;
-  sheet.add(sweepAccesses(1024), sweepsPerSec);
+  sheet.add(settings.calls(sweepAccesses(1024), sweepsPerSec), sweepsPerSec);
   // The metrics rollup adds each batch to its minute and hour rows (src/adapters/dynamo/metrics-store.ts).
   const rollupBatches =
     eventsPerSec > 0 ? Math.max(eventsPerSec / ROLLUP_EVENTS_PER_BATCH, Math.min(1, eventsPerSec)) : 0;
@@ -421,6 +475,22 @@ export const runModel = (profile: LoadProfile, readyShards = DEFAULT_READY_SHARD
     complete: cycles,
     heartbeat: heartbeatsPerSec,
   };
+  const rates: RequestRates = {
+    httpRequests: Object.values(byRoute).reduce((sum, rate) => sum + rate, 0),
+    heartbeatRequests: heartbeatsPerSec,
+    heartbeatBatches,
+    eventsPerSec,
+    broadcastBatches: eventsPerSec / BROADCAST_EVENTS_PER_BATCH,
+    rollupBatches,
+    webSocketMessages: messagesPerSec,
+    sweepsPerSec,
+    byRoute,
+  };
+  const settingsReads = {
+    callsPerSec: settings.callsPerSec,
+    storeReadsPerSec: settings.storeReadsPerSec(rates),
+  };
+  sheet.add([SETTINGS_READ], settingsReads.storeReadsPerSec);
   return {
     profile,
     readyShards,
@@ -432,16 +502,7 @@ export const runModel = (profile: LoadProfile, readyShards = DEFAULT_READY_SHARD
       const total = sheet.bySurface.get(surface);
       return total ? [{ surface, ...total }] : [];
     }),
-    rates: {
-      httpRequests: Object.values(byRoute).reduce((sum, rate) => sum + rate, 0),
-      heartbeatRequests: heartbeatsPerSec,
-      heartbeatBatches,
-      eventsPerSec,
-      broadcastBatches: eventsPerSec / BROADCAST_EVENTS_PER_BATCH,
-      rollupBatches,
-      webSocketMessages: messagesPerSec,
-      sweepsPerSec,
-      byRoute,
-    },
+    rates,
+    settingsReads,
   };
 };

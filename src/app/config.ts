@@ -13,6 +13,9 @@ const Text = (options: { minLength?: number; maxLength?: number; pattern?: strin
   Type.Optional(Type.String({ minLength: 1, maxLength: 2048, ...options }));
 const Url = Type.Optional(Type.String({ format: 'uri', pattern: '^https?://' }));
 const Arn = Type.Optional(Type.String({ pattern: '^arn:aws[a-z-]*:secretsmanager:' }));
+/** Seconds a process keeps the runtime settings it read, unless `COORD_SETTINGS_CACHE_SECONDS` says otherwise. */
+export const DEFAULT_SETTINGS_CACHE_SECONDS = 5;
+
 const Int = (minimum: number, maximum: number, fallback: number) =>
   Type.Integer({ minimum, maximum, default: fallback });
 
@@ -40,6 +43,7 @@ export const ConfigEnv = Type.Object({
   COORD_DEFAULT_MAX_ATTEMPTS: Int(1, 20, DEFAULT_SETTINGS.defaultMaxAttempts),
   COORD_READY_SHARDS: Int(1, 64, 4),
   COORD_AUDIT_RETENTION_DAYS: Int(1, 36_500, 400),
+  COORD_SETTINGS_CACHE_SECONDS: Int(0, 300, DEFAULT_SETTINGS_CACHE_SECONDS),
   COORD_SERVICE_VERSION: Type.String({ minLength: 1, maxLength: 64, default: 'dev' }),
   COORD_HEARTBEATS_QUEUE_URL: Url,
   COORD_ESCALATIONS_QUEUE_URL: Url,
@@ -93,6 +97,11 @@ export interface Config {
   readonly auditRetentionDays: number;
   /** Ready-index shards per team. */
   readonly readyShards: number;
+  /**
+   * Seconds a process keeps the runtime settings it read (`COORD_SETTINGS_CACHE_SECONDS`, 0: none):
+   * a `PUT /v1/config` takes effect everywhere within that time (at once in the process that wrote it).
+   */
+  readonly settingsCacheSeconds: number;
   /** Reported by `GET /v1/health` and the OpenAPI document. */
   readonly serviceVersion: string;
   readonly queues: { readonly heartbeatsUrl?: string; readonly escalationsUrl?: string };
@@ -202,6 +211,7 @@ export const loadConfig = (env: Environment = process.env): Config => {
     },
     readyShards: parsed.COORD_READY_SHARDS,
     auditRetentionDays: parsed.COORD_AUDIT_RETENTION_DAYS,
+    settingsCacheSeconds: parsed.COORD_SETTINGS_CACHE_SECONDS,
     serviceVersion: parsed.COORD_SERVICE_VERSION,
     queues: {
       heartbeatsUrl: parsed.COORD_HEARTBEATS_QUEUE_URL,

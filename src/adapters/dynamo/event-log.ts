@@ -11,7 +11,7 @@ import {
   EventIndex,
   eventActorPartition,
   eventAgentPartition,
-  eventDayPartition,
+  eventDayPartitions,
   eventPartition,
   eventTimeCeiling,
   type IndexKeys,
@@ -22,8 +22,11 @@ import {
 import { collect, type QuerySpec, type StoredItem } from './query';
 import { eventFromItem, eventTimeKeyOf } from './records';
 
-/** The day walk reads this many days at once at most; it starts with one and doubles. */
-const MAX_DAYS_AT_ONCE = 16;
+/**
+ * The day walk reads this many days at once at most; it starts with one and doubles. Each day is
+ * `DAY_SHARDS` + 1 queries, so a batch stays under about 70 queries in flight.
+ */
+const MAX_DAYS_AT_ONCE = 4;
 
 /** The time window of a read: `since` and `until` inclusive, `before` (a cursor's time key) exclusive. */
 interface TimeRange {
@@ -219,7 +222,8 @@ export class DynamoAuditLog implements AuditLog {
 
   /**
    * Newest days first, over the days that hold events only, a growing number of days at once,
-   * until `wanted` events or the oldest day. Each day read holds events (unless they just
+   * until `wanted` events or the oldest day. A day is read from its `DAY_SHARDS` partitions and
+   * from its unsharded one (events written before the day index was sharded), merged by time key. Each day read holds events (unless they just
    * expired), so a page costs at most about `wanted` day reads, whatever the age of the events.
    */
   private async walkDays(range: TimeRange, wanted: number): Promise<StoredItem[]> {
@@ -236,8 +240,11 @@ export class DynamoAuditLog implements AuditLog {
       }
       if (next.length === 0) break;
       const remaining = wanted - found.length;
+      // Every shard of a day may hold the newest `remaining` events; the caller merges by time key.
       const pages = await Promise.all(
-        next.map((each) => this.fromIndex(EventIndex.byDay, eventDayPartition(each), range, remaining)),
+        next
+          .flatMap(eventDayPartitions)
+          .map((partition) => this.fromIndex(EventIndex.byDay, partition, range, remaining)),
       );
       found.push(...pages.flat());
     }

@@ -21,6 +21,7 @@ import {
   DynamoStoreProbe,
   DynamoTeamRepository,
   DynamoTokenRepository,
+  SettingsCache,
 } from './meta-store';
 import { DynamoMetricsStore } from './metrics-store';
 import { DEFAULT_AUDIT_RETENTION_DAYS } from './records';
@@ -78,6 +79,12 @@ export interface DynamoPortsOptions {
    * @default 400
    */
   readonly auditRetentionDays?: number;
+  /**
+   * Seconds a process keeps the runtime settings it read (`COORD_SETTINGS_CACHE_SECONDS`); a
+   * `PUT /v1/config` takes effect in other processes within that time. 0 reads them every time.
+   * @default 0
+   */
+  readonly settingsCacheSeconds?: number;
 }
 
 const systemClock: Clock = { now: () => new Date() };
@@ -100,6 +107,7 @@ export const createDynamoPorts = (options: DynamoPortsOptions): DynamoPorts => {
     escalations: tableName(tablePrefix, escalationsTable),
   };
   const auditDays = new DynamoAuditDays(doc, tables.meta, clock);
+  const settingsCache = new SettingsCache(options.settingsCacheSeconds ?? 0);
   const retentionDays = options.auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS;
   return {
     work: new DynamoWorkRepository(doc, tables.work, readyShards),
@@ -107,8 +115,14 @@ export const createDynamoPorts = (options: DynamoPortsOptions): DynamoPorts => {
     teams: new DynamoTeamRepository(doc, tables.meta),
     audit: new DynamoAuditLog(doc, tables.events, auditDays),
     tokens: new DynamoTokenRepository(doc, tables.meta),
-    settings: new DynamoSettingsRepository(doc, tables.meta),
-    uow: new DynamoUnitOfWork(doc, tables, readyShards, { days: auditDays, clock, retentionDays }),
+    settings: new DynamoSettingsRepository(doc, tables.meta, settingsCache),
+    uow: new DynamoUnitOfWork(
+      doc,
+      tables,
+      readyShards,
+      { days: auditDays, clock, retentionDays },
+      settingsCache,
+    ),
     probe: new DynamoStoreProbe(doc, tables.meta),
     idempotency: new DynamoIdempotencyStore(doc, tables.meta, clock),
     escalations: new DynamoEscalationRepository(doc, tables.escalations),

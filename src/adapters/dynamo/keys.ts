@@ -53,8 +53,22 @@ export const PK = workTable.partitionKey.name;
 /** Name of the Events table's sort key attribute. */
 export const SK = eventsTable.sortKey?.name ?? 'sk';
 
-/** Lease index partitions: a fixed count so that no deployment setting can hide a lease from the sweeper. */
-export const LEASE_BUCKETS = 4;
+/**
+ * Lease index partitions writers use: a fixed count so that no deployment setting can hide a lease
+ * from the sweeper. Every progress report and renewal moves an entry, so a fleet needs many.
+ */
+export const LEASE_BUCKETS = 32;
+
+/**
+ * The count writers used before (4). A held item keeps its entry in its old bucket until its
+ * lease next moves, so the sweeper reads {@link LEASE_READ_BUCKETS} buckets: every old bucket
+ * number is also a new one. Raising `LEASE_BUCKETS` again keeps this at the count it replaces
+ * for at least one lease period.
+ */
+export const PREVIOUS_LEASE_BUCKETS = 4;
+
+/** Buckets the sweeper reads: the larger of the current and the previous count. */
+export const LEASE_READ_BUCKETS = Math.max(LEASE_BUCKETS, PREVIOUS_LEASE_BUCKETS);
 
 /** Review index partitions, fixed for the same reason. */
 export const REVIEW_BUCKETS = 4;
@@ -82,7 +96,8 @@ export const stableHash = (value: string): number => {
 export const shardOf = (id: string, shards: number): number => stableHash(id) % Math.max(1, shards);
 
 /** The lease-index bucket of a work item. */
-export const leaseBucketOf = (id: string): number => stableHash(`lease:${id}`) % LEASE_BUCKETS;
+export const leaseBucketOf = (id: string, buckets: number = LEASE_BUCKETS): number =>
+  stableHash(`lease:${id}`) % buckets;
 
 /**
  * A timestamp in the one ISO 8601 form (`YYYY-MM-DDTHH:mm:ss.sssZ`) whose string order is time
@@ -138,8 +153,30 @@ export const reviewBucketOf = (id: string): number => stableHash(`review:${id}`)
 /** Review-index sort key: earliest review first. */
 export const reviewSortKey = (reviewAt: string, id: string): string => `${sortableTime(reviewAt)}#${id}`;
 
-/** Status-index partition. */
-export const statusPartition = (status: string): string => `STATUS#${status}`;
+/**
+ * Status-index partitions per status: a fixed count, since every list and count of a status
+ * queries all of them (one partition per status would take every transition of the fleet).
+ */
+export const STATUS_SHARDS = 8;
+
+/** The status-index shard of a work item. */
+export const statusShardOf = (id: string): number => stableHash(id) % STATUS_SHARDS;
+
+/**
+ * Status-index partition: one of `STATUS_SHARDS` per status, by the item's hash. Without a shard,
+ * the partition items were written to before the status index was sharded (readers still query it).
+ */
+export const statusPartition = (status: string, shard?: number): string =>
+  shard === undefined ? `STATUS#${status}` : `STATUS#${status}#${shard}`;
+
+/** Every status-index partition of a status a reader queries: the shards, then the unsharded one. */
+export const statusPartitions = (status: string): string[] => [
+  ...Array.from({ length: STATUS_SHARDS }, (_, shard) => statusPartition(status, shard)),
+  statusPartition(status),
+];
+
+/** A bound above every sort key of a team's range in a status partition. */
+export const statusTeamCeiling = (team: string): string => `${statusTeamPrefix(team)}~`;
 
 /** Prefix of a team's range inside a status partition. */
 export const statusTeamPrefix = (team: string): string => `${team}#`;
@@ -182,8 +219,27 @@ export const eventPartition = (entityId: string): string => `ENTITY#${entityId}`
 /** Sort key of an event inside its entity partition. */
 export const eventSortKey = (entityType: string, seq: number): string => `${entityType}#${paddedSeq(seq)}`;
 
-/** Day-index partition. */
-export const eventDayPartition = (day: string): string => `DAY#${day}`;
+/**
+ * Day-index partitions per day: a fixed count, since every reader of a day queries all of them
+ * (one partition per day would take every event of the fleet, several times its write limit).
+ */
+export const DAY_SHARDS = 16;
+
+/** The day-index shard of an entity's events. */
+export const dayShardOf = (entityId: string): number => stableHash(entityId) % DAY_SHARDS;
+
+/**
+ * Day-index partition: one of `DAY_SHARDS` per day, by the entity's hash. Without a shard, the
+ * partition events were written to before the day index was sharded (readers still query it).
+ */
+export const eventDayPartition = (day: string, shard?: number): string =>
+  shard === undefined ? `DAY#${day}` : `DAY#${day}#${shard}`;
+
+/** Every day-index partition of a day a reader queries: the shards, then the unsharded one. */
+export const eventDayPartitions = (day: string): string[] => [
+  ...Array.from({ length: DAY_SHARDS }, (_, shard) => eventDayPartition(day, shard)),
+  eventDayPartition(day),
+];
 
 /** Agent-index partition (events whose subject is the agent). */
 export const eventAgentPartition = (agentId: string): string => `AGENT#${agentId}`;

@@ -59,16 +59,55 @@ export class DynamoTokenRepository implements TokenRepository {
   }
 }
 
-/** The persisted runtime settings. */
+/**
+ * The settings a process read last, kept for `ttlSeconds` (0 keeps nothing): every use case call
+ * reads the settings, so without it one item takes a read per request of the whole fleet.
+ * Concurrent reads while none is kept share one store read. A settings write through this process
+ * forgets the kept value at once; other processes see it when their kept value expires.
+ */
+export class SettingsCache {
+  private kept: { readonly value: Promise<StoredSettings | undefined>; readonly until: number } | undefined;
+
+  constructor(
+    private readonly ttlSeconds: number,
+    /** Milliseconds of a monotonic clock (real time, not the injected clock a test may freeze). */
+    private readonly nowMs: () => number = () => performance.now(),
+  ) {}
+
+  /** The kept settings, or those `load` reads (kept from now on when it succeeds). */
+  get(load: () => Promise<StoredSettings | undefined>): Promise<StoredSettings | undefined> {
+    if (this.ttlSeconds <= 0) return load();
+    const now = this.nowMs();
+    if (this.kept !== undefined && now < this.kept.until) return this.kept.value;
+    const value = load();
+    const entry = { value, until: now + this.ttlSeconds * 1000 };
+    this.kept = entry;
+    // A failed read is not kept: the next call reads again.
+    value.catch(() => {
+      if (this.kept === entry) this.kept = undefined;
+    });
+    return value;
+  }
+
+  /** Forgets the kept settings (this process wrote new ones, or tried to). */
+  invalidate(): void {
+    this.kept = undefined;
+  }
+}
+
+/** The persisted runtime settings, kept for a few seconds per process by `cache` when given. */
 export class DynamoSettingsRepository implements SettingsRepository {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly cache: SettingsCache = new SettingsCache(0),
   ) {}
 
-  async get(): Promise<StoredSettings | undefined> {
-    const item = await getItem(this.doc, this.tableName, settingsKey());
-    return item ? settingsFromItem(item) : undefined;
+  get(): Promise<StoredSettings | undefined> {
+    return this.cache.get(async () => {
+      const item = await getItem(this.doc, this.tableName, settingsKey());
+      return item ? settingsFromItem(item) : undefined;
+    });
   }
 }
 

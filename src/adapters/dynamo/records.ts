@@ -15,6 +15,7 @@ import {
   agentSortKey,
   agentTeamPartition,
   dayOf,
+  dayShardOf,
   EventIndex,
   eventActorPartition,
   eventAgentPartition,
@@ -36,6 +37,7 @@ import {
   settingsKey,
   shardOf,
   statusPartition,
+  statusShardOf,
   statusSortKey,
   tokenKey,
   WorkIndex,
@@ -89,7 +91,7 @@ const isHeld = (item: WorkItem): item is WorkItem & { claim: NonNullable<WorkIte
 export const workToItem = (item: WorkItem, readyShards: number): StoredItem => ({
   ...item,
   ...workKey(item.id),
-  [WorkIndex.byStatus.partitionKey]: statusPartition(item.status),
+  [WorkIndex.byStatus.partitionKey]: statusPartition(item.status, statusShardOf(item.id)),
   [WorkIndex.byStatus.sortKey]: statusSortKey(item.team, item.createdAt, item.id),
   ...(item.status === WorkStatus.Ready && {
     [WorkIndex.ready.partitionKey]: readyPartition(item.team, shardOf(item.id, readyShards)),
@@ -152,7 +154,7 @@ export const eventToItem = (
   return {
     ...event,
     ...eventKey(event.entityType, event.entityId, event.seq),
-    [EventIndex.byDay.partitionKey]: eventDayPartition(dayOf(event.at)),
+    [EventIndex.byDay.partitionKey]: eventDayPartition(dayOf(event.at), dayShardOf(event.entityId)),
     [EventIndex.byDay.sortKey]: timeKey,
     ...(subject !== undefined && {
       [EventIndex.byAgent.partitionKey]: eventAgentPartition(subject),

@@ -17,6 +17,7 @@ import { StoreError, THROTTLED_REASONS, translateStoreError } from './errors';
 import { escalationFromItem, escalationToItem } from './escalation-records';
 import { allOf, Expression } from './expression';
 import { agentKey, dayOf, PK, SK, tokenKey } from './keys';
+import type { SettingsCache } from './meta-store';
 import type { StoredItem } from './query';
 import {
   agentFromItem,
@@ -84,6 +85,8 @@ export class DynamoUnitOfWork implements UnitOfWork {
       readonly clock: Clock;
       readonly retentionDays: number;
     },
+    /** Forgotten after a change that writes the settings, so this process reads the new ones at once. */
+    private readonly settingsCache?: SettingsCache,
   ) {}
 
   /**
@@ -124,6 +127,9 @@ export class DynamoUnitOfWork implements UnitOfWork {
       );
     } catch (error) {
       throw translateCommitError(error, planned);
+    } finally {
+      // Also after a refused write: what is stored differs from what this process kept.
+      if (change.writes.some((write) => write.kind === 'settings')) this.settingsCache?.invalidate();
     }
   }
 

@@ -8,14 +8,15 @@ import { allOf, Expression } from './expression';
 import {
   holderPartition,
   type IndexKeys,
-  LEASE_BUCKETS,
+  LEASE_READ_BUCKETS,
   leasePartition,
   PK,
   REVIEW_BUCKETS,
   readyPartition,
   reviewPartition,
   sortableTime,
-  statusPartition,
+  statusPartitions,
+  statusTeamCeiling,
   statusTeamPrefix,
   WorkIndex,
   workKey,
@@ -31,28 +32,28 @@ import {
 } from './query';
 import { workFromItem } from './records';
 
-/** Where a status-walking list stopped: the status it was in and the last index entry returned. */
+/**
+ * Where a status-walking list stopped: the status it was in and the status-index sort key of the
+ * last entry returned (`<team>#<createdAt>#<id>`, unique), a position in every shard of that status.
+ */
 interface StatusPosition {
   readonly s: number;
-  readonly k: Record<string, string>;
+  readonly a: string;
 }
 
 /** The attributes of an index entry's position (table key plus index keys). */
 const entryAttributes = (index: IndexKeys): string[] => [PK, index.partitionKey, index.sortKey];
 
-/** A status position inside the statuses walked, in that status's partition (and team range). */
+/** A status position inside the statuses walked (and in the team's range when narrowed to a team). */
 const isStatusPosition =
   (statuses: readonly WorkStatus[], team: string | undefined) =>
-  (value: unknown): value is StatusPosition => {
-    const index = WorkIndex.byStatus;
-    if (!isObject(value) || !isIndexBelow(value.s, statuses.length)) return false;
-    const key = value.k;
-    return (
-      isKeyOf(key, entryAttributes(index)) &&
-      key[index.partitionKey] === statusPartition(statuses[value.s] as WorkStatus) &&
-      (team === undefined || (key[index.sortKey] as string).startsWith(statusTeamPrefix(team)))
-    );
-  };
+  (value: unknown): value is StatusPosition =>
+    isObject(value) &&
+    Object.keys(value).length === 2 &&
+    isIndexBelow(value.s, statuses.length) &&
+    typeof value.a === 'string' &&
+    value.a.length > 0 &&
+    (team === undefined || value.a.startsWith(statusTeamPrefix(team)));
 
 /** Where a holder list stopped. */
 interface HolderPosition {
@@ -136,7 +137,7 @@ export class DynamoWorkRepository implements WorkRepository {
     if (limit <= 0) return [];
     const index = WorkIndex.leases;
     const pages = await Promise.all(
-      Array.from({ length: LEASE_BUCKETS }, (_, bucket) => {
+      Array.from({ length: LEASE_READ_BUCKETS }, (_, bucket) => {
         const expression = new Expression();
         const spec: QuerySpec = {
           TableName: this.tableName,
@@ -181,28 +182,61 @@ export class DynamoWorkRepository implements WorkRepository {
 
   async countByStatus(team: string): Promise<Record<WorkStatus, number>> {
     const counts = await Promise.all(
-      WORK_STATUSES.map(
-        async (status) => [status, await count(this.doc, this.statusSpec(status, team))] as const,
-      ),
+      WORK_STATUSES.map(async (status) => {
+        const shards = await Promise.all(
+          statusPartitions(status).map((partition) => count(this.doc, this.statusSpec(partition, team))),
+        );
+        return [status, shards.reduce((sum, each) => sum + each, 0)] as const;
+      }),
     );
     return Object.fromEntries(counts) as Record<WorkStatus, number>;
   }
 
-  /** The byStatus range of one status, narrowed to a team when given. */
-  private statusSpec(status: WorkStatus, team: string | undefined): QuerySpec {
+  /** One status-index partition, narrowed to a team and to the entries after `after` when given. */
+  private statusSpec(partition: string, team: string | undefined, after?: string): QuerySpec {
     const index = WorkIndex.byStatus;
     const expression = new Expression();
-    const partition = `${expression.name(index.partitionKey)} = ${expression.value(statusPartition(status))}`;
-    const teamRange =
-      team === undefined
-        ? undefined
-        : `begins_with(${expression.name(index.sortKey)}, ${expression.value(statusTeamPrefix(team))})`;
+    const key = () => expression.name(index.sortKey);
+    let range: string | undefined;
+    if (after !== undefined && team !== undefined) {
+      // Inclusive: the caller drops the entry at `after` itself.
+      range = `${key()} BETWEEN ${expression.value(after)} AND ${expression.value(statusTeamCeiling(team))}`;
+    } else if (after !== undefined) range = `${key()} > ${expression.value(after)}`;
+    else if (team !== undefined) range = `begins_with(${key()}, ${expression.value(statusTeamPrefix(team))})`;
     return {
       TableName: this.tableName,
       IndexName: index.indexName,
-      KeyConditionExpression: allOf(partition, teamRange),
+      KeyConditionExpression: allOf(
+        `${expression.name(index.partitionKey)} = ${expression.value(partition)}`,
+        range,
+      ),
       ...expression.attributes(),
     };
+  }
+
+  /**
+   * The first `wanted` entries of a status after `after`, in sort key order: every shard of the
+   * status (and its unsharded partition) may hold them, so each is asked for `wanted` and the
+   * answers are merged.
+   */
+  private async statusEntries(
+    status: WorkStatus,
+    team: string | undefined,
+    after: string | undefined,
+    wanted: number,
+  ): Promise<StoredItem[]> {
+    const sortKey = WorkIndex.byStatus.sortKey;
+    const shards = await Promise.all(
+      statusPartitions(status).map((partition) =>
+        collect(this.doc, this.statusSpec(partition, team, after), wanted, {
+          accept: after === undefined ? undefined : (entry) => entry[sortKey] !== after,
+        }),
+      ),
+    );
+    return shards
+      .flatMap((shard) => shard.items)
+      .sort(bySortKey(sortKey))
+      .slice(0, wanted);
   }
 
   /**
@@ -214,18 +248,22 @@ export class DynamoWorkRepository implements WorkRepository {
     const start = decodeCursor(query.cursor, scope, isStatusPosition(statuses, query.team));
     const wanted = query.limit + 1;
     const found: { status: number; entry: StoredItem }[] = [];
-    let startKey: Record<string, string> | undefined = start?.k;
+    let after: string | undefined = start?.a;
     for (let status = start?.s ?? 0; status < statuses.length && found.length < wanted; status += 1) {
-      const spec = this.statusSpec(statuses[status] as WorkStatus, query.team);
-      const { items } = await collect(this.doc, spec, wanted - found.length, { startKey });
-      found.push(...items.map((entry) => ({ status, entry })));
-      startKey = undefined;
+      const entries = await this.statusEntries(
+        statuses[status] as WorkStatus,
+        query.team,
+        after,
+        wanted - found.length,
+      );
+      found.push(...entries.map((entry) => ({ status, entry })));
+      after = undefined;
     }
     const page = found.slice(0, query.limit);
     const last = page.at(-1);
     const nextCursor =
       found.length > query.limit && last
-        ? encodeCursor(scope, { s: last.status, k: indexEntryKey(last.entry, WorkIndex.byStatus) })
+        ? encodeCursor(scope, { s: last.status, a: String(last.entry[WorkIndex.byStatus.sortKey]) })
         : undefined;
     const stored = await itemsOfEntries(
       this.doc,

@@ -1,5 +1,14 @@
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { shardOf } from '#adapters/dynamo/keys';
+import {
+  leaseBucketOf,
+  leasePartition,
+  PREVIOUS_LEASE_BUCKETS,
+  shardOf,
+  WorkIndex,
+  workKey,
+} from '#adapters/dynamo/keys';
+import { tableName, workTable } from '#adapters/dynamo/tables';
 import { ValidationError } from '#core/errors';
 import type { WorkItem } from '#core/model';
 import type { Page, WorkQuery } from '#core/ports';
@@ -109,6 +118,26 @@ describe('expiredLeases', () => {
     } finally {
       await scoped.cleanup();
     }
+  });
+
+  it('finds an expired lease still in the bucket of the previous bucket count', async () => {
+    const item = claimed(aWorkItem(), 'agent-old', { leaseExpiresAt: '2001-01-01T00:00:00.000Z' });
+    await insert(store.ports, { work: [item] });
+    await DynamoDBDocumentClient.from(store.client).send(
+      new UpdateCommand({
+        TableName: tableName(store.tablePrefix, workTable),
+        Key: workKey(item.id),
+        UpdateExpression: 'SET #bucket = :bucket',
+        ExpressionAttributeNames: { '#bucket': WorkIndex.leases.partitionKey },
+        ExpressionAttributeValues: {
+          ':bucket': leasePartition(leaseBucketOf(item.id, PREVIOUS_LEASE_BUCKETS)),
+        },
+      }),
+    );
+
+    const expired = await store.ports.work.expiredLeases('2001-01-02T00:00:00.000Z', 10);
+
+    expect(ids(expired)).toContain(item.id);
   });
 
   it('forgets a lease once the item is no longer held', async () => {

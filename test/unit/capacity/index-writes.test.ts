@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { statusPartition, statusShardOf } from '#adapters/dynamo/keys';
 import { workToItem } from '#adapters/dynamo/records';
 import { workTable } from '#adapters/dynamo/tables';
 import { aClaim, aWorkItem } from '#test/support/builders';
@@ -25,8 +26,8 @@ describe('index writes of a stored change', () => {
     const progress = indexWrites(workTable, workToItem(claimed, SHARDS), workToItem(progressed, SHARDS));
 
     expect(claim.filter((write) => write.index === 'byStatus').map((write) => write.partition)).toEqual([
-      'STATUS#ready',
-      'STATUS#claimed',
+      statusPartition('ready', statusShardOf(ready.id)),
+      statusPartition('claimed', statusShardOf(ready.id)),
     ]);
     expect(claim.filter((write) => write.index === 'ready')).toHaveLength(1);
     // Same keys: the ALL-projected lease and holder entries are rewritten, the keys-only status entry is not.

@@ -4,11 +4,14 @@ import {
   agentKey,
   agentSortKey,
   agentTeamPartition,
+  DAY_SHARDS,
   dayOf,
+  dayShardOf,
   EventIndex,
   eventActorPartition,
   eventAgentPartition,
   eventDayPartition,
+  eventDayPartitions,
   eventKey,
   eventPartition,
   eventSortKey,
@@ -19,9 +22,11 @@ import {
   idempotencyKey,
   invertedRank,
   LEASE_BUCKETS,
+  LEASE_READ_BUCKETS,
   leaseBucketOf,
   leasePartition,
   leaseSortKey,
+  PREVIOUS_LEASE_BUCKETS,
   paddedSeq,
   readyPartition,
   readySortKey,
@@ -102,6 +107,16 @@ describe('work keys', () => {
     expect(buckets.size).toBe(LEASE_BUCKETS);
   });
 
+  it('has the sweeper read every bucket of the current and the previous bucket count', () => {
+    const ids = Array.from({ length: 200 }, (_, i) => `wi_${i}`);
+
+    expect(LEASE_READ_BUCKETS).toBe(Math.max(LEASE_BUCKETS, PREVIOUS_LEASE_BUCKETS));
+    for (const id of ids) {
+      expect(leaseBucketOf(id, PREVIOUS_LEASE_BUCKETS)).toBeLessThan(LEASE_READ_BUCKETS);
+      expect(leaseBucketOf(id)).toBeLessThan(LEASE_READ_BUCKETS);
+    }
+  });
+
   it('keys the status index by status, then team and creation time', () => {
     const key = statusSortKey('core', '2026-01-01T00:00:00.000Z', 'wi_1');
 
@@ -166,6 +181,11 @@ describe('event keys', () => {
 
   it('names day, agent and actor partitions', () => {
     expect(eventDayPartition('2026-01-01')).toBe('DAY#2026-01-01');
+    expect(eventDayPartition('2026-01-01', 7)).toBe('DAY#2026-01-01#7');
+    expect(eventDayPartitions('2026-01-01')).toHaveLength(DAY_SHARDS + 1);
+    expect(eventDayPartitions('2026-01-01').at(-1)).toBe('DAY#2026-01-01');
+    expect(dayShardOf('wi_1')).toBe(dayShardOf('wi_1'));
+    expect(dayShardOf('wi_1')).toBeLessThan(DAY_SHARDS);
     expect(eventAgentPartition('agent-1')).toBe('AGENT#agent-1');
     expect(eventActorPartition('admin')).toBe('ACTOR#admin');
   });
