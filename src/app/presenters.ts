@@ -9,6 +9,7 @@ import type { Escalation } from '#core/escalations/escalation';
 import type { Agent, AuditEvent, WorkItem } from '#core/model';
 import type { Settings } from '#core/settings';
 import { urgencyOf } from '#core/urgency';
+import type { PathsWarning } from '#core/work/paths-policy';
 import type { EscalationView } from './schemas/escalations';
 import type { AgentViewSchema, AuditEventView, ClaimView, WorkView } from './schemas/views';
 
@@ -28,6 +29,7 @@ export const presentWork = (item: WorkItem, now: Date, settings: Settings): Work
     businessValue: item.businessValue,
     deadline: item.deadline,
     requiredCapabilities: [...item.requiredCapabilities],
+    paths: item.paths && [...item.paths],
     dependsOn: [...item.dependsOn],
     blockedBy: [...item.remainingDeps],
     estimateMinutes: item.estimateMinutes,
@@ -57,11 +59,25 @@ export const presentWork = (item: WorkItem, now: Date, settings: Settings): Work
  * The claim reply: the item plus its claim token. Only for the holder that just claimed it.
  * @throws Error when the item carries no claim (a use case bug, never a caller's fault).
  */
-export const presentClaim = (item: WorkItem, now: Date, settings: Settings): ClaimView => {
+export const presentClaim = (
+  item: WorkItem,
+  now: Date,
+  settings: Settings,
+  warnings: readonly PathsWarning[] = [],
+): ClaimView => {
   if (!item.claim) throw new Error(`Work item ${item.id} has no claim to present`);
   return {
     item: presentWork(item, now, settings),
     claim: { token: item.claim.token, leaseExpiresAt: item.claim.leaseExpiresAt },
+    ...(warnings.length > 0
+      ? {
+          warnings: warnings.map((warning) => ({
+            ...warning,
+            holder: { ...warning.holder },
+            paths: [...warning.paths],
+          })),
+        }
+      : {}),
   };
 };
 

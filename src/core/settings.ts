@@ -29,6 +29,18 @@ export interface AiSettings {
   readonly assessmentIntervalMinutes: number;
 }
 
+/** What claims do about declared `paths` that overlap those of an item in flight in the same team. */
+export const PATHS_POLICIES = ['off', 'warn', 'block'] as const;
+
+/** `off`: not checked; `warn`: the claim succeeds with a warning; `block`: the item is not handed out. */
+export type PathsPolicy = (typeof PATHS_POLICIES)[number];
+
+/** The overlap policy of every team (`default`) and of the teams named in `teams`. */
+export interface PathsPolicySettings {
+  readonly default: PathsPolicy;
+  readonly teams: Readonly<Record<string, PathsPolicy>>;
+}
+
 /** Runtime settings an admin can change with `PUT /v1/config`. */
 export interface Settings {
   readonly leaseSeconds: number;
@@ -36,6 +48,7 @@ export interface Settings {
   readonly defaultMaxAttempts: number;
   readonly urgencyWeights: UrgencyWeights;
   readonly ai: AiSettings;
+  readonly pathsPolicy: PathsPolicySettings;
 }
 
 /** API.md's defaults. */
@@ -60,4 +73,5 @@ export const DEFAULT_SETTINGS: Settings = {
     dailyTokenBudget: 500_000,
     assessmentIntervalMinutes: 60,
   },
+  pathsPolicy: { default: 'off', teams: {} },
 };

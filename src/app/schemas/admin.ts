@@ -1,6 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Role } from '#core/roles';
-import { Closed, literalUnion, PageQuery, TeamName, Text, Timestamp } from './common';
+import { Closed, literalUnion, PageQuery, PathsPolicySchema, TeamName, Text, Timestamp } from './common';
 
 /** `POST /v1/tokens`. */
 export const IssueTokenBody = Closed({
@@ -58,6 +58,14 @@ export const ConfigBody = Closed({
       maxRetries: Type.Optional(Type.Integer({ minimum: 0, maximum: 5 })),
       dailyTokenBudget: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000 })),
       assessmentIntervalMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 1440 })),
+    }),
+  ),
+  pathsPolicy: Type.Optional(
+    Closed({
+      default: Type.Optional(PathsPolicySchema),
+      teams: Type.Optional(
+        Type.Record(TeamName, PathsPolicySchema, { maxProperties: 1000, additionalProperties: false }),
+      ),
     }),
   ),
 });

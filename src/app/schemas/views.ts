@@ -13,6 +13,7 @@ import {
   Closed,
   JsonObject,
   literalUnion,
+  PathsPolicySchema,
   PrioritySchema,
   TeamName,
   Timestamp,
@@ -59,6 +60,7 @@ export const WorkView = Closed(
     businessValue: Type.Number(),
     deadline: Type.Optional(Timestamp),
     requiredCapabilities: Type.Array(Type.String()),
+    paths: Type.Optional(Type.Array(Type.String())),
     dependsOn: Type.Array(Type.String()),
     blockedBy: Type.Array(Type.String(), { description: 'Dependencies not completed yet.' }),
     estimateMinutes: Type.Optional(Type.Number()),
@@ -83,10 +85,33 @@ export const WorkView = Closed(
 );
 export type WorkView = Static<typeof WorkView>;
 
+/** The agent holding an item, as conflicts and warnings name it (with its liveness). */
+export const HolderView = Closed({
+  agentId: AgentId,
+  status: Type.String({ description: '`active`, or `offline` past the heartbeat timeout.' }),
+  lastHeartbeatAt: Timestamp,
+  leaseExpiresAt: Timestamp,
+});
+export type HolderView = Static<typeof HolderView>;
+
 /** The claim reply: the item and the claim token (shown only here and in `assignment` events). */
 export const ClaimView = Closed({
   item: WorkView,
   claim: Closed({ token: Type.String(), leaseExpiresAt: Timestamp }),
+  warnings: Type.Optional(
+    Type.Array(
+      Closed({
+        code: Type.Literal('paths_in_use'),
+        workId: Type.String(),
+        holder: HolderView,
+        paths: Type.Array(Type.String(), { minItems: 2, maxItems: 2 }),
+      }),
+      {
+        description:
+          'Under the `warn` paths policy: items in flight in the team whose paths overlap this one (a glob of this item, then the one it overlaps).',
+      },
+    ),
+  ),
 });
 export type ClaimView = Static<typeof ClaimView>;
 
@@ -198,6 +223,10 @@ export const SettingsView = Closed({
     maxRetries: Type.Integer(),
     dailyTokenBudget: Type.Integer(),
     assessmentIntervalMinutes: Type.Integer(),
+  }),
+  pathsPolicy: Closed({
+    default: PathsPolicySchema,
+    teams: Type.Record(Type.String(), PathsPolicySchema),
   }),
 });
 export type SettingsView = Static<typeof SettingsView>;
