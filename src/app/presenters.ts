@@ -5,11 +5,11 @@
  */
 import { agentHealth } from '#core/agents/health';
 import { agentStatus } from '#core/agents/liveness';
+import type { PathsInUse } from '#core/errors';
 import type { Escalation } from '#core/escalations/escalation';
 import type { Agent, AuditEvent, WorkItem } from '#core/model';
 import type { Settings } from '#core/settings';
 import { urgencyOf } from '#core/urgency';
-import type { PathsWarning } from '#core/work/paths-policy';
 import type { EscalationView } from './schemas/escalations';
 import type { AgentViewSchema, AuditEventView, ClaimView, WorkView } from './schemas/views';
 
@@ -63,20 +63,14 @@ export const presentClaim = (
   item: WorkItem,
   now: Date,
   settings: Settings,
-  warnings: readonly PathsWarning[] = [],
+  overlaps: readonly PathsInUse[] = [],
 ): ClaimView => {
   if (!item.claim) throw new Error(`Work item ${item.id} has no claim to present`);
   return {
     item: presentWork(item, now, settings),
     claim: { token: item.claim.token, leaseExpiresAt: item.claim.leaseExpiresAt },
-    ...(warnings.length > 0
-      ? {
-          warnings: warnings.map((warning) => ({
-            ...warning,
-            holder: { ...warning.holder },
-            paths: [...warning.paths],
-          })),
-        }
+    ...(overlaps.length > 0
+      ? { overlaps: overlaps.map(({ holder, paths }) => ({ holder: { ...holder }, paths: [...paths] })) }
       : {}),
   };
 };

@@ -169,10 +169,9 @@ export class IdempotencyConflictError extends DomainError {
   }
 }
 
-/** What a `paths_in_use` answer names: the item in flight, its holder, and one overlapping pair of globs. */
+/** What a `paths_in_use` answer names: the holder with its item in flight, and one overlapping pair of globs. */
 export interface PathsInUse {
-  readonly workId: string;
-  readonly holder: HolderInfo;
+  readonly holder: HolderInfo & { readonly workId: string };
   /** `[a glob of the item asked for, the glob of the item in flight it overlaps]`. */
   readonly paths: readonly [string, string];
 }
@@ -182,8 +181,8 @@ export class PathsInUseError extends DomainError {
   constructor(workId: string, conflict: PathsInUse) {
     super(
       'paths_in_use',
-      `Work item ${workId} touches ${conflict.paths[0]}, which overlaps ${conflict.paths[1]} of work item ${conflict.workId} held by ${conflict.holder.agentId}.`,
-      { holder: conflict.holder, workId: conflict.workId, paths: [...conflict.paths] },
+      `Work item ${workId} touches ${conflict.paths[0]}, which overlaps ${conflict.paths[1]} of work item ${conflict.holder.workId} held by ${conflict.holder.agentId}.`,
+      { holder: { ...conflict.holder }, paths: [...conflict.paths] },
     );
   }
 }

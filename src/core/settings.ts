@@ -35,11 +35,8 @@ export const PATHS_POLICIES = ['off', 'warn', 'block'] as const;
 /** `off`: not checked; `warn`: the claim succeeds with a warning; `block`: the item is not handed out. */
 export type PathsPolicy = (typeof PATHS_POLICIES)[number];
 
-/** The overlap policy of every team (`default`) and of the teams named in `teams`. */
-export interface PathsPolicySettings {
-  readonly default: PathsPolicy;
-  readonly teams: Readonly<Record<string, PathsPolicy>>;
-}
+/** The key of `pathOverlap` that sets the policy of every team without an entry of its own. */
+export const ALL_TEAMS = '*';
 
 /** Runtime settings an admin can change with `PUT /v1/config`. */
 export interface Settings {
@@ -48,7 +45,8 @@ export interface Settings {
   readonly defaultMaxAttempts: number;
   readonly urgencyWeights: UrgencyWeights;
   readonly ai: AiSettings;
-  readonly pathsPolicy: PathsPolicySettings;
+  /** The overlap policy per team name, and for every other team under `ALL_TEAMS` (`off` without it). */
+  readonly pathOverlap: Readonly<Record<string, PathsPolicy>>;
 }
 
 /** API.md's defaults. */
@@ -73,5 +71,5 @@ export const DEFAULT_SETTINGS: Settings = {
     dailyTokenBudget: 500_000,
     assessmentIntervalMinutes: 60,
   },
-  pathsPolicy: { default: 'off', teams: {} },
+  pathOverlap: { [ALL_TEAMS]: 'off' },
 };

@@ -25,6 +25,9 @@ export type AuditQuery = Static<typeof AuditQuery>;
 export const TeamsQuery = Closed({ ...PageQuery });
 export type TeamsQuery = Static<typeof TeamsQuery>;
 
+/** A team name (as `TeamName` has it, up to 64 characters) or `*`, every other team. */
+const PATH_OVERLAP_KEY = '^(\\*|[A-Za-z0-9][A-Za-z0-9_.-]{0,63})$';
+
 const Weight = Type.Number({ minimum: 0, maximum: 1000 });
 
 /** `PUT /v1/config` (any subset, merged deeply); `GET /v1/config` answers the whole shape. */
@@ -60,12 +63,12 @@ export const ConfigBody = Closed({
       assessmentIntervalMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 1440 })),
     }),
   ),
-  pathsPolicy: Type.Optional(
-    Closed({
-      default: Type.Optional(PathsPolicySchema),
-      teams: Type.Optional(
-        Type.Record(TeamName, PathsPolicySchema, { maxProperties: 1000, additionalProperties: false }),
-      ),
+  pathOverlap: Type.Optional(
+    Type.Record(Type.String({ pattern: PATH_OVERLAP_KEY }), PathsPolicySchema, {
+      maxProperties: 1000,
+      additionalProperties: false,
+      description:
+        'The paths policy (`off`, `warn`, `block`) per team name, or for every other team under `*`.',
     }),
   ),
 });

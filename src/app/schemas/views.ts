@@ -85,7 +85,7 @@ export const WorkView = Closed(
 );
 export type WorkView = Static<typeof WorkView>;
 
-/** The agent holding an item, as conflicts and warnings name it (with its liveness). */
+/** The agent holding an item, as conflicts and overlaps name it (with its liveness). */
 export const HolderView = Closed({
   agentId: AgentId,
   status: Type.String({ description: '`active`, or `offline` past the heartbeat timeout.' }),
@@ -98,17 +98,15 @@ export type HolderView = Static<typeof HolderView>;
 export const ClaimView = Closed({
   item: WorkView,
   claim: Closed({ token: Type.String(), leaseExpiresAt: Timestamp }),
-  warnings: Type.Optional(
+  overlaps: Type.Optional(
     Type.Array(
       Closed({
-        code: Type.Literal('paths_in_use'),
-        workId: Type.String(),
-        holder: HolderView,
+        holder: Closed({ ...HolderView.properties, workId: Type.String() }),
         paths: Type.Array(Type.String(), { minItems: 2, maxItems: 2 }),
       }),
       {
         description:
-          'Under the `warn` paths policy: items in flight in the team whose paths overlap this one (a glob of this item, then the one it overlaps).',
+          'Under the `warn` paths policy: items in flight in the team whose paths overlap this one, each with its holder and a glob of this item, then the one it overlaps.',
       },
     ),
   ),
@@ -224,9 +222,8 @@ export const SettingsView = Closed({
     dailyTokenBudget: Type.Integer(),
     assessmentIntervalMinutes: Type.Integer(),
   }),
-  pathsPolicy: Closed({
-    default: PathsPolicySchema,
-    teams: Type.Record(Type.String(), PathsPolicySchema),
+  pathOverlap: Type.Record(Type.String(), PathsPolicySchema, {
+    description: 'The paths policy per team, and for every other team under `*`.',
   }),
 });
 export type SettingsView = Static<typeof SettingsView>;

@@ -30,7 +30,7 @@ export const MAX_CANDIDATE_READS = 12;
  * 2. read the top `CANDIDATES_PER_READ` ready items of its teams (default: its own team);
  * 3. keep those of the asked types whose capabilities it has, ordered by urgency now;
  *    an item whose paths overlap an item in flight in its team is skipped under the team's
- *    `block` policy (the next read then fetches that many more) and claimed with warnings
+ *    `block` policy (the next read then fetches that many more) and claimed listing the overlaps
  *    under `warn`; the team's items in flight are read only for such items, once per read;
  * 4. try the first; a lost race (the item moved on) reads the index afresh and tries a random one
  *    of the next few, a window that doubles with each loss;
@@ -98,7 +98,7 @@ export const claimNext = async (
       try {
         const decision = decideClaim(candidate, agent, token, wctx);
         await deps.uow.commit(decision.change);
-        return presentClaim(decision.item, wctx.now, settings, verdict?.warnings);
+        return presentClaim(decision.item, wctx.now, settings, verdict?.overlaps);
       } catch (error) {
         const isAgentGuard = error instanceof WriteConflict && conflictsOn(error, ['agentClaims'], agent.id);
         if (isAgentGuard && agentRereads < MAX_DECISION_ATTEMPTS) {

@@ -1,8 +1,9 @@
 import { assertActsAs } from '#core/authz';
+import type { PathsInUse } from '#core/errors';
 import type { Agent, WorkItem } from '#core/model';
 import type { Ports } from '#core/ports';
 import { claimWork as decideClaim } from '#core/work/claim';
-import { checkPaths, needsPathsCheck, type PathsWarning } from '#core/work/paths-policy';
+import { checkPaths, needsPathsCheck } from '#core/work/paths-policy';
 import { isHeld } from '#core/work/status';
 import type { RequestContext } from '../context';
 import { presentClaim } from '../presenters';
@@ -23,7 +24,7 @@ const isHeldBy = (item: WorkItem, agentId: string): boolean =>
  * 1. the agent may act only as itself (403); 2. read the agent and the item (404 each);
  * 3. decide the claim with a fresh token; when the item declares paths and its team's paths policy
  * is not `off`, a new claim also checks the team's items in flight (409 `paths_in_use` under
- * `block`, warnings under `warn`); 4. commit the item, the guarded `activeClaims` + 1
+ * `block`, the overlaps listed under `warn`); 4. commit the item, the guarded `activeClaims` + 1
  * and the event together; on a lost race decide again from what won (the holder is then named
  * from the stored claim, without a second read).
  * @throws ForbiddenError, NotFoundError, AlreadyClaimedError, NotClaimableError,
@@ -43,15 +44,15 @@ export const claimWork = async (
   // Read once: two overlapping claims at the same moment may both pass (API.md: best effort).
   const inFlight = needsPathsCheck(item, settings) ? await inFlightItems(deps, item.team) : [];
   type State = { readonly item: WorkItem; readonly agent: Agent };
-  type Claimed = { readonly item: WorkItem; readonly warnings: readonly PathsWarning[] };
+  type Claimed = { readonly item: WorkItem; readonly overlaps: readonly PathsInUse[] };
   const claimed = await decideAndCommit<State, Claimed>(
     deps.uow,
     { item, agent },
     (state) => {
       const decision = decideClaim(state.item, state.agent, token, wctx);
       const isRenewal = isHeldBy(state.item, input.agentId);
-      const warnings = isRenewal ? [] : checkPaths(state.item, inFlight, input.agentId, wctx.now, settings);
-      return { change: decision.change, result: { item: decision.item, warnings } };
+      const overlaps = isRenewal ? [] : checkPaths(state.item, inFlight, input.agentId, wctx.now, settings);
+      return { change: decision.change, result: { item: decision.item, overlaps } };
     },
     async (conflict, state) => ({
       item: await refreshed(conflict, ['work'], input.id, state.item, () => requireWork(deps, input.id)),
@@ -60,5 +61,5 @@ export const claimWork = async (
       ),
     }),
   );
-  return presentClaim(claimed.item, wctx.now, settings, claimed.warnings);
+  return presentClaim(claimed.item, wctx.now, settings, claimed.overlaps);
 };

@@ -1,32 +1,27 @@
 /**
  * What a claim does about declared `paths` that overlap those of an item in flight (claimed or
  * in progress) in the same team, by the team's policy: nothing (`off`), a warning on the claim
- * (`warn`), or no claim at all (`block`). The overlap itself is `paths.ts`.
+ * listing the overlaps (`warn`), or no claim at all (`block`). The overlap itself is `paths.ts`.
  */
 import { holderInfo } from '../claims/holder';
 import { type PathsInUse, PathsInUseError } from '../errors';
 import type { WorkItem } from '../model';
-import type { PathsPolicy, Settings } from '../settings';
+import { ALL_TEAMS, type PathsPolicy, type Settings } from '../settings';
 import { overlappingPair } from './paths';
 import { isHeld } from './status';
 
-/** Most warnings one claim answer carries (a team has few items in flight that overlap one item). */
-export const MAX_PATHS_WARNINGS = 10;
-
-/** A claim that went ahead under `warn` although its paths overlap an item in flight. */
-export interface PathsWarning extends PathsInUse {
-  readonly code: 'paths_in_use';
-}
+/** Most overlaps one claim answer lists (a team has few items in flight that overlap one item). */
+export const MAX_LISTED_OVERLAPS = 10;
 
 /** The policy in force for `team`: its own entry, else the default. */
-export const pathsPolicyOf = (settings: Pick<Settings, 'pathsPolicy'>, team: string): PathsPolicy =>
-  settings.pathsPolicy.teams[team] ?? settings.pathsPolicy.default;
+export const pathsPolicyOf = (settings: Pick<Settings, 'pathOverlap'>, team: string): PathsPolicy =>
+  settings.pathOverlap[team] ?? settings.pathOverlap[ALL_TEAMS] ?? 'off';
 
 /**
  * Whether claiming `item` needs its team's items in flight: only when it declares paths and the
  * team's policy is not `off`, so the default costs no read.
  */
-export const needsPathsCheck = (item: WorkItem, settings: Pick<Settings, 'pathsPolicy'>): boolean =>
+export const needsPathsCheck = (item: WorkItem, settings: Pick<Settings, 'pathOverlap'>): boolean =>
   (item.paths?.length ?? 0) > 0 && pathsPolicyOf(settings, item.team) !== 'off';
 
 /**
@@ -47,17 +42,16 @@ export const pathsConflicts = (
     if (other.team !== item.team) return [];
     const pair = overlappingPair(item.paths ?? [], other.paths ?? []);
     if (pair === undefined) return [];
-    return [
-      { workId: other.id, holder: holderInfo(claim, now, settings.heartbeatTimeoutMultiple), paths: pair },
-    ];
+    const holder = { ...holderInfo(claim, now, settings.heartbeatTimeoutMultiple), workId: other.id };
+    return [{ holder, paths: pair }];
   });
 
-/** What the team's policy makes of a claim of an item: blocked by an item in flight, or going ahead with warnings. */
+/** What the team's policy makes of a claim: blocked by an item in flight, or going ahead listing the overlaps. */
 export interface PathsVerdict {
   /** Under `block`: the first item in flight that overlaps. */
   readonly blockedBy?: PathsInUse;
-  /** Under `warn`: the items in flight that overlap (at most `MAX_PATHS_WARNINGS`). */
-  readonly warnings: readonly PathsWarning[];
+  /** Under `warn`: the items in flight that overlap (at most `MAX_LISTED_OVERLAPS`). */
+  readonly overlaps: readonly PathsInUse[];
 }
 
 /** What the team's policy makes of claiming `item` by `agentId` while `inFlight` are held. */
@@ -66,27 +60,23 @@ export const pathsVerdict = (
   inFlight: readonly WorkItem[],
   agentId: string,
   now: Date,
-  settings: Pick<Settings, 'pathsPolicy' | 'heartbeatTimeoutMultiple'>,
+  settings: Pick<Settings, 'pathOverlap' | 'heartbeatTimeoutMultiple'>,
 ): PathsVerdict => {
-  if (!needsPathsCheck(item, settings)) return { warnings: [] };
+  if (!needsPathsCheck(item, settings)) return { overlaps: [] };
   const conflicts = pathsConflicts(item, inFlight, agentId, now, settings);
   const [first] = conflicts;
   if (first !== undefined && pathsPolicyOf(settings, item.team) === 'block') {
-    return { blockedBy: first, warnings: [] };
+    return { blockedBy: first, overlaps: [] };
   }
-  return {
-    warnings: conflicts
-      .slice(0, MAX_PATHS_WARNINGS)
-      .map((conflict) => ({ code: 'paths_in_use' as const, ...conflict })),
-  };
+  return { overlaps: conflicts.slice(0, MAX_LISTED_OVERLAPS) };
 };
 
 /**
- * The warnings a claim of `item` carries under its team's policy.
+ * The overlaps a claim of `item` lists under its team's policy.
  * @throws PathsInUseError when the policy is `block` and an item in flight overlaps (naming the first).
  */
-export const checkPaths = (...args: Parameters<typeof pathsVerdict>): readonly PathsWarning[] => {
+export const checkPaths = (...args: Parameters<typeof pathsVerdict>): readonly PathsInUse[] => {
   const verdict = pathsVerdict(...args);
   if (verdict.blockedBy) throw new PathsInUseError(args[0].id, verdict.blockedBy);
-  return verdict.warnings;
+  return verdict.overlaps;
 };

@@ -16,7 +16,7 @@ describe('paths over HTTP', () => {
     const team = `t-${unique()}`;
     const policy = await call('updateConfig', {
       token: ADMIN,
-      body: { pathsPolicy: { teams: { [team]: 'block' } } },
+      body: { pathOverlap: { [team]: 'block' } },
     });
     const holder = await seedAgent(store(), { id: `holder-${unique()}`, team });
     const other = await seedAgent(store(), { id: `other-${unique()}`, team });
@@ -41,8 +41,7 @@ describe('paths over HTTP', () => {
       code: 'paths_in_use',
       message: expect.stringContaining(holder.agent.id),
       details: {
-        workId: held.body.id,
-        holder: expect.objectContaining({ agentId: holder.agent.id, status: 'active' }),
+        holder: expect.objectContaining({ agentId: holder.agent.id, workId: held.body.id, status: 'active' }),
         paths: ['lib/**/api.ts', 'lib/stacks/**'],
       },
     });
@@ -73,12 +72,22 @@ describe('paths over HTTP', () => {
 
     const answer = await call('updateConfig', {
       token: ADMIN,
-      body: { pathsPolicy: { default: 'sometimes' } },
+      body: { pathOverlap: { '*': 'sometimes' } },
     });
     const after = await call('getConfig', { token: ADMIN });
 
     expect(answer.status).toBe(400);
-    expect(answer.body.error.details.errors[0].path).toBe('/pathsPolicy/default');
+    expect(answer.body.error.details.errors[0].path).toBe('/pathOverlap/*');
     expect(after.body).toEqual(before.body);
+  });
+
+  it('answers 400 to a policy key that is neither a team name nor *', async () => {
+    const answer = await call('updateConfig', {
+      token: ADMIN,
+      body: { pathOverlap: { 'two words': 'warn' } },
+    });
+
+    expect(answer.status).toBe(400);
+    expect(answer.body.error.code).toBe('validation_error');
   });
 });

@@ -24,7 +24,7 @@ afterAll(async () => {
 /** A team under `policy` (set through `PUT /v1/config`), two agents, and an item in flight touching `src/core/**`. */
 const setup = async (policy: 'block' | 'warn' | 'off') => {
   const team = aTeam();
-  await updateConfig(deps, asAdmin(), { pathsPolicy: { teams: { [team]: policy } } });
+  await updateConfig(deps, asAdmin(), { pathOverlap: { [team]: policy } });
   const [holder, other] = (await registerAgents(deps, 2, { team, capacity: 3 })) as [string, string];
   const held = await createWork(deps, asAdmin(), {
     type: 'task',
@@ -73,8 +73,7 @@ describe('claim under block', () => {
       expect.objectContaining({
         code: 'paths_in_use',
         details: {
-          workId: held.id,
-          holder: expect.objectContaining({ agentId: holder, status: 'active' }),
+          holder: expect.objectContaining({ agentId: holder, workId: held.id, status: 'active' }),
           paths: ['src/core/work/claim.ts', 'src/core/**'],
         },
       }),
@@ -99,7 +98,7 @@ describe('claim under block', () => {
     const claimed = await claimWork(deps, asAgent(other), { id: overlapping.id, agentId: other });
 
     expect(claimed.item.status).toBe('claimed');
-    expect(claimed.warnings).toBeUndefined();
+    expect(claimed.overlaps).toBeUndefined();
   });
 
   it('claim-next skips the overlapping item and takes the next most urgent one that fits', async () => {
@@ -147,7 +146,7 @@ describe('claim under block', () => {
 });
 
 describe('claim under warn', () => {
-  it('claims and carries a paths_in_use warning naming the holder', async () => {
+  it('claims and lists the overlap with its holder', async () => {
     const { team, holder, other, held } = await setup('warn');
     const overlapping = await createWork(deps, asAdmin(), {
       type: 'task',
@@ -159,17 +158,15 @@ describe('claim under warn', () => {
     const claimed = await claimWork(deps, asAgent(other), { id: overlapping.id, agentId: other });
 
     expect(claimed.item.status).toBe('claimed');
-    expect(claimed.warnings).toEqual([
+    expect(claimed.overlaps).toEqual([
       {
-        code: 'paths_in_use',
-        workId: held.id,
-        holder: expect.objectContaining({ agentId: holder }),
+        holder: expect.objectContaining({ agentId: holder, workId: held.id }),
         paths: ['src/**/*.ts', 'src/core/**'],
       },
     ]);
   });
 
-  it('claim-next takes the most urgent item and warns about it', async () => {
+  it('claim-next takes the most urgent item and lists its overlap', async () => {
     const { team, other, held } = await setup('warn');
     const overlapping = await createWork(deps, asAdmin(), {
       type: 'task',
@@ -189,7 +186,7 @@ describe('claim under warn', () => {
     const claimed = await claimNext(deps, asAgent(other), { agentId: other });
 
     expect(claimed?.item.id).toBe(overlapping.id);
-    expect(claimed?.warnings?.map((warning) => warning.workId)).toEqual([held.id]);
+    expect(claimed?.overlaps?.map((overlap) => overlap.holder.workId)).toEqual([held.id]);
   });
 });
 
@@ -205,19 +202,18 @@ describe('claim under off', () => {
 
     const claimed = await claimWork(deps, asAgent(other), { id: overlapping.id, agentId: other });
 
-    expect(claimed.warnings).toBeUndefined();
+    expect(claimed.overlaps).toBeUndefined();
   });
 });
 
 describe('the paths policy in config', () => {
   it('is part of GET /v1/config and merges team by team', async () => {
     const [a, b] = [aTeam(), aTeam()];
-    await updateConfig(deps, asAdmin(), { pathsPolicy: { teams: { [a]: 'warn' } } });
-    await updateConfig(deps, asAdmin(), { pathsPolicy: { teams: { [b]: 'block' } } });
+    await updateConfig(deps, asAdmin(), { pathOverlap: { [a]: 'warn' } });
+    await updateConfig(deps, asAdmin(), { pathOverlap: { [b]: 'block' } });
 
     const config = await getConfig(deps, asAdmin());
 
-    expect(config.pathsPolicy.default).toBe('off');
-    expect(config.pathsPolicy.teams).toMatchObject({ [a]: 'warn', [b]: 'block' });
+    expect(config.pathOverlap).toMatchObject({ '*': 'off', [a]: 'warn', [b]: 'block' });
   });
 });

@@ -6,13 +6,14 @@ import { aClaimedItem, aWorkItem, NOW } from '../builders';
 
 const withPolicy = (team: PathsPolicy, fallback: PathsPolicy = 'off'): Settings => ({
   ...DEFAULT_SETTINGS,
-  pathsPolicy: { default: fallback, teams: { core: team } },
+  pathOverlap: { '*': fallback, core: team },
 });
 const candidate = aWorkItem({ id: 'wi-new', paths: ['src/core/**'] });
 const held = aClaimedItem('agent-b', 'token-b', { id: 'wi-held', paths: ['src/core/work/claim.ts'] });
 
 describe('pathsPolicyOf', () => {
-  it('takes the team entry before the default', () => {
+  it('takes the team entry before the * entry, and off without either', () => {
+    expect(pathsPolicyOf({ pathOverlap: {} }, 'core')).toBe('off');
     expect(pathsPolicyOf(withPolicy('block', 'warn'), 'core')).toBe('block');
     expect(pathsPolicyOf(withPolicy('block', 'warn'), 'web')).toBe('warn');
   });
@@ -39,17 +40,15 @@ describe('checkPaths', () => {
     expect(error).toBeInstanceOf(PathsInUseError);
     expect((error as PathsInUseError).code).toBe('paths_in_use');
     expect((error as PathsInUseError).details).toMatchObject({
-      workId: 'wi-held',
-      holder: { agentId: 'agent-b', status: 'active' },
+      holder: { agentId: 'agent-b', workId: 'wi-held', status: 'active' },
       paths: ['src/core/**', 'src/core/work/claim.ts'],
     });
   });
 
-  it('answers warnings instead under warn', () => {
+  it('lists the overlaps instead under warn', () => {
     expect(checkPaths(candidate, [held], 'agent-a', NOW, withPolicy('warn'))).toEqual([
       expect.objectContaining({
-        code: 'paths_in_use',
-        workId: 'wi-held',
+        holder: expect.objectContaining({ agentId: 'agent-b', workId: 'wi-held' }),
         paths: ['src/core/**', 'src/core/work/claim.ts'],
       }),
     ]);
@@ -64,7 +63,7 @@ describe('checkPaths', () => {
       aClaimedItem('agent-b', 'token-b', { id: 'docs', paths: ['docs/**'] }),
       aClaimedItem('agent-b', 'token-b', { id: 'none' }),
     ];
-    expect(pathsVerdict(candidate, others, 'agent-a', NOW, settings)).toEqual({ warnings: [] });
+    expect(pathsVerdict(candidate, others, 'agent-a', NOW, settings)).toEqual({ overlaps: [] });
   });
 
   it('checks nothing under off', () => {
