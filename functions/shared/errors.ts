@@ -21,6 +21,7 @@ export const STATUS: Record<ErrorCode, number> = {
   agent_exists: 409,
   idempotency_conflict: 409,
   invalid_state: 409,
+  paths_in_use: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,

@@ -5,6 +5,7 @@
  */
 import { agentHealth } from '#core/agents/health';
 import { agentStatus } from '#core/agents/liveness';
+import type { PathsInUse } from '#core/errors';
 import type { Escalation } from '#core/escalations/escalation';
 import type { Agent, AuditEvent, WorkItem } from '#core/model';
 import type { Settings } from '#core/settings';
@@ -28,6 +29,7 @@ export const presentWork = (item: WorkItem, now: Date, settings: Settings): Work
     businessValue: item.businessValue,
     deadline: item.deadline,
     requiredCapabilities: [...item.requiredCapabilities],
+    paths: item.paths && [...item.paths],
     dependsOn: [...item.dependsOn],
     blockedBy: [...item.remainingDeps],
     estimateMinutes: item.estimateMinutes,
@@ -57,11 +59,19 @@ export const presentWork = (item: WorkItem, now: Date, settings: Settings): Work
  * The claim reply: the item plus its claim token. Only for the holder that just claimed it.
  * @throws Error when the item carries no claim (a use case bug, never a caller's fault).
  */
-export const presentClaim = (item: WorkItem, now: Date, settings: Settings): ClaimView => {
+export const presentClaim = (
+  item: WorkItem,
+  now: Date,
+  settings: Settings,
+  overlaps: readonly PathsInUse[] = [],
+): ClaimView => {
   if (!item.claim) throw new Error(`Work item ${item.id} has no claim to present`);
   return {
     item: presentWork(item, now, settings),
     claim: { token: item.claim.token, leaseExpiresAt: item.claim.leaseExpiresAt },
+    ...(overlaps.length > 0
+      ? { overlaps: overlaps.map(({ holder, paths }) => ({ holder: { ...holder }, paths: [...paths] })) }
+      : {}),
   };
 };
 

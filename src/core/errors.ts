@@ -15,6 +15,7 @@ export const ERROR_CODES = [
   'agent_exists',
   'idempotency_conflict',
   'invalid_state',
+  'paths_in_use',
   'payload_too_large',
   'unsupported_media_type',
   'rate_limited',
@@ -165,6 +166,24 @@ export class IdempotencyConflictError extends DomainError {
     message = 'This Idempotency-Key was used for a different request, or that request is still running.',
   ) {
     super('idempotency_conflict', message);
+  }
+}
+
+/** What a `paths_in_use` answer names: the holder with its item in flight, and one overlapping pair of globs. */
+export interface PathsInUse {
+  readonly holder: HolderInfo & { readonly workId: string };
+  /** `[a glob of the item asked for, the glob of the item in flight it overlaps]`. */
+  readonly paths: readonly [string, string];
+}
+
+/** The item declares paths that overlap those of an item in flight in its team, and the team's policy blocks it. */
+export class PathsInUseError extends DomainError {
+  constructor(workId: string, conflict: PathsInUse) {
+    super(
+      'paths_in_use',
+      `Work item ${workId} touches ${conflict.paths[0]}, which overlaps ${conflict.paths[1]} of work item ${conflict.holder.workId} held by ${conflict.holder.agentId}.`,
+      { holder: { ...conflict.holder }, paths: [...conflict.paths] },
+    );
   }
 }
 

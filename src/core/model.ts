@@ -44,6 +44,8 @@ export interface WorkItem {
   readonly businessValue: number;
   readonly deadline?: string;
   readonly requiredCapabilities: readonly string[];
+  /** File globs the item will touch (stored form, see `work/paths`); absent when none were declared. */
+  readonly paths?: readonly string[];
   /** Every dependency named at creation. */
   readonly dependsOn: readonly string[];
   /** Dependencies not yet completed; the item is `blocked` while this is non-empty. */

@@ -29,6 +29,15 @@ export interface AiSettings {
   readonly assessmentIntervalMinutes: number;
 }
 
+/** What claims do about declared `paths` that overlap those of an item in flight in the same team. */
+export const PATHS_POLICIES = ['off', 'warn', 'block'] as const;
+
+/** `off`: not checked; `warn`: the claim succeeds with a warning; `block`: the item is not handed out. */
+export type PathsPolicy = (typeof PATHS_POLICIES)[number];
+
+/** The key of `pathOverlap` that sets the policy of every team without an entry of its own. */
+export const ALL_TEAMS = '*';
+
 /** Runtime settings an admin can change with `PUT /v1/config`. */
 export interface Settings {
   readonly leaseSeconds: number;
@@ -36,6 +45,8 @@ export interface Settings {
   readonly defaultMaxAttempts: number;
   readonly urgencyWeights: UrgencyWeights;
   readonly ai: AiSettings;
+  /** The overlap policy per team name, and for every other team under `ALL_TEAMS` (`off` without it). */
+  readonly pathOverlap: Readonly<Record<string, PathsPolicy>>;
 }
 
 /** API.md's defaults. */
@@ -60,4 +71,5 @@ export const DEFAULT_SETTINGS: Settings = {
     dailyTokenBudget: 500_000,
     assessmentIntervalMinutes: 60,
   },
+  pathOverlap: { [ALL_TEAMS]: 'off' },
 };

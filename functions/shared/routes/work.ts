@@ -86,7 +86,7 @@ export const WORK_ROUTES = [
     body: ClaimWorkBody,
     grants: 'readWrite',
     responses: { 200: ClaimView },
-    errors: claimConflicts,
+    errors: [...claimConflicts, 'paths_in_use'],
   }),
   defineRoute({
     id: 'reportProgress',

@@ -1,6 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Role } from '#core/roles';
-import { Closed, literalUnion, PageQuery, TeamName, Text, Timestamp } from './common';
+import { Closed, literalUnion, PageQuery, PathsPolicySchema, TeamName, Text, Timestamp } from './common';
 
 /** `POST /v1/tokens`. */
 export const IssueTokenBody = Closed({
@@ -24,6 +24,9 @@ export type AuditQuery = Static<typeof AuditQuery>;
 /** `GET /v1/teams`. */
 export const TeamsQuery = Closed({ ...PageQuery });
 export type TeamsQuery = Static<typeof TeamsQuery>;
+
+/** A team name (as `TeamName` has it, up to 64 characters) or `*`, every other team. */
+const PATH_OVERLAP_KEY = '^(\\*|[A-Za-z0-9][A-Za-z0-9_.-]{0,63})$';
 
 const Weight = Type.Number({ minimum: 0, maximum: 1000 });
 
@@ -58,6 +61,14 @@ export const ConfigBody = Closed({
       maxRetries: Type.Optional(Type.Integer({ minimum: 0, maximum: 5 })),
       dailyTokenBudget: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000 })),
       assessmentIntervalMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 1440 })),
+    }),
+  ),
+  pathOverlap: Type.Optional(
+    Type.Record(Type.String({ pattern: PATH_OVERLAP_KEY }), PathsPolicySchema, {
+      maxProperties: 1000,
+      additionalProperties: false,
+      description:
+        'The paths policy (`off`, `warn`, `block`) per team name, or for every other team under `*`.',
     }),
   ),
 });

@@ -1,5 +1,7 @@
 import { type TSchema, Type } from '@sinclair/typebox';
 import { AGENT_STATUSES } from '#core/agents/status';
+import { PATHS_POLICIES } from '#core/settings';
+import { MAX_PATH_LENGTH, MAX_PATHS } from '#core/work/paths';
 import { PRIORITIES, WORK_STATUSES } from '#core/work/status';
 import { freeFormRules } from './json-rules';
 
@@ -30,6 +32,16 @@ export const TeamName = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A
 
 /** A capability tag. */
 export const Capability = Text({ minLength: 1, maxLength: 64 });
+
+/** File globs a work item will touch (API.md "Additions", "No overlapping work"); the core checks each glob's form. */
+export const WorkPaths = Type.Array(Text({ minLength: 1, maxLength: MAX_PATH_LENGTH }), {
+  maxItems: MAX_PATHS,
+  description:
+    'Globs relative to the repository root (`*`, `?`, `**`); each also covers what lies below what it matches.',
+});
+
+/** What claims do about overlapping `paths` in a team. */
+export const PathsPolicySchema = literalUnion(PATHS_POLICIES);
 
 /** ISO 8601 UTC timestamp. */
 export const Timestamp = Type.String({ format: 'date-time' });

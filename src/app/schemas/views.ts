@@ -13,6 +13,7 @@ import {
   Closed,
   JsonObject,
   literalUnion,
+  PathsPolicySchema,
   PrioritySchema,
   TeamName,
   Timestamp,
@@ -59,6 +60,7 @@ export const WorkView = Closed(
     businessValue: Type.Number(),
     deadline: Type.Optional(Timestamp),
     requiredCapabilities: Type.Array(Type.String()),
+    paths: Type.Optional(Type.Array(Type.String())),
     dependsOn: Type.Array(Type.String()),
     blockedBy: Type.Array(Type.String(), { description: 'Dependencies not completed yet.' }),
     estimateMinutes: Type.Optional(Type.Number()),
@@ -83,10 +85,31 @@ export const WorkView = Closed(
 );
 export type WorkView = Static<typeof WorkView>;
 
+/** The agent holding an item, as conflicts and overlaps name it (with its liveness). */
+export const HolderView = Closed({
+  agentId: AgentId,
+  status: Type.String({ description: '`active`, or `offline` past the heartbeat timeout.' }),
+  lastHeartbeatAt: Timestamp,
+  leaseExpiresAt: Timestamp,
+});
+export type HolderView = Static<typeof HolderView>;
+
 /** The claim reply: the item and the claim token (shown only here and in `assignment` events). */
 export const ClaimView = Closed({
   item: WorkView,
   claim: Closed({ token: Type.String(), leaseExpiresAt: Timestamp }),
+  overlaps: Type.Optional(
+    Type.Array(
+      Closed({
+        holder: Closed({ ...HolderView.properties, workId: Type.String() }),
+        paths: Type.Array(Type.String(), { minItems: 2, maxItems: 2 }),
+      }),
+      {
+        description:
+          'Under the `warn` paths policy: items in flight in the team whose paths overlap this one, each with its holder and a glob of this item, then the one it overlaps.',
+      },
+    ),
+  ),
 });
 export type ClaimView = Static<typeof ClaimView>;
 
@@ -198,6 +221,9 @@ export const SettingsView = Closed({
     maxRetries: Type.Integer(),
     dailyTokenBudget: Type.Integer(),
     assessmentIntervalMinutes: Type.Integer(),
+  }),
+  pathOverlap: Type.Record(Type.String(), PathsPolicySchema, {
+    description: 'The paths policy per team, and for every other team under `*`.',
   }),
 });
 export type SettingsView = Static<typeof SettingsView>;

@@ -10,6 +10,7 @@ import {
   Text,
   Timestamp,
   WorkId,
+  WorkPaths,
   WorkResult,
   WorkStatusSchema,
 } from './common';
@@ -25,6 +26,7 @@ export const CreateWorkBody = Closed({
   deadline: Type.Optional(Timestamp),
   requiredCapabilities: Type.Optional(Type.Array(Capability, { maxItems: 20, uniqueItems: true })),
   dependsOn: Type.Optional(Type.Array(WorkId, { maxItems: 50, uniqueItems: true })),
+  paths: Type.Optional(WorkPaths),
   estimateMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 525_600 })),
   maxAttempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 20 })),
   metadata: Type.Optional(Metadata),

@@ -1,20 +1,25 @@
 import { assertActsAs } from '#core/authz';
 import { DomainError, RateLimitedError } from '#core/errors';
+import type { WorkItem } from '#core/model';
 import { type Ports, WriteConflict } from '#core/ports';
 import { rankByCurrentUrgency } from '#core/urgency';
 import { assertCanTakeWork, claimWork as decideClaim } from '#core/work/claim';
 import { fitsAgent, nextCandidateIndex } from '#core/work/claim-policy';
+import { needsPathsCheck, pathsVerdict } from '#core/work/paths-policy';
 import type { RequestContext } from '../context';
 import { presentClaim } from '../presenters';
 import type { ClaimView } from '../schemas/views';
 import type { ClaimNextBody } from '../schemas/work';
 import { currentSettings, type SettingsDeps } from '../settings';
 import { workContextOf } from './shared/context';
+import { inFlightItems } from './shared/held-items';
 import { requireAgent } from './shared/lookups';
 import { conflictsOn, MAX_DECISION_ATTEMPTS } from './shared/optimistic';
 
 /** How many of the most urgent ready items one read of the ready index fetches. */
 export const CANDIDATES_PER_READ = 25;
+/** Most extra candidates a read fetches to replace those skipped for overlapping paths. */
+export const MAX_EXTRA_CANDIDATES = 175;
 /** Fresh reads of the ready index before giving up on a contended claim (429, retry shortly). */
 export const MAX_CANDIDATE_READS = 12;
 
@@ -24,6 +29,9 @@ export const MAX_CANDIDATE_READS = 12;
  * 1. the agent may act only as itself (403); read it (404); it must not be retiring or full (409);
  * 2. read the top `CANDIDATES_PER_READ` ready items of its teams (default: its own team);
  * 3. keep those of the asked types whose capabilities it has, ordered by urgency now;
+ *    an item whose paths overlap an item in flight in its team is skipped under the team's
+ *    `block` policy (the next read then fetches that many more) and claimed listing the overlaps
+ *    under `warn`; the team's items in flight are read only for such items, once per read;
  * 4. try the first; a lost race (the item moved on) reads the index afresh and tries a random one
  *    of the next few, a window that doubles with each loss;
  *    a refused `activeClaims` guard re-reads the agent and stops when it is full or retiring
@@ -53,10 +61,20 @@ export const claimNext = async (
   const tried = new Set<string>();
   let lostRaces = 0;
   let agentRereads = 0;
+  let pathsSkipped = 0;
 
   for (let read = 0; read < MAX_CANDIDATE_READS; read += 1) {
     const current = agent;
-    const fetched = await deps.work.readyCandidates(teams, CANDIDATES_PER_READ);
+    const inFlight = new Map<string, Promise<WorkItem[]>>();
+    const inFlightOf = (team: string) => {
+      const known = inFlight.get(team) ?? inFlightItems(deps, team);
+      inFlight.set(team, known);
+      return known;
+    };
+    const fetched = await deps.work.readyCandidates(
+      teams,
+      CANDIDATES_PER_READ + Math.min(pathsSkipped, MAX_EXTRA_CANDIDATES),
+    );
     const candidates = rankByCurrentUrgency(
       fetched.filter((item) => !tried.has(item.id) && fitsAgent(item, current, input.types)),
       wctx.now,
@@ -70,10 +88,17 @@ export const claimNext = async (
       );
       if (!candidate) break;
       tried.add(candidate.id);
+      const verdict = needsPathsCheck(candidate, settings)
+        ? pathsVerdict(candidate, await inFlightOf(candidate.team), agent.id, wctx.now, settings)
+        : undefined;
+      if (verdict?.blockedBy) {
+        pathsSkipped += 1;
+        continue;
+      }
       try {
         const decision = decideClaim(candidate, agent, token, wctx);
         await deps.uow.commit(decision.change);
-        return presentClaim(decision.item, wctx.now, settings);
+        return presentClaim(decision.item, wctx.now, settings, verdict?.overlaps);
       } catch (error) {
         const isAgentGuard = error instanceof WriteConflict && conflictsOn(error, ['agentClaims'], agent.id);
         if (isAgentGuard && agentRereads < MAX_DECISION_ATTEMPTS) {

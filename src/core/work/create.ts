@@ -8,6 +8,7 @@ import type { Write } from '../ports';
 import { iso } from '../time';
 import { urgencyOf } from '../urgency';
 import { addDependent } from './dependencies';
+import { normalizePaths } from './paths';
 import { reviewAtOf } from './review';
 import { type Priority, WorkStatus } from './status';
 import { type WorkContext, type WorkDecision, workSnapshot } from './write';
@@ -23,6 +24,8 @@ export interface NewWork {
   readonly businessValue?: number;
   readonly deadline?: string;
   readonly requiredCapabilities?: readonly string[];
+  /** File globs the item will touch; checked and normalized here. */
+  readonly paths?: readonly string[];
   readonly dependsOn?: readonly string[];
   readonly estimateMinutes?: number;
   readonly maxAttempts?: number;
@@ -41,7 +44,7 @@ export const WORK_DEFAULTS = { priority: 'medium', businessValue: 50 } as const 
  * `ready`. Each dependency records the new item among its `dependents` in the same change, with
  * a condition on its version, so a dependency completing at the same moment cannot be missed.
  * @param dependencies the stored items named in `dependsOn` (as read).
- * @throws ValidationError when the item names itself as a dependency.
+ * @throws ValidationError when the item names itself as a dependency or declares a refused glob.
  * @throws UnknownDependencyError listing `dependsOn` ids not among `dependencies`.
  */
 export const createWorkItem = (
@@ -50,6 +53,7 @@ export const createWorkItem = (
   ctx: WorkContext,
 ): WorkDecision => {
   const dependsOn = [...new Set(input.dependsOn ?? [])];
+  const paths = input.paths === undefined ? [] : normalizePaths(input.paths);
   if (dependsOn.includes(input.id)) {
     throw new ValidationError([{ path: '/dependsOn', message: 'A work item cannot depend on itself.' }]);
   }
@@ -71,6 +75,7 @@ export const createWorkItem = (
     // Every instant is kept in UTC (`Z`), whatever offset the caller wrote.
     deadline: input.deadline === undefined ? undefined : storedTime(input.deadline),
     requiredCapabilities: [...(input.requiredCapabilities ?? [])],
+    paths: paths.length > 0 ? paths : undefined,
     dependsOn,
     remainingDeps,
     dependents: [],
@@ -122,4 +127,5 @@ export const creationSnapshot = (item: WorkItem): JsonObject => ({
   dependsOn: item.dependsOn,
   requiredCapabilities: item.requiredCapabilities,
   ...(item.deadline === undefined ? {} : { deadline: item.deadline }),
+  ...(item.paths === undefined ? {} : { paths: item.paths }),
 });

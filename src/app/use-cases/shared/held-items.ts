@@ -1,5 +1,6 @@
 import type { WorkItem } from '#core/model';
-import type { Ports } from '#core/ports';
+import type { Ports, WorkQuery } from '#core/ports';
+import { HELD_STATUSES } from '#core/work/status';
 import type { WorkContext, WorkDecision } from '#core/work/write';
 import { decideAndCommit, refreshed } from './optimistic';
 
@@ -7,13 +8,16 @@ import { decideAndCommit, refreshed } from './optimistic';
 const MAX_HELD_PAGES = 10;
 const HELD_PAGE_SIZE = 200;
 
-/** The items the store lists as claimed by `agentId` (bounded). */
-export const heldItems = async (deps: Pick<Ports, 'work'>, agentId: string): Promise<WorkItem[]> => {
+/** Every item of a `GET /v1/work` query, page after page (bounded). */
+const listedItems = async (
+  deps: Pick<Ports, 'work'>,
+  query: Omit<WorkQuery, 'limit' | 'cursor'>,
+): Promise<WorkItem[]> => {
   const items: WorkItem[] = [];
   let cursor: string | undefined;
   for (let read = 0; read < MAX_HELD_PAGES; read += 1) {
     const page = await deps.work.list({
-      agentId,
+      ...query,
       limit: HELD_PAGE_SIZE,
       ...(cursor === undefined ? {} : { cursor }),
     });
@@ -22,6 +26,16 @@ export const heldItems = async (deps: Pick<Ports, 'work'>, agentId: string): Pro
     if (cursor === undefined) break;
   }
   return items;
+};
+
+/** The items the store lists as claimed by `agentId` (bounded). */
+export const heldItems = (deps: Pick<Ports, 'work'>, agentId: string): Promise<WorkItem[]> =>
+  listedItems(deps, { agentId });
+
+/** The items of `team` in flight (claimed or in progress), from the status index (bounded). */
+export const inFlightItems = async (deps: Pick<Ports, 'work'>, team: string): Promise<WorkItem[]> => {
+  const lists = await Promise.all(HELD_STATUSES.map((status) => listedItems(deps, { team, status })));
+  return lists.flat();
 };
 
 /**
