@@ -18,6 +18,7 @@ import { claimNextAndPrint } from './work';
 
 interface Recommendations {
   source: string;
+  fallbackReason?: string;
   recommendations: { agentId: string; workId: string; score: number; reason: string }[];
 }
 
@@ -29,12 +30,17 @@ interface QueryAnswer {
 
 interface AiHealth {
   source: string;
+  fallbackReason?: string;
   status: string;
   findings: unknown[];
   alerts: unknown[];
 }
 
 const text = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
+
+/** Where an answer came from, and why Claude was not used when it was not: `heuristic, no_key`. */
+const sourceOf = (reply: { source: string; fallbackReason?: string }): string =>
+  reply.fallbackReason ? `${reply.source}, ${reply.fallbackReason}` : reply.source;
 
 const recommend = async (context: CommandContext, body: Record<string, string>) => {
   const client = await readerClient(context);
@@ -46,7 +52,7 @@ const printRecommendations = (context: CommandContext, reply: Recommendations): 
     sayJson(context.io, reply);
     return;
   }
-  say(context.io, `RECOMMENDATIONS (${reply.source}): ${reply.recommendations.length}`);
+  say(context.io, `RECOMMENDATIONS (${sourceOf(reply)}): ${reply.recommendations.length}`);
   const rows = reply.recommendations.map((r) => [r.agentId, r.workId, String(r.score), r.reason]);
   for (const line of table([['AGENT', 'WORK', 'SCORE', 'REASON'], ...rows])) say(context.io, `  ${line}`);
 };
@@ -88,7 +94,7 @@ const optimize: Command = {
 };
 
 const printHealth = (context: CommandContext, reply: AiHealth): void => {
-  say(context.io, `HEALTH (${reply.source}): ${reply.status}`);
+  say(context.io, `HEALTH (${sourceOf(reply)}): ${reply.status}`);
   for (const finding of reply.findings) say(context.io, `  finding: ${text(finding)}`);
   for (const alert of reply.alerts) say(context.io, `  alert: ${text(alert)}`);
 };

@@ -248,6 +248,23 @@ describe('legacy commands', () => {
     expect(run.stdout).toBe('HEALTH (heuristic): degraded\n  finding: 3 agents offline\n');
   });
 
+  it('says why Claude was not used when the endpoint says so', async () => {
+    fake.api.on('GET', '/v1/ai/health', {
+      status: 200,
+      body: { source: 'heuristic', fallbackReason: 'no_key', status: 'healthy', findings: [], alerts: [] },
+    });
+    fake.api.on('POST', '/v1/ai/recommendations', {
+      status: 200,
+      body: { source: 'heuristic', fallbackReason: 'breaker_open', recommendations: [] },
+    });
+
+    const health = await runCoord(['claude-health'], fake.env);
+    const plan = await runCoord(['claude-priorities'], fake.env);
+
+    expect(health.stdout).toBe('HEALTH (heuristic, no_key): healthy\n');
+    expect(plan.stdout.split('\n')[0]).toBe('RECOMMENDATIONS (heuristic, breaker_open): 0');
+  });
+
   it('pipes standard input to the AI query endpoint', async () => {
     fake.api.on('POST', '/v1/ai/query', {
       status: 200,
