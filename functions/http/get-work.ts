@@ -4,6 +4,6 @@ import { routes } from '../shared/routes';
 import { deps } from '../shared/wiring';
 
 /** `GET /v1/work/{id}`: the item (never a claim token). */
-export const handler = httpRoute(routes.getWork, async ({ ctx, params }) =>
-  ok(await getWork(deps(), ctx, params)),
+export const handler = httpRoute(routes.getWork, async ({ ctx, params, query }) =>
+  ok(await getWork(deps(), ctx, { ...params, ...query })),
 );

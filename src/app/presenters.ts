@@ -10,8 +10,9 @@ import type { Escalation } from '#core/escalations/escalation';
 import type { Agent, AuditEvent, WorkItem } from '#core/model';
 import type { Settings } from '#core/settings';
 import { urgencyOf } from '#core/urgency';
+import type { InFlightFlag } from '#core/work/paths-flags';
 import type { EscalationView } from './schemas/escalations';
-import type { AgentViewSchema, AuditEventView, ClaimView, WorkView } from './schemas/views';
+import type { AgentViewSchema, AuditEventView, ClaimView, InFlightFlagView, WorkView } from './schemas/views';
 
 /** A copy without the keys whose value is `undefined`, so replies never carry empty optionals. */
 const compact = <T extends Record<string, unknown>>(record: T): T =>
@@ -74,6 +75,10 @@ export const presentClaim = (
       : {}),
   };
 };
+
+/** Flags against items in flight, as replies carry them. */
+export const presentFlags = (flags: readonly InFlightFlag[]): InFlightFlagView[] =>
+  flags.map((flag) => (flag.kind === 'paths_overlap' ? { ...flag, paths: [...flag.paths] } : { ...flag }));
 
 /** An agent with its derived status and health at `now` (never its token id or raw stats). */
 export const presentAgent = (agent: Agent, now: Date, settings: Settings): AgentViewSchema => {

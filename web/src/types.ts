@@ -58,7 +58,25 @@ export interface WorkItem {
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly completedAt?: string;
+  readonly paths?: readonly string[];
+  /** Only with `GET /v1/work/{id}?flags=1`. */
+  readonly flags?: readonly InFlightFlag[];
 }
+
+/** What an item has against one item in flight of its team. */
+export type InFlightFlag =
+  | {
+      readonly kind: 'paths_overlap';
+      readonly workId: string;
+      readonly agentId: string;
+      readonly paths: readonly string[];
+    }
+  | {
+      readonly kind: 'similar_title';
+      readonly workId: string;
+      readonly agentId: string;
+      readonly similarity: number;
+    };
 
 export interface TeamSummary {
   readonly team: string;

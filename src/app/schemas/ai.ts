@@ -5,6 +5,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { FallbackReason } from '#core/ai/model';
 import { AgentId, Closed, literalUnion, TeamName, Timestamp, WorkId } from './common';
+import { InFlightFlagView } from './views';
 
 const Source = literalUnion(['claude', 'heuristic'] as const);
 const Reason = literalUnion(Object.values(FallbackReason));
@@ -30,6 +31,12 @@ export const RecommendationView = Closed({
   workId: Type.String(),
   score: Score,
   reason: ReasonText,
+  flags: Type.Optional(
+    Type.Array(InFlightFlagView, {
+      description:
+        'What the item has against the items in flight of its team: overlapping paths, near-duplicate titles.',
+    }),
+  ),
 });
 
 export const RecommendationsReply = Closed({

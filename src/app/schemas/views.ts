@@ -48,6 +48,23 @@ export const FailureView = Closed({
 });
 export type FailureView = Static<typeof FailureView>;
 
+/** What an item has against one item in flight of its team (`GET /v1/work/{id}?flags=1`, recommendations). */
+export const InFlightFlagView = Type.Union([
+  Closed({
+    kind: Type.Literal('paths_overlap'),
+    workId: Type.String(),
+    agentId: Type.String(),
+    paths: Type.Array(Type.String(), { minItems: 2, maxItems: 2 }),
+  }),
+  Closed({
+    kind: Type.Literal('similar_title'),
+    workId: Type.String(),
+    agentId: Type.String(),
+    similarity: Type.Number({ minimum: 0, maximum: 1 }),
+  }),
+]);
+export type InFlightFlagView = Static<typeof InFlightFlagView>;
+
 /** A work item (API.md "Work item lifecycle"); `urgency` is computed at the time of the answer. */
 export const WorkView = Closed(
   {
@@ -80,6 +97,12 @@ export const WorkView = Closed(
     createdAt: Timestamp,
     updatedAt: Timestamp,
     completedAt: Type.Optional(Timestamp),
+    flags: Type.Optional(
+      Type.Array(InFlightFlagView, {
+        description:
+          'Only with `GET /v1/work/{id}?flags=1`: overlapping paths and near-duplicate titles among the items in flight of its team.',
+      }),
+    ),
   },
   { description: 'A work item.' },
 );

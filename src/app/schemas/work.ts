@@ -3,6 +3,7 @@ import {
   AgentId,
   Capability,
   Closed,
+  literalUnion,
   Metadata,
   PageQuery,
   PrioritySchema,
@@ -41,6 +42,12 @@ export const ListWorkQuery = Closed({
   ...PageQuery,
 });
 export type ListWorkQuery = Static<typeof ListWorkQuery>;
+
+/** `GET /v1/work/{id}`: `flags=1` adds what the item has against the items in flight of its team. */
+export const GetWorkQuery = Closed({
+  flags: Type.Optional(literalUnion(['0', '1', 'true', 'false'] as const)),
+});
+export type GetWorkQuery = Static<typeof GetWorkQuery>;
 
 /** `POST /v1/work/{id}/claim`. */
 export const ClaimWorkBody = Closed({ agentId: AgentId });

@@ -41,7 +41,7 @@ export const claimWork = async (
   const item = await requireWork(deps, input.id);
   const wctx = workContextOf(deps, ctx, settings);
   const token = deps.ids.secret();
-  // Read once: two overlapping claims at the same moment may both pass (API.md: best effort).
+  // Read once, before the transaction: two overlapping claims at the same moment may both pass (best effort).
   const inFlight = needsPathsCheck(item, settings) ? await inFlightItems(deps, item.team) : [];
   type State = { readonly item: WorkItem; readonly agent: Agent };
   type Claimed = { readonly item: WorkItem; readonly overlaps: readonly PathsInUse[] };

@@ -1,20 +1,31 @@
 import type { Ports } from '#core/ports';
+import { inFlightFlags } from '#core/work/paths-flags';
+import { isHeld, OPEN_STATUSES } from '#core/work/status';
 import type { RequestContext } from '../context';
-import { presentWork } from '../presenters';
+import { presentFlags, presentWork } from '../presenters';
 import type { WorkView } from '../schemas/views';
+import type { GetWorkQuery } from '../schemas/work';
 import { currentSettings, type SettingsDeps } from '../settings';
+import { inFlightItems } from './shared/held-items';
 import { requireWork } from './shared/lookups';
 
 /**
  * `GET /v1/work/{id}`: the item as readers see it (urgency now, never a claim token).
- * 1. read the item (404 when missing); 2. present it under the current settings.
+ * 1. read the item (404 when missing); 2. present it under the current settings; 3. with
+ * `flags=1` and the item still open, read its team's items in flight and add what it has against
+ * them (overlapping paths, near-duplicate titles).
  * @throws NotFoundError when there is no such item.
  */
 export const getWork = async (
   deps: Pick<Ports, 'work' | 'clock'> & SettingsDeps,
   _ctx: RequestContext,
-  input: { id: string },
+  input: { id: string } & GetWorkQuery,
 ): Promise<WorkView> => {
   const [item, settings] = await Promise.all([requireWork(deps, input.id), currentSettings(deps)]);
-  return presentWork(item, deps.clock.now(), settings);
+  const view = presentWork(item, deps.clock.now(), settings);
+  const wantsFlags = input.flags === '1' || input.flags === 'true';
+  if (!wantsFlags || !OPEN_STATUSES.includes(item.status)) return view;
+  const holder = item.claim && isHeld(item.status) ? item.claim.agentId : undefined;
+  const flags = inFlightFlags(item, await inFlightItems(deps, item.team), holder);
+  return { ...view, flags: presentFlags(flags) };
 };

@@ -8,6 +8,7 @@ import { addSeconds, iso } from '../time';
 import { urgencyOf } from '../urgency';
 import { creationSnapshot, WORK_DEFAULTS } from '../work/create';
 import { addDependent } from '../work/dependencies';
+import { normalizePaths, pathsErrors } from '../work/paths';
 import { reviewAtOf } from '../work/review';
 import { isHeld, WorkStatus } from '../work/status';
 import type { WorkContext } from '../work/write';
@@ -52,6 +53,8 @@ export const workRecordProblem = (record: FullWorkRecord, defaultMaxAttempts: nu
   if (dependsOn.length > MAX_IMPORT_DEPENDENCIES) {
     return `an imported item may name at most ${MAX_IMPORT_DEPENDENCIES} dependencies`;
   }
+  const [pathError] = pathsErrors(record.paths ?? []);
+  if (pathError) return `paths${pathError.path.slice('/paths'.length)}: ${pathError.message}`;
   return undefined;
 };
 
@@ -122,6 +125,7 @@ export const importedWorkItem = (
     businessValue: record.businessValue ?? WORK_DEFAULTS.businessValue,
     deadline: record.deadline === undefined ? undefined : storedTime(record.deadline),
     requiredCapabilities: [...(record.requiredCapabilities ?? [])],
+    paths: record.paths?.length ? normalizePaths(record.paths) : undefined,
     dependsOn,
     remainingDeps,
     dependents: [],

@@ -39,16 +39,25 @@ const normalizeGlob = (glob: string): string => {
 };
 
 /**
- * The declared globs in stored form, duplicates dropped, in the caller's order.
- * @param pointer JSON pointer of the list in the request, for the errors.
- * @throws ValidationError naming each refused glob by its index.
+ * Every refused glob of a declared list, by its index, and the list itself when too long.
+ * @param pointer JSON pointer of the list in the request.
  */
-export const normalizePaths = (globs: readonly string[], pointer = '/paths'): string[] => {
+export const pathsErrors = (globs: readonly string[], pointer = '/paths'): FieldError[] => {
   const errors: FieldError[] = globs.flatMap((glob, index) => {
     const problem = globProblem(glob);
     return problem === undefined ? [] : [{ path: `${pointer}/${index}`, message: problem }];
   });
   if (globs.length > MAX_PATHS) errors.push({ path: pointer, message: `at most ${MAX_PATHS} paths` });
+  return errors;
+};
+
+/**
+ * The declared globs in stored form, duplicates dropped, in the caller's order.
+ * @param pointer JSON pointer of the list in the request, for the errors.
+ * @throws ValidationError naming each refused glob by its index.
+ */
+export const normalizePaths = (globs: readonly string[], pointer = '/paths'): string[] => {
+  const errors = pathsErrors(globs, pointer);
   if (errors.length > 0) throw new ValidationError(errors, 'The paths are not valid.');
   return [...new Set(globs.map(normalizeGlob))];
 };

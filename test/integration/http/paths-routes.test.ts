@@ -1,7 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { unique } from '#test/support/builders';
 import { ADMIN, call, seedAgent, useHandlerStore } from './handlers';
 
+beforeAll(() => {
+  vi.stubEnv('ANTHROPIC_API_KEY', '');
+  vi.stubEnv('ANTHROPIC_BASE_URL', '');
+});
 const store = useHandlerStore('http-paths');
 
 const newWork = (team: string, paths: string[]) => ({
@@ -89,5 +93,48 @@ describe('paths over HTTP', () => {
 
     expect(answer.status).toBe(400);
     expect(answer.body.error.code).toBe('validation_error');
+  });
+
+  it('flags overlapping paths and a near-duplicate title in flight on the item and in recommendations', async () => {
+    const team = `t-${unique()}`;
+    const holder = await seedAgent(store(), { id: `holder-${unique()}`, team });
+    const free = await seedAgent(store(), { id: `free-${unique()}`, team });
+    const held = await call('createWork', {
+      token: ADMIN,
+      body: { type: 'fix', title: 'Fix API throttling', team, paths: ['lib/stacks/'] },
+    });
+    await call('claimWork', {
+      token: holder.token,
+      params: { id: held.body.id },
+      body: { agentId: holder.agent.id },
+    });
+    const ready = await call('createWork', {
+      token: ADMIN,
+      body: { type: 'fix', title: 'Fix the API throttling', team, paths: ['lib/**/api.ts'] },
+    });
+
+    const plain = await call('getWork', { token: ADMIN, params: { id: ready.body.id } });
+    const flagged = await call('getWork', {
+      token: ADMIN,
+      params: { id: ready.body.id },
+      query: { flags: '1' },
+    });
+    const advice = await call('aiRecommendations', { token: ADMIN, body: { workId: ready.body.id } });
+
+    const expected = [
+      {
+        kind: 'paths_overlap',
+        workId: held.body.id,
+        agentId: holder.agent.id,
+        paths: ['lib/**/api.ts', 'lib/stacks/**'],
+      },
+      { kind: 'similar_title', workId: held.body.id, agentId: holder.agent.id, similarity: 1 },
+    ];
+    expect(plain.body.flags).toBeUndefined();
+    expect(flagged.status).toBe(200);
+    expect(flagged.body.flags).toEqual(expected);
+    expect(advice.status).toBe(200);
+    expect(advice.body.recommendations.map((r: { agentId: string }) => r.agentId)).toEqual([free.agent.id]);
+    expect(advice.body.recommendations[0].flags).toEqual(expected);
   });
 });

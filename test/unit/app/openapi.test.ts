@@ -83,7 +83,13 @@ describe('the OpenAPI document', () => {
       'query:limit',
       'query:cursor',
     ]);
-    expect(getWork.parameters).toEqual([expect.objectContaining({ name: 'id', in: 'path', required: true })]);
+    expect(getWork.parameters).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'id', in: 'path', required: true }),
+        expect.objectContaining({ name: 'flags', in: 'query', required: false }),
+      ]),
+    );
+    expect(getWork.parameters).toHaveLength(2);
   });
 
   it('documents the conflict codes of a route under 409 and the error schema with every code', () => {

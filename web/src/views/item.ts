@@ -1,7 +1,7 @@
 /** A work item's detail, with its audit history and (for admins) retry and cancel. */
 import { ApiError } from '../api';
 import { announce, byId, h, when, words } from '../dom';
-import type { AuditEvent, ServerMessage, WorkItem } from '../types';
+import type { AuditEvent, InFlightFlag, ServerMessage, WorkItem } from '../types';
 import { auditEntry } from './audit-entry';
 import type { Context } from './view';
 
@@ -14,6 +14,12 @@ export const workIdOf = (message: ServerMessage): string | undefined => {
 };
 
 const fact = (label: string, value: Node | string): HTMLElement[] => [h('dt', {}, label), h('dd', {}, value)];
+
+/** One flag against an item in flight, in words. */
+const flagText = (flag: InFlightFlag): string =>
+  flag.kind === 'paths_overlap'
+    ? `${flag.paths[0]} overlaps ${flag.paths[1]} of ${flag.workId} (held by ${flag.agentId})`
+    : `title ${Math.round(flag.similarity * 100)} % like ${flag.workId} (held by ${flag.agentId})`;
 
 export const createItemDetail = (ctx: Context) => {
   const dialog = byId<HTMLDialogElement>('item-dialog');
@@ -80,6 +86,17 @@ export const createItemDetail = (ctx: Context) => {
         ),
         ...fact('Deadline', when(item.deadline)),
         ...fact('Depends on', item.dependsOn.join(', ') || '–'),
+        ...(item.paths?.length ? fact('Paths', h('span', { class: 'mono' }, item.paths.join(', '))) : []),
+        ...(item.flags?.length
+          ? fact(
+              'In flight',
+              h(
+                'ul',
+                { class: 'flags', 'data-testid': 'item-flags' },
+                ...item.flags.map((flag) => h('li', { class: 'badge flag' }, flagText(flag))),
+              ),
+            )
+          : []),
         ...(item.lastNote ? fact('Last note', item.lastNote) : []),
         ...(item.failure ? fact('Last failure', item.failure.reason) : []),
         ...fact('Created', when(item.createdAt)),
@@ -102,7 +119,7 @@ export const createItemDetail = (ctx: Context) => {
     if (!id) return;
     try {
       const [item, history] = await Promise.all([
-        ctx.api.get<WorkItem>(`/v1/work/${encodeURIComponent(id)}`),
+        ctx.api.get<WorkItem>(`/v1/work/${encodeURIComponent(id)}`, { flags: '1' }),
         ctx.api.listAll<AuditEvent>('/v1/audit', { entityId: id }, 200),
       ]);
       history.sort((a, b) => b.at.localeCompare(a.at) || b.seq - a.seq);

@@ -5,7 +5,9 @@ import type { Snapshot } from '#core/ai/snapshot';
 import { agentIdOf, assertActsAs } from '#core/authz';
 import { NotFoundError } from '#core/errors';
 import type { Settings } from '#core/settings';
+import { inFlightFlags } from '#core/work/paths-flags';
 import type { RequestContext } from '../../context';
+import { presentFlags } from '../../presenters';
 import { ModelRecommendations, type RecommendationsBody, type RecommendationsReply } from '../../schemas/ai';
 import { currentSettings } from '../../settings';
 import {
@@ -118,6 +120,23 @@ const askModel = async (
 };
 
 /**
+ * Each recommendation with what its item has against the items in flight of its team
+ * (overlapping paths unless the recommended agent holds the other item, near-duplicate titles),
+ * whoever chose it: the model never sees or sets these.
+ */
+const withFlags = (
+  recommendations: readonly RecommendationsReply['recommendations'][number][],
+  snapshot: Snapshot,
+): RecommendationsReply['recommendations'] => {
+  const byId = new Map(snapshot.work.map((item) => [item.id, item]));
+  return recommendations.map((recommendation) => {
+    const item = byId.get(recommendation.workId);
+    const flags = item ? inFlightFlags(item, snapshot.work, recommendation.agentId) : [];
+    return flags.length > 0 ? { ...recommendation, flags: presentFlags(flags) } : recommendation;
+  });
+};
+
+/**
  * `POST /v1/ai/recommendations`: which agent should take which ready item.
  * 1. an agent asks for itself (naming another agent is 403); a named item or agent must exist (404);
  * 2. read the live state (bounded) and score every pair that could be claimed now;
@@ -152,5 +171,10 @@ export const recommendAssignments = async (
     const reason = settings.ai.enabled ? await deps.ai.missingKey() : FallbackReason.NoKey;
     return { source: 'heuristic', recommendations: [], ...(reason ? { fallbackReason: reason } : {}) };
   }
-  return claudeOrHeuristic(settings, () => askModel(deps, settings, snapshot, focus, candidates), heuristic);
+  const reply = await claudeOrHeuristic(
+    settings,
+    () => askModel(deps, settings, snapshot, focus, candidates),
+    heuristic,
+  );
+  return { ...reply, recommendations: withFlags(reply.recommendations, snapshot) };
 };

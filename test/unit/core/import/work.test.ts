@@ -202,8 +202,20 @@ describe('importWork', () => {
       unclaimed({ dependsOn: Array.from({ length: MAX_IMPORT_DEPENDENCIES + 1 }, (_, i) => `dep-${i}`) }),
       `an imported item may name at most ${MAX_IMPORT_DEPENDENCIES} dependencies`,
     ],
+    [
+      'a path that climbs out of the repository',
+      unclaimed({ paths: ['src/**', '../secrets'] }),
+      'paths/1: must not contain . or .. segments',
+    ],
   ])('rejects %s', (_case, input, reason) => {
     expect(decide(input)).toEqual({ outcome: 'rejected', reason });
+  });
+
+  it('stores the declared paths in their normalized form', () => {
+    expect(itemOf(decide(unclaimed({ paths: ['docs/', 'src/**/**/x.ts'] }))).paths).toEqual([
+      'docs/**',
+      'src/**/x.ts',
+    ]);
   });
 
   it('rejects unknown dependencies and claims of agents that are missing or retiring', () => {
