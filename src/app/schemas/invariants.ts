@@ -28,6 +28,10 @@ const RoundView = Closed(
 /** One invariant with its last results. */
 export const InvariantView = Closed({
   name: InvariantNameSchema,
+  ok: Type.Boolean({ description: 'No violation in the last whole round nor in the round under way.' }),
+  checkedAt: Type.Optional(Timestamp),
+  violations: Type.Integer({ minimum: 0 }),
+  examples: Type.Array(ViolationView, { maxItems: 20 }),
   description: Type.String(),
   status: literalUnion(['ok', 'violated', 'unchecked'] as const),
   lastRound: Type.Optional(RoundView),

@@ -213,6 +213,14 @@ export const checkInvariants = async (deps: InvariantDeps): Promise<InvariantCou
 /** One invariant as `GET /v1/invariants` shows it. */
 export interface InvariantView {
   readonly name: InvariantName;
+  /** No violation in the last whole round nor in the round under way (false until first checked). */
+  readonly ok: boolean;
+  /** When the check last looked at a page; absent until the first check. */
+  readonly checkedAt?: string;
+  /** Violations of the round the examples come from: the round under way when it found any, else the last whole round. */
+  readonly violations: number;
+  /** Up to 20 records that break it, with why. */
+  readonly examples: readonly Violation[];
   readonly description: string;
   /** `ok` when the last whole round found nothing and the round under way has found nothing yet. */
   readonly status: 'ok' | 'violated' | 'unchecked';
@@ -232,8 +240,15 @@ export const listInvariants = async (
       const rounds = [state?.last, state?.current].filter((round) => round !== undefined);
       const status =
         rounds.length === 0 ? 'unchecked' : rounds.some((round) => round.violations > 0) ? 'violated' : 'ok';
+      const shown =
+        state?.current && state.current.violations > 0 ? state.current : (state?.last ?? state?.current);
+      const checkedAt = state?.current?.checkedAt ?? state?.last?.checkedAt;
       return {
         name,
+        ok: status === 'ok',
+        ...(checkedAt === undefined ? {} : { checkedAt }),
+        violations: shown?.violations ?? 0,
+        examples: shown?.examples ?? [],
         description: INVARIANT_DESCRIPTIONS[name],
         status,
         ...(state?.last === undefined ? {} : { lastRound: state.last }),

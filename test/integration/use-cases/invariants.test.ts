@@ -47,7 +47,10 @@ describe('invariants', () => {
     const team = aTeam();
     await registerAgents(deps, 2, { team });
     await createWork(deps, asAdmin(), { type: 'task', title: 'Sound', team });
-    expect((await listInvariants(deps)).items.map((item) => item.status)).toEqual(Array(5).fill('unchecked'));
+    const before = (await listInvariants(deps)).items;
+    expect(before.map((item) => item.status)).toEqual(Array(5).fill('unchecked'));
+    expect(before[0]).toEqual(expect.objectContaining({ ok: false, violations: 0, examples: [] }));
+    expect(before[0]?.checkedAt).toBeUndefined();
     // Act
     const counts = await checkInvariants(deps);
     // Assert
@@ -70,7 +73,13 @@ describe('invariants', () => {
     const repair = await repairInvariant(deps, asAdmin(), 'held_items_leased');
     // Assert
     expect(counts.held_items_leased).toBe(1);
-    expect(view.status).toBe('violated');
+    expect(view).toMatchObject({
+      status: 'violated',
+      ok: false,
+      violations: 1,
+      checkedAt: store.clock.iso(),
+    });
+    expect(view.examples).toEqual(view.lastRound?.examples);
     expect(view.lastRound?.examples).toEqual([
       { entityId: item.id, detail: expect.stringContaining(`held by ${agent}`) },
     ]);
@@ -79,7 +88,7 @@ describe('invariants', () => {
     expect(await auditOf(item.id)).toContain('work.released');
     expect((await deps.agents.get(agent))?.activeClaims).toBe(0);
     const after = await viewOf('held_items_leased');
-    expect(after.status).toBe('ok');
+    expect(after).toMatchObject({ status: 'ok', ok: true, violations: 0, examples: [] });
     expect(after.lastRepair).toEqual({ at: store.clock.iso(), repaired: 1, by: 'admin' });
   });
 
