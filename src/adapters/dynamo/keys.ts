@@ -55,9 +55,10 @@ export const SK = eventsTable.sortKey?.name ?? 'sk';
 
 /**
  * Lease index partitions writers use: a fixed count so that no deployment setting can hide a lease
- * from the sweeper. Every progress report and renewal moves an entry, so a fleet needs many.
+ * from the sweeper. Every progress report and renewal moves an entry, so a fleet needs many; only
+ * the sweeper reads them, once a pass.
  */
-export const LEASE_BUCKETS = 32;
+export const LEASE_BUCKETS = 64;
 
 /**
  * The count writers used before (4). A held item keeps its entry in its old bucket until its

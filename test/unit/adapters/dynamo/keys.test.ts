@@ -101,7 +101,7 @@ describe('work keys', () => {
   });
 
   it('puts every item in a lease bucket within range', () => {
-    const buckets = new Set(Array.from({ length: 200 }, (_, i) => leaseBucketOf(`wi_${i}`)));
+    const buckets = new Set(Array.from({ length: 1000 }, (_, i) => leaseBucketOf(`wi_${i}`)));
 
     expect([...buckets].every((bucket) => bucket >= 0 && bucket < LEASE_BUCKETS)).toBe(true);
     expect(buckets.size).toBe(LEASE_BUCKETS);
