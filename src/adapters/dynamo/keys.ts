@@ -71,8 +71,21 @@ export const PREVIOUS_LEASE_BUCKETS = 4;
 /** Buckets the sweeper reads: the larger of the current and the previous count. */
 export const LEASE_READ_BUCKETS = Math.max(LEASE_BUCKETS, PREVIOUS_LEASE_BUCKETS);
 
-/** Review index partitions, fixed for the same reason. */
-export const REVIEW_BUCKETS = 4;
+/**
+ * Review index partitions writers use, fixed for the same reason. Each created item puts an entry
+ * and its claim deletes it, so a fleet needs more than a few.
+ */
+export const REVIEW_BUCKETS = 16;
+
+/**
+ * The count writers used before (4). Ready items wait in the backlog for long, so entries stay in
+ * their old buckets; the sweeper reads {@link REVIEW_READ_BUCKETS}, and every old bucket number is
+ * also a new one.
+ */
+export const PREVIOUS_REVIEW_BUCKETS = 4;
+
+/** Buckets the sweeper reads: the larger of the current and the previous count. */
+export const REVIEW_READ_BUCKETS = Math.max(REVIEW_BUCKETS, PREVIOUS_REVIEW_BUCKETS);
 
 const RANK_DIGITS = 10;
 const RANK_CEILING = 10 ** RANK_DIGITS - 1;
@@ -149,7 +162,8 @@ export const leaseSortKey = (leaseExpiresAt: string, id: string): string =>
 export const reviewPartition = (bucket: number): string => `REVIEW#${bucket}`;
 
 /** The review-index bucket of a work item. */
-export const reviewBucketOf = (id: string): number => stableHash(`review:${id}`) % REVIEW_BUCKETS;
+export const reviewBucketOf = (id: string, buckets: number = REVIEW_BUCKETS): number =>
+  stableHash(`review:${id}`) % buckets;
 
 /** Review-index sort key: earliest review first. */
 export const reviewSortKey = (reviewAt: string, id: string): string => `${sortableTime(reviewAt)}#${id}`;

@@ -4,6 +4,9 @@ import {
   leaseBucketOf,
   leasePartition,
   PREVIOUS_LEASE_BUCKETS,
+  PREVIOUS_REVIEW_BUCKETS,
+  reviewBucketOf,
+  reviewPartition,
   shardOf,
   WorkIndex,
   workKey,
@@ -138,6 +141,26 @@ describe('expiredLeases', () => {
     const expired = await store.ports.work.expiredLeases('2001-01-02T00:00:00.000Z', 10);
 
     expect(ids(expired)).toContain(item.id);
+  });
+
+  it('finds an item due for review still in the bucket of the previous bucket count', async () => {
+    const item = aWorkItem({ reviewAt: '2001-01-01T00:00:00.000Z' });
+    await insert(store.ports, { work: [item] });
+    await DynamoDBDocumentClient.from(store.client).send(
+      new UpdateCommand({
+        TableName: tableName(store.tablePrefix, workTable),
+        Key: workKey(item.id),
+        UpdateExpression: 'SET #bucket = :bucket',
+        ExpressionAttributeNames: { '#bucket': WorkIndex.review.partitionKey },
+        ExpressionAttributeValues: {
+          ':bucket': reviewPartition(reviewBucketOf(item.id, PREVIOUS_REVIEW_BUCKETS)),
+        },
+      }),
+    );
+
+    const due = await store.ports.work.dueForReview('2001-01-02T00:00:00.000Z', 10);
+
+    expect(ids(due)).toContain(item.id);
   });
 
   it('forgets a lease once the item is no longer held', async () => {
