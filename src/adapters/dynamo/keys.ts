@@ -106,6 +106,19 @@ export const stableHash = (value: string): number => {
   return hash >>> 0;
 };
 
+/**
+ * A partition split by a hash suffix: `<base>#<shard>`, or without a shard `<base>` itself, the
+ * partition written before the key was sharded.
+ */
+const shardedPartition = (base: string, shard: number | undefined): string =>
+  shard === undefined ? base : `${base}#${shard}`;
+
+/** Every partition a reader of a sharded key queries: its `shards` shards, then the unsharded one. */
+const partitionsToRead = (base: string, shards: number): string[] => [
+  ...Array.from({ length: shards }, (_, shard) => shardedPartition(base, shard)),
+  base,
+];
+
 /** The ready-index shard of a work item. */
 export const shardOf = (id: string, shards: number): number => stableHash(id) % Math.max(1, shards);
 
@@ -182,13 +195,11 @@ export const statusShardOf = (id: string): number => stableHash(id) % STATUS_SHA
  * the partition items were written to before the status index was sharded (readers still query it).
  */
 export const statusPartition = (status: string, shard?: number): string =>
-  shard === undefined ? `STATUS#${status}` : `STATUS#${status}#${shard}`;
+  shardedPartition(`STATUS#${status}`, shard);
 
 /** Every status-index partition of a status a reader queries: the shards, then the unsharded one. */
-export const statusPartitions = (status: string): string[] => [
-  ...Array.from({ length: STATUS_SHARDS }, (_, shard) => statusPartition(status, shard)),
-  statusPartition(status),
-];
+export const statusPartitions = (status: string): string[] =>
+  partitionsToRead(`STATUS#${status}`, STATUS_SHARDS);
 
 /** A bound above every sort key of a team's range in a status partition. */
 export const statusTeamCeiling = (team: string): string => `${statusTeamPrefix(team)}~`;
@@ -248,13 +259,10 @@ export const dayShardOf = (entityId: string): number => stableHash(entityId) % D
  * partition events were written to before the day index was sharded (readers still query it).
  */
 export const eventDayPartition = (day: string, shard?: number): string =>
-  shard === undefined ? `DAY#${day}` : `DAY#${day}#${shard}`;
+  shardedPartition(`DAY#${day}`, shard);
 
 /** Every day-index partition of a day a reader queries: the shards, then the unsharded one. */
-export const eventDayPartitions = (day: string): string[] => [
-  ...Array.from({ length: DAY_SHARDS }, (_, shard) => eventDayPartition(day, shard)),
-  eventDayPartition(day),
-];
+export const eventDayPartitions = (day: string): string[] => partitionsToRead(`DAY#${day}`, DAY_SHARDS);
 
 /** Agent-index partition (events whose subject is the agent). */
 export const eventAgentPartition = (agentId: string): string => `AGENT#${agentId}`;
