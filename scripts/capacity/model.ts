@@ -7,7 +7,7 @@ import {
   LEASE_READ_BUCKETS,
   leasePartition,
   PK,
-  REVIEW_BUCKETS,
+  REVIEW_READ_BUCKETS,
   reviewPartition,
   settingsKey,
   statusPartitions,
@@ -299,7 +299,7 @@ const sweepAccesses = (agentBytes: number): Access[] => {
     ...Array.from({ length: LEASE_READ_BUCKETS }, (_, bucket) =>
       read(workTable.id, leasePartition(bucket), 1, false, 'leases'),
     ),
-    ...Array.from({ length: REVIEW_BUCKETS }, (_, bucket) =>
+    ...Array.from({ length: REVIEW_READ_BUCKETS }, (_, bucket) =>
       read(workTable.id, reviewPartition(bucket), 1, false, 'review'),
     ),
     read(agentsTable.id, ALL_AGENTS_PARTITION, agentsPage * 60, false, 'all'),

@@ -55,9 +55,10 @@ export const SK = eventsTable.sortKey?.name ?? 'sk';
 
 /**
  * Lease index partitions writers use: a fixed count so that no deployment setting can hide a lease
- * from the sweeper. Every progress report and renewal moves an entry, so a fleet needs many.
+ * from the sweeper. Every progress report and renewal moves an entry, so a fleet needs many; only
+ * the sweeper reads them, once a pass.
  */
-export const LEASE_BUCKETS = 32;
+export const LEASE_BUCKETS = 64;
 
 /**
  * The count writers used before (4). A held item keeps its entry in its old bucket until its
@@ -70,8 +71,21 @@ export const PREVIOUS_LEASE_BUCKETS = 4;
 /** Buckets the sweeper reads: the larger of the current and the previous count. */
 export const LEASE_READ_BUCKETS = Math.max(LEASE_BUCKETS, PREVIOUS_LEASE_BUCKETS);
 
-/** Review index partitions, fixed for the same reason. */
-export const REVIEW_BUCKETS = 4;
+/**
+ * Review index partitions writers use, fixed for the same reason. Each created item puts an entry
+ * and its claim deletes it, so a fleet needs more than a few.
+ */
+export const REVIEW_BUCKETS = 16;
+
+/**
+ * The count writers used before (4). Ready items wait in the backlog for long, so entries stay in
+ * their old buckets; the sweeper reads {@link REVIEW_READ_BUCKETS}, and every old bucket number is
+ * also a new one.
+ */
+export const PREVIOUS_REVIEW_BUCKETS = 4;
+
+/** Buckets the sweeper reads: the larger of the current and the previous count. */
+export const REVIEW_READ_BUCKETS = Math.max(REVIEW_BUCKETS, PREVIOUS_REVIEW_BUCKETS);
 
 const RANK_DIGITS = 10;
 const RANK_CEILING = 10 ** RANK_DIGITS - 1;
@@ -91,6 +105,19 @@ export const stableHash = (value: string): number => {
   }
   return hash >>> 0;
 };
+
+/**
+ * A partition split by a hash suffix: `<base>#<shard>`, or without a shard `<base>` itself, the
+ * partition written before the key was sharded.
+ */
+const shardedPartition = (base: string, shard: number | undefined): string =>
+  shard === undefined ? base : `${base}#${shard}`;
+
+/** Every partition a reader of a sharded key queries: its `shards` shards, then the unsharded one. */
+const partitionsToRead = (base: string, shards: number): string[] => [
+  ...Array.from({ length: shards }, (_, shard) => shardedPartition(base, shard)),
+  base,
+];
 
 /** The ready-index shard of a work item. */
 export const shardOf = (id: string, shards: number): number => stableHash(id) % Math.max(1, shards);
@@ -148,7 +175,8 @@ export const leaseSortKey = (leaseExpiresAt: string, id: string): string =>
 export const reviewPartition = (bucket: number): string => `REVIEW#${bucket}`;
 
 /** The review-index bucket of a work item. */
-export const reviewBucketOf = (id: string): number => stableHash(`review:${id}`) % REVIEW_BUCKETS;
+export const reviewBucketOf = (id: string, buckets: number = REVIEW_BUCKETS): number =>
+  stableHash(`review:${id}`) % buckets;
 
 /** Review-index sort key: earliest review first. */
 export const reviewSortKey = (reviewAt: string, id: string): string => `${sortableTime(reviewAt)}#${id}`;
@@ -167,13 +195,11 @@ export const statusShardOf = (id: string): number => stableHash(id) % STATUS_SHA
  * the partition items were written to before the status index was sharded (readers still query it).
  */
 export const statusPartition = (status: string, shard?: number): string =>
-  shard === undefined ? `STATUS#${status}` : `STATUS#${status}#${shard}`;
+  shardedPartition(`STATUS#${status}`, shard);
 
 /** Every status-index partition of a status a reader queries: the shards, then the unsharded one. */
-export const statusPartitions = (status: string): string[] => [
-  ...Array.from({ length: STATUS_SHARDS }, (_, shard) => statusPartition(status, shard)),
-  statusPartition(status),
-];
+export const statusPartitions = (status: string): string[] =>
+  partitionsToRead(`STATUS#${status}`, STATUS_SHARDS);
 
 /** A bound above every sort key of a team's range in a status partition. */
 export const statusTeamCeiling = (team: string): string => `${statusTeamPrefix(team)}~`;
@@ -233,13 +259,10 @@ export const dayShardOf = (entityId: string): number => stableHash(entityId) % D
  * partition events were written to before the day index was sharded (readers still query it).
  */
 export const eventDayPartition = (day: string, shard?: number): string =>
-  shard === undefined ? `DAY#${day}` : `DAY#${day}#${shard}`;
+  shardedPartition(`DAY#${day}`, shard);
 
 /** Every day-index partition of a day a reader queries: the shards, then the unsharded one. */
-export const eventDayPartitions = (day: string): string[] => [
-  ...Array.from({ length: DAY_SHARDS }, (_, shard) => eventDayPartition(day, shard)),
-  eventDayPartition(day),
-];
+export const eventDayPartitions = (day: string): string[] => partitionsToRead(`DAY#${day}`, DAY_SHARDS);
 
 /** Agent-index partition (events whose subject is the agent). */
 export const eventAgentPartition = (agentId: string): string => `AGENT#${agentId}`;

@@ -11,7 +11,7 @@ import {
   LEASE_READ_BUCKETS,
   leasePartition,
   PK,
-  REVIEW_BUCKETS,
+  REVIEW_READ_BUCKETS,
   readyPartition,
   reviewPartition,
   sortableTime,
@@ -161,7 +161,7 @@ export class DynamoWorkRepository implements WorkRepository {
     // The sort key is `<reviewAt>#<id>`: every key of an instant before `before` sorts below it.
     const bound = sortableTime(before);
     const pages = await Promise.all(
-      Array.from({ length: REVIEW_BUCKETS }, (_, bucket) => {
+      Array.from({ length: REVIEW_READ_BUCKETS }, (_, bucket) => {
         const expression = new Expression();
         const spec: QuerySpec = {
           TableName: this.tableName,

@@ -1,9 +1,13 @@
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  type IndexKeys,
   leaseBucketOf,
   leasePartition,
   PREVIOUS_LEASE_BUCKETS,
+  PREVIOUS_REVIEW_BUCKETS,
+  reviewBucketOf,
+  reviewPartition,
   shardOf,
   WorkIndex,
   workKey,
@@ -31,6 +35,18 @@ afterAll(async () => {
 const minutesAfter = (minutes: number): string => new Date(Date.UTC(2026, 2, 2, 9, minutes)).toISOString();
 
 const ids = (items: readonly WorkItem[]): string[] => items.map((item) => item.id);
+
+/** Moves an item's entry of `index` to `partition`, as an older release stored it. */
+const moveEntry = (item: WorkItem, index: IndexKeys, partition: string) =>
+  DynamoDBDocumentClient.from(store.client).send(
+    new UpdateCommand({
+      TableName: tableName(store.tablePrefix, workTable),
+      Key: workKey(item.id),
+      UpdateExpression: 'SET #partition = :partition',
+      ExpressionAttributeNames: { '#partition': index.partitionKey },
+      ExpressionAttributeValues: { ':partition': partition },
+    }),
+  );
 
 const put = (item: WorkItem, expectedVersion: number) =>
   store.ports.uow.commit({ writes: [{ kind: 'work', item, expectedVersion }], events: [] });
@@ -123,21 +139,25 @@ describe('expiredLeases', () => {
   it('finds an expired lease still in the bucket of the previous bucket count', async () => {
     const item = claimed(aWorkItem(), 'agent-old', { leaseExpiresAt: '2001-01-01T00:00:00.000Z' });
     await insert(store.ports, { work: [item] });
-    await DynamoDBDocumentClient.from(store.client).send(
-      new UpdateCommand({
-        TableName: tableName(store.tablePrefix, workTable),
-        Key: workKey(item.id),
-        UpdateExpression: 'SET #bucket = :bucket',
-        ExpressionAttributeNames: { '#bucket': WorkIndex.leases.partitionKey },
-        ExpressionAttributeValues: {
-          ':bucket': leasePartition(leaseBucketOf(item.id, PREVIOUS_LEASE_BUCKETS)),
-        },
-      }),
-    );
+    await moveEntry(item, WorkIndex.leases, leasePartition(leaseBucketOf(item.id, PREVIOUS_LEASE_BUCKETS)));
 
     const expired = await store.ports.work.expiredLeases('2001-01-02T00:00:00.000Z', 10);
 
     expect(ids(expired)).toContain(item.id);
+  });
+
+  it('finds an item due for review still in the bucket of the previous bucket count', async () => {
+    const item = aWorkItem({ reviewAt: '2001-01-01T00:00:00.000Z' });
+    await insert(store.ports, { work: [item] });
+    await moveEntry(
+      item,
+      WorkIndex.review,
+      reviewPartition(reviewBucketOf(item.id, PREVIOUS_REVIEW_BUCKETS)),
+    );
+
+    const due = await store.ports.work.dueForReview('2001-01-02T00:00:00.000Z', 10);
+
+    expect(ids(due)).toContain(item.id);
   });
 
   it('forgets a lease once the item is no longer held', async () => {

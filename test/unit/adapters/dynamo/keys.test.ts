@@ -27,9 +27,13 @@ import {
   leasePartition,
   leaseSortKey,
   PREVIOUS_LEASE_BUCKETS,
+  PREVIOUS_REVIEW_BUCKETS,
   paddedSeq,
+  REVIEW_BUCKETS,
+  REVIEW_READ_BUCKETS,
   readyPartition,
   readySortKey,
+  reviewBucketOf,
   settingsKey,
   shardOf,
   sortableTime,
@@ -101,7 +105,7 @@ describe('work keys', () => {
   });
 
   it('puts every item in a lease bucket within range', () => {
-    const buckets = new Set(Array.from({ length: 200 }, (_, i) => leaseBucketOf(`wi_${i}`)));
+    const buckets = new Set(Array.from({ length: 1000 }, (_, i) => leaseBucketOf(`wi_${i}`)));
 
     expect([...buckets].every((bucket) => bucket >= 0 && bucket < LEASE_BUCKETS)).toBe(true);
     expect(buckets.size).toBe(LEASE_BUCKETS);
@@ -109,6 +113,12 @@ describe('work keys', () => {
 
   it('has the sweeper read every bucket of the current and the previous bucket count', () => {
     const ids = Array.from({ length: 200 }, (_, i) => `wi_${i}`);
+
+    expect(REVIEW_READ_BUCKETS).toBe(Math.max(REVIEW_BUCKETS, PREVIOUS_REVIEW_BUCKETS));
+    for (const id of ids) {
+      expect(reviewBucketOf(id, PREVIOUS_REVIEW_BUCKETS)).toBeLessThan(REVIEW_READ_BUCKETS);
+      expect(reviewBucketOf(id)).toBeLessThan(REVIEW_READ_BUCKETS);
+    }
 
     expect(LEASE_READ_BUCKETS).toBe(Math.max(LEASE_BUCKETS, PREVIOUS_LEASE_BUCKETS));
     for (const id of ids) {
