@@ -42,7 +42,7 @@ export interface CommandContext {
 }
 
 /** Groups for the help text. */
-export type CommandGroup = 'work' | 'agents' | 'views' | 'ai' | 'import' | 'runtime' | 'legacy';
+export type CommandGroup = 'work' | 'agents' | 'views' | 'ai' | 'import' | 'runtime' | 'checks' | 'legacy';
 
 /** One `coord` command. */
 export interface Command {

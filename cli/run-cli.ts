@@ -8,6 +8,7 @@ import { ApiError, NetworkError } from './client';
 import { type Command, type CommandGroup, createContext, type OptionsConfig } from './command';
 import { AGENT_COMMANDS } from './commands/agents';
 import { AI_COMMANDS } from './commands/ai';
+import { DOCTOR_COMMANDS } from './commands/doctor';
 import { IMPORT_COMMANDS } from './commands/import-legacy';
 import { LEGACY_COMMANDS } from './commands/legacy';
 import { MCP_COMMANDS } from './commands/mcp';
@@ -39,6 +40,7 @@ export const COMMANDS: readonly Command[] = [
   ...IMPORT_COMMANDS,
   ...RUNTIME_COMMANDS,
   ...MCP_COMMANDS,
+  ...DOCTOR_COMMANDS,
   ...LEGACY_COMMANDS,
 ];
 
@@ -49,6 +51,7 @@ const GROUP_TITLES: Record<CommandGroup, string> = {
   ai: 'AI (the legacy claude-* commands)',
   import: 'Import',
   runtime: 'Agent runtime',
+  checks: 'Guarantees you can check',
   legacy: 'Legacy commands with no service equivalent',
 };
 
