@@ -51,6 +51,8 @@ export const ConfigEnv = Type.Object({
   ANTHROPIC_API_KEY: Text(),
   ANTHROPIC_API_KEY_SECRET_ARN: Arn,
   ANTHROPIC_BASE_URL: Url,
+  // How long `GET /v1/events` follows the log after its replay before it ends (API Gateway waits 30 s).
+  COORD_EVENTS_FOLLOW_SECONDS: Int(0, 25, 20),
 });
 type ConfigEnv = Static<typeof ConfigEnv>;
 
@@ -107,6 +109,8 @@ export interface Config {
     readonly apiKeySecretArn?: string;
     readonly baseUrl?: string;
   };
+  /** How long `GET /v1/events` follows the audit log for new events after its replay (`COORD_EVENTS_FOLLOW_SECONDS`). */
+  readonly eventsFollowSeconds: number;
 }
 
 /** The environment is unusable; the message names every bad variable. */
@@ -210,5 +214,6 @@ export const loadConfig = (env: Environment = process.env): Config => {
       apiKeySecretArn: parsed.ANTHROPIC_API_KEY_SECRET_ARN,
       baseUrl: parsed.ANTHROPIC_BASE_URL,
     },
+    eventsFollowSeconds: parsed.COORD_EVENTS_FOLLOW_SECONDS,
   });
 };

@@ -25,6 +25,7 @@ export const ROUTE_TAGS = {
   escalations: 'Work that needs a person: exhausted retries, passed deadlines, failed dependencies.',
   metrics: 'Throughput, claim latency, conflicts and queue depth over time.',
   admin: 'Runtime settings, issued tokens and bulk import.',
+  events: 'Live messages as server-sent events, resumable from a cursor.',
   ai: 'Advice from Claude, with a heuristic answer whenever Claude is not used (`source`, `fallbackReason`).',
 } as const;
 

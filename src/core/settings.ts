@@ -36,6 +36,8 @@ export interface Settings {
   readonly defaultMaxAttempts: number;
   readonly urgencyWeights: UrgencyWeights;
   readonly ai: AiSettings;
+  /** How far back a client may resume live events from its cursor (`after`), in hours. */
+  readonly eventReplayHours: number;
 }
 
 /** API.md's defaults. */
@@ -60,4 +62,5 @@ export const DEFAULT_SETTINGS: Settings = {
     dailyTokenBudget: 500_000,
     assessmentIntervalMinutes: 60,
   },
+  eventReplayHours: 24,
 };

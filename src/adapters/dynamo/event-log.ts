@@ -2,7 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { decodeCursor, encodeCursor, isKeyOf, isObject } from '#core/cursor';
 import { ValidationError } from '#core/errors';
 import type { AuditEvent } from '#core/model';
-import type { AuditLog, AuditQuery, Page } from '#core/ports';
+import type { AuditLog, AuditQuery, EventPosition, Page } from '#core/ports';
 import { ActorType } from '#core/roles';
 import type { DynamoAuditDays } from './audit-days';
 import { allOf, anyOf, Expression } from './expression';
@@ -14,6 +14,7 @@ import {
   eventDayPartition,
   eventPartition,
   eventTimeCeiling,
+  eventTimeKey,
   type IndexKeys,
   PK,
   SK,
@@ -112,6 +113,42 @@ export class DynamoAuditLog implements AuditLog {
     return events.length > query.limit && last
       ? { items, nextCursor: encodeCursor(scope, { b: eventTimeKeyOf(last) }) }
       : { items };
+  }
+
+  /**
+   * Oldest first from the day index: the days holding events from the position's day to
+   * `until`'s, each read forward from just after the position, until `limit` events.
+   */
+  async after(position: EventPosition, until: string, limit: number): Promise<AuditEvent[]> {
+    assertTime('after', position.at);
+    assertTime('until', until);
+    const from = eventTimeKey(position.at, position.entityType, position.entityId, position.seq);
+    const upper = eventTimeCeiling(until);
+    if (from >= upper || limit <= 0) return [];
+    const days: string[] = [];
+    for await (const day of this.days.days(dayOf(until), dayOf(position.at))) days.unshift(day);
+    const found: StoredItem[] = [];
+    for (const day of days) {
+      if (found.length >= limit) break;
+      const expression = new Expression();
+      const key = expression.name(EventIndex.byDay.sortKey);
+      const spec: QuerySpec = {
+        TableName: this.tableName,
+        IndexName: EventIndex.byDay.indexName,
+        KeyConditionExpression: allOf(
+          `${expression.name(EventIndex.byDay.partitionKey)} = ${expression.value(eventDayPartition(day))}`,
+          `${key} BETWEEN ${expression.value(from)} AND ${expression.value(upper)}`,
+        ),
+        ...expression.attributes(),
+        ScanIndexForward: true,
+      };
+      // BETWEEN is inclusive: the position's own event is read again and dropped here.
+      const { items } = await collect(this.doc, spec, limit - found.length, {
+        accept: (item) => eventTimeKeyOf(item) !== from,
+      });
+      found.push(...items);
+    }
+    return found.map(eventFromItem);
   }
 
   /** Events of one entity, newest first, from its partition; other filters apply to what it reads. */

@@ -60,5 +60,6 @@ export const ConfigBody = Closed({
       assessmentIntervalMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 1440 })),
     }),
   ),
+  eventReplayHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 720 })),
 });
 export type ConfigBody = Static<typeof ConfigBody>;

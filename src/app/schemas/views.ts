@@ -199,6 +199,7 @@ export const SettingsView = Closed({
     dailyTokenBudget: Type.Integer(),
     assessmentIntervalMinutes: Type.Integer(),
   }),
+  eventReplayHours: Type.Integer(),
 });
 export type SettingsView = Static<typeof SettingsView>;
 
