@@ -14,6 +14,7 @@ import { LEGACY_COMMANDS } from './commands/legacy';
 import { MCP_COMMANDS } from './commands/mcp';
 import { RUNTIME_COMMANDS } from './commands/runtime';
 import { VIEW_COMMANDS } from './commands/views';
+import { WATCH_COMMANDS } from './commands/watch';
 import { WORK_COMMANDS } from './commands/work';
 import { loadCliConfig } from './config';
 import { CommandFailure, ExitCode, type Io, sayJson, UsageError, warn } from './io';
@@ -41,6 +42,7 @@ export const COMMANDS: readonly Command[] = [
   ...RUNTIME_COMMANDS,
   ...MCP_COMMANDS,
   ...DOCTOR_COMMANDS,
+  ...WATCH_COMMANDS,
   ...LEGACY_COMMANDS,
 ];
 

@@ -25,6 +25,14 @@ export interface SavedAgent {
   readonly savedAt: string;
 }
 
+/** Where a `coord watch` got to: the cursor of the last event it handled. */
+export interface SavedWatchCursor {
+  /** The watched channels, sorted and joined: one cursor per set of channels. */
+  readonly key: string;
+  readonly cursor: string;
+  readonly savedAt: string;
+}
+
 const fileName = (id: string): string => `${encodeURIComponent(id)}.json`;
 
 const readJson = async <T>(path: string): Promise<T | undefined> => {
@@ -91,5 +99,15 @@ export class LocalState {
   /** The token saved for an agent, if any. */
   loadAgent(agentId: string): Promise<SavedAgent | undefined> {
     return readJson<SavedAgent>(join(this.root, 'agents', fileName(agentId)));
+  }
+
+  /** Remembers where a `coord watch` of these channels got to; returns the file it went to. */
+  saveWatchCursor(position: SavedWatchCursor): Promise<string> {
+    return this.write('watch', position.key, position);
+  }
+
+  /** Where a `coord watch` of these channels got to, if it ran before. */
+  loadWatchCursor(key: string): Promise<SavedWatchCursor | undefined> {
+    return readJson<SavedWatchCursor>(join(this.root, 'watch', fileName(key)));
   }
 }
