@@ -322,6 +322,8 @@ const printRace = (context: CommandContext, report: RaceReport): void => {
 const doctor: Command = {
   name: 'doctor',
   group: 'checks',
+  // The probes are cleaned up at once; a probe replayed later would leave agents behind.
+  outbox: false,
   usage: '[--race N] [--team T]',
   summary:
     'Check reachability, token and role, clock skew, and (admin or registration token) that N concurrent claims of one item give exactly one winner',
