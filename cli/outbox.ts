@@ -38,6 +38,9 @@ export interface ReplayOutcome {
   readonly waiting: PendingRequest[];
 }
 
+/** A request sent this recently without an error recorded is taken to be still waiting for its answer. */
+const IN_FLIGHT_MS = 60_000;
+
 const WORK_END = /^\/v1\/work\/([^/?]+)\/(complete|fail|release)$/;
 
 /**
@@ -47,7 +50,12 @@ const WORK_END = /^\/v1\/work\/([^/?]+)\/(complete|fail|release)$/;
 export const replayOutbox = async (state: LocalState, client: ApiClient): Promise<ReplayOutcome> => {
   const sent: PendingRequest[] = [];
   const refused: ReplayOutcome['refused'] = [];
-  const waiting = await state.listOutbox();
+  // One without an error and younger than a minute may still be in flight in another command
+  // (or this one's foreground): sending it too would only race its own answer.
+  const settledBefore = new Date(Date.now() - IN_FLIGHT_MS).toISOString();
+  const waiting = (await state.listOutbox()).filter(
+    (request) => request.lastError !== undefined || request.recordedAt < settledBefore,
+  );
   while (waiting.length > 0) {
     const request = waiting[0] as PendingRequest;
     try {
