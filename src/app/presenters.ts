@@ -9,6 +9,7 @@ import type { Escalation } from '#core/escalations/escalation';
 import type { Agent, AuditEvent, WorkItem } from '#core/model';
 import type { Settings } from '#core/settings';
 import { urgencyOf } from '#core/urgency';
+import { cursorOf } from './event-cursor';
 import type { EscalationView } from './schemas/escalations';
 import type { AgentViewSchema, AuditEventView, ClaimView, WorkView } from './schemas/views';
 
@@ -100,6 +101,7 @@ export const presentEvent = (event: AuditEvent): AuditEventView =>
     before: event.before,
     after: event.after,
     requestId: event.requestId,
+    cursor: cursorOf(event),
   });
 
 /** An escalation as readers see it (without its number and version). */

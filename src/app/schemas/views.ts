@@ -148,6 +148,8 @@ export const AuditEventView = Closed({
   before: Type.Optional(JsonObject),
   after: Type.Optional(JsonObject),
   requestId: Type.Optional(Type.String()),
+  /** Where this event sits: `after` of `GET /v1/events` and WebSocket `subscribe` resumes after it. */
+  cursor: Type.Optional(Type.String()),
 });
 export type AuditEventView = Static<typeof AuditEventView>;
 
