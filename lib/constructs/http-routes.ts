@@ -41,6 +41,7 @@ const AREA_OF_TAG: Readonly<Record<string, string>> = {
   teams: 'oversight',
   audit: 'oversight',
   escalations: 'oversight',
+  events: 'oversight',
 };
 
 /**
