@@ -4,21 +4,12 @@
  * `GET /v1/events` serves the same messages as server-sent events, replay first, then live.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { createWork, registerAgent, stackClients, uniqueName } from '#test/support/e2e-fixtures';
-import { type LiveClient, type LiveMessage, openLive } from '#test/support/ws-client';
+import { type LiveMessage, liveClientsOf } from '#test/support/ws-client';
 
 const stack = inject('localStack');
-const open: LiveClient[] = [];
-const live = async (token: string): Promise<LiveClient> => {
-  const client = await openLive(stack.wsUrl, token);
-  open.push(client);
-  return client;
-};
-
-afterAll(() => {
-  for (const client of open) client.close();
-});
+const live = liveClientsOf(stack.wsUrl);
 
 /** Replays read only events older than a second (see REPLAY_SETTLE_MS). */
 const settle = () => delay(1_500);
