@@ -34,6 +34,48 @@ export interface ApiResponse<T> {
   readonly headers: Headers;
 }
 
+/** A state-changing request kept on disk until the service answers it (see `cli/outbox.ts`). */
+export interface PendingRequest {
+  readonly key: string;
+  readonly method: string;
+  /** Path and query, as sent. */
+  readonly path: string;
+  readonly body?: string;
+  /** The bearer token it was sent with (files are readable only by the user, as saved tokens are). */
+  readonly token?: string;
+  readonly recordedAt: string;
+  /** Why it is still waiting, once a send failed. */
+  readonly lastError?: string;
+}
+
+/** Where pending requests are kept. */
+export interface OutboxPort {
+  /** Records a request before it is sent. */
+  keep(request: PendingRequest): Promise<void>;
+  /** Forgets it once the service answered (2xx, or a 4xx: it will never apply). */
+  drop(key: string): Promise<void>;
+  /** Notes that it could not be delivered and stays for a later replay. */
+  kept(request: PendingRequest): Promise<void>;
+}
+
+/**
+ * POSTs whose answer must be read at once, so a late replay would be no use or harm: the ones
+ * that hand out a secret or a claim (registration, tokens, claims, whose token would be lost),
+ * heartbeats (stale later), and bulk imports (they have their own per-run keys).
+ */
+const NOT_KEPT: readonly RegExp[] = [
+  /^\/v1\/agents$/,
+  /^\/v1\/agents\/[^/]+\/(token|heartbeat)$/,
+  /^\/v1\/tokens$/,
+  /^\/v1\/work\/claim-next$/,
+  /^\/v1\/work\/[^/]+\/claim$/,
+  /^\/v1\/import$/,
+];
+
+/** Whether a request goes through the outbox. */
+export const isKeptInOutbox = (method: string, path: string): boolean =>
+  method === 'POST' && !NOT_KEPT.some((pattern) => pattern.test(path.split('?')[0] ?? path));
+
 /** Options of one request. */
 export interface RequestOptions {
   readonly body?: unknown;
@@ -46,6 +88,8 @@ export interface RequestOptions {
   readonly idempotencyKey?: string;
   /** @default the client's retries */
   readonly retries?: number;
+  /** `false`: not through the outbox (a replay from it). @default kept when {@link isKeptInOutbox} */
+  readonly outbox?: boolean;
 }
 
 /** Construction options. */
@@ -57,6 +101,8 @@ export interface ApiClientOptions {
   readonly sleep: (milliseconds: number) => Promise<void>;
   /** @default globalThis.fetch */
   readonly fetch?: typeof fetch;
+  /** Keeps state-changing requests until answered. @default none */
+  readonly outbox?: OutboxPort;
 }
 
 const parseBody = (text: string): unknown => {
@@ -122,9 +168,42 @@ export class ApiClient {
     if (token) headers.authorization = `Bearer ${token}`;
     const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
     if (body !== undefined) headers['content-type'] = 'application/json';
-    if (method === 'POST') headers['idempotency-key'] = options.idempotencyKey ?? randomUUID();
+    const key = method === 'POST' ? (options.idempotencyKey ?? randomUUID()) : undefined;
+    if (key !== undefined) headers['idempotency-key'] = key;
     const retries = options.retries ?? this.options.retries ?? 3;
+    const outbox = options.outbox === false ? undefined : this.options.outbox;
+    if (!outbox || key === undefined || !isKeptInOutbox(method, path)) {
+      return this.exchange<T>(url, method, headers, body, retries);
+    }
+    const pending: PendingRequest = {
+      key,
+      method,
+      path: `${url.pathname}${url.search}`,
+      ...(body === undefined ? {} : { body }),
+      ...(token ? { token } : {}),
+      recordedAt: new Date().toISOString(),
+    };
+    await outbox.keep(pending);
+    try {
+      const answer = await this.exchange<T>(url, method, headers, body, retries);
+      await outbox.drop(key);
+      return answer;
+    } catch (error) {
+      if (error instanceof ApiError && error.status < 500 && !RETRIED_STATUSES.has(error.status)) {
+        await outbox.drop(key);
+      } else await outbox.kept({ ...pending, lastError: (error as Error).message });
+      throw error;
+    }
+  }
 
+  /** One request with its retries. */
+  private async exchange<T>(
+    url: URL,
+    method: string,
+    headers: Record<string, string>,
+    body: string | undefined,
+    retries: number,
+  ): Promise<ApiResponse<T>> {
     for (let attempt = 0; ; attempt += 1) {
       let response: Response;
       try {

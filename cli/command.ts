@@ -7,6 +7,7 @@ import type { ParseArgsConfig } from 'node:util';
 import { ApiClient } from './client';
 import type { CliConfig } from './config';
 import { type ExitCode, type Io, UsageError } from './io';
+import { outboxOf } from './outbox';
 import { LocalState } from './state';
 
 /** Option definitions in `util.parseArgs` form. */
@@ -42,7 +43,7 @@ export interface CommandContext {
 }
 
 /** Groups for the help text. */
-export type CommandGroup = 'work' | 'agents' | 'views' | 'ai' | 'import' | 'runtime' | 'legacy';
+export type CommandGroup = 'work' | 'agents' | 'views' | 'ai' | 'import' | 'runtime' | 'checks' | 'legacy';
 
 /** One `coord` command. */
 export interface Command {
@@ -55,6 +56,11 @@ export interface Command {
   readonly options?: OptionsConfig;
   /** Takes the words after `--` (only `run`). */
   readonly takesRest?: boolean;
+  /**
+   * `false`: its requests skip the outbox and it does not replay it first (`doctor`'s probes,
+   * `import-legacy`'s own idempotent batches, `outbox` itself). @default true
+   */
+  readonly outbox?: false;
   run(context: CommandContext): Promise<ExitCode | undefined>;
 }
 
@@ -66,6 +72,8 @@ export interface ContextInputs {
   readonly values: OptionValues;
   readonly loadConfig: () => Promise<CliConfig>;
   readonly fetch?: typeof fetch;
+  /** Whether state-changing requests go through the outbox. @default true */
+  readonly outbox?: boolean;
 }
 
 const once = <T>(make: () => Promise<T>): (() => Promise<T>) => {
@@ -80,17 +88,19 @@ const once = <T>(make: () => Promise<T>): (() => Promise<T>) => {
 export const createContext = (inputs: ContextInputs): CommandContext => {
   const { io, values } = inputs;
   const config = once(inputs.loadConfig);
+  const state = once(async () => {
+    const { stateDir, url } = await config();
+    return new LocalState(stateDir, url);
+  });
+  const outbox = inputs.outbox === false ? undefined : outboxOf(state, io);
   const makeClient = (url: string, token: string | undefined) =>
     new ApiClient({
       baseUrl: url,
       ...(token ? { token } : {}),
       sleep: io.sleep,
       ...(inputs.fetch ? { fetch: inputs.fetch } : {}),
+      ...(outbox ? { outbox } : {}),
     });
-  const state = once(async () => {
-    const { stateDir, url } = await config();
-    return new LocalState(stateDir, url);
-  });
   return {
     io,
     positionals: inputs.positionals,

@@ -5,17 +5,28 @@
  */
 import { parseArgs } from 'node:util';
 import { ApiError, NetworkError } from './client';
-import { type Command, type CommandGroup, createContext, type OptionsConfig } from './command';
+import {
+  type Command,
+  type CommandContext,
+  type CommandGroup,
+  createContext,
+  type OptionsConfig,
+} from './command';
 import { AGENT_COMMANDS } from './commands/agents';
 import { AI_COMMANDS } from './commands/ai';
+import { DOCTOR_COMMANDS } from './commands/doctor';
 import { IMPORT_COMMANDS } from './commands/import-legacy';
 import { LEGACY_COMMANDS } from './commands/legacy';
 import { MCP_COMMANDS } from './commands/mcp';
+import { OUTBOX_COMMANDS } from './commands/outbox';
 import { RUNTIME_COMMANDS } from './commands/runtime';
 import { VIEW_COMMANDS } from './commands/views';
+import { WATCH_COMMANDS } from './commands/watch';
 import { WORK_COMMANDS } from './commands/work';
 import { loadCliConfig } from './config';
 import { CommandFailure, ExitCode, type Io, sayJson, UsageError, warn } from './io';
+import { replayQuietly } from './outbox';
+import type { LocalState } from './state';
 import { isWellFormed, printable } from './text';
 
 const CONFLICT = 409;
@@ -39,6 +50,9 @@ export const COMMANDS: readonly Command[] = [
   ...IMPORT_COMMANDS,
   ...RUNTIME_COMMANDS,
   ...MCP_COMMANDS,
+  ...DOCTOR_COMMANDS,
+  ...WATCH_COMMANDS,
+  ...OUTBOX_COMMANDS,
   ...LEGACY_COMMANDS,
 ];
 
@@ -49,6 +63,7 @@ const GROUP_TITLES: Record<CommandGroup, string> = {
   ai: 'AI (the legacy claude-* commands)',
   import: 'Import',
   runtime: 'Agent runtime',
+  checks: 'Guarantees you can check',
   legacy: 'Legacy commands with no service equivalent',
 };
 
@@ -203,6 +218,22 @@ const parseCommandArgs = (command: Command, args: string[]): Parsed => {
   return { positionals, rest, values: parsed.values };
 };
 
+/**
+ * Sends what the outbox holds before the command runs, so a report an outage kept is applied
+ * before anything that follows it. A command that needs no configuration still runs when there
+ * is none (nothing can wait then).
+ */
+const replayBeforeCommand = async (context: CommandContext): Promise<void> => {
+  let state: LocalState;
+  try {
+    state = await context.state();
+  } catch {
+    return;
+  }
+  if ((await state.listOutbox().catch(() => [])).length === 0) return;
+  await replayQuietly(state, await context.client(), context.io);
+};
+
 /** Options of one run. */
 export interface RunOptions {
   readonly io: Io;
@@ -273,7 +304,9 @@ export const runCli = async (argv: readonly string[], options: RunOptions): Prom
           ...(flag('agent-id') ? { agentId: flag('agent-id') } : {}),
         }),
       ...(options.fetch ? { fetch: options.fetch } : {}),
+      outbox: command.outbox !== false,
     });
+    if (command.outbox !== false) await replayBeforeCommand(context);
     return (await command.run(context)) ?? ExitCode.Ok;
   } catch (error) {
     return report(io, json, error, command);

@@ -6,8 +6,9 @@
  * Files are written to a unique temporary name and renamed, and readable only by the user.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { PendingRequest } from './client';
 
 /** A claim held by an agent of this machine. */
 export interface SavedClaim {
@@ -22,6 +23,14 @@ export interface SavedClaim {
 export interface SavedAgent {
   readonly agentId: string;
   readonly token: string;
+  readonly savedAt: string;
+}
+
+/** Where a `coord watch` got to: the cursor of the last event it handled. */
+export interface SavedWatchCursor {
+  /** The watched channels, sorted and joined: one cursor per set of channels. */
+  readonly key: string;
+  readonly cursor: string;
   readonly savedAt: string;
 }
 
@@ -91,5 +100,45 @@ export class LocalState {
   /** The token saved for an agent, if any. */
   loadAgent(agentId: string): Promise<SavedAgent | undefined> {
     return readJson<SavedAgent>(join(this.root, 'agents', fileName(agentId)));
+  }
+
+  /** Keeps a state-changing request until the service answers it; returns the file it went to. */
+  saveOutbox(request: PendingRequest): Promise<string> {
+    return this.write('outbox', request.key, request);
+  }
+
+  /** Forgets an answered request. */
+  async forgetOutbox(key: string): Promise<void> {
+    await rm(join(this.root, 'outbox', fileName(key)), { force: true });
+  }
+
+  /** The requests waiting for an answer, oldest first. */
+  async listOutbox(): Promise<PendingRequest[]> {
+    const dir = join(this.root, 'outbox');
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    const found = await Promise.all(
+      names
+        .filter((name) => name.endsWith('.json'))
+        .map((name) => readJson<PendingRequest>(join(dir, name)).catch(() => undefined)),
+    );
+    return found
+      .filter((request): request is PendingRequest => request !== undefined)
+      .sort((a, b) => (a.recordedAt < b.recordedAt ? -1 : a.recordedAt > b.recordedAt ? 1 : 0));
+  }
+
+  /** Remembers where a `coord watch` of these channels got to; returns the file it went to. */
+  saveWatchCursor(position: SavedWatchCursor): Promise<string> {
+    return this.write('watch', position.key, position);
+  }
+
+  /** Where a `coord watch` of these channels got to, if it ran before. */
+  loadWatchCursor(key: string): Promise<SavedWatchCursor | undefined> {
+    return readJson<SavedWatchCursor>(join(this.root, 'watch', fileName(key)));
   }
 }

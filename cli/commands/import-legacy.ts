@@ -133,6 +133,8 @@ const sendBatch = async (
 
 const importLegacy: Command = {
   name: 'import-legacy',
+  // Each call has its own per-run key and a rerun finishes an import stopped by an outage.
+  outbox: false,
   group: 'import',
   usage: '--dir <dir> [--dry-run] [--salvage] [--full-capacity n] [--verbose]',
   summary:

@@ -7,8 +7,12 @@ import { atMost, type Command } from '../command';
 import { ExitCode, warn } from '../io';
 import { answerMalformedLines } from '../mcp/malformed';
 import { createMcpServer } from '../mcp/server';
+import { replayQuietly } from '../outbox';
 
 const VERSION = '0.1.0';
+
+/** How often the server sends what its outbox holds (reports an outage kept), in the background. */
+const OUTBOX_REPLAY_MS = 15_000;
 
 const mcp: Command = {
   name: 'mcp',
@@ -29,7 +33,15 @@ const mcp: Command = {
     });
     await server.connect(transport);
     warn(context.io, `coord mcp: serving ${(await context.config()).url} over stdio`);
-    await closed;
+    const state = await context.state();
+    const client = await context.client();
+    const replay = setInterval(() => void replayQuietly(state, client, context.io), OUTBOX_REPLAY_MS);
+    replay.unref();
+    try {
+      await closed;
+    } finally {
+      clearInterval(replay);
+    }
     return ExitCode.Ok;
   },
 };

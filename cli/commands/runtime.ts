@@ -18,6 +18,7 @@ import {
   stringOption,
 } from '../command';
 import { CommandFailure, ExitCode, say, UsageError, warn } from '../io';
+import { replayQuietly } from '../outbox';
 import { printable } from '../text';
 import { checkTokenFolder, saveToken } from './agents';
 import { saveClaim, workPath } from './holder';
@@ -220,8 +221,10 @@ const run: Command = {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     let last: Outcome | undefined;
+    const state = await context.state();
     try {
-      while (!interrupted) {
+      for (let round = 0; !interrupted; round += 1) {
+        if (round > 0) await replayQuietly(state, session.client, context.io);
         const claimed = await session.client.request<ClaimView | undefined>('POST', '/v1/work/claim-next', {
           body: { agentId: session.agentId, ...(teams ? { teams } : {}), ...(types ? { types } : {}) },
         });
@@ -245,6 +248,8 @@ const run: Command = {
         if (!context.quiet) say(context.io, `CLAIMED: ${reply.item.id} ${printable(reply.item.title)}`);
         const heartbeat = setInterval(
           () => {
+            // In the background: a report an outage kept goes out as soon as the service is back.
+            void replayQuietly(state, session.client, context.io);
             session.client
               .request('POST', `/v1/agents/${encodeURIComponent(session.agentId)}/heartbeat`, {
                 body: { status: 'active' },

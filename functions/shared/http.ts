@@ -313,8 +313,8 @@ export const ok = (body: unknown): Reply => ({ status: 200, body });
 export const created = (body: unknown): Reply => ({ status: 201, body });
 /** 202: accepted for asynchronous processing. */
 export const accepted = (body?: unknown): Reply => ({ status: 202, ...(body === undefined ? {} : { body }) });
-/** Sends one server-sent event. */
-export type SendEvent = (event: string, data: unknown) => void;
+/** Sends one server-sent event (with `id`, the event's id: a client resumes after it). */
+export type SendEvent = (event: string, data: unknown, id?: string) => void;
 
 const SSE_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' } as const;
 
@@ -332,8 +332,10 @@ export const liveEventStream = async (produce: (send: SendEvent) => Promise<void
   const firstEvent = new Promise<void>((resolve) => {
     start = resolve;
   });
-  const send: SendEvent = (event, data) => {
-    stream.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  const send: SendEvent = (event, data, id) => {
+    stream.write(
+      `${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`,
+    );
     started = true;
     start();
   };

@@ -8,6 +8,7 @@ import type { RouteDefinition } from '#app/route';
 import { ADMIN_ROUTES } from './routes/admin';
 import { AGENT_ROUTES } from './routes/agents';
 import { AI_ROUTES } from './routes/ai';
+import { EVENT_ROUTES } from './routes/events';
 import { METRICS_ROUTES } from './routes/metrics';
 import { OVERSIGHT_ROUTES } from './routes/oversight';
 import { SYSTEM_ROUTES } from './routes/system';
@@ -24,6 +25,7 @@ export const ROUTES = [
   ...METRICS_ROUTES,
   ...ADMIN_ROUTES,
   ...AI_ROUTES,
+  ...EVENT_ROUTES,
 ] as const satisfies readonly RouteDefinition[];
 
 /** A route id. */

@@ -42,6 +42,7 @@ const AREA_OF_TAG: Readonly<Record<string, string>> = {
   audit: 'oversight',
   escalations: 'oversight',
   invariants: 'oversight',
+  events: 'oversight',
 };
 
 /**

@@ -57,6 +57,8 @@ export const ConfigEnv = Type.Object({
   ANTHROPIC_BASE_URL: Url,
   // Posts to WebSocket connections in flight at once in one broadcaster invocation.
   COORD_WS_POST_CONCURRENCY: Int(1, 1000, 32),
+  // How long `GET /v1/events` follows the log after its replay before it ends (API Gateway waits 30 s).
+  COORD_EVENTS_FOLLOW_SECONDS: Int(0, 25, 20),
 });
 type ConfigEnv = Static<typeof ConfigEnv>;
 
@@ -120,6 +122,8 @@ export interface Config {
   };
   /** Posts to WebSocket connections in flight at once per broadcaster invocation (`COORD_WS_POST_CONCURRENCY`). */
   readonly wsPostConcurrency: number;
+  /** How long `GET /v1/events` follows the audit log for new events after its replay (`COORD_EVENTS_FOLLOW_SECONDS`). */
+  readonly eventsFollowSeconds: number;
 }
 
 /** The environment is unusable; the message names every bad variable. */
@@ -225,5 +229,6 @@ export const loadConfig = (env: Environment = process.env): Config => {
       baseUrl: parsed.ANTHROPIC_BASE_URL,
     },
     wsPostConcurrency: parsed.COORD_WS_POST_CONCURRENCY,
+    eventsFollowSeconds: parsed.COORD_EVENTS_FOLLOW_SECONDS,
   });
 };

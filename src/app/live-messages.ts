@@ -15,6 +15,7 @@ import {
   type ServerMessage,
   type ServerMessageType,
 } from '#core/realtime/messages';
+import { cursorOf } from './event-cursor';
 import { presentEvent } from './presenters';
 
 /** API Gateway refuses WebSocket frames over 128 KB; larger messages are slimmed, never split. */
@@ -67,7 +68,7 @@ export const observerDelivery = (event: AuditEvent): Delivery | undefined => {
     ...(event.team !== undefined && { team: event.team }),
     ...(event.agentId !== undefined && { agentId: event.agentId }),
   }) as Record<string, unknown>;
-  const message: ServerMessage = { type, seq: event.seq, at: event.at, data };
+  const message: ServerMessage = { type, seq: event.seq, at: event.at, data, cursor: cursorOf(event) };
   return { message, channels: channelsOf(type, subjectOf(event)) };
 };
 

@@ -11,6 +11,7 @@ import type { Agent, AuditEvent, WorkItem } from '#core/model';
 import type { Settings } from '#core/settings';
 import { urgencyOf } from '#core/urgency';
 import type { InFlightFlag } from '#core/work/paths-flags';
+import { cursorOf } from './event-cursor';
 import type { EscalationView } from './schemas/escalations';
 import type { AgentViewSchema, AuditEventView, ClaimView, InFlightFlagView, WorkView } from './schemas/views';
 
@@ -115,6 +116,7 @@ export const presentEvent = (event: AuditEvent): AuditEventView =>
     before: event.before,
     after: event.after,
     requestId: event.requestId,
+    cursor: cursorOf(event),
   });
 
 /** An escalation as readers see it (without its number and version). */

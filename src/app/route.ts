@@ -26,6 +26,7 @@ export const ROUTE_TAGS = {
   invariants: 'What the service keeps true, checked by the sweeper, with repairs an admin can apply.',
   metrics: 'Throughput, claim latency, conflicts and queue depth over time.',
   admin: 'Runtime settings, issued tokens and bulk import.',
+  events: 'Live messages as server-sent events, resumable from a cursor.',
   ai: 'Advice from Claude, with a heuristic answer whenever Claude is not used (`source`, `fallbackReason`).',
 } as const;
 

@@ -221,10 +221,26 @@ export interface AgentRepository {
   list(query: AgentQuery): Promise<Page<Agent>>;
 }
 
+/**
+ * Where an audit event sits in the log's time order: its instant, then its identity (so two
+ * events of one millisecond still have an order). A live message's cursor carries it.
+ */
+export interface EventPosition {
+  readonly at: string;
+  readonly entityType: string;
+  readonly entityId: string;
+  readonly seq: number;
+}
+
 /** Reads of the audit log. */
 export interface AuditLog {
   /** Newest first. */
   list(query: AuditQuery): Promise<Page<AuditEvent>>;
+  /**
+   * Events strictly after `position` and at or before `until` (an instant), oldest first, at most
+   * `limit` (a replay of what a client missed; the day index, never a scan).
+   */
+  after(position: EventPosition, until: string, limit: number): Promise<AuditEvent[]>;
 }
 
 /** Filters of `GET /v1/escalations`. */

@@ -37,6 +37,7 @@ const RANGES: readonly { path: string; min: number; max: number; integer?: boole
   { path: '/ai/maxRetries', min: 0, max: 5, integer: true },
   { path: '/ai/dailyTokenBudget', min: 0, max: 100_000_000, integer: true },
   { path: '/ai/assessmentIntervalMinutes', min: 0, max: 1440, integer: true },
+  { path: '/eventReplayHours', min: 1, max: 720, integer: true },
 ];
 
 const at = (record: unknown, path: string): unknown =>

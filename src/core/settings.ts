@@ -47,6 +47,8 @@ export interface Settings {
   readonly ai: AiSettings;
   /** The overlap policy per team name, and for every other team under `ALL_TEAMS` (`off` without it). */
   readonly pathOverlap: Readonly<Record<string, PathsPolicy>>;
+  /** How far back a client may resume live events from its cursor (`after`), in hours. */
+  readonly eventReplayHours: number;
 }
 
 /** API.md's defaults. */
@@ -72,4 +74,5 @@ export const DEFAULT_SETTINGS: Settings = {
     assessmentIntervalMinutes: 60,
   },
   pathOverlap: { [ALL_TEAMS]: 'off' },
+  eventReplayHours: 24,
 };

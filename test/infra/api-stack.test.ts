@@ -165,6 +165,7 @@ describe('ApiStack', () => {
     }
     expect(routeArea(routes.health)).toBe('system');
     expect(routeArea(routes.listAudit)).toBe('oversight');
+    expect(routeArea(routes.streamEvents)).toBe('oversight');
     expect(routeArea(routes.issueToken)).toBe('admin');
     expect(Stack.of(fallback)).toBe(stacks.api);
     // One AWS::CloudFormation::Stack per area in the API stack, whatever the number of routes.

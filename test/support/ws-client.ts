@@ -3,6 +3,7 @@
  * message it receives, and waits for one matching a predicate (polling with a deadline, never a
  * fixed sleep). A refused upgrade resolves with the HTTP status instead of a connection.
  */
+import { afterAll } from 'vitest';
 import WebSocket from 'ws';
 
 /** Any message the server sends (server messages and replies). */
@@ -73,4 +74,20 @@ export const openLive = async (wsUrl: string, token: string): Promise<LiveClient
   const outcome = await connectLive(wsUrl, token);
   if (!('client' in outcome)) throw new Error(`The upgrade was refused with ${outcome.refusedWith}`);
   return outcome.client;
+};
+
+/**
+ * Opens live clients on `wsUrl` for one test file and closes every one of them after its tests
+ * (call it at the top level of the file).
+ */
+export const liveClientsOf = (wsUrl: string): ((token: string) => Promise<LiveClient>) => {
+  const open: LiveClient[] = [];
+  afterAll(() => {
+    for (const client of open) client.close();
+  });
+  return async (token) => {
+    const client = await openLive(wsUrl, token);
+    open.push(client);
+    return client;
+  };
 };

@@ -2,7 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { decodeCursor, encodeCursor, isKeyOf, isObject } from '#core/cursor';
 import { ValidationError } from '#core/errors';
 import type { AuditEvent } from '#core/model';
-import type { AuditLog, AuditQuery, Page } from '#core/ports';
+import type { AuditLog, AuditQuery, EventPosition, Page } from '#core/ports';
 import { ActorType } from '#core/roles';
 import type { DynamoAuditDays } from './audit-days';
 import { allOf, anyOf, Expression } from './expression';
@@ -14,6 +14,7 @@ import {
   eventDayPartitions,
   eventPartition,
   eventTimeCeiling,
+  eventTimeKey,
   type IndexKeys,
   PK,
   SK,
@@ -115,6 +116,50 @@ export class DynamoAuditLog implements AuditLog {
     return events.length > query.limit && last
       ? { items, nextCursor: encodeCursor(scope, { b: eventTimeKeyOf(last) }) }
       : { items };
+  }
+
+  /**
+   * Oldest first from the day index: the days holding events from the position's day to
+   * `until`'s, each read forward from just after the position, until `limit` events.
+   */
+  async after(position: EventPosition, until: string, limit: number): Promise<AuditEvent[]> {
+    assertTime('after', position.at);
+    assertTime('until', until);
+    const from = eventTimeKey(position.at, position.entityType, position.entityId, position.seq);
+    const upper = eventTimeCeiling(until);
+    if (from >= upper || limit <= 0) return [];
+    const days: string[] = [];
+    for await (const day of this.days.days(dayOf(until), dayOf(position.at))) days.unshift(day);
+    const found: StoredItem[] = [];
+    for (const day of days) {
+      const wanted = limit - found.length;
+      if (wanted <= 0) break;
+      // Each shard of the day (and the unsharded partition of older events) is read forward;
+      // their smallest keys, merged, are the day's next events.
+      const shards = await Promise.all(
+        eventDayPartitions(day).map((partition) => {
+          const expression = new Expression();
+          const key = expression.name(EventIndex.byDay.sortKey);
+          const spec: QuerySpec = {
+            TableName: this.tableName,
+            IndexName: EventIndex.byDay.indexName,
+            KeyConditionExpression: allOf(
+              `${expression.name(EventIndex.byDay.partitionKey)} = ${expression.value(partition)}`,
+              `${key} BETWEEN ${expression.value(from)} AND ${expression.value(upper)}`,
+            ),
+            ...expression.attributes(),
+            ScanIndexForward: true,
+          };
+          // BETWEEN is inclusive: the position's own event is read again and dropped here.
+          return collect(this.doc, spec, wanted, { accept: (item) => eventTimeKeyOf(item) !== from });
+        }),
+      );
+      const merged = shards
+        .flatMap(({ items }) => items)
+        .sort((a, b) => (eventTimeKeyOf(a) < eventTimeKeyOf(b) ? -1 : 1));
+      found.push(...merged.slice(0, wanted));
+    }
+    return found.map(eventFromItem);
   }
 
   /** Events of one entity, newest first, from its partition; other filters apply to what it reads. */

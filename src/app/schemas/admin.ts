@@ -71,5 +71,6 @@ export const ConfigBody = Closed({
         'The paths policy (`off`, `warn`, `block`) per team name, or for every other team under `*`.',
     }),
   ),
+  eventReplayHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 720 })),
 });
 export type ConfigBody = Static<typeof ConfigBody>;

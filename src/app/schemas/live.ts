@@ -37,6 +37,13 @@ export const AskMessage = Closed({
 });
 export type AskMessage = Static<typeof AskMessage>;
 
+/** `GET /v1/events?channels=a,b&after=<cursor>` */
+export const EventsQuery = Closed({
+  channels: Type.String({ minLength: 1, maxLength: MAX_CHANNELS_PER_MESSAGE * (MAX_CHANNEL_LENGTH + 1) }),
+  after: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
+});
+export type EventsQuery = Static<typeof EventsQuery>;
+
 /** The schema of each client action. */
 export const CLIENT_MESSAGES = {
   subscribe: SubscribeMessage,

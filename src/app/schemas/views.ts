@@ -194,6 +194,8 @@ export const AuditEventView = Closed({
   before: Type.Optional(JsonObject),
   after: Type.Optional(JsonObject),
   requestId: Type.Optional(Type.String()),
+  /** Where this event sits: `after` of `GET /v1/events` and WebSocket `subscribe` resumes after it. */
+  cursor: Type.Optional(Type.String()),
 });
 export type AuditEventView = Static<typeof AuditEventView>;
 
@@ -248,6 +250,7 @@ export const SettingsView = Closed({
   pathOverlap: Type.Record(Type.String(), PathsPolicySchema, {
     description: 'The paths policy per team, and for every other team under `*`.',
   }),
+  eventReplayHours: Type.Integer(),
 });
 export type SettingsView = Static<typeof SettingsView>;
 

@@ -220,3 +220,55 @@ describe('audit list', () => {
     );
   });
 });
+
+describe('audit after (replay from a position)', () => {
+  const oldestFirst = (predicate: (event: AuditEvent) => boolean): string[] =>
+    events
+      .filter(predicate)
+      .sort((a, b) => a.at.localeCompare(b.at))
+      .map((event) => event.id);
+  const positionOf = (event: AuditEvent) => ({
+    at: event.at,
+    entityType: event.entityType,
+    entityId: event.entityId,
+    seq: event.seq,
+  });
+
+  it('reads the events after a position, oldest first, across days, without the position’s own event', async () => {
+    const start = events.find((event) => event.at === at(2, 11)) as AuditEvent;
+
+    const read = await store.ports.audit.after(positionOf(start), at(10, 23), 100);
+
+    expect(read.map((event) => event.id)).toEqual(oldestFirst((event) => event.at > at(2, 11)));
+    expect(read[0]).toStrictEqual(events.find((event) => event.at === at(4, 12)));
+  });
+
+  it('stops at the limit and at until (inclusive), and a second read resumes where the first stopped', async () => {
+    const start = events.find((event) => event.at === at(1, 9)) as AuditEvent;
+
+    const first = await store.ports.audit.after(positionOf(start), at(7, 15), 3);
+    const rest = await store.ports.audit.after(positionOf(first.at(-1) as AuditEvent), at(7, 15), 100);
+
+    expect([...first, ...rest].map((event) => event.id)).toEqual(
+      oldestFirst((event) => event.at > at(1, 9) && event.at <= at(7, 15)),
+    );
+    expect(first).toHaveLength(3);
+  });
+
+  it('returns nothing after the newest event, or when until is before the position', async () => {
+    const newest = events.at(-1) as AuditEvent;
+
+    expect(await store.ports.audit.after(positionOf(newest), at(10, 23), 10)).toEqual([]);
+    expect(await store.ports.audit.after(positionOf(newest), at(2, 0), 10)).toEqual([]);
+  });
+
+  it('refuses a position whose time is not a timestamp', async () => {
+    await expect(
+      store.ports.audit.after(
+        { at: 'yesterday', entityType: 'work', entityId: 'wi_1', seq: 1 },
+        at(10, 23),
+        10,
+      ),
+    ).rejects.toBeInstanceOf(ValidationError);
+  });
+});

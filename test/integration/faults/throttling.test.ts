@@ -10,6 +10,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { type AwsStub, mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { cursorOf } from '#app/event-cursor';
 import { EscalationKind, escalationId } from '#core/escalations/escalation';
 import { addSeconds } from '#core/time';
 import { handler as recordEscalations } from '#functions/queues/record-escalations';
@@ -138,6 +139,10 @@ const storeCalls = (agentId: string): Record<RouteId, StoreCall | { readonly ski
     aiQuery: { as: 'admin', body: { question: 'Who is overloaded?' } },
     aiPerformance: { as: 'admin' },
     aiHealth: { as: 'admin' },
+    streamEvents: {
+      as: 'admin',
+      query: { channels: 'all', after: cursorOf({ at: now, entityType: 'work', entityId: 'wi_1', seq: 1 }) },
+    },
     importRecords: {
       as: 'admin',
       body: {

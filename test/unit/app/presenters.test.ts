@@ -75,6 +75,7 @@ describe('presentEvent', () => {
       requestId: 'req-1',
     });
     expect(view).not.toHaveProperty('team');
+    expect(view.cursor).toEqual(expect.stringMatching(/^[A-Za-z0-9_-]+$/));
     expect(conforms(AuditEventView, view)).toEqual([]);
   });
 });

@@ -1,8 +1,10 @@
-import type { FieldError } from '#core/errors';
+import { type FieldError, ValidationError } from '#core/errors';
 import type { Ports } from '#core/ports';
+import { serialize } from '../../live-messages';
 import type { AskMessage, SubscribeMessage, UnsubscribeMessage } from '../../schemas/live';
 import { type AskDeps, askQuestion } from '../ai/ask-question';
 import { type RealtimePorts, reply } from './deps';
+import { replayPage, replayStart } from './replay-events';
 import { subscribe, unsubscribe } from './subscribe';
 
 /** A client message that passed its schema. */
@@ -43,6 +45,37 @@ const answerAsk = async (
   await deps.notifier.post(connectionId, reply(deps.clock.now(), 'ai.done', { id: message.id, ...result }));
 };
 
+/**
+ * `subscribe` with `after`: the messages of the joined channels that followed the cursor (one
+ * bounded page, as the broadcaster would have sent them), then `replayed` `{channels, cursor,
+ * more, windowStart?}`; with `more` the client subscribes again with that cursor for the rest.
+ * Live messages keep flowing meanwhile, so one may arrive twice: clients drop repeats by cursor.
+ */
+const replayReplies = async (
+  deps: ClientMessageDeps,
+  channels: readonly string[],
+  after: string,
+  now: Date,
+): Promise<string[]> => {
+  let start: Awaited<ReturnType<typeof replayStart>>;
+  try {
+    start = await replayStart(deps, after);
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    return [reply(now, 'error', { code: error.code, message: error.message, details: error.details })];
+  }
+  const page = await replayPage(deps, { channels, position: start.position });
+  return [
+    ...page.messages.map(serialize),
+    reply(now, 'replayed', {
+      channels,
+      cursor: page.cursor,
+      more: page.more,
+      ...(start.windowStart === undefined ? {} : { windowStart: start.windowStart }),
+    }),
+  ];
+};
+
 /** The replies to one client message, in order. */
 const repliesTo = async (
   deps: ClientMessageDeps,
@@ -69,6 +102,9 @@ const repliesTo = async (
         ),
         ...(outcome.joined.length > 0 || outcome.refused.length === 0
           ? [reply(now, 'subscribed', { channels: outcome.joined })]
+          : []),
+        ...(message.after !== undefined && outcome.joined.length > 0
+          ? await replayReplies(deps, outcome.joined, message.after, now)
           : []),
       ];
     }

@@ -1,0 +1,16 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { streamEvents } from '#app/use-cases/realtime/stream-events';
+import { httpRoute, liveEventStream } from '../shared/http';
+import { routes } from '../shared/routes';
+import { config, deps } from '../shared/wiring';
+
+/** `GET /v1/events`: replay from the cursor, then follow the log, as server-sent events. */
+export const handler = httpRoute(routes.streamEvents, async ({ ctx, query }) =>
+  liveEventStream((send) =>
+    streamEvents(deps(), ctx, query, {
+      send,
+      wait: (milliseconds) => delay(milliseconds),
+      followMs: config().eventsFollowSeconds * 1000,
+    }),
+  ),
+);
