@@ -22,7 +22,7 @@ import { DomainError, UnavailableError, ValidationError } from '#core/errors';
 import type { Principal } from '#core/roles';
 import { errorAnswer } from './errors';
 import { idempotency } from './idempotency';
-import { logger, metrics, tracer } from './observability';
+import { logger, metrics, TRACE_OPTIONS, tracer } from './observability';
 import {
   type ChainState,
   type HttpContext,
@@ -289,7 +289,7 @@ export const createHttpRoute =
   (runtime: HttpRuntime) =>
   <R extends RouteDefinition>(route: R, handle: Handle<R>) =>
     middy<HttpEvent, HttpResult, Error, HttpContext>()
-      .use(captureLambdaHandler(tracer))
+      .use(captureLambdaHandler(tracer, TRACE_OPTIONS))
       .use(injectLambdaContext(logger, { resetKeys: true }))
       .use(logMetrics(metrics))
       .use(httpResponse(route, runtime))
