@@ -35,6 +35,7 @@ import {
   stateOf,
 } from './request';
 import { ROUTES, type RouteDefinition } from './routes';
+import { signedCursors } from './signed-cursors';
 import { bodyCheck, stringsCheck } from './validation';
 import { httpRuntime } from './wiring';
 
@@ -295,6 +296,7 @@ export const createHttpRoute =
       .use(httpResponse(route, runtime))
       .use(knownMethod(route))
       .use(authentication(route, runtime))
+      .use(signedCursors(route, runtime))
       .use(jsonBody(route))
       .use(validation(route))
       .use(idempotency(runtime))
