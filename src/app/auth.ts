@@ -39,7 +39,9 @@ const fromIssuedToken = async (
   const record = await deps.tokens.get(tokenId);
   if (!record || !deps.hasher.matches(secret, record.secretHash)) return undefined;
   if (record.role === Role.Agent) {
-    return record.agentId ? { role: Role.Agent, id: record.agentId, agentId: record.agentId } : undefined;
+    if (!record.agentId) return undefined;
+    const agent = { role: Role.Agent, id: record.agentId, agentId: record.agentId };
+    return record.limitedToTeam && record.team !== undefined ? { ...agent, team: record.team } : agent;
   }
   return record.team
     ? { role: record.role, id: record.id, team: record.team }

@@ -75,8 +75,10 @@ export interface TokenRecord {
   readonly role: Role;
   /** For agent tokens: the agent it acts as. */
   readonly agentId?: string;
-  /** For team-limited tokens. */
+  /** For team-limited tokens; an agent token names its agent's team. */
   readonly team?: string;
+  /** For agent tokens: the agent works only in `team` (it was registered with a team-limited token). */
+  readonly limitedToTeam?: true;
   readonly label?: string;
   readonly createdAt: string;
 }
