@@ -23,6 +23,7 @@ import type { Principal } from '#core/roles';
 import { errorAnswer } from './errors';
 import { idempotency } from './idempotency';
 import { logger, metrics, TRACE_OPTIONS, tracer } from './observability';
+import { rateLimit } from './rate-limit';
 import {
   type ChainState,
   type HttpContext,
@@ -296,6 +297,7 @@ export const createHttpRoute =
       .use(httpResponse(route, runtime))
       .use(knownMethod(route))
       .use(authentication(route, runtime))
+      .use(rateLimit(runtime))
       .use(signedCursors(route, runtime))
       .use(jsonBody(route))
       .use(validation(route))

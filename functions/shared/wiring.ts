@@ -228,4 +228,5 @@ export const httpRuntime: HttpRuntime = {
   ports: () => deps(),
   authSecrets,
   corsOrigins: () => config().corsOrigins,
+  rateLimit: () => config().rateLimit,
 };

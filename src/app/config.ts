@@ -6,6 +6,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
+import { DEFAULT_RATE_LIMIT, type RateLimit } from '#core/rate-limit';
 import { DEFAULT_SETTINGS, type Settings } from '#core/settings';
 import { parseCorsOrigins } from './edge';
 
@@ -51,6 +52,8 @@ export const ConfigEnv = Type.Object({
   ANTHROPIC_API_KEY: Text(),
   ANTHROPIC_API_KEY_SECRET_ARN: Arn,
   ANTHROPIC_BASE_URL: Url,
+  COORD_RATE_LIMIT_PER_SECOND: Int(1, 1_000_000, DEFAULT_RATE_LIMIT.perSecond),
+  COORD_RATE_LIMIT_BURST: Int(1, 10_000_000, DEFAULT_RATE_LIMIT.burst),
 });
 type ConfigEnv = Static<typeof ConfigEnv>;
 
@@ -107,6 +110,8 @@ export interface Config {
     readonly apiKeySecretArn?: string;
     readonly baseUrl?: string;
   };
+  /** Each caller's requests per second and burst (`COORD_RATE_LIMIT_PER_SECOND`, `COORD_RATE_LIMIT_BURST`). */
+  readonly rateLimit: RateLimit;
 }
 
 /** The environment is unusable; the message names every bad variable. */
@@ -210,5 +215,6 @@ export const loadConfig = (env: Environment = process.env): Config => {
       apiKeySecretArn: parsed.ANTHROPIC_API_KEY_SECRET_ARN,
       baseUrl: parsed.ANTHROPIC_BASE_URL,
     },
+    rateLimit: { perSecond: parsed.COORD_RATE_LIMIT_PER_SECOND, burst: parsed.COORD_RATE_LIMIT_BURST },
   });
 };
