@@ -81,6 +81,8 @@ export interface TokenRecord {
   readonly limitedToTeam?: true;
   readonly label?: string;
   readonly createdAt: string;
+  /** When the token stops working (ISO 8601); never when absent. */
+  readonly expiresAt?: string;
 }
 
 /** Persisted runtime settings (`GET`/`PUT /v1/config`); absent fields fall back to deployment config. */

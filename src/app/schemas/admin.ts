@@ -7,6 +7,13 @@ export const IssueTokenBody = Closed({
   role: literalUnion([Role.Viewer, Role.Admin, Role.Registration]),
   team: Type.Optional(TeamName),
   label: Type.Optional(Text({ maxLength: 200 })),
+  expiresInDays: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      maximum: 3650,
+      description: 'Days until the token stops working; never when absent.',
+    }),
+  ),
 });
 export type IssueTokenBody = Static<typeof IssueTokenBody>;
 

@@ -133,6 +133,7 @@ export const TokenIssued = Closed({
   token: Type.String(),
   role: literalUnion([Role.Viewer, Role.Admin, Role.Registration]),
   team: Type.Optional(TeamName),
+  expiresAt: Type.Optional(Timestamp),
 });
 export type TokenIssued = Static<typeof TokenIssued>;
 
