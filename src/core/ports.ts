@@ -254,6 +254,8 @@ export interface EscalationPublisher {
 
 /** Reads of issued tokens. */
 export interface TokenRepository {
+  /** Issued tokens, oldest first. */
+  list(page: PageRequest): Promise<Page<TokenRecord>>;
   get(id: string): Promise<TokenRecord | undefined>;
 }
 

@@ -37,7 +37,10 @@ import {
   shardOf,
   statusPartition,
   statusSortKey,
+  TOKENS_PARTITION,
+  TokenIndex,
   tokenKey,
+  tokenSortKey,
   WorkIndex,
   workKey,
 } from './keys';
@@ -201,6 +204,8 @@ export const eventTimeKeyOf = (item: StoredItem): string => String(item[EventInd
 export const tokenToItem = ({ expiresAt, ...token }: TokenRecord): StoredItem => ({
   ...token,
   ...tokenKey(token.id),
+  [TokenIndex.partitionKey]: TOKENS_PARTITION,
+  [TokenIndex.sortKey]: tokenSortKey(token.createdAt, token.id),
   // Both: the time as written, and epoch seconds in the table's TTL attribute, so DynamoDB
   // deletes an expired token's record by itself some time after it stopped working.
   ...(expiresAt !== undefined && {

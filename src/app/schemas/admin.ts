@@ -30,6 +30,10 @@ export type AuditQuery = Static<typeof AuditQuery>;
 
 /** `GET /v1/teams`. */
 export const TeamsQuery = Closed({ ...PageQuery });
+
+/** `GET /v1/tokens`. */
+export const TokensQuery = Closed({ ...PageQuery });
+export type TokensQuery = Static<typeof TokensQuery>;
 export type TeamsQuery = Static<typeof TeamsQuery>;
 
 const Weight = Type.Number({ minimum: 0, maximum: 1000 });

@@ -79,4 +79,39 @@ describe('token lifetimes', () => {
     expect(retiring.body.status).toBe('retiring');
     expect(read.status).toBe(200);
   });
+
+  it('lists issued tokens to an admin, page by page, never with a secret', async () => {
+    const label = `l-${unique()}`;
+    const issued = [];
+    for (const role of ['viewer', 'registration', 'admin']) {
+      issued.push(await call('issueToken', { token: ADMIN, body: { role, label, expiresInDays: 30 } }));
+    }
+    const seen: Record<string, unknown>[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await call('listTokens', {
+        token: ADMIN,
+        query: { limit: '2', ...(cursor ? { cursor } : {}) },
+      });
+      expect(page.status).toBe(200);
+      expect(page.body.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.body.items);
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    const viewer = await call('listTokens', { token: issued[0]?.body.token });
+
+    const mine = seen.filter((token) => token.label === label);
+    expect(mine.map((token) => token.id)).toEqual(issued.map((answer) => answer.body.id));
+    expect(mine[0]).toEqual({
+      id: issued[0]?.body.id,
+      role: 'viewer',
+      label,
+      createdAt: expect.any(String),
+      expiresAt: issued[0]?.body.expiresAt,
+    });
+    const listed = JSON.stringify(seen);
+    for (const answer of issued) expect(listed).not.toContain(answer.body.token.split('.')[1]);
+    expect(listed).not.toContain('secretHash');
+    expect(viewer.status).toBe(403);
+  });
 });

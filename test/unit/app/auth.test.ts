@@ -18,6 +18,7 @@ const tokenTable = (...records: TokenRecord[]): TokenRepository & { lookups: str
   const lookups: string[] = [];
   return {
     lookups,
+    list: async () => ({ items: [] }),
     get: async (id) => {
       lookups.push(id);
       return records.find((r) => r.id === id);
