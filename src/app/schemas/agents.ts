@@ -1,7 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { ReportedStatus, RetireMode } from '#core/agents/status';
 import {
-  AgentId,
   AgentStatusSchema,
   Capability,
   Closed,
