@@ -22,7 +22,8 @@ import { DomainError, UnavailableError, ValidationError } from '#core/errors';
 import type { Principal } from '#core/roles';
 import { errorAnswer } from './errors';
 import { idempotency } from './idempotency';
-import { logger, metrics, tracer } from './observability';
+import { logger, metrics, TRACE_OPTIONS, tracer } from './observability';
+import { rateLimit } from './rate-limit';
 import {
   type ChainState,
   type HttpContext,
@@ -35,6 +36,7 @@ import {
   stateOf,
 } from './request';
 import { ROUTES, type RouteDefinition } from './routes';
+import { signedCursors } from './signed-cursors';
 import { bodyCheck, stringsCheck } from './validation';
 import { httpRuntime } from './wiring';
 
@@ -289,12 +291,14 @@ export const createHttpRoute =
   (runtime: HttpRuntime) =>
   <R extends RouteDefinition>(route: R, handle: Handle<R>) =>
     middy<HttpEvent, HttpResult, Error, HttpContext>()
-      .use(captureLambdaHandler(tracer))
+      .use(captureLambdaHandler(tracer, TRACE_OPTIONS))
       .use(injectLambdaContext(logger, { resetKeys: true }))
       .use(logMetrics(metrics))
       .use(httpResponse(route, runtime))
       .use(knownMethod(route))
       .use(authentication(route, runtime))
+      .use(rateLimit(runtime))
+      .use(signedCursors(route, runtime))
       .use(jsonBody(route))
       .use(validation(route))
       .use(idempotency(runtime))

@@ -16,3 +16,10 @@ export const METRICS_NAMESPACE = 'Coord';
 export const tracer = new Tracer({ serviceName: SERVICE_NAME });
 export const logger = new Logger({ serviceName: SERVICE_NAME });
 export const metrics = new Metrics({ serviceName: SERVICE_NAME, namespace: METRICS_NAMESPACE });
+
+/**
+ * Options of every chain's `captureLambdaHandler`. Reply bodies carry secrets (agent, claim and
+ * issued tokens) and X-Ray keeps what it records where anyone with trace access reads it, so no
+ * chain records its reply; errors are still recorded.
+ */
+export const TRACE_OPTIONS = { captureResponse: false } as const;

@@ -26,7 +26,7 @@ import middy from '@middy/core';
 import type { TSchema } from '@sinclair/typebox';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { DomainError } from '#core/errors';
-import { logger, metrics, tracer } from './observability';
+import { logger, metrics, TRACE_OPTIONS, tracer } from './observability';
 import { bodyCheck } from './validation';
 
 /** A message body nobody can read: not JSON, or not of the queue's message schema. */
@@ -141,7 +141,7 @@ const batchHandler =
  */
 export const queueConsumer = <M>(spec: QueueConsumerSpec<M>): QueueHandler =>
   middy<SQSEvent, SQSBatchResponse>()
-    .use(captureLambdaHandler(tracer))
+    .use(captureLambdaHandler(tracer, TRACE_OPTIONS))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics))
     .use({

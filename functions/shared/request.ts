@@ -6,6 +6,7 @@ import type { Request } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { AuthSecrets } from '#app/auth';
 import type { Ports } from '#core/ports';
+import type { RateLimit } from '#core/rate-limit';
 import type { Principal } from '#core/roles';
 
 /** An API Gateway HTTP API (payload 2.0) event. */
@@ -51,6 +52,8 @@ export interface HttpRuntime {
   readonly authSecrets: () => Promise<AuthSecrets>;
   /** Origins whose pages may read the answers (`COORD_CORS_ORIGINS`). @default none */
   readonly corsOrigins?: () => readonly string[];
+  /** Each caller's request rate (`COORD_RATE_LIMIT_*`). @default `DEFAULT_RATE_LIMIT` */
+  readonly rateLimit?: () => RateLimit;
 }
 
 /** The per-request state of the chain. */

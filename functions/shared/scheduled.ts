@@ -9,7 +9,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { logger, metrics, tracer } from './observability';
+import { logger, metrics, TRACE_OPTIONS, tracer } from './observability';
 
 /** What a scheduled task does on each tick. */
 export interface ScheduledTaskSpec<R> {
@@ -24,7 +24,7 @@ export type ScheduledHandler<R> = (event: ScheduledEvent, context: Context) => P
 /** A scheduled function's handler: `export const handler = scheduledTask({ task, run })`. */
 export const scheduledTask = <R>(spec: ScheduledTaskSpec<R>): ScheduledHandler<R> =>
   middy<ScheduledEvent, R>()
-    .use(captureLambdaHandler(tracer))
+    .use(captureLambdaHandler(tracer, TRACE_OPTIONS))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics))
     .use({

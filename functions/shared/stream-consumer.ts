@@ -16,7 +16,7 @@ import middy from '@middy/core';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { DomainError, RateLimitedError, UnavailableError } from '#core/errors';
 import type { AuditEvent } from '#core/model';
-import { logger, metrics, tracer } from './observability';
+import { logger, metrics, TRACE_OPTIONS, tracer } from './observability';
 import { auditEventOfStreamRecord } from './wiring';
 
 /** What a stream consumer does with the audit events of one batch. */
@@ -44,7 +44,7 @@ const eventsOf = (records: readonly DynamoDBRecord[]): AuditEvent[] =>
 /** A stream consumer's handler: `export const handler = streamConsumer({ consumer, handle })`. */
 export const streamConsumer = (spec: StreamConsumerSpec): StreamHandler =>
   middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
-    .use(captureLambdaHandler(tracer))
+    .use(captureLambdaHandler(tracer, TRACE_OPTIONS))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics))
     .use({

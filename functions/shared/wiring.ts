@@ -244,4 +244,5 @@ export const httpRuntime: HttpRuntime = {
   ports: () => deps(),
   authSecrets,
   corsOrigins: () => config().corsOrigins,
+  rateLimit: () => config().rateLimit,
 };

@@ -12,7 +12,7 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { DomainError } from '#core/errors';
 import { STATUS } from './errors';
-import { logger, metrics, tracer } from './observability';
+import { logger, metrics, TRACE_OPTIONS, tracer } from './observability';
 
 /** The event API Gateway hands a WebSocket route's Lambda integration. */
 export interface WsEvent {
@@ -73,7 +73,7 @@ const answerOf = (error: unknown): WsResult => {
 /** A WebSocket route's handler: `export const handler = wsRoute('wsConnect', async (event) => ...)`. */
 export const wsRoute = (id: string, handle: WsHandle) =>
   middy<WsEvent, WsResult, Error, Context>()
-    .use(captureLambdaHandler(tracer))
+    .use(captureLambdaHandler(tracer, TRACE_OPTIONS))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics))
     .use({

@@ -30,7 +30,7 @@ const sameSecret = (hasher: Ports['hasher'], presented: string, expected: string
   expected !== undefined && hasher.matches(presented, hasher.hash(expected));
 
 const fromIssuedToken = async (
-  deps: Pick<Ports, 'tokens' | 'hasher'>,
+  deps: Pick<Ports, 'tokens' | 'hasher' | 'clock'>,
   presented: string,
 ): Promise<Principal | undefined> => {
   const parts = ISSUED_TOKEN.exec(presented);
@@ -38,8 +38,13 @@ const fromIssuedToken = async (
   const [, tokenId = '', secret = ''] = parts;
   const record = await deps.tokens.get(tokenId);
   if (!record || !deps.hasher.matches(secret, record.secretHash)) return undefined;
+  if (record.expiresAt !== undefined && Date.parse(record.expiresAt) <= deps.clock.now().getTime()) {
+    return undefined;
+  }
   if (record.role === Role.Agent) {
-    return record.agentId ? { role: Role.Agent, id: record.agentId, agentId: record.agentId } : undefined;
+    if (!record.agentId) return undefined;
+    const agent = { role: Role.Agent, id: record.agentId, agentId: record.agentId };
+    return record.limitedToTeam && record.team !== undefined ? { ...agent, team: record.team } : agent;
   }
   return record.team
     ? { role: record.role, id: record.id, team: record.team }
@@ -49,10 +54,10 @@ const fromIssuedToken = async (
 /**
  * The caller named by an `Authorization: Bearer <token>` header: the admin token, the
  * registration key (both compared in constant time), or an issued `<tokenId>.<secret>` token.
- * @throws UnauthorizedError when the header is missing, malformed or matches nothing
+ * @throws UnauthorizedError when the header is missing, malformed, matches nothing or has expired
  */
 export const authenticate = async (
-  deps: Pick<Ports, 'tokens' | 'hasher'>,
+  deps: Pick<Ports, 'tokens' | 'hasher' | 'clock'>,
   authorization: string | undefined,
   secrets: AuthSecrets,
 ): Promise<Principal> => {

@@ -6,6 +6,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
+import { DEFAULT_RATE_LIMIT, type RateLimit } from '#core/rate-limit';
 import { DEFAULT_SETTINGS, type Settings } from '#core/settings';
 import { parseCorsOrigins } from './edge';
 
@@ -59,6 +60,8 @@ export const ConfigEnv = Type.Object({
   COORD_WS_POST_CONCURRENCY: Int(1, 1000, 32),
   // How long `GET /v1/events` follows the log after its replay before it ends (API Gateway waits 30 s).
   COORD_EVENTS_FOLLOW_SECONDS: Int(0, 25, 20),
+  COORD_RATE_LIMIT_PER_SECOND: Int(1, 1_000_000, DEFAULT_RATE_LIMIT.perSecond),
+  COORD_RATE_LIMIT_BURST: Int(1, 10_000_000, DEFAULT_RATE_LIMIT.burst),
 });
 type ConfigEnv = Static<typeof ConfigEnv>;
 
@@ -124,6 +127,8 @@ export interface Config {
   readonly wsPostConcurrency: number;
   /** How long `GET /v1/events` follows the audit log for new events after its replay (`COORD_EVENTS_FOLLOW_SECONDS`). */
   readonly eventsFollowSeconds: number;
+  /** Each caller's requests per second and burst (`COORD_RATE_LIMIT_PER_SECOND`, `COORD_RATE_LIMIT_BURST`). */
+  readonly rateLimit: RateLimit;
 }
 
 /** The environment is unusable; the message names every bad variable. */
@@ -230,5 +235,6 @@ export const loadConfig = (env: Environment = process.env): Config => {
     },
     wsPostConcurrency: parsed.COORD_WS_POST_CONCURRENCY,
     eventsFollowSeconds: parsed.COORD_EVENTS_FOLLOW_SECONDS,
+    rateLimit: { perSecond: parsed.COORD_RATE_LIMIT_PER_SECOND, burst: parsed.COORD_RATE_LIMIT_BURST },
   });
 };

@@ -159,6 +159,7 @@ const genericErrors = (route: DocumentedRoute): ErrorCode[] => {
   if (route.body || route.query || route.params || route.method === 'POST') codes.push('validation_error');
   if (route.body) codes.push('payload_too_large', 'unsupported_media_type');
   if (route.method === 'POST') codes.push('idempotency_conflict');
+  if (route.access !== 'public') codes.push('rate_limited');
   codes.push('unavailable', 'internal');
   return codes;
 };

@@ -1,5 +1,5 @@
 import { ForbiddenError } from './errors';
-import type { Actor, WorkItem } from './model';
+import type { Actor, Agent, WorkItem } from './model';
 import { ActorType, type Principal, Role } from './roles';
 
 /** The audit actor of a principal. */
@@ -47,6 +47,24 @@ export const assertCanRegister = (principal: Principal, team: string): void => {
     throw new ForbiddenError(`This token registers agents of team ${principal.team} only.`);
   }
 };
+
+/**
+ * An agent registered with a team-limited registration token works only in that team: it
+ * claims, creates and is assigned work there and nowhere else.
+ * @param limit the team the agent is limited to (`undefined`: not limited)
+ * @throws ForbiddenError when `team` is another team.
+ */
+export const assertWorksIn = (limit: string | undefined, team: string, agentId: string): void => {
+  if (limit !== undefined && limit !== team) {
+    throw new ForbiddenError(`Agent ${agentId} works in team ${limit} only, not in ${team}.`, {
+      team: limit,
+    });
+  }
+};
+
+/** The team an agent is limited to, if it is. */
+export const teamLimitOf = (agent: Pick<Agent, 'team' | 'limitedToTeam'>): string | undefined =>
+  agent.limitedToTeam ? agent.team : undefined;
 
 /** The agent a principal acts as, if it is an agent. */
 export const agentIdOf = (principal: Principal): string | undefined =>

@@ -122,6 +122,8 @@ export interface Agent {
   readonly retirement?: Retirement;
   /** Id of the agent's current token; issuing a new one deletes the old token record. */
   readonly tokenId?: string;
+  /** Registered with a team-limited registration token: claims, creates and is assigned work only in `team`. */
+  readonly limitedToTeam?: true;
   readonly stats: AgentStats;
   readonly version: number;
   readonly createdAt: string;
@@ -129,7 +131,8 @@ export interface Agent {
 }
 
 /** An agent with its derived status and health, as reads present it. */
-export interface AgentView extends Omit<Agent, 'tokenId' | 'stats' | 'retirement' | 'offlineSince'> {
+export interface AgentView
+  extends Omit<Agent, 'tokenId' | 'stats' | 'retirement' | 'offlineSince' | 'limitedToTeam'> {
   readonly status: AgentStatus;
   readonly health: { readonly score: number; readonly reasons: readonly string[] };
   readonly retirement?: Retirement;

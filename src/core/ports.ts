@@ -75,10 +75,14 @@ export interface TokenRecord {
   readonly role: Role;
   /** For agent tokens: the agent it acts as. */
   readonly agentId?: string;
-  /** For team-limited tokens. */
+  /** For team-limited tokens; an agent token names its agent's team. */
   readonly team?: string;
+  /** For agent tokens: the agent works only in `team` (it was registered with a team-limited token). */
+  readonly limitedToTeam?: true;
   readonly label?: string;
   readonly createdAt: string;
+  /** When the token stops working (ISO 8601); never when absent. */
+  readonly expiresAt?: string;
 }
 
 /** Persisted runtime settings (`GET`/`PUT /v1/config`); absent fields fall back to deployment config. */
@@ -266,6 +270,8 @@ export interface EscalationPublisher {
 
 /** Reads of issued tokens. */
 export interface TokenRepository {
+  /** Issued tokens, oldest first. */
+  list(page: PageRequest): Promise<Page<TokenRecord>>;
   get(id: string): Promise<TokenRecord | undefined>;
 }
 

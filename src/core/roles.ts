@@ -28,3 +28,13 @@ export interface Principal {
   /** Set for team-limited tokens (a registration token may register agents of this team only). */
   readonly team?: string;
 }
+
+/**
+ * Ids the service itself acts under (the built-in admin token, the registration key, the
+ * sweeper and the importer). An agent may not take one: it would share their idempotency scope
+ * and their entries in the audit actor index. Compared without case.
+ */
+export const RESERVED_PRINCIPAL_IDS = ['admin', 'registration', 'system', 'import'] as const;
+
+/** Issued tokens act under their token id, which starts with this; no agent id may. */
+export const TOKEN_ID_PREFIX = 'tok_';

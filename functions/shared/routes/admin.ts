@@ -1,9 +1,9 @@
 /** Administration: runtime settings, issued tokens and bulk import. */
 import { defineRoute } from '#app/route';
-import { ConfigBody, IssueTokenBody } from '#app/schemas/admin';
+import { ConfigBody, IssueTokenBody, TokensQuery } from '#app/schemas/admin';
 import { IdParams } from '#app/schemas/common';
 import { IMPORT_MAX_BODY_BYTES, ImportBody, ImportResult } from '#app/schemas/import';
-import { SettingsView, TokenIssued } from '#app/schemas/views';
+import { SettingsView, TokenIssued, TokenPage } from '#app/schemas/views';
 import { Role } from '#core/roles';
 
 const { Admin, Viewer } = Role;
@@ -39,6 +39,16 @@ export const ADMIN_ROUTES = [
     body: IssueTokenBody,
     grants: 'readWrite',
     responses: { 201: TokenIssued },
+  }),
+  defineRoute({
+    id: 'listTokens',
+    method: 'GET',
+    path: '/v1/tokens',
+    access: [Admin],
+    summary: 'Issued tokens, oldest first, never their secrets',
+    query: TokensQuery,
+    grants: 'read',
+    responses: { 200: TokenPage },
   }),
   defineRoute({
     id: 'revokeToken',

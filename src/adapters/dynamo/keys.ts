@@ -3,7 +3,14 @@
  * the table definitions, so moving an index to other attributes is a change in `tables.ts` only.
  * Ids and team names never contain `#` (their schemas forbid it), so `#` separates key parts safely.
  */
-import { agentsTable, eventsTable, type IndexDefinition, type TableDefinition, workTable } from './tables';
+import {
+  agentsTable,
+  eventsTable,
+  type IndexDefinition,
+  metaTable,
+  type TableDefinition,
+  workTable,
+} from './tables';
 
 /** Names of an index and of its key attributes, as a Query needs them. */
 export interface IndexKeys {
@@ -284,6 +291,15 @@ export const eventTimeCeiling = (at: string): string => `${sortableTime(at)}~`;
 
 /** Primary key of an issued token. */
 export const tokenKey = (id: string) => ({ [PK]: `TOKEN#${id}` });
+
+/** The Meta table's index of token records. */
+export const TokenIndex = indexKeys(metaTable, 'tokens');
+
+/** The one partition of the token index. */
+export const TOKENS_PARTITION = 'TOKENS';
+
+/** Token index sort key: oldest first, the id making it unique. */
+export const tokenSortKey = (createdAt: string, id: string): string => `${createdAt}#${id}`;
 
 /** Primary key of an idempotency record. */
 export const idempotencyKey = (key: string) => ({ [PK]: `IDEMPOTENCY#${key}` });

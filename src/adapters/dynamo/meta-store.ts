@@ -11,12 +11,15 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { decodeCursor, encodeCursor, isKeyOf, isObject } from '#core/cursor';
 import { UnavailableError } from '#core/errors';
 import type { InvariantStates, InvariantStore } from '#core/invariants';
 import type {
   Clock,
   IdempotencyRecord,
   IdempotencyStore,
+  Page,
+  PageRequest,
   SettingsRepository,
   StoredSettings,
   StoreProbe,
@@ -26,7 +29,17 @@ import type {
 } from '#core/ports';
 import { isConditionFailure, storeCall, translateStoreError } from './errors';
 import { anyOf, Expression } from './expression';
-import { idempotencyKey, invariantsKey, PK, settingsKey, teamsKey, tokenKey } from './keys';
+import {
+  idempotencyKey,
+  invariantsKey,
+  PK,
+  settingsKey,
+  TOKENS_PARTITION,
+  TokenIndex,
+  teamsKey,
+  tokenKey,
+} from './keys';
+import { collect, indexEntryKey, type QuerySpec } from './query';
 import {
   EXPIRES_AT,
   idempotencyFromItem,
@@ -56,6 +69,26 @@ export class DynamoTokenRepository implements TokenRepository {
   async get(id: string): Promise<TokenRecord | undefined> {
     const item = await getItem(this.doc, this.tableName, tokenKey(id));
     return item ? tokenFromItem(item) : undefined;
+  }
+
+  /** One Query of the sparse token index, `limit` + 1 entries (the extra one tells a next page exists). */
+  async list(page: PageRequest): Promise<Page<TokenRecord>> {
+    const scope = { list: 'tokens' };
+    const start = decodeCursor(page.cursor, scope, isTokenPosition);
+    const expression = new Expression();
+    const spec: QuerySpec = {
+      TableName: this.tableName,
+      IndexName: TokenIndex.indexName,
+      KeyConditionExpression: `${expression.name(TokenIndex.partitionKey)} = ${expression.value(TOKENS_PARTITION)}`,
+      ...expression.attributes(),
+    };
+    const { items: entries } = await collect(this.doc, spec, page.limit + 1, { startKey: start?.k });
+    const kept = entries.slice(0, page.limit);
+    const last = kept.at(-1);
+    const items = kept.map(tokenFromItem);
+    return entries.length > page.limit && last !== undefined
+      ? { items, nextCursor: encodeCursor(scope, { k: indexEntryKey(last, TokenIndex) }) }
+      : { items };
   }
 }
 
@@ -94,6 +127,12 @@ export class SettingsCache {
     this.kept = undefined;
   }
 }
+
+/** Where a token list stopped: the last index entry returned. */
+const isTokenPosition = (value: unknown): value is { k: Record<string, string> } =>
+  isObject(value) &&
+  isKeyOf(value.k, [PK, TokenIndex.partitionKey, TokenIndex.sortKey]) &&
+  value.k[TokenIndex.partitionKey] === TOKENS_PARTITION;
 
 /** The persisted runtime settings, kept for a few seconds per process by `cache` when given. */
 export class DynamoSettingsRepository implements SettingsRepository {

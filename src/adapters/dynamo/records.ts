@@ -39,7 +39,10 @@ import {
   statusPartition,
   statusShardOf,
   statusSortKey,
+  TOKENS_PARTITION,
+  TokenIndex,
   tokenKey,
+  tokenSortKey,
   WorkIndex,
   workKey,
 } from './keys';
@@ -76,6 +79,9 @@ const STORAGE_ATTRIBUTES: ReadonlySet<string> = new Set([
     ]),
   ]),
 ]);
+
+/** Where a token record keeps its `expiresAt` (the table's TTL attribute holds epoch seconds). */
+const TOKEN_EXPIRES_AT = 'tokenExpiresAt';
 
 /** A stored item without its storage attributes. */
 const withoutStorage = (item: StoredItem): Record<string, unknown> =>
@@ -197,11 +203,24 @@ export const isEventImage = (image: Record<string, unknown> | undefined): boolea
 export const eventTimeKeyOf = (item: StoredItem): string => String(item[EventIndex.byDay.sortKey] ?? '');
 
 /** The stored form of a token record. */
-export const tokenToItem = (token: TokenRecord): StoredItem => ({ ...token, ...tokenKey(token.id) });
+export const tokenToItem = ({ expiresAt, ...token }: TokenRecord): StoredItem => ({
+  ...token,
+  ...tokenKey(token.id),
+  [TokenIndex.partitionKey]: TOKENS_PARTITION,
+  [TokenIndex.sortKey]: tokenSortKey(token.createdAt, token.id),
+  // Both: the time as written, and epoch seconds in the table's TTL attribute, so DynamoDB
+  // deletes an expired token's record by itself some time after it stopped working.
+  ...(expiresAt !== undefined && {
+    [TOKEN_EXPIRES_AT]: expiresAt,
+    [EXPIRES_AT]: Math.ceil(Date.parse(expiresAt) / 1000),
+  }),
+});
 
 /** The token record a stored item holds. */
-export const tokenFromItem = (item: StoredItem): TokenRecord =>
-  withoutStorage(item) as unknown as TokenRecord;
+export const tokenFromItem = (item: StoredItem): TokenRecord => {
+  const { [TOKEN_EXPIRES_AT]: expiresAt, ...token } = withoutStorage(item);
+  return (typeof expiresAt === 'string' ? { ...token, expiresAt } : token) as unknown as TokenRecord;
+};
 
 /** The stored form of the runtime settings. */
 export const settingsToItem = (settings: StoredSettings): StoredItem => ({ ...settings, ...settingsKey() });

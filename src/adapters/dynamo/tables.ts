@@ -83,7 +83,8 @@ export const eventsTable: TableDefinition = {
 export const metaTable: TableDefinition = {
   id: 'Meta',
   partitionKey: S('pk'),
-  indexes: [],
+  // Sparse: only token records, oldest first (`GET /v1/tokens`).
+  indexes: [{ indexName: 'tokens', partitionKey: S('gsi1pk'), sortKey: S('gsi1sk'), projection: 'ALL' }],
   ttlAttribute: 'expiresAt',
 };
 

@@ -7,6 +7,13 @@ export const IssueTokenBody = Closed({
   role: literalUnion([Role.Viewer, Role.Admin, Role.Registration]),
   team: Type.Optional(TeamName),
   label: Type.Optional(Text({ maxLength: 200 })),
+  expiresInDays: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      maximum: 3650,
+      description: 'Days until the token stops working; never when absent.',
+    }),
+  ),
 });
 export type IssueTokenBody = Static<typeof IssueTokenBody>;
 
@@ -23,6 +30,10 @@ export type AuditQuery = Static<typeof AuditQuery>;
 
 /** `GET /v1/teams`. */
 export const TeamsQuery = Closed({ ...PageQuery });
+
+/** `GET /v1/tokens`. */
+export const TokensQuery = Closed({ ...PageQuery });
+export type TokensQuery = Static<typeof TokensQuery>;
 export type TeamsQuery = Static<typeof TeamsQuery>;
 
 /** A team name (as `TeamName` has it, up to 64 characters) or `*`, every other team. */

@@ -1,19 +1,19 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { ReportedStatus, RetireMode } from '#core/agents/status';
 import {
-  AgentId,
   AgentStatusSchema,
   Capability,
   Closed,
   literalUnion,
   Metadata,
+  NewAgentId,
   PageQuery,
   TeamName,
 } from './common';
 
 /** `POST /v1/agents`. */
 export const RegisterAgentBody = Closed({
-  id: AgentId,
+  id: NewAgentId,
   team: TeamName,
   capabilities: Type.Optional(Type.Array(Capability, { maxItems: 50, uniqueItems: true })),
   capacity: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 1 })),

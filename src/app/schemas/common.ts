@@ -1,5 +1,6 @@
 import { type TSchema, Type } from '@sinclair/typebox';
 import { AGENT_STATUSES } from '#core/agents/status';
+import { RESERVED_PRINCIPAL_IDS, TOKEN_ID_PREFIX } from '#core/roles';
 import { PATHS_POLICIES } from '#core/settings';
 import { MAX_PATH_LENGTH, MAX_PATHS } from '#core/work/paths';
 import { PRIORITIES, WORK_STATUSES } from '#core/work/status';
@@ -22,6 +23,18 @@ export const Text = (options: { minLength?: number; maxLength: number; descripti
 export const AgentId = Type.String({
   pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]{2,127}$',
   description: 'Agent id: 3..128 characters, letters, digits and _ . : -, starting with a letter or digit.',
+});
+
+/** A regular expression matching `word` in any case, for JSON Schema patterns (which take no flags). */
+const anyCase = (word: string): string =>
+  [...word]
+    .map((char) => (/[a-z]/i.test(char) ? `[${char.toLowerCase()}${char.toUpperCase()}]` : char))
+    .join('');
+
+/** The id of a new agent: an {@link AgentId} that is none of the ids the service acts under. */
+export const NewAgentId = Type.String({
+  pattern: `^(?!(?:${RESERVED_PRINCIPAL_IDS.map(anyCase).join('|')})$)(?!${anyCase(TOKEN_ID_PREFIX)})[A-Za-z0-9][A-Za-z0-9_.:-]{2,127}$`,
+  description: `${AgentId.description} Not ${RESERVED_PRINCIPAL_IDS.join(', ')} (any case), and not starting with ${TOKEN_ID_PREFIX}: the service acts under those ids.`,
 });
 
 /** Work item ids (server-made, or kept from an import). */

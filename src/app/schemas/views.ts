@@ -179,6 +179,7 @@ export const TokenIssued = Closed({
   token: Type.String(),
   role: literalUnion([Role.Viewer, Role.Admin, Role.Registration]),
   team: Type.Optional(TeamName),
+  expiresAt: Type.Optional(Timestamp),
 });
 export type TokenIssued = Static<typeof TokenIssued>;
 
@@ -272,5 +273,18 @@ export const AgentPage = PageOf(AgentViewSchema);
 export type AgentPage = Static<typeof AgentPage>;
 export const AuditPage = PageOf(AuditEventView);
 export type AuditPage = Static<typeof AuditPage>;
+/** An issued token as `GET /v1/tokens` lists it: never its secret or hash. */
+export const TokenView = Closed({
+  id: Type.String(),
+  role: literalUnion([Role.Viewer, Role.Admin, Role.Registration, Role.Agent]),
+  agentId: Type.Optional(Type.String()),
+  team: Type.Optional(TeamName),
+  label: Type.Optional(Type.String()),
+  createdAt: Timestamp,
+  expiresAt: Type.Optional(Timestamp),
+});
+export type TokenView = Static<typeof TokenView>;
+export const TokenPage = PageOf(TokenView);
+export type TokenPage = Static<typeof TokenPage>;
 export const TeamPage = PageOf(TeamSummary);
 export type TeamPage = Static<typeof TeamPage>;

@@ -1,4 +1,4 @@
-import { assertActsAs } from '#core/authz';
+import { assertActsAs, assertWorksIn, teamLimitOf } from '#core/authz';
 import { DomainError, RateLimitedError } from '#core/errors';
 import type { WorkItem } from '#core/model';
 import { type Ports, WriteConflict } from '#core/ports';
@@ -57,6 +57,7 @@ export const claimNext = async (
   assertCanTakeWork(agent);
   const wctx = workContextOf(deps, ctx, settings);
   const teams = input.teams ?? [agent.team];
+  for (const team of teams) assertWorksIn(teamLimitOf(agent), team, agent.id);
   const token = deps.ids.secret();
   const tried = new Set<string>();
   let lostRaces = 0;

@@ -1,7 +1,9 @@
+import { assertWorksIn } from '#core/authz';
 import { failedDependencies } from '#core/escalations/decisions';
 import { EscalationKind } from '#core/escalations/escalation';
 import type { WorkItem } from '#core/model';
 import type { Ports } from '#core/ports';
+import { Role } from '#core/roles';
 import { iso } from '#core/time';
 import { createWorkItem } from '#core/work/create';
 import type { RequestContext } from '../context';
@@ -21,12 +23,15 @@ import { conflictsOn, decideAndCommit } from './shared/optimistic';
  * at the same moment is seen; when the new id is taken, draw another; 5. when it waits on a
  * failed or cancelled dependency, ask its `dependency_failed` escalation at once.
  * @throws UnknownDependencyError listing `dependsOn` ids that name no item.
+ * @throws ForbiddenError when a team-limited agent creates work in another team.
  */
 export const createWork = async (
   deps: Pick<Ports, 'clock' | 'ids' | 'work' | 'teams' | 'uow' | 'escalationPublisher'> & SettingsDeps,
   ctx: RequestContext,
   body: CreateWorkBody,
 ): Promise<WorkView> => {
+  const { principal } = ctx;
+  if (principal.role === Role.Agent) assertWorksIn(principal.team, body.team, principal.id);
   const settings = await currentSettings(deps);
   await deps.teams.ensure(body.team);
   const dependsOn = [...new Set(body.dependsOn ?? [])];

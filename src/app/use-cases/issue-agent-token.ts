@@ -24,6 +24,7 @@ export const issueAgentToken = async (
       role: Role.Agent,
       agentId: agent.id,
       team: agent.team,
+      ...(agent.limitedToTeam && { limitedToTeam: agent.limitedToTeam }),
       createdAt: iso(cctx.now),
     });
     const decision = replaceToken(agent, token.id, Action.AgentTokenIssued, cctx);

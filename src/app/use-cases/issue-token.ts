@@ -4,7 +4,7 @@ import { Action } from '#core/events';
 import { EntityType } from '#core/model';
 import type { Ports } from '#core/ports';
 import { Role } from '#core/roles';
-import { iso } from '#core/time';
+import { addSeconds, iso } from '#core/time';
 import type { RequestContext } from '../context';
 import type { IssueTokenBody } from '../schemas/admin';
 import type { TokenIssued } from '../schemas/views';
@@ -12,12 +12,14 @@ import { changeContextOf } from './shared/context';
 import { decideAndCommit } from './shared/optimistic';
 import { type DrawnToken, drawToken } from './shared/tokens';
 
+const SECONDS_PER_DAY = 24 * 60 * 60;
+
 /** Roles a team can limit: a team on any other token would be echoed yet not enforced. */
 const TEAM_LIMITED_ROLES: readonly string[] = [Role.Registration];
 
 /**
  * `POST /v1/tokens` (admin): issue a viewer, admin or registration token (shown once); `team`
- * limits a registration token to that team.
+ * limits a registration token to that team; `expiresInDays` ends it that many days from now.
  * 0. refuse `team` for a role it cannot limit (400 on `/team`); 1. draw `<tokenId>.<secret>` (only the secret's hash is stored); 2. commit the record with a
  * `token.issued` event (never the secret); a taken id draws another.
  */
@@ -35,7 +37,10 @@ export const issueToken = async (
     ]);
   }
   const cctx = changeContextOf(deps, ctx);
-  const draw = () => drawToken(deps, { ...body, createdAt: iso(cctx.now) });
+  const { expiresInDays, ...fields } = body;
+  const expiry =
+    expiresInDays === undefined ? {} : { expiresAt: addSeconds(cctx.now, expiresInDays * SECONDS_PER_DAY) };
+  const draw = () => drawToken(deps, { ...fields, ...expiry, createdAt: iso(cctx.now) });
   return decideAndCommit<DrawnToken, TokenIssued>(
     deps.uow,
     draw(),
@@ -52,6 +57,7 @@ export const issueToken = async (
               role: body.role,
               ...(body.team ? { team: body.team } : {}),
               ...(body.label ? { label: body.label } : {}),
+              ...expiry,
             },
           }),
         ],
@@ -61,6 +67,7 @@ export const issueToken = async (
         token: token.bearer,
         role: body.role,
         ...(body.team ? { team: body.team } : {}),
+        ...expiry,
       },
     }),
     async () => draw(),

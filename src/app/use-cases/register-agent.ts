@@ -32,13 +32,21 @@ export const registerAgent = async (
   const settings = await currentSettings(deps);
   await deps.teams.ensure(body.team);
   const cctx = changeContextOf(deps, ctx);
+  // A team-limited registration token makes a team-limited agent (see `assertWorksIn`).
+  const limit = ctx.principal.team === undefined ? {} : { limitedToTeam: true as const };
   const draw = () =>
-    drawToken(deps, { role: Role.Agent, agentId: body.id, team: body.team, createdAt: iso(cctx.now) });
+    drawToken(deps, {
+      role: Role.Agent,
+      agentId: body.id,
+      team: body.team,
+      ...limit,
+      createdAt: iso(cctx.now),
+    });
   const { agent, token } = await decideAndCommit<DrawnToken, { agent: Agent; token: string }>(
     deps.uow,
     draw(),
     (token) => {
-      const agent = newAgent(body, token.id, cctx.now);
+      const agent = { ...newAgent(body, token.id, cctx.now), ...limit };
       return {
         change: {
           writes: [

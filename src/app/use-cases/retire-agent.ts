@@ -1,7 +1,9 @@
 import { retireAgent as decideRetirement } from '#core/agents/lifecycle';
+import { isRetired } from '#core/agents/liveness';
 import { RetireMode } from '#core/agents/status';
 import { assertActsAs } from '#core/authz';
 import { Action } from '#core/events';
+import type { Agent } from '#core/model';
 import type { Ports } from '#core/ports';
 import { revokeClaim } from '#core/work/claim';
 import type { RequestContext } from '../context';
@@ -20,7 +22,7 @@ import { requireAgent } from './shared/lookups';
  * 1. an agent retires only itself (403); 2. read it (404); 3. record the retirement (a versioned
  * put, so the claim guard refuses new claims from then on); 4. with `release`, each held item
  * goes back to ready in its own change (freeing the agent's capacity); 5. answer the agent as
- * stored now.
+ * stored now; 6. once it is retired (no claims left), delete its token.
  * @throws ForbiddenError, NotFoundError
  */
 export const retireAgent = async (
@@ -37,11 +39,20 @@ export const retireAgent = async (
       : { agent: current };
   });
   if (agent.retirement?.mode !== RetireMode.Release || agent.activeClaims === 0) {
+    await revokeTokenOnceRetired(deps, agent);
     return presentAgent(agent, now, settings);
   }
   const wctx = workContextOf(deps, ctx, settings);
   await changeEach(deps, wctx, await heldItems(deps, agent.id), (item, context) =>
     item.claim?.agentId === agent.id ? revokeClaim(item, Action.WorkReleased, context) : undefined,
   );
-  return presentAgent(await requireAgent(deps, agent.id), now, settings);
+  const released = await requireAgent(deps, agent.id);
+  await revokeTokenOnceRetired(deps, released);
+  return presentAgent(released, now, settings);
+};
+
+/** A retired agent's token stops working (an admin may issue it a new one). */
+const revokeTokenOnceRetired = async (deps: Pick<Ports, 'uow'>, agent: Agent): Promise<void> => {
+  if (agent.tokenId === undefined || !isRetired(agent)) return;
+  await deps.uow.commit({ writes: [{ kind: 'tokenDelete', tokenId: agent.tokenId }], events: [] });
 };

@@ -1,4 +1,5 @@
 import { auditEvent } from '../audit';
+import { assertWorksIn, teamLimitOf } from '../authz';
 import { holderInfo, newClaim } from '../claims/holder';
 import {
   AgentRetiringError,
@@ -38,8 +39,10 @@ export const assertCanTakeWork = (agent: Agent): void => {
  * @throws AlreadyClaimedError when another agent holds it (with the holder's liveness).
  * @throws NotClaimableError when it is neither ready nor held.
  * @throws AgentRetiringError, MissingCapabilitiesError, CapacityExceededError from the agent's side.
+ * @throws ForbiddenError first, when the agent works only in another team.
  */
 const assertClaimable = (item: WorkItem, agent: Agent, ctx: WorkContext): void => {
+  assertWorksIn(teamLimitOf(agent), item.team, agent.id);
   if (item.claim && isHeld(item.status)) {
     throw new AlreadyClaimedError(
       item.id,
@@ -59,7 +62,7 @@ const assertClaimable = (item: WorkItem, agent: Agent, ctx: WorkContext): void =
  * + 1 under the store's capacity guard, and the claim counts as its heartbeat. When the agent
  * already holds the item it gets a fresh token instead (the old one goes stale) and no capacity
  * or retirement check applies: it holds the item already.
- * @throws AlreadyClaimedError, NotClaimableError, AgentRetiringError, MissingCapabilitiesError, CapacityExceededError
+ * @throws AlreadyClaimedError, NotClaimableError, AgentRetiringError, MissingCapabilitiesError, CapacityExceededError, ForbiddenError
  */
 export const claimWork = (item: WorkItem, agent: Agent, token: string, ctx: WorkContext): WorkDecision => {
   const { leaseSeconds } = ctx.settings;
@@ -106,6 +109,7 @@ export const freeHolder = (
  * agent's next version as its `seq`); a ready item may be assigned this way too.
  * @throws InvalidStateError when the item is neither held nor (with a target) ready.
  * @throws AgentRetiringError, MissingCapabilitiesError, CapacityExceededError for the target.
+ * @throws ForbiddenError when the target works only in another team.
  */
 export const reassignWork = (
   item: WorkItem,
@@ -124,6 +128,7 @@ export const reassignWork = (
   const { agent, token } = target;
   const takesNewSlot = holder !== agent.id;
   if (takesNewSlot) {
+    assertWorksIn(teamLimitOf(agent), item.team, agent.id);
     if (agent.retirement !== undefined)
       throw new AgentRetiringError(agent.id, agent.retirement.retiredAt !== undefined);
     const missing = missingCapabilities(item, agent);

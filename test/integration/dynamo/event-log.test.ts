@@ -209,6 +209,27 @@ describe('audit list', () => {
     expect(ids).toEqual(newestFirst((event) => event.entityId === 'wi_old'));
   });
 
+  it('reads only days that hold events, however far ahead `until` lies', async () => {
+    let calls = 0;
+    const counting = 'count-audit-calls';
+    store.client.middlewareStack.add(
+      (next) => (args) => {
+        calls += 1;
+        return next(args);
+      },
+      { step: 'initialize', name: counting },
+    );
+    try {
+      const ids = await listed({ until: '9999-12-31T00:00:00Z', limit: 200 });
+
+      expect(ids).toEqual(newestFirst(() => true));
+    } finally {
+      store.client.middlewareStack.remove(counting);
+    }
+    // A query per day that holds events (at most eleven here), plus the day index's year items.
+    expect(calls).toBeLessThanOrEqual(11 + 3);
+  });
+
   it('refuses a cursor it did not make', async () => {
     await expect(store.ports.audit.list({ limit: 5, cursor: 'e30' })).rejects.toThrow(ValidationError);
   });

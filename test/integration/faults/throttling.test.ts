@@ -133,6 +133,7 @@ const storeCalls = (agentId: string): Record<RouteId, StoreCall | { readonly ski
     getConfig: { as: 'admin' },
     updateConfig: { as: 'admin', body: { leaseSeconds: 120 } },
     issueToken: { as: 'admin', body: { role: 'viewer' } },
+    listTokens: { as: 'admin' },
     revokeToken: { as: 'admin', params: { id: `tok_${unique()}` } },
     metricsSummary: { as: 'admin', query: { window: '1h' } },
     aiRecommendations: { as: 'admin', body: {} },

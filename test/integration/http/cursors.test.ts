@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { encodeCursor } from '#core/cursor';
 import type { RouteId } from '#functions/shared/routes';
 import { unique } from '#test/support/builders';
 import type { Answer } from '../../unit/functions/support/api-event';
@@ -89,5 +90,30 @@ describe('list cursors', () => {
     for (const list of LISTS) {
       expectForeign(await call(list, { token: ADMIN, query: { cursor: '%%%not-a-cursor' } }));
     }
+  });
+
+  it("answers 400 for a cursor in the list's own format that the service did not sign", async () => {
+    const unsigned = encodeCursor({ list: 'audit.byTime', filters: {} }, { b: '2099-01-01T00:00:00.000Z#x' });
+
+    expectForeign(await call('listAudit', { token: ADMIN, query: { cursor: unsigned } }));
+  });
+
+  it('answers 400 for a signed cursor changed by one character, and pages with it unchanged', async () => {
+    const team = `t-${unique()}`;
+    await call('createWork', { token: ADMIN, body: { type: 'build', title: 'one', team } });
+    await call('createWork', { token: ADMIN, body: { type: 'build', title: 'two', team } });
+    const first = await call('listWork', { token: ADMIN, query: { team, limit: '1' } });
+    const cursor: string = first.body.nextCursor;
+    const flip = (char: string): string => (char === 'A' ? 'B' : 'A');
+    const tampered = [0, cursor.indexOf('.') - 1, cursor.length - 1].map(
+      (at) => `${cursor.slice(0, at)}${flip(cursor.charAt(at))}${cursor.slice(at + 1)}`,
+    );
+
+    for (const forged of tampered) {
+      expectForeign(await call('listWork', { token: ADMIN, query: { team, limit: '1', cursor: forged } }));
+    }
+    const next = await call('listWork', { token: ADMIN, query: { team, limit: '1', cursor } });
+    expect(next.status).toBe(200);
+    expect(next.body.items).toHaveLength(1);
   });
 });

@@ -18,6 +18,7 @@ const tokenTable = (...records: TokenRecord[]): TokenRepository & { lookups: str
   const lookups: string[] = [];
   return {
     lookups,
+    list: async () => ({ items: [] }),
     get: async (id) => {
       lookups.push(id);
       return records.find((r) => r.id === id);
@@ -25,7 +26,12 @@ const tokenTable = (...records: TokenRecord[]): TokenRepository & { lookups: str
   };
 };
 
-const depsWith = (...records: TokenRecord[]) => ({ tokens: tokenTable(...records), hasher: sha256Hasher });
+const NOW = new Date('2026-06-01T00:00:00.000Z');
+const depsWith = (...records: TokenRecord[]) => ({
+  tokens: tokenTable(...records),
+  hasher: sha256Hasher,
+  clock: { now: () => NOW },
+});
 
 describe('authenticate', () => {
   it('recognises the admin token', async () => {
@@ -49,6 +55,38 @@ describe('authenticate', () => {
       role: Role.Agent,
       id: 'agent-1',
       agentId: 'agent-1',
+    });
+  });
+
+  it('refuses a token from the instant it expires, and accepts it until then', async () => {
+    const deps = depsWith(
+      issued({ id: 'tok_old', role: Role.Viewer, expiresAt: NOW.toISOString() }, 'sec'),
+      issued({ id: 'tok_new', role: Role.Viewer, expiresAt: '2026-06-01T00:00:00.001Z' }, 'sec'),
+    );
+
+    await expect(authenticate(deps, 'Bearer tok_old.sec', secrets)).rejects.toThrow(UnauthorizedError);
+    await expect(authenticate(deps, 'Bearer tok_new.sec', secrets)).resolves.toEqual({
+      role: Role.Viewer,
+      id: 'tok_new',
+    });
+  });
+
+  it('gives an agent of a team-limited registration its team, and other agents none', async () => {
+    const deps = depsWith(
+      issued({ id: 'tok_l', role: Role.Agent, agentId: 'a-1', team: 'blue', limitedToTeam: true }, 'sec'),
+      issued({ id: 'tok_f', role: Role.Agent, agentId: 'a-2', team: 'blue' }, 'sec'),
+    );
+
+    await expect(authenticate(deps, 'Bearer tok_l.sec', secrets)).resolves.toEqual({
+      role: Role.Agent,
+      id: 'a-1',
+      agentId: 'a-1',
+      team: 'blue',
+    });
+    await expect(authenticate(deps, 'Bearer tok_f.sec', secrets)).resolves.toEqual({
+      role: Role.Agent,
+      id: 'a-2',
+      agentId: 'a-2',
     });
   });
 

@@ -416,6 +416,21 @@ describe('the HTTP chain', () => {
       expect(answer.body.error.code).toBe('unavailable');
     });
 
+    it('answers 429 with Retry-After once a token has spent its burst, other tokens unaffected', async () => {
+      const limited = createHttpRoute({ ...testRuntime, rateLimit: () => ({ perSecond: 1, burst: 2 }) });
+      const handler = limited(routes.listWork, async () => ({ status: 200, body: { items: [] } }));
+      const list = (token: string) =>
+        invoke(handler as unknown as EventHandler, { method: 'GET', path: '/v1/work', token });
+
+      const answers = [await list(ADMIN), await list(ADMIN), await list(ADMIN)];
+      const other = await list(AGENT);
+
+      expect(answers.map((answer) => answer.status)).toEqual([200, 200, 429]);
+      expect(answers[2]?.body.error.code).toBe('rate_limited');
+      expect(answers[2]?.headers['retry-after']).toBe('1');
+      expect(other.status).toBe(200);
+    });
+
     it('answers 429 with the limiter Retry-After', async () => {
       const answer = await invoke(failing(new RateLimitedError(7)), createWork());
 

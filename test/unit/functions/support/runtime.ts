@@ -27,7 +27,10 @@ const untouchedStore: IdempotencyStore = { reserve: unused, complete: unused, re
 /** The runtime described above. */
 export const testRuntime: HttpRuntime = {
   ports: () => ({
-    tokens: { get: async (id) => (id === agentToken.id ? agentToken : undefined) },
+    tokens: {
+      list: async () => ({ items: [] }),
+      get: async (id) => (id === agentToken.id ? agentToken : undefined),
+    },
     hasher: sha256Hasher,
     idempotency: untouchedStore,
     clock: { now: () => new Date('2026-01-01T00:00:00.000Z') },

@@ -1,0 +1,57 @@
+/**
+ * Every route x every kind of caller through the real handlers: no token is 401, a role the
+ * route does not list is 403, a listed one gets past both; a refused request changes nothing
+ * (the newest audit event, which every change writes with it, stays the same). What a listed
+ * caller gets past the two checks (200, 400, 404, ...) is for each route's own tests.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ROUTES, type RouteDefinition, type RouteId } from '#functions/shared/routes';
+import { unique } from '#test/support/builders';
+import { ADMIN, call, REGISTRATION, seedAgent, useHandlerStore } from './handlers';
+
+const store = useHandlerStore('http-authz-matrix');
+
+const CALLERS = ['none', 'registration', 'viewer', 'agent', 'admin'] as const;
+type Caller = (typeof CALLERS)[number];
+
+const tokens: Partial<Record<Caller, string>> = { admin: ADMIN, registration: REGISTRATION };
+let agentId = '';
+
+beforeAll(async () => {
+  const { agent, token } = await seedAgent(store(), { team: `t-${unique()}` });
+  agentId = agent.id;
+  tokens.agent = token;
+  tokens.viewer = (await call('issueToken', { token: ADMIN, body: { role: 'viewer' } })).body.token;
+});
+
+const newestEvent = async (): Promise<string | undefined> =>
+  (await store().ports.audit.list({ limit: 1 })).items[0]?.id;
+
+// Caller by caller, admin last: an admin issuing the agent a new token ends the agent's old one.
+const cases = CALLERS.flatMap((caller) => ROUTES.map((route) => [route.id, caller] as const));
+
+describe('the authorization matrix', () => {
+  it.each(cases)('%s as %s', async (id, caller) => {
+    const route: RouteDefinition | undefined = ROUTES.find((candidate) => candidate.id === id);
+    if (!route) throw new Error(`no route ${id}`);
+    const token = tokens[caller];
+    const before = await newestEvent();
+
+    const answer = await call(id as RouteId, {
+      ...(token === undefined ? {} : { token }),
+      // The agent's own id: a path naming another agent is a different refusal (acting as another).
+      ...(route.path.includes('{') ? { params: { id: agentId } } : {}),
+      ...(route.body ? { body: {} } : {}),
+    });
+
+    const listed = route.access === 'public' || (caller !== 'none' && route.access.includes(caller));
+    const expected =
+      route.access === 'public' ? undefined : caller === 'none' ? 401 : listed ? undefined : 403;
+    if (expected === undefined) {
+      expect([401, 403], JSON.stringify(answer.body)).not.toContain(answer.status);
+    } else {
+      expect(answer.status, JSON.stringify(answer.body)).toBe(expected);
+      expect(await newestEvent()).toBe(before);
+    }
+  });
+});
