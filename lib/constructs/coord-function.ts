@@ -149,6 +149,7 @@ export class CoordFunction extends Construct implements IGrantable {
       removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
     });
 
+    const timeout = props.timeout ?? Duration.seconds(10);
     this.function = new NodejsFunction(this, 'Function', {
       entry,
       handler: 'handler',
@@ -158,10 +159,12 @@ export class CoordFunction extends Construct implements IGrantable {
       architecture: Architecture.ARM_64,
       tracing: Tracing.ACTIVE,
       memorySize: props.memorySizeMiB ?? 512,
-      timeout: props.timeout ?? Duration.seconds(10),
+      timeout,
       logGroup: this.logGroup,
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
+        // AWS SDK calls size their attempts and request time to end before the function times out.
+        COORD_FUNCTION_TIMEOUT_MS: String(timeout.toMilliseconds()),
         POWERTOOLS_SERVICE_NAME: props.serviceName ?? 'coord',
         POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace ?? 'Coord',
         POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',

@@ -51,6 +51,8 @@ export const ConfigEnv = Type.Object({
   ANTHROPIC_API_KEY: Text(),
   ANTHROPIC_API_KEY_SECRET_ARN: Arn,
   ANTHROPIC_BASE_URL: Url,
+  // Set by the CDK app to the Lambda function's timeout: AWS SDK calls are sized to end before it.
+  COORD_FUNCTION_TIMEOUT_MS: Type.Optional(Type.Integer({ minimum: 1000, maximum: 900_000 })),
 });
 type ConfigEnv = Static<typeof ConfigEnv>;
 
@@ -107,6 +109,8 @@ export interface Config {
     readonly apiKeySecretArn?: string;
     readonly baseUrl?: string;
   };
+  /** The Lambda function's timeout in ms (`COORD_FUNCTION_TIMEOUT_MS`); unset outside Lambda. */
+  readonly functionTimeoutMs?: number;
 }
 
 /** The environment is unusable; the message names every bad variable. */
@@ -210,5 +214,6 @@ export const loadConfig = (env: Environment = process.env): Config => {
       apiKeySecretArn: parsed.ANTHROPIC_API_KEY_SECRET_ARN,
       baseUrl: parsed.ANTHROPIC_BASE_URL,
     },
+    functionTimeoutMs: parsed.COORD_FUNCTION_TIMEOUT_MS,
   });
 };

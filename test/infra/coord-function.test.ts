@@ -26,6 +26,7 @@ describe('CoordFunction', () => {
       Environment: {
         Variables: {
           NODE_OPTIONS: '--enable-source-maps',
+          COORD_FUNCTION_TIMEOUT_MS: '10000',
           POWERTOOLS_SERVICE_NAME: 'coord',
           POWERTOOLS_METRICS_NAMESPACE: 'Coord',
           POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -63,6 +64,7 @@ describe('CoordFunction', () => {
         Variables: Match.objectLike({
           POWERTOOLS_SERVICE_NAME: 'coord-sweeper',
           POWERTOOLS_LOG_LEVEL: 'DEBUG',
+          COORD_FUNCTION_TIMEOUT_MS: '29000',
         }),
       },
     });
