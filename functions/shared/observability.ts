@@ -4,8 +4,10 @@
  * environment variables, which Powertools reads itself.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { Tracer } from '@aws-lambda-powertools/tracer';
+import type { MiddlewareObj } from '@middy/core';
 
 /** Service name on every log line, trace and metric. */
 export const SERVICE_NAME = 'coord';
@@ -16,3 +18,54 @@ export const METRICS_NAMESPACE = 'Coord';
 export const tracer = new Tracer({ serviceName: SERVICE_NAME });
 export const logger = new Logger({ serviceName: SERVICE_NAME });
 export const metrics = new Metrics({ serviceName: SERVICE_NAME, namespace: METRICS_NAMESPACE });
+
+/** How long before a Lambda timeout the buffered metrics are flushed. */
+export const TIMEOUT_FLUSH_MARGIN_MS = 500;
+
+/** The part of a Lambda context the metrics middleware reads. */
+interface TimedContext {
+  readonly getRemainingTimeInMillis?: () => number;
+}
+
+/**
+ * Flushes the buffered metrics shortly before the invocation would time out: Lambda stops a
+ * timed-out invocation without running `after`, so without this its metrics are lost.
+ */
+const flushBeforeTimeout = (): MiddlewareObj<unknown, unknown, Error, TimedContext> => {
+  let timer: NodeJS.Timeout | undefined;
+  const stop = () => {
+    clearTimeout(timer);
+    timer = undefined;
+  };
+  return {
+    before: (request) => {
+      stop();
+      const remaining = request.context.getRemainingTimeInMillis?.();
+      if (remaining === undefined || remaining <= TIMEOUT_FLUSH_MARGIN_MS) return;
+      timer = setTimeout(() => {
+        timer = undefined;
+        logger.warn('About to time out: flushing metrics', { remainingMs: TIMEOUT_FLUSH_MARGIN_MS });
+        metrics.addMetric('timeoutsImminent', MetricUnit.Count, 1);
+        metrics.publishStoredMetrics();
+      }, remaining - TIMEOUT_FLUSH_MARGIN_MS);
+      // A pending flush must not keep a local process alive.
+      timer.unref();
+    },
+    after: stop,
+    onError: stop,
+  };
+};
+
+/**
+ * The metrics middlewares every handler uses: EMF metrics flushed after each invocation, a
+ * `ColdStart` metric on the first one of a container, and a flush just before a timeout.
+ */
+export const observeMetrics = (): MiddlewareObj<unknown, unknown, Error, TimedContext>[] => [
+  logMetrics(metrics, { captureColdStartMetric: true }) as MiddlewareObj<
+    unknown,
+    unknown,
+    Error,
+    TimedContext
+  >,
+  flushBeforeTimeout(),
+];

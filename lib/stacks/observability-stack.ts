@@ -68,12 +68,25 @@ export const DASHBOARD_CUSTOM_METRICS = [
   'queueMessagesDropped',
   'sweep.expiredLeases',
   'sweep.escalatedItems',
+  'claim.latency',
+  'conflicts',
+  'ai.calls',
+  'ai.fallbacks',
+  'ColdStart',
 ] as const;
 
 /** A search over one emitted metric, summed per `dimension` (route, queue, task). */
 const searchEmitted = (metricName: string, dimension: string, label: string) =>
   new MathExpression({
     expression: `SEARCH('{${METRICS_NAMESPACE},service,${dimension}} MetricName="${metricName}"', 'Sum', 60)`,
+    label,
+    period: MINUTE,
+  });
+
+/** A search over one emitted metric whose dimensions are exactly `service` and `dimensions`. */
+const searchCoord = (metricName: string, dimensions: readonly string[], statistic: string, label: string) =>
+  new MathExpression({
+    expression: `SEARCH('{${[METRICS_NAMESPACE, ...dimensions, 'service'].join(',')}} MetricName="${metricName}"', '${statistic}', 60)`,
     label,
     period: MINUTE,
   });
@@ -229,6 +242,24 @@ export class ObservabilityStack extends Stack {
         title: 'Successful answers per route (claims per minute on claimNext / claimWork)',
         left: [searchEmitted('http2xx', 'route', '2xx')],
         right: [searchEmitted('unhandledErrors', 'route', 'unhandled errors')],
+      }),
+      new GraphWidget({
+        ...wide,
+        title: 'Claim latency p50 / p99 (ms) and conflicts (409) by code',
+        left: [
+          searchCoord('claim.latency', [], 'p50', 'claim p50'),
+          searchCoord('claim.latency', [], 'p99', 'claim p99'),
+        ],
+        right: [searchCoord('conflicts', ['code'], 'Sum', 'conflicts')],
+      }),
+      new GraphWidget({
+        ...wide,
+        title: 'Claude calls and fallbacks by purpose; cold starts by function',
+        left: [
+          searchCoord('ai.calls', ['purpose'], 'Sum', 'AI calls'),
+          searchCoord('ai.fallbacks', ['purpose'], 'Sum', 'AI fallbacks'),
+        ],
+        right: [searchCoord('ColdStart', ['function_name'], 'Sum', 'cold starts')],
       }),
       new GraphWidget({
         ...wide,
