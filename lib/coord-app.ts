@@ -122,6 +122,7 @@ export const buildCoordApp = (app: App, options: CoordAppOptions): CoordStacks =
       tables: httpTables,
       throttle: config.httpThrottle,
       corsOrigins: config.corsOrigins,
+      accessLogRetention: config.logRetention,
       queues: Object.fromEntries(
         [heartbeatsQueue, escalationsQueue].map((definition) => [
           definition.id,
@@ -178,6 +179,7 @@ export const buildCoordApp = (app: App, options: CoordAppOptions): CoordStacks =
       queues: messaging.queues,
       tables: data.tables,
       ...(messaging.sweeper && { sweeper: messaging.sweeper.handler }),
+      ...(data.backupPlan && { backupVaultName: data.backupPlan.backupVault.backupVaultName }),
     });
   }
 

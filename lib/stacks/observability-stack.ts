@@ -10,6 +10,8 @@ import {
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { type ITable, Operation } from 'aws-cdk-lib/aws-dynamodb';
+import { EventField, Rule, RuleTargetInput } from 'aws-cdk-lib/aws-events';
+import { SnsTopic } from 'aws-cdk-lib/aws-events-targets';
 import type { Construct } from 'constructs';
 import { heartbeatsQueue } from '#adapters/sqs/queues';
 import type { Alarms } from '../constructs/alarms';
@@ -41,7 +43,16 @@ export interface ObservabilityStackProps extends StackProps {
    * @default no sweeper alarm
    */
   readonly sweeper?: CoordFunction;
+  /**
+   * The backup vault of the tables: its failed, aborted or expired backup and copy jobs are sent
+   * to the alarm topic.
+   * @default no backup notifications
+   */
+  readonly backupVaultName?: string;
 }
+
+/** Backup job states worth telling whoever is on call. */
+export const BACKUP_FAILURE_STATES = ['FAILED', 'ABORTED', 'EXPIRED', 'PARTIAL'] as const;
 
 const MINUTE = Duration.minutes(1);
 // The operations the service uses: an alarm's math expression may hold at most 10 metrics.
@@ -101,6 +112,8 @@ export class ObservabilityStack extends Stack {
   public readonly dashboard: Dashboard;
   /** The alarms of this stack, by id. */
   public readonly serviceAlarms: ReadonlyMap<string, Alarm>;
+  /** Sends failed backup jobs to the alarm topic, when the tables have a backup vault. */
+  public readonly backupNotifications?: Rule;
 
   constructor(scope: Construct, id: string, props: ObservabilityStackProps) {
     super(scope, id, props);
@@ -208,6 +221,24 @@ export class ObservabilityStack extends Stack {
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
     this.serviceAlarms = alarms;
+
+    if (props.backupVaultName) {
+      this.backupNotifications = new Rule(this, 'BackupJobFailures', {
+        description: `${namePrefix}: failed backup and copy jobs of the table backup vault`,
+        eventPattern: {
+          source: ['aws.backup'],
+          detailType: ['Backup Job State Change', 'Copy Job State Change'],
+          detail: { backupVaultName: [props.backupVaultName], state: [...BACKUP_FAILURE_STATES] },
+        },
+        targets: [
+          new SnsTopic(props.alarms.topic, {
+            message: RuleTargetInput.fromText(
+              `${namePrefix}: AWS Backup ${EventField.fromPath('$.detail-type')} ${EventField.fromPath('$.detail.state')} for ${EventField.fromPath('$.resources')} in vault ${props.backupVaultName} (docs/runbook.md, "Backup job failed").`,
+            ),
+          }),
+        ],
+      });
+    }
 
     const lambdaSearch = (metricName: string, statistic: string) =>
       new MathExpression({

@@ -126,3 +126,31 @@ describe('ObservabilityStack', () => {
     });
   });
 });
+
+describe('ObservabilityStack backup notifications', () => {
+  const { stacks, observability } = synthesize('dev');
+
+  it('sends failed backup and copy jobs of the tables vault to the alarm topic', () => {
+    const vault = stacks.data.backupPlan?.backupVault;
+    observability.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.backup'],
+        'detail-type': ['Backup Job State Change', 'Copy Job State Change'],
+        detail: {
+          backupVaultName: [{ 'Fn::ImportValue': Match.stringLikeRegexp('coord-dev-data') }],
+          state: ['FAILED', 'ABORTED', 'EXPIRED', 'PARTIAL'],
+        },
+      },
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::ImportValue': Match.stringLikeRegexp('coord-dev-messaging') },
+          InputTransformer: Match.objectLike({
+            InputPathsMap: Match.objectLike({ 'detail-state': '$.detail.state' }),
+          }),
+        }),
+      ],
+    });
+    expect(vault).toBeDefined();
+    expect(JSON.stringify(observability.toJSON())).toContain('AWS Backup');
+  });
+});
