@@ -21,7 +21,7 @@ import { DomainError, UnavailableError, ValidationError } from '#core/errors';
 import type { Principal } from '#core/roles';
 import { errorAnswer } from './errors';
 import { idempotency } from './idempotency';
-import { logger, metrics, observeMetrics, tracer } from './observability';
+import { annotateTrace, logger, metrics, observeMetrics, requestFacts, tracer } from './observability';
 import {
   type ChainState,
   type HttpContext,
@@ -308,6 +308,7 @@ export const createHttpRoute =
       .use(errorResponse())
       .handler(async (event: HttpEvent, context: HttpContext): Promise<HttpResult> => {
         const state = context.coord ?? {};
+        annotateTrace(requestFacts(route.path, state));
         return state.replay ?? toResult(await handle(inputOf<R>(state, event)), context);
       });
 
