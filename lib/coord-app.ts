@@ -133,6 +133,7 @@ export const buildCoordApp = (app: App, options: CoordAppOptions): CoordStacks =
       throttle: config.httpThrottle,
       corsOrigins: config.corsOrigins,
       anthropicApiKeySecret: data.anthropicApiKeySecret,
+      accessLogRetention: config.logRetention,
       queues: Object.fromEntries(
         [heartbeatsQueue, escalationsQueue].map((definition) => [
           definition.id,
@@ -189,6 +190,7 @@ export const buildCoordApp = (app: App, options: CoordAppOptions): CoordStacks =
       queues: messaging.queues,
       tables: data.tables,
       ...(messaging.sweeper && { sweeper: messaging.sweeper.handler }),
+      ...(data.backupPlan && { backupVaultName: data.backupPlan.backupVault.backupVaultName }),
     });
   }
 

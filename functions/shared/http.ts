@@ -9,7 +9,6 @@ import { PassThrough, type Readable } from 'node:stream';
 import { text as collected } from 'node:stream/consumers';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
@@ -22,7 +21,15 @@ import { DomainError, UnavailableError, ValidationError } from '#core/errors';
 import type { Principal } from '#core/roles';
 import { errorAnswer } from './errors';
 import { idempotency } from './idempotency';
-import { logger, metrics, TRACE_OPTIONS, tracer } from './observability';
+import {
+  annotateTrace,
+  logger,
+  metrics,
+  observeMetrics,
+  requestFacts,
+  TRACE_OPTIONS,
+  tracer,
+} from './observability';
 import { rateLimit } from './rate-limit';
 import {
   type ChainState,
@@ -232,6 +239,13 @@ const validation = (route: RouteDefinition): MiddlewareObj<HttpEvent, HttpResult
   };
 };
 
+/** One conflict (409: a lost race, a wrong state, a stale version), counted by its code. */
+const countConflict = (code: string): void => {
+  const single = metrics.singleMetric();
+  single.addDimension('code', code);
+  single.addMetric('conflicts', MetricUnit.Count, 1);
+};
+
 /** Maps any error to its answer; unknown ones are logged with their stack and counted. */
 const errorResponse = (): MiddlewareObj<HttpEvent, HttpResult, Error, HttpContext> => ({
   onError: (request) => {
@@ -244,6 +258,7 @@ const errorResponse = (): MiddlewareObj<HttpEvent, HttpResult, Error, HttpContex
     } else if (error instanceof UnavailableError) {
       logger.warn('Dependency unavailable', { error, requestId });
     }
+    if (answer.status === 409) countConflict(answer.body.error.code);
     // Set, not returned: returning would stop the later onError steps (idempotency, metrics).
     request.response = {
       statusCode: answer.status,
@@ -293,7 +308,7 @@ export const createHttpRoute =
     middy<HttpEvent, HttpResult, Error, HttpContext>()
       .use(captureLambdaHandler(tracer, TRACE_OPTIONS))
       .use(injectLambdaContext(logger, { resetKeys: true }))
-      .use(logMetrics(metrics))
+      .use(observeMetrics())
       .use(httpResponse(route, runtime))
       .use(knownMethod(route))
       .use(authentication(route, runtime))
@@ -305,6 +320,7 @@ export const createHttpRoute =
       .use(errorResponse())
       .handler(async (event: HttpEvent, context: HttpContext): Promise<HttpResult> => {
         const state = context.coord ?? {};
+        annotateTrace(requestFacts(route.path, state));
         return state.replay ?? toResult(await handle(inputOf<R>(state, event)), context);
       });
 

@@ -20,13 +20,12 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { TSchema } from '@sinclair/typebox';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { DomainError } from '#core/errors';
-import { logger, metrics, TRACE_OPTIONS, tracer } from './observability';
+import { logger, metrics, observeMetrics, TRACE_OPTIONS, tracer } from './observability';
 import { bodyCheck } from './validation';
 
 /** A message body nobody can read: not JSON, or not of the queue's message schema. */
@@ -143,7 +142,7 @@ export const queueConsumer = <M>(spec: QueueConsumerSpec<M>): QueueHandler =>
   middy<SQSEvent, SQSBatchResponse>()
     .use(captureLambdaHandler(tracer, TRACE_OPTIONS))
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics))
+    .use(observeMetrics())
     .use({
       before: () => {
         logger.appendKeys({ queue: spec.queue });

@@ -5,11 +5,10 @@
  * schedule invokes again at its next tick, which is how a scheduled task retries.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { logger, metrics, TRACE_OPTIONS, tracer } from './observability';
+import { logger, metrics, observeMetrics, TRACE_OPTIONS, tracer } from './observability';
 
 /** What a scheduled task does on each tick. */
 export interface ScheduledTaskSpec<R> {
@@ -26,7 +25,7 @@ export const scheduledTask = <R>(spec: ScheduledTaskSpec<R>): ScheduledHandler<R
   middy<ScheduledEvent, R>()
     .use(captureLambdaHandler(tracer, TRACE_OPTIONS))
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics))
+    .use(observeMetrics())
     .use({
       before: () => {
         logger.appendKeys({ task: spec.task });

@@ -10,13 +10,12 @@
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { DomainError, RateLimitedError, UnavailableError } from '#core/errors';
 import type { AuditEvent } from '#core/model';
-import { logger, metrics, TRACE_OPTIONS, tracer } from './observability';
+import { logger, metrics, observeMetrics, TRACE_OPTIONS, tracer } from './observability';
 import { auditEventOfStreamRecord } from './wiring';
 
 /** What a stream consumer does with the audit events of one batch. */
@@ -46,7 +45,7 @@ export const streamConsumer = (spec: StreamConsumerSpec): StreamHandler =>
   middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
     .use(captureLambdaHandler(tracer, TRACE_OPTIONS))
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics))
+    .use(observeMetrics())
     .use({
       before: (request) => {
         logger.appendKeys({ consumer: spec.consumer });

@@ -107,8 +107,8 @@ const anthropicKey = (): Promise<string | undefined> => {
 
 /** The SQS client (endpoint from config), built once on first use. */
 export const sqsClient = once(() => {
-  const { region, endpoints } = config();
-  return tracer.captureAWSv3Client(createSqsClient({ region, endpoint: endpoints.sqs }));
+  const { region, endpoints, functionTimeoutMs } = config();
+  return tracer.captureAWSv3Client(createSqsClient({ region, endpoint: endpoints.sqs, functionTimeoutMs }));
 });
 
 /**
@@ -123,8 +123,10 @@ export const queuePublisher = <T>(url: string | undefined, variable: string): Qu
 
 /** The DynamoDB client (endpoint from config), built once on first use. */
 const dynamoClient = once(() => {
-  const { region, endpoints } = config();
-  return tracer.captureAWSv3Client(createDynamoClient({ region, endpoint: endpoints.dynamodb }));
+  const { region, endpoints, functionTimeoutMs } = config();
+  return tracer.captureAWSv3Client(
+    createDynamoClient({ region, endpoint: endpoints.dynamodb, functionTimeoutMs }),
+  );
 });
 
 /** The ports, built once per container on first use. */

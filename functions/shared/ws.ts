@@ -6,13 +6,12 @@
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { DomainError } from '#core/errors';
 import { STATUS } from './errors';
-import { logger, metrics, TRACE_OPTIONS, tracer } from './observability';
+import { logger, metrics, observeMetrics, TRACE_OPTIONS, tracer } from './observability';
 
 /** The event API Gateway hands a WebSocket route's Lambda integration. */
 export interface WsEvent {
@@ -75,7 +74,7 @@ export const wsRoute = (id: string, handle: WsHandle) =>
   middy<WsEvent, WsResult, Error, Context>()
     .use(captureLambdaHandler(tracer, TRACE_OPTIONS))
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics))
+    .use(observeMetrics())
     .use({
       before: (request) => {
         logger.appendKeys({

@@ -3,10 +3,10 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { FunctionUrl, FunctionUrlAuthType, HttpMethod, InvokeMode } from 'aws-cdk-lib/aws-lambda';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { AI_QUERY_STREAM_ENTRY } from '../bundle';
 import { CoordFunction, type CoordFunctionProps } from './coord-function';
 
-/** The handler module of the streamed `POST /v1/ai/query`. */
-export const AI_QUERY_STREAM_ENTRY = 'functions/url/ai-query.ts';
+export { AI_QUERY_STREAM_ENTRY };
 
 /**
  * How long one streamed answer may take: Claude's tool turns one after another, longer than API

@@ -21,15 +21,11 @@ import {
 import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { BUNDLE_SETTINGS, bundleAliases, callsClaude } from '../bundle';
 import type { FunctionSettings } from '../stage-config';
 
 /** The project root: the folder holding package.json, `functions/` and `lib/`. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-// esbuild's ESM output has no `require`, yet some bundled CommonJS dependencies call it for
-// Node built-ins; this banner gives the module a real one.
-const ESM_REQUIRE_BANNER =
-  "import { createRequire as __coordCreateRequire } from 'node:module'; const require = __coordCreateRequire(import.meta.url);";
 
 /** Name of the alias callers invoke when a function has one. */
 export const LIVE_ALIAS = 'live';
@@ -97,16 +93,23 @@ export interface CoordFunctionProps {
    */
   readonly alias?: boolean;
   /**
+   * Whether the function calls Claude (it is given the Anthropic key): only then does its bundle
+   * carry the Anthropic SDK. Without, the advisor answers from its heuristic and the SDK is left out.
+   * @default true for the AI routes and the WebSocket `ask` handler ({@link callsClaude})
+   */
+  readonly claude?: boolean;
+  /**
    * esbuild options merged over the defaults.
-   * @default ESM for Node 22, minified, with source maps, every dependency (the AWS SDK too) bundled
+   * @default ESM for Node 22, minified, with source maps, every dependency bundled except the
+   * AWS SDK v3 (the Node.js 22 runtime ships it), the Anthropic SDK only with `claude`
    */
   readonly bundling?: BundlingOptions;
 }
 
 /**
  * A Lambda function for one handler module: Node.js 22 on arm64, active X-Ray tracing, its own
- * log group with a retention, source maps, and Powertools defaults. It bundles everything,
- * the AWS SDK v3 included, so the deployed SDK version is the one the lockfile pins.
+ * log group with a retention, source maps, and Powertools defaults. It bundles every dependency
+ * but the AWS SDK v3, which the runtime provides (see `lib/bundle.ts`).
  */
 export class CoordFunction extends Construct implements IGrantable {
   /** The Lambda function. */
@@ -115,6 +118,8 @@ export class CoordFunction extends Construct implements IGrantable {
   public readonly logGroup: LogGroup;
   /** The handler module, relative to the project root (`functions/http/claim-next.ts`). */
   public readonly entry: string;
+  /** Whether the bundle carries the Anthropic SDK ({@link CoordFunctionProps.claude}). */
+  public readonly claude: boolean;
   /** The `live` alias, when the function has one. */
   public readonly alias?: Alias;
   /** What integrations, event sources and rules invoke: the alias when there is one, else the function. */
@@ -130,6 +135,7 @@ export class CoordFunction extends Construct implements IGrantable {
   constructor(scope: Construct, id: string, props: CoordFunctionProps) {
     super(scope, id);
     this.entry = props.entry;
+    this.claude = props.claude ?? callsClaude(props.entry);
     const projectRoot = resolve(props.projectRoot ?? PROJECT_ROOT);
     const entry = join(projectRoot, props.entry);
     if (!existsSync(entry)) {
@@ -143,6 +149,7 @@ export class CoordFunction extends Construct implements IGrantable {
       removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
     });
 
+    const timeout = props.timeout ?? Duration.seconds(10);
     this.function = new NodejsFunction(this, 'Function', {
       entry,
       handler: 'handler',
@@ -152,10 +159,12 @@ export class CoordFunction extends Construct implements IGrantable {
       architecture: Architecture.ARM_64,
       tracing: Tracing.ACTIVE,
       memorySize: props.memorySizeMiB ?? 512,
-      timeout: props.timeout ?? Duration.seconds(10),
+      timeout,
       logGroup: this.logGroup,
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
+        // AWS SDK calls size their attempts and request time to end before the function times out.
+        COORD_FUNCTION_TIMEOUT_MS: String(timeout.toMilliseconds()),
         POWERTOOLS_SERVICE_NAME: props.serviceName ?? 'coord',
         POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace ?? 'Coord',
         POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
@@ -163,13 +172,12 @@ export class CoordFunction extends Construct implements IGrantable {
       },
       bundling: {
         format: OutputFormat.ESM,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        externalModules: [],
+        ...BUNDLE_SETTINGS,
+        mainFields: [...BUNDLE_SETTINGS.mainFields],
+        externalModules: [...BUNDLE_SETTINGS.externalModules],
+        esbuildArgs: Object.fromEntries(
+          Object.entries(bundleAliases(this.claude)).map(([from, to]) => [`--alias:${from}`, to]),
+        ),
         ...props.bundling,
       },
     });

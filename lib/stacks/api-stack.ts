@@ -7,10 +7,17 @@ import {
   Stack,
   type StackProps,
 } from 'aws-cdk-lib';
-import { HttpApi, HttpStage, type ThrottleSettings } from 'aws-cdk-lib/aws-apigatewayv2';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  HttpApi,
+  HttpStage,
+  LogGroupLogDestination,
+  type ThrottleSettings,
+} from 'aws-cdk-lib/aws-apigatewayv2';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
@@ -70,7 +77,32 @@ export interface ApiStackProps extends StackProps {
    * @default none: the AI routes answer from the heuristic
    */
   readonly anthropicApiKeySecret?: ISecret;
+  /**
+   * How long the stage's access log keeps its lines.
+   * @default one month
+   */
+  readonly accessLogRetention?: RetentionDays;
 }
+
+/**
+ * One JSON line per request in the HTTP API's access log: the request id (the handlers' `x-request-id`
+ * and log correlation id), route, status, latencies, and the integration's own error when it failed.
+ */
+export const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
+  requestId: '$context.requestId',
+  ip: '$context.identity.sourceIp',
+  requestTime: '$context.requestTime',
+  method: '$context.httpMethod',
+  routeKey: '$context.routeKey',
+  path: '$context.path',
+  status: '$context.status',
+  responseLength: '$context.responseLength',
+  latencyMs: '$context.responseLatency',
+  integrationLatencyMs: '$context.integrationLatency',
+  integrationStatus: '$context.integrationStatus',
+  integrationError: '$context.integrationErrorMessage',
+  error: '$context.error.message',
+};
 
 /** The HTTP API: one Lambda per route, the admin token and registration key secrets, and a throttled stage. */
 export class ApiStack extends Stack {
@@ -78,6 +110,8 @@ export class ApiStack extends Stack {
   public readonly httpApi: HttpApi;
   /** The `$default` stage, with throttling. */
   public readonly stage: HttpStage;
+  /** The stage's access log: one JSON line per request ({@link ACCESS_LOG_FIELDS}). */
+  public readonly accessLogs: LogGroup;
   /** The admin bearer token, generated at deployment. */
   public readonly adminTokenSecret: Secret;
   /** The key agents present to register themselves, generated at deployment. */
@@ -114,6 +148,10 @@ export class ApiStack extends Stack {
 
     this.anthropicApiKeySecret = props.anthropicApiKeySecret;
 
+    this.accessLogs = new LogGroup(this, 'AccessLogs', {
+      retention: props.accessLogRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy,
+    });
     this.httpApi = new HttpApi(this, 'HttpApi', {
       apiName: `coord-${props.stage}`,
       createDefaultStage: false,
@@ -123,6 +161,10 @@ export class ApiStack extends Stack {
       stageName: '$default',
       autoDeploy: true,
       throttle: props.throttle ?? { rateLimit: 100, burstLimit: 200 },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(this.accessLogs),
+        format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
+      },
     });
 
     this.authEnvironment = {

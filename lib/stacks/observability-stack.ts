@@ -10,6 +10,8 @@ import {
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { type ITable, Operation } from 'aws-cdk-lib/aws-dynamodb';
+import { EventField, Rule, RuleTargetInput } from 'aws-cdk-lib/aws-events';
+import { SnsTopic } from 'aws-cdk-lib/aws-events-targets';
 import type { Construct } from 'constructs';
 import { heartbeatsQueue } from '#adapters/sqs/queues';
 import { INVARIANT_NAMES } from '#app/schemas/invariants';
@@ -42,7 +44,16 @@ export interface ObservabilityStackProps extends StackProps {
    * @default no sweeper alarm
    */
   readonly sweeper?: CoordFunction;
+  /**
+   * The backup vault of the tables: its failed, aborted or expired backup and copy jobs are sent
+   * to the alarm topic.
+   * @default no backup notifications
+   */
+  readonly backupVaultName?: string;
 }
+
+/** Backup job states worth telling whoever is on call. */
+export const BACKUP_FAILURE_STATES = ['FAILED', 'ABORTED', 'EXPIRED', 'PARTIAL'] as const;
 
 const MINUTE = Duration.minutes(1);
 // The operations the service uses: an alarm's math expression may hold at most 10 metrics.
@@ -70,12 +81,25 @@ export const DASHBOARD_CUSTOM_METRICS = [
   'sweep.expiredLeases',
   'sweep.escalatedItems',
   'invariants.violations',
+  'claim.latency',
+  'conflicts',
+  'ai.calls',
+  'ai.fallbacks',
+  'ColdStart',
 ] as const;
 
 /** A search over one emitted metric, summed per `dimension` (route, queue, task). */
 const searchEmitted = (metricName: string, dimension: string, label: string) =>
   new MathExpression({
     expression: `SEARCH('{${METRICS_NAMESPACE},service,${dimension}} MetricName="${metricName}"', 'Sum', 60)`,
+    label,
+    period: MINUTE,
+  });
+
+/** A search over one emitted metric whose dimensions are exactly `service` and `dimensions`. */
+const searchCoord = (metricName: string, dimensions: readonly string[], statistic: string, label: string) =>
+  new MathExpression({
+    expression: `SEARCH('{${[METRICS_NAMESPACE, ...dimensions, 'service'].join(',')}} MetricName="${metricName}"', '${statistic}', 60)`,
     label,
     period: MINUTE,
   });
@@ -90,6 +114,8 @@ export class ObservabilityStack extends Stack {
   public readonly dashboard: Dashboard;
   /** The alarms of this stack, by id. */
   public readonly serviceAlarms: ReadonlyMap<string, Alarm>;
+  /** Sends failed backup jobs to the alarm topic, when the tables have a backup vault. */
+  public readonly backupNotifications?: Rule;
 
   constructor(scope: Construct, id: string, props: ObservabilityStackProps) {
     super(scope, id, props);
@@ -215,6 +241,24 @@ export class ObservabilityStack extends Stack {
     });
     this.serviceAlarms = alarms;
 
+    if (props.backupVaultName) {
+      this.backupNotifications = new Rule(this, 'BackupJobFailures', {
+        description: `${namePrefix}: failed backup and copy jobs of the table backup vault`,
+        eventPattern: {
+          source: ['aws.backup'],
+          detailType: ['Backup Job State Change', 'Copy Job State Change'],
+          detail: { backupVaultName: [props.backupVaultName], state: [...BACKUP_FAILURE_STATES] },
+        },
+        targets: [
+          new SnsTopic(props.alarms.topic, {
+            message: RuleTargetInput.fromText(
+              `${namePrefix}: AWS Backup ${EventField.fromPath('$.detail-type')} ${EventField.fromPath('$.detail.state')} for ${EventField.fromPath('$.resources')} in vault ${props.backupVaultName} (docs/runbook.md, "Backup job failed").`,
+            ),
+          }),
+        ],
+      });
+    }
+
     const lambdaSearch = (metricName: string, statistic: string) =>
       new MathExpression({
         expression: `SEARCH('{AWS/Lambda,FunctionName} MetricName="${metricName}" ${namePrefix}', '${statistic}', 60)`,
@@ -248,6 +292,24 @@ export class ObservabilityStack extends Stack {
         title: 'Successful answers per route (claims per minute on claimNext / claimWork)',
         left: [searchEmitted('http2xx', 'route', '2xx')],
         right: [searchEmitted('unhandledErrors', 'route', 'unhandled errors')],
+      }),
+      new GraphWidget({
+        ...wide,
+        title: 'Claim latency p50 / p99 (ms) and conflicts (409) by code',
+        left: [
+          searchCoord('claim.latency', [], 'p50', 'claim p50'),
+          searchCoord('claim.latency', [], 'p99', 'claim p99'),
+        ],
+        right: [searchCoord('conflicts', ['code'], 'Sum', 'conflicts')],
+      }),
+      new GraphWidget({
+        ...wide,
+        title: 'Claude calls and fallbacks by purpose; cold starts by function',
+        left: [
+          searchCoord('ai.calls', ['purpose'], 'Sum', 'AI calls'),
+          searchCoord('ai.fallbacks', ['purpose'], 'Sum', 'AI fallbacks'),
+        ],
+        right: [searchCoord('ColdStart', ['function_name'], 'Sum', 'cold starts')],
       }),
       new GraphWidget({
         ...wide,

@@ -62,6 +62,8 @@ export const ConfigEnv = Type.Object({
   COORD_EVENTS_FOLLOW_SECONDS: Int(0, 25, 20),
   COORD_RATE_LIMIT_PER_SECOND: Int(1, 1_000_000, DEFAULT_RATE_LIMIT.perSecond),
   COORD_RATE_LIMIT_BURST: Int(1, 10_000_000, DEFAULT_RATE_LIMIT.burst),
+  // Set by the CDK app to the Lambda function's timeout: AWS SDK calls are sized to end before it.
+  COORD_FUNCTION_TIMEOUT_MS: Type.Optional(Type.Integer({ minimum: 1000, maximum: 900_000 })),
 });
 type ConfigEnv = Static<typeof ConfigEnv>;
 
@@ -129,6 +131,8 @@ export interface Config {
   readonly eventsFollowSeconds: number;
   /** Each caller's requests per second and burst (`COORD_RATE_LIMIT_PER_SECOND`, `COORD_RATE_LIMIT_BURST`). */
   readonly rateLimit: RateLimit;
+  /** The Lambda function's timeout in ms (`COORD_FUNCTION_TIMEOUT_MS`); unset outside Lambda. */
+  readonly functionTimeoutMs?: number;
 }
 
 /** The environment is unusable; the message names every bad variable. */
@@ -236,5 +240,6 @@ export const loadConfig = (env: Environment = process.env): Config => {
     wsPostConcurrency: parsed.COORD_WS_POST_CONCURRENCY,
     eventsFollowSeconds: parsed.COORD_EVENTS_FOLLOW_SECONDS,
     rateLimit: { perSecond: parsed.COORD_RATE_LIMIT_PER_SECOND, burst: parsed.COORD_RATE_LIMIT_BURST },
+    functionTimeoutMs: parsed.COORD_FUNCTION_TIMEOUT_MS,
   });
 };

@@ -93,6 +93,20 @@ describe('ApiStack', () => {
     });
   });
 
+  it('logs every request of the stage as JSON with request id, status, latency and integration error', () => {
+    const stage = api.toJSON().Resources[logicalIdOf(stacks.api.stage)].Properties;
+    expect(stage.AccessLogSettings.DestinationArn).toEqual({
+      'Fn::GetAtt': [logicalIdOf(stacks.api.accessLogs), 'Arn'],
+    });
+    expect(JSON.parse(stage.AccessLogSettings.Format)).toMatchObject({
+      requestId: '$context.requestId',
+      status: '$context.status',
+      latencyMs: '$context.responseLatency',
+      integrationError: '$context.integrationErrorMessage',
+    });
+    api.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 14 });
+  });
+
   it('declares one API route per route table entry, a HEAD route per GET route and the $default route', () => {
     api.resourceCountIs('AWS::ApiGatewayV2::Route', ROUTES.length + GET_ROUTES.length + 1);
   });

@@ -86,6 +86,17 @@ describe('every function of stage dev', () => {
     },
   );
 
+  it.each(cases)('tells $entry its own timeout, which its AWS SDK calls are sized to', ({ fn }) => {
+    const { Timeout, Environment } = templateOf(fn).toJSON().Resources[logicalIdOf(fn.function)].Properties;
+    expect(Environment.Variables.COORD_FUNCTION_TIMEOUT_MS).toBe(String(Timeout * 1000));
+  });
+
+  it.each(cases)('bundles the Anthropic SDK into $entry only if it is given the Anthropic key', ({ fn }) => {
+    const variables = templateOf(fn).toJSON().Resources[logicalIdOf(fn.function)].Properties.Environment
+      .Variables as Record<string, unknown>;
+    expect(fn.claude).toBe('ANTHROPIC_API_KEY_SECRET_ARN' in variables);
+  });
+
   it('shares one CodeDeploy application and role per stack', () => {
     const withFunctions = new Set(functions.map((fn) => Stack.of(fn)));
     expect(withFunctions.size).toBeGreaterThan(3);

@@ -7,15 +7,22 @@ import { PROJECT_ROOT } from '../../lib/constructs/coord-function';
 import { DASHBOARD_CUSTOM_METRICS, METRICS_NAMESPACE } from '../../lib/stacks/observability-stack';
 import { logicalIdOf, synthesize } from './support/synth';
 
-/** Every metric name the handlers emit, as a pattern: `addMetric('x'` or `addMetric(\`http${...}xx\``. */
+/** Every metric name the handlers emit, as a pattern: `addMetric('x'`, `addMetric(\`http${...}xx\`` or a choice of two. */
 const emittedMetricPatterns = (): RegExp[] => {
   const sources = readdirSync(join(PROJECT_ROOT, 'functions'), { recursive: true, encoding: 'utf8' })
     .filter((file) => file.endsWith('.ts'))
     .map((file) => readFileSync(join(PROJECT_ROOT, 'functions', file), 'utf8'));
   const patterns: RegExp[] = [];
   for (const source of sources) {
-    for (const match of source.matchAll(/addMetric\(\s*(['`])(.*?)\1/g)) {
-      const name = match[2] ?? '';
+    // `addMetric('x'`, and both names of `addMetric(ok ? 'x' : 'y'`.
+    const names = [
+      ...[...source.matchAll(/addMetric\(\s*(['`])(.*?)\1/g)].map((match) => match[2] ?? ''),
+      ...[...source.matchAll(/addMetric\(\s*[^,?]*\?\s*'([^']+)'\s*:\s*'([^']+)'/g)].flatMap((match) => [
+        match[1] ?? '',
+        match[2] ?? '',
+      ]),
+    ];
+    for (const name of names) {
       const escaped = name
         .split(/\$\{[^}]*\}/)
         .map((part) => part.replace(/[.*+?^()|[\]\\]/g, '\\$&'))
@@ -23,6 +30,8 @@ const emittedMetricPatterns = (): RegExp[] => {
       patterns.push(new RegExp(`^${escaped}$`));
     }
   }
+  // Powertools emits `ColdStart` itself from a handler whose metrics middleware asks for it.
+  if (sources.some((source) => source.includes('captureColdStartMetric: true'))) patterns.push(/^ColdStart$/);
   return patterns;
 };
 
@@ -115,5 +124,33 @@ describe('ObservabilityStack', () => {
       Namespace: 'AWS/Backup',
       MetricName: 'NumberOfBackupJobsFailed',
     });
+  });
+});
+
+describe('ObservabilityStack backup notifications', () => {
+  const { stacks, observability } = synthesize('dev');
+
+  it('sends failed backup and copy jobs of the tables vault to the alarm topic', () => {
+    const vault = stacks.data.backupPlan?.backupVault;
+    observability.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.backup'],
+        'detail-type': ['Backup Job State Change', 'Copy Job State Change'],
+        detail: {
+          backupVaultName: [{ 'Fn::ImportValue': Match.stringLikeRegexp('coord-dev-data') }],
+          state: ['FAILED', 'ABORTED', 'EXPIRED', 'PARTIAL'],
+        },
+      },
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::ImportValue': Match.stringLikeRegexp('coord-dev-messaging') },
+          InputTransformer: Match.objectLike({
+            InputPathsMap: Match.objectLike({ 'detail-state': '$.detail.state' }),
+          }),
+        }),
+      ],
+    });
+    expect(vault).toBeDefined();
+    expect(JSON.stringify(observability.toJSON())).toContain('AWS Backup');
   });
 });

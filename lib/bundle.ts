@@ -1,0 +1,152 @@
+/**
+ * How every handler is bundled: the esbuild options `CoordFunction` hands to CDK, and the same
+ * build run directly (for `npm run bundle:report` and the bundle budget test), with each
+ * bundle's size and the time its module takes to load in a fresh Node process.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+import { CONSUMERS } from '#functions/shared/consumers';
+import { ROUTES } from '#functions/shared/routes';
+import { SCHEDULES, sweeperSchedule } from '#functions/shared/schedules';
+import { STREAM_CONSUMERS } from '#functions/shared/streams';
+import { WS_ROUTES } from '#functions/shared/ws-routes';
+
+/** Largest bundle a function may ship, in bytes (minified, source map not counted). */
+export const BUNDLE_BUDGET_BYTES = 500_000;
+
+/** Longest a bundle's module may take to load in a fresh Node process, in milliseconds. */
+export const INIT_BUDGET_MS = 150;
+
+/**
+ * Packages left out of every bundle because the Lambda Node.js 22 runtime ships them: the whole
+ * AWS SDK v3 (DynamoDB and its document client, SQS, Secrets Manager, DynamoDB Streams and the
+ * API Gateway management API among them). Powertools, middy, Ajv and the Anthropic SDK are bundled.
+ */
+export const RUNTIME_PROVIDED_MODULES: readonly string[] = ['@aws-sdk/*'];
+
+/** What a function that does not call Claude bundles instead of the Anthropic SDK. */
+export const ANTHROPIC_SDK_LEFT_OUT = fileURLToPath(
+  new URL('./bundle-shims/anthropic-sdk-left-out.ts', import.meta.url),
+);
+
+/** esbuild aliases of a function's bundle: the Anthropic SDK is swapped out unless it calls Claude. */
+export const bundleAliases = (claude: boolean): Record<string, string> =>
+  claude ? {} : { '@anthropic-ai/sdk': ANTHROPIC_SDK_LEFT_OUT };
+
+// esbuild's ESM output has no `require`, yet some bundled CommonJS dependencies call it for
+// Node built-ins; this banner gives the module a real one.
+export const ESM_REQUIRE_BANNER =
+  "import { createRequire as __coordCreateRequire } from 'node:module'; const require = __coordCreateRequire(import.meta.url);";
+
+/** The esbuild settings CDK's `NodejsFunction` is given (see `CoordFunction`). */
+export const BUNDLE_SETTINGS = {
+  target: 'node22',
+  mainFields: ['module', 'main'],
+  banner: ESM_REQUIRE_BANNER,
+  minify: true,
+  sourceMap: true,
+  sourcesContent: false,
+  externalModules: [...RUNTIME_PROVIDED_MODULES],
+} as const;
+
+/** The WebSocket handler that answers `ask` with Claude, as the AI routes do. */
+export const WS_CLAUDE_ENTRY = 'functions/ws/message.ts';
+
+/** The function URL that streams `POST /v1/ai/query?stream=1` on AWS. */
+export const AI_QUERY_STREAM_ENTRY = 'functions/url/ai-query.ts';
+
+/**
+ * Handlers besides the AI routes that call Claude: the WebSocket `ask`, the streamed query, and
+ * the sweeper (its periodic health assessment).
+ */
+export const CLAUDE_ENTRIES: readonly string[] = [
+  WS_CLAUDE_ENTRY,
+  AI_QUERY_STREAM_ENTRY,
+  sweeperSchedule.entry,
+];
+
+/** Whether the function of a handler module calls Claude: the AI routes and {@link CLAUDE_ENTRIES}. */
+export const callsClaude = (entry: string): boolean =>
+  CLAUDE_ENTRIES.includes(entry) || ROUTES.some((route) => route.entry === entry && route.tag === 'ai');
+
+/** One handler module that becomes a Lambda function. */
+export interface HandlerBundle {
+  /** Relative to the project root. */
+  readonly entry: string;
+  /** Whether its bundle carries the Anthropic SDK. */
+  readonly claude: boolean;
+}
+
+/** Every handler module that becomes a Lambda function. */
+export const handlerEntries = (): HandlerBundle[] =>
+  [
+    ...new Set(
+      [...ROUTES, ...CONSUMERS, ...SCHEDULES, ...WS_ROUTES, ...STREAM_CONSUMERS]
+        .map((definition) => definition.entry)
+        .concat('functions/http/fallback.ts', AI_QUERY_STREAM_ENTRY),
+    ),
+  ]
+    .sort()
+    .map((entry) => ({ entry, claude: callsClaude(entry) }));
+
+/** One built bundle. */
+export interface BundleReport {
+  readonly entry: string;
+  /** The bundle file (`index.mjs`). */
+  readonly file: string;
+  /** Its size in bytes. */
+  readonly bytes: number;
+}
+
+/**
+ * Builds one handler the way CDK does (`esbuild --bundle --platform=node --format=esm` with
+ * {@link BUNDLE_SETTINGS}) into `outDir/<entry name>/index.mjs`.
+ */
+export const buildBundle = async (
+  projectRoot: string,
+  { entry, claude }: HandlerBundle,
+  outDir: string,
+): Promise<BundleReport> => {
+  const dir = join(outDir, entry.replace(/\.ts$/, '').replaceAll('/', '-'));
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'index.mjs');
+  await build({
+    entryPoints: [join(projectRoot, entry)],
+    outfile: file,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: BUNDLE_SETTINGS.target,
+    mainFields: [...BUNDLE_SETTINGS.mainFields],
+    banner: { js: BUNDLE_SETTINGS.banner },
+    minify: BUNDLE_SETTINGS.minify,
+    sourcemap: BUNDLE_SETTINGS.sourceMap,
+    sourcesContent: BUNDLE_SETTINGS.sourcesContent,
+    external: [...BUNDLE_SETTINGS.externalModules],
+    alias: bundleAliases(claude),
+    absWorkingDir: projectRoot,
+    logLevel: 'error',
+  });
+  return { entry, file, bytes: statSync(file).size };
+};
+
+/**
+ * Milliseconds a bundle's module takes to load and run its top level in a fresh Node process
+ * (the Lambda "init" of the handler code, without the runtime's own start). The process runs
+ * with the same `node` as the caller and the given extra flags (e.g. `--enable-source-maps`);
+ * packages left external resolve from the `node_modules` above the bundle.
+ */
+export const measureInit = (file: string, nodeFlags: readonly string[] = []): number => {
+  const url = pathToFileURL(file).href;
+  const script = `const t = performance.now(); await import(${JSON.stringify(url)}); process.stdout.write(String(performance.now() - t));`;
+  const out = execFileSync(process.execPath, [...nodeFlags, '--input-type=module', '--eval', script], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // Only what the Lambda runtime sets that module loading may read.
+    env: { AWS_REGION: 'eu-west-1', AWS_LAMBDA_FUNCTION_NAME: 'bundle-report' },
+  });
+  return Number(out);
+};

@@ -1,0 +1,61 @@
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import { describe, expect, it } from 'vitest';
+import { BUNDLE_BUDGET_BYTES, buildBundle, handlerEntries } from '../../lib/bundle';
+import { CoordFunction, PROJECT_ROOT } from '../../lib/constructs/coord-function';
+import { scratchDir } from './support/synth';
+
+/**
+ * What a bundle that carries the Anthropic SDK may weigh. The SDK alone is about 430 kB minified
+ * (every resource class hangs off the client, so nothing is shaken out); with the rest of a
+ * handler that is about 900 kB, over the 500 kB budget by about 400 kB. This ceiling keeps those
+ * five bundles from growing further unnoticed.
+ */
+const CLAUDE_BUNDLE_CEILING_BYTES = 950_000;
+
+describe('every function bundle', () => {
+  const outDir = scratchDir('bundles');
+  const handlers = handlerEntries();
+
+  it('covers every handler module, the AI ones marked as carrying the Anthropic SDK', () => {
+    expect(handlers.length).toBeGreaterThan(40);
+    expect(handlers.filter((handler) => handler.claude).map((handler) => handler.entry)).toEqual([
+      'functions/http/ai-health.ts',
+      'functions/http/ai-performance.ts',
+      'functions/http/ai-query.ts',
+      'functions/http/ai-recommendations.ts',
+      'functions/ws/message.ts',
+    ]);
+  });
+
+  it.each(handlers.filter((handler) => !handler.claude))(
+    'keeps $entry within 500 kB minified',
+    async (handler) => {
+      const bundle = await buildBundle(PROJECT_ROOT, handler, outDir);
+      expect(bundle.bytes).toBeLessThanOrEqual(BUNDLE_BUDGET_BYTES);
+    },
+    60_000,
+  );
+
+  it.each(handlers.filter((handler) => handler.claude))(
+    'keeps $entry, which calls Claude, within its ceiling',
+    async (handler) => {
+      const bundle = await buildBundle(PROJECT_ROOT, handler, outDir);
+      expect(bundle.bytes).toBeGreaterThan(BUNDLE_BUDGET_BYTES);
+      expect(bundle.bytes).toBeLessThanOrEqual(CLAUDE_BUNDLE_CEILING_BYTES);
+    },
+    60_000,
+  );
+
+  it('is built with the options CDK uses: the same bytes as the asset of a CoordFunction', async () => {
+    const handler = { entry: 'functions/http/health.ts', claude: false };
+    const direct = await buildBundle(PROJECT_ROOT, handler, scratchDir('bundle-direct'));
+    const outdir = scratchDir('bundle-cdk');
+    const app = new App({ outdir });
+    new CoordFunction(new Stack(app, 'Bundled'), 'Health', { entry: handler.entry });
+    app.synth();
+    const asset = readdirSync(outdir).find((name) => name.startsWith('asset.')) as string;
+    expect(statSync(join(outdir, asset, 'index.mjs')).size).toBe(direct.bytes);
+  }, 120_000);
+});

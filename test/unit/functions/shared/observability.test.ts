@@ -1,0 +1,91 @@
+import middy from '@middy/core';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  annotateTrace,
+  metrics,
+  observeMetrics,
+  requestFacts,
+  TIMEOUT_FLUSH_MARGIN_MS,
+  tracer,
+} from '#functions/shared/observability';
+import { lambdaContext } from '../support/api-event';
+
+afterEach(() => {
+  vi.useRealTimers();
+  vi.restoreAllMocks();
+});
+
+/** A handler that runs until `release` is called, with a context that has `remainingMs` left. */
+const slowInvocation = (remainingMs: number) => {
+  let release: () => void = () => undefined;
+  const handler = middy()
+    .use(observeMetrics())
+    .handler(async () => {
+      metrics.addMetric('probe', 'Count', 1);
+      await new Promise<void>((done) => {
+        release = done;
+      });
+    });
+  const context = { ...lambdaContext(), getRemainingTimeInMillis: () => remainingMs };
+  const done = handler({}, context);
+  return { done, release: () => release() };
+};
+
+describe('observeMetrics', () => {
+  it('flushes the buffered metrics just before the invocation would time out', async () => {
+    vi.useFakeTimers();
+    const publish = vi.spyOn(metrics, 'publishStoredMetrics');
+    const { done, release } = slowInvocation(3000);
+    await vi.advanceTimersByTimeAsync(3000 - TIMEOUT_FLUSH_MARGIN_MS - 1);
+    expect(publish).not.toHaveBeenCalled();
+
+    await vi.advanceTimersByTimeAsync(1);
+    expect(publish).toHaveBeenCalledTimes(1);
+    release();
+    await done;
+  });
+
+  it('sets no flush once the invocation has ended in time', async () => {
+    vi.useFakeTimers();
+    const { done, release } = slowInvocation(3000);
+    release();
+    await done;
+    const publish = vi.spyOn(metrics, 'publishStoredMetrics');
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(publish).not.toHaveBeenCalled();
+  });
+});
+
+describe('requestFacts', () => {
+  it('names the calling agent, the work item of the path and the team of the token', () => {
+    expect(
+      requestFacts('/v1/work/{id}/complete', {
+        principal: { agentId: 'ag_1', team: 'red' },
+        params: { id: 'wi_9' },
+      }),
+    ).toEqual({ agent: 'ag_1', work: 'wi_9', team: 'red' });
+  });
+
+  it('takes the agent from an agent path and the team from the body or the query', () => {
+    expect(requestFacts('/v1/agents/{id}', { params: { id: 'ag_2' }, body: { team: 'blue' } })).toEqual({
+      agent: 'ag_2',
+      team: 'blue',
+    });
+    expect(requestFacts('/v1/work', { query: { team: 'green' } })).toEqual({ team: 'green' });
+  });
+
+  it('leaves out what the request does not name', () => {
+    expect(requestFacts('/v1/health', { params: { id: '' }, body: 'text' })).toEqual({});
+  });
+});
+
+describe('annotateTrace', () => {
+  it('puts each fact on the trace as an annotation', () => {
+    const put = vi.spyOn(tracer, 'putAnnotation').mockImplementation(() => undefined);
+    annotateTrace({ agent: 'ag_1', work: 'wi_9' });
+    expect(put.mock.calls).toEqual([
+      ['agent', 'ag_1'],
+      ['work', 'wi_9'],
+    ]);
+  });
+});
