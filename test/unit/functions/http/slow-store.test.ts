@@ -35,6 +35,9 @@ beforeEach(() => {
   vi.resetModules();
   vi.stubEnv('COORD_ADMIN_TOKEN', ADMIN);
   vi.stubEnv('COORD_TABLE_PREFIX', 'slow');
+  // Each read makes its own store calls: a settings read still in flight from the warm-up would
+  // otherwise be shared by the timed read (the settings cache shares one read between callers).
+  vi.stubEnv('COORD_SETTINGS_CACHE_SECONDS', '0');
   vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
 });
 
