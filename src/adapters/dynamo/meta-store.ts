@@ -1,5 +1,5 @@
 /**
- * The Meta table's small rows: issued tokens, runtime settings, the team registry and
+ * The Meta table's small rows: issued tokens, runtime settings, team items and
  * idempotency records; and the store probe, which reads one of them.
  */
 
@@ -34,8 +34,12 @@ import {
   invariantsKey,
   PK,
   settingsKey,
+  TEAMS_PARTITION,
+  TeamIndex,
   TOKENS_PARTITION,
   TokenIndex,
+  teamKey,
+  teamSortKey,
   teamsKey,
   tokenKey,
 } from './keys';
@@ -151,32 +155,89 @@ export class DynamoSettingsRepository implements SettingsRepository {
 }
 
 const TEAM_NAMES = 'names';
+const TEAM_LIST = { list: 'teams' };
+const isTeamPosition = (value: unknown): value is string => typeof value === 'string' && value !== '';
 
-/** Team names, kept as one string set: adding is an idempotent ADD, listing one read. */
+/** Team names a process remembers having written at most; past it, it starts over. */
+export const MAX_KNOWN_TEAMS = 10_000;
+
+/**
+ * Teams, one Meta item each (`TEAM#<name>`), listed in name order from the sparse `teams` index.
+ * `ensure` writes a team's item only when it is new, and remembers the teams it saw, so a busy
+ * team costs no write per creation. Earlier versions kept every name in one item (`TEAMS`); it
+ * is no longer written, and each listing page reads it once and merges its names, so an existing
+ * deployment keeps its teams.
+ */
 export class DynamoTeamRepository implements TeamRepository {
+  private readonly known = new Set<string>();
+
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {}
 
-  async list(): Promise<string[]> {
-    const item = await getItem(this.doc, this.tableName, teamsKey());
-    const names = item?.[TEAM_NAMES];
-    return names instanceof Set ? [...names].map(String).sort() : [];
+  /** One Query of `limit` + 1 index entries after the cursor's team, and one read of the old item. */
+  async list(page: PageRequest): Promise<Page<string>> {
+    const after = decodeCursor(page.cursor, TEAM_LIST, isTeamPosition);
+    const expression = new Expression();
+    const partition = `${expression.name(TeamIndex.partitionKey)} = ${expression.value(TEAMS_PARTITION)}`;
+    const range =
+      after === undefined
+        ? ''
+        : ` AND ${expression.name(TeamIndex.sortKey)} > ${expression.value(teamSortKey(after))}`;
+    const spec: QuerySpec = {
+      TableName: this.tableName,
+      IndexName: TeamIndex.indexName,
+      KeyConditionExpression: `${partition}${range}`,
+      ...expression.attributes(),
+    };
+    const [{ items: entries }, legacy] = await Promise.all([
+      collect(this.doc, spec, page.limit + 1),
+      this.legacyNames(),
+    ]);
+    // Every name the index holds below its last returned entry was returned, so the first
+    // `limit` names of both sources together are the page.
+    const names = [
+      ...new Set([
+        ...entries.map((entry) => String(entry[TeamIndex.sortKey])),
+        ...legacy.filter((team) => after === undefined || team > after),
+      ]),
+    ].sort();
+    const items = names.slice(0, page.limit);
+    const last = items.at(-1);
+    return names.length > page.limit && last !== undefined
+      ? { items, nextCursor: encodeCursor(TEAM_LIST, last) }
+      : { items };
   }
 
   async ensure(team: string): Promise<void> {
+    if (this.known.has(team)) return;
     const expression = new Expression();
-    await storeCall('UpdateItem', () =>
-      this.doc.send(
-        new UpdateCommand({
+    try {
+      await this.doc.send(
+        new PutCommand({
           TableName: this.tableName,
-          Key: teamsKey(),
-          UpdateExpression: `ADD ${expression.name(TEAM_NAMES)} ${expression.value(new Set([team]))}`,
+          Item: {
+            ...teamKey(team),
+            [TeamIndex.partitionKey]: TEAMS_PARTITION,
+            [TeamIndex.sortKey]: teamSortKey(team),
+          },
+          ConditionExpression: `attribute_not_exists(${expression.name(PK)})`,
           ...expression.attributes(),
         }),
-      ),
-    );
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw translateStoreError(error, 'PutItem');
+    }
+    if (this.known.size >= MAX_KNOWN_TEAMS) this.known.clear();
+    this.known.add(team);
+  }
+
+  /** The names of the item earlier versions kept (none once it is gone). */
+  private async legacyNames(): Promise<string[]> {
+    const item = await getItem(this.doc, this.tableName, teamsKey());
+    const names = item?.[TEAM_NAMES];
+    return names instanceof Set ? [...names].map(String) : [];
   }
 }
 

@@ -83,8 +83,12 @@ export const eventsTable: TableDefinition = {
 export const metaTable: TableDefinition = {
   id: 'Meta',
   partitionKey: S('pk'),
-  // Sparse: only token records, oldest first (`GET /v1/tokens`).
-  indexes: [{ indexName: 'tokens', partitionKey: S('gsi1pk'), sortKey: S('gsi1sk'), projection: 'ALL' }],
+  indexes: [
+    // Sparse: only token records, oldest first (`GET /v1/tokens`).
+    { indexName: 'tokens', partitionKey: S('gsi1pk'), sortKey: S('gsi1sk'), projection: 'ALL' },
+    // Sparse: only team items, by name (`GET /v1/teams`); the name is the sort key, so keys suffice.
+    { indexName: 'teams', partitionKey: S('gsi2pk'), sortKey: S('gsi2sk'), projection: 'KEYS_ONLY' },
+  ],
   ttlAttribute: 'expiresAt',
 };
 

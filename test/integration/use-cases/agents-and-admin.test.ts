@@ -9,7 +9,7 @@ import { issueAgentToken } from '#app/use-cases/issue-agent-token';
 import { issueToken } from '#app/use-cases/issue-token';
 import { listAgents } from '#app/use-cases/list-agents';
 import { listAudit } from '#app/use-cases/list-audit';
-import { listTeams } from '#app/use-cases/list-teams';
+import { listTeams, MAX_TEAMS_PAGE } from '#app/use-cases/list-teams';
 import { registerAgent } from '#app/use-cases/register-agent';
 import { retireAgent } from '#app/use-cases/retire-agent';
 import { revokeToken } from '#app/use-cases/revoke-token';
@@ -252,6 +252,27 @@ describe('teams and audit', () => {
       work: { claimed: 1, ready: 1, completed: 0 },
       forecast: { etaMinutes: 60, atRisk: [expect.objectContaining({ workId: item.id, deadline })] },
     });
+  });
+
+  it('summarises at most MAX_TEAMS_PAGE teams per call, whatever the limit, and pages on', async () => {
+    const scoped = await createTestStore('uc-teams-page');
+    try {
+      const scopedDeps = useCaseDeps(scoped);
+      const names = Array.from(
+        { length: MAX_TEAMS_PAGE + 1 },
+        (_, index) => `t-${String(index).padStart(2, '0')}`,
+      );
+      for (const team of names) await scoped.ports.teams.ensure(team);
+
+      const first = await listTeams(scopedDeps, asAdmin(), { limit: 200 });
+      const second = await listTeams(scopedDeps, asAdmin(), { limit: 200, cursor: first.nextCursor ?? '' });
+
+      expect(first.items.map((summary) => summary.team)).toEqual(names.slice(0, MAX_TEAMS_PAGE));
+      expect(second.items.map((summary) => summary.team)).toEqual(names.slice(MAX_TEAMS_PAGE));
+      expect(second.nextCursor).toBeUndefined();
+    } finally {
+      await scoped.cleanup();
+    }
   });
 
   it('lists the audit trail of an entity with actor and request id', async () => {
