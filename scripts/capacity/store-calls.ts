@@ -69,8 +69,19 @@ export const STORE_CALLS = {
   },
   /** POST /v1/work/{id}/progress: reportProgress -> changeWorkItem (src/app/use-cases/shared/work-change.ts). */
   progress: { ...NONE, tokenReads: 1, idempotencyWrites: 2, settingsReads: 1, workReads: 1, transactions: 1 },
-  /** POST /v1/work/{id}/complete: completeWork -> changeWorkItem; an item without dependents unblocks nothing. */
-  complete: { ...NONE, tokenReads: 1, idempotencyWrites: 2, settingsReads: 1, workReads: 1, transactions: 1 },
+  /**
+   * POST /v1/work/{id}/complete: completeWork -> changeWorkItem; an item without dependents unblocks
+   * nothing. The freed holder is read again (`revokeTokensOfDrained`: a finished drain revokes its token).
+   */
+  complete: {
+    ...NONE,
+    tokenReads: 1,
+    idempotencyWrites: 2,
+    settingsReads: 1,
+    agentReads: 1,
+    workReads: 1,
+    transactions: 1,
+  },
   /** POST /v1/agents/{id}/heartbeat: recordHeartbeat (src/app/use-cases/record-heartbeat.ts) only queues it. */
   heartbeatRequest: { ...NONE, tokenReads: 1, idempotencyWrites: 2 },
   /** One batch of the heartbeats queue: applyHeartbeats (src/app/use-cases/apply-heartbeats.ts), settings once. */

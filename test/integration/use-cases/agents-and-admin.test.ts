@@ -3,6 +3,7 @@ import { applyHeartbeats } from '#app/use-cases/apply-heartbeats';
 import { claimWork } from '#app/use-cases/claim-work';
 import { completeWork } from '#app/use-cases/complete-work';
 import { createWork } from '#app/use-cases/create-work';
+import { failWork } from '#app/use-cases/fail-work';
 import { getAgent } from '#app/use-cases/get-agent';
 import { getConfig } from '#app/use-cases/get-config';
 import { issueAgentToken } from '#app/use-cases/issue-agent-token';
@@ -10,6 +11,7 @@ import { issueToken } from '#app/use-cases/issue-token';
 import { listAgents } from '#app/use-cases/list-agents';
 import { listAudit } from '#app/use-cases/list-audit';
 import { listTeams, MAX_TEAMS_PAGE } from '#app/use-cases/list-teams';
+import { reassignWork } from '#app/use-cases/reassign-work';
 import { registerAgent } from '#app/use-cases/register-agent';
 import { retireAgent } from '#app/use-cases/retire-agent';
 import { revokeToken } from '#app/use-cases/revoke-token';
@@ -188,6 +190,50 @@ describe('retireAgent', () => {
     await completeWork(deps, asAgent(a), { id: first.id, claimToken: held.claim.token });
 
     expect(await getAgent(deps, asAdmin(), { id: a })).toMatchObject({ status: 'retired', activeClaims: 0 });
+  });
+
+  it('drain: the token works until the last claim ends, then it is revoked', async () => {
+    const team = aTeam();
+    const id = `agent-${unique()}`;
+    const { token } = await registerAgent(deps, asRegistration(), { id, team, capacity: 2 });
+    const items = [
+      await createWork(deps, asAdmin(), { type: 't', title: '1', team }),
+      await createWork(deps, asAdmin(), { type: 't', title: '2', team }),
+    ];
+    const [first, second] = await Promise.all(
+      items.map((item) => claimWork(deps, asAgent(id), { id: item.id, agentId: id })),
+    );
+    await retireAgent(deps, asAgent(id), { id, mode: 'drain' });
+    expect(await verify(token)).toMatchObject({ agentId: id });
+
+    await completeWork(deps, asAgent(id), { id: items[0]?.id ?? '', claimToken: first?.claim.token ?? '' });
+    expect(await verify(token)).toMatchObject({ agentId: id });
+    await failWork(deps, asAgent(id), {
+      id: items[1]?.id ?? '',
+      claimToken: second?.claim.token ?? '',
+      reason: 'x',
+    });
+
+    expect(await getAgent(deps, asAdmin(), { id })).toMatchObject({ status: 'retired' });
+    expect(await verify(token)).toBeUndefined();
+  });
+
+  it('drain: an admin taking back the last claim revokes the token; a busy agent keeps its token', async () => {
+    const team = aTeam();
+    const [draining, busy] = [`agent-${unique()}`, `agent-${unique()}`];
+    const { token } = await registerAgent(deps, asRegistration(), { id: draining, team });
+    const { token: busyToken } = await registerAgent(deps, asRegistration(), { id: busy, team });
+    const item = await createWork(deps, asAdmin(), { type: 't', title: '1', team });
+    const other = await createWork(deps, asAdmin(), { type: 't', title: '2', team });
+    await claimWork(deps, asAgent(draining), { id: item.id, agentId: draining });
+    const held = await claimWork(deps, asAgent(busy), { id: other.id, agentId: busy });
+    await retireAgent(deps, asAgent(draining), { id: draining, mode: 'drain' });
+
+    await reassignWork(deps, asAdmin(), { id: item.id });
+    await completeWork(deps, asAgent(busy), { id: other.id, claimToken: held.claim.token });
+
+    expect(await verify(token)).toBeUndefined();
+    expect(await verify(busyToken)).toMatchObject({ agentId: busy });
   });
 
   it('release: returns its claims to ready and ends retired', async () => {

@@ -12,16 +12,27 @@ import { createWork } from '#app/use-cases/create-work';
 import { failWork } from '#app/use-cases/fail-work';
 import { listEscalations } from '#app/use-cases/list-escalations';
 import { recordEscalation } from '#app/use-cases/record-escalation';
+import { registerAgent } from '#app/use-cases/register-agent';
 import { reportProgress } from '#app/use-cases/report-progress';
+import { retireAgent } from '#app/use-cases/retire-agent';
 import { retryWork } from '#app/use-cases/retry-work';
 import { sweep } from '#app/use-cases/sweep';
 import { UnavailableError } from '#core/errors';
 import type { EscalationPublisher } from '#core/ports';
 import { DEFAULT_SETTINGS } from '#core/settings';
 import { completeWork as decideCompletion } from '#core/work/holder-actions';
+import { unique } from '#test/support/builders';
 import { createTestStore, type TestStore } from '#test/support/dynamo';
 import { type CollectingPublisher, collectingPublisher } from '#test/support/escalations';
-import { asAdmin, asAgent, aTeam, registerAgents, type UseCaseDeps, useCaseDeps } from './fixture';
+import {
+  asAdmin,
+  asAgent,
+  asRegistration,
+  aTeam,
+  registerAgents,
+  type UseCaseDeps,
+  useCaseDeps,
+} from './fixture';
 
 let store: TestStore;
 let deps: UseCaseDeps;
@@ -55,6 +66,24 @@ const claimed = async (team: string, options: { maxAttempts?: number; deadline?:
 };
 
 describe('expired leases', () => {
+  it('end a drain: the retired holder’s token is revoked', async () => {
+    // Arrange: an agent draining its one claim, with its own token
+    const team = aTeam();
+    const agent = `agent-${unique()}`;
+    const { token: bearer } = await registerAgent(deps, asRegistration(), { id: agent, team });
+    const item = await createWork(deps, asAdmin(), { type: 'task', title: 'Do it', team });
+    await claimWork(deps, asAgent(agent), { id: item.id, agentId: agent });
+    await retireAgent(deps, asAgent(agent), { id: agent, mode: 'drain' });
+    const tokenId = bearer.split('.')[0] ?? '';
+    expect(await deps.tokens.get(tokenId)).toBeDefined();
+    // Act
+    store.clock.advance(LEASE + 1);
+    await sweep(deps);
+    // Assert
+    expect(await deps.agents.get(agent)).toMatchObject({ activeClaims: 0 });
+    expect(await deps.tokens.get(tokenId)).toBeUndefined();
+  });
+
   it('return a silent holder’s item to ready for another agent to complete; the late complete is stale', async () => {
     // Arrange
     const team = aTeam();
