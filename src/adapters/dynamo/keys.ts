@@ -319,10 +319,10 @@ export const teamsKey = () => ({ [PK]: 'TEAMS' });
 /** Primary key of one team's item. */
 export const teamKey = (team: string) => ({ [PK]: `TEAM#${team}` });
 
-/** The Meta table's index of team items, in name order. */
-export const TeamIndex = indexKeys(metaTable, 'teams');
+/** The Meta table's index of team items, in name order: the token index's `TEAMS` partition. */
+export const TeamIndex = indexKeys(metaTable, 'tokens');
 
-/** The one partition of the team index (written once per new team). */
+/** The partition of the team items in {@link TeamIndex} (written once per new team). */
 export const TEAMS_PARTITION = 'TEAMS';
 
 /** Team index sort key: the name, so the index lists teams in name order. */

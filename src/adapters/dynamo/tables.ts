@@ -83,12 +83,10 @@ export const eventsTable: TableDefinition = {
 export const metaTable: TableDefinition = {
   id: 'Meta',
   partitionKey: S('pk'),
-  indexes: [
-    // Sparse: only token records, oldest first (`GET /v1/tokens`).
-    { indexName: 'tokens', partitionKey: S('gsi1pk'), sortKey: S('gsi1sk'), projection: 'ALL' },
-    // Sparse: only team items, by name (`GET /v1/teams`); the name is the sort key, so keys suffice.
-    { indexName: 'teams', partitionKey: S('gsi2pk'), sortKey: S('gsi2sk'), projection: 'KEYS_ONLY' },
-  ],
+  // Sparse lists of Meta rows, one partition each: token records oldest first (`TOKENS`,
+  // `GET /v1/tokens`) and team items by name (`TEAMS`, `GET /v1/teams`). One index serves both:
+  // a CloudFormation update adds at most one index to a table, and this release adds this one.
+  indexes: [{ indexName: 'tokens', partitionKey: S('gsi1pk'), sortKey: S('gsi1sk'), projection: 'ALL' }],
   ttlAttribute: 'expiresAt',
 };
 

@@ -139,6 +139,8 @@ describe('teams', () => {
       expect(await metaItem(scoped, teamKey('web'))).toMatchObject({ pk: 'TEAM#web' });
       // No item holds every name: the one earlier versions grew is not written.
       expect(await metaItem(scoped, teamsKey())).toBeUndefined();
+      // Team items share the token index in a partition of their own: token lists do not see them.
+      expect(await scoped.ports.tokens.list({ limit: 10 })).toEqual({ items: [] });
     } finally {
       await scoped.cleanup();
     }
