@@ -291,8 +291,12 @@ describe('teams and audit', () => {
     await createWork(deps, asAdmin(), { type: 't', title: 'u', team });
     await claimWork(deps, asAgent(a), { id: item.id, agentId: a });
 
-    const teams = await listTeams(deps, asAdmin(), { limit: 200 });
-    const summary = teams.items.find((t) => t.team === team);
+    // Other tests of the file made teams too: page until this one (a page answers at most 20).
+    let page = await listTeams(deps, asAdmin(), { limit: 200 });
+    while (!page.items.some((t) => t.team === team) && page.nextCursor !== undefined) {
+      page = await listTeams(deps, asAdmin(), { limit: 200, cursor: page.nextCursor });
+    }
+    const summary = page.items.find((t) => t.team === team);
     expect(summary).toMatchObject({
       agents: { active: 1, idle: 1, offline: 0 },
       work: { claimed: 1, ready: 1, completed: 0 },
