@@ -217,6 +217,11 @@ export interface TeamRepository {
   list(page: PageRequest): Promise<Page<string>>;
   /** Records `team` if it is new (idempotent; called before the change that first names it). */
   ensure(team: string): Promise<void>;
+  /**
+   * Moves up to `limit` names out of the registry earlier versions kept in one item, each to a
+   * team of its own; the number moved (0 once that item is gone).
+   */
+  moveLegacy(limit: number): Promise<number>;
 }
 
 /** Reads of agents. */

@@ -165,8 +165,9 @@ export const MAX_KNOWN_TEAMS = 10_000;
  * Teams, one Meta item each (`TEAM#<name>`), listed in name order from the sparse `teams` index.
  * `ensure` writes a team's item only when it is new, and remembers the teams it saw, so a busy
  * team costs no write per creation. Earlier versions kept every name in one item (`TEAMS`); it
- * is no longer written, and each listing page reads it once and merges its names, so an existing
- * deployment keeps its teams.
+ * is no longer added to: each listing page reads it once and merges its names, so an existing
+ * deployment keeps its teams, and the sweeper moves its names to team items a bounded number a
+ * pass until it is gone.
  */
 export class DynamoTeamRepository implements TeamRepository {
   private readonly known = new Set<string>();
@@ -212,6 +213,38 @@ export class DynamoTeamRepository implements TeamRepository {
 
   async ensure(team: string): Promise<void> {
     if (this.known.has(team)) return;
+    await this.write(team);
+    if (this.known.size >= MAX_KNOWN_TEAMS) this.known.clear();
+    this.known.add(team);
+  }
+
+  /**
+   * One read of the old item, a conditional put per name moved, then one update that takes the
+   * moved names out of it (and a delete of the item once it holds none). Running it twice, or in
+   * two processes at once, moves nothing twice: the puts find the items there.
+   */
+  async moveLegacy(limit: number): Promise<number> {
+    const moving = (await this.legacyNames()).sort().slice(0, Math.max(0, limit));
+    if (moving.length === 0) return 0;
+    for (const team of moving) await this.write(team);
+    const expression = new Expression();
+    const answer = await storeCall('UpdateItem', () =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: teamsKey(),
+          UpdateExpression: `DELETE ${expression.name(TEAM_NAMES)} ${expression.value(new Set(moving))}`,
+          ...expression.attributes(),
+          ReturnValues: 'ALL_NEW',
+        }),
+      ),
+    );
+    if (answer.Attributes?.[TEAM_NAMES] === undefined) await this.dropLegacyItem();
+    return moving.length;
+  }
+
+  /** Writes a team's item unless it is there. */
+  private async write(team: string): Promise<void> {
     const expression = new Expression();
     try {
       await this.doc.send(
@@ -229,8 +262,23 @@ export class DynamoTeamRepository implements TeamRepository {
     } catch (error) {
       if (!isConditionFailure(error)) throw translateStoreError(error, 'PutItem');
     }
-    if (this.known.size >= MAX_KNOWN_TEAMS) this.known.clear();
-    this.known.add(team);
+  }
+
+  /** Deletes the old item once it holds no name (a name an old process added meanwhile keeps it). */
+  private async dropLegacyItem(): Promise<void> {
+    const expression = new Expression();
+    try {
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: teamsKey(),
+          ConditionExpression: `attribute_not_exists(${expression.name(TEAM_NAMES)})`,
+          ...expression.attributes(),
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw translateStoreError(error, 'DeleteItem');
+    }
   }
 
   /** The names of the item earlier versions kept (none once it is gone). */

@@ -201,6 +201,30 @@ describe('teams', () => {
       await scoped.cleanup();
     }
   });
+
+  it('moves the old item’s names to team items a bounded number at a time, then deletes it', async () => {
+    const scoped = await createTestStore('teams-move');
+    try {
+      await docOf(scoped).send(
+        new PutCommand({
+          TableName: metaName(scoped),
+          Item: { ...teamsKey(), names: new Set(['alpha', 'delta', 'web']) },
+        }),
+      );
+
+      expect(await scoped.ports.teams.moveLegacy(2)).toBe(2);
+      expect(await metaItem(scoped, teamKey('alpha'))).toBeDefined();
+      expect(await metaItem(scoped, teamsKey())).toEqual({ ...teamsKey(), names: new Set(['web']) });
+      expect(await allNames(scoped.ports.teams, 10)).toEqual([['alpha', 'delta', 'web']]);
+      expect(await scoped.ports.teams.moveLegacy(2)).toBe(1);
+      expect(await scoped.ports.teams.moveLegacy(2)).toBe(0);
+
+      expect(await metaItem(scoped, teamsKey())).toBeUndefined();
+      expect(await allNames(scoped.ports.teams, 10)).toEqual([['alpha', 'delta', 'web']]);
+    } finally {
+      await scoped.cleanup();
+    }
+  });
 });
 
 describe('store probe', () => {

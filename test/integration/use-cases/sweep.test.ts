@@ -4,7 +4,10 @@
  * overlap. Escalation requests are collected and handed to the consumer's use case, as the
  * queue would.
  */
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { teamsKey } from '#adapters/dynamo/keys';
+import { metaTable, tableName } from '#adapters/dynamo/tables';
 import { cancelWork } from '#app/use-cases/cancel-work';
 import { claimWork } from '#app/use-cases/claim-work';
 import { completeWork } from '#app/use-cases/complete-work';
@@ -64,6 +67,32 @@ const claimed = async (team: string, options: { maxAttempts?: number; deadline?:
   const claim = await claimWork(deps, asAgent(agent), { id: item.id, agentId: agent });
   return { agent, item, token: claim.claim.token };
 };
+
+describe('the old team registry', () => {
+  it('is emptied into team items a bounded number per pass', async () => {
+    // Arrange: the one item earlier versions kept every team name in
+    const scoped = await createTestStore('uc-sweep-teams');
+    try {
+      const scopedDeps = { ...useCaseDeps(scoped), escalationPublisher: collectingPublisher() };
+      const names = ['alpha', 'beta', 'gamma'];
+      await DynamoDBDocumentClient.from(scoped.client).send(
+        new PutCommand({
+          TableName: tableName(scoped.tablePrefix, metaTable),
+          Item: { ...teamsKey(), names: new Set(names) },
+        }),
+      );
+      // Act
+      const first = await sweep(scopedDeps, { limits: { teams: 2 } });
+      const second = await sweep(scopedDeps, { limits: { teams: 2 } });
+      const third = await sweep(scopedDeps, { limits: { teams: 2 } });
+      // Assert
+      expect([first.movedTeams, second.movedTeams, third.movedTeams]).toEqual([2, 1, 0]);
+      expect(await scoped.ports.teams.list({ limit: 10 })).toEqual({ items: names });
+    } finally {
+      await scoped.cleanup();
+    }
+  });
+});
 
 describe('expired leases', () => {
   it('end a drain: the retired holder’s token is revoked', async () => {
