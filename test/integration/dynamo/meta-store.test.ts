@@ -115,6 +115,11 @@ describe('teams', () => {
         new GetCommand({ TableName: metaName(scoped), Key: key, ConsistentRead: true }),
       )
     ).Item;
+  /** The one item earlier versions kept every team name in. */
+  const putLegacyTeams = (scoped: TestStore, names: readonly string[]) =>
+    docOf(scoped).send(
+      new PutCommand({ TableName: metaName(scoped), Item: { ...teamsKey(), names: new Set(names) } }),
+    );
   const allNames = async (teams: TeamRepository, limit: number): Promise<string[][]> => {
     const pages: string[][] = [];
     let cursor: string | undefined;
@@ -186,12 +191,7 @@ describe('teams', () => {
   it('still lists the teams an earlier version kept in one item, merged in name order', async () => {
     const scoped = await createTestStore('teams-legacy');
     try {
-      await docOf(scoped).send(
-        new PutCommand({
-          TableName: metaName(scoped),
-          Item: { ...teamsKey(), names: new Set(['alpha', 'delta', 'web']) },
-        }),
-      );
+      await putLegacyTeams(scoped, ['alpha', 'delta', 'web']);
       for (const team of ['beta', 'web', 'zulu']) await scoped.ports.teams.ensure(team);
 
       const pages = await allNames(scoped.ports.teams, 2);
@@ -205,12 +205,7 @@ describe('teams', () => {
   it('moves the old item’s names to team items a bounded number at a time, then deletes it', async () => {
     const scoped = await createTestStore('teams-move');
     try {
-      await docOf(scoped).send(
-        new PutCommand({
-          TableName: metaName(scoped),
-          Item: { ...teamsKey(), names: new Set(['alpha', 'delta', 'web']) },
-        }),
-      );
+      await putLegacyTeams(scoped, ['alpha', 'delta', 'web']);
 
       expect(await scoped.ports.teams.moveLegacy(2)).toBe(2);
       expect(await metaItem(scoped, teamKey('alpha'))).toBeDefined();
