@@ -13,7 +13,7 @@ import {
   PK,
   readyPartition,
   settingsKey,
-  teamsKey,
+  teamKey,
   tokenKey,
   workKey,
 } from '#adapters/dynamo/keys';
@@ -260,7 +260,7 @@ const callAccesses = (
   const repeat = (count: number, access: () => Access): Access[] => Array.from({ length: count }, access);
   const metaKey = (key: Record<string, unknown>) => String(key[PK]);
   const tokenBytes = 200;
-  const teamsBytes = 20 + shape.teams * 12;
+  const teamBytes = 40 + shape.team.length * 2;
   const idempotencyBytes = [120, sizes.answer + 120];
   const readyBytes = Math.min(CANDIDATES_PER_READ, shape.readyItemsPerShard) * sizes.work;
   return [
@@ -278,7 +278,9 @@ const callAccesses = (
         )
       : []),
     ...repeat(calls.settingsReads, () => readAccess(metaTable, metaKey(settingsKey()), 300, true)),
-    ...repeat(calls.teamRegistryWrites, () => writeAccess(metaTable, metaKey(teamsKey()), teamsBytes, 1)),
+    ...repeat(calls.teamRegistryWrites, () =>
+      writeAccess(metaTable, metaKey(teamKey(shape.team)), teamBytes, 1),
+    ),
     ...repeat(calls.agentReads, () =>
       readAccess(agentsTable, String(agentKey(shape.agentId)[PK]), sizes.agent, true),
     ),

@@ -17,7 +17,10 @@ export interface StoreCalls {
   readonly idempotencyWrites: number;
   /** Meta `SETTINGS` consistent GetItem: `currentSettings` (src/app/settings.ts). */
   readonly settingsReads: number;
-  /** Meta `TEAMS` UpdateItem ADD: `teams.ensure` in createWork. */
+  /**
+   * Meta `TEAM#<name>` conditional PutItem: `teams.ensure` in createWork, only for a team the
+   * process has not seen yet (it remembers the teams it wrote), so none in a steady cycle.
+   */
   readonly teamRegistryWrites: number;
   /** Agents `AGENT#<id>` consistent GetItem: `requireAgent`. */
   readonly agentReads: number;
@@ -51,7 +54,7 @@ export const STORE_CALLS = {
     tokenReads: 1,
     idempotencyWrites: 2,
     settingsReads: 1,
-    teamRegistryWrites: 1,
+    teamRegistryWrites: 0,
     transactions: 1,
   },
   /** POST /v1/work/claim-next: claimNext (src/app/use-cases/claim-next.ts), first candidate wins. */
@@ -66,8 +69,19 @@ export const STORE_CALLS = {
   },
   /** POST /v1/work/{id}/progress: reportProgress -> changeWorkItem (src/app/use-cases/shared/work-change.ts). */
   progress: { ...NONE, tokenReads: 1, idempotencyWrites: 2, settingsReads: 1, workReads: 1, transactions: 1 },
-  /** POST /v1/work/{id}/complete: completeWork -> changeWorkItem; an item without dependents unblocks nothing. */
-  complete: { ...NONE, tokenReads: 1, idempotencyWrites: 2, settingsReads: 1, workReads: 1, transactions: 1 },
+  /**
+   * POST /v1/work/{id}/complete: completeWork -> changeWorkItem; an item without dependents unblocks
+   * nothing. The freed holder is read again (`revokeTokensOfDrained`: a finished drain revokes its token).
+   */
+  complete: {
+    ...NONE,
+    tokenReads: 1,
+    idempotencyWrites: 2,
+    settingsReads: 1,
+    agentReads: 1,
+    workReads: 1,
+    transactions: 1,
+  },
   /** POST /v1/agents/{id}/heartbeat: recordHeartbeat (src/app/use-cases/record-heartbeat.ts) only queues it. */
   heartbeatRequest: { ...NONE, tokenReads: 1, idempotencyWrites: 2 },
   /** One batch of the heartbeats queue: applyHeartbeats (src/app/use-cases/apply-heartbeats.ts), settings once. */

@@ -213,10 +213,15 @@ export interface WorkRepository {
 
 /** The set of known team names (a team exists once an agent or a work item names it). */
 export interface TeamRepository {
-  /** All team names, sorted. */
-  list(): Promise<string[]>;
+  /** One page of team names in name order (bounded store work: one page of one index). */
+  list(page: PageRequest): Promise<Page<string>>;
   /** Records `team` if it is new (idempotent; called before the change that first names it). */
   ensure(team: string): Promise<void>;
+  /**
+   * Moves up to `limit` names out of the registry earlier versions kept in one item, each to a
+   * team of its own; the number moved (0 once that item is gone).
+   */
+  moveLegacy(limit: number): Promise<number>;
 }
 
 /** Reads of agents. */

@@ -310,8 +310,23 @@ export const settingsKey = () => ({ [PK]: 'SETTINGS' });
 /** Primary key of the AI guard's shared state (rate limit, breaker, daily budget). */
 export const aiGateKey = () => ({ [PK]: 'AI#GATE' });
 
-/** Primary key of the team registry. */
+/**
+ * Primary key of the team registry as earlier versions kept it: every name in one item. Listing
+ * moves its names to team items ({@link teamKey}) a bounded number at a time.
+ */
 export const teamsKey = () => ({ [PK]: 'TEAMS' });
+
+/** Primary key of one team's item. */
+export const teamKey = (team: string) => ({ [PK]: `TEAM#${team}` });
+
+/** The Meta table's index of team items, in name order: the token index's `TEAMS` partition. */
+export const TeamIndex = indexKeys(metaTable, 'tokens');
+
+/** The partition of the team items in {@link TeamIndex} (written once per new team). */
+export const TEAMS_PARTITION = 'TEAMS';
+
+/** Team index sort key: the name, so the index lists teams in name order. */
+export const teamSortKey = (team: string): string => team;
 
 /** The invariant checks' states (one row). */
 export const invariantsKey = () => ({ [PK]: 'INVARIANTS' });

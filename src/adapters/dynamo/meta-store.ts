@@ -1,5 +1,5 @@
 /**
- * The Meta table's small rows: issued tokens, runtime settings, the team registry and
+ * The Meta table's small rows: issued tokens, runtime settings, team items and
  * idempotency records; and the store probe, which reads one of them.
  */
 
@@ -34,8 +34,12 @@ import {
   invariantsKey,
   PK,
   settingsKey,
+  TEAMS_PARTITION,
+  TeamIndex,
   TOKENS_PARTITION,
   TokenIndex,
+  teamKey,
+  teamSortKey,
   teamsKey,
   tokenKey,
 } from './keys';
@@ -151,32 +155,137 @@ export class DynamoSettingsRepository implements SettingsRepository {
 }
 
 const TEAM_NAMES = 'names';
+const TEAM_LIST = { list: 'teams' };
+const isTeamPosition = (value: unknown): value is string => typeof value === 'string' && value !== '';
 
-/** Team names, kept as one string set: adding is an idempotent ADD, listing one read. */
+/** Team names a process remembers having written at most; past it, it starts over. */
+export const MAX_KNOWN_TEAMS = 10_000;
+
+/**
+ * Teams, one Meta item each (`TEAM#<name>`), listed in name order from the sparse `teams` index.
+ * `ensure` writes a team's item only when it is new, and remembers the teams it saw, so a busy
+ * team costs no write per creation. Earlier versions kept every name in one item (`TEAMS`); it
+ * is no longer added to: each listing page reads it once and merges its names, so an existing
+ * deployment keeps its teams, and the sweeper moves its names to team items a bounded number a
+ * pass until it is gone.
+ */
 export class DynamoTeamRepository implements TeamRepository {
+  private readonly known = new Set<string>();
+
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {}
 
-  async list(): Promise<string[]> {
-    const item = await getItem(this.doc, this.tableName, teamsKey());
-    const names = item?.[TEAM_NAMES];
-    return names instanceof Set ? [...names].map(String).sort() : [];
+  /** One Query of `limit` + 1 index entries after the cursor's team, and one read of the old item. */
+  async list(page: PageRequest): Promise<Page<string>> {
+    const after = decodeCursor(page.cursor, TEAM_LIST, isTeamPosition);
+    const expression = new Expression();
+    const partition = `${expression.name(TeamIndex.partitionKey)} = ${expression.value(TEAMS_PARTITION)}`;
+    const range =
+      after === undefined
+        ? ''
+        : ` AND ${expression.name(TeamIndex.sortKey)} > ${expression.value(teamSortKey(after))}`;
+    const spec: QuerySpec = {
+      TableName: this.tableName,
+      IndexName: TeamIndex.indexName,
+      KeyConditionExpression: `${partition}${range}`,
+      ...expression.attributes(),
+    };
+    const [{ items: entries }, legacy] = await Promise.all([
+      collect(this.doc, spec, page.limit + 1),
+      this.legacyNames(),
+    ]);
+    // Every name the index holds below its last returned entry was returned, so the first
+    // `limit` names of both sources together are the page.
+    const names = [
+      ...new Set([
+        ...entries.map((entry) => String(entry[TeamIndex.sortKey])),
+        ...legacy.filter((team) => after === undefined || team > after),
+      ]),
+    ].sort();
+    const items = names.slice(0, page.limit);
+    const last = items.at(-1);
+    return names.length > page.limit && last !== undefined
+      ? { items, nextCursor: encodeCursor(TEAM_LIST, last) }
+      : { items };
   }
 
   async ensure(team: string): Promise<void> {
+    if (this.known.has(team)) return;
+    await this.write(team);
+    if (this.known.size >= MAX_KNOWN_TEAMS) this.known.clear();
+    this.known.add(team);
+  }
+
+  /**
+   * One read of the old item, a conditional put per name moved, then one update that takes the
+   * moved names out of it (and a delete of the item once it holds none). Running it twice, or in
+   * two processes at once, moves nothing twice: the puts find the items there.
+   */
+  async moveLegacy(limit: number): Promise<number> {
+    const moving = (await this.legacyNames()).sort().slice(0, Math.max(0, limit));
+    if (moving.length === 0) return 0;
+    for (const team of moving) await this.write(team);
     const expression = new Expression();
-    await storeCall('UpdateItem', () =>
+    const answer = await storeCall('UpdateItem', () =>
       this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: teamsKey(),
-          UpdateExpression: `ADD ${expression.name(TEAM_NAMES)} ${expression.value(new Set([team]))}`,
+          UpdateExpression: `DELETE ${expression.name(TEAM_NAMES)} ${expression.value(new Set(moving))}`,
           ...expression.attributes(),
+          ReturnValues: 'ALL_NEW',
         }),
       ),
     );
+    if (answer.Attributes?.[TEAM_NAMES] === undefined) await this.dropLegacyItem();
+    return moving.length;
+  }
+
+  /** Writes a team's item unless it is there. */
+  private async write(team: string): Promise<void> {
+    const expression = new Expression();
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...teamKey(team),
+            [TeamIndex.partitionKey]: TEAMS_PARTITION,
+            [TeamIndex.sortKey]: teamSortKey(team),
+          },
+          ConditionExpression: `attribute_not_exists(${expression.name(PK)})`,
+          ...expression.attributes(),
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw translateStoreError(error, 'PutItem');
+    }
+  }
+
+  /** Deletes the old item once it holds no name (a name an old process added meanwhile keeps it). */
+  private async dropLegacyItem(): Promise<void> {
+    const expression = new Expression();
+    try {
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: teamsKey(),
+          ConditionExpression: `attribute_not_exists(${expression.name(TEAM_NAMES)})`,
+          ...expression.attributes(),
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw translateStoreError(error, 'DeleteItem');
+    }
+  }
+
+  /** The names of the item earlier versions kept (none once it is gone). */
+  private async legacyNames(): Promise<string[]> {
+    const item = await getItem(this.doc, this.tableName, teamsKey());
+    const names = item?.[TEAM_NAMES];
+    return names instanceof Set ? [...names].map(String) : [];
   }
 }
 

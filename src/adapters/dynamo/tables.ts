@@ -83,7 +83,9 @@ export const eventsTable: TableDefinition = {
 export const metaTable: TableDefinition = {
   id: 'Meta',
   partitionKey: S('pk'),
-  // Sparse: only token records, oldest first (`GET /v1/tokens`).
+  // Sparse lists of Meta rows, one partition each: token records oldest first (`TOKENS`,
+  // `GET /v1/tokens`) and team items by name (`TEAMS`, `GET /v1/teams`). One index serves both:
+  // a CloudFormation update adds at most one index to a table, and this release adds this one.
   indexes: [{ indexName: 'tokens', partitionKey: S('gsi1pk'), sortKey: S('gsi1sk'), projection: 'ALL' }],
   ttlAttribute: 'expiresAt',
 };

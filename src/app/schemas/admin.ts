@@ -28,8 +28,19 @@ export const AuditQuery = Closed({
 });
 export type AuditQuery = Static<typeof AuditQuery>;
 
-/** `GET /v1/teams`. */
-export const TeamsQuery = Closed({ ...PageQuery });
+/** `GET /v1/teams`: a page answers at most 20 teams (`MAX_TEAMS_PAGE`), whatever the limit. */
+export const TeamsQuery = Closed({
+  ...PageQuery,
+  limit: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      maximum: 200,
+      default: 50,
+      description:
+        'Teams per page. Each team is summarised with its own store reads, so a page answers at most 20 teams; a larger limit answers 20 and a nextCursor.',
+    }),
+  ),
+});
 
 /** `GET /v1/tokens`. */
 export const TokensQuery = Closed({ ...PageQuery });

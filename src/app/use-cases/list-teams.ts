@@ -1,6 +1,5 @@
 import { agentStatus } from '#core/agents/liveness';
 import { AGENT_STATUSES, AgentStatus } from '#core/agents/status';
-import { decodeCursor, encodeCursor } from '#core/cursor';
 import { forecastTeam } from '#core/forecast';
 import type { Agent, WorkItem } from '#core/model';
 import type { Ports } from '#core/ports';
@@ -12,15 +11,18 @@ import type { TeamPage, TeamSummary } from '../schemas/views';
 import { currentSettings, type SettingsDeps } from '../settings';
 import { DEFAULT_PAGE_LIMIT } from './shared/context';
 
+/**
+ * Teams one `GET /v1/teams` call summarises at most: each costs its agent pages, its work counts
+ * and its open items, so a larger `limit` answers this many and a `nextCursor`.
+ */
+export const MAX_TEAMS_PAGE = 20;
+
 /** Agents read per team at most (pages of 200). */
 const MAX_AGENT_PAGES = 5;
 /** Open items read per team and status for the forecast; the rest count at the default estimate. */
 const OPEN_ITEMS_READ = 200;
 
 type Deps = Pick<Ports, 'clock' | 'teams' | 'agents' | 'work'> & SettingsDeps;
-
-const TEAMS = { list: 'teams' };
-const isTeamPosition = (value: unknown): value is string => typeof value === 'string' && value !== '';
 
 const teamAgents = async (deps: Deps, team: string): Promise<Agent[]> => {
   const agents: Agent[] = [];
@@ -77,20 +79,18 @@ const summarize = async (deps: Deps, team: string, settings: Settings, now: Date
  * `GET /v1/teams`: per team, agents by derived status, work by status, and a forecast
  * `{etaMinutes, atRisk}` from estimates (30 min when absent), the capacity of the agents in
  * service (active or idle) and deadlines.
- * 1. page over the sorted team names (the cursor names the last team answered);
- * 2. per team: read its agents, count its work by status, read its open items; 3. forecast.
+ * 1. read one page of team names (`limit` at most {@link MAX_TEAMS_PAGE}, the cursor names the
+ * last team answered); 2. per team: read its agents, count its work by status, read its open
+ * items; 3. forecast. The store work of a call is bounded by the page size.
  */
 export const listTeams = async (deps: Deps, _ctx: RequestContext, query: TeamsQuery): Promise<TeamPage> => {
   const settings = await currentSettings(deps);
   const now = deps.clock.now();
-  const limit = query.limit ?? DEFAULT_PAGE_LIMIT;
-  const after = decodeCursor(query.cursor, TEAMS, isTeamPosition);
-  const names = (await deps.teams.list()).filter((team) => after === undefined || team > after);
-  const page = names.slice(0, limit);
-  const items = await Promise.all(page.map((team) => summarize(deps, team, settings, now)));
-  const last = page[page.length - 1];
-  return {
-    items,
-    ...(names.length > limit && last !== undefined ? { nextCursor: encodeCursor(TEAMS, last) } : {}),
-  };
+  const limit = Math.min(query.limit ?? DEFAULT_PAGE_LIMIT, MAX_TEAMS_PAGE);
+  const page = await deps.teams.list({
+    limit,
+    ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
+  });
+  const items = await Promise.all(page.items.map((team) => summarize(deps, team, settings, now)));
+  return { items, ...(page.nextCursor === undefined ? {} : { nextCursor: page.nextCursor }) };
 };

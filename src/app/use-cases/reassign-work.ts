@@ -1,5 +1,5 @@
 import type { Agent, WorkItem } from '#core/model';
-import type { Ports } from '#core/ports';
+import type { Change, Ports } from '#core/ports';
 import { reassignWork as decideReassign } from '#core/work/claim';
 import type { RequestContext } from '../context';
 import { presentWork } from '../presenters';
@@ -9,6 +9,7 @@ import { currentSettings, type SettingsDeps } from '../settings';
 import { workContextOf } from './shared/context';
 import { requireAgent, requireWork } from './shared/lookups';
 import { decideAndCommit, refreshed } from './shared/optimistic';
+import { revokeTokensOfDrained } from './shared/tokens';
 
 /**
  * `POST /v1/work/{id}/reassign` (admin): revoke the current claim (its token goes stale,
@@ -16,7 +17,8 @@ import { decideAndCommit, refreshed } from './shared/optimistic';
  * `assignment` event for it.
  * 1. read the item and the target agent (404 each); 2. decide (the target is checked like a
  * claim: retiring, capabilities, capacity); 3. commit the item, the old holder's capacity freed,
- * the target's versioned put and the events; decide again on a lost race.
+ * the target's versioned put and the events; decide again on a lost race; 4. an old holder whose
+ * drain this ended loses its token.
  * @throws NotFoundError, InvalidStateError, AgentRetiringError, MissingCapabilitiesError, CapacityExceededError
  */
 export const reassignWork = async (
@@ -31,11 +33,14 @@ export const reassignWork = async (
   const wctx = workContextOf(deps, ctx, settings);
   const token = deps.ids.secret();
   type State = { readonly item: WorkItem; readonly target: Agent | undefined };
+  // The change of the last decision, the one committed.
+  let committed: Change | undefined;
   const reassigned = await decideAndCommit<State, WorkItem>(
     deps.uow,
     { item, target },
     (state) => {
       const decision = decideReassign(state.item, state.target && { agent: state.target, token }, wctx);
+      committed = decision.change;
       return { change: decision.change, result: decision.item };
     },
     async (conflict, state) => ({
@@ -48,5 +53,6 @@ export const reassignWork = async (
             ),
     }),
   );
+  await revokeTokensOfDrained(deps, committed);
   return presentWork(reassigned, wctx.now, settings);
 };

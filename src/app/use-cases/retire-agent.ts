@@ -1,9 +1,7 @@
 import { retireAgent as decideRetirement } from '#core/agents/lifecycle';
-import { isRetired } from '#core/agents/liveness';
 import { RetireMode } from '#core/agents/status';
 import { assertActsAs } from '#core/authz';
 import { Action } from '#core/events';
-import type { Agent } from '#core/model';
 import type { Ports } from '#core/ports';
 import { revokeClaim } from '#core/work/claim';
 import type { RequestContext } from '../context';
@@ -15,6 +13,7 @@ import { changeAgent } from './shared/agent-change';
 import { workContextOf } from './shared/context';
 import { changeEach, heldItems } from './shared/held-items';
 import { requireAgent } from './shared/lookups';
+import { revokeTokenOnceRetired } from './shared/tokens';
 
 /**
  * `POST /v1/agents/{id}/retire` (self or admin): the agent takes no new claims. `drain` lets its
@@ -49,10 +48,4 @@ export const retireAgent = async (
   const released = await requireAgent(deps, agent.id);
   await revokeTokenOnceRetired(deps, released);
   return presentAgent(released, now, settings);
-};
-
-/** A retired agent's token stops working (an admin may issue it a new one). */
-const revokeTokenOnceRetired = async (deps: Pick<Ports, 'uow'>, agent: Agent): Promise<void> => {
-  if (agent.tokenId === undefined || !isRetired(agent)) return;
-  await deps.uow.commit({ writes: [{ kind: 'tokenDelete', tokenId: agent.tokenId }], events: [] });
 };

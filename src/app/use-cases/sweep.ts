@@ -16,6 +16,8 @@ export interface SweepLimits {
   readonly blocked: number;
   readonly escalated: number;
   readonly escalations: number;
+  /** Team names moved out of the registry item earlier versions kept. */
+  readonly teams: number;
 }
 
 /** Limits of a pass unless the caller gives others. */
@@ -26,6 +28,7 @@ export const DEFAULT_SWEEP_LIMITS: SweepLimits = {
   blocked: 50,
   escalated: 25,
   escalations: 50,
+  teams: 25,
 };
 
 /**
@@ -57,6 +60,8 @@ export interface SweepReport {
   readonly unblockedItems: number;
   readonly repairRequests: number;
   readonly settledEscalations: number;
+  /** Team names moved from the old registry item to team items. */
+  readonly movedTeams: number;
   /** Hand these to the next pass. */
   readonly cursors: SweepCursors;
 }
@@ -64,7 +69,7 @@ export interface SweepReport {
 /** The ports a pass uses. */
 export type SweepDeps = Pick<
   Ports,
-  'clock' | 'ids' | 'work' | 'agents' | 'escalations' | 'uow' | 'escalationPublisher'
+  'clock' | 'ids' | 'work' | 'agents' | 'teams' | 'escalations' | 'uow' | 'escalationPublisher'
 > &
   SettingsDeps;
 
@@ -79,7 +84,8 @@ const cursorOf = (cursor: string | undefined) => (cursor === undefined ? {} : { 
  * 4. blocked items waiting on a completed dependency are unblocked, and those waiting on a failed
  *    one get the `dependency_failed` escalation they lack;
  * 5. escalated items get the `retries_exhausted` escalation they lack;
- * 6. open escalations that no longer describe their item resolve.
+ * 6. open escalations that no longer describe their item resolve;
+ * 7. a few team names move from the registry item earlier versions kept to team items.
  * Every change is conditional on what was read (version, claim token) and decided again on a
  * lost race, every read is an index Query with a limit (never a Scan): passes may overlap each
  * other and claims, and running one twice changes nothing twice.
@@ -108,6 +114,7 @@ export const sweep = async (deps: SweepDeps, input: SweepInput = {}): Promise<Sw
     limit: limits.escalations,
     ...cursorOf(cursors.escalations),
   });
+  const movedTeams = await deps.teams.moveLegacy(limits.teams);
   return {
     expiredLeases: leases.expired,
     escalatedItems: leases.escalated,
@@ -117,6 +124,7 @@ export const sweep = async (deps: SweepDeps, input: SweepInput = {}): Promise<Sw
     unblockedItems: blocked.unblocked,
     repairRequests: blocked.escalationsRequested + escalated.escalationsRequested,
     settledEscalations: settled.resolved,
+    movedTeams,
     cursors: {
       ...(agents.cursor === undefined ? {} : { agents: agents.cursor }),
       ...(blocked.cursor === undefined ? {} : { blocked: blocked.cursor }),

@@ -74,9 +74,9 @@ const countedCalls = (): StoreCalls => {
     settingsReads: count(get(metaTable, 'SETTINGS')),
     teamRegistryWrites: count(
       (each) =>
-        each.command === 'UpdateItemCommand' &&
+        each.command === 'PutItemCommand' &&
         each.input.TableName === physical(metaTable) &&
-        keyOf(each.input) === 'TEAMS',
+        String((each.input.Item as Record<string, unknown>)?.[PK]).startsWith('TEAM#'),
     ),
     agentReads: count(get(agentsTable)),
     workReads: count(get(workTable)),

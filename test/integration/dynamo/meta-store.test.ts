@@ -1,6 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createDynamoPorts } from '#adapters/dynamo/index';
-import { UnavailableError } from '#core/errors';
+import { teamKey, teamsKey } from '#adapters/dynamo/keys';
+import { DynamoTeamRepository } from '#adapters/dynamo/meta-store';
+import { metaTable, tableName } from '#adapters/dynamo/tables';
+import { encodeCursor } from '#core/cursor';
+import { UnavailableError, ValidationError } from '#core/errors';
+import type { TeamRepository } from '#core/ports';
 import { unique } from '#test/support/builders';
 import { fixedClock } from '#test/support/clock';
 import { createTestStore, type TestStore } from '#test/support/dynamo';
@@ -101,16 +107,115 @@ describe('idempotency', () => {
 });
 
 describe('teams', () => {
-  it('records each team once and lists them sorted', async () => {
+  const docOf = (scoped: TestStore) => DynamoDBDocumentClient.from(scoped.client);
+  const metaName = (scoped: TestStore) => tableName(scoped.tablePrefix, metaTable);
+  const metaItem = async (scoped: TestStore, key: Record<string, string>) =>
+    (
+      await docOf(scoped).send(
+        new GetCommand({ TableName: metaName(scoped), Key: key, ConsistentRead: true }),
+      )
+    ).Item;
+  /** The one item earlier versions kept every team name in. */
+  const putLegacyTeams = (scoped: TestStore, names: readonly string[]) =>
+    docOf(scoped).send(
+      new PutCommand({ TableName: metaName(scoped), Item: { ...teamsKey(), names: new Set(names) } }),
+    );
+  const allNames = async (teams: TeamRepository, limit: number): Promise<string[][]> => {
+    const pages: string[][] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await teams.list({ limit, ...(cursor === undefined ? {} : { cursor }) });
+      pages.push(page.items);
+      cursor = page.nextCursor;
+    } while (cursor !== undefined);
+    return pages;
+  };
+
+  it('records each team once, in an item of its own, and lists them sorted', async () => {
     const scoped = await createTestStore('teams');
     try {
-      expect(await scoped.ports.teams.list()).toEqual([]);
+      expect(await scoped.ports.teams.list({ limit: 10 })).toEqual({ items: [] });
 
       await Promise.all(
         ['web', 'core', 'web', 'data', 'core'].map((team) => scoped.ports.teams.ensure(team)),
       );
 
-      expect(await scoped.ports.teams.list()).toEqual(['core', 'data', 'web']);
+      expect(await scoped.ports.teams.list({ limit: 10 })).toEqual({ items: ['core', 'data', 'web'] });
+      expect(await metaItem(scoped, teamKey('web'))).toMatchObject({ pk: 'TEAM#web' });
+      // No item holds every name: the one earlier versions grew is not written.
+      expect(await metaItem(scoped, teamsKey())).toBeUndefined();
+      // Team items share the token index in a partition of their own: token lists do not see them.
+      expect(await scoped.ports.tokens.list({ limit: 10 })).toEqual({ items: [] });
+    } finally {
+      await scoped.cleanup();
+    }
+  });
+
+  it('pages in name order with the limit and refuses a cursor of another list', async () => {
+    const scoped = await createTestStore('teams-pages');
+    try {
+      const names = Array.from({ length: 7 }, (_, index) => `team-${index}`).reverse();
+      for (const team of names) await scoped.ports.teams.ensure(team);
+
+      const pages = await allNames(scoped.ports.teams, 3);
+
+      expect(pages).toEqual([['team-0', 'team-1', 'team-2'], ['team-3', 'team-4', 'team-5'], ['team-6']]);
+      await expect(
+        scoped.ports.teams.list({ limit: 3, cursor: encodeCursor({ list: 'tokens' }, 'team-0') }),
+      ).rejects.toThrow(ValidationError);
+    } finally {
+      await scoped.cleanup();
+    }
+  });
+
+  it('writes a team a process already knows no more', async () => {
+    const scoped = await createTestStore('teams-known');
+    try {
+      const doc = docOf(scoped);
+      const teams = new DynamoTeamRepository(doc, metaName(scoped));
+      const send = vi.spyOn(doc, 'send');
+
+      await teams.ensure('busy');
+      await teams.ensure('busy');
+      await teams.ensure('busy');
+      // Another process knows nothing yet: its write finds the item there and changes nothing.
+      await new DynamoTeamRepository(doc, metaName(scoped)).ensure('busy');
+
+      expect(send).toHaveBeenCalledTimes(2);
+      expect((await teams.list({ limit: 5 })).items).toEqual(['busy']);
+    } finally {
+      await scoped.cleanup();
+    }
+  });
+
+  it('still lists the teams an earlier version kept in one item, merged in name order', async () => {
+    const scoped = await createTestStore('teams-legacy');
+    try {
+      await putLegacyTeams(scoped, ['alpha', 'delta', 'web']);
+      for (const team of ['beta', 'web', 'zulu']) await scoped.ports.teams.ensure(team);
+
+      const pages = await allNames(scoped.ports.teams, 2);
+
+      expect(pages).toEqual([['alpha', 'beta'], ['delta', 'web'], ['zulu']]);
+    } finally {
+      await scoped.cleanup();
+    }
+  });
+
+  it('moves the old item’s names to team items a bounded number at a time, then deletes it', async () => {
+    const scoped = await createTestStore('teams-move');
+    try {
+      await putLegacyTeams(scoped, ['alpha', 'delta', 'web']);
+
+      expect(await scoped.ports.teams.moveLegacy(2)).toBe(2);
+      expect(await metaItem(scoped, teamKey('alpha'))).toBeDefined();
+      expect(await metaItem(scoped, teamsKey())).toEqual({ ...teamsKey(), names: new Set(['web']) });
+      expect(await allNames(scoped.ports.teams, 10)).toEqual([['alpha', 'delta', 'web']]);
+      expect(await scoped.ports.teams.moveLegacy(2)).toBe(1);
+      expect(await scoped.ports.teams.moveLegacy(2)).toBe(0);
+
+      expect(await metaItem(scoped, teamsKey())).toBeUndefined();
+      expect(await allNames(scoped.ports.teams, 10)).toEqual([['alpha', 'delta', 'web']]);
     } finally {
       await scoped.cleanup();
     }

@@ -116,4 +116,22 @@ describe('list cursors', () => {
     expect(next.status).toBe(200);
     expect(next.body.items).toHaveLength(1);
   });
+
+  it('pages the teams in name order with the signed cursor', async () => {
+    const prefix = `t-${unique()}`;
+    for (const team of [`${prefix}-b`, `${prefix}-a`]) {
+      await call('createWork', { token: ADMIN, body: { type: 'build', title: 'one', team } });
+    }
+    const first = await call('listTeams', { token: ADMIN, query: { limit: '1' } });
+    const second = await call('listTeams', {
+      token: ADMIN,
+      query: { limit: '1', cursor: first.body.nextCursor },
+    });
+
+    expect(first.status).toBe(200);
+    expect(second.status).toBe(200);
+    expect(first.body.items).toHaveLength(1);
+    expect(second.body.items).toHaveLength(1);
+    expect(second.body.items[0].team > first.body.items[0].team).toBe(true);
+  });
 });

@@ -3,13 +3,15 @@ import { applyHeartbeats } from '#app/use-cases/apply-heartbeats';
 import { claimWork } from '#app/use-cases/claim-work';
 import { completeWork } from '#app/use-cases/complete-work';
 import { createWork } from '#app/use-cases/create-work';
+import { failWork } from '#app/use-cases/fail-work';
 import { getAgent } from '#app/use-cases/get-agent';
 import { getConfig } from '#app/use-cases/get-config';
 import { issueAgentToken } from '#app/use-cases/issue-agent-token';
 import { issueToken } from '#app/use-cases/issue-token';
 import { listAgents } from '#app/use-cases/list-agents';
 import { listAudit } from '#app/use-cases/list-audit';
-import { listTeams } from '#app/use-cases/list-teams';
+import { listTeams, MAX_TEAMS_PAGE } from '#app/use-cases/list-teams';
+import { reassignWork } from '#app/use-cases/reassign-work';
 import { registerAgent } from '#app/use-cases/register-agent';
 import { retireAgent } from '#app/use-cases/retire-agent';
 import { revokeToken } from '#app/use-cases/revoke-token';
@@ -190,6 +192,50 @@ describe('retireAgent', () => {
     expect(await getAgent(deps, asAdmin(), { id: a })).toMatchObject({ status: 'retired', activeClaims: 0 });
   });
 
+  it('drain: the token works until the last claim ends, then it is revoked', async () => {
+    const team = aTeam();
+    const id = `agent-${unique()}`;
+    const { token } = await registerAgent(deps, asRegistration(), { id, team, capacity: 2 });
+    const items = [
+      await createWork(deps, asAdmin(), { type: 't', title: '1', team }),
+      await createWork(deps, asAdmin(), { type: 't', title: '2', team }),
+    ];
+    const [first, second] = await Promise.all(
+      items.map((item) => claimWork(deps, asAgent(id), { id: item.id, agentId: id })),
+    );
+    await retireAgent(deps, asAgent(id), { id, mode: 'drain' });
+    expect(await verify(token)).toMatchObject({ agentId: id });
+
+    await completeWork(deps, asAgent(id), { id: items[0]?.id ?? '', claimToken: first?.claim.token ?? '' });
+    expect(await verify(token)).toMatchObject({ agentId: id });
+    await failWork(deps, asAgent(id), {
+      id: items[1]?.id ?? '',
+      claimToken: second?.claim.token ?? '',
+      reason: 'x',
+    });
+
+    expect(await getAgent(deps, asAdmin(), { id })).toMatchObject({ status: 'retired' });
+    expect(await verify(token)).toBeUndefined();
+  });
+
+  it('drain: an admin taking back the last claim revokes the token; a busy agent keeps its token', async () => {
+    const team = aTeam();
+    const [draining, busy] = [`agent-${unique()}`, `agent-${unique()}`];
+    const { token } = await registerAgent(deps, asRegistration(), { id: draining, team });
+    const { token: busyToken } = await registerAgent(deps, asRegistration(), { id: busy, team });
+    const item = await createWork(deps, asAdmin(), { type: 't', title: '1', team });
+    const other = await createWork(deps, asAdmin(), { type: 't', title: '2', team });
+    await claimWork(deps, asAgent(draining), { id: item.id, agentId: draining });
+    const held = await claimWork(deps, asAgent(busy), { id: other.id, agentId: busy });
+    await retireAgent(deps, asAgent(draining), { id: draining, mode: 'drain' });
+
+    await reassignWork(deps, asAdmin(), { id: item.id });
+    await completeWork(deps, asAgent(busy), { id: other.id, claimToken: held.claim.token });
+
+    expect(await verify(token)).toBeUndefined();
+    expect(await verify(busyToken)).toMatchObject({ agentId: busy });
+  });
+
   it('release: returns its claims to ready and ends retired', async () => {
     const team = aTeam();
     const [a = ''] = await registerAgents(deps, 1, { team, capacity: 2 });
@@ -245,13 +291,38 @@ describe('teams and audit', () => {
     await createWork(deps, asAdmin(), { type: 't', title: 'u', team });
     await claimWork(deps, asAgent(a), { id: item.id, agentId: a });
 
-    const teams = await listTeams(deps, asAdmin(), { limit: 200 });
-    const summary = teams.items.find((t) => t.team === team);
+    // Other tests of the file made teams too: page until this one (a page answers at most 20).
+    let page = await listTeams(deps, asAdmin(), { limit: 200 });
+    while (!page.items.some((t) => t.team === team) && page.nextCursor !== undefined) {
+      page = await listTeams(deps, asAdmin(), { limit: 200, cursor: page.nextCursor });
+    }
+    const summary = page.items.find((t) => t.team === team);
     expect(summary).toMatchObject({
       agents: { active: 1, idle: 1, offline: 0 },
       work: { claimed: 1, ready: 1, completed: 0 },
       forecast: { etaMinutes: 60, atRisk: [expect.objectContaining({ workId: item.id, deadline })] },
     });
+  });
+
+  it('summarises at most MAX_TEAMS_PAGE teams per call, whatever the limit, and pages on', async () => {
+    const scoped = await createTestStore('uc-teams-page');
+    try {
+      const scopedDeps = useCaseDeps(scoped);
+      const names = Array.from(
+        { length: MAX_TEAMS_PAGE + 1 },
+        (_, index) => `t-${String(index).padStart(2, '0')}`,
+      );
+      for (const team of names) await scoped.ports.teams.ensure(team);
+
+      const first = await listTeams(scopedDeps, asAdmin(), { limit: 200 });
+      const second = await listTeams(scopedDeps, asAdmin(), { limit: 200, cursor: first.nextCursor ?? '' });
+
+      expect(first.items.map((summary) => summary.team)).toEqual(names.slice(0, MAX_TEAMS_PAGE));
+      expect(second.items.map((summary) => summary.team)).toEqual(names.slice(MAX_TEAMS_PAGE));
+      expect(second.nextCursor).toBeUndefined();
+    } finally {
+      await scoped.cleanup();
+    }
   });
 
   it('lists the audit trail of an entity with actor and request id', async () => {

@@ -4,7 +4,10 @@
  * overlap. Escalation requests are collected and handed to the consumer's use case, as the
  * queue would.
  */
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { teamsKey } from '#adapters/dynamo/keys';
+import { metaTable, tableName } from '#adapters/dynamo/tables';
 import { cancelWork } from '#app/use-cases/cancel-work';
 import { claimWork } from '#app/use-cases/claim-work';
 import { completeWork } from '#app/use-cases/complete-work';
@@ -12,16 +15,27 @@ import { createWork } from '#app/use-cases/create-work';
 import { failWork } from '#app/use-cases/fail-work';
 import { listEscalations } from '#app/use-cases/list-escalations';
 import { recordEscalation } from '#app/use-cases/record-escalation';
+import { registerAgent } from '#app/use-cases/register-agent';
 import { reportProgress } from '#app/use-cases/report-progress';
+import { retireAgent } from '#app/use-cases/retire-agent';
 import { retryWork } from '#app/use-cases/retry-work';
 import { sweep } from '#app/use-cases/sweep';
 import { UnavailableError } from '#core/errors';
 import type { EscalationPublisher } from '#core/ports';
 import { DEFAULT_SETTINGS } from '#core/settings';
 import { completeWork as decideCompletion } from '#core/work/holder-actions';
+import { unique } from '#test/support/builders';
 import { createTestStore, type TestStore } from '#test/support/dynamo';
 import { type CollectingPublisher, collectingPublisher } from '#test/support/escalations';
-import { asAdmin, asAgent, aTeam, registerAgents, type UseCaseDeps, useCaseDeps } from './fixture';
+import {
+  asAdmin,
+  asAgent,
+  asRegistration,
+  aTeam,
+  registerAgents,
+  type UseCaseDeps,
+  useCaseDeps,
+} from './fixture';
 
 let store: TestStore;
 let deps: UseCaseDeps;
@@ -54,7 +68,51 @@ const claimed = async (team: string, options: { maxAttempts?: number; deadline?:
   return { agent, item, token: claim.claim.token };
 };
 
+describe('the old team registry', () => {
+  it('is emptied into team items a bounded number per pass', async () => {
+    // Arrange: the one item earlier versions kept every team name in
+    const scoped = await createTestStore('uc-sweep-teams');
+    try {
+      const scopedDeps = { ...useCaseDeps(scoped), escalationPublisher: collectingPublisher() };
+      const names = ['alpha', 'beta', 'gamma'];
+      await DynamoDBDocumentClient.from(scoped.client).send(
+        new PutCommand({
+          TableName: tableName(scoped.tablePrefix, metaTable),
+          Item: { ...teamsKey(), names: new Set(names) },
+        }),
+      );
+      // Act
+      const first = await sweep(scopedDeps, { limits: { teams: 2 } });
+      const second = await sweep(scopedDeps, { limits: { teams: 2 } });
+      const third = await sweep(scopedDeps, { limits: { teams: 2 } });
+      // Assert
+      expect([first.movedTeams, second.movedTeams, third.movedTeams]).toEqual([2, 1, 0]);
+      expect(await scoped.ports.teams.list({ limit: 10 })).toEqual({ items: names });
+    } finally {
+      await scoped.cleanup();
+    }
+  });
+});
+
 describe('expired leases', () => {
+  it('end a drain: the retired holder’s token is revoked', async () => {
+    // Arrange: an agent draining its one claim, with its own token
+    const team = aTeam();
+    const agent = `agent-${unique()}`;
+    const { token: bearer } = await registerAgent(deps, asRegistration(), { id: agent, team });
+    const item = await createWork(deps, asAdmin(), { type: 'task', title: 'Do it', team });
+    await claimWork(deps, asAgent(agent), { id: item.id, agentId: agent });
+    await retireAgent(deps, asAgent(agent), { id: agent, mode: 'drain' });
+    const tokenId = bearer.split('.')[0] ?? '';
+    expect(await deps.tokens.get(tokenId)).toBeDefined();
+    // Act
+    store.clock.advance(LEASE + 1);
+    await sweep(deps);
+    // Assert
+    expect(await deps.agents.get(agent)).toMatchObject({ activeClaims: 0 });
+    expect(await deps.tokens.get(tokenId)).toBeUndefined();
+  });
+
   it('return a silent holder’s item to ready for another agent to complete; the late complete is stale', async () => {
     // Arrange
     const team = aTeam();

@@ -17,9 +17,6 @@ const KNOWN_HOT: readonly { profile: string; surface: string; key: string; share
   { profile: 'fleet', surface: 'Connections.byChannel', key: 'all', share: 2.33 },
   { profile: 'one-big-team', surface: 'Connections.byChannel', key: 'all', share: 2.33 },
   { profile: 'one-big-team', surface: 'Connections.byChannel', key: 'team:<team>', share: 1.17 },
-  // `teams.ensure` on every creation.
-  { profile: 'fleet', surface: 'Meta', key: 'TEAMS', share: 2.0 },
-  { profile: 'one-big-team', surface: 'Meta', key: 'TEAMS', share: 1.0 },
   // 4 ready shards for 10,000 agents: every claim queries all 4 (25 items, ~27 KB each).
   { profile: 'one-big-team', surface: 'Work.ready', key: 'READY#<team>#<n>', share: 1.17 },
 ];

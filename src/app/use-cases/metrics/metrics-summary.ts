@@ -16,11 +16,27 @@ import type { MetricsPorts } from './deps';
 /** The window a summary covers when the caller names none. */
 export const DEFAULT_WINDOW: MetricsWindow = '1h';
 
+/** Team pages (200 names each) the queue depth reads at most. */
+const MAX_TEAM_PAGES = 5;
+
+/** Every team name, page after page (bounded by {@link MAX_TEAM_PAGES}). */
+const teamNames = async (deps: Pick<Ports, 'teams'>): Promise<string[]> => {
+  const names: string[] = [];
+  let cursor: string | undefined;
+  for (let read = 0; read < MAX_TEAM_PAGES; read += 1) {
+    const page = await deps.teams.list({ limit: 200, ...(cursor === undefined ? {} : { cursor }) });
+    names.push(...page.items);
+    cursor = page.nextCursor;
+    if (cursor === undefined) break;
+  }
+  return names;
+};
+
 /** Work items now, by team and status (one count query per team and status, never a scan). */
 export const queueDepthByTeam = async (
   deps: Pick<Ports, 'teams' | 'work'>,
 ): Promise<Record<string, Record<string, number>>> => {
-  const teams = await deps.teams.list();
+  const teams = await teamNames(deps);
   const counts = await Promise.all(
     teams.map(async (team) => [team, await deps.work.countByStatus(team)] as const),
   );

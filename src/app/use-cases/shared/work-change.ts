@@ -1,5 +1,5 @@
 import type { WorkItem } from '#core/model';
-import type { Ports } from '#core/ports';
+import type { Change, Ports } from '#core/ports';
 import type { Settings } from '#core/settings';
 import type { WorkContext, WorkDecision } from '#core/work/write';
 import type { RequestContext } from '../../context';
@@ -7,9 +7,10 @@ import { currentSettings, type SettingsDeps } from '../../settings';
 import { workContextOf } from './context';
 import { requireWork } from './lookups';
 import { decideAndCommit, refreshed } from './optimistic';
+import { revokeTokensOfDrained } from './tokens';
 
 /** Ports a single-item transition needs. */
-export type WorkChangeDeps = Pick<Ports, 'clock' | 'ids' | 'work' | 'uow'> & SettingsDeps;
+export type WorkChangeDeps = Pick<Ports, 'clock' | 'ids' | 'work' | 'agents' | 'uow'> & SettingsDeps;
 
 /** A committed transition: the item as stored now, with the settings and time it was decided under. */
 export interface WorkChanged {
@@ -20,7 +21,8 @@ export interface WorkChanged {
 
 /**
  * Read the item, decide the transition, commit it; on a lost race decide again from the item
- * that won (read from the conflict when it carries it).
+ * that won (read from the conflict when it carries it). A holder whose drain the change ended
+ * loses its token.
  * @throws NotFoundError when there is no such item; whatever domain error `decide` throws.
  */
 export const changeWorkItem = async (
@@ -32,14 +34,18 @@ export const changeWorkItem = async (
   const settings = await currentSettings(deps);
   const initial = await requireWork(deps, id);
   const wctx = workContextOf(deps, ctx, settings);
+  // The change of the last decision, the one committed.
+  let committed: Change | undefined;
   const item = await decideAndCommit(
     deps.uow,
     initial,
     (current) => {
       const decision = decide(current, wctx);
+      committed = decision.change;
       return { change: decision.change, result: decision.item };
     },
     (conflict, current) => refreshed(conflict, ['work'], id, current, () => requireWork(deps, id)),
   );
+  await revokeTokensOfDrained(deps, committed);
   return { item, settings, now: wctx.now };
 };

@@ -2,21 +2,23 @@ import { UnavailableError } from '#core/errors';
 import type { WorkItem } from '#core/model';
 import type { Change, Ports } from '#core/ports';
 import { decideAndCommit, refreshed } from '../shared/optimistic';
+import { revokeTokensOfDrained } from '../shared/tokens';
 
 /**
  * Decide about one item the sweeper read, commit, and on a lost race decide again from the item
  * that won (which usually means there is nothing left to do). Returns the decision committed;
  * `undefined` when there was nothing to do, or when the item stayed contended past the retries:
  * the sweeper must not hold up the rest of its pass for one busy item, and the next pass finds
- * it again.
+ * it again. A holder whose drain the change ended (a lease expiry) loses its token.
  */
 export const commitOne = async <D extends { readonly change: Change }>(
-  deps: Pick<Ports, 'work' | 'uow'>,
+  deps: Pick<Ports, 'work' | 'agents' | 'uow'>,
   item: WorkItem,
   decide: (current: WorkItem) => D | undefined,
 ): Promise<D | undefined> => {
+  let committed: D | undefined;
   try {
-    return await decideAndCommit<WorkItem | undefined, D | undefined>(
+    committed = await decideAndCommit<WorkItem | undefined, D | undefined>(
       deps.uow,
       item,
       (current) => {
@@ -30,4 +32,6 @@ export const commitOne = async <D extends { readonly change: Change }>(
     if (!(error instanceof UnavailableError)) throw error;
     return undefined;
   }
+  await revokeTokensOfDrained(deps, committed?.change);
+  return committed;
 };

@@ -23,7 +23,7 @@ export interface ExpiredLeases {
  * `retries_exhausted` escalation.
  */
 export const expireLeases = async (
-  deps: Pick<Ports, 'work' | 'uow' | 'escalationPublisher'>,
+  deps: Pick<Ports, 'work' | 'agents' | 'uow' | 'escalationPublisher'>,
   wctx: WorkContext,
   limit: number,
 ): Promise<ExpiredLeases> => {

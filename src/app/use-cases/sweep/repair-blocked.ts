@@ -27,7 +27,7 @@ export interface RepairedBlocked {
  * since (a minute after that dependency's change) is asked one.
  */
 export const repairBlockedItems = async (
-  deps: Pick<Ports, 'work' | 'uow' | 'escalations' | 'escalationPublisher'>,
+  deps: Pick<Ports, 'work' | 'agents' | 'uow' | 'escalations' | 'escalationPublisher'>,
   wctx: WorkContext,
   page: { readonly limit: number; readonly cursor?: string },
 ): Promise<RepairedBlocked> => {

@@ -22,7 +22,7 @@ export interface ReviewedItems {
  * next pass; the consumer records a deadline escalation once per item however often it is asked.
  */
 export const reviewDueItems = async (
-  deps: Pick<Ports, 'work' | 'uow' | 'escalationPublisher'>,
+  deps: Pick<Ports, 'work' | 'agents' | 'uow' | 'escalationPublisher'>,
   wctx: WorkContext,
   limit: number,
 ): Promise<ReviewedItems> => {
