@@ -64,6 +64,8 @@ export interface OutboxPort {
  * heartbeats (stale later), and bulk imports (they have their own per-run keys).
  */
 const NOT_KEPT: readonly RegExp[] = [
+  // Claude's answers change nothing and are read at once.
+  /^\/v1\/ai\//,
   /^\/v1\/agents$/,
   /^\/v1\/agents\/[^/]+\/(token|heartbeat)$/,
   /^\/v1\/tokens$/,
@@ -103,6 +105,12 @@ export interface ApiClientOptions {
   readonly fetch?: typeof fetch;
   /** Keeps state-changing requests until answered. @default none */
   readonly outbox?: OutboxPort;
+  /**
+   * Runs once before the first request that goes through the outbox path (the outbox's replay:
+   * what an outage kept is sent before anything that follows it, and only by a command that
+   * talks to the service). @default nothing
+   */
+  readonly beforeFirstRequest?: () => Promise<void>;
 }
 
 const parseBody = (text: string): unknown => {
@@ -171,6 +179,7 @@ export class ApiClient {
     const key = method === 'POST' ? (options.idempotencyKey ?? randomUUID()) : undefined;
     if (key !== undefined) headers['idempotency-key'] = key;
     const retries = options.retries ?? this.options.retries ?? 3;
+    if (options.outbox !== false) await this.options.beforeFirstRequest?.();
     const outbox = options.outbox === false ? undefined : this.options.outbox;
     if (!outbox || key === undefined || !isKeptInOutbox(method, path)) {
       return this.exchange<T>(url, method, headers, body, retries);

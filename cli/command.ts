@@ -7,7 +7,7 @@ import type { ParseArgsConfig } from 'node:util';
 import { ApiClient } from './client';
 import type { CliConfig } from './config';
 import { type ExitCode, type Io, UsageError } from './io';
-import { outboxOf } from './outbox';
+import { outboxOf, replayQuietly } from './outbox';
 import { LocalState } from './state';
 
 /** Option definitions in `util.parseArgs` form. */
@@ -93,14 +93,27 @@ export const createContext = (inputs: ContextInputs): CommandContext => {
     return new LocalState(stateDir, url);
   });
   const outbox = inputs.outbox === false ? undefined : outboxOf(state, io);
-  const makeClient = (url: string, token: string | undefined) =>
+  const makeClient = (url: string, token: string | undefined): ApiClient =>
     new ApiClient({
       baseUrl: url,
       ...(token ? { token } : {}),
       sleep: io.sleep,
       ...(inputs.fetch ? { fetch: inputs.fetch } : {}),
-      ...(outbox ? { outbox } : {}),
+      ...(outbox ? { outbox, beforeFirstRequest: replay } : {}),
     });
+  // What the outbox holds is sent before the command's first request: a report an outage kept is
+  // applied before anything that follows it, and a command refused for its usage sends nothing.
+  const replay = once(async () => {
+    let local: LocalState;
+    try {
+      local = await state();
+    } catch {
+      return;
+    }
+    if ((await local.listOutbox().catch(() => [])).length === 0) return;
+    const { url, token } = await config();
+    await replayQuietly(local, makeClient(url, token), io);
+  });
   return {
     io,
     positionals: inputs.positionals,

@@ -5,13 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { ApiError, NetworkError } from './client';
-import {
-  type Command,
-  type CommandContext,
-  type CommandGroup,
-  createContext,
-  type OptionsConfig,
-} from './command';
+import { type Command, type CommandGroup, createContext, type OptionsConfig } from './command';
 import { AGENT_COMMANDS } from './commands/agents';
 import { AI_COMMANDS } from './commands/ai';
 import { DOCTOR_COMMANDS } from './commands/doctor';
@@ -25,8 +19,6 @@ import { WATCH_COMMANDS } from './commands/watch';
 import { WORK_COMMANDS } from './commands/work';
 import { loadCliConfig } from './config';
 import { CommandFailure, ExitCode, type Io, sayJson, UsageError, warn } from './io';
-import { replayQuietly } from './outbox';
-import type { LocalState } from './state';
 import { isWellFormed, printable } from './text';
 
 const CONFLICT = 409;
@@ -218,22 +210,6 @@ const parseCommandArgs = (command: Command, args: string[]): Parsed => {
   return { positionals, rest, values: parsed.values };
 };
 
-/**
- * Sends what the outbox holds before the command runs, so a report an outage kept is applied
- * before anything that follows it. A command that needs no configuration still runs when there
- * is none (nothing can wait then).
- */
-const replayBeforeCommand = async (context: CommandContext): Promise<void> => {
-  let state: LocalState;
-  try {
-    state = await context.state();
-  } catch {
-    return;
-  }
-  if ((await state.listOutbox().catch(() => [])).length === 0) return;
-  await replayQuietly(state, await context.client(), context.io);
-};
-
 /** Options of one run. */
 export interface RunOptions {
   readonly io: Io;
@@ -306,7 +282,6 @@ export const runCli = async (argv: readonly string[], options: RunOptions): Prom
       ...(options.fetch ? { fetch: options.fetch } : {}),
       outbox: command.outbox !== false,
     });
-    if (command.outbox !== false) await replayBeforeCommand(context);
     return (await command.run(context)) ?? ExitCode.Ok;
   } catch (error) {
     return report(io, json, error, command);
