@@ -12,11 +12,10 @@
  * As in test/e2e/faults-crash.test.ts, DynamoDB Local is stopped with SIGTERM after the runtime
  * is killed: it stands in for DynamoDB, which keeps what it acknowledged.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type SpawnedStack, spawnLocalStack } from '#test/support/local-stack';
+import { membersOf, type SpawnedStack, spawnLocalStack } from '#test/support/local-stack';
 
 const WORKERS = 8;
 const CRASHERS = 3;
@@ -35,13 +34,6 @@ export interface ChaosResult {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-const membersOf = (group: number): number[] =>
-  execFileSync('ps', ['-eo', 'pid=,pgid='], { encoding: 'utf8' })
-    .split('\n')
-    .map((line) => line.trim().split(/\s+/).map(Number))
-    .filter(([pid, pgid]) => pgid === group && Number.isInteger(pid))
-    .map(([pid]) => pid as number);
 
 interface Answer {
   readonly status: number;

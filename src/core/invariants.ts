@@ -190,22 +190,17 @@ export const repairAgentClaims = (
   };
 };
 
-/** The ready item back to `blocked` while a dependency is open. */
-export const repairReadyItem = (
+/** The item moved to `status` at its next version, recorded as the repair of invariant `name`. */
+const statusRepair = (
   item: WorkItem,
-  dependencies: readonly WorkItem[],
+  status: WorkItem['status'],
+  name: InvariantName,
   ctx: ChangeContext,
-): Repair<WorkItem> | undefined => {
-  if (!readyItemViolation(item, dependencies)) return undefined;
-  const next: WorkItem = {
-    ...item,
-    status: WorkStatus.Blocked,
-    version: item.version + 1,
-    updatedAt: iso(ctx.now),
-  };
+): Repair<WorkItem> => {
+  const next: WorkItem = { ...item, status, version: item.version + 1, updatedAt: iso(ctx.now) };
   const event = repairedEvent(
     ctx,
-    InvariantName.ReadyItemsUnblocked,
+    name,
     { entityType: EntityType.Work, entityId: item.id, seq: next.version, team: item.team },
     { status: item.status },
     { status: next.status },
@@ -216,24 +211,18 @@ export const repairReadyItem = (
   };
 };
 
+/** The ready item back to `blocked` while a dependency is open. */
+export const repairReadyItem = (
+  item: WorkItem,
+  dependencies: readonly WorkItem[],
+  ctx: ChangeContext,
+): Repair<WorkItem> | undefined =>
+  readyItemViolation(item, dependencies)
+    ? statusRepair(item, WorkStatus.Blocked, InvariantName.ReadyItemsUnblocked, ctx)
+    : undefined;
+
 /** A held item without a claim goes back to `ready` (one with a claim ends by {@link expireLease}). */
-export const repairUnclaimedHeldItem = (item: WorkItem, ctx: ChangeContext): Repair<WorkItem> | undefined => {
-  if (!isHeld(item.status) || item.claim) return undefined;
-  const next: WorkItem = {
-    ...item,
-    status: WorkStatus.Ready,
-    version: item.version + 1,
-    updatedAt: iso(ctx.now),
-  };
-  const event = repairedEvent(
-    ctx,
-    InvariantName.HeldItemsLeased,
-    { entityType: EntityType.Work, entityId: item.id, seq: next.version, team: item.team },
-    { status: item.status },
-    { status: next.status },
-  );
-  return {
-    next,
-    change: { writes: [{ kind: 'work', item: next, expectedVersion: item.version }], events: [event] },
-  };
-};
+export const repairUnclaimedHeldItem = (item: WorkItem, ctx: ChangeContext): Repair<WorkItem> | undefined =>
+  isHeld(item.status) && !item.claim
+    ? statusRepair(item, WorkStatus.Ready, InvariantName.HeldItemsLeased, ctx)
+    : undefined;

@@ -4,7 +4,6 @@
  * a restart on the same data, every write the service acknowledged is there and no item is held
  * twice: each agent's `activeClaims` equals the items it holds.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,7 +18,7 @@ import type {
 } from '#app/schemas/views';
 import { uniqueName } from '#test/support/e2e-fixtures';
 import { ApiClient, pollUntil } from '#test/support/http-client';
-import { type SpawnedStack, spawnLocalStack } from '#test/support/local-stack';
+import { membersOf, type SpawnedStack, spawnLocalStack } from '#test/support/local-stack';
 
 const AGENTS = 6;
 const ITEMS = 40;
@@ -45,14 +44,6 @@ const start = async (): Promise<SpawnedStack> => {
   started.push(stack);
   return stack;
 };
-
-/** Process ids still in a process group. */
-const membersOf = (group: number): number[] =>
-  execFileSync('ps', ['-eo', 'pid=,pgid='], { encoding: 'utf8' })
-    .split('\n')
-    .map((line) => line.trim().split(/\s+/).map(Number))
-    .filter(([pid, pgid]) => pgid === group && Number.isInteger(pid))
-    .map(([pid]) => pid as number);
 
 interface Acknowledged {
   readonly claims: { workId: string; agentId: string; token: string }[];

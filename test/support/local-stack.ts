@@ -4,7 +4,7 @@
  * kill or restart the stack. Each child's output goes to a log file named in every error (and
  * removed after a clean stop).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -165,3 +165,11 @@ export const spawnLocalStack = async (
     clearTimeout(timer);
   }
 };
+
+/** Process ids still in a process group (a stack started with `processGroup`, DynamoDB Local included). */
+export const membersOf = (group: number): number[] =>
+  execFileSync('ps', ['-eo', 'pid=,pgid='], { encoding: 'utf8' })
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/).map(Number))
+    .filter(([pid, pgid]) => pgid === group && Number.isInteger(pid))
+    .map(([pid]) => pid as number);
