@@ -74,6 +74,19 @@ const NOT_KEPT: readonly RegExp[] = [
   /^\/v1\/import$/,
 ];
 
+/**
+ * Like `Promise.all`, but waits for every request to settle before it reports the first failure,
+ * so no request is still on the wire when the command ends.
+ */
+export const allAnswered = async <T extends readonly unknown[]>(
+  requests: readonly [...{ [K in keyof T]: Promise<T[K]> }],
+): Promise<T> => {
+  const outcomes = await Promise.allSettled(requests);
+  const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+  return outcomes.map((outcome) => (outcome as PromiseFulfilledResult<unknown>).value) as unknown as T;
+};
+
 /** Whether a request goes through the outbox. */
 export const isKeptInOutbox = (method: string, path: string): boolean =>
   method === 'POST' && !NOT_KEPT.some((pattern) => pattern.test(path.split('?')[0] ?? path));

@@ -4,6 +4,7 @@
  * `enhanced` still writes the legacy fallback file when the service cannot be reached.
  */
 import { readFile, writeFile } from 'node:fs/promises';
+import { allAnswered } from '../client';
 import {
   type AgentSession,
   atMost,
@@ -144,7 +145,7 @@ const intelligence: Command = {
   async run(context) {
     atMost(context, 0);
     const client = await readerClient(context);
-    const [healthReply, recommendations] = await Promise.all([
+    const [healthReply, recommendations] = await allAnswered([
       client.request<AiHealth>('GET', '/v1/ai/health'),
       recommend(context, {}),
     ]);

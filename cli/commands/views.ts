@@ -4,7 +4,7 @@
  */
 import type { AgentPage, HealthView, TeamPage, WorkPage } from '#app/schemas/views';
 import { WorkStatus } from '#core/work/status';
-import { ApiError } from '../client';
+import { ApiError, allAnswered } from '../client';
 import { atMost, type Command, readerClient } from '../command';
 import { agentTable, teamTable, workTable } from '../format';
 import { ExitCode, say, sayJson, table } from '../io';
@@ -28,7 +28,7 @@ const dashboard: Command = {
       // Agent tokens may read teams and work but not the agent list; show what is visible.
       if (!(error instanceof ApiError && error.status === FORBIDDEN)) throw error;
     }
-    const open = await Promise.all(
+    const open = await allAnswered(
       [WorkStatus.Claimed, WorkStatus.InProgress].map(
         async (status) =>
           (await client.request<WorkPage>('GET', '/v1/work', { query: { status, limit: 200 } })).body.items,

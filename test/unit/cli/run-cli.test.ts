@@ -265,6 +265,23 @@ describe('legacy commands', () => {
     expect(plan.stdout.split('\n')[0]).toBe('RECOMMENDATIONS (heuristic, breaker_open): 0');
   });
 
+  it('claude-dashboard waits for both answers before it reports a failure', async () => {
+    fake.api.on('POST', '/v1/ai/recommendations', {
+      status: 200,
+      body: { source: 'heuristic', recommendations: [] },
+      delayMs: 150,
+    });
+
+    const run = await runCoord(['claude-dashboard'], fake.env);
+
+    expect(run.code).toBe(1);
+    expect(fake.api.requests.map((request) => request.path).sort()).toEqual([
+      '/v1/ai/health',
+      '/v1/ai/recommendations',
+    ]);
+    expect(fake.api.answered).toBe(2);
+  });
+
   it('pipes standard input to the AI query endpoint', async () => {
     fake.api.on('POST', '/v1/ai/query', {
       status: 200,

@@ -22,6 +22,8 @@ export interface FakeReply {
   readonly status: number;
   readonly body?: unknown;
   readonly headers?: Record<string, string>;
+  /** Answers this much later (a slow service). */
+  readonly delayMs?: number;
 }
 
 type Responder = FakeReply | ((request: RecordedRequest, count: number) => FakeReply);
@@ -39,6 +41,8 @@ interface Route {
  */
 export class FakeApi {
   readonly requests: RecordedRequest[] = [];
+  /** How many requests have had their whole answer written. */
+  answered = 0;
   private readonly routes: Route[] = [];
   private server: Server | undefined;
   url = '';
@@ -96,12 +100,17 @@ export class FakeApi {
               body: { error: { code: 'not_found', message: `no route ${request.method} ${request.path}` } },
             };
         const text = reply.body === undefined ? '' : JSON.stringify(reply.body);
-        outgoing.writeHead(reply.status, {
-          ...(text ? { 'content-type': 'application/json' } : {}),
-          'x-request-id': `req-${this.requests.length}`,
-          ...reply.headers,
-        });
-        outgoing.end(text);
+        const requestId = `req-${this.requests.length}`;
+        const answer = () => {
+          outgoing.writeHead(reply.status, {
+            ...(text ? { 'content-type': 'application/json' } : {}),
+            'x-request-id': requestId,
+            ...reply.headers,
+          });
+          outgoing.end(text, () => this.answered++);
+        };
+        if (reply.delayMs) setTimeout(answer, reply.delayMs);
+        else answer();
       });
     });
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
