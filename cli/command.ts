@@ -210,7 +210,8 @@ export const PAGE_OPTIONS = {
 } as const;
 
 /**
- * Reads a list: one page, or every page with `--all`; `--limit` and `--cursor` pass through.
+ * Reads a list: one page, or every page with `--all`; `--limit` (at most `maxLimit`, the route's
+ * own maximum) and `--cursor` pass through.
  * Returns the items and the cursor of the page after the last one read.
  */
 export const readPages = async <T>(
@@ -218,9 +219,13 @@ export const readPages = async <T>(
   client: ApiClient,
   path: string,
   filters: Readonly<Record<string, string | undefined>>,
+  maxLimit = 200,
 ): Promise<{ items: T[]; nextCursor?: string }> => {
   const limit = stringOption(context, 'limit');
-  const query = { ...filters, limit: limit === undefined ? undefined : integerIn(limit, '--limit', 1, 200) };
+  const query = {
+    ...filters,
+    limit: limit === undefined ? undefined : integerIn(limit, '--limit', 1, maxLimit),
+  };
   const items: T[] = [];
   let cursor = stringOption(context, 'cursor');
   for (;;) {

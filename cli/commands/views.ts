@@ -5,11 +5,13 @@
 import type { AgentPage, HealthView, TeamPage, WorkPage } from '#app/schemas/views';
 import { WorkStatus } from '#core/work/status';
 import { ApiError, allAnswered } from '../client';
-import { atMost, type Command, readerClient } from '../command';
+import { atMost, type Command, PAGE_OPTIONS, readerClient, readPages } from '../command';
 import { agentTable, teamTable, workTable } from '../format';
-import { ExitCode, say, sayJson, table } from '../io';
+import { ExitCode, say, sayJson, table, warn } from '../io';
 
 const FORBIDDEN = 403;
+/** `GET /v1/teams` summarises at most this many teams a call. */
+const TEAMS_PAGE_MAX = 20;
 
 const dashboard: Command = {
   name: 'dashboard',
@@ -54,13 +56,23 @@ const dashboard: Command = {
 const teams: Command = {
   name: 'teams',
   group: 'views',
-  usage: '',
-  summary: 'Per team: agents and work by status, forecast',
+  usage: '[--limit n] [--cursor c] [--all]',
+  summary: 'Per team: agents and work by status, forecast (20 teams a page; --all for every team)',
+  options: PAGE_OPTIONS,
   async run(context) {
     atMost(context, 0);
-    const { body } = await (await readerClient(context)).request<TeamPage>('GET', '/v1/teams');
-    if (context.json) sayJson(context.io, body);
-    else for (const line of teamTable(body.items)) say(context.io, line);
+    const page = await readPages<TeamPage['items'][number]>(
+      context,
+      await readerClient(context),
+      '/v1/teams',
+      {},
+      TEAMS_PAGE_MAX,
+    );
+    if (context.json) sayJson(context.io, page);
+    else {
+      for (const line of teamTable(page.items)) say(context.io, line);
+      if (page.nextCursor) warn(context.io, `more teams: --cursor ${page.nextCursor} (or --all)`);
+    }
     return ExitCode.Ok;
   },
 };

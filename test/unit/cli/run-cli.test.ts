@@ -101,6 +101,37 @@ describe('the HTTP client', () => {
   });
 });
 
+describe('coord teams', () => {
+  const team = (name: string) => ({
+    team: name,
+    agents: { active: 1 },
+    work: { ready: 2 },
+    forecast: { etaMinutes: null, atRisk: [] },
+  });
+
+  it('shows one page and says how to see more, or follows every cursor with --all', async () => {
+    fake.api.on('GET', '/v1/teams', (request) =>
+      request.query.get('cursor') === 'c2'
+        ? { status: 200, body: { items: [team('zeta')] } }
+        : { status: 200, body: { items: [team('alpha')], nextCursor: 'c2' } },
+    );
+
+    const first = await runCoord(['teams'], fake.env);
+    const all = await runCoord(['teams', '--all', '--json'], fake.env);
+    const tooMany = await runCoord(['teams', '--limit', '21'], fake.env);
+
+    expect(first.stdout).toContain('alpha');
+    expect(first.stdout).not.toContain('zeta');
+    expect(first.stderr).toContain('more teams: --cursor c2 (or --all)');
+    expect(JSON.parse(all.stdout).items.map((entry: { team: string }) => entry.team)).toEqual([
+      'alpha',
+      'zeta',
+    ]);
+    expect(tooMany.code).toBe(2);
+    expect(fake.api.sent('GET', '/v1/teams')).toHaveLength(3);
+  });
+});
+
 describe('configuration', () => {
   it('prefers flags over COORD_* over the legacy names over the config file', async () => {
     const file = join(fake.home, 'config.json');
