@@ -6,6 +6,7 @@ import { ApiError } from '../api';
 import { age, announce, h, words } from '../dom';
 import { Resource } from '../resource';
 import type { Escalation } from '../types';
+import { selectableList } from './selectable-list';
 import { type Context, loadError, section, type View } from './view';
 
 const detailsText = (details: Readonly<Record<string, unknown>>): string =>
@@ -36,7 +37,6 @@ export const createEscalationsView = (ctx: Context): View => {
     ),
     list,
   );
-  let selected = 0;
 
   const resolve = async (e: Escalation) => {
     try {
@@ -57,26 +57,13 @@ export const createEscalationsView = (ctx: Context): View => {
     }
   };
 
-  const rows = () => escalations.value ?? [];
-  const render = () => {
-    status.textContent = escalations.error
-      ? loadError(escalations.error)
-      : escalations.value
-        ? ''
-        : 'Loading…';
-    selected = Math.min(selected, Math.max(0, rows().length - 1));
-    const items = rows().map((e, index) =>
+  const rows = selectableList<Escalation>(list, {
+    key: (e) => `esc-${e.id}`,
+    empty: 'No open escalations.',
+    row: (e, selection) =>
       h(
         'li',
-        {
-          class: `escalation ${e.status}`,
-          tabindex: index === selected ? 0 : -1,
-          'aria-current': index === selected ? 'true' : undefined,
-          'data-focus-key': `esc-${e.id}`,
-          onfocus: () => {
-            selected = index;
-          },
-        },
+        { class: `escalation ${e.status}`, ...selection },
         h(
           'div',
           { class: 'escalation-head' },
@@ -99,20 +86,15 @@ export const createEscalationsView = (ctx: Context): View => {
             )
           : null,
       ),
-    );
-    if (items.length === 0) items.push(h('li', { class: 'empty' }, 'No open escalations.'));
-    const focusedInside = list.contains(document.activeElement);
-    list.replaceChildren(...items);
-    if (focusedInside) list.querySelector<HTMLElement>('[aria-current="true"]')?.focus();
-  };
-  escalations.subscribe(render);
-
-  const select = (next: number) => {
-    if (rows().length === 0) return;
-    selected = (next + rows().length) % rows().length;
-    render();
-    list.querySelector<HTMLElement>('[aria-current="true"]')?.focus();
-  };
+  });
+  escalations.subscribe(() => {
+    status.textContent = escalations.error
+      ? loadError(escalations.error)
+      : escalations.value
+        ? ''
+        : 'Loading…';
+    rows.render(escalations.value ?? []);
+  });
 
   return {
     id: 'escalations',
@@ -121,10 +103,9 @@ export const createEscalationsView = (ctx: Context): View => {
     refresh: () => escalations.reload(),
     wants: (m) => m.type.startsWith('escalation') || m.type === 'work.escalated' || m.type === 'work.retried',
     onKey: (key) => {
-      const current = rows()[selected];
-      if (key === 'j') select(selected + 1);
-      else if (key === 'k') select(selected - 1);
-      else if (key === 'r' && isAdmin && current?.status === 'open') void resolve(current);
+      const current = rows.current();
+      if (rows.onKey(key)) return true;
+      if (key === 'r' && isAdmin && current?.status === 'open') void resolve(current);
       else if (key === 'y' && isAdmin && current?.status === 'open') void retry(current);
       else return false;
       return true;

@@ -7,6 +7,7 @@ import { ApiError } from '../api';
 import { age, announce, h, words } from '../dom';
 import { Resource } from '../resource';
 import type { Invariant } from '../types';
+import { selectableList } from './selectable-list';
 import { type Context, loadError, section, type View } from './view';
 
 const roundText = (invariant: Invariant): string => {
@@ -31,7 +32,6 @@ export const createInvariantsView = (ctx: Context): View => {
     ),
     list,
   );
-  let selected = 0;
 
   const repair = async (invariant: Invariant) => {
     try {
@@ -47,26 +47,16 @@ export const createInvariantsView = (ctx: Context): View => {
     }
   };
 
-  const rows = () => invariants.value ?? [];
-  const render = () => {
-    status.textContent = invariants.error ? loadError(invariants.error) : invariants.value ? '' : 'Loading…';
-    selected = Math.min(selected, Math.max(0, rows().length - 1));
-    const items = rows().map((invariant, index) => {
+  const rows = selectableList<Invariant>(list, {
+    key: (invariant) => `inv-${invariant.name}`,
+    row: (invariant, selection) => {
       const examples = [
         ...(invariant.lastRound?.examples ?? []),
         ...(invariant.currentRound?.examples ?? []),
       ];
       return h(
         'li',
-        {
-          class: `invariant ${invariant.status}`,
-          tabindex: index === selected ? 0 : -1,
-          'aria-current': index === selected ? 'true' : undefined,
-          'data-focus-key': `inv-${invariant.name}`,
-          onfocus: () => {
-            selected = index;
-          },
-        },
+        { class: `invariant ${invariant.status}`, ...selection },
         h(
           'div',
           { class: 'escalation-head' },
@@ -99,19 +89,12 @@ export const createInvariantsView = (ctx: Context): View => {
             )
           : null,
       );
-    });
-    const focusedInside = list.contains(document.activeElement);
-    list.replaceChildren(...items);
-    if (focusedInside) list.querySelector<HTMLElement>('[aria-current="true"]')?.focus();
-  };
-  invariants.subscribe(render);
-
-  const select = (next: number) => {
-    if (rows().length === 0) return;
-    selected = (next + rows().length) % rows().length;
-    render();
-    list.querySelector<HTMLElement>('[aria-current="true"]')?.focus();
-  };
+    },
+  });
+  invariants.subscribe(() => {
+    status.textContent = invariants.error ? loadError(invariants.error) : invariants.value ? '' : 'Loading…';
+    rows.render(invariants.value ?? []);
+  });
 
   return {
     id: 'invariants',
@@ -120,10 +103,9 @@ export const createInvariantsView = (ctx: Context): View => {
     refresh: () => invariants.reload(),
     wants: (m) => m.type === 'metrics',
     onKey: (key) => {
-      const current = rows()[selected];
-      if (key === 'j') select(selected + 1);
-      else if (key === 'k') select(selected - 1);
-      else if (key === 'x' && isAdmin && current?.status === 'violated') void repair(current);
+      const current = rows.current();
+      if (rows.onKey(key)) return true;
+      if (key === 'x' && isAdmin && current?.status === 'violated') void repair(current);
       else return false;
       return true;
     },
