@@ -2,11 +2,14 @@
  * Every route x every kind of caller through the real handlers: no token is 401, a role the
  * route does not list is 403, a listed one gets past both; a refused request changes nothing
  * (the newest audit event, which every change writes with it, stays the same). What a listed
- * caller gets past the two checks (200, 400, 404, ...) is for each route's own tests.
+ * caller gets past the two checks (200, 400, 404, ...) is for each route's own tests; it is
+ * never a 5xx.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { heartbeatsQueue } from '#adapters/sqs/queues';
 import { ROUTES, type RouteDefinition, type RouteId } from '#functions/shared/routes';
 import { unique } from '#test/support/builders';
+import { createTestQueue, type TestQueue } from '../queues/queue-support';
 import { ADMIN, call, REGISTRATION, seedAgent, useHandlerStore } from './handlers';
 
 const store = useHandlerStore('http-authz-matrix');
@@ -16,12 +19,21 @@ type Caller = (typeof CALLERS)[number];
 
 const tokens: Partial<Record<Caller, string>> = { admin: ADMIN, registration: REGISTRATION };
 let agentId = '';
+let queue: TestQueue | undefined;
 
 beforeAll(async () => {
+  // The heartbeat route hands heartbeats to their queue: give it one, as every deployment has.
+  queue = await createTestQueue('http-authz-matrix', heartbeatsQueue);
+  vi.stubEnv('AWS_ENDPOINT_URL_SQS', inject('sqsEndpoint'));
+  vi.stubEnv('COORD_HEARTBEATS_QUEUE_URL', queue.url);
   const { agent, token } = await seedAgent(store(), { team: `t-${unique()}` });
   agentId = agent.id;
   tokens.agent = token;
   tokens.viewer = (await call('issueToken', { token: ADMIN, body: { role: 'viewer' } })).body.token;
+});
+
+afterAll(async () => {
+  await queue?.cleanup();
 });
 
 const newestEvent = async (): Promise<string | undefined> =>
@@ -49,6 +61,8 @@ describe('the authorization matrix', () => {
       route.access === 'public' ? undefined : caller === 'none' ? 401 : listed ? undefined : 403;
     if (expected === undefined) {
       expect([401, 403], JSON.stringify(answer.body)).not.toContain(answer.status);
+      // Past the checks an empty body may be refused (400, 404, ...), never answered with a 5xx.
+      expect(answer.status, JSON.stringify(answer.body)).toBeLessThan(500);
     } else {
       expect(answer.status, JSON.stringify(answer.body)).toBe(expected);
       expect(await newestEvent()).toBe(before);
