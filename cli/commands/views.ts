@@ -2,6 +2,7 @@
  * Read-only views: the legacy `dashboard` becomes teams, agents and open work from the API
  * (in-progress work is shown too, which the legacy dashboard hid).
  */
+import { MAX_TEAMS_PAGE } from '#app/schemas/admin';
 import type { AgentPage, HealthView, TeamPage, WorkPage } from '#app/schemas/views';
 import { WorkStatus } from '#core/work/status';
 import { ApiError, allAnswered } from '../client';
@@ -10,8 +11,6 @@ import { agentTable, teamTable, workTable } from '../format';
 import { ExitCode, say, sayJson, table, warn } from '../io';
 
 const FORBIDDEN = 403;
-/** `GET /v1/teams` summarises at most this many teams a call. */
-const TEAMS_PAGE_MAX = 20;
 
 const dashboard: Command = {
   name: 'dashboard',
@@ -66,7 +65,7 @@ const teams: Command = {
       await readerClient(context),
       '/v1/teams',
       {},
-      TEAMS_PAGE_MAX,
+      MAX_TEAMS_PAGE,
     );
     if (context.json) sayJson(context.io, page);
     else {

@@ -28,7 +28,13 @@ export const AuditQuery = Closed({
 });
 export type AuditQuery = Static<typeof AuditQuery>;
 
-/** `GET /v1/teams`: a page answers at most 20 teams (`MAX_TEAMS_PAGE`), whatever the limit. */
+/**
+ * Teams one `GET /v1/teams` call summarises at most: each costs its agent pages, its work counts
+ * and its open items, so a larger `limit` answers this many and a `nextCursor`.
+ */
+export const MAX_TEAMS_PAGE = 20;
+
+/** `GET /v1/teams`: a page answers at most {@link MAX_TEAMS_PAGE} teams, whatever the limit. */
 export const TeamsQuery = Closed({
   ...PageQuery,
   limit: Type.Optional(
@@ -36,8 +42,7 @@ export const TeamsQuery = Closed({
       minimum: 1,
       maximum: 200,
       default: 50,
-      description:
-        'Teams per page. Each team is summarised with its own store reads, so a page answers at most 20 teams; a larger limit answers 20 and a nextCursor.',
+      description: `Teams per page. Each team is summarised with its own store reads, so a page answers at most ${MAX_TEAMS_PAGE} teams; a larger limit answers ${MAX_TEAMS_PAGE} and a nextCursor.`,
     }),
   ),
 });

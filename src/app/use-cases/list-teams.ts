@@ -6,16 +6,12 @@ import type { Ports } from '#core/ports';
 import type { Settings } from '#core/settings';
 import { OPEN_STATUSES, type WorkStatus } from '#core/work/status';
 import type { RequestContext } from '../context';
-import type { TeamsQuery } from '../schemas/admin';
+import { MAX_TEAMS_PAGE, type TeamsQuery } from '../schemas/admin';
 import type { TeamPage, TeamSummary } from '../schemas/views';
 import { currentSettings, type SettingsDeps } from '../settings';
 import { DEFAULT_PAGE_LIMIT } from './shared/context';
 
-/**
- * Teams one `GET /v1/teams` call summarises at most: each costs its agent pages, its work counts
- * and its open items, so a larger `limit` answers this many and a `nextCursor`.
- */
-export const MAX_TEAMS_PAGE = 20;
+export { MAX_TEAMS_PAGE };
 
 /** Agents read per team at most (pages of 200). */
 const MAX_AGENT_PAGES = 5;
