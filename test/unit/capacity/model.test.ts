@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { DAY_SHARDS, eventDayPartition, readyPartition } from '#adapters/dynamo/keys';
 import { DEFAULT_SETTINGS_CACHE_SECONDS } from '#app/config';
 import { costOf, DEFAULT_ACCOUNT_CONCURRENCY } from '../../../scripts/capacity/cost';
-import { FAIL_SHARE, type HotPartition, runModel, SURFACES } from '../../../scripts/capacity/model';
+import {
+  BROADCAST_EVENTS_PER_BATCH,
+  batchQueryShare,
+  FAIL_SHARE,
+  type HotPartition,
+  runModel,
+  SURFACES,
+} from '../../../scripts/capacity/model';
 import { PROFILES, profileNamed } from '../../../scripts/capacity/profiles';
 
 /**
@@ -13,10 +20,6 @@ import { PROFILES, profileNamed } from '../../../scripts/capacity/profiles';
  * `share` is the largest of the key's partitions (e.g. the busiest `LEASE#<n>` bucket).
  */
 const KNOWN_HOT: readonly { profile: string; surface: string; key: string; share: number }[] = [
-  // The broadcaster queries the `all` channel once per event; `team:` likewise in one team.
-  { profile: 'fleet', surface: 'Connections.byChannel', key: 'all', share: 2.33 },
-  { profile: 'one-big-team', surface: 'Connections.byChannel', key: 'all', share: 2.33 },
-  { profile: 'one-big-team', surface: 'Connections.byChannel', key: 'team:<team>', share: 1.17 },
   // 4 ready shards for 10,000 agents: every claim queries all 4 (25 items, ~27 KB each).
   { profile: 'one-big-team', surface: 'Work.ready', key: 'READY#<team>#<n>', share: 1.17 },
 ];
@@ -94,6 +97,23 @@ describe('the capacity model on every profile', { timeout: 30_000 }, () => {
 
     expect(status?.pattern).toMatch(/^STATUS#[a-z_]+#<n>$/);
     expect(status?.share).toBeLessThan(0.5);
+  });
+
+  it('reads a channel’s subscribers once per broadcaster batch, not once per event', () => {
+    const fleet = reportOf('fleet');
+    const all = fleet.hottest.find((hot) => hot.index === 'byChannel' && hot.partition === 'all');
+    // 50 dashboards on `all`, ~120 bytes each: 6 KB, 1 RCU per eventually consistent Query.
+    const queriesPerSec = fleet.rates.eventsPerSec / BROADCAST_EVENTS_PER_BATCH;
+
+    expect(all?.readUnitsPerSec).toBeCloseTo(queriesPerSec * 1, 0);
+    expect(fleet.rates.broadcastBatches).toBeCloseTo(queriesPerSec, 6);
+  });
+
+  it('charges a rare channel about one Query per event and a channel of every event one per batch', () => {
+    expect(batchQueryShare(1, 10)).toBeCloseTo(0.1, 9);
+    expect(batchQueryShare(0.001, 10)).toBeGreaterThan(0.99);
+    expect(batchQueryShare(0.03, 10)).toBeGreaterThan(batchQueryShare(0.3, 10));
+    expect(batchQueryShare(0.5, 1)).toBe(1);
   });
 
   it('reads the settings once per warm process and cache period, never more often than calls ask', () => {
