@@ -23,8 +23,8 @@ import { WorkStatus } from '#core/work/status';
 import { CONCURRENCY_HEADROOM, functionRates, type ModelFunction } from './cost';
 import { type Access, type CycleAccesses, runCycle } from './cycle';
 import { readUnits } from './item-size';
-import { BROADCAST_CALLS } from './store-calls';
 import type { LoadProfile } from './profiles';
+import { BROADCAST_CALLS } from './store-calls';
 
 /** DynamoDB serves at most this many write units per second per partition (tables and indexes alike). */
 export const PARTITION_WRITE_LIMIT = 1000;
