@@ -15,7 +15,7 @@ import {
 import { rollupKey } from '#adapters/dynamo/metrics-store';
 import { agentsTable, connectionsTable, metaTable, TABLES, workTable } from '#adapters/dynamo/tables';
 import { heartbeatsQueue } from '#adapters/sqs/queues';
-import { DEFAULT_SETTINGS_CACHE_SECONDS } from '#app/config';
+import { DEFAULT_READY_SHARDS, DEFAULT_SETTINGS_CACHE_SECONDS } from '#app/config';
 import { observerDelivery } from '#app/live-messages';
 import { DEFAULT_SWEEP_LIMITS } from '#app/use-cases/sweep';
 import { channelNames } from '#core/realtime/messages';
@@ -39,9 +39,6 @@ export const ON_DEMAND_TABLE_QUOTA = 40_000;
 export const WARN_SHARE = 0.5;
 /** A partition above this share of a limit would throttle under bursts: the capacity test fails on it. */
 export const FAIL_SHARE = 0.8;
-
-/** Ready-index shards per team (`COORD_READY_SHARDS`' default in src/app/config.ts). */
-export const DEFAULT_READY_SHARDS = 4;
 
 /**
  * Claim cycles the model runs through the code per profile, spread over teams by their share:
