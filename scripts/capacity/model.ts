@@ -11,6 +11,7 @@ import {
   reviewPartition,
   settingsKey,
   statusPartitions,
+  WorkIndex,
 } from '#adapters/dynamo/keys';
 import { rollupKey } from '#adapters/dynamo/metrics-store';
 import { agentsTable, connectionsTable, metaTable, TABLES, workTable } from '#adapters/dynamo/tables';
@@ -300,7 +301,7 @@ const sweepAccesses = (agentBytes: number): Access[] => {
   return [
     read(metaTable.id, String(settingsKey()[PK]), 300, true),
     ...Array.from({ length: LEASE_READ_BUCKETS }, (_, bucket) =>
-      read(workTable.id, leasePartition(bucket), 1, false, 'leases'),
+      read(workTable.id, leasePartition(bucket), 1, false, WorkIndex.leases.indexName),
     ),
     ...Array.from({ length: REVIEW_READ_BUCKETS }, (_, bucket) =>
       read(workTable.id, reviewPartition(bucket), 1, false, 'review'),

@@ -31,8 +31,8 @@ const indexKeys = (table: TableDefinition, indexName: string): IndexKeys => {
 export const WorkIndex = {
   /** Sparse: only `ready` items, most urgent first within a team shard. */
   ready: indexKeys(workTable, 'ready'),
-  /** Sparse: only held items, by lease expiry within a bucket. */
-  leases: indexKeys(workTable, 'leases'),
+  /** Sparse, keys only: only held items, by lease expiry within a bucket. */
+  leases: indexKeys(workTable, 'leaseKeys'),
   /** Every item, by status, then team and creation time. */
   byStatus: indexKeys(workTable, 'byStatus'),
   /** Sparse: only held items, by holder, then claim time. */

@@ -141,11 +141,13 @@ export class DynamoWorkRepository implements WorkRepository {
         return collect(this.doc, spec, limit);
       }),
     );
-    return pages
+    const expired = pages
       .flatMap((page) => page.items)
       .sort(bySortKey(index.sortKey))
-      .slice(0, limit)
-      .map(workFromItem);
+      .slice(0, limit);
+    // The index keeps keys only: the items are read by key, at most `limit` of them.
+    const stored = await itemsOfEntries(this.doc, this.tableName, expired);
+    return stored.map(workFromItem);
   }
 
   async dueForReview(before: string, limit: number): Promise<WorkItem[]> {

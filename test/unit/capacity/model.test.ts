@@ -70,7 +70,14 @@ describe('the capacity model on every profile', { timeout: 30_000 }, () => {
 
     expect(surfaces).toEqual(SURFACES.filter((surface) => surfaces.includes(surface)));
     expect(surfaces).toEqual(
-      expect.arrayContaining(['Work', 'Work.ready', 'Work.leases', 'Work.byStatus', 'Events.byDay', 'Meta']),
+      expect.arrayContaining([
+        'Work',
+        'Work.ready',
+        'Work.leaseKeys',
+        'Work.byStatus',
+        'Events.byDay',
+        'Meta',
+      ]),
     );
   });
 
