@@ -53,7 +53,7 @@ export class CoordTable extends Construct {
       ...(definition.stream && { stream: StreamViewType.NEW_IMAGE }),
     });
 
-    for (const index of definition.indexes) {
+    for (const index of [...definition.indexes, ...(definition.retiringIndexes ?? [])]) {
       this.table.addGlobalSecondaryIndex({
         indexName: index.indexName,
         partitionKey: attribute(index.partitionKey),

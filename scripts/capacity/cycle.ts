@@ -11,12 +11,13 @@ import {
   holderPartition,
   idempotencyKey,
   PK,
-  readyPartition,
+  readyPartitions,
   settingsKey,
   teamKey,
   tokenKey,
   workKey,
 } from '#adapters/dynamo/keys';
+import { headSize } from '#adapters/dynamo/partition-heads';
 import type { StoredItem } from '#adapters/dynamo/query';
 import { agentToItem, eventToItem, workToItem } from '#adapters/dynamo/records';
 import {
@@ -262,7 +263,11 @@ const callAccesses = (
   const tokenBytes = 200;
   const teamBytes = 40 + shape.team.length * 2;
   const idempotencyBytes = [120, sizes.answer + 120];
-  const readyBytes = Math.min(CANDIDATES_PER_READ, shape.readyItemsPerShard) * sizes.work;
+  // Each shard is asked for its head of the top (`topOfPartitions`); a shard holding more of the
+  // top than its head is read again, rarely enough at 16 shards to leave out.
+  const readyShards = readyPartitions(shape.team, shape.readyShards);
+  const readyBytes =
+    Math.min(headSize(CANDIDATES_PER_READ, readyShards.length), shape.readyItemsPerShard) * sizes.work;
   return [
     ...repeat(calls.tokenReads, () =>
       readAccess(metaTable, metaKey(tokenKey(actorTokenId)), tokenBytes, true),
@@ -287,14 +292,8 @@ const callAccesses = (
     ...repeat(calls.workReads, () =>
       readAccess(workTable, String(workKey(shape.itemId)[PK]), sizes.work, true),
     ),
-    ...Array.from({ length: calls.readyQueriesPerShard * shape.readyShards }, (_, shard) =>
-      readAccess(
-        workTable,
-        readyPartition(shape.team, shard % shape.readyShards),
-        readyBytes,
-        false,
-        'ready',
-      ),
+    ...Array.from({ length: calls.readyQueriesPerShard * readyShards.length }, (_, shard) =>
+      readAccess(workTable, readyShards[shard % readyShards.length] ?? '', readyBytes, false, 'ready'),
     ),
     ...repeat(calls.holderQueries, () =>
       readAccess(workTable, holderPartition(shape.agentId), sizes.work, false, 'byHolder'),

@@ -11,11 +11,12 @@ import {
   reviewPartition,
   settingsKey,
   statusPartitions,
+  WorkIndex,
 } from '#adapters/dynamo/keys';
 import { rollupKey } from '#adapters/dynamo/metrics-store';
 import { agentsTable, connectionsTable, metaTable, TABLES, workTable } from '#adapters/dynamo/tables';
 import { heartbeatsQueue } from '#adapters/sqs/queues';
-import { DEFAULT_SETTINGS_CACHE_SECONDS } from '#app/config';
+import { DEFAULT_READY_SHARDS, DEFAULT_SETTINGS_CACHE_SECONDS } from '#app/config';
 import { observerDelivery } from '#app/live-messages';
 import { DEFAULT_SWEEP_LIMITS } from '#app/use-cases/sweep';
 import { channelNames } from '#core/realtime/messages';
@@ -24,6 +25,7 @@ import { CONCURRENCY_HEADROOM, functionRates, type ModelFunction } from './cost'
 import { type Access, type CycleAccesses, runCycle } from './cycle';
 import { readUnits } from './item-size';
 import type { LoadProfile } from './profiles';
+import { BROADCAST_CALLS } from './store-calls';
 
 /** DynamoDB serves at most this many write units per second per partition (tables and indexes alike). */
 export const PARTITION_WRITE_LIMIT = 1000;
@@ -39,16 +41,18 @@ export const WARN_SHARE = 0.5;
 /** A partition above this share of a limit would throttle under bursts: the capacity test fails on it. */
 export const FAIL_SHARE = 0.8;
 
-/** Ready-index shards per team (`COORD_READY_SHARDS`' default in src/app/config.ts). */
-export const DEFAULT_READY_SHARDS = 4;
-
 /**
  * Claim cycles the model runs through the code per profile, spread over teams by their share:
  * enough for hashed buckets to fill evenly, few enough to run in about a second.
  */
 export const SAMPLE_CYCLES = 400;
 
-/** Events a broadcaster invocation gets on average: its stream source has no batching window. */
+/**
+ * Events a broadcaster invocation gets on average. Its stream source takes up to 100 records
+ * (`functions/shared/streams.ts`) with no batching window, so at load a batch holds what one stream
+ * shard gathered while the previous invocation ran: about 10, taken low on purpose (fewer events
+ * per batch means more subscriber reads).
+ */
 export const BROADCAST_EVENTS_PER_BATCH = 10;
 /** Events a metrics rollup invocation gets on average: a 1 s window fills its batch of 100 at load. */
 export const ROLLUP_EVENTS_PER_BATCH = 100;
@@ -297,7 +301,7 @@ const sweepAccesses = (agentBytes: number): Access[] => {
   return [
     read(metaTable.id, String(settingsKey()[PK]), 300, true),
     ...Array.from({ length: LEASE_READ_BUCKETS }, (_, bucket) =>
-      read(workTable.id, leasePartition(bucket), 1, false, 'leases'),
+      read(workTable.id, leasePartition(bucket), 1, false, WorkIndex.leases.indexName),
     ),
     ...Array.from({ length: REVIEW_READ_BUCKETS }, (_, bucket) =>
       read(workTable.id, reviewPartition(bucket), 1, false, 'review'),
@@ -313,17 +317,18 @@ const sweepAccesses = (agentBytes: number): Access[] => {
 };
 
 /**
- * Per event, the broadcaster Queries the channel index for each channel the event goes to
- * (src/app/use-cases/realtime/broadcast-events.ts); dashboards listen on `all`.
+ * What each event asks of the broadcaster: the channels it goes to (`observerDelivery`), one
+ * subscriber Query of each, and its WebSocket messages (dashboards listen on `all`). The Queries
+ * are per batch, not per event: see {@link batchQueryShare}.
  */
 const broadcastAccesses = (events: CycleAccesses['events'], viewers: number) =>
   events.map((event) => {
     const channels = channelNames(observerDelivery(event)?.channels ?? []);
     const entryBytes = 120;
-    const accesses: Access[] = channels.map((channel) => {
+    const accesses: Access[] = channels.flatMap((channel) => {
       const entries = channel === 'all' ? viewers : 0;
       const units = readUnits(entries * entryBytes, false);
-      return {
+      return Array.from({ length: BROADCAST_CALLS.subscriberQueriesPerChannel }, () => ({
         table: connectionsTable.id,
         index: 'byChannel',
         partition: channel,
@@ -331,12 +336,31 @@ const broadcastAccesses = (events: CycleAccesses['events'], viewers: number) =>
         readUnits: units,
         billedWrites: 0,
         billedReads: units,
-      };
+      }));
     });
-    return { accesses, messages: channels.includes('all') ? viewers : 0 };
+    return { channels, accesses, messages: channels.includes('all') ? viewers : 0 };
   });
 
-/** Runs the model on a profile. */
+/**
+ * The share of one subscriber Query each event of a channel costs. The broadcaster reads each
+ * distinct channel of a stream batch once (`subscriberLookup`): a channel that a share `p` of the
+ * events go to is in `1 - (1 - p)^B` of the batches of `B` events, so its `p * B` events per batch
+ * share that many Queries. `all` (every event) costs one Query per batch; a rare channel one per event.
+ */
+export const batchQueryShare = (eventShare: number, eventsPerBatch: number): number => {
+  const share = Math.min(1, Math.max(0, eventShare));
+  if (share === 0 || eventsPerBatch <= 1) return 1;
+  return (1 - (1 - share) ** eventsPerBatch) / (share * eventsPerBatch);
+};
+
+/** Accesses with their read units scaled by `share` (a Query shared by several events). */
+const sharedReads = (accesses: readonly Access[], share: (access: Access) => number): Access[] =>
+  accesses.map((access) => ({
+    ...access,
+    readUnits: access.readUnits * share(access),
+    billedReads: access.billedReads * share(access),
+  }));
+
 /** One strongly consistent read of the settings item (~300 bytes: 1 RCU). */
 const SETTINGS_READ: Access = {
   table: metaTable.id,
@@ -387,6 +411,7 @@ class SettingsReads {
   }
 }
 
+/** Runs the model on a profile. */
 export const runModel = (profile: LoadProfile, readyShards = DEFAULT_READY_SHARDS): CapacityReport => {
   const sheet = new LoadSheet();
   const rollupAt = '2026-03-02T09:00:00.000Z';
@@ -396,6 +421,13 @@ export const runModel = (profile: LoadProfile, readyShards = DEFAULT_READY_SHARD
   let cycleNumber = 0;
   const producerRate = profile.claimCyclesPerSec / profile.producers;
   const settings = new SettingsReads();
+  // The broadcaster's reads depend on every channel's share of all events: added after the run.
+  const channelEventsPerSec = new Map<string, number>();
+  const broadcasts: {
+    events: ReturnType<typeof broadcastAccesses>;
+    rate: number;
+    entityRate: (partition: string) => number | undefined;
+  }[] = [];
   for (const { team, share, agents } of teamShares(profile)) {
     const teamCyclesPerSec = profile.claimCyclesPerSec * share;
     // A sample of the team's agents, one cycle each, stands for all of them: shared partitions
@@ -438,13 +470,28 @@ export const runModel = (profile: LoadProfile, readyShards = DEFAULT_READY_SHARD
         heartbeatRate,
         ownRate(1 / profile.heartbeatIntervalSec),
       );
-      for (const { accesses, messages } of broadcastAccesses(cycle.events, profile.dashboardViewers)) {
-        sheet.add(accesses, sampleRate, ownRate(agentRate));
+      const events = broadcastAccesses(cycle.events, profile.dashboardViewers);
+      for (const { channels, messages } of events) {
+        for (const channel of channels) {
+          channelEventsPerSec.set(channel, (channelEventsPerSec.get(channel) ?? 0) + sampleRate);
+        }
         messagesPerSec += messages * sampleRate;
       }
+      broadcasts.push({ events, rate: sampleRate, entityRate: ownRate(agentRate) });
       sheet.endSample();
       eventsPerSec += cycle.events.length * sampleRate;
     }
+  }
+  for (const { events, rate, entityRate } of broadcasts) {
+    for (const { accesses } of events) {
+      const share = (access: Access) =>
+        batchQueryShare(
+          (channelEventsPerSec.get(access.partition) ?? 0) / eventsPerSec,
+          BROADCAST_EVENTS_PER_BATCH,
+        );
+      sheet.add(sharedReads(accesses, share), rate, entityRate);
+    }
+    sheet.endSample();
   }
   const heartbeatsPerSec = profile.agents / profile.heartbeatIntervalSec;
   const heartbeatBatches = Math.max(

@@ -94,3 +94,16 @@ export const STORE_CALLS = {
 
 /** The operations of {@link STORE_CALLS}. */
 export type Operation = keyof typeof STORE_CALLS;
+
+/**
+ * The broadcaster's store calls per stream batch (`broadcastEvents`,
+ * src/app/use-cases/realtime/broadcast-batch.ts): every event's messages share one
+ * `subscriberLookup`, so each distinct channel of the batch is read once, whatever the number of
+ * its events. One page (up to 500 subscribers) per channel; assignments also read their item.
+ * `test/integration/realtime/broadcast-batch.test.ts` runs a batch against DynamoDB Local and fails
+ * when a channel is read more than once.
+ */
+export const BROADCAST_CALLS = {
+  /** Connections `byChannel` Query pages per distinct channel of a batch. */
+  subscriberQueriesPerChannel: 1,
+} as const;

@@ -16,6 +16,11 @@ const Url = Type.Optional(Type.String({ format: 'uri', pattern: '^https?://' }))
 const Arn = Type.Optional(Type.String({ pattern: '^arn:aws[a-z-]*:secretsmanager:' }));
 /** Seconds a process keeps the runtime settings it read, unless `COORD_SETTINGS_CACHE_SECONDS` says otherwise. */
 export const DEFAULT_SETTINGS_CACHE_SECONDS = 5;
+/**
+ * Ready-index shards per team unless `COORD_READY_SHARDS` says otherwise: one team of 10,000
+ * agents at 1,000 claims/s puts ~250 write units/s on each (docs/capacity.md).
+ */
+export const DEFAULT_READY_SHARDS = 16;
 
 const Int = (minimum: number, maximum: number, fallback: number) =>
   Type.Integer({ minimum, maximum, default: fallback });
@@ -42,7 +47,7 @@ export const ConfigEnv = Type.Object({
     default: DEFAULT_SETTINGS.heartbeatTimeoutMultiple,
   }),
   COORD_DEFAULT_MAX_ATTEMPTS: Int(1, 20, DEFAULT_SETTINGS.defaultMaxAttempts),
-  COORD_READY_SHARDS: Int(1, 64, 4),
+  COORD_READY_SHARDS: Int(1, 64, DEFAULT_READY_SHARDS),
   COORD_AUDIT_RETENTION_DAYS: Int(1, 36_500, 400),
   COORD_SETTINGS_CACHE_SECONDS: Int(0, 300, DEFAULT_SETTINGS_CACHE_SECONDS),
   COORD_SERVICE_VERSION: Type.String({ minLength: 1, maxLength: 64, default: 'dev' }),

@@ -52,7 +52,7 @@ describe('DataStack', () => {
   });
 
   it.each(TABLES)('gives the $id table exactly its definition’s global secondary indexes', (definition) => {
-    const indexes = definition.indexes.map((index) => ({
+    const indexes = [...definition.indexes, ...(definition.retiringIndexes ?? [])].map((index) => ({
       IndexName: index.indexName,
       KeySchema: keySchema(index.partitionKey, index.sortKey),
       Projection: { ProjectionType: index.projection ?? 'ALL' },
@@ -62,6 +62,41 @@ describe('DataStack', () => {
       GlobalSecondaryIndexes: indexes.length > 0 ? indexes : Match.absent(),
     });
   });
+
+  it('keeps only keys in the Work lease index, and keeps the whole-item lease index for one more release', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      TableName: 'coord-test-Work',
+      GlobalSecondaryIndexes: Match.arrayWith([
+        {
+          IndexName: 'leaseKeys',
+          KeySchema: [
+            { AttributeName: 'gsi2pk', KeyType: 'HASH' },
+            { AttributeName: 'gsi2sk', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'KEYS_ONLY' },
+        },
+        {
+          IndexName: 'leases',
+          KeySchema: [
+            { AttributeName: 'gsi2pk', KeyType: 'HASH' },
+            { AttributeName: 'gsi2sk', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ]),
+    });
+  });
+
+  it.each(TABLES)(
+    'keeps at most one retiring index of the $id table, under a name no current index has',
+    (definition) => {
+      const retiring = definition.retiringIndexes ?? [];
+      const current = new Set(definition.indexes.map((index) => index.indexName));
+
+      expect(retiring.length).toBeLessThanOrEqual(1);
+      expect(retiring.filter((index) => current.has(index.indexName))).toEqual([]);
+    },
+  );
 
   it('orders the Work ready index by gsi1pk and gsi1sk, both strings', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {

@@ -31,8 +31,8 @@ const indexKeys = (table: TableDefinition, indexName: string): IndexKeys => {
 export const WorkIndex = {
   /** Sparse: only `ready` items, most urgent first within a team shard. */
   ready: indexKeys(workTable, 'ready'),
-  /** Sparse: only held items, by lease expiry within a bucket. */
-  leases: indexKeys(workTable, 'leases'),
+  /** Sparse, keys only: only held items, by lease expiry within a bucket. */
+  leases: indexKeys(workTable, 'leaseKeys'),
   /** Every item, by status, then team and creation time. */
   byStatus: indexKeys(workTable, 'byStatus'),
   /** Sparse: only held items, by holder, then claim time. */
@@ -166,6 +166,21 @@ export const workKey = (id: string) => ({ [PK]: `WORK#${id}` });
 
 /** Ready-index partition of a team's shard. */
 export const readyPartition = (team: string, shard: number): string => `READY#${team}#${shard}`;
+
+/**
+ * The ready-shard count writers used before it became 16 (`COORD_READY_SHARDS`' old default).
+ * An item keeps its ready entry in its old shard until it is next written, and ready items can
+ * wait in the backlog for long, so readers query {@link readyPartitions}: every old shard number
+ * is also a new one when the count grows. Lowering `COORD_READY_SHARDS` below a count in use is
+ * a migration: keep this at the old count until the items in the shards above are claimed.
+ */
+export const PREVIOUS_READY_SHARDS = 4;
+
+/** Every ready-index partition of a team a reader queries: the larger of `shards` and the previous count. */
+export const readyPartitions = (team: string, shards: number): string[] =>
+  Array.from({ length: Math.max(1, shards, PREVIOUS_READY_SHARDS) }, (_, shard) =>
+    readyPartition(team, shard),
+  );
 
 /** Ready-index sort key: urgency descending, then older first, then id. */
 export const readySortKey = (urgency: number, createdAt: string, id: string): string =>

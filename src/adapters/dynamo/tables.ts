@@ -30,26 +30,40 @@ export interface TableDefinition {
   readonly ttlAttribute?: string;
   /** Whether the table streams new images (the broadcaster reads them). */
   readonly stream?: boolean;
+  /**
+   * Indexes no code reads any more, kept in the deployed table for one release. CloudFormation
+   * cannot change an index in place and adds or removes at most one index of a table per update,
+   * so replacing one takes two deployments: the first adds its successor (to `indexes`, readers
+   * switch to it) and keeps the old one here; the next removes it from here. The local runtime
+   * and the capacity model leave these out.
+   * @default none
+   */
+  readonly retiringIndexes?: readonly IndexDefinition[];
 }
 
 const S = (name: string): KeyAttribute => ({ name, type: 'S' });
 
 /**
- * Work items: the ready index (claim order), the leases index (sweeper), by status, by holder,
+ * Work items: the ready index (claim order), the lease index (sweeper), by status, by holder,
  * and the review index (sweeper: urgency drift and passed deadlines of ready and blocked items).
  * `byStatus` keeps keys only: its entries change only when an item's status does, so the frequent
  * progress writes do not rewrite it, and lists read the items themselves with one BatchGet.
+ * `leaseKeys` keeps keys only too: every progress report and heartbeat moves an item's lease entry,
+ * and a key-only entry costs one write unit where the whole item cost two; the sweeper reads the
+ * few expired items by key. It replaces `leases` (the whole item, same keys), which the next
+ * release removes (docs/runbook.md, "Replacing an index").
  */
 export const workTable: TableDefinition = {
   id: 'Work',
   partitionKey: S('pk'),
   indexes: [
     { indexName: 'ready', partitionKey: S('gsi1pk'), sortKey: S('gsi1sk') },
-    { indexName: 'leases', partitionKey: S('gsi2pk'), sortKey: S('gsi2sk') },
+    { indexName: 'leaseKeys', partitionKey: S('gsi2pk'), sortKey: S('gsi2sk'), projection: 'KEYS_ONLY' },
     { indexName: 'byStatus', partitionKey: S('gsi3pk'), sortKey: S('gsi3sk'), projection: 'KEYS_ONLY' },
     { indexName: 'byHolder', partitionKey: S('gsi4pk'), sortKey: S('gsi4sk') },
     { indexName: 'review', partitionKey: S('gsi5pk'), sortKey: S('gsi5sk'), projection: 'KEYS_ONLY' },
   ],
+  retiringIndexes: [{ indexName: 'leases', partitionKey: S('gsi2pk'), sortKey: S('gsi2sk') }],
 };
 
 /**

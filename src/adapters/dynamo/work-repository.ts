@@ -12,7 +12,7 @@ import {
   leasePartition,
   PK,
   REVIEW_READ_BUCKETS,
-  readyPartition,
+  readyPartitions,
   reviewPartition,
   sortableTime,
   statusPartitions,
@@ -21,6 +21,7 @@ import {
   WorkIndex,
   workKey,
 } from './keys';
+import { bySortKey, type PartitionPage, topOfPartitions } from './partition-heads';
 import {
   batchGet,
   collect,
@@ -68,15 +69,6 @@ const isHolderPosition =
     isKeyOf(value.k, entryAttributes(WorkIndex.byHolder)) &&
     value.k[WorkIndex.byHolder.partitionKey] === holderPartition(agentId);
 
-const bySortKey =
-  (attribute: string) =>
-  (a: StoredItem, b: StoredItem): number => {
-    const left = String(a[attribute]);
-    const right = String(b[attribute]);
-    if (left === right) return 0;
-    return left < right ? -1 : 1;
-  };
-
 /** Work items in the Work table; every list reads an index, never a scan. */
 export class DynamoWorkRepository implements WorkRepository {
   constructor(
@@ -103,34 +95,35 @@ export class DynamoWorkRepository implements WorkRepository {
     return this.listByStatus(query.status === undefined ? WORK_STATUSES : [query.status], query);
   }
 
+  /**
+   * The most urgent ready items of the teams, in urgency order across every shard of every team:
+   * each shard is asked for its head only (`topOfPartitions`), so a claim reads about `limit`
+   * items in all, not `limit` per shard, and more shards cut every shard's load. Shards are read
+   * up to the larger of the current and the previous count, so items placed before the count
+   * changed are still found.
+   */
   async readyCandidates(teams: readonly string[], limit: number): Promise<WorkItem[]> {
     if (limit <= 0 || teams.length === 0) return [];
     const index = WorkIndex.ready;
-    const partitions = [...new Set(teams)].flatMap((team) =>
-      Array.from({ length: this.readyShards }, (_, shard) => readyPartition(team, shard)),
-    );
-    // Each shard may hold the global top `limit`, so each is asked for that many, all at once.
-    const pages = await Promise.all(
-      partitions.map((partition) => {
-        const expression = new Expression();
-        return storeCall('Query', () =>
-          this.doc.send(
-            new QueryCommand({
-              TableName: this.tableName,
-              IndexName: index.indexName,
-              KeyConditionExpression: `${expression.name(index.partitionKey)} = ${expression.value(partition)}`,
-              ...expression.attributes(),
-              Limit: limit,
-            }),
-          ),
-        );
-      }),
-    );
-    return pages
-      .flatMap((page) => page.Items ?? [])
-      .sort(bySortKey(index.sortKey))
-      .slice(0, limit)
-      .map(workFromItem);
+    const partitions = [...new Set(teams)].flatMap((team) => readyPartitions(team, this.readyShards));
+    const page: PartitionPage = async (partition, pageLimit, startKey) => {
+      const expression = new Expression();
+      const answer = await storeCall('Query', () =>
+        this.doc.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: index.indexName,
+            KeyConditionExpression: `${expression.name(index.partitionKey)} = ${expression.value(partition)}`,
+            ...expression.attributes(),
+            Limit: pageLimit,
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      return { items: answer.Items ?? [], next: answer.LastEvaluatedKey };
+    };
+    const top = await topOfPartitions(page, partitions, index.sortKey, limit);
+    return top.map(workFromItem);
   }
 
   async expiredLeases(before: string, limit: number): Promise<WorkItem[]> {
@@ -148,11 +141,13 @@ export class DynamoWorkRepository implements WorkRepository {
         return collect(this.doc, spec, limit);
       }),
     );
-    return pages
+    const expired = pages
       .flatMap((page) => page.items)
       .sort(bySortKey(index.sortKey))
-      .slice(0, limit)
-      .map(workFromItem);
+      .slice(0, limit);
+    // The index keeps keys only: the items are read by key, at most `limit` of them.
+    const stored = await itemsOfEntries(this.doc, this.tableName, expired);
+    return stored.map(workFromItem);
   }
 
   async dueForReview(before: string, limit: number): Promise<WorkItem[]> {

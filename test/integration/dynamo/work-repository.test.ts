@@ -1,5 +1,6 @@
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDynamoPorts } from '#adapters/dynamo/index';
 import {
   type IndexKeys,
   leaseBucketOf,
@@ -85,6 +86,53 @@ describe('readyCandidates', () => {
     const all = await store.ports.work.readyCandidates([team], 50);
 
     expect(ids(all)).toEqual(ids([...ready].sort(compareByUrgency)));
+  });
+
+  it('keeps urgency order across 16 shards when one shard holds most of the top', async () => {
+    const sixteen = createDynamoPorts({
+      client: store.client,
+      tablePrefix: store.tablePrefix,
+      readyShards: 16,
+      clock: store.clock,
+    });
+    const team = `crowded-${unique()}`;
+    const drafts = Array.from({ length: 400 }, (_, index) =>
+      aWorkItem({ team, urgency: 10 + index, createdAt: minutesAfter(index % 50) }),
+    );
+    // Ten of the most urgent items share one shard: far more than its head of any top below 25.
+    const crowded = drafts.filter((item) => shardOf(item.id, 16) === 5).slice(0, 10);
+    const rest = drafts.filter((item) => shardOf(item.id, 16) !== 5).slice(0, 40);
+    const ready = [
+      ...crowded.map((item, index) => ({ ...item, urgency: 900 - index * 3 })),
+      ...rest.map((item, index) => ({ ...item, urgency: 901 - index * 7 })),
+    ];
+    await insert(sixteen, { work: ready });
+    const byUrgency = [...ready].sort(compareByUrgency);
+
+    for (const limit of [1, 6, 12, 25, 60]) {
+      const top = await sixteen.work.readyCandidates([team], limit);
+
+      expect(ids(top), `top ${limit}`).toEqual(ids(byUrgency.slice(0, limit)));
+    }
+  });
+
+  it('finds ready items placed under another shard count, down to the previous 4 shards', async () => {
+    const team = `moved-${unique()}`;
+    const ready = Array.from({ length: 12 }, (_, index) =>
+      aWorkItem({ team, urgency: 100 + index * 10, createdAt: minutesAfter(index) }),
+    );
+    await insert(store.ports, { work: ready });
+    expect(ready.some((item) => shardOf(item.id, 4) !== 0)).toBe(true);
+    const single = createDynamoPorts({
+      client: store.client,
+      tablePrefix: store.tablePrefix,
+      readyShards: 1,
+      clock: store.clock,
+    });
+
+    const found = await single.work.readyCandidates([team], 50);
+
+    expect(ids(found)).toEqual(ids([...ready].sort(compareByUrgency)));
   });
 
   it('returns nothing for no teams, unknown teams or a zero limit', async () => {

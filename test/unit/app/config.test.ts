@@ -21,7 +21,7 @@ describe('loadConfig', () => {
     expect(config.region).toBe('us-east-1');
     expect(config.endpoints).toEqual({ dynamodb: undefined, sqs: undefined });
     expect(config.settings).toEqual(DEFAULT_SETTINGS);
-    expect(config.readyShards).toBe(4);
+    expect(config.readyShards).toBe(16);
     expect(config.serviceVersion).toBe('dev');
     expect(config.secrets.adminToken).toBeUndefined();
   });

@@ -30,8 +30,8 @@ describe('index writes of a stored change', () => {
       statusPartition('claimed', statusShardOf(ready.id)),
     ]);
     expect(claim.filter((write) => write.index === 'ready')).toHaveLength(1);
-    // Same keys: the ALL-projected lease and holder entries are rewritten, the keys-only status entry is not.
-    expect(progress.map((write) => write.index).sort()).toEqual(['byHolder', 'leases']);
+    // Same keys: the ALL-projected holder entry is rewritten, the keys-only lease and status entries are not.
+    expect(progress.map((write) => write.index).sort()).toEqual(['byHolder']);
   });
 });
 

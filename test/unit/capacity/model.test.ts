@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { DAY_SHARDS, eventDayPartition, readyPartition } from '#adapters/dynamo/keys';
 import { DEFAULT_SETTINGS_CACHE_SECONDS } from '#app/config';
 import { costOf, DEFAULT_ACCOUNT_CONCURRENCY } from '../../../scripts/capacity/cost';
-import { FAIL_SHARE, type HotPartition, runModel, SURFACES } from '../../../scripts/capacity/model';
+import {
+  BROADCAST_EVENTS_PER_BATCH,
+  batchQueryShare,
+  FAIL_SHARE,
+  type HotPartition,
+  runModel,
+  SURFACES,
+} from '../../../scripts/capacity/model';
 import { PROFILES, profileNamed } from '../../../scripts/capacity/profiles';
 
 /**
@@ -12,14 +19,7 @@ import { PROFILES, profileNamed } from '../../../scripts/capacity/profiles';
  * remove or update its row in the same change that fixes or moves it.
  * `share` is the largest of the key's partitions (e.g. the busiest `LEASE#<n>` bucket).
  */
-const KNOWN_HOT: readonly { profile: string; surface: string; key: string; share: number }[] = [
-  // The broadcaster queries the `all` channel once per event; `team:` likewise in one team.
-  { profile: 'fleet', surface: 'Connections.byChannel', key: 'all', share: 2.33 },
-  { profile: 'one-big-team', surface: 'Connections.byChannel', key: 'all', share: 2.33 },
-  { profile: 'one-big-team', surface: 'Connections.byChannel', key: 'team:<team>', share: 1.17 },
-  // 4 ready shards for 10,000 agents: every claim queries all 4 (25 items, ~27 KB each).
-  { profile: 'one-big-team', surface: 'Work.ready', key: 'READY#<team>#<n>', share: 1.17 },
-];
+const KNOWN_HOT: readonly { profile: string; surface: string; key: string; share: number }[] = [];
 
 /** Each profile's report, computed once for the file (a run takes a second or two). */
 const reports = new Map<string, ReturnType<typeof runModel>>();
@@ -70,12 +70,20 @@ describe('the capacity model on every profile', { timeout: 30_000 }, () => {
 
     expect(surfaces).toEqual(SURFACES.filter((surface) => surfaces.includes(surface)));
     expect(surfaces).toEqual(
-      expect.arrayContaining(['Work', 'Work.ready', 'Work.leases', 'Work.byStatus', 'Events.byDay', 'Meta']),
+      expect.arrayContaining([
+        'Work',
+        'Work.ready',
+        'Work.leaseKeys',
+        'Work.byStatus',
+        'Events.byDay',
+        'Meta',
+      ]),
     );
   });
 
   it('names partitions with the adapter key builders', () => {
-    const flagged = reportOf('one-big-team').flagged.map((hot) => hot.partition);
+    // With the 4 ready shards of earlier releases, one big team's claims load every shard.
+    const flagged = runModel(profileNamed('one-big-team'), 4).flagged.map((hot) => hot.partition);
 
     expect(flagged).toEqual(expect.arrayContaining([readyPartition('team-000', 0)]));
   });
@@ -96,6 +104,23 @@ describe('the capacity model on every profile', { timeout: 30_000 }, () => {
     expect(status?.share).toBeLessThan(0.5);
   });
 
+  it('reads a channel’s subscribers once per broadcaster batch, not once per event', () => {
+    const fleet = reportOf('fleet');
+    const all = fleet.hottest.find((hot) => hot.index === 'byChannel' && hot.partition === 'all');
+    // 50 dashboards on `all`, ~120 bytes each: 6 KB, 1 RCU per eventually consistent Query.
+    const queriesPerSec = fleet.rates.eventsPerSec / BROADCAST_EVENTS_PER_BATCH;
+
+    expect(all?.readUnitsPerSec).toBeCloseTo(queriesPerSec * 1, 0);
+    expect(fleet.rates.broadcastBatches).toBeCloseTo(queriesPerSec, 6);
+  });
+
+  it('charges a rare channel about one Query per event and a channel of every event one per batch', () => {
+    expect(batchQueryShare(1, 10)).toBeCloseTo(0.1, 9);
+    expect(batchQueryShare(0.001, 10)).toBeGreaterThan(0.99);
+    expect(batchQueryShare(0.03, 10)).toBeGreaterThan(batchQueryShare(0.3, 10));
+    expect(batchQueryShare(0.5, 1)).toBe(1);
+  });
+
   it('reads the settings once per warm process and cache period, never more often than calls ask', () => {
     const fleet = reportOf('fleet');
     const laptop = reportOf('laptop');
@@ -108,13 +133,15 @@ describe('the capacity model on every profile', { timeout: 30_000 }, () => {
     expect(meta?.pattern).not.toBe('SETTINGS');
   });
 
-  it('spreads the ready index reads over more shards when the deployment has more', () => {
-    const four = reportOf('one-big-team').hottest.find((hot) => hot.index === 'ready');
-    const sixteen = runModel(profileNamed('one-big-team'), 16).hottest.find((hot) => hot.index === 'ready');
+  it('spreads the ready index writes and reads over more shards when the deployment has more', () => {
+    const four = runModel(profileNamed('one-big-team'), 4).hottest.find((hot) => hot.index === 'ready');
+    const sixteen = reportOf('one-big-team').hottest.find((hot) => hot.index === 'ready');
 
-    // Each claim still queries every shard, so reads per shard stay; writes spread.
+    // A claim reads each shard's head of the top, not the whole top from every shard.
     expect(sixteen?.writeUnitsPerSec).toBeLessThan((four?.writeUnitsPerSec ?? 0) / 3);
-    expect(sixteen?.readUnitsPerSec).toBeCloseTo(four?.readUnitsPerSec ?? 0, 0);
+    expect(sixteen?.readUnitsPerSec).toBeLessThan((four?.readUnitsPerSec ?? 0) / 1.4);
+    expect(sixteen?.partitions).toBe(16);
+    expect(sixteen?.share).toBeLessThan(0.5);
   });
 
   it('prices a million cycles and keeps the laptop far from the account concurrency', () => {

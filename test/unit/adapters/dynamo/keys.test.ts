@@ -143,7 +143,7 @@ describe('work keys', () => {
 
   it('reads index attribute names from the table definitions', () => {
     expect(WorkIndex.ready).toEqual({ indexName: 'ready', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' });
-    expect(WorkIndex.leases.indexName).toBe('leases');
+    expect(WorkIndex.leases.indexName).toBe('leaseKeys');
     expect(AgentIndex.byTeam.indexName).toBe('byTeam');
     expect(EventIndex.byDay.indexName).toBe('byDay');
   });

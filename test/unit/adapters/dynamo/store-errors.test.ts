@@ -20,6 +20,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDynamoPorts, type DynamoPorts, StoreError } from '#adapters/dynamo/index';
+import { HEAD_MARGIN } from '#adapters/dynamo/partition-heads';
 import { UnavailableError, ValidationError } from '#core/errors';
 import { WriteConflict } from '#core/ports';
 import { anAgent, anEvent, aWorkItem } from '#test/support/builders';
@@ -237,7 +238,7 @@ describe('requests sent', () => {
     expect(stored).not.toHaveProperty('gsi4pk');
   });
 
-  it('queries every shard of every team once, asking each for the limit', async () => {
+  it('queries every shard of every team once, at least the previous 4, asking each for its head of the limit', async () => {
     documentClient.on(QueryCommand).resolves({ Items: [] });
 
     await ports.work.readyCandidates(['core', 'web'], 7);
@@ -245,11 +246,11 @@ describe('requests sent', () => {
     const partitions = documentClient
       .commandCalls(QueryCommand)
       .map((call) => [call.args[0].input.ExpressionAttributeValues?.[':v0'], call.args[0].input.Limit]);
+    // 8 partitions: each holds about 1 of the top 7, and is asked for that plus the margin.
+    const head = Math.ceil(7 / 8) + HEAD_MARGIN;
     expect(partitions.sort()).toEqual([
-      ['READY#core#0', 7],
-      ['READY#core#1', 7],
-      ['READY#web#0', 7],
-      ['READY#web#1', 7],
+      ...[0, 1, 2, 3].map((shard) => [`READY#core#${shard}`, head]),
+      ...[0, 1, 2, 3].map((shard) => [`READY#web#${shard}`, head]),
     ]);
   });
 });
