@@ -37,7 +37,16 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'infra', include: ['test/infra/**/*.test.ts'], testTimeout: 180_000 },
+        test: {
+          name: 'infra',
+          include: ['test/infra/**/*.test.ts'],
+          testTimeout: 180_000,
+          // Importing aws-cdk-lib and the stacks takes seconds of CPU, most of an infra file's cost:
+          // the files share one module graph per worker, and with it each synthesized stage
+          // (support/synth.ts). They only read what they synthesize and stub no modules or env.
+          isolate: false,
+          globalSetup: ['test/infra/support/scratch-global-setup.ts'],
+        },
       },
       {
         extends: true,
