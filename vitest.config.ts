@@ -1,9 +1,15 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 // One runner, four projects: unit (pure, milliseconds), integration (DynamoDB Local + SQS emulator),
 // infra (CDK synth assertions) and e2e (the running local stack over HTTP/WebSocket).
 export default defineConfig({
   test: {
+    // Vitest's default (one worker less than the cores) leaves a 2-core machine one worker, which
+    // runs the files one after another while most of them wait on DynamoDB Local, the local stack
+    // or a child process. Every file keeps out of the others' way (own table prefix, queue names,
+    // teams and agents), so two at a time is safe and uses both cores.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     // `npm test` runs with --coverage: the pure core and the use cases must stay covered
     // (STYLE.md section 9). Thresholds sit just under what the unit and integration projects
     // reach together, so a change that leaves code untested fails the run; raise them as tests
