@@ -1,9 +1,15 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 // One runner, four projects: unit (pure, milliseconds), integration (DynamoDB Local + SQS emulator),
 // infra (CDK synth assertions) and e2e (the running local stack over HTTP/WebSocket).
 export default defineConfig({
   test: {
+    // Vitest's default (one worker less than the cores) leaves a 2-core machine one worker, which
+    // runs the files one after another while most of them wait on DynamoDB Local, the local stack
+    // or a child process. Every file keeps out of the others' way (own table prefix, queue names,
+    // teams and agents), so two at a time is safe and uses both cores.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     // `npm test` runs with --coverage: the pure core and the use cases must stay covered
     // (STYLE.md section 9). Thresholds sit just under what the unit and integration projects
     // reach together, so a change that leaves code untested fails the run; raise them as tests
@@ -37,7 +43,16 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'infra', include: ['test/infra/**/*.test.ts'], testTimeout: 180_000 },
+        test: {
+          name: 'infra',
+          include: ['test/infra/**/*.test.ts'],
+          testTimeout: 180_000,
+          // Importing aws-cdk-lib and the stacks takes seconds of CPU, most of an infra file's cost:
+          // the files share one module graph per worker, and with it each synthesized stage
+          // (support/synth.ts). They only read what they synthesize and stub no modules or env.
+          isolate: false,
+          globalSetup: ['test/infra/support/scratch-global-setup.ts'],
+        },
       },
       {
         extends: true,
@@ -45,6 +60,10 @@ export default defineConfig({
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           globalSetup: ['test/support/local-stack-global-setup.ts'],
+          // One file at a time against the one local stack, after the other projects: two at once
+          // on a loaded 2-core machine starved the stack until its store calls timed out.
+          maxWorkers: 1,
+          sequence: { groupOrder: 1 },
           testTimeout: 120_000,
           hookTimeout: 180_000,
         },

@@ -1,11 +1,10 @@
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { App, type CfnElement, NestedStack, Stack } from 'aws-cdk-lib';
 import { Matcher, MatchResult, Template } from 'aws-cdk-lib/assertions';
 import { BUNDLING_STACKS } from 'aws-cdk-lib/cx-api';
 import type { IConstruct } from 'constructs';
-import { afterAll } from 'vitest';
+import { inject } from 'vitest';
 import { CONSUMERS } from '#functions/shared/consumers';
 import { ROUTES } from '#functions/shared/routes';
 import { SCHEDULES } from '#functions/shared/schedules';
@@ -31,19 +30,9 @@ export interface SynthesizedApp {
   readonly templates: ReadonlyMap<Stack, Template>;
 }
 
-const scratchDirs: string[] = [];
-// Registered while the importing test file is collected, so it runs after that file's tests.
-afterAll(() => {
-  for (const dir of scratchDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-  stubRoot = undefined;
-});
-
-/** A fresh temporary folder, removed after the test file that made it. */
-export const scratchDir = (prefix: string): string => {
-  const dir = mkdtempSync(join(tmpdir(), `coord-${prefix}-`));
-  scratchDirs.push(dir);
-  return dir;
-};
+/** A fresh temporary folder, removed at the end of the run (scratch-global-setup.ts). */
+export const scratchDir = (prefix: string): string =>
+  mkdtempSync(join(inject('infraScratchRoot'), `${prefix}-`));
 
 /**
  * An app without esbuild bundling: NodejsFunction honours `aws:cdk:bundling-stacks`, so assets
@@ -82,11 +71,26 @@ export const stubProjectRoot = (): string => {
 export const buildStacks = (config: StageConfig): CoordStacks =>
   buildCoordApp(appWithoutBundling(), { config, functionDefaults: { projectRoot: stubProjectRoot() } });
 
+/** Synthesized stages by stage and overrides: a synth takes seconds, and tests only read it. */
+const synthesized = new Map<string, SynthesizedApp>();
+
 /**
  * Synthesizes every stack of a stage (its config changed by `overrides`), without bundling.
+ * The result is shared by every test (of every file in the worker) asking for the same stage
+ * and overrides, so tests read the stacks and templates and never add to them.
  * @throws Error when the stage leaves out a stack.
  */
 export const synthesize = (stage: string, overrides: Partial<StageConfig> = {}): SynthesizedApp => {
+  // An override set to undefined replaces the stage's value, so it must not key like no override.
+  const key = JSON.stringify([stage, overrides], (_, value) => (value === undefined ? '(undefined)' : value));
+  const cached = synthesized.get(key);
+  if (cached) return cached;
+  const app = synthesizeAnew(stage, overrides);
+  synthesized.set(key, app);
+  return app;
+};
+
+const synthesizeAnew = (stage: string, overrides: Partial<StageConfig>): SynthesizedApp => {
   const { data, messaging, api, realtime, web, observability } = buildStacks({
     ...stageConfig(stage),
     ...overrides,

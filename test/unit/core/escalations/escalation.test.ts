@@ -199,6 +199,20 @@ describe('escalationApplies', () => {
       escalationApplies('dependency_failed', dependent, [aWorkItem({ id: 'd1', status: 'ready' })], NOW),
     ).toBe(false);
   });
+
+  it('finds no deadline passed on an item without one, and a deadline passed at its very moment', () => {
+    expect(escalationApplies('deadline', aWorkItem(), [], NOW)).toBe(false);
+    expect(escalationApplies('deadline', aWorkItem({ deadline: NOW.toISOString() }), [], NOW)).toBe(true);
+    expect(escalationApplies('deadline', aWorkItem({ deadline: minutesFromNow(1) }), [], NOW)).toBe(false);
+  });
+
+  it('lets a failed dependency concern only an item still blocked on it', () => {
+    const failed = aWorkItem({ id: 'd1', status: 'failed' });
+    for (const status of ['cancelled', 'ready', 'escalated'] as const) {
+      const item = aWorkItem({ status, remainingDeps: ['d1'] });
+      expect(escalationApplies('dependency_failed', item, [failed], NOW)).toBe(false);
+    }
+  });
 });
 
 describe('requestsAfter', () => {

@@ -103,6 +103,12 @@ describe('completeWork', () => {
     const { change } = completeWork(item, holder, workContext());
     expect(change.writes[1]).toMatchObject({ stats: { completed: 1, speedRatioSum: 1.5, speedSamples: 1 } });
   });
+
+  it('counts a claim stamped after now (a clock ahead of this one) as no time taken, not a negative one', () => {
+    const item = aClaimedItem('agent-a', 'token-1', { estimateMinutes: 20 }, -2);
+    const { change } = completeWork(item, holder, workContext());
+    expect(change.writes[1]).toMatchObject({ stats: { completed: 1, speedRatioSum: 0, speedSamples: 1 } });
+  });
 });
 
 describe('failWork', () => {
@@ -172,6 +178,19 @@ describe('expireLease', () => {
   it('escalates when the budget is spent', () => {
     const item = aClaimedItem('agent-a', 'token-1', { attempts: 2 }, 6);
     expect(expireLease(item, workContext())?.item.status).toBe('escalated');
+  });
+
+  it('ends a lease at the very moment it runs out, in the holder’s name', () => {
+    const decision = expireLease(aClaimedItem('agent-a', 'token-1', {}, 5), workContext());
+    expect(decision?.item).toMatchObject({ status: 'ready', attempts: 1 });
+    expect(decision?.change.events[0]).toMatchObject({ action: 'work.released', agentId: 'agent-a' });
+  });
+
+  it('leaves an ended item that keeps its last claim, however old', () => {
+    const claim = aClaimedItem('agent-a', 'token-1', {}, 60).claim;
+    for (const status of ['completed', 'failed', 'escalated'] as const) {
+      expect(expireLease(aWorkItem({ status, claim }), workContext())).toBeUndefined();
+    }
   });
 
   it('leaves a claim whose lease is still running', () => {
