@@ -19,13 +19,21 @@ import { decideAndCommit, refreshed } from '../shared/optimistic';
 import { webhookEvent } from './change-webhook';
 import type { WebhookDeps } from './deps';
 
-/** A delivery attempt failed and is tried again after its backoff: the queue message must come back. */
+/**
+ * A delivery attempt failed: its queue message must fail too, so it comes back after its backoff
+ * (or, after the last attempt, goes on to the dead-letter queue).
+ */
 export class DeliveryRetryError extends Error {
   constructor(
     readonly deliveryId: string,
     readonly attempts: number,
+    readonly isLast: boolean,
   ) {
-    super(`Delivery ${deliveryId} failed attempt ${attempts}; it is tried again later.`);
+    super(
+      isLast
+        ? `Delivery ${deliveryId} failed its last attempt (${attempts}); its message goes to the dead-letter queue.`
+        : `Delivery ${deliveryId} failed attempt ${attempts}; it is tried again after its backoff.`,
+    );
     this.name = 'DeliveryRetryError';
   }
 }
@@ -154,5 +162,5 @@ export const deliverWebhook = async (
     receiptHandle,
     final ? 0 : retryDelaySeconds(next.attempts, retryBaseSeconds, retryCapSeconds),
   );
-  throw new DeliveryRetryError(next.id, next.attempts);
+  throw new DeliveryRetryError(next.id, next.attempts, final);
 };
