@@ -11,10 +11,10 @@ import {
   type TableDefinition,
   workTable,
 } from '#adapters/dynamo/tables';
-import { escalationsQueue, heartbeatsQueue } from '#adapters/sqs/queues';
+import { escalationsQueue, heartbeatsQueue, webhooksQueue } from '#adapters/sqs/queues';
 import type { Alarms } from './constructs/alarms';
 import { CoordFunction, type CoordFunctionProps, PROJECT_ROOT } from './constructs/coord-function';
-import { ApiStack } from './stacks/api-stack';
+import { ApiStack, queueUrlVariable } from './stacks/api-stack';
 import { DataStack } from './stacks/data-stack';
 import { MessagingStack } from './stacks/messaging-stack';
 import { ObservabilityStack } from './stacks/observability-stack';
@@ -111,6 +111,12 @@ export const buildCoordApp = (app: App, options: CoordAppOptions): CoordStacks =
     functionDefaults,
   });
   const stacks: { -readonly [K in keyof CoordStacks]: CoordStacks[K] } = { data, messaging };
+  // The webhook sender delays a failed delivery's message (ChangeMessageVisibility) by its URL.
+  const webhooks = messaging.queues.get(webhooksQueue.id)?.queue;
+  const webhookSender = messaging.consumers.get('webhooksConsumer');
+  if (webhooks && webhookSender) {
+    webhookSender.function.addEnvironment(queueUrlVariable(webhooksQueue.id), webhooks.queueUrl);
+  }
   // The sweeper's periodic health assessment calls Claude (the key secret is in the data stack,
   // built before this one) and reports the depth of every queue and its dead-letter queue.
   if (messaging.sweeper) {
@@ -160,6 +166,12 @@ export const buildCoordApp = (app: App, options: CoordAppOptions): CoordStacks =
     });
     // `ask` over the WebSocket calls Claude as the AI routes do: the key, and the shared AI gate
     // (rate limit, breaker, budget) kept in the Meta table.
+    // The broadcaster also fans events out to webhooks: one message per delivery on the webhooks queue.
+    const broadcaster = stacks.realtime.streamConsumers.get('broadcaster');
+    if (webhooks && broadcaster) {
+      webhooks.grantSendMessages(broadcaster.handler);
+      broadcaster.handler.function.addEnvironment(queueUrlVariable(webhooksQueue.id), webhooks.queueUrl);
+    }
     const wsMessage = stacks.realtime.routes.functions.get('wsMessage');
     if (wsMessage) {
       data.grantAnthropicKey(wsMessage.function);

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { ensureTables } from '#adapters/dynamo/create-tables';
-import { escalationsQueue, heartbeatsQueue } from '#adapters/sqs/queues';
+import { escalationsQueue, heartbeatsQueue, webhooksQueue } from '#adapters/sqs/queues';
 import { loadConfig } from '#app/config';
 import { CONSUMERS } from '#functions/shared/consumers';
 import { ROUTES } from '#functions/shared/routes';
@@ -101,7 +101,11 @@ export interface LocalStack {
     readonly sqs: string;
     readonly embedded: { readonly dynamodb: boolean; readonly sqs: boolean };
   };
-  readonly queues: { readonly heartbeats: ProvisionedQueue; readonly escalations: ProvisionedQueue };
+  readonly queues: {
+    readonly heartbeats: ProvisionedQueue;
+    readonly escalations: ProvisionedQueue;
+    readonly webhooks: ProvisionedQueue;
+  };
   /** Stops the gateway and the emulators this stack started. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -184,6 +188,7 @@ const handlerEnvironment = (settings: {
   COORD_REGISTRATION_KEY: settings.registrationKey,
   COORD_HEARTBEATS_QUEUE_URL: settings.queues.heartbeats.url,
   COORD_ESCALATIONS_QUEUE_URL: settings.queues.escalations.url,
+  COORD_WEBHOOKS_QUEUE_URL: settings.queues.webhooks.url,
   COORD_WS_CALLBACK_URL: settings.wsCallbackUrl,
   POWERTOOLS_DEV: 'true',
   POWERTOOLS_LOG_LEVEL: settings.quiet ? 'ERROR' : (process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN'),
@@ -281,6 +286,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     const queues = {
       heartbeats: await ensureQueueWithDlq(sqsClient, tablePrefix, heartbeatsQueue),
       escalations: await ensureQueueWithDlq(sqsClient, tablePrefix, escalationsQueue),
+      webhooks: await ensureQueueWithDlq(sqsClient, tablePrefix, webhooksQueue),
     };
     signal?.throwIfAborted();
     // Listening before the handlers' environment is set: they post to its management endpoint.

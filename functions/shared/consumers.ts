@@ -4,7 +4,7 @@
  * entry, and the local runtime one poller per entry, so both run the same handlers with the
  * batch settings of the queue's definition.
  */
-import { escalationsQueue, heartbeatsQueue, type QueueDefinition } from '#adapters/sqs/queues';
+import { escalationsQueue, heartbeatsQueue, type QueueDefinition, webhooksQueue } from '#adapters/sqs/queues';
 
 /** One queue consumer. */
 export interface ConsumerDefinition {
@@ -20,4 +20,5 @@ export interface ConsumerDefinition {
 export const CONSUMERS: readonly ConsumerDefinition[] = [
   { id: 'heartbeatsConsumer', queue: heartbeatsQueue, entry: 'functions/queues/heartbeats.ts' },
   { id: 'escalationsConsumer', queue: escalationsQueue, entry: 'functions/queues/record-escalations.ts' },
+  { id: 'webhooksConsumer', queue: webhooksQueue, entry: 'functions/queues/webhook-deliver.ts' },
 ];

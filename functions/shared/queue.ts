@@ -47,8 +47,12 @@ export interface QueueConsumerSpec<M> {
    * @default every message alone
    */
   readonly groupBy?: (message: M) => string;
-  /** Handles the messages of one group; see the module comment for what its errors mean. */
-  readonly handle: (messages: readonly M[]) => Promise<unknown>;
+  /**
+   * Handles the messages of one group, given with their records in the same order (a consumer
+   * that changes a message's visibility needs its receipt); see the module comment for what its
+   * errors mean.
+   */
+  readonly handle: (messages: readonly M[], records: readonly SQSRecord[]) => Promise<unknown>;
 }
 
 /** An SQS consumer's Lambda handler. */
@@ -89,15 +93,19 @@ const batchHandler =
     const parse = parser(spec);
     const parsed = new Map(event.Records.map((record) => [record.messageId, parse(record)]));
     const groups = new Map<string, M[]>();
-    for (const entry of parsed.values()) {
-      if ('message' in entry) groups.set(entry.key, [...(groups.get(entry.key) ?? []), entry.message]);
+    const groupRecords = new Map<string, SQSRecord[]>();
+    for (const record of event.Records) {
+      const entry = parsed.get(record.messageId);
+      if (!entry || !('message' in entry)) continue;
+      groups.set(entry.key, [...(groups.get(entry.key) ?? []), entry.message]);
+      groupRecords.set(entry.key, [...(groupRecords.get(entry.key) ?? []), record]);
     }
     const outcomes = new Map<string, Promise<void>>();
     const outcomeOf = (key: string): Promise<void> => {
       let outcome = outcomes.get(key);
       if (!outcome) {
         const messages = groups.get(key) ?? [];
-        outcome = spec.handle(messages).then(
+        outcome = spec.handle(messages, groupRecords.get(key) ?? []).then(
           () => {
             metrics.addMetric('queueMessagesHandled', MetricUnit.Count, messages.length);
           },

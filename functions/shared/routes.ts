@@ -12,6 +12,7 @@ import { EVENT_ROUTES } from './routes/events';
 import { METRICS_ROUTES } from './routes/metrics';
 import { OVERSIGHT_ROUTES } from './routes/oversight';
 import { SYSTEM_ROUTES } from './routes/system';
+import { WEBHOOK_ROUTES } from './routes/webhooks';
 import { WORK_ROUTES } from './routes/work';
 
 export type { Access, HttpMethod, RouteDefinition } from '#app/route';
@@ -26,6 +27,7 @@ export const ROUTES = [
   ...ADMIN_ROUTES,
   ...AI_ROUTES,
   ...EVENT_ROUTES,
+  ...WEBHOOK_ROUTES,
 ] as const satisfies readonly RouteDefinition[];
 
 /** A route id. */

@@ -20,8 +20,11 @@ import {
   eventFromStreamImage,
   isEventImage,
 } from '#adapters/dynamo/index';
+import { createWebhookStores } from '#adapters/dynamo/webhook-store';
+import { createWebhookSender } from '#adapters/http/webhook-sender';
 import { createConnectionNotifier, createManagementClient } from '#adapters/realtime/connection-notifier';
 import { inProcessNotifier } from '#adapters/realtime/in-process-notifier';
+import { createDeliveryQueue } from '#adapters/sqs/delivery-queue';
 import { createEscalationPublisher } from '#adapters/sqs/escalation-publisher';
 import { createHeartbeatPublisher } from '#adapters/sqs/heartbeat-publisher';
 import { createQueueDepthReader, type QueueDepthReader } from '#adapters/sqs/queue-depths';
@@ -31,7 +34,7 @@ import {
   QueueError,
   type QueuePublisher,
 } from '#adapters/sqs/queue-publisher';
-import { QUEUES } from '#adapters/sqs/queues';
+import { QUEUES, webhooksQueue } from '#adapters/sqs/queues';
 import { systemClock } from '#adapters/system/clock';
 import { sha256Hasher } from '#adapters/system/hasher';
 import { createIdGenerator } from '#adapters/system/ids';
@@ -41,6 +44,9 @@ import { anthropicKeyOf, type Config, loadConfig } from '#app/config';
 import { ClaimMetrics } from '#app/use-cases/metrics/claim-metrics';
 import type { MetricsPorts } from '#app/use-cases/metrics/deps';
 import type { RealtimePorts } from '#app/use-cases/realtime/deps';
+import { ActiveWebhooks } from '#app/use-cases/webhooks/active-webhooks';
+import type { WebhookDeps } from '#app/use-cases/webhooks/deps';
+import type { FanOutDeps } from '#app/use-cases/webhooks/fan-out';
 import type { HeartbeatPublisher } from '#core/agents/heartbeat';
 import type { AiModel } from '#core/ai/model';
 import type { InvariantStore } from '#core/invariants';
@@ -248,3 +254,31 @@ export const httpRuntime: HttpRuntime = {
   corsOrigins: () => config().corsOrigins,
   rateLimit: () => config().rateLimit,
 };
+
+/** Seconds a process keeps the list of active webhooks it read. */
+const ACTIVE_WEBHOOKS_TTL_MS = 10_000;
+
+/** What the webhook use cases use: every port, the webhook store, queue and sender, and the policy. */
+export const webhookDeps = once((): Deps & WebhookDeps => {
+  const { stage, webhooks, tablePrefix } = config();
+  const isLocal = stage === 'local';
+  return {
+    ...deps(),
+    ...createWebhookStores(dynamoClient(), tablePrefix),
+    deliveryQueue: createDeliveryQueue(sqsClient(), webhooks.queueUrl, 'COORD_WEBHOOKS_QUEUE_URL'),
+    webhookSender: createWebhookSender({ timeoutMs: webhooks.timeoutMs, allowLoopback: isLocal }),
+    webhookPolicy: {
+      allowLocalHttp: isLocal,
+      pauseAfter: webhooks.pauseAfter,
+      maxAttempts: webhooksQueue.maxReceiveCount,
+      retryBaseSeconds: webhooks.retryBaseSeconds,
+      retryCapSeconds: webhooks.retryCapSeconds,
+    },
+  };
+});
+
+/** What the broadcaster's webhook fan-out uses, with the active webhooks kept per container. */
+export const fanOutDeps = once((): Deps & WebhookDeps & FanOutDeps => {
+  const base = webhookDeps();
+  return { ...base, activeWebhooks: new ActiveWebhooks(base.webhooks, base.clock, ACTIVE_WEBHOOKS_TTL_MS) };
+});

@@ -69,6 +69,11 @@ export const ConfigEnv = Type.Object({
   COORD_RATE_LIMIT_BURST: Int(1, 10_000_000, DEFAULT_RATE_LIMIT.burst),
   // Set by the CDK app to the Lambda function's timeout: AWS SDK calls are sized to end before it.
   COORD_FUNCTION_TIMEOUT_MS: Type.Optional(Type.Integer({ minimum: 1000, maximum: 900_000 })),
+  COORD_WEBHOOKS_QUEUE_URL: Url,
+  COORD_WEBHOOK_PAUSE_AFTER: Int(1, 1000, 10),
+  COORD_WEBHOOK_RETRY_BASE_SECONDS: Int(0, 3600, 10),
+  COORD_WEBHOOK_RETRY_CAP_SECONDS: Int(0, 43_200, 900),
+  COORD_WEBHOOK_TIMEOUT_MS: Int(100, 30_000, 5000),
 });
 type ConfigEnv = Static<typeof ConfigEnv>;
 
@@ -138,6 +143,19 @@ export interface Config {
   readonly rateLimit: RateLimit;
   /** The Lambda function's timeout in ms (`COORD_FUNCTION_TIMEOUT_MS`); unset outside Lambda. */
   readonly functionTimeoutMs?: number;
+  /**
+   * Outgoing webhooks: the `webhooks` queue (`COORD_WEBHOOKS_QUEUE_URL`), failed deliveries in a
+   * row that pause a webhook (`COORD_WEBHOOK_PAUSE_AFTER`, default 10), the retry backoff
+   * (`2^n * COORD_WEBHOOK_RETRY_BASE_SECONDS`, at most `COORD_WEBHOOK_RETRY_CAP_SECONDS`) and one
+   * POST's time limit (`COORD_WEBHOOK_TIMEOUT_MS`, default 5000).
+   */
+  readonly webhooks: {
+    readonly queueUrl?: string;
+    readonly pauseAfter: number;
+    readonly retryBaseSeconds: number;
+    readonly retryCapSeconds: number;
+    readonly timeoutMs: number;
+  };
 }
 
 /** The environment is unusable; the message names every bad variable. */
@@ -246,5 +264,12 @@ export const loadConfig = (env: Environment = process.env): Config => {
     eventsFollowSeconds: parsed.COORD_EVENTS_FOLLOW_SECONDS,
     rateLimit: { perSecond: parsed.COORD_RATE_LIMIT_PER_SECOND, burst: parsed.COORD_RATE_LIMIT_BURST },
     functionTimeoutMs: parsed.COORD_FUNCTION_TIMEOUT_MS,
+    webhooks: {
+      queueUrl: parsed.COORD_WEBHOOKS_QUEUE_URL,
+      pauseAfter: parsed.COORD_WEBHOOK_PAUSE_AFTER,
+      retryBaseSeconds: parsed.COORD_WEBHOOK_RETRY_BASE_SECONDS,
+      retryCapSeconds: parsed.COORD_WEBHOOK_RETRY_CAP_SECONDS,
+      timeoutMs: parsed.COORD_WEBHOOK_TIMEOUT_MS,
+    },
   });
 };

@@ -27,6 +27,8 @@ export const ROUTE_TAGS = {
   metrics: 'Throughput, claim latency, conflicts and queue depth over time.',
   admin: 'Runtime settings, issued tokens and bulk import.',
   events: 'Live messages as server-sent events, resumable from a cursor.',
+  webhooks:
+    'Outgoing webhooks: signed deliveries of live events, retried, each recorded; a failing one is paused.',
   ai: 'Advice from Claude, with a heuristic answer whenever Claude is not used (`source`, `fallbackReason`).',
 } as const;
 

@@ -26,6 +26,10 @@ export const Action = {
   EscalationResolved: 'escalation.resolved',
   Assignment: 'assignment',
   InvariantRepaired: 'invariant.repaired',
+  WebhookCreated: 'webhook.created',
+  WebhookDeleted: 'webhook.deleted',
+  WebhookPaused: 'webhook.paused',
+  WebhookResumed: 'webhook.resumed',
 } as const;
 
 /** An audit action / live event type. */

@@ -145,6 +145,7 @@ export const EntityType = {
   Token: 'token',
   Config: 'config',
   Escalation: 'escalation',
+  Webhook: 'webhook',
 } as const;
 
 /** An audited entity kind. */

@@ -2,6 +2,7 @@ import type { AgentStatus } from './agents/status';
 import type { Escalation, EscalationRequest, EscalationStatus } from './escalations/escalation';
 import type { Agent, AuditEvent, WorkItem } from './model';
 import type { Role } from './roles';
+import type { Webhook } from './webhooks/webhook';
 import type { WorkStatus } from './work/status';
 
 /** The current time. Injected so the domain never reads the system clock. */
@@ -149,6 +150,20 @@ export interface EscalationPut {
   readonly expectedVersion: number | null;
 }
 
+/** Write a whole webhook, if its stored version is still `expectedVersion` (`null`: must not exist). */
+export interface WebhookPut {
+  readonly kind: 'webhook';
+  readonly webhook: Webhook;
+  readonly expectedVersion: number | null;
+}
+
+/** Remove a webhook, if its stored version is still `expectedVersion`. */
+export interface WebhookDelete {
+  readonly kind: 'webhookDelete';
+  readonly webhookId: string;
+  readonly expectedVersion: number;
+}
+
 /** One conditional write inside a change. */
 export type Write =
   | WorkPut
@@ -157,7 +172,9 @@ export type Write =
   | TokenPut
   | TokenDelete
   | SettingsPut
-  | EscalationPut;
+  | EscalationPut
+  | WebhookPut
+  | WebhookDelete;
 
 /** Writes applied all-or-nothing, together with the audit events that record them. */
 export interface Change {
@@ -174,7 +191,8 @@ export type FailedWrite =
   | { readonly kind: 'tokenPut'; readonly id: string }
   | { readonly kind: 'settings'; readonly current?: StoredSettings }
   | { readonly kind: 'escalation'; readonly id: string; readonly current?: Escalation }
-  | { readonly kind: 'event'; readonly id: string };
+  | { readonly kind: 'event'; readonly id: string }
+  | { readonly kind: 'webhook'; readonly id: string; readonly current?: Webhook };
 
 /**
  * A change was refused because a condition failed; nothing was written. Use cases re-decide

@@ -59,6 +59,8 @@ const KNOWN_FIELDS = [
   'window',
   'entityId',
   'actorId',
+  'url',
+  'secret',
 ] as const;
 
 const RESERVED_IDS = ['admin', 'registration', 'system', 'import', 'ADMIN', 'tok_x', '..', '%2F', ''];

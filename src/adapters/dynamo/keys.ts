@@ -351,3 +351,15 @@ export const auditDaysKey = (year: string) => ({ [PK]: `AUDITDAYS#${year}` });
 
 /** Meta item listing the years that hold audit events (one attribute per year). */
 export const auditYearsKey = () => ({ [PK]: 'AUDITYEARS' });
+
+/** Primary key of a webhook. */
+export const webhookKey = (id: string) => ({ [PK]: `WEBHOOK#${id}` });
+
+/** The partition of the webhooks in the token index ({@link TokenIndex}), oldest first. */
+export const WEBHOOKS_PARTITION = 'WEBHOOKS';
+
+/** Primary key of one delivery of a webhook. */
+export const deliveryKey = (webhookId: string, id: string) => ({ [PK]: `DELIVERY#${webhookId}#${id}` });
+
+/** The partition of a webhook's deliveries in the token index, read newest first. */
+export const deliveriesPartition = (webhookId: string): string => `DELIVERIES#${webhookId}`;

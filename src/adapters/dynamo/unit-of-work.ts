@@ -16,7 +16,7 @@ import type { DynamoAuditDays } from './audit-days';
 import { StoreError, THROTTLED_REASONS, translateStoreError } from './errors';
 import { escalationFromItem, escalationToItem } from './escalation-records';
 import { allOf, Expression } from './expression';
-import { agentKey, dayOf, PK, SK, tokenKey } from './keys';
+import { agentKey, dayOf, PK, SK, tokenKey, webhookKey } from './keys';
 import type { SettingsCache } from './meta-store';
 import type { StoredItem } from './query';
 import {
@@ -32,6 +32,7 @@ import {
   workFromItem,
   workToItem,
 } from './records';
+import { webhookFromItem, webhookToItem } from './webhook-store';
 
 /** DynamoDB takes at most this many writes in one transaction. */
 export const MAX_TRANSACTION_WRITES = 100;
@@ -215,6 +216,41 @@ export class DynamoUnitOfWork implements UnitOfWork {
             kind: 'escalation',
             id: write.escalation.id,
             current: stored && escalationFromItem(stored),
+          }),
+        };
+      }
+      case 'webhook': {
+        const expression = new Expression();
+        return {
+          request: this.put(
+            this.tables.meta,
+            webhookToItem(write.webhook),
+            expression,
+            versionCondition(expression, write.expectedVersion),
+          ),
+          failed: (stored) => ({
+            kind: 'webhook',
+            id: write.webhook.id,
+            current: stored && webhookFromItem(stored),
+          }),
+        };
+      }
+      case 'webhookDelete': {
+        const expression = new Expression();
+        return {
+          request: {
+            Delete: {
+              TableName: this.tables.meta,
+              Key: webhookKey(write.webhookId),
+              ConditionExpression: versionCondition(expression, write.expectedVersion),
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              ...expression.attributes(),
+            },
+          },
+          failed: (stored) => ({
+            kind: 'webhook',
+            id: write.webhookId,
+            current: stored && webhookFromItem(stored),
           }),
         };
       }

@@ -46,8 +46,23 @@ export const escalationsQueue: QueueDefinition = {
   maxBatchingWindowSeconds: 0,
 };
 
+/**
+ * Webhook deliveries: one message per webhook and event. A failed attempt hides its message for
+ * its backoff (ChangeMessageVisibility); after `maxReceiveCount` receives it is dead-lettered.
+ */
+export const webhooksQueue: QueueDefinition = {
+  id: 'webhooks',
+  // Six times the consumer's timeout (10 s): a batch's POSTs run side by side, each at most 5 s.
+  visibilityTimeoutSeconds: 60,
+  retentionPeriodSeconds: 4 * 24 * 3600,
+  maxReceiveCount: 8,
+  dlqRetentionPeriodSeconds: FOURTEEN_DAYS_SECONDS,
+  batchSize: 10,
+  maxBatchingWindowSeconds: 0,
+};
+
 /** Every queue the service uses. */
-export const QUEUES: readonly QueueDefinition[] = [heartbeatsQueue, escalationsQueue];
+export const QUEUES: readonly QueueDefinition[] = [heartbeatsQueue, escalationsQueue, webhooksQueue];
 
 /** Physical queue name for a deployment prefix, e.g. `coord-dev-heartbeats`. */
 export const queueName = (prefix: string, queue: QueueDefinition): string => `${prefix}-${queue.id}`;

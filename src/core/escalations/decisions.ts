@@ -56,7 +56,8 @@ export const escalationApplies = (
     case EscalationKind.DependencyFailed:
       return failedDependencies(item, dependencies).length > 0;
     case EscalationKind.AiAlert:
-      // Opened by the health assessment only (see ai/alerts), never from a request about an item.
+    case EscalationKind.WebhookPaused:
+      // Opened by the health assessment (see ai/alerts) or the webhook sender, never from a request about an item.
       return false;
   }
 };
@@ -77,6 +78,7 @@ const detailsOf = (kind: EscalationKind, item: WorkItem, dependencies: readonly 
         dependencies: failedDependencies(item, dependencies).map((d) => ({ id: d.id, status: d.status })),
       };
     case EscalationKind.AiAlert:
+    case EscalationKind.WebhookPaused:
       return {};
   }
 };

@@ -13,6 +13,11 @@ export const EscalationKind = {
    * finding is about, or else the finding's id; it is resolved by a person, never by the sweeper.
    */
   AiAlert: 'ai_alert',
+  /**
+   * A webhook failed so many deliveries in a row that it was paused. Its `workId` is the webhook's
+   * id; it is resolved by a person (resuming the webhook does not resolve it), never by the sweeper.
+   */
+  WebhookPaused: 'webhook_paused',
 } as const;
 
 /** An escalation kind. */

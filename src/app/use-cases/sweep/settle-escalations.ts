@@ -39,8 +39,9 @@ export const settleOpenEscalations = async (
   const dependencies = await deps.work.getMany([...new Set(waitedOn)]);
   let resolved = 0;
   for (const escalation of open.items) {
-    // An AI alert is about a finding, not an item's state: a person resolves it.
-    if (escalation.kind === EscalationKind.AiAlert) continue;
+    // An AI alert is about a finding, a paused webhook about a receiver, not an item's state: a person resolves them.
+    if (escalation.kind === EscalationKind.AiAlert || escalation.kind === EscalationKind.WebhookPaused)
+      continue;
     const item = itemById.get(escalation.workId);
     const mine = item ? dependencies.filter((d) => item.remainingDeps.includes(d.id)) : [];
     if (item && escalationApplies(escalation.kind, item, mine, ctx.now)) continue;
