@@ -1,0 +1,310 @@
+/**
+ * `coord say` and `coord inbox`: messages on work items and between agents and people (API.md
+ * "Messages"). A message body is data someone else wrote: it is printed with control characters
+ * shown as escapes, each of its lines indented under the message's header, so no body can move
+ * the cursor or pass for another message.
+ *
+ * `say` posts go through the outbox like every other state change: a message said while the
+ * service is away is sent once (same Idempotency-Key) by the next `coord` command, with the time
+ * it reached the service as its `at`.
+ */
+import { requireAgentId } from '../args';
+import type { ApiClient } from '../client';
+import {
+  type Command,
+  type CommandContext,
+  integerIn,
+  listOption,
+  PAGE_OPTIONS,
+  readPages,
+  stringOption,
+  writerClient,
+} from '../command';
+import { ExitCode, say, sayJson, UsageError } from '../io';
+import { printable, printableBlock } from '../text';
+import { parseEvents } from './watch';
+import { requireText } from './work';
+
+/** A message as the API shows it. */
+export interface MessageView {
+  readonly id: string;
+  readonly at: string;
+  readonly from: { readonly type: string; readonly id: string };
+  readonly body: string;
+  readonly mentions: readonly string[];
+  readonly workId?: string;
+}
+
+/** Where a message goes: an item's thread or an agent's inbox. */
+export type MessageTarget = { readonly workId: string } | { readonly agentId: string };
+
+/** The API's limit on a body, in code points. */
+export const MAX_BODY = 8192;
+
+/** How long `inbox --wait` waits without a number, and at most. */
+const DEFAULT_WAIT_SECONDS = 300;
+const MAX_WAIT_SECONDS = 86_400;
+
+/** Polling when the event stream cannot be used: 1 s, doubling, at most 15 s apart. */
+const FIRST_POLL_MS = 1000;
+const MAX_POLL_MS = 15_000;
+/** A stream that ended at once is not reopened faster than this. */
+const REOPEN_PAUSE_MS = 1000;
+
+/** The messages of a target (`POST` to send, `GET` to read). */
+export const messagesPath = (target: MessageTarget): string =>
+  'workId' in target
+    ? `/v1/work/${encodeURIComponent(target.workId)}/messages`
+    : `/v1/agents/${encodeURIComponent(target.agentId)}/messages`;
+
+/** A body the API would take (not blank, plain text, at most 8192 characters). @throws UsageError */
+export const requireBody = (raw: string): string => {
+  if (raw.trim() === '') throw new UsageError('the message is empty');
+  return requireText(raw, 'the message', MAX_BODY);
+};
+
+/** Sends one message and answers it as stored. */
+export const sendMessage = async (
+  client: ApiClient,
+  target: MessageTarget,
+  body: string,
+  mentions: readonly string[] = [],
+): Promise<MessageView> =>
+  (
+    await client.request<MessageView>('POST', messagesPath(target), {
+      body: { body, ...(mentions.length > 0 ? { mentions } : {}) },
+    })
+  ).body;
+
+/** Marks an agent's inbox read up to (and with) this message. */
+export const markRead = async (client: ApiClient, agentId: string, upTo: string): Promise<void> => {
+  await client.request('POST', `${messagesPath({ agentId })}/read`, { body: { upTo } });
+};
+
+/** The newest of some messages (what `read {upTo}` takes), whatever order they came in. */
+export const newestOf = (messages: readonly MessageView[]): MessageView | undefined =>
+  messages.reduce<MessageView | undefined>(
+    (newest, message) =>
+      !newest || message.at > newest.at || (message.at === newest.at && message.id > newest.id)
+        ? message
+        : newest,
+    undefined,
+  );
+
+/** What one wait needs: how to read what is unread, and how long to wait for it. */
+export interface InboxWait {
+  readonly client: ApiClient;
+  readonly agentId: string;
+  /** Reads the unread messages (empty when there are none). */
+  readonly readUnread: () => Promise<MessageView[]>;
+  readonly waitMs: number;
+  readonly sleep: (milliseconds: number) => Promise<void>;
+}
+
+/**
+ * Follows the agent's own channel on the event stream: each `message` event is a cue to read
+ * the unread messages again (the event may be about a thread the inbox does not hold). The
+ * stream is open before the first read, so nothing can arrive unseen between the two.
+ * Answers `unavailable` when the stream cannot be used (refused, missing, unreachable), and
+ * whether it was open for a while before that.
+ */
+const waitOnStream = async (
+  wait: InboxWait,
+): Promise<{ messages: MessageView[] } | { unavailable: true; opened: boolean }> => {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), wait.waitMs);
+  let cursor: string | undefined;
+  let opened = false;
+  try {
+    for (;;) {
+      const url = new URL(`${wait.client.baseUrl}/v1/events`);
+      url.searchParams.set('channels', `agent:${wait.agentId}`);
+      if (cursor !== undefined) url.searchParams.set('after', cursor);
+      let response: Response;
+      try {
+        response = await fetch(url, {
+          headers: {
+            accept: 'text/event-stream',
+            ...(wait.client.token ? { authorization: `Bearer ${wait.client.token}` } : {}),
+          },
+          signal: controller.signal,
+        });
+      } catch {
+        return controller.signal.aborted ? { messages: [] } : { unavailable: true, opened };
+      }
+      if (response.status !== 200 || !response.body) {
+        await response.body?.cancel();
+        return { unavailable: true, opened };
+      }
+      opened = true;
+      const waiting = await wait.readUnread();
+      if (waiting.length > 0) return { messages: waiting };
+      let buffer = '';
+      let events = 0;
+      for await (const chunk of response.body.pipeThrough(new TextDecoderStream())) {
+        const parsed = parseEvents(buffer + chunk);
+        buffer = parsed.rest;
+        for (const event of parsed.events) {
+          events += 1;
+          if (event.id) cursor = event.id;
+          if (event.event !== 'message') continue;
+          const arrived = await wait.readUnread();
+          if (arrived.length > 0) return { messages: arrived };
+        }
+      }
+      // Streams end after a while by design: open the next one after the last cursor.
+      if (events <= 1) await wait.sleep(REOPEN_PAUSE_MS);
+    }
+  } catch (error) {
+    if (controller.signal.aborted) return { messages: [] };
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    controller.abort();
+  }
+};
+
+/** Reads again and again, further apart each time, until something is unread or the time is up. */
+const waitByPolling = async (wait: InboxWait): Promise<MessageView[]> => {
+  let slept = 0;
+  let pause = FIRST_POLL_MS;
+  for (;;) {
+    const waiting = await wait.readUnread();
+    if (waiting.length > 0 || slept >= wait.waitMs) return waiting;
+    const next = Math.min(pause, wait.waitMs - slept);
+    await wait.sleep(next);
+    slept += next;
+    pause = Math.min(pause * 2, MAX_POLL_MS);
+  }
+};
+
+/**
+ * The unread messages as soon as there is one (at once when some already wait), or none once
+ * `waitMs` passed. Uses the event stream, else polls.
+ */
+export const waitForUnread = async (wait: InboxWait): Promise<MessageView[]> => {
+  const startedAt = Date.now();
+  const streamed = await waitOnStream(wait);
+  if ('messages' in streamed) return streamed.messages;
+  const spentMs = streamed.opened ? Date.now() - startedAt : 0;
+  return waitByPolling({ ...wait, waitMs: Math.max(0, wait.waitMs - spentMs) });
+};
+
+/** One message for a person: a header line, then the body indented, all of it printable. */
+const messageLines = (message: MessageView): string[] => {
+  const where = message.workId ? ` on ${message.workId}` : '';
+  const mentions = message.mentions.length > 0 ? ` to ${message.mentions.join(', ')}` : '';
+  return [
+    printable(`${message.at}  ${message.from.type} ${message.from.id}${where}${mentions}  [${message.id}]`),
+    ...message.body.split('\n').map((line) => `    ${printableBlock(line)}`),
+  ];
+};
+
+const printMessages = (context: CommandContext, messages: readonly MessageView[]): void => {
+  if (context.json) sayJson(context.io, { items: messages });
+  else if (context.quiet) for (const message of messages) say(context.io, message.body);
+  else for (const message of messages) for (const line of messageLines(message)) say(context.io, line);
+};
+
+/** The agent whose inbox this is, and a client allowed to read it (its own token, or an admin's). */
+const inboxOwner = async (context: CommandContext): Promise<{ agentId: string; client: ApiClient }> => {
+  const { agentId } = await context.config();
+  if (!agentId) {
+    throw new UsageError('no agent id: set COORD_AGENT_ID (or AGENT_ID), or pass --agent-id');
+  }
+  return { agentId: requireAgentId(agentId), client: await writerClient(context) };
+};
+
+/** The message text: the words after the target, or standard input for `-`. */
+const textOf = async (context: CommandContext, words: readonly string[]): Promise<string> => {
+  if (words.length === 0) throw new UsageError('say what? give the text, or - to read it from stdin');
+  if (words.length === 1 && words[0] === '-') {
+    return requireBody((await context.io.readStdin()).replace(/\r?\n$/, ''));
+  }
+  return requireBody(words.join(' '));
+};
+
+const sayCommand: Command = {
+  name: 'say',
+  group: 'work',
+  usage: '<work_id> <text...> | --to <agent_id> <text...>  [--mention a,b]  (text - reads stdin)',
+  summary:
+    "Post a message on a work item's thread, or with --to into an agent's inbox; --mention also tells those agents",
+  options: { to: { type: 'string' }, mention: { type: 'string' } },
+  async run(context) {
+    const to = stringOption(context, 'to');
+    const target: MessageTarget =
+      to === undefined
+        ? { workId: context.positionals[0] ?? '' }
+        : { agentId: requireAgentId(to, 'the --to agent id') };
+    if ('workId' in target && target.workId.trim() === '') {
+      throw new UsageError('a work id (or --to <agent_id>) and the text are required');
+    }
+    const words = 'workId' in target ? context.positionals.slice(1) : context.positionals;
+    const mentions = (listOption(context, 'mention') ?? []).map((id) => requireAgentId(id, 'a mention'));
+    const body = await textOf(context, words);
+    const message = await sendMessage(await writerClient(context), target, body, [...new Set(mentions)]);
+    if (context.json) sayJson(context.io, message);
+    else if (context.quiet) say(context.io, printable(message.id));
+    else {
+      const where = 'workId' in target ? `work item ${target.workId}` : `the inbox of ${target.agentId}`;
+      say(context.io, printable(`SENT: message ${message.id} to ${where} at ${message.at}`));
+    }
+    return ExitCode.Ok;
+  },
+};
+
+const inbox: Command = {
+  name: 'inbox',
+  group: 'work',
+  usage: '[--unread] [--wait [seconds]] [--peek] [--limit N] [--all]',
+  summary: `Print this agent's messages (oldest first) and mark them read unless --peek; --wait blocks until one is unread (default ${DEFAULT_WAIT_SECONDS} s; exit 4 when none came)`,
+  options: {
+    unread: { type: 'boolean' },
+    wait: { type: 'boolean' },
+    peek: { type: 'boolean' },
+    ...PAGE_OPTIONS,
+  },
+  async run(context) {
+    const waiting = context.values.wait === true;
+    if (context.positionals.length > (waiting ? 1 : 0)) {
+      throw new UsageError(`unexpected argument '${context.positionals[waiting ? 1 : 0]}'`);
+    }
+    const rawSeconds = context.positionals[0];
+    const waitMs =
+      1000 *
+      (rawSeconds === undefined
+        ? DEFAULT_WAIT_SECONDS
+        : integerIn(rawSeconds, 'seconds', 1, MAX_WAIT_SECONDS));
+    const limit = stringOption(context, 'limit');
+    if (limit !== undefined) integerIn(limit, '--limit', 1, 200);
+    const { agentId, client } = await inboxOwner(context);
+    const path = messagesPath({ agentId });
+    const read = async (unread: boolean) =>
+      (await readPages<MessageView>(context, client, path, { unread: unread ? '1' : undefined })).items;
+    const messages = waiting
+      ? await waitForUnread({
+          client,
+          agentId,
+          readUnread: () => read(true),
+          waitMs,
+          sleep: context.io.sleep,
+        })
+      : await read(context.values.unread === true);
+    printMessages(context, messages);
+    const newest = newestOf(messages);
+    if (newest && context.values.peek !== true) await markRead(client, agentId, newest.id);
+    if (waiting && messages.length === 0) {
+      if (!context.json && !context.quiet)
+        say(context.io, `NO MESSAGE: nothing arrived in ${waitMs / 1000} s`);
+      return ExitCode.TimedOut;
+    }
+    if (!waiting && messages.length === 0 && !context.json && !context.quiet) {
+      say(context.io, context.values.unread === true ? 'No unread messages.' : 'No messages.');
+    }
+    return ExitCode.Ok;
+  },
+};
+
+/** `coord say`, `coord inbox`. */
+export const MESSAGE_COMMANDS: readonly Command[] = [sayCommand, inbox];
