@@ -190,6 +190,44 @@ export const waitForUnread = async (wait: InboxWait): Promise<MessageView[]> => 
   return waitByPolling({ ...wait, waitMs: Math.max(0, wait.waitMs - spentMs) });
 };
 
+/** How to read an inbox. */
+export interface InboxRead {
+  /** Only the unread messages (implied by `waitMs`). */
+  readonly unread: boolean;
+  /** Wait this long for one when none is unread. @default no wait */
+  readonly waitMs?: number;
+  /** Leave them unread. @default false: marked read up to the newest read */
+  readonly peek: boolean;
+}
+
+/**
+ * Reads an agent's inbox (one page, or what `--limit`, `--cursor` and `--all` ask for), waiting
+ * first when told to, and marks what it read as read.
+ */
+export const takeInbox = async (
+  context: CommandContext,
+  client: ApiClient,
+  agentId: string,
+  how: InboxRead,
+): Promise<MessageView[]> => {
+  const path = messagesPath({ agentId });
+  const read = async (unread: boolean) =>
+    (await readPages<MessageView>(context, client, path, { unread: unread ? '1' : undefined })).items;
+  const messages =
+    how.waitMs === undefined
+      ? await read(how.unread)
+      : await waitForUnread({
+          client,
+          agentId,
+          readUnread: () => read(true),
+          waitMs: how.waitMs,
+          sleep: context.io.sleep,
+        });
+  const newest = newestOf(messages);
+  if (newest && !how.peek) await markRead(client, agentId, newest.id);
+  return messages;
+};
+
 /** One message for a person: a header line, then the body indented, all of it printable. */
 const messageLines = (message: MessageView): string[] => {
   const where = message.workId ? ` on ${message.workId}` : '';
@@ -279,21 +317,12 @@ const inbox: Command = {
     const limit = stringOption(context, 'limit');
     if (limit !== undefined) integerIn(limit, '--limit', 1, 200);
     const { agentId, client } = await inboxOwner(context);
-    const path = messagesPath({ agentId });
-    const read = async (unread: boolean) =>
-      (await readPages<MessageView>(context, client, path, { unread: unread ? '1' : undefined })).items;
-    const messages = waiting
-      ? await waitForUnread({
-          client,
-          agentId,
-          readUnread: () => read(true),
-          waitMs,
-          sleep: context.io.sleep,
-        })
-      : await read(context.values.unread === true);
+    const messages = await takeInbox(context, client, agentId, {
+      unread: context.values.unread === true,
+      ...(waiting ? { waitMs } : {}),
+      peek: context.values.peek === true,
+    });
     printMessages(context, messages);
-    const newest = newestOf(messages);
-    if (newest && context.values.peek !== true) await markRead(client, agentId, newest.id);
     if (waiting && messages.length === 0) {
       if (!context.json && !context.quiet)
         say(context.io, `NO MESSAGE: nothing arrived in ${waitMs / 1000} s`);
