@@ -8,6 +8,7 @@
  * service is away is sent once (same Idempotency-Key) by the next `coord` command, with the time
  * it reached the service as its `at`.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { requireAgentId } from '../args';
 import type { ApiClient } from '../client';
 import {
@@ -38,16 +39,19 @@ export interface MessageView {
 /** Where a message goes: an item's thread or an agent's inbox. */
 export type MessageTarget = { readonly workId: string } | { readonly agentId: string };
 
-/** The API's limit on a body, in code points. */
-export const MAX_BODY = 8192;
+/** The API's limit on a body, in bytes of UTF-8. */
+export const MAX_BODY_BYTES = 8192;
 
 /** How long `inbox --wait` waits without a number, and at most. */
 const DEFAULT_WAIT_SECONDS = 300;
 const MAX_WAIT_SECONDS = 86_400;
 
-/** Polling when the event stream cannot be used: 1 s, doubling, at most 15 s apart. */
+/**
+ * Reads of a waiting inbox: 1 s, doubling, at most 5 s apart (the event stream does not carry
+ * direct messages, so a read is what finds them).
+ */
 const FIRST_POLL_MS = 1000;
-const MAX_POLL_MS = 15_000;
+const MAX_POLL_MS = 5000;
 /** A stream that ended at once is not reopened faster than this. */
 const REOPEN_PAUSE_MS = 1000;
 
@@ -57,10 +61,14 @@ export const messagesPath = (target: MessageTarget): string =>
     ? `/v1/work/${encodeURIComponent(target.workId)}/messages`
     : `/v1/agents/${encodeURIComponent(target.agentId)}/messages`;
 
-/** A body the API would take (not blank, plain text, at most 8192 characters). @throws UsageError */
+/** A body the API would take (not blank, plain text, at most 8192 bytes of UTF-8). @throws UsageError */
 export const requireBody = (raw: string): string => {
   if (raw.trim() === '') throw new UsageError('the message is empty');
-  return requireText(raw, 'the message', MAX_BODY);
+  const bytes = Buffer.byteLength(requireText(raw, 'the message', MAX_BODY_BYTES), 'utf8');
+  if (bytes > MAX_BODY_BYTES) {
+    throw new UsageError(`the message is ${bytes} bytes long in UTF-8; at most ${MAX_BODY_BYTES}`);
+  }
+  return raw;
 };
 
 /** Sends one message and answers it as stored. */
@@ -101,93 +109,115 @@ export interface InboxWait {
   readonly sleep: (milliseconds: number) => Promise<void>;
 }
 
+/** Wakes a waiting inbox early: the agent's channel on the event stream, followed in the background. */
+interface StreamCue {
+  /**
+   * Waits `milliseconds`, or less when a `message` event came (or had come since the last
+   * pause); resolves how long it waited.
+   */
+  pause(milliseconds: number): Promise<number>;
+  stop(): Promise<void>;
+}
+
 /**
- * Follows the agent's own channel on the event stream: each `message` event is a cue to read
- * the unread messages again (the event may be about a thread the inbox does not hold). The
- * stream is open before the first read, so nothing can arrive unseen between the two.
- * Answers `unavailable` when the stream cannot be used (refused, missing, unreachable), and
- * whether it was open for a while before that.
+ * Follows `agent:<id>` on `GET /v1/events`, reopening each stream after its last cursor. While no
+ * stream is open (refused, missing, unreachable, or not yet answered) a pause is a plain sleep,
+ * so the polling it paces works the same without it.
  */
-const waitOnStream = async (
-  wait: InboxWait,
-): Promise<{ messages: MessageView[] } | { unavailable: true; opened: boolean }> => {
+const followAgentChannel = (
+  client: ApiClient,
+  agentId: string,
+  sleep: (milliseconds: number) => Promise<void>,
+): StreamCue => {
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), wait.waitMs);
-  let cursor: string | undefined;
-  let opened = false;
-  try {
-    for (;;) {
-      const url = new URL(`${wait.client.baseUrl}/v1/events`);
-      url.searchParams.set('channels', `agent:${wait.agentId}`);
+  let isOpen = false;
+  let cued = false;
+  let wake: (() => void) | undefined;
+  const cue = () => {
+    cued = true;
+    wake?.();
+  };
+  const follow = async () => {
+    let cursor: string | undefined;
+    while (!controller.signal.aborted) {
+      const url = new URL(`${client.baseUrl}/v1/events`);
+      url.searchParams.set('channels', `agent:${agentId}`);
       if (cursor !== undefined) url.searchParams.set('after', cursor);
-      let response: Response;
-      try {
-        response = await fetch(url, {
-          headers: {
-            accept: 'text/event-stream',
-            ...(wait.client.token ? { authorization: `Bearer ${wait.client.token}` } : {}),
-          },
-          signal: controller.signal,
-        });
-      } catch {
-        return controller.signal.aborted ? { messages: [] } : { unavailable: true, opened };
-      }
+      const response = await fetch(url, {
+        headers: {
+          accept: 'text/event-stream',
+          ...(client.token ? { authorization: `Bearer ${client.token}` } : {}),
+        },
+        signal: controller.signal,
+      });
       if (response.status !== 200 || !response.body) {
         await response.body?.cancel();
-        return { unavailable: true, opened };
+        return;
       }
-      opened = true;
-      const waiting = await wait.readUnread();
-      if (waiting.length > 0) return { messages: waiting };
+      isOpen = true;
       let buffer = '';
-      let events = 0;
       for await (const chunk of response.body.pipeThrough(new TextDecoderStream())) {
         const parsed = parseEvents(buffer + chunk);
         buffer = parsed.rest;
         for (const event of parsed.events) {
-          events += 1;
           if (event.id) cursor = event.id;
-          if (event.event !== 'message') continue;
-          const arrived = await wait.readUnread();
-          if (arrived.length > 0) return { messages: arrived };
+          if (event.event === 'message') cue();
         }
       }
-      // Streams end after a while by design: open the next one after the last cursor.
-      if (events <= 1) await wait.sleep(REOPEN_PAUSE_MS);
+      // Streams end after a while by design: the next one starts after the last cursor.
+      await delay(REOPEN_PAUSE_MS, undefined, { signal: controller.signal });
     }
-  } catch (error) {
-    if (controller.signal.aborted) return { messages: [] };
-    throw error;
-  } finally {
-    clearTimeout(timer);
-    controller.abort();
-  }
-};
-
-/** Reads again and again, further apart each time, until something is unread or the time is up. */
-const waitByPolling = async (wait: InboxWait): Promise<MessageView[]> => {
-  let slept = 0;
-  let pause = FIRST_POLL_MS;
-  for (;;) {
-    const waiting = await wait.readUnread();
-    if (waiting.length > 0 || slept >= wait.waitMs) return waiting;
-    const next = Math.min(pause, wait.waitMs - slept);
-    await wait.sleep(next);
-    slept += next;
-    pause = Math.min(pause * 2, MAX_POLL_MS);
-  }
+  };
+  const followed = follow()
+    .catch(() => undefined)
+    .finally(() => {
+      isOpen = false;
+      wake?.();
+    });
+  return {
+    pause: (milliseconds) => {
+      if (cued) {
+        cued = false;
+        return Promise.resolve(0);
+      }
+      if (!isOpen) return sleep(milliseconds).then(() => milliseconds);
+      const startedAt = Date.now();
+      return new Promise<number>((resolve) => {
+        const timer = setTimeout(() => wake?.(), milliseconds);
+        wake = () => {
+          clearTimeout(timer);
+          wake = undefined;
+          cued = false;
+          resolve(Math.min(milliseconds, Date.now() - startedAt));
+        };
+      });
+    },
+    stop: async () => {
+      controller.abort();
+      await followed;
+    },
+  };
 };
 
 /**
  * The unread messages as soon as there is one (at once when some already wait), or none once
- * `waitMs` passed. Uses the event stream, else polls.
+ * `waitMs` passed. Reads again and again, further apart each time (1 s doubling to 5 s), and at
+ * once when the agent's event stream shows a `message` event.
  */
 export const waitForUnread = async (wait: InboxWait): Promise<MessageView[]> => {
-  const startedAt = Date.now();
-  const streamed = await waitOnStream(wait);
-  if ('messages' in streamed) return streamed.messages;
-  const spentMs = streamed.opened ? Date.now() - startedAt : 0;
-  return waitByPolling({ ...wait, waitMs: Math.max(0, wait.waitMs - spentMs) });
+  const stream = followAgentChannel(wait.client, wait.agentId, wait.sleep);
+  try {
+    let waited = 0;
+    let pause = FIRST_POLL_MS;
+    for (;;) {
+      const waiting = await wait.readUnread();
+      if (waiting.length > 0 || waited >= wait.waitMs) return waiting;
+      waited += await stream.pause(Math.min(pause, wait.waitMs - waited));
+      pause = Math.min(pause * 2, MAX_POLL_MS);
+    }
+  } finally {
+    await stream.stop();
+  }
 };
 
 /** How to read an inbox. */

@@ -268,7 +268,7 @@ export const createMcpServer = (context: CommandContext, version: string): McpSe
     'send_message',
     {
       description:
-        "Send a plain-text message (at most 8192 characters) on a work item's thread (workId: the team and people watching it see it) or into one agent's inbox (agentId). mentions: agent ids that also get it in their inbox.",
+        "Send a plain-text message (at most 8192 bytes of UTF-8) on a work item's thread (workId: the team and people watching it see it) or into one agent's inbox (agentId). mentions: agent ids that also get it in their inbox.",
       inputSchema: {
         workId: z.string().optional(),
         agentId: z.string().optional(),

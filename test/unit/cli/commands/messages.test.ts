@@ -63,22 +63,22 @@ describe('coord say', () => {
       runCoord(['say'], fake.env),
       runCoord(['say', 'wi_7', '   '], fake.env),
       runCoord(['say', 'wi_7', '-'], fake.env, { stdin: '\n' }),
-      runCoord(['say', 'wi_7', 'x'.repeat(8193)], fake.env),
+      runCoord(['say', 'wi_7', 'é'.repeat(4097)], fake.env),
       runCoord(['say', 'wi_7', 'bell \u0007'], fake.env),
       runCoord(['say', '--to', 'a b', 'hi'], fake.env),
       runCoord(['say', 'wi_7', 'hi', '--mention', 'x'], fake.env),
     ]);
 
     expect(runs.map((run) => run.code)).toEqual([2, 2, 2, 2, 2, 2, 2, 2]);
-    expect(runs[4]?.stderr).toContain('the message is 8193 characters long; at most 8192');
+    expect(runs[4]?.stderr).toContain('the message is 8194 bytes long in UTF-8; at most 8192');
     expect(runs[5]?.stderr).toContain('a control character (\\x07)');
     expect(fake.api.requests).toEqual([]);
   });
 
-  it('takes a body of exactly 8192 characters', async () => {
+  it('takes a body of exactly 8192 bytes', async () => {
     fake.api.on('POST', '/v1/work/wi_7/messages', { status: 201, body: messageView() });
 
-    const run = await runCoord(['say', 'wi_7', '🚀'.repeat(8192)], fake.env);
+    const run = await runCoord(['say', 'wi_7', '🚀'.repeat(2048)], fake.env);
 
     expect(run.code).toBe(0);
   });
@@ -187,8 +187,7 @@ describe('coord inbox', () => {
     expect(fake.api.requests).toEqual([]);
   });
 
-  it('--wait follows the agent channel of the event stream and returns at the first message for it', async () => {
-    let unreadReads = 0;
+  it('--wait follows the agent channel of the event stream (reopened after its cursor) while it reads the inbox', async () => {
     fake.api
       .on('GET', '/v1/events', (_request, count) =>
         count === 0
@@ -198,10 +197,13 @@ describe('coord inbox', () => {
               { id: 'c3', event: 'message', data: { type: 'message' } },
             ),
       )
-      .on('GET', INBOX, () => {
-        unreadReads += 1;
-        return { status: 200, body: { items: unreadReads < 2 ? [] : [messageView({ body: 'the answer' })] } };
-      })
+      // The answer is there once the second stream (after the first one's cursor) was asked for.
+      .on('GET', INBOX, () => ({
+        status: 200,
+        body: {
+          items: fake.api.sent('GET', '/v1/events').length < 2 ? [] : [messageView({ body: 'the answer' })],
+        },
+      }))
       .on('POST', `${INBOX}/read`, { status: 200, body: {} });
 
     const run = await runCoord(['inbox', '--wait', '30', '-q'], fake.env);
@@ -246,7 +248,7 @@ describe('coord inbox', () => {
 
     expect(run.code).toBe(4);
     expect(run.stdout).toBe('NO MESSAGE: nothing arrived in 40 s\n');
-    expect(sleeps).toEqual([1000, 2000, 4000, 8000, 15_000, 10_000]);
+    expect(sleeps).toEqual([1000, 2000, 4000, 5000, 5000, 5000, 5000, 5000, 5000, 3000]);
     expect(json.code).toBe(4);
     expect(JSON.parse(json.stdout)).toEqual({ items: [] });
     expect(fake.api.sent('POST', `${INBOX}/read`)).toEqual([]);
