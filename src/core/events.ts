@@ -26,6 +26,7 @@ export const Action = {
   EscalationResolved: 'escalation.resolved',
   Assignment: 'assignment',
   InvariantRepaired: 'invariant.repaired',
+  Message: 'message',
 } as const;
 
 /** An audit action / live event type. */

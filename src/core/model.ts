@@ -145,6 +145,7 @@ export const EntityType = {
   Token: 'token',
   Config: 'config',
   Escalation: 'escalation',
+  Message: 'message',
 } as const;
 
 /** An audited entity kind. */

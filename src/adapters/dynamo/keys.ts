@@ -336,3 +336,17 @@ export const auditDaysKey = (year: string) => ({ [PK]: `AUDITDAYS#${year}` });
 
 /** Meta item listing the years that hold audit events (one attribute per year). */
 export const auditYearsKey = () => ({ [PK]: 'AUDITYEARS' });
+
+// Messages (rows of the Events table outside its `ENTITY#` partitions, so no stream reader takes them for audit events)
+
+/** The partition of a work item's thread: its messages, by id (ids sort by time). */
+export const messageThreadPartition = (workId: string): string => `MSG#work#${workId}`;
+
+/** The partition of an agent's inbox: direct messages and mentions, by id. */
+export const messageInboxPartition = (agentId: string): string => `MSG#inbox#${agentId}`;
+
+/** Primary key of a message row in a partition (`sk` = the message id). */
+export const messageKey = (partition: string, messageId: string) => ({ [PK]: partition, [SK]: messageId });
+
+/** Primary key of an agent's read marker: the newest message id it marked read. */
+export const readMarkerKey = (agentId: string) => ({ [PK]: `MSG#read#${agentId}`, [SK]: 'marker' });
