@@ -9,6 +9,8 @@
  * it reached the service as its `at`.
  */
 import { setTimeout as delay } from 'node:timers/promises';
+import type { MessageView } from '#app/schemas/messages-thread';
+import { MAX_MENTIONS, MAX_MESSAGE_BODY_BYTES } from '#core/messages';
 import { requireAgentId } from '../args';
 import type { ApiClient } from '../client';
 import {
@@ -26,21 +28,8 @@ import { printable, printableBlock } from '../text';
 import { parseEvents } from './watch';
 import { requireText } from './work';
 
-/** A message as the API shows it. */
-export interface MessageView {
-  readonly id: string;
-  readonly at: string;
-  readonly from: { readonly type: string; readonly id: string };
-  readonly body: string;
-  readonly mentions: readonly string[];
-  readonly workId?: string;
-}
-
 /** Where a message goes: an item's thread or an agent's inbox. */
 export type MessageTarget = { readonly workId: string } | { readonly agentId: string };
-
-/** The API's limit on a body, in bytes of UTF-8. */
-export const MAX_BODY_BYTES = 8192;
 
 /** How long `inbox --wait` waits without a number, and at most. */
 const DEFAULT_WAIT_SECONDS = 300;
@@ -64,9 +53,9 @@ export const messagesPath = (target: MessageTarget): string =>
 /** A body the API would take (not blank, plain text, at most 8192 bytes of UTF-8). @throws UsageError */
 export const requireBody = (raw: string): string => {
   if (raw.trim() === '') throw new UsageError('the message is empty');
-  const bytes = Buffer.byteLength(requireText(raw, 'the message', MAX_BODY_BYTES), 'utf8');
-  if (bytes > MAX_BODY_BYTES) {
-    throw new UsageError(`the message is ${bytes} bytes long in UTF-8; at most ${MAX_BODY_BYTES}`);
+  const bytes = Buffer.byteLength(requireText(raw, 'the message', MAX_MESSAGE_BODY_BYTES), 'utf8');
+  if (bytes > MAX_MESSAGE_BODY_BYTES) {
+    throw new UsageError(`the message is ${bytes} bytes long in UTF-8; at most ${MAX_MESSAGE_BODY_BYTES}`);
   }
   return raw;
 };
@@ -261,7 +250,8 @@ export const takeInbox = async (
 /** One message for a person: a header line, then the body indented, all of it printable. */
 const messageLines = (message: MessageView): string[] => {
   const where = message.workId ? ` on ${message.workId}` : '';
-  const mentions = message.mentions.length > 0 ? ` to ${message.mentions.join(', ')}` : '';
+  const addressed = [...(message.to ? [message.to] : []), ...message.mentions];
+  const mentions = addressed.length > 0 ? ` to ${addressed.join(', ')}` : '';
   return [
     printable(`${message.at}  ${message.from.type} ${message.from.id}${where}${mentions}  [${message.id}]`),
     ...message.body.split('\n').map((line) => `    ${printableBlock(line)}`),
@@ -309,9 +299,14 @@ const sayCommand: Command = {
       throw new UsageError('a work id (or --to <agent_id>) and the text are required');
     }
     const words = 'workId' in target ? context.positionals.slice(1) : context.positionals;
-    const mentions = (listOption(context, 'mention') ?? []).map((id) => requireAgentId(id, 'a mention'));
+    const mentions = [
+      ...new Set((listOption(context, 'mention') ?? []).map((id) => requireAgentId(id, 'a mention'))),
+    ];
+    if (mentions.length > MAX_MENTIONS) {
+      throw new UsageError(`at most ${MAX_MENTIONS} mentions, got ${mentions.length}`);
+    }
     const body = await textOf(context, words);
-    const message = await sendMessage(await writerClient(context), target, body, [...new Set(mentions)]);
+    const message = await sendMessage(await writerClient(context), target, body, mentions);
     if (context.json) sayJson(context.io, message);
     else if (context.quiet) say(context.io, printable(message.id));
     else {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { MessageView } from '../../../../cli/commands/messages';
+import type { MessageView } from '#app/schemas/messages-thread';
 import { runCoord, useFakeApi } from '../support/fake-api';
 import { apiError } from '../support/views';
 
