@@ -1,6 +1,6 @@
 /**
  * An item's thread in the dashboard, in headless Chromium against the running local stack: a
- * member answers on an item and the agent's WebSocket receives it; an agent's message arrives
+ * member answers on an item and the agent's WebSocket (and inbox) receives it; an agent's message arrives
  * live; a body holding markup shows as its characters and runs nothing.
  */
 import type { Browser } from 'playwright-core';
@@ -85,7 +85,14 @@ describe("the dashboard's item thread", () => {
       (message) => message.type === 'message' && (message.data as { body?: string }).body === answer,
       LIVE_WAIT_MS,
     );
-    expect(received.data).toMatchObject({ workId: item.id, from: { type: 'member' }, body: answer });
+    expect(received.data).toMatchObject({
+      workId: item.id,
+      from: { type: 'member' },
+      body: answer,
+      mentions: [agent.id],
+    });
+    const inbox = await agent.api.get<{ items: MessageView[] }>(`/v1/agents/${agent.id}/messages?unread=1`);
+    expect(inbox.body.items.map((message) => message.body)).toEqual([answer]);
     await expect.poll(() => thread.locator('li.message').count(), SLOW).toBe(3);
     expect(await page.getByLabel('Answer on this item').inputValue()).toBe('');
     await screenshot(page, 'item-thread');

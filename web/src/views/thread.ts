@@ -1,6 +1,8 @@
 /**
  * A work item's thread in its detail: the messages oldest first, new ones appended as their live
- * `message` events come, and for members and admins a box to answer. A body is someone's plain
+ * `message` events come, and for members and admins a box to answer. An answer mentions the
+ * agents that wrote on the thread, so it also reaches their inboxes (an agent waiting with
+ * `coord inbox --wait` or MCP `read_inbox` gets it). A body is someone's plain
  * text: it only ever goes into the page as `textContent`, so `<img onerror>` shows as those
  * characters and runs nothing.
  */
@@ -12,6 +14,8 @@ import type { Role, ServerMessage, ThreadMessage } from '../types';
 /** The API's limit on a body, in bytes of UTF-8. */
 const MAX_BODY_BYTES = 8192;
 const MAX_MESSAGES = 1000;
+/** The API's limit on mentions of one message. */
+const MAX_MENTIONS = 20;
 
 export interface Thread {
   readonly element: HTMLElement;
@@ -51,6 +55,7 @@ const messageItem = (message: ThreadMessage): HTMLElement => {
 /** The thread of item `workId`, read now and kept up to date by `onLive`. */
 export const createThread = (api: Api, role: Role, workId: string): Thread => {
   const shown = new Set<string>();
+  const agents = new Set<string>();
   const list = h('ol', { class: 'thread', 'data-testid': 'thread', 'aria-live': 'polite' });
   const status = h('p', { class: 'load-status', role: 'status' }, 'Loading messages…');
   const path = `/v1/work/${encodeURIComponent(workId)}/messages`;
@@ -58,6 +63,10 @@ export const createThread = (api: Api, role: Role, workId: string): Thread => {
   const append = (message: ThreadMessage) => {
     if (shown.has(message.id)) return;
     shown.add(message.id);
+    if (message.from.type === 'agent' && agents.size < MAX_MENTIONS) {
+      agents.add(message.from.id);
+      recipients.textContent = `Also goes to the inbox of ${[...agents].join(', ')}.`;
+    }
     // Oldest first: one that arrives late (a live event before the read answered) goes in its place.
     const later = [...list.children].find(
       (element) =>
@@ -75,6 +84,7 @@ export const createThread = (api: Api, role: Role, workId: string): Thread => {
     'aria-describedby': 'thread-reply-error',
   });
   const error = h('p', { id: 'thread-reply-error', class: 'field-error', role: 'alert' });
+  const recipients = h('p', { class: 'muted', 'data-testid': 'thread-recipients' });
   const send = h('button', { type: 'submit' }, 'Send');
   const form =
     role === 'admin' || role === 'member'
@@ -83,6 +93,7 @@ export const createThread = (api: Api, role: Role, workId: string): Thread => {
           { class: 'thread-reply', 'data-testid': 'thread-reply' },
           h('label', { for: 'thread-reply' }, 'Answer on this item'),
           box,
+          recipients,
           error,
           send,
         )
@@ -101,7 +112,10 @@ export const createThread = (api: Api, role: Role, workId: string): Thread => {
     }
     send.disabled = true;
     try {
-      append(await api.send<ThreadMessage>('POST', path, { body }));
+      const mentions = [...agents];
+      append(
+        await api.send<ThreadMessage>('POST', path, { body, ...(mentions.length > 0 ? { mentions } : {}) }),
+      );
       box.value = '';
       announce('Message sent.');
     } catch (failure) {
