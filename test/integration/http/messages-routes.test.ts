@@ -292,6 +292,21 @@ describe('direct messages and the inbox', () => {
     expect(asMember.status).toBe(403);
   });
 
+  it('keeps a direct message body out of GET /v1/audit, which shows who wrote to whom', async () => {
+    const direct = await call('postAgentMessage', {
+      token: ADMIN,
+      params: { id: reviewer.id },
+      body: { body: 'private: the staging password rotated' },
+    });
+
+    const audit = await call('listAudit', { token: viewer, query: { entityId: direct.body.id } });
+
+    expect(audit.status).toBe(200);
+    expect(audit.body.items).toHaveLength(1);
+    expect(audit.body.items[0].after).toMatchObject({ id: direct.body.id, to: reviewer.id });
+    expect(JSON.stringify(audit.body)).not.toContain('staging password');
+  });
+
   it('lets agents of the same team send direct messages, and refuses other teams with 403', async () => {
     const sameTeam = await call('postAgentMessage', {
       token: builder.token,
