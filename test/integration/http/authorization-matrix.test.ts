@@ -2,16 +2,18 @@
  * Every route x every kind of caller through the real handlers: no token is 401, a role the
  * route does not list is 403, a listed one gets past both; a refused request changes nothing
  * (the newest audit event, which every change writes with it, stays the same). What a listed
- * caller gets past the two checks (200, 400, 404, ...) is for each route's own tests.
+ * caller gets past the two checks (200, 400, 404, ...) is for each route's own tests. A member
+ * counts as listed wherever a viewer is (it may do what a viewer may).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { type Role, rolesAdmittedBy } from '#core/roles';
 import { ROUTES, type RouteDefinition, type RouteId } from '#functions/shared/routes';
 import { unique } from '#test/support/builders';
 import { ADMIN, call, REGISTRATION, seedAgent, useHandlerStore } from './handlers';
 
 const store = useHandlerStore('http-authz-matrix');
 
-const CALLERS = ['none', 'registration', 'viewer', 'agent', 'admin'] as const;
+const CALLERS = ['none', 'registration', 'viewer', 'member', 'agent', 'admin'] as const;
 type Caller = (typeof CALLERS)[number];
 
 const tokens: Partial<Record<Caller, string>> = { admin: ADMIN, registration: REGISTRATION };
@@ -22,6 +24,7 @@ beforeAll(async () => {
   agentId = agent.id;
   tokens.agent = token;
   tokens.viewer = (await call('issueToken', { token: ADMIN, body: { role: 'viewer' } })).body.token;
+  tokens.member = (await call('issueToken', { token: ADMIN, body: { role: 'member' } })).body.token;
 });
 
 const newestEvent = async (): Promise<string | undefined> =>
@@ -44,7 +47,9 @@ describe('the authorization matrix', () => {
       ...(route.body ? { body: {} } : {}),
     });
 
-    const listed = route.access === 'public' || (caller !== 'none' && route.access.includes(caller));
+    const listed =
+      route.access === 'public' ||
+      (caller !== 'none' && rolesAdmittedBy(route.access).includes(caller as Role));
     const expected =
       route.access === 'public' ? undefined : caller === 'none' ? 401 : listed ? undefined : 403;
     if (expected === undefined) {
