@@ -91,14 +91,15 @@ export const newestOf = (messages: readonly MessageView[]): MessageView | undefi
 /** What one wait needs: how to read what is unread, and how long to wait for it. */
 export interface InboxWait {
   readonly client: ApiClient;
-  readonly agentId: string;
+  /** The event stream channels whose `message` events may be for this inbox. */
+  readonly channels: readonly string[];
   /** Reads the unread messages (empty when there are none). */
   readonly readUnread: () => Promise<MessageView[]>;
   readonly waitMs: number;
   readonly sleep: (milliseconds: number) => Promise<void>;
 }
 
-/** Wakes a waiting inbox early: the agent's channel on the event stream, followed in the background. */
+/** Wakes a waiting inbox early: the agent's channels on the event stream, followed in the background. */
 interface StreamCue {
   /**
    * Waits `milliseconds`, or less when a `message` event came (or had come since the last
@@ -109,13 +110,13 @@ interface StreamCue {
 }
 
 /**
- * Follows `agent:<id>` on `GET /v1/events`, reopening each stream after its last cursor. While no
+ * Follows channels on `GET /v1/events`, reopening each stream after its last cursor. While no
  * stream is open (refused, missing, unreachable, or not yet answered) a pause is a plain sleep,
  * so the polling it paces works the same without it.
  */
-const followAgentChannel = (
+const followChannels = (
   client: ApiClient,
-  agentId: string,
+  channels: readonly string[],
   sleep: (milliseconds: number) => Promise<void>,
 ): StreamCue => {
   const controller = new AbortController();
@@ -130,7 +131,7 @@ const followAgentChannel = (
     let cursor: string | undefined;
     while (!controller.signal.aborted) {
       const url = new URL(`${client.baseUrl}/v1/events`);
-      url.searchParams.set('channels', `agent:${agentId}`);
+      url.searchParams.set('channels', channels.join(','));
       if (cursor !== undefined) url.searchParams.set('after', cursor);
       const response = await fetch(url, {
         headers: {
@@ -191,10 +192,10 @@ const followAgentChannel = (
 /**
  * The unread messages as soon as there is one (at once when some already wait), or none once
  * `waitMs` passed. Reads again and again, further apart each time (1 s doubling to 5 s), and at
- * once when the agent's event stream shows a `message` event.
+ * once when the event stream of the agent's channels shows a `message` event.
  */
 export const waitForUnread = async (wait: InboxWait): Promise<MessageView[]> => {
-  const stream = followAgentChannel(wait.client, wait.agentId, wait.sleep);
+  const stream = followChannels(wait.client, wait.channels, wait.sleep);
   try {
     let waited = 0;
     let pause = FIRST_POLL_MS;
@@ -207,6 +208,18 @@ export const waitForUnread = async (wait: InboxWait): Promise<MessageView[]> => 
   } finally {
     await stream.stop();
   }
+};
+
+/**
+ * Where a message for the agent shows on the event stream: its own channel and its team's (a
+ * thread message that mentions it goes there; the stream does not carry inboxes as such).
+ */
+const channelsOfInbox = async (client: ApiClient, agentId: string): Promise<string[]> => {
+  const team = await client
+    .request<{ team?: string }>('GET', `/v1/agents/${encodeURIComponent(agentId)}`, { retries: 0 })
+    .then(({ body }) => body.team)
+    .catch(() => undefined);
+  return [`agent:${agentId}`, ...(team ? [`team:${team}`] : [])];
 };
 
 /** How to read an inbox. */
@@ -237,7 +250,7 @@ export const takeInbox = async (
       ? await read(how.unread)
       : await waitForUnread({
           client,
-          agentId,
+          channels: await channelsOfInbox(client, agentId),
           readUnread: () => read(true),
           waitMs: how.waitMs,
           sleep: context.io.sleep,
