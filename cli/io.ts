@@ -14,6 +14,8 @@ export const ExitCode = {
   Error: 1,
   Usage: 2,
   Conflict: 3,
+  /** `coord inbox --wait`: no message came in time. */
+  TimedOut: 4,
   CannotExecute: 126,
   CommandNotFound: 127,
 } as const;

@@ -12,6 +12,7 @@ import { DOCTOR_COMMANDS } from './commands/doctor';
 import { IMPORT_COMMANDS } from './commands/import-legacy';
 import { LEGACY_COMMANDS } from './commands/legacy';
 import { MCP_COMMANDS } from './commands/mcp';
+import { MESSAGE_COMMANDS } from './commands/messages';
 import { OUTBOX_COMMANDS } from './commands/outbox';
 import { RUNTIME_COMMANDS } from './commands/runtime';
 import { VIEW_COMMANDS } from './commands/views';
@@ -36,6 +37,7 @@ const GLOBAL_OPTIONS: OptionsConfig = {
 /** Every command, in help order. */
 export const COMMANDS: readonly Command[] = [
   ...WORK_COMMANDS,
+  ...MESSAGE_COMMANDS,
   ...AGENT_COMMANDS,
   ...VIEW_COMMANDS,
   ...AI_COMMANDS,
@@ -90,6 +92,7 @@ export const helpText = (): string => {
     '',
     'Exit status: 0 ok, 1 error, 2 usage (nothing was sent), 3 conflict (HTTP 409, or one found before',
     '  calling the service); coord run: 126/127 when the command cannot be started (its item is released).',
+    '  coord inbox --wait: 4 when no message came in time.',
   );
   return `${lines.join('\n')}\n`;
 };

@@ -19,7 +19,7 @@ const mcp: Command = {
   group: 'runtime',
   usage: '[--agent-id id]',
   summary:
-    'MCP server over stdio: tools register, claim_next, claim, progress, complete, fail, release, list_work, ask',
+    'MCP server over stdio: tools register, claim_next, claim, progress, complete, fail, release, list_work, ask, send_message, read_inbox',
   async run(context) {
     atMost(context, 0);
     const server = createMcpServer(context, VERSION);

@@ -51,7 +51,7 @@ const MAX_TYPE = 64;
 const MAX_DESCRIPTION = 10_000;
 
 /** A text argument the API would accept. @throws UsageError naming what is wrong */
-const requireText = (raw: string, what: string, max: number): string => {
+export const requireText = (raw: string, what: string, max: number): string => {
   const refused = refusedCharacter(raw);
   if (refused) throw new UsageError(`${what} holds ${refused}`);
   const length = codePointLength(raw);

@@ -1,6 +1,7 @@
 /**
  * An MCP server that lets a model act as one agent of the service: register, claim, report
- * progress, complete, fail, release, list work and ask. Each tool is one or two API calls made
+ * progress, complete, fail, release, list work, ask, and talk (send a message, read or wait on
+ * its inbox, so it can ask a person on an item and wait for the answer). Each tool is one or two API calls made
  * with the same helpers as the CLI commands, so claim tokens are saved and found the same way.
  * The agent is the configured one (`--agent-id`, `COORD_AGENT_ID`) until `register` names another.
  */
@@ -14,9 +15,13 @@ import { ApiError } from '../client';
 import type { AgentSession, CommandContext } from '../command';
 import { checkTokenFolder, saveToken } from '../commands/agents';
 import { asHolder, claimById, saveClaim } from '../commands/holder';
+import { requireBody, sendMessage, takeInbox } from '../commands/messages';
 import { CommandFailure } from '../io';
 
 const SERVER_NAME = 'coord';
+
+/** The longest `read_inbox` may wait; MCP clients time tool calls out. */
+const MAX_WAIT_SECONDS = 3600;
 
 /** The agent the tools act as; `register` replaces it. */
 class AgentBinding {
@@ -256,6 +261,50 @@ export const createMcpServer = (context: CommandContext, version: string): McpSe
     guarded(async ({ question }) => {
       const { client } = await agent.current();
       return (await client.request('POST', '/v1/ai/query', { body: { question } })).body;
+    }),
+  );
+
+  server.registerTool(
+    'send_message',
+    {
+      description:
+        "Send a plain-text message (at most 8192 bytes of UTF-8) on a work item's thread (workId: the team and people watching it see it) or into one agent's inbox (agentId). mentions: agent ids that also get it in their inbox.",
+      inputSchema: {
+        workId: z.string().optional(),
+        agentId: z.string().optional(),
+        body: z.string(),
+        mentions: z.array(z.string()).max(20).optional(),
+      },
+    },
+    guarded(async ({ workId, agentId, body, mentions }) => {
+      if ((workId === undefined) === (agentId === undefined))
+        throw new Error('give either workId or agentId');
+      const { client } = await agent.current();
+      const target = workId === undefined ? { agentId: agentId as string } : { workId };
+      return sendMessage(client, target, requireBody(body), mentions);
+    }),
+  );
+
+  server.registerTool(
+    'read_inbox',
+    {
+      description:
+        "Read this agent's messages (oldest first) and mark them read. unread: only unread ones. waitSeconds: when none is unread, wait up to this long for one (answers {items: [], timedOut: true} if none came). peek: leave them unread.",
+      inputSchema: {
+        unread: z.boolean().optional(),
+        waitSeconds: z.number().int().min(0).max(MAX_WAIT_SECONDS).optional(),
+        peek: z.boolean().optional(),
+      },
+    },
+    guarded(async ({ unread, waitSeconds, peek }) => {
+      const { agentId, client } = await agent.current();
+      const waitMs = waitSeconds ? waitSeconds * 1000 : undefined;
+      const items = await takeInbox(context, client, agentId, {
+        unread: unread === true,
+        ...(waitMs === undefined ? {} : { waitMs }),
+        peek: peek === true,
+      });
+      return waitMs !== undefined && items.length === 0 ? { items, timedOut: true } : { items };
     }),
   );
 

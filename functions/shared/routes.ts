@@ -9,6 +9,7 @@ import { ADMIN_ROUTES } from './routes/admin';
 import { AGENT_ROUTES } from './routes/agents';
 import { AI_ROUTES } from './routes/ai';
 import { EVENT_ROUTES } from './routes/events';
+import { MESSAGE_ROUTES } from './routes/messages';
 import { METRICS_ROUTES } from './routes/metrics';
 import { OVERSIGHT_ROUTES } from './routes/oversight';
 import { SYSTEM_ROUTES } from './routes/system';
@@ -28,6 +29,7 @@ export const ROUTES = [
   ...AI_ROUTES,
   ...EVENT_ROUTES,
   ...WEBHOOK_ROUTES,
+  ...MESSAGE_ROUTES,
 ] as const satisfies readonly RouteDefinition[];
 
 /** A route id. */

@@ -6,7 +6,7 @@
  */
 import { ForbiddenError, UnauthorizedError } from '#core/errors';
 import type { Ports } from '#core/ports';
-import { type Principal, Role } from '#core/roles';
+import { type Principal, Role, rolesAdmittedBy } from '#core/roles';
 import type { Access } from './route';
 
 /** The deployment's fixed credentials (from config, or Secrets Manager on AWS). */
@@ -78,6 +78,6 @@ export const authenticate = async (
  * @throws ForbiddenError when its role is not listed
  */
 export const authorize = (access: Access, principal: Principal): void => {
-  if (access === 'public' || access.includes(principal.role)) return;
+  if (access === 'public' || rolesAdmittedBy(access).includes(principal.role)) return;
   throw new ForbiddenError(`This route is not open to ${principal.role} tokens.`, { role: principal.role });
 };

@@ -67,6 +67,7 @@ export const ConfigEnv = Type.Object({
   COORD_EVENTS_FOLLOW_SECONDS: Int(0, 25, 20),
   COORD_RATE_LIMIT_PER_SECOND: Int(1, 1_000_000, DEFAULT_RATE_LIMIT.perSecond),
   COORD_RATE_LIMIT_BURST: Int(1, 10_000_000, DEFAULT_RATE_LIMIT.burst),
+  COORD_MESSAGE_RETENTION_DAYS: Int(1, 3650, DEFAULT_SETTINGS.messageRetentionDays),
   // Set by the CDK app to the Lambda function's timeout: AWS SDK calls are sized to end before it.
   COORD_FUNCTION_TIMEOUT_MS: Type.Optional(Type.Integer({ minimum: 1000, maximum: 900_000 })),
   COORD_WEBHOOKS_QUEUE_URL: Url,
@@ -244,6 +245,7 @@ export const loadConfig = (env: Environment = process.env): Config => {
       leaseSeconds: parsed.COORD_LEASE_SECONDS,
       heartbeatTimeoutMultiple: parsed.COORD_HEARTBEAT_TIMEOUT_MULTIPLE,
       defaultMaxAttempts: parsed.COORD_DEFAULT_MAX_ATTEMPTS,
+      messageRetentionDays: parsed.COORD_MESSAGE_RETENTION_DAYS,
     },
     readyShards: parsed.COORD_READY_SHARDS,
     auditRetentionDays: parsed.COORD_AUDIT_RETENTION_DAYS,

@@ -50,6 +50,29 @@ export const withoutTokens = (value: unknown): unknown => {
   );
 };
 
+/** The agents a `message` event is delivered to (its `after.recipients`). */
+const recipientsOf = (event: AuditEvent): string[] => {
+  const recipients = event.after?.recipients;
+  return Array.isArray(recipients) ? recipients.filter((id): id is string => typeof id === 'string') : [];
+};
+
+/**
+ * A `message` event's live message: the message itself (as `GET` shows it), to the item's and
+ * team's channels (a thread message) and the recipients' own connections.
+ */
+const messageDelivery = (event: AuditEvent): Delivery => {
+  const { recipients: _recipients, ...message } = event.after ?? {};
+  const workId = typeof message.workId === 'string' ? message.workId : undefined;
+  return {
+    message: { type: 'message', seq: event.seq, at: event.at, data: message, cursor: cursorOf(event) },
+    channels: channelsOf('message', {
+      ...(workId !== undefined && { workId }),
+      ...(event.team !== undefined && { team: event.team }),
+      recipients: recipientsOf(event),
+    }),
+  };
+};
+
 /** Who or what an event is about, for its channels. */
 const subjectOf = (event: AuditEvent) => ({
   ...(event.team !== undefined && { team: event.team }),
@@ -61,6 +84,7 @@ const subjectOf = (event: AuditEvent) => ({
 
 /** The observer message of an audit event and its channels, or `undefined` when none is sent. */
 export const observerDelivery = (event: AuditEvent): Delivery | undefined => {
+  if (event.action === Action.Message) return messageDelivery(event);
   const type = messageTypeOf(event.action);
   if (type === undefined) return undefined;
   const data = withoutTokens({

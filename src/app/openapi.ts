@@ -6,12 +6,14 @@
  */
 import type { TSchema } from '@sinclair/typebox';
 import { ERROR_CODES, type ErrorCode } from '#core/errors';
+import { rolesAdmittedBy } from '#core/roles';
 import { ROUTE_TAGS, type RouteDefinition } from './route';
 import * as adminSchemas from './schemas/admin';
 import * as agentSchemas from './schemas/agents';
 import * as commonSchemas from './schemas/common';
 import { DOCUMENTED_AS } from './schemas/common';
 import * as importSchemas from './schemas/import';
+import * as messageSchemas from './schemas/messages-thread';
 import * as viewSchemas from './schemas/views';
 import * as workSchemas from './schemas/work';
 
@@ -102,7 +104,15 @@ const componentName = (exportName: string): string => exportName.replace(/Schema
 /** Named object schemas by their JSON, so optional (cloned) uses still find their name. */
 const NAMED = (() => {
   const names = new Map<string, string>();
-  for (const module of [commonSchemas, agentSchemas, workSchemas, adminSchemas, importSchemas, viewSchemas]) {
+  for (const module of [
+    commonSchemas,
+    agentSchemas,
+    workSchemas,
+    adminSchemas,
+    importSchemas,
+    viewSchemas,
+    messageSchemas,
+  ]) {
     for (const [exportName, value] of Object.entries(module)) {
       if (!isSchema(value) || value.type !== 'object') continue;
       const key = plain(value);
@@ -241,13 +251,13 @@ const operationOf = (
     ...parametersOf(route.query, 'query', registry),
     ...(route.method === 'POST' ? [{ $ref: '#/components/parameters/IdempotencyKey' }] : []),
   ];
-  const roles = route.access === 'public' ? 'none (public)' : route.access.join(', ');
+  const roles = route.access === 'public' ? 'none (public)' : rolesAdmittedBy(route.access).join(', ');
   return {
     operationId: route.id,
     summary: route.summary,
     description: `Roles: ${roles}.${route.body ? ` Largest body: ${route.maxBodyBytes ?? 65_536} bytes.` : ''}`,
     tags: [route.tag],
-    'x-roles': route.access === 'public' ? [] : [...route.access],
+    'x-roles': route.access === 'public' ? [] : rolesAdmittedBy(route.access),
     security: route.access === 'public' ? [] : [{ bearer: [] }],
     ...(parameters.length > 0 ? { parameters } : {}),
     ...(route.body

@@ -30,6 +30,7 @@ export const Action = {
   WebhookDeleted: 'webhook.deleted',
   WebhookPaused: 'webhook.paused',
   WebhookResumed: 'webhook.resumed',
+  Message: 'message',
 } as const;
 
 /** An audit action / live event type. */

@@ -146,6 +146,7 @@ export const EntityType = {
   Config: 'config',
   Escalation: 'escalation',
   Webhook: 'webhook',
+  Message: 'message',
 } as const;
 
 /** An audited entity kind. */

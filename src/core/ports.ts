@@ -1,5 +1,6 @@
 import type { AgentStatus } from './agents/status';
 import type { Escalation, EscalationRequest, EscalationStatus } from './escalations/escalation';
+import type { Message, MessagePlace, MessageStore } from './messages';
 import type { Agent, AuditEvent, WorkItem } from './model';
 import type { Role } from './roles';
 import type { Webhook } from './webhooks/webhook';
@@ -16,6 +17,8 @@ export interface IdGenerator {
   workId(): string;
   /** A new audit event id. */
   eventId(): string;
+  /** A new message id, e.g. `msg_01J...` (sortable by creation time). */
+  messageId(): string;
   /** A new issued-token id (the public half of a bearer token). */
   tokenId(): string;
   /** A new unguessable secret (claim tokens, bearer token secrets): at least 128 bits, URL-safe. */
@@ -164,6 +167,15 @@ export interface WebhookDelete {
   readonly expectedVersion: number;
 }
 
+/** Store a new message row in its thread or an inbox (must not exist). */
+export interface MessagePut {
+  readonly kind: 'message';
+  readonly message: Message;
+  readonly place: MessagePlace;
+  /** When the row expires (ISO 8601): `messageRetentionDays` after it was posted. */
+  readonly expiresAt: string;
+}
+
 /** One conditional write inside a change. */
 export type Write =
   | WorkPut
@@ -174,7 +186,8 @@ export type Write =
   | SettingsPut
   | EscalationPut
   | WebhookPut
-  | WebhookDelete;
+  | WebhookDelete
+  | MessagePut;
 
 /** Writes applied all-or-nothing, together with the audit events that record them. */
 export interface Change {
@@ -192,7 +205,8 @@ export type FailedWrite =
   | { readonly kind: 'settings'; readonly current?: StoredSettings }
   | { readonly kind: 'escalation'; readonly id: string; readonly current?: Escalation }
   | { readonly kind: 'event'; readonly id: string }
-  | { readonly kind: 'webhook'; readonly id: string; readonly current?: Webhook };
+  | { readonly kind: 'webhook'; readonly id: string; readonly current?: Webhook }
+  | { readonly kind: 'message'; readonly id: string };
 
 /**
  * A change was refused because a condition failed; nothing was written. Use cases re-decide
@@ -357,6 +371,7 @@ export interface Ports {
   readonly idempotency: IdempotencyStore;
   readonly escalations: EscalationRepository;
   readonly escalationPublisher: EscalationPublisher;
+  readonly messages: MessageStore;
 }
 
 /** Statuses an agent list can be filtered by (derived, see agents/liveness). */

@@ -4,6 +4,8 @@ export const Role = {
   Viewer: 'viewer',
   Agent: 'agent',
   Registration: 'registration',
+  /** A person on a team: what a viewer may, plus messages in its team (or every team without one). */
+  Member: 'member',
 } as const;
 
 /** A caller role. */
@@ -11,6 +13,13 @@ export type Role = (typeof Role)[keyof typeof Role];
 
 /** All roles. */
 export const ROLES: readonly Role[] = Object.values(Role);
+
+/**
+ * The roles a route's role list lets in: a member may do whatever a viewer may, so a list that
+ * names `viewer` also admits `member` (routes added later stay open to members without naming them).
+ */
+export const rolesAdmittedBy = (listed: readonly Role[]): Role[] =>
+  listed.includes(Role.Viewer) && !listed.includes(Role.Member) ? [...listed, Role.Member] : [...listed];
 
 /** Who an audit event says made a change. */
 export const ActorType = { ...Role, System: 'system', Import: 'import' } as const;

@@ -38,6 +38,7 @@ const RANGES: readonly { path: string; min: number; max: number; integer?: boole
   { path: '/ai/dailyTokenBudget', min: 0, max: 100_000_000, integer: true },
   { path: '/ai/assessmentIntervalMinutes', min: 0, max: 1440, integer: true },
   { path: '/eventReplayHours', min: 1, max: 720, integer: true },
+  { path: '/messageRetentionDays', min: 1, max: 3650, integer: true },
 ];
 
 const at = (record: unknown, path: string): unknown =>

@@ -49,6 +49,8 @@ export interface Settings {
   readonly pathOverlap: Readonly<Record<string, PathsPolicy>>;
   /** How far back a client may resume live events from its cursor (`after`), in hours. */
   readonly eventReplayHours: number;
+  /** How long a message is kept after it was posted, in days (its rows' TTL). */
+  readonly messageRetentionDays: number;
 }
 
 /** API.md's defaults. */
@@ -75,4 +77,5 @@ export const DEFAULT_SETTINGS: Settings = {
   },
   pathOverlap: { [ALL_TEAMS]: 'off' },
   eventReplayHours: 24,
+  messageRetentionDays: 30,
 };

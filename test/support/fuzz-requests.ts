@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { ROUTES, type RouteDefinition } from '#functions/shared/routes';
 
 /** Who sends a fuzzed request. */
-export const CALLERS = ['admin', 'viewer', 'agent', 'registration', 'none', 'garbage'] as const;
+export const CALLERS = ['admin', 'viewer', 'member', 'agent', 'registration', 'none', 'garbage'] as const;
 export type Caller = (typeof CALLERS)[number];
 
 /** One fuzzed request, before it is addressed to a running API or a handler. */
@@ -61,6 +61,10 @@ const KNOWN_FIELDS = [
   'actorId',
   'url',
   'secret',
+  'body',
+  'mentions',
+  'upTo',
+  'unread',
 ] as const;
 
 const RESERVED_IDS = ['admin', 'registration', 'system', 'import', 'ADMIN', 'tok_x', '..', '%2F', ''];
@@ -100,7 +104,37 @@ const queryArbitrary = fc.dictionary(
   { maxKeys: 4 },
 );
 
+/** Message text: control characters, lone surrogates, markup, and sizes around the 8 KB limit. */
+const messageText = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 200 }),
+  fc.string({
+    unit: fc.constantFrom('a', '\u0000', '\u0007', '\n', '\t', '\ud800', '\udfff', '€', '<', '>'),
+  }),
+  fc.constantFrom('<script>alert(1)</script>', 'a'.repeat(8192), 'a'.repeat(8193), '€'.repeat(2731), ''),
+);
+
+/** Message bodies (`{body, mentions}`) and read marks (`{upTo}`), well-formed or nearly. */
+const messageBody = fc.oneof(
+  fc.record(
+    {
+      body: messageText,
+      mentions: fc.array(fc.oneof(fc.string({ maxLength: 140 }), fc.constantFrom(...RESERVED_IDS)), {
+        maxLength: 25,
+      }),
+    },
+    { requiredKeys: ['body'] },
+  ),
+  fc.record({
+    upTo: fc.oneof(
+      fc.string(),
+      fc.stringMatching(/^msg_[0-9A-HJKMNP-TV-Z]{26}$/),
+      fc.constantFrom('msg_', 'msg_ZZZZZZZZZZZZZZZZZZZZZZZZZZ'),
+    ),
+  }),
+);
+
 const bodyArbitrary = fc.oneof(
+  { weight: 2, arbitrary: messageBody },
   { weight: 3, arbitrary: fc.dictionary(fc.constantFrom(...KNOWN_FIELDS), fc.anything(), { maxKeys: 6 }) },
   { weight: 2, arbitrary: fc.anything() },
   { weight: 1, arbitrary: fc.string() },

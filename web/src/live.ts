@@ -25,6 +25,10 @@ export interface LiveConnection {
   /** Reconnects now instead of waiting for the next try. */
   retryNow(): void;
   close(): void;
+  /** Follows more channels (an open item's `work:<id>`), now and after every reconnect. */
+  join(channels: readonly string[]): void;
+  /** Stops following channels `join` added. */
+  leave(channels: readonly string[]): void;
 }
 
 const FIRST_DELAY_MS = 1000;
@@ -54,7 +58,12 @@ export const connectLive = (options: LiveOptions): LiveConnection => {
   let pingTimer: number | undefined;
   let pongTimer: number | undefined;
   let closed = false;
+  let subscribedOnce = false;
   const seen = new Set<string>();
+  const extra = new Set<string>();
+  const sendIfOpen = (frame: unknown) => {
+    if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify(frame));
+  };
 
   const remember = (key: string): boolean => {
     if (seen.has(key)) return false;
@@ -86,7 +95,8 @@ export const connectLive = (options: LiveOptions): LiveConnection => {
     const current = new WebSocket(url);
     socket = current;
     current.addEventListener('open', () => {
-      current.send(JSON.stringify({ action: 'subscribe', channels: options.channels }));
+      subscribedOnce = false;
+      current.send(JSON.stringify({ action: 'subscribe', channels: [...options.channels, ...extra] }));
       pingTimer = window.setInterval(() => {
         current.send(JSON.stringify({ action: 'ping' }));
         pongTimer = window.setTimeout(() => current.close(), PONG_WITHIN_MS);
@@ -101,6 +111,9 @@ export const connectLive = (options: LiveOptions): LiveConnection => {
         return;
       }
       if (message.type === 'subscribed') {
+        // Only the subscription of a new connection calls for a re-read; a `join` later does not.
+        if (subscribedOnce) return;
+        subscribedOnce = true;
         attempt = 0;
         options.onState({ kind: 'live' });
         options.onOpen();
@@ -129,6 +142,15 @@ export const connectLive = (options: LiveOptions): LiveConnection => {
       closed = true;
       stopTimers();
       socket?.close();
+    },
+    join: (channels) => {
+      const added = channels.filter((channel) => !extra.has(channel));
+      for (const channel of added) extra.add(channel);
+      if (added.length > 0) sendIfOpen({ action: 'subscribe', channels: added });
+    },
+    leave: (channels) => {
+      const removed = channels.filter((channel) => extra.delete(channel));
+      if (removed.length > 0) sendIfOpen({ action: 'unsubscribe', channels: removed });
     },
   };
 };

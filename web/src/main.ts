@@ -70,7 +70,8 @@ const start = async (session: Session) => {
     savePrefs: save,
     openItem: (id) => detail?.open(id),
   };
-  detail = createItemDetail(ctx);
+  let live: LiveConnection | undefined;
+  detail = createItemDetail(ctx, () => live);
   const views: View[] = [
     createOverviewView(ctx),
     createAgentsView(ctx),
@@ -147,7 +148,6 @@ const start = async (session: Session) => {
     detail?.onLive(message);
   };
 
-  let live: LiveConnection | undefined;
   live = connectLive({
     url: await wsUrlOf(),
     token: session.token,

@@ -17,9 +17,9 @@ export interface Session {
 export class SignInError extends Error {}
 
 /**
- * Checks `token`: any viewer+ route answers for viewers and admins. The role shows in how an
- * admin-only route answers an empty body: 400 (checked after the role) for an admin, 403 for
- * anyone else; either way nothing changes.
+ * Checks `token`: any viewer+ route answers for viewers, members and admins. The role shows in
+ * how an admin-only route answers an empty body: 400 (checked after the role) for an admin, 403
+ * for anyone else; either way nothing changes. A member is told from a viewer the same way.
  * @throws SignInError for a refused token or one of another role.
  */
 export const signIn = async (token: string): Promise<Session> => {
@@ -40,6 +40,15 @@ export const signIn = async (token: string): Promise<Session> => {
     await api.send('POST', '/v1/tokens', {});
   } catch (error) {
     if (error instanceof ApiError && error.status === 400) role = 'admin';
+  }
+  if (role === 'viewer') {
+    // A member may post messages: an empty message is then refused for its body (400), after
+    // the role was checked (a viewer gets 403); nothing is posted either way.
+    try {
+      await api.send('POST', '/v1/work/role-check/messages', {});
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 400) role = 'member';
+    }
   }
   sessionStorage.setItem(TOKEN_KEY, token);
   return { token, role, api };

@@ -3,7 +3,8 @@
  * imported: the page depends on the published contract, never on the server's code.
  */
 
-export type Role = 'admin' | 'viewer';
+/** `member`: a person on a team, who may also answer on items' threads. */
+export type Role = 'admin' | 'member' | 'viewer';
 
 export const AGENT_STATUSES = ['active', 'idle', 'offline', 'retiring', 'retired'] as const;
 export type AgentStatus = (typeof AGENT_STATUSES)[number];
@@ -150,6 +151,17 @@ export interface ServerMessage {
   readonly at: string;
   readonly data?: Readonly<Record<string, unknown>>;
   readonly cursor?: string;
+}
+
+/** A message on a work item's thread, or in an agent's inbox (its body is plain text, never markup). */
+export interface ThreadMessage {
+  readonly id: string;
+  readonly at: string;
+  readonly from: { readonly type: string; readonly id: string };
+  readonly body: string;
+  readonly mentions: readonly string[];
+  readonly workId?: string;
+  readonly to?: string;
 }
 
 export interface Page<T> {

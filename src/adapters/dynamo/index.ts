@@ -14,6 +14,7 @@ import { DynamoAuditDays } from './audit-days';
 import { DynamoConnectionStore } from './connection-store';
 import { DynamoEscalationRepository } from './escalation-repository';
 import { DynamoAuditLog } from './event-log';
+import { DynamoMessageStore } from './message-store';
 import {
   DynamoIdempotencyStore,
   DynamoInvariantStore,
@@ -54,6 +55,7 @@ export type DynamoPorts = Pick<
   | 'probe'
   | 'idempotency'
   | 'escalations'
+  | 'messages'
 >;
 
 /** Options of {@link createDynamoPorts}. */
@@ -126,6 +128,7 @@ export const createDynamoPorts = (options: DynamoPortsOptions): DynamoPorts => {
     probe: new DynamoStoreProbe(doc, tables.meta),
     idempotency: new DynamoIdempotencyStore(doc, tables.meta, clock),
     escalations: new DynamoEscalationRepository(doc, tables.escalations),
+    messages: new DynamoMessageStore(doc, tables.events),
   };
 };
 

@@ -363,3 +363,17 @@ export const deliveryKey = (webhookId: string, id: string) => ({ [PK]: `DELIVERY
 
 /** The partition of a webhook's deliveries in the token index, read newest first. */
 export const deliveriesPartition = (webhookId: string): string => `DELIVERIES#${webhookId}`;
+
+// Messages (rows of the Events table outside its `ENTITY#` partitions, so no stream reader takes them for audit events)
+
+/** The partition of a work item's thread: its messages, by id (ids sort by time). */
+export const messageThreadPartition = (workId: string): string => `MSG#work#${workId}`;
+
+/** The partition of an agent's inbox: direct messages and mentions, by id. */
+export const messageInboxPartition = (agentId: string): string => `MSG#inbox#${agentId}`;
+
+/** Primary key of a message row in a partition (`sk` = the message id). */
+export const messageKey = (partition: string, messageId: string) => ({ [PK]: partition, [SK]: messageId });
+
+/** Primary key of an agent's read marker: the newest message id it marked read. */
+export const readMarkerKey = (agentId: string) => ({ [PK]: `MSG#read#${agentId}`, [SK]: 'marker' });

@@ -17,6 +17,7 @@ import { StoreError, THROTTLED_REASONS, translateStoreError } from './errors';
 import { escalationFromItem, escalationToItem } from './escalation-records';
 import { allOf, Expression } from './expression';
 import { agentKey, dayOf, PK, SK, tokenKey, webhookKey } from './keys';
+import { messageToItem } from './message-store';
 import type { SettingsCache } from './meta-store';
 import type { StoredItem } from './query';
 import {
@@ -252,6 +253,18 @@ export class DynamoUnitOfWork implements UnitOfWork {
             id: write.webhookId,
             current: stored && webhookFromItem(stored),
           }),
+        };
+      }
+      case 'message': {
+        const expression = new Expression();
+        return {
+          request: this.put(
+            this.tables.events,
+            messageToItem(write.message, write.place, write.expiresAt),
+            expression,
+            versionCondition(expression, null),
+          ),
+          failed: () => ({ kind: 'message', id: write.message.id }),
         };
       }
     }

@@ -47,6 +47,7 @@ export const createIdGenerator = (options: IdGeneratorOptions): IdGenerator => {
   return {
     workId: () => sortable('wi_'),
     eventId: () => sortable('ev_'),
+    messageId: () => sortable('msg_'),
     tokenId: () => `tok_${random(16).toString('base64url')}`,
     secret: () => random(32).toString('base64url'),
   };

@@ -4,7 +4,7 @@ import { Closed, literalUnion, PageQuery, PathsPolicySchema, TeamName, Text, Tim
 
 /** `POST /v1/tokens`. */
 export const IssueTokenBody = Closed({
-  role: literalUnion([Role.Viewer, Role.Admin, Role.Registration]),
+  role: literalUnion([Role.Viewer, Role.Admin, Role.Registration, Role.Member]),
   team: Type.Optional(TeamName),
   label: Type.Optional(Text({ maxLength: 200 })),
   expiresInDays: Type.Optional(
@@ -99,5 +99,6 @@ export const ConfigBody = Closed({
     }),
   ),
   eventReplayHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 720 })),
+  messageRetentionDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
 });
 export type ConfigBody = Static<typeof ConfigBody>;

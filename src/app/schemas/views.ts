@@ -177,7 +177,7 @@ export type AgentTokenIssued = Static<typeof AgentTokenIssued>;
 export const TokenIssued = Closed({
   id: Type.String(),
   token: Type.String(),
-  role: literalUnion([Role.Viewer, Role.Admin, Role.Registration]),
+  role: literalUnion([Role.Viewer, Role.Admin, Role.Registration, Role.Member]),
   team: Type.Optional(TeamName),
   expiresAt: Type.Optional(Timestamp),
 });
@@ -252,6 +252,7 @@ export const SettingsView = Closed({
     description: 'The paths policy per team, and for every other team under `*`.',
   }),
   eventReplayHours: Type.Integer(),
+  messageRetentionDays: Type.Integer(),
 });
 export type SettingsView = Static<typeof SettingsView>;
 
@@ -276,7 +277,7 @@ export type AuditPage = Static<typeof AuditPage>;
 /** An issued token as `GET /v1/tokens` lists it: never its secret or hash. */
 export const TokenView = Closed({
   id: Type.String(),
-  role: literalUnion([Role.Viewer, Role.Admin, Role.Registration, Role.Agent]),
+  role: literalUnion([Role.Viewer, Role.Admin, Role.Registration, Role.Agent, Role.Member]),
   agentId: Type.Optional(Type.String()),
   team: Type.Optional(TeamName),
   label: Type.Optional(Type.String()),

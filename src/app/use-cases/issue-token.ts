@@ -15,11 +15,11 @@ import { type DrawnToken, drawToken } from './shared/tokens';
 const SECONDS_PER_DAY = 24 * 60 * 60;
 
 /** Roles a team can limit: a team on any other token would be echoed yet not enforced. */
-const TEAM_LIMITED_ROLES: readonly string[] = [Role.Registration];
+const TEAM_LIMITED_ROLES: readonly string[] = [Role.Registration, Role.Member];
 
 /**
- * `POST /v1/tokens` (admin): issue a viewer, admin or registration token (shown once); `team`
- * limits a registration token to that team; `expiresInDays` ends it that many days from now.
+ * `POST /v1/tokens` (admin): issue a viewer, admin, registration or member token (shown once);
+ * `team` limits a registration token (or a member's messages) to that team; `expiresInDays` ends it that many days from now.
  * 0. refuse `team` for a role it cannot limit (400 on `/team`); 1. draw `<tokenId>.<secret>` (only the secret's hash is stored); 2. commit the record with a
  * `token.issued` event (never the secret); a taken id draws another.
  */

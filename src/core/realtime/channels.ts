@@ -78,8 +78,8 @@ export interface JoinFacts {
 }
 
 /**
- * Whether `principal` may join `channel`. Admins may join every channel; viewers every channel
- * but `admin`; agents their own `agent:<id>`, their `team:<team>` and `work:<id>` of an item of
+ * Whether `principal` may join `channel`. Admins may join every channel; viewers and members every
+ * channel but `admin`; agents their own `agent:<id>`, their `team:<team>` and `work:<id>` of an item of
  * that team. Nobody joins an `inbox` by subscribing. Roles without a rule here join nothing.
  */
 export const mayJoin = (principal: Principal, channel: Channel, facts: JoinFacts = {}): boolean => {
@@ -88,6 +88,7 @@ export const mayJoin = (principal: Principal, channel: Channel, facts: JoinFacts
     case Role.Admin:
       return true;
     case Role.Viewer:
+    case Role.Member:
       return channel.kind !== 'admin';
     case Role.Agent:
       if (channel.kind === 'agent') return channel.agentId === principal.agentId;

@@ -25,6 +25,7 @@ export const SERVER_MESSAGE_TYPES = [
   'escalation',
   'escalation.resolved',
   'metrics',
+  'message',
 ] as const;
 
 /** A server message type. */
@@ -59,14 +60,25 @@ export interface Delivery {
 /**
  * The channels of an observer message, by its type (API.md "Clarifications"): `work.*` to the
  * team, the item and `all`; `agent.*` to the team, the agent and `all`; escalations to the team,
- * `admin` and `all`; `metrics` to `all`. An `assignment` goes only to the agent's inbox.
+ * `admin` and `all`; `metrics` to `all`. An `assignment` goes only to the agent's inbox. A
+ * `message` goes to the inboxes of its `recipients` (the addressed and mentioned agents) and, on
+ * a work item's thread, to the item and the team; a direct message to nobody else.
  */
 export const channelsOf = (
   type: ServerMessageType,
-  subject: { readonly team?: string; readonly workId?: string; readonly agentId?: string },
+  subject: {
+    readonly team?: string;
+    readonly workId?: string;
+    readonly agentId?: string;
+    readonly recipients?: readonly string[];
+  },
 ): Channel[] => {
   const team: Channel[] = subject.team ? [{ kind: 'team', team: subject.team }] : [];
   if (type === 'metrics') return [{ kind: 'all' }];
+  if (type === 'message') {
+    const inboxes = (subject.recipients ?? []).map((agentId): Channel => ({ kind: 'inbox', agentId }));
+    return subject.workId ? [{ kind: 'work', workId: subject.workId }, ...team, ...inboxes] : inboxes;
+  }
   if (type === 'assignment') return subject.agentId ? [{ kind: 'inbox', agentId: subject.agentId }] : [];
   if (type === 'escalation' || type === 'escalation.resolved')
     return [...team, { kind: 'admin' }, { kind: 'all' }];

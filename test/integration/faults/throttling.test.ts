@@ -160,6 +160,11 @@ const storeCalls = (agentId: string): Record<RouteId, StoreCall | { readonly ski
         ],
       },
     },
+    postWorkMessage: { as: 'admin', ...work, body: { body: 'Is this still needed?' } },
+    listWorkMessages: { as: 'admin', ...work },
+    postAgentMessage: { as: 'admin', ...agent, body: { body: 'Please look at wi_1.' } },
+    listAgentMessages: { as: 'agent', ...agent },
+    markMessagesRead: { as: 'agent', ...agent, body: { upTo: 'msg_01JABCDEFGHJKMNPQRSTVWXYZ0' } },
   };
 };
 

@@ -3,10 +3,11 @@
  * route does not list is 403, a listed one gets past both; a refused request changes nothing
  * (the newest audit event, which every change writes with it, stays the same). What a listed
  * caller gets past the two checks (200, 400, 404, ...) is for each route's own tests; it is
- * never a 5xx.
+ * never a 5xx. A member counts as listed wherever a viewer is (it may do what a viewer may).
  */
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { heartbeatsQueue } from '#adapters/sqs/queues';
+import { type Role, rolesAdmittedBy } from '#core/roles';
 import { ROUTES, type RouteDefinition, type RouteId } from '#functions/shared/routes';
 import { unique } from '#test/support/builders';
 import { createTestQueue, type TestQueue } from '../queues/queue-support';
@@ -14,7 +15,7 @@ import { ADMIN, call, REGISTRATION, seedAgent, useHandlerStore } from './handler
 
 const store = useHandlerStore('http-authz-matrix');
 
-const CALLERS = ['none', 'registration', 'viewer', 'agent', 'admin'] as const;
+const CALLERS = ['none', 'registration', 'viewer', 'member', 'agent', 'admin'] as const;
 type Caller = (typeof CALLERS)[number];
 
 const tokens: Partial<Record<Caller, string>> = { admin: ADMIN, registration: REGISTRATION };
@@ -30,6 +31,7 @@ beforeAll(async () => {
   agentId = agent.id;
   tokens.agent = token;
   tokens.viewer = (await call('issueToken', { token: ADMIN, body: { role: 'viewer' } })).body.token;
+  tokens.member = (await call('issueToken', { token: ADMIN, body: { role: 'member' } })).body.token;
 });
 
 afterAll(async () => {
@@ -56,7 +58,9 @@ describe('the authorization matrix', () => {
       ...(route.body ? { body: {} } : {}),
     });
 
-    const listed = route.access === 'public' || (caller !== 'none' && route.access.includes(caller));
+    const listed =
+      route.access === 'public' ||
+      (caller !== 'none' && rolesAdmittedBy(route.access).includes(caller as Role));
     const expected =
       route.access === 'public' ? undefined : caller === 'none' ? 401 : listed ? undefined : 403;
     if (expected === undefined) {

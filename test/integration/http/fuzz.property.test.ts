@@ -28,6 +28,7 @@ beforeAll(async () => {
   tokens.agent = token;
   const viewer = await call('issueToken', { token: ADMIN, body: { role: 'viewer' } });
   tokens.viewer = viewer.body.token;
+  tokens.member = (await call('issueToken', { token: ADMIN, body: { role: 'member', team } })).body.token;
   const item = await call('createWork', { token: ADMIN, body: { type: 'build', title: 'fuzz', team } });
   knownIds.push(agent.id, item.body.id, viewer.body.id);
 });

@@ -89,6 +89,47 @@ describe('observerDelivery', () => {
     }
   });
 
+  it('sends a thread message to the item, the team and the mentioned agents own connections', () => {
+    const message = {
+      id: 'msg_01',
+      at: '2026-03-02T09:00:00.000Z',
+      from: { type: 'member', id: 'tok_1' },
+      body: 'Which branch?',
+      mentions: ['builder-1'],
+      workId: 'wi_1',
+    };
+    const event = anEvent({
+      action: Action.Message,
+      entityType: EntityType.Message,
+      entityId: 'msg_01',
+      seq: 1,
+      team: 'core',
+      after: { ...message, recipients: ['builder-1'] },
+    });
+
+    const delivery = observerDelivery(event);
+
+    expect(delivery?.message).toMatchObject({ type: 'message', seq: 1, at: event.at, data: message });
+    expect(delivery?.message.cursor).toEqual(expect.any(String));
+    expect(channelNames(delivery?.channels ?? [])).toEqual(['work:wi_1', 'team:core', 'inbox:builder-1']);
+  });
+
+  it('sends a direct message only to the addressed and mentioned agents, never to the team', () => {
+    const event = anEvent({
+      action: Action.Message,
+      entityType: EntityType.Message,
+      entityId: 'msg_02',
+      team: 'core',
+      agentId: 'reviewer-1',
+      after: { id: 'msg_02', body: 'psst', to: 'reviewer-1', recipients: ['reviewer-1', 'builder-1'] },
+    });
+
+    const delivery = observerDelivery(event);
+
+    expect(channelNames(delivery?.channels ?? [])).toEqual(['inbox:reviewer-1', 'inbox:builder-1']);
+    expect(delivery?.message.data).not.toHaveProperty('recipients');
+  });
+
   it('never carries a claim token, wherever one hides in the event', () => {
     const event = anEvent({
       action: Action.WorkClaimed,

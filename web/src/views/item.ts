@@ -1,8 +1,9 @@
-/** A work item's detail, with its audit history and (for admins) retry and cancel. */
+/** A work item's detail, with its audit history, its thread, and (for admins) retry and cancel. */
 import { ApiError } from '../api';
 import { announce, byId, h, when, words } from '../dom';
 import type { AuditEvent, InFlightFlag, ServerMessage, WorkItem } from '../types';
 import { auditEntry } from './audit-entry';
+import { createThread, type Thread } from './thread';
 import type { Context } from './view';
 
 /** The work item id a live message is about, if any. */
@@ -21,10 +22,19 @@ const flagText = (flag: InFlightFlag): string =>
     ? `${flag.paths[0]} overlaps ${flag.paths[1]} of ${flag.workId} (held by ${flag.agentId})`
     : `title ${Math.round(flag.similarity * 100)} % like ${flag.workId} (held by ${flag.agentId})`;
 
-export const createItemDetail = (ctx: Context) => {
+/** The live connection's channel controls the detail uses to follow the open item. */
+export interface ChannelFollower {
+  join(channels: readonly string[]): void;
+  leave(channels: readonly string[]): void;
+}
+
+export const createItemDetail = (ctx: Context, live: () => ChannelFollower | undefined) => {
   const dialog = byId<HTMLDialogElement>('item-dialog');
   const body = byId('item-body');
   const title = byId('item-title');
+  // The facts are drawn again on every change; the thread (and an answer being typed) stays.
+  const details = h('div', {});
+  let thread: Thread | undefined;
   let openId: string | undefined;
 
   const act = async (label: string, path: string, payload: unknown) => {
@@ -68,7 +78,7 @@ export const createItemDetail = (ctx: Context) => {
                 ),
           )
         : null;
-    body.replaceChildren(
+    details.replaceChildren(
       h(
         'dl',
         { class: 'facts' },
@@ -125,26 +135,37 @@ export const createItemDetail = (ctx: Context) => {
       history.sort((a, b) => b.at.localeCompare(a.at) || b.seq - a.seq);
       if (openId === id) render(item, history);
     } catch (error) {
-      body.replaceChildren(
+      details.replaceChildren(
         h('p', { class: 'error' }, error instanceof Error ? error.message : 'Could not load.'),
       );
     }
   };
 
+  const follow = (id: string | undefined) => {
+    if (openId === id && thread) return;
+    if (openId) live()?.leave([`work:${openId}`]);
+    thread = id ? createThread(ctx.api, ctx.role, id) : undefined;
+    if (id) live()?.join([`work:${id}`]);
+  };
+
   dialog.addEventListener('close', () => {
+    follow(undefined);
     openId = undefined;
   });
   byId('item-close').addEventListener('click', () => dialog.close());
 
   return {
     open: (id: string) => {
+      follow(id);
       openId = id;
       title.textContent = id;
-      body.replaceChildren(h('p', {}, 'Loading…'));
+      details.replaceChildren(h('p', {}, 'Loading…'));
+      body.replaceChildren(details, ...(thread ? [thread.element] : []));
       if (!dialog.open) dialog.showModal();
       void load();
     },
     onLive: (message: ServerMessage) => {
+      thread?.onLive(message);
       if (openId && workIdOf(message) === openId) void load();
     },
   };

@@ -9,7 +9,7 @@ import type { RealtimePorts } from './deps';
 export const CONNECTION_TTL_SECONDS = 2 * 3600 + 300;
 
 /** Roles that may open a WebSocket connection (a registration key only registers agents). */
-const CONNECTING_ROLES: ReadonlySet<string> = new Set([Role.Admin, Role.Viewer, Role.Agent]);
+const CONNECTING_ROLES: ReadonlySet<string> = new Set([Role.Admin, Role.Viewer, Role.Agent, Role.Member]);
 
 /**
  * `$connect`: the token from the query string names the caller, who is recorded with the

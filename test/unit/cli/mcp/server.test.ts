@@ -74,8 +74,10 @@ describe('the MCP server', () => {
         'fail',
         'list_work',
         'progress',
+        'read_inbox',
         'register',
         'release',
+        'send_message',
       ].sort(),
     );
   });
@@ -172,5 +174,86 @@ describe('the MCP server', () => {
 
     expect(result.isError).toBe(true);
     expect(api.requests).toEqual([]);
+  });
+  it("sends a message on an item's thread or into an agent's inbox with the agent's token", async () => {
+    const stored = { id: 'msg_1', at: '2026-11-26T10:00:00.000Z', from: { type: 'agent', id: 'agent_a' } };
+    api
+      .on('POST', '/v1/work/wi_4/messages', {
+        status: 201,
+        body: { ...stored, body: 'q', mentions: [], workId: 'wi_4' },
+      })
+      .on('POST', '/v1/agents/agent_b/messages', {
+        status: 201,
+        body: { ...stored, body: 'hi', mentions: [] },
+      });
+    await connect('agent_a');
+
+    const onItem = await call('send_message', {
+      workId: 'wi_4',
+      body: 'Which bucket?',
+      mentions: ['agent_b'],
+    });
+    await call('send_message', { agentId: 'agent_b', body: 'hi' });
+
+    expect(JSON.parse(onItem.text)).toMatchObject({ id: 'msg_1', workId: 'wi_4' });
+    const [thread] = api.sent('POST', '/v1/work/wi_4/messages');
+    expect(thread?.body).toEqual({ body: 'Which bucket?', mentions: ['agent_b'] });
+    expect(thread?.headers.authorization).toBe('Bearer agent-token');
+    expect(api.sent('POST', '/v1/agents/agent_b/messages')[0]?.body).toEqual({ body: 'hi' });
+  });
+
+  it('refuses a message with both or neither target, or a blank or too long body, before calling the service', async () => {
+    await connect('agent_a');
+
+    const results = [
+      await call('send_message', { body: 'hi' }),
+      await call('send_message', { workId: 'wi_4', agentId: 'agent_b', body: 'hi' }),
+      await call('send_message', { workId: 'wi_4', body: '  ' }),
+      await call('send_message', { workId: 'wi_4', body: 'x'.repeat(8193) }),
+    ];
+
+    expect(results.map((result) => result.isError)).toEqual([true, true, true, true]);
+    expect(results[3]?.text).toContain('at most 8192');
+    expect(api.requests).toEqual([]);
+  });
+
+  it('waits on the inbox for an answer, gives it back and marks it read', async () => {
+    const answer = {
+      id: 'msg_7',
+      at: '2026-11-26T10:01:00.000Z',
+      from: { type: 'member', id: 'tok_person' },
+      body: 'Use staging.',
+      mentions: [],
+    };
+    api
+      .on('GET', '/v1/events', { status: 404, body: apiError('not_found', 'no route') })
+      .on('GET', '/v1/agents/agent_a/messages', (_request, count) => ({
+        status: 200,
+        body: { items: count < 1 ? [] : [answer] },
+      }))
+      .on('POST', '/v1/agents/agent_a/messages/read', { status: 200, body: {} });
+    await connect('agent_a');
+
+    const result = await call('read_inbox', { waitSeconds: 60 });
+
+    expect(JSON.parse(result.text)).toEqual({ items: [answer] });
+    expect(
+      api.sent('GET', '/v1/agents/agent_a/messages').map((request) => request.query.get('unread')),
+    ).toEqual(['1', '1']);
+    expect(api.sent('POST', '/v1/agents/agent_a/messages/read')[0]?.body).toEqual({ upTo: 'msg_7' });
+  });
+
+  it('answers timedOut when nothing came within waitSeconds, and reads without waiting otherwise', async () => {
+    api
+      .on('GET', '/v1/events', { status: 404, body: apiError('not_found', 'no route') })
+      .on('GET', '/v1/agents/agent_a/messages', { status: 200, body: { items: [] } });
+    await connect('agent_a');
+
+    const waited = await call('read_inbox', { waitSeconds: 2 });
+    const read = await call('read_inbox', { unread: false });
+
+    expect(JSON.parse(waited.text)).toEqual({ items: [], timedOut: true });
+    expect(JSON.parse(read.text)).toEqual({ items: [] });
+    expect(api.sent('GET', '/v1/agents/agent_a/messages').at(-1)?.query.get('unread')).toBeNull();
   });
 });

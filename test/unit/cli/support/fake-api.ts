@@ -21,6 +21,8 @@ export interface RecordedRequest {
 export interface FakeReply {
   readonly status: number;
   readonly body?: unknown;
+  /** The answer's body as is, instead of `body` as JSON (a server-sent event stream). */
+  readonly text?: string;
   readonly headers?: Record<string, string>;
   /** Answers this much later (a slow service). */
   readonly delayMs?: number;
@@ -99,7 +101,7 @@ export class FakeApi {
               status: 404,
               body: { error: { code: 'not_found', message: `no route ${request.method} ${request.path}` } },
             };
-        const text = reply.body === undefined ? '' : JSON.stringify(reply.body);
+        const text = reply.text ?? (reply.body === undefined ? '' : JSON.stringify(reply.body));
         const requestId = `req-${this.requests.length}`;
         const answer = () => {
           outgoing.writeHead(reply.status, {

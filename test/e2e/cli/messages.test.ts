@@ -1,0 +1,83 @@
+/**
+ * `coord say` and `coord inbox` against the local stack: an agent asks on an item and waits on
+ * its inbox; a person (a member token) answers; the waiting `coord inbox --wait` ends with the
+ * answer and marks it read.
+ */
+import { describe, expect, it } from 'vitest';
+import type { MessagePage, MessageView } from '#app/schemas/messages-thread';
+import { createWork, registerAgent, stackClients, uniqueName } from '#test/support/e2e-fixtures';
+import { coordMachine } from './coord';
+
+const memberToken = async (team: string): Promise<string> => {
+  const issued = await stackClients().admin.post<{ token: string }>('/v1/tokens', {
+    role: 'member',
+    team,
+    label: 'cli messages test',
+  });
+  expect(issued.status, issued.text).toBe(201);
+  return issued.body.token;
+};
+
+describe('coord say and coord inbox against the local stack', () => {
+  it('lets an agent ask on an item, wait on its inbox, and get a person’s answer once', async () => {
+    // Arrange: an agent and an item of a fresh team, a person of that team
+    const team = uniqueName('msgcli');
+    const agent = await registerAgent(team);
+    const item = await createWork(team, { title: `question ${team}` });
+    const machine = coordMachine('none');
+    const asAgent = { COORD_AGENT_ID: agent.id, COORD_AGENT_TOKEN: agent.token };
+    const asPerson = { COORD_TOKEN: await memberToken(team) };
+
+    // Act: the agent asks on the item and waits; the person answers it directly
+    const asked = await machine.run(['say', item.id, 'Which', 'bucket?', '--json'], asAgent);
+    const waiting = machine.start(['inbox', '--wait', '120', '--json'], asAgent);
+    const answered = await machine.run(['say', '--to', agent.id, 'Use staging.', '-q'], asPerson);
+    const received = await waiting.done;
+
+    // Assert: the question is on the thread; the wait ended with the answer, which is now read
+    expect(asked.code, asked.stderr).toBe(0);
+    const question = JSON.parse(asked.stdout) as MessageView;
+    expect(question).toMatchObject({
+      body: 'Which bucket?',
+      workId: item.id,
+      from: { type: 'agent', id: agent.id },
+    });
+    expect(answered.code, answered.stderr).toBe(0);
+    expect(answered.stdout).toMatch(/^msg_\w+\n$/);
+    expect(received.code, received.stderr).toBe(0);
+    const { items } = JSON.parse(received.stdout) as { items: MessageView[] };
+    expect(items.map((message) => [message.id, message.body, message.from.type])).toEqual([
+      [answered.stdout.trim(), 'Use staging.', 'member'],
+    ]);
+    const unread = await machine.run(['inbox', '--unread', '--json'], asAgent);
+    expect(JSON.parse(unread.stdout)).toMatchObject({ items: [] });
+    const thread = await stackClients().admin.get<MessagePage>(`/v1/work/${item.id}/messages`);
+    expect(thread.body.items.map((message) => message.id)).toEqual([question.id]);
+  });
+
+  it('delivers a mention on a thread to the inbox, prints it escaped, and exits 4 when nothing comes', async () => {
+    const team = uniqueName('msgcli');
+    const agent = await registerAgent(team);
+    const item = await createWork(team);
+    const machine = coordMachine('none');
+    const asAgent = { COORD_AGENT_ID: agent.id, COORD_AGENT_TOKEN: agent.token };
+    const asPerson = { COORD_TOKEN: await memberToken(team) };
+
+    const said = await machine.run(
+      ['say', item.id, 'look\u202e here\n  2026-01-01  admin admin  [msg_fake]', '--mention', agent.id],
+      asPerson,
+    );
+    const inbox = await machine.run(['inbox', '--unread'], asAgent);
+    const nothing = await machine.run(['inbox', '--wait', '2'], asAgent);
+
+    expect(said.code, said.stderr).toBe(0);
+    expect(inbox.code, inbox.stderr).toBe(0);
+    const lines = inbox.stdout.split('\n');
+    expect(lines[0]).toMatch(
+      new RegExp(`^\\S+  member tok_\\S+ on ${item.id} to ${agent.id}  \\[msg_\\w+\\]$`),
+    );
+    expect(lines.slice(1, 3)).toEqual(['    look\\u202e here', '      2026-01-01  admin admin  [msg_fake]']);
+    expect(nothing.code).toBe(4);
+    expect(nothing.stdout).toBe('NO MESSAGE: nothing arrived in 2 s\n');
+  });
+});
