@@ -9,6 +9,7 @@ import { ADMIN_ROUTES } from './routes/admin';
 import { AGENT_ROUTES } from './routes/agents';
 import { AI_ROUTES } from './routes/ai';
 import { EVENT_ROUTES } from './routes/events';
+import { INTEGRATION_ROUTES } from './routes/integrations';
 import { METRICS_ROUTES } from './routes/metrics';
 import { OVERSIGHT_ROUTES } from './routes/oversight';
 import { SYSTEM_ROUTES } from './routes/system';
@@ -26,6 +27,7 @@ export const ROUTES = [
   ...ADMIN_ROUTES,
   ...AI_ROUTES,
   ...EVENT_ROUTES,
+  ...INTEGRATION_ROUTES,
 ] as const satisfies readonly RouteDefinition[];
 
 /** A route id. */

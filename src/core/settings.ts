@@ -38,6 +38,20 @@ export type PathsPolicy = (typeof PATHS_POLICIES)[number];
 /** The key of `pathOverlap` that sets the policy of every team without an entry of its own. */
 export const ALL_TEAMS = '*';
 
+/** How GitHub issues become work items; without `team` no issue does. */
+export interface GithubSettings {
+  /** The team the items are created in. @default none: issue events are answered and ignored */
+  readonly team?: string;
+  /** Labels that make an issue a work item (any one of them). @default none: no issue does */
+  readonly labels: string[];
+  /** Issue label -> item priority; the most urgent match wins, `medium` without one. */
+  readonly priorityLabels: Readonly<Record<string, Priority>>;
+  /** The items' `type`. @default `github-issue` */
+  readonly type: string;
+  /** Capabilities the items require. @default none */
+  readonly capabilities: string[];
+}
+
 /** Runtime settings an admin can change with `PUT /v1/config`. */
 export interface Settings {
   readonly leaseSeconds: number;
@@ -49,6 +63,8 @@ export interface Settings {
   readonly pathOverlap: Readonly<Record<string, PathsPolicy>>;
   /** How far back a client may resume live events from its cursor (`after`), in hours. */
   readonly eventReplayHours: number;
+  /** Which GitHub issues become work items (`POST /v1/integrations/github`). */
+  readonly github: GithubSettings;
 }
 
 /** API.md's defaults. */
@@ -75,4 +91,10 @@ export const DEFAULT_SETTINGS: Settings = {
   },
   pathOverlap: { [ALL_TEAMS]: 'off' },
   eventReplayHours: 24,
+  github: {
+    labels: [],
+    priorityLabels: { P0: 'critical', P1: 'high', P2: 'medium', P3: 'low' },
+    type: 'github-issue',
+    capabilities: [],
+  },
 };

@@ -252,6 +252,13 @@ export const SettingsView = Closed({
     description: 'The paths policy per team, and for every other team under `*`.',
   }),
   eventReplayHours: Type.Integer(),
+  github: Closed({
+    team: Type.Optional(Type.String()),
+    labels: Type.Array(Type.String()),
+    priorityLabels: Type.Record(Type.String(), PrioritySchema),
+    type: Type.String(),
+    capabilities: Type.Array(Type.String()),
+  }),
 });
 export type SettingsView = Static<typeof SettingsView>;
 
