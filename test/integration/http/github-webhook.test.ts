@@ -6,9 +6,11 @@
 import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { githubSignatureOf } from '#functions/shared/signatures';
 import { unique } from '#test/support/builders';
+import { FUZZ_SEED, signedDeliveries } from '#test/support/fuzz-requests';
 import { ADMIN, call, seedAgent, useHandlerStore } from './handlers';
 
 const store = useHandlerStore('http-github');
@@ -52,7 +54,7 @@ const itemId = (number: number, generation = 1) =>
 
 const newIssueNumber = (): number => randomInt(1000, 1_000_000_000);
 
-const countNewestEvents = async (): Promise<string | undefined> =>
+const newestEvent = async (): Promise<string | undefined> =>
   (await store().ports.audit.list({ limit: 1 })).items[0]?.id;
 
 beforeAll(async () => {
@@ -205,7 +207,7 @@ describe('POST /v1/integrations/github', () => {
     ['a signature with another secret', {}, 'some-other-secret'],
   ])('refuses %s with 401 and changes nothing', async (_, headers, secret) => {
     const number = newIssueNumber();
-    const before = await countNewestEvents();
+    const before = await newestEvent();
 
     const answer = await deliver(
       'issues',
@@ -217,7 +219,7 @@ describe('POST /v1/integrations/github', () => {
     expect(answer.status).toBe(401);
     expect(answer.body.error.code).toBe('unauthorized');
     expect(await store().ports.work.get(itemId(number))).toBeUndefined();
-    expect(await countNewestEvents()).toBe(before);
+    expect(await newestEvent()).toBe(before);
   });
 
   it('refuses a body changed after it was signed with 401', async () => {
@@ -297,4 +299,29 @@ describe('POST /v1/integrations/github', () => {
       },
     });
   });
+
+  it('never answers 5xx to fuzzed deliveries, and a refused one changes nothing', async () => {
+    const statuses = new Map<number, number>();
+    await fc.assert(
+      fc.asyncProperty(signedDeliveries(), async ({ event, body, signed }) => {
+        const raw = typeof body === 'string' ? body : (JSON.stringify(body) ?? '');
+        const before = await newestEvent();
+
+        const answer = await deliver(
+          event ?? '',
+          raw,
+          event === undefined ? { 'x-github-event': '' } : {},
+          signed ? SECRET : 'not-the-secret',
+        );
+
+        statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
+        expect(answer.status, JSON.stringify(answer.body)).toBeLessThan(500);
+        if (!signed) expect(answer.status).toBe(401);
+        if (answer.status >= 400) expect(await newestEvent()).toBe(before);
+      }),
+      { numRuns: 60, seed: FUZZ_SEED, endOnFailure: true },
+    );
+    expect(statuses.get(401)).toBeGreaterThan(0);
+    expect([...statuses.keys()].some((status) => status < 300)).toBe(true);
+  }, 120_000);
 });

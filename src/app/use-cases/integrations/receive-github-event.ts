@@ -78,7 +78,7 @@ export const receiveGithubEvent = async (
   delivery: GithubDelivery,
 ): Promise<GithubReceipt> => {
   const { event, body } = delivery;
-  if (event === undefined) {
+  if (event === undefined || event === '') {
     throw new ValidationError([{ path: '/headers/x-github-event', message: 'is required' }]);
   }
   if (event === GithubEvent.Ping) return { outcome: 'pong' };
