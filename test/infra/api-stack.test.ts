@@ -285,6 +285,22 @@ describe('ApiStack', () => {
     expect(stacks.api.anthropicApiKeySecret).toBe(stacks.data.anthropicApiKeySecret);
   });
 
+  /** The roles with a policy statement on any of these resources (each as its JSON). */
+  const rolesOnResources = (resources: ReadonlySet<string>): string[] =>
+    Object.values(api.findResources('AWS::IAM::Policy'))
+      .map(
+        (policy) =>
+          policy as {
+            Properties: { Roles: { Ref: string }[]; PolicyDocument: { Statement: { Resource: unknown }[] } };
+          },
+      )
+      .filter((policy) =>
+        policy.Properties.PolicyDocument.Statement.some((statement) =>
+          resources.has(JSON.stringify(statement.Resource)),
+        ),
+      )
+      .flatMap((policy) => policy.Properties.Roles.map((role) => role.Ref));
+
   it('lets only the AI routes and the streamed query read the Anthropic key, and tells them where it is', () => {
     const functions = api.findResources('AWS::Lambda::Function');
     const withKey = Object.values(functions)
@@ -317,20 +333,7 @@ describe('ApiStack', () => {
         [...SECRET_ACTIONS].sort(),
       );
     }
-    const readers = Object.values(api.findResources('AWS::IAM::Policy'))
-      .map(
-        (policy) =>
-          policy as {
-            Properties: { Roles: { Ref: string }[]; PolicyDocument: { Statement: { Resource: unknown }[] } };
-          },
-      )
-      .filter((policy) =>
-        policy.Properties.PolicyDocument.Statement.some((statement) =>
-          keyArns.has(JSON.stringify(statement.Resource)),
-        ),
-      )
-      .flatMap((policy) => policy.Properties.Roles.map((role) => role.Ref));
-    expect(new Set(readers)).toEqual(new Set([...aiRoutes.map(roleOf), streamRole]));
+    expect(new Set(rolesOnResources(keyArns))).toEqual(new Set([...aiRoutes.map(roleOf), streamRole]));
   });
 
   it('lets only the GitHub route read the GitHub webhook secret, and tells only it where the secret is', () => {
@@ -341,19 +344,7 @@ describe('ApiStack', () => {
     const arn = JSON.stringify(
       withVariable[0]?.[1].Properties.Environment.Variables.COORD_GITHUB_WEBHOOK_SECRET_ARN,
     );
-    const readers = Object.values(api.findResources('AWS::IAM::Policy'))
-      .map(
-        (policy) =>
-          policy as {
-            Properties: { Roles: { Ref: string }[]; PolicyDocument: { Statement: { Resource: unknown }[] } };
-          },
-      )
-      .filter((policy) =>
-        policy.Properties.PolicyDocument.Statement.some(
-          (statement) => JSON.stringify(statement.Resource) === arn,
-        ),
-      )
-      .flatMap((policy) => policy.Properties.Roles.map((role) => role.Ref));
+    const readers = rolesOnResources(new Set([arn]));
 
     expect(github.signedBy).toBe('github');
     expect(withVariable.map(([id]) => id)).toEqual([logicalIdOf(routeFunction(github))]);

@@ -52,6 +52,14 @@ const deliverIssue = (name: Fixture | 'issues.unlabelled.opened', number: number
 const itemId = (number: number, generation = 1) =>
   `gh-octo-org.agent-hub-${number}${generation > 1 ? `-r${generation}` : ''}`;
 
+/** What `metadata.source` of issue `number`'s item says. */
+const sourceOf = (number: number) => ({
+  type: 'github',
+  url: `https://github.com/octo-org/agent-hub/issues/${number}`,
+  number,
+  repository: 'octo-org/agent-hub',
+});
+
 const newIssueNumber = (): number => randomInt(1000, 1_000_000_000);
 
 const newestEvent = async (): Promise<string | undefined> =>
@@ -95,14 +103,7 @@ describe('POST /v1/integrations/github', () => {
       status: 'ready',
       title: 'Retry budget ignores the team override',
       priority: 'high',
-      metadata: {
-        source: {
-          type: 'github',
-          url: `https://github.com/octo-org/agent-hub/issues/${number}`,
-          number,
-          repository: 'octo-org/agent-hub',
-        },
-      },
+      metadata: { source: sourceOf(number) },
     });
     expect(read.body.description).toContain('still escalates after 3 attempts.\n\n### Steps\n1.');
     expect(read.body.description).not.toContain('\r');
@@ -289,14 +290,7 @@ describe('POST /v1/integrations/github', () => {
     expect(event.after).toMatchObject({
       status: 'completed',
       result: 'Fixed in #4242',
-      metadata: {
-        source: {
-          type: 'github',
-          url: `https://github.com/octo-org/agent-hub/issues/${number}`,
-          number,
-          repository: 'octo-org/agent-hub',
-        },
-      },
+      metadata: { source: sourceOf(number) },
     });
   });
 
