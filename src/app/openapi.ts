@@ -172,6 +172,19 @@ const SIGNATURE_SCHEMES: Readonly<Record<SignedBy, JsonObject & { description: s
   },
 };
 
+/** Headers besides the signature that each outside service sends with its requests. */
+const SIGNED_HEADERS: Readonly<Record<SignedBy, readonly JsonObject[]>> = {
+  github: [
+    {
+      name: 'X-GitHub-Event',
+      in: 'header',
+      required: true,
+      description: '`issues` and `ping` are acted on; any other event is answered 202 `ignored`.',
+      schema: { type: 'string' },
+    },
+  ],
+};
+
 /** Error codes a route can answer with, whatever its use case does. */
 const genericErrors = (route: DocumentedRoute): ErrorCode[] => {
   const codes: ErrorCode[] = [];
@@ -260,6 +273,7 @@ const operationOf = (
     ...parametersOf(route.params, 'path', registry),
     ...parametersOf(route.query, 'query', registry),
     ...(route.method === 'POST' ? [{ $ref: '#/components/parameters/IdempotencyKey' }] : []),
+    ...(route.signedBy ? SIGNED_HEADERS[route.signedBy] : []),
   ];
   const roles =
     route.access !== 'public'
