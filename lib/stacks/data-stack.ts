@@ -102,7 +102,8 @@ export class DataStack extends Stack {
     });
     new CfnOutput(this, 'GithubWebhookSecretArn', {
       value: this.githubWebhookSecret.secretArn,
-      description: 'Secrets Manager secret to put the GitHub webhook secret in (turns POST /v1/integrations/github on)',
+      description:
+        'Secrets Manager secret to put the GitHub webhook secret in (turns POST /v1/integrations/github on)',
     });
   }
 
