@@ -139,6 +139,7 @@ export const buildCoordApp = (app: App, options: CoordAppOptions): CoordStacks =
       throttle: config.httpThrottle,
       corsOrigins: config.corsOrigins,
       anthropicApiKeySecret: data.anthropicApiKeySecret,
+      githubWebhookSecret: data.githubWebhookSecret,
       accessLogRetention: config.logRetention,
       queues: Object.fromEntries(
         [heartbeatsQueue, escalationsQueue].map((definition) => [

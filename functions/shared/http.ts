@@ -43,6 +43,7 @@ import {
   stateOf,
 } from './request';
 import { ROUTES, type RouteDefinition } from './routes';
+import { verifySignature } from './signatures';
 import { signedCursors } from './signed-cursors';
 import { bodyCheck, stringsCheck } from './validation';
 import { httpRuntime } from './wiring';
@@ -62,6 +63,8 @@ export interface RouteInput<R extends RouteDefinition> {
   /** What use cases receive as `ctx`. */
   readonly ctx: Authenticated<R, RequestContext>;
   readonly requestId: string;
+  /** A request header, whatever the case of its name. */
+  readonly header: (name: string) => string | undefined;
 }
 
 /** What a route's handler answers: a status, a JSON body (none for 204) and extra headers. */
@@ -161,7 +164,10 @@ const authentication = (
   runtime: HttpRuntime,
 ): MiddlewareObj<HttpEvent, HttpResult, Error, HttpContext> => ({
   before: async (request) => {
-    if (route.access === 'public') return;
+    if (route.access === 'public') {
+      if (route.signedBy !== undefined) await verifySignature(route.signedBy, request.event, runtime);
+      return;
+    }
     const principal = await authenticate(
       runtime.ports(),
       headerOf(request.event, 'authorization'),
@@ -298,6 +304,7 @@ const inputOf = <R extends RouteDefinition>(state: ChainState, event: HttpEvent)
     principal,
     ctx: principal && { principal, requestId },
     requestId,
+    header: (name: string) => headerOf(event, name),
   } as RouteInput<R>;
 };
 

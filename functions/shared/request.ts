@@ -5,6 +5,7 @@
 import type { Request } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { AuthSecrets } from '#app/auth';
+import type { SignedBy } from '#app/route';
 import type { Ports } from '#core/ports';
 import type { RateLimit } from '#core/rate-limit';
 import type { Principal } from '#core/roles';
@@ -54,6 +55,11 @@ export interface HttpRuntime {
   readonly corsOrigins?: () => readonly string[];
   /** Each caller's request rate (`COORD_RATE_LIMIT_*`). @default `DEFAULT_RATE_LIMIT` */
   readonly rateLimit?: () => RateLimit;
+  /**
+   * The secret an outside service signs its requests with (routes with `signedBy`), or
+   * `undefined` while none is configured. @default none: such routes answer 403
+   */
+  readonly signingSecret?: (service: SignedBy) => Promise<string | undefined>;
 }
 
 /** The per-request state of the chain. */

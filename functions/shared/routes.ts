@@ -10,6 +10,7 @@ import { AGENT_ROUTES } from './routes/agents';
 import { AI_ROUTES } from './routes/ai';
 import { EVENT_ROUTES } from './routes/events';
 import { MESSAGE_ROUTES } from './routes/messages';
+import { INTEGRATION_ROUTES } from './routes/integrations';
 import { METRICS_ROUTES } from './routes/metrics';
 import { OVERSIGHT_ROUTES } from './routes/oversight';
 import { SYSTEM_ROUTES } from './routes/system';
@@ -30,6 +31,7 @@ export const ROUTES = [
   ...EVENT_ROUTES,
   ...WEBHOOK_ROUTES,
   ...MESSAGE_ROUTES,
+  ...INTEGRATION_ROUTES,
 ] as const satisfies readonly RouteDefinition[];
 
 /** A route id. */

@@ -40,7 +40,8 @@ import { sha256Hasher } from '#adapters/system/hasher';
 import { createIdGenerator } from '#adapters/system/ids';
 import { systemRandom } from '#adapters/system/random';
 import type { AuthSecrets } from '#app/auth';
-import { anthropicKeyOf, type Config, loadConfig } from '#app/config';
+import { anthropicKeyOf, type Config, configuredSecretOf, loadConfig } from '#app/config';
+import type { SignedBy } from '#app/route';
 import { ClaimMetrics } from '#app/use-cases/metrics/claim-metrics';
 import type { MetricsPorts } from '#app/use-cases/metrics/deps';
 import type { RealtimePorts } from '#app/use-cases/realtime/deps';
@@ -247,12 +248,36 @@ export const authSecrets = (): Promise<AuthSecrets> => {
   return secretsRead;
 };
 
+let githubSecretRead: Promise<string | undefined> | undefined;
+
+/**
+ * The GitHub webhook secret: from config, or read from Secrets Manager once (only the function of
+ * `POST /v1/integrations/github` may); `undefined` while none (or the placeholder) is set.
+ */
+const signingSecret = (service: SignedBy): Promise<string | undefined> => {
+  const { githubWebhook, region } = config();
+  if (service !== 'github' || githubWebhook.secretArn === undefined) {
+    return Promise.resolve(service === 'github' ? configuredSecretOf(githubWebhook.secret) : undefined);
+  }
+  const arn = githubWebhook.secretArn;
+  githubSecretRead ??= createSecretReader(tracer.captureAWSv3Client(new SecretsManagerClient({ region })))
+    .read(arn)
+    .then(configuredSecretOf)
+    .catch((error: unknown) => {
+      // Not kept: the next delivery tries again (GitHub shows the failure and can redeliver).
+      githubSecretRead = undefined;
+      throw error;
+    });
+  return githubSecretRead;
+};
+
 /** What the HTTP chain needs from this root. */
 export const httpRuntime: HttpRuntime = {
   ports: () => deps(),
   authSecrets,
   corsOrigins: () => config().corsOrigins,
   rateLimit: () => config().rateLimit,
+  signingSecret,
 };
 
 /** Seconds a process keeps the list of active webhooks it read. */

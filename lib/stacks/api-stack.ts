@@ -78,11 +78,20 @@ export interface ApiStackProps extends StackProps {
    */
   readonly anthropicApiKeySecret?: ISecret;
   /**
+   * The GitHub webhook secret (the data stack's): only the function of `POST /v1/integrations/github`
+   * reads it (`COORD_GITHUB_WEBHOOK_SECRET_ARN`).
+   * @default none: that route answers 403
+   */
+  readonly githubWebhookSecret?: ISecret;
+  /**
    * How long the stage's access log keeps its lines.
    * @default one month
    */
   readonly accessLogRetention?: RetentionDays;
 }
+
+/** The variable the GitHub route's function reads the webhook secret's ARN from. */
+export const GITHUB_WEBHOOK_SECRET_VARIABLE = 'COORD_GITHUB_WEBHOOK_SECRET_ARN';
 
 /**
  * One JSON line per request in the HTTP API's access log: the request id (the handlers' `x-request-id`
@@ -204,6 +213,10 @@ export class ApiStack extends Stack {
     for (const route of declared) {
       const handler = this.routes.functions.get(route.id);
       if (route.tag === 'ai' && handler) this.grantAnthropicKey(handler.function);
+      if (route.signedBy === 'github' && handler && props.githubWebhookSecret) {
+        props.githubWebhookSecret.grantRead(handler);
+        handler.function.addEnvironment(GITHUB_WEBHOOK_SECRET_VARIABLE, props.githubWebhookSecret.secretArn);
+      }
       // The health assessment reports how many messages wait in each queue and its dead-letter queue.
       if (route.id === 'aiHealth' && handler) this.grantQueueDepths(handler.function, props.tablePrefix);
       for (const queueId of route.sends ?? []) {

@@ -60,6 +60,11 @@ export class DataStack extends Stack {
   public readonly backupPlan?: BackupPlan;
   /** The Anthropic API key: a placeholder (the heuristic answers) until an operator stores a real key. */
   public readonly anthropicApiKeySecret: Secret;
+  /**
+   * The secret GitHub signs issue webhooks with: a placeholder (the route answers 403) until an
+   * operator stores the secret set on the GitHub webhook.
+   */
+  public readonly githubWebhookSecret: Secret;
 
   /** @throws Error when imported tables lack the stream ARN of a table that streams. */
   constructor(scope: Construct, id: string, props: DataStackProps) {
@@ -87,6 +92,18 @@ export class DataStack extends Stack {
     new CfnOutput(this, 'AnthropicApiKeySecretArn', {
       value: this.anthropicApiKeySecret.secretArn,
       description: 'Secrets Manager secret to put the Anthropic API key in (turns Claude on everywhere)',
+    });
+
+    this.githubWebhookSecret = new Secret(this, 'GithubWebhookSecret', {
+      description: `GitHub webhook secret of ${props.tablePrefix} (a placeholder refuses every delivery)`,
+      // Not a secret: a placeholder read as "not configured" until the webhook's secret is put here.
+      secretStringValue: SecretValue.unsafePlainText(ANTHROPIC_KEY_PLACEHOLDER),
+      removalPolicy: props.isProd ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    new CfnOutput(this, 'GithubWebhookSecretArn', {
+      value: this.githubWebhookSecret.secretArn,
+      description:
+        'Secrets Manager secret to put the GitHub webhook secret in (turns POST /v1/integrations/github on)',
     });
   }
 

@@ -61,6 +61,9 @@ export const ConfigEnv = Type.Object({
   ANTHROPIC_API_KEY: Text(),
   ANTHROPIC_API_KEY_SECRET_ARN: Arn,
   ANTHROPIC_BASE_URL: Url,
+  // The secret GitHub signs webhook deliveries with (`POST /v1/integrations/github`); unset: refused.
+  COORD_GITHUB_WEBHOOK_SECRET: Text({ minLength: 8, maxLength: 512 }),
+  COORD_GITHUB_WEBHOOK_SECRET_ARN: Arn,
   // Posts to WebSocket connections in flight at once in one broadcaster invocation.
   COORD_WS_POST_CONCURRENCY: Int(1, 1000, 32),
   // How long `GET /v1/events` follows the log after its replay before it ends (API Gateway waits 30 s).
@@ -84,11 +87,14 @@ type ConfigEnv = Static<typeof ConfigEnv>;
  */
 export const ANTHROPIC_KEY_PLACEHOLDER = 'none';
 
-/** The Anthropic key in a secret's value, or `undefined` for an empty value or the placeholder. */
-export const anthropicKeyOf = (value: string | undefined): string | undefined => {
+/** A secret's value, or `undefined` for an empty value or the placeholder a deployment starts with. */
+export const configuredSecretOf = (value: string | undefined): string | undefined => {
   const key = value?.trim();
   return key && key !== ANTHROPIC_KEY_PLACEHOLDER ? key : undefined;
 };
+
+/** The Anthropic key in a secret's value, or `undefined` for an empty value or the placeholder. */
+export const anthropicKeyOf = configuredSecretOf;
 
 /** The environment as `process.env` gives it. */
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -157,6 +163,11 @@ export interface Config {
     readonly retryCapSeconds: number;
     readonly timeoutMs: number;
   };
+  /**
+   * The secret GitHub signs webhook deliveries with, given directly (local) or as a Secrets Manager
+   * ARN (AWS); neither: `POST /v1/integrations/github` answers 403.
+   */
+  readonly githubWebhook: { readonly secret?: string; readonly secretArn?: string };
 }
 
 /** The environment is unusable; the message names every bad variable. */
@@ -208,6 +219,7 @@ const exclusive = (env: ConfigEnv): string[] =>
       ['COORD_ADMIN_TOKEN', 'COORD_ADMIN_TOKEN_SECRET_ARN'],
       ['COORD_REGISTRATION_KEY', 'COORD_REGISTRATION_KEY_SECRET_ARN'],
       ['ANTHROPIC_API_KEY', 'ANTHROPIC_API_KEY_SECRET_ARN'],
+      ['COORD_GITHUB_WEBHOOK_SECRET', 'COORD_GITHUB_WEBHOOK_SECRET_ARN'],
     ] as const
   )
     .filter(([plain, arn]) => env[plain] !== undefined && env[arn] !== undefined)
@@ -272,6 +284,10 @@ export const loadConfig = (env: Environment = process.env): Config => {
       retryBaseSeconds: parsed.COORD_WEBHOOK_RETRY_BASE_SECONDS,
       retryCapSeconds: parsed.COORD_WEBHOOK_RETRY_CAP_SECONDS,
       timeoutMs: parsed.COORD_WEBHOOK_TIMEOUT_MS,
+    },
+    githubWebhook: {
+      secret: parsed.COORD_GITHUB_WEBHOOK_SECRET,
+      secretArn: parsed.COORD_GITHUB_WEBHOOK_SECRET_ARN,
     },
   });
 };

@@ -7,11 +7,12 @@
 import type { TSchema } from '@sinclair/typebox';
 import { ERROR_CODES, type ErrorCode } from '#core/errors';
 import { rolesAdmittedBy } from '#core/roles';
-import { ROUTE_TAGS, type RouteDefinition } from './route';
+import { ROUTE_TAGS, type RouteDefinition, type SignedBy } from './route';
 import * as adminSchemas from './schemas/admin';
 import * as agentSchemas from './schemas/agents';
 import * as commonSchemas from './schemas/common';
 import { DOCUMENTED_AS } from './schemas/common';
+import * as githubSchemas from './schemas/github';
 import * as importSchemas from './schemas/import';
 import * as messageSchemas from './schemas/messages-thread';
 import * as viewSchemas from './schemas/views';
@@ -112,6 +113,7 @@ const NAMED = (() => {
     importSchemas,
     viewSchemas,
     messageSchemas,
+    githubSchemas,
   ]) {
     for (const [exportName, value] of Object.entries(module)) {
       if (!isSchema(value) || value.type !== 'object') continue;
@@ -162,10 +164,34 @@ class SchemaRegistry {
   }
 }
 
+/** How each outside service signs the requests of its routes (`signedBy`). */
+const SIGNATURE_SCHEMES: Readonly<Record<SignedBy, JsonObject & { description: string }>> = {
+  github: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'X-Hub-Signature-256',
+    description:
+      "`sha256=<hex HMAC-SHA256 of the raw body>` with the webhook secret (`COORD_GITHUB_WEBHOOK_SECRET`, or the deployment's GitHub webhook secret); none configured: 403",
+  },
+};
+
+/** Headers besides the signature that each outside service sends with its requests. */
+const SIGNED_HEADERS: Readonly<Record<SignedBy, readonly JsonObject[]>> = {
+  github: [
+    {
+      name: 'X-GitHub-Event',
+      in: 'header',
+      required: true,
+      description: '`issues` and `ping` are acted on; any other event is answered 202 `ignored`.',
+      schema: { type: 'string' },
+    },
+  ],
+};
+
 /** Error codes a route can answer with, whatever its use case does. */
 const genericErrors = (route: DocumentedRoute): ErrorCode[] => {
   const codes: ErrorCode[] = [];
-  if (route.access !== 'public') codes.push('unauthorized', 'forbidden');
+  if (route.access !== 'public' || route.signedBy) codes.push('unauthorized', 'forbidden');
   if (route.body || route.query || route.params || route.method === 'POST') codes.push('validation_error');
   if (route.body) codes.push('payload_too_large', 'unsupported_media_type');
   if (route.method === 'POST') codes.push('idempotency_conflict');
@@ -250,15 +276,26 @@ const operationOf = (
     ...parametersOf(route.params, 'path', registry),
     ...parametersOf(route.query, 'query', registry),
     ...(route.method === 'POST' ? [{ $ref: '#/components/parameters/IdempotencyKey' }] : []),
+    ...(route.signedBy ? SIGNED_HEADERS[route.signedBy] : []),
   ];
-  const roles = route.access === 'public' ? 'none (public)' : rolesAdmittedBy(route.access).join(', ');
+  const roles =
+    route.access !== 'public'
+      ? rolesAdmittedBy(route.access).join(', ')
+      : route.signedBy
+        ? `none (signed by ${route.signedBy}: ${SIGNATURE_SCHEMES[route.signedBy].description})`
+        : 'none (public)';
   return {
     operationId: route.id,
     summary: route.summary,
     description: `Roles: ${roles}.${route.body ? ` Largest body: ${route.maxBodyBytes ?? 65_536} bytes.` : ''}`,
     tags: [route.tag],
     'x-roles': route.access === 'public' ? [] : rolesAdmittedBy(route.access),
-    security: route.access === 'public' ? [] : [{ bearer: [] }],
+    security:
+      route.access !== 'public'
+        ? [{ bearer: [] }]
+        : route.signedBy
+          ? [{ [`${route.signedBy}Signature`]: [] }]
+          : [],
     ...(parameters.length > 0 ? { parameters } : {}),
     ...(route.body
       ? {
@@ -305,6 +342,9 @@ export const buildOpenApiDocument = (options: OpenApiOptions): JsonObject => {
           scheme: 'bearer',
           description: 'An admin, viewer, agent or registration token.',
         },
+        ...Object.fromEntries(
+          Object.entries(SIGNATURE_SCHEMES).map(([service, scheme]) => [`${service}Signature`, scheme]),
+        ),
       },
       parameters: { IdempotencyKey: IDEMPOTENCY_PARAMETER },
       headers: HEADERS,

@@ -14,6 +14,9 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 /** Who may call a route: roles, or `public` (no token) for health and the OpenAPI document. */
 export type Access = readonly Role[] | 'public';
 
+/** Outside services whose signatures authenticate requests (see `RouteDefinition.signedBy`). */
+export type SignedBy = 'github';
+
 /** OpenAPI tags with their descriptions; a route's tag comes from its path (see {@link tagOfPath}). */
 export const ROUTE_TAGS = {
   health: 'Liveness of the service and its store.',
@@ -30,6 +33,8 @@ export const ROUTE_TAGS = {
   webhooks:
     'Outgoing webhooks: signed deliveries of live events, retried, each recorded; a failing one is paused.',
   ai: 'Advice from Claude, with a heuristic answer whenever Claude is not used (`source`, `fallbackReason`).',
+  integrations:
+    'Events from other services, authenticated by their own signatures instead of a bearer token.',
 } as const;
 
 /** An OpenAPI tag. */
@@ -84,6 +89,13 @@ export interface RouteDefinition {
    * @default the CoordFunction default (10 s)
    */
   readonly timeoutSeconds?: number;
+  /**
+   * For a `public` route: the outside service whose signature of the raw body authenticates the
+   * request instead of a bearer token (`github`: `X-Hub-Signature-256` with the configured
+   * webhook secret); a missing or wrong signature is 401. CDK grants only this route's function
+   * that service's secret. @default none: a public route takes anyone
+   */
+  readonly signedBy?: SignedBy;
   /** What the function needs from the data stack; CDK grants exactly this. */
   readonly grants: 'read' | 'readWrite';
   /**

@@ -38,6 +38,20 @@ export type PathsPolicy = (typeof PATHS_POLICIES)[number];
 /** The key of `pathOverlap` that sets the policy of every team without an entry of its own. */
 export const ALL_TEAMS = '*';
 
+/** How GitHub issues become work items; without `team` no issue does. */
+export interface GithubSettings {
+  /** The team the items are created in. @default none: issue events are answered and ignored */
+  readonly team?: string;
+  /** Labels that make an issue a work item (any one of them). @default none: no issue does */
+  readonly labels: string[];
+  /** Issue label -> item priority; the most urgent match wins, `medium` without one. */
+  readonly priorityLabels: Readonly<Record<string, Priority>>;
+  /** The items' `type`. @default `github-issue` */
+  readonly type: string;
+  /** Capabilities the items require. @default none */
+  readonly capabilities: string[];
+}
+
 /** Runtime settings an admin can change with `PUT /v1/config`. */
 export interface Settings {
   readonly leaseSeconds: number;
@@ -51,6 +65,8 @@ export interface Settings {
   readonly eventReplayHours: number;
   /** How long a message is kept after it was posted, in days (its rows' TTL). */
   readonly messageRetentionDays: number;
+  /** Which GitHub issues become work items (`POST /v1/integrations/github`). */
+  readonly github: GithubSettings;
 }
 
 /** API.md's defaults. */
@@ -78,4 +94,10 @@ export const DEFAULT_SETTINGS: Settings = {
   pathOverlap: { [ALL_TEAMS]: 'off' },
   eventReplayHours: 24,
   messageRetentionDays: 30,
+  github: {
+    labels: [],
+    priorityLabels: { P0: 'critical', P1: 'high', P2: 'medium', P3: 'low' },
+    type: 'github-issue',
+    capabilities: [],
+  },
 };

@@ -168,7 +168,7 @@ describe('ApiStack', () => {
   it('puts each route in the nested stack of its area and keeps the fallback in the API stack', () => {
     const { areas, fallback } = stacks.api.routes;
     expect([...areas.keys()].sort()).toEqual(
-      ['admin', 'agents', 'ai', 'metrics', 'oversight', 'system', 'work'].sort(),
+      ['admin', 'agents', 'ai', 'integrations', 'metrics', 'oversight', 'system', 'work'].sort(),
     );
     for (const route of ROUTES) {
       const handler = stacks.api.routes.functions.get(route.id);
@@ -181,6 +181,7 @@ describe('ApiStack', () => {
     expect(routeArea(routes.listAudit)).toBe('oversight');
     expect(routeArea(routes.streamEvents)).toBe('oversight');
     expect(routeArea(routes.issueToken)).toBe('admin');
+    expect(routeArea(routes.githubWebhook)).toBe('integrations');
     expect(Stack.of(fallback)).toBe(stacks.api);
     // One AWS::CloudFormation::Stack per area in the API stack, whatever the number of routes.
     expect(
@@ -284,6 +285,22 @@ describe('ApiStack', () => {
     expect(stacks.api.anthropicApiKeySecret).toBe(stacks.data.anthropicApiKeySecret);
   });
 
+  /** The roles with a policy statement on any of these resources (each as its JSON). */
+  const rolesOnResources = (resources: ReadonlySet<string>): string[] =>
+    Object.values(api.findResources('AWS::IAM::Policy'))
+      .map(
+        (policy) =>
+          policy as {
+            Properties: { Roles: { Ref: string }[]; PolicyDocument: { Statement: { Resource: unknown }[] } };
+          },
+      )
+      .filter((policy) =>
+        policy.Properties.PolicyDocument.Statement.some((statement) =>
+          resources.has(JSON.stringify(statement.Resource)),
+        ),
+      )
+      .flatMap((policy) => policy.Properties.Roles.map((role) => role.Ref));
+
   it('lets only the AI routes and the streamed query read the Anthropic key, and tells them where it is', () => {
     const functions = api.findResources('AWS::Lambda::Function');
     const withKey = Object.values(functions)
@@ -316,20 +333,29 @@ describe('ApiStack', () => {
         [...SECRET_ACTIONS].sort(),
       );
     }
-    const readers = Object.values(api.findResources('AWS::IAM::Policy'))
-      .map(
-        (policy) =>
-          policy as {
-            Properties: { Roles: { Ref: string }[]; PolicyDocument: { Statement: { Resource: unknown }[] } };
-          },
-      )
-      .filter((policy) =>
-        policy.Properties.PolicyDocument.Statement.some((statement) =>
-          keyArns.has(JSON.stringify(statement.Resource)),
-        ),
-      )
-      .flatMap((policy) => policy.Properties.Roles.map((role) => role.Ref));
-    expect(new Set(readers)).toEqual(new Set([...aiRoutes.map(roleOf), streamRole]));
+    expect(new Set(rolesOnResources(keyArns))).toEqual(new Set([...aiRoutes.map(roleOf), streamRole]));
+  });
+
+  it('lets only the GitHub route read the GitHub webhook secret, and tells only it where the secret is', () => {
+    const github = routes.githubWebhook;
+    const withVariable = Object.entries(api.findResources('AWS::Lambda::Function')).filter(
+      ([, fn]) => fn.Properties.Environment.Variables.COORD_GITHUB_WEBHOOK_SECRET_ARN !== undefined,
+    );
+    const arn = JSON.stringify(
+      withVariable[0]?.[1].Properties.Environment.Variables.COORD_GITHUB_WEBHOOK_SECRET_ARN,
+    );
+    const readers = rolesOnResources(new Set([arn]));
+
+    expect(github.signedBy).toBe('github');
+    expect(withVariable.map(([id]) => id)).toEqual([logicalIdOf(routeFunction(github))]);
+    expect(arn).toContain('GithubWebhookSecret');
+    expect(readers).toEqual([roleOf(github)]);
+    const onSecret = statementsOf(api, roleOf(github)).filter(
+      (statement) => JSON.stringify(statement.Resource) === arn,
+    );
+    expect(onSecret.flatMap((statement) => [statement.Action].flat()).sort()).toEqual(
+      [...SECRET_ACTIONS].sort(),
+    );
   });
 
   it('lets only the health assessment read the depth of each queue and its dead-letter queue', () => {

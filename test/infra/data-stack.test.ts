@@ -25,7 +25,7 @@ describe('DataStack', () => {
   const { stack, template } = synthData();
 
   it('creates the Anthropic key secret as a placeholder, destroyed with the stack outside production, and outputs its ARN', () => {
-    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    template.resourceCountIs('AWS::SecretsManager::Secret', 2);
     template.hasResource('AWS::SecretsManager::Secret', {
       Properties: { SecretString: 'none' },
       DeletionPolicy: 'Delete',
@@ -36,6 +36,13 @@ describe('DataStack', () => {
     Template.fromStack(synthData({ isProd: true }).stack).hasResource('AWS::SecretsManager::Secret', {
       DeletionPolicy: 'Retain',
     });
+  });
+
+  it('creates the GitHub webhook secret as a placeholder (deliveries refused until it is set) and outputs its ARN', () => {
+    const secret = template.toJSON().Resources[logicalIdOf(stack.githubWebhookSecret)];
+
+    expect(secret).toMatchObject({ Properties: { SecretString: 'none' }, DeletionPolicy: 'Delete' });
+    template.hasOutput('GithubWebhookSecretArn', { Value: { Ref: logicalIdOf(stack.githubWebhookSecret) } });
   });
 
   it('creates one table per definition', () => {

@@ -72,9 +72,9 @@ describe('switching a stage to restored tables', () => {
       template.allResourcesProperties('AWS::Lambda::Function', {
         Environment: { Variables: Match.objectLike({ COORD_TABLE_PREFIX: restoredPrefix }) },
       });
-      // Only the Anthropic key secret still comes from the data stack; no table does.
+      // Only the Anthropic key and GitHub webhook secrets still come from the data stack; no table does.
       const fromData = JSON.stringify(template.toJSON()).match(/coord-prod-data:\w+/g) ?? [];
-      expect(fromData.filter((name) => !name.includes('AnthropicApiKey'))).toEqual([]);
+      expect(fromData.filter((name) => !/AnthropicApiKey|GithubWebhookSecret/.test(name))).toEqual([]);
     }
   });
 

@@ -185,3 +185,61 @@ export const pathOf = (request: FuzzRequest): string =>
 
 /** The seed `npm test` fuzzes with, so a failure there is the same on every machine. */
 export const FUZZ_SEED = 20_261_205;
+
+/** A delivery to a route authenticated by an outside service's signature (`signedBy`). */
+export interface SignedDelivery {
+  /** `X-GitHub-Event`; undefined: no header. */
+  readonly event: string | undefined;
+  /** An object is sent as JSON; a string as it is. */
+  readonly body: unknown;
+  /** Whether the body is signed with the configured secret (else with another one). */
+  readonly signed: boolean;
+}
+
+const maybe = <T>(arbitrary: fc.Arbitrary<T>) => fc.oneof(arbitrary, fc.anything());
+
+/** Payloads shaped like GitHub's `issues` events, with every field sometimes wrong or missing. */
+const issuesPayload = fc.record(
+  {
+    action: maybe(fc.constantFrom('opened', 'labeled', 'unlabeled', 'closed', 'reopened', 'edited', '')),
+    issue: maybe(
+      fc.record(
+        {
+          number: maybe(fc.integer({ min: -1, max: 2 ** 31 })),
+          title: maybe(fc.string({ unit: 'binary', maxLength: 400 })),
+          body: maybe(fc.oneof(fc.string({ unit: 'binary', maxLength: 12_000 }), fc.constant(null))),
+          html_url: maybe(fc.webUrl()),
+          state: maybe(fc.constantFrom('open', 'closed')),
+          labels: maybe(
+            fc.array(fc.record({ name: maybe(fc.constantFrom('agent-work', 'P0', 'P3', 'bug')) }), {
+              maxLength: 5,
+            }),
+          ),
+        },
+        { requiredKeys: [] },
+      ),
+    ),
+    repository: maybe(
+      fc.record(
+        {
+          id: maybe(fc.integer()),
+          full_name: maybe(fc.oneof(fc.constantFrom('octo-org/agent-hub'), fc.string({ maxLength: 200 }))),
+        },
+        { requiredKeys: [] },
+      ),
+    ),
+  },
+  { requiredKeys: [] },
+);
+
+/** Deliveries to a signed route: GitHub-shaped or arbitrary bodies, any event name, signed or not. */
+export const signedDeliveries = (): fc.Arbitrary<SignedDelivery> =>
+  fc.record({
+    event: fc.oneof(
+      fc.constantFrom('issues', 'ping', 'push', 'issue_comment', 'ISSUES', ''),
+      fc.constant(undefined),
+      fc.string({ maxLength: 40 }),
+    ),
+    body: fc.oneof({ weight: 3, arbitrary: issuesPayload }, { weight: 2, arbitrary: bodyArbitrary }),
+    signed: fc.boolean(),
+  });

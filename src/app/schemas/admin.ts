@@ -1,6 +1,16 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Role } from '#core/roles';
-import { Closed, literalUnion, PageQuery, PathsPolicySchema, TeamName, Text, Timestamp } from './common';
+import {
+  Capability,
+  Closed,
+  literalUnion,
+  PageQuery,
+  PathsPolicySchema,
+  PrioritySchema,
+  TeamName,
+  Text,
+  Timestamp,
+} from './common';
 
 /** `POST /v1/tokens`. */
 export const IssueTokenBody = Closed({
@@ -57,6 +67,31 @@ const PATH_OVERLAP_KEY = '^(\\*|[A-Za-z0-9][A-Za-z0-9_.-]{0,63})$';
 
 const Weight = Type.Number({ minimum: 0, maximum: 1000 });
 
+/** A GitHub label name (GitHub allows up to 50 characters). */
+const GithubLabel = Text({ minLength: 1, maxLength: 50 });
+
+/** The `github` part of `PUT /v1/config`: which issues become work items, and how. */
+const GithubSettingsBody = Closed({
+  team: Type.Optional(TeamName),
+  labels: Type.Optional(
+    Type.Array(GithubLabel, {
+      maxItems: 20,
+      uniqueItems: true,
+      description: 'An issue with any of these labels becomes a work item; none: no issue does.',
+    }),
+  ),
+  priorityLabels: Type.Optional(
+    Type.Record(Type.String({ minLength: 1, maxLength: 50 }), PrioritySchema, {
+      maxProperties: 50,
+      additionalProperties: false,
+      description:
+        'Issue label -> item priority (merged with the defaults P0..P3); the most urgent match wins.',
+    }),
+  ),
+  type: Type.Optional(Text({ minLength: 1, maxLength: 64 })),
+  capabilities: Type.Optional(Type.Array(Capability, { maxItems: 20, uniqueItems: true })),
+});
+
 /** `PUT /v1/config` (any subset, merged deeply); `GET /v1/config` answers the whole shape. */
 export const ConfigBody = Closed({
   leaseSeconds: Type.Optional(Type.Integer({ minimum: 5, maximum: 86_400 })),
@@ -100,5 +135,6 @@ export const ConfigBody = Closed({
   ),
   eventReplayHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 720 })),
   messageRetentionDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
+  github: Type.Optional(GithubSettingsBody),
 });
 export type ConfigBody = Static<typeof ConfigBody>;

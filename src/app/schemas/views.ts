@@ -253,6 +253,13 @@ export const SettingsView = Closed({
   }),
   eventReplayHours: Type.Integer(),
   messageRetentionDays: Type.Integer(),
+  github: Closed({
+    team: Type.Optional(Type.String()),
+    labels: Type.Array(Type.String()),
+    priorityLabels: Type.Record(Type.String(), PrioritySchema),
+    type: Type.String(),
+    capabilities: Type.Array(Type.String()),
+  }),
 });
 export type SettingsView = Static<typeof SettingsView>;
 

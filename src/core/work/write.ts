@@ -77,8 +77,21 @@ export const workEvent = (
     seq: next.version,
     team: next.team,
     ...(agentId === undefined ? {} : { agentId }),
-    ...changedFields(workSnapshot(prev), workSnapshot(next)),
+    ...withSource(changedFields(workSnapshot(prev), workSnapshot(next)), next),
   });
+
+/**
+ * Where an item came from (`metadata.source`, set by an integration such as GitHub issues), added
+ * to `after` of each of its events although it never changes: a webhook receiver of
+ * `work.completed` learns from the event alone where to report back.
+ */
+const withSource = (
+  changes: { before: JsonObject; after: JsonObject },
+  item: WorkItem,
+): { before: JsonObject; after: JsonObject } => {
+  const source = item.metadata?.source;
+  return source === undefined ? changes : { ...changes, after: { ...changes.after, metadata: { source } } };
+};
 
 /** A put of `next` conditional on the version `prev` was read at. */
 export const putOver = (prev: WorkItem, next: WorkItem): Write => ({

@@ -165,6 +165,9 @@ const storeCalls = (agentId: string): Record<RouteId, StoreCall | { readonly ski
     postAgentMessage: { as: 'admin', ...agent, body: { body: 'Please look at wi_1.' } },
     listAgentMessages: { as: 'agent', ...agent },
     markMessagesRead: { as: 'agent', ...agent, body: { upTo: 'msg_01JABCDEFGHJKMNPQRSTVWXYZ0' } },
+    githubWebhook: {
+      skip: 'signed by GitHub: this file configures no webhook secret, so it answers 403 before any store read',
+    },
   };
 };
 

@@ -117,6 +117,20 @@ describe('loadConfig', () => {
     expect(problems).toEqual(['COORD_ADMIN_TOKEN: give either it or COORD_ADMIN_TOKEN_SECRET_ARN, not both']);
   });
 
+  it('reads the GitHub webhook secret directly or as an ARN, never both, and none by default', () => {
+    const arn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:github';
+
+    expect(loadConfig({}).githubWebhook).toEqual({ secret: undefined, secretArn: undefined });
+    expect(loadConfig({ COORD_GITHUB_WEBHOOK_SECRET: 'webhook-secret' }).githubWebhook.secret).toBe(
+      'webhook-secret',
+    );
+    expect(loadConfig({ COORD_GITHUB_WEBHOOK_SECRET_ARN: arn }).githubWebhook.secretArn).toBe(arn);
+    expect(problemsOf({ COORD_GITHUB_WEBHOOK_SECRET: 'short' })).toHaveLength(1);
+    expect(
+      problemsOf({ COORD_GITHUB_WEBHOOK_SECRET: 'webhook-secret', COORD_GITHUB_WEBHOOK_SECRET_ARN: arn }),
+    ).toEqual(['COORD_GITHUB_WEBHOOK_SECRET: give either it or COORD_GITHUB_WEBHOOK_SECRET_ARN, not both']);
+  });
+
   it('never echoes a secret value in its error', () => {
     const error = (() => {
       try {

@@ -122,6 +122,24 @@ describe('the OpenAPI document', () => {
     expect(document.paths['/v1/health'].get.responses['401']).toBeUndefined();
   });
 
+  it('authenticates the GitHub route by its signature header instead of a bearer token', () => {
+    const github = document.paths['/v1/integrations/github'].post;
+
+    expect(github.security).toEqual([{ githubSignature: [] }]);
+    expect(document.components.securitySchemes.githubSignature).toEqual(
+      expect.objectContaining({ type: 'apiKey', in: 'header', name: 'X-Hub-Signature-256' }),
+    );
+    expect(github.parameters).toContainEqual(
+      expect.objectContaining({ name: 'X-GitHub-Event', in: 'header', required: true }),
+    );
+    expect(Object.keys(github.responses)).toEqual(
+      expect.arrayContaining(['200', '201', '202', '400', '401', '403', '413', '415']),
+    );
+    expect(github.requestBody.content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/GithubWebhookBody',
+    });
+  });
+
   it('carries the service version and no TypeBox internals', () => {
     expect(document.info.version).toBe('1.2.3');
     expect(text).not.toContain('TypeBox');
