@@ -17,6 +17,9 @@ const Arn = Type.Optional(Type.String({ pattern: '^arn:aws[a-z-]*:secretsmanager
 /** Seconds a process keeps the runtime settings it read, unless `COORD_SETTINGS_CACHE_SECONDS` says otherwise. */
 export const DEFAULT_SETTINGS_CACHE_SECONDS = 5;
 
+/** Seconds a process keeps a token record it read, unless `COORD_TOKEN_CACHE_SECONDS` says otherwise. */
+export const DEFAULT_TOKEN_CACHE_SECONDS = 10;
+
 const Int = (minimum: number, maximum: number, fallback: number) =>
   Type.Integer({ minimum, maximum, default: fallback });
 
@@ -45,6 +48,7 @@ export const ConfigEnv = Type.Object({
   COORD_READY_SHARDS: Int(1, 64, 4),
   COORD_AUDIT_RETENTION_DAYS: Int(1, 36_500, 400),
   COORD_SETTINGS_CACHE_SECONDS: Int(0, 300, DEFAULT_SETTINGS_CACHE_SECONDS),
+  COORD_TOKEN_CACHE_SECONDS: Int(0, 30, DEFAULT_TOKEN_CACHE_SECONDS),
   COORD_SERVICE_VERSION: Type.String({ minLength: 1, maxLength: 64, default: 'dev' }),
   COORD_HEARTBEATS_QUEUE_URL: Url,
   COORD_ESCALATIONS_QUEUE_URL: Url,
@@ -109,6 +113,11 @@ export interface Config {
    * a `PUT /v1/config` takes effect everywhere within that time (at once in the process that wrote it).
    */
   readonly settingsCacheSeconds: number;
+  /**
+   * Seconds a process keeps a token record it read (`COORD_TOKEN_CACHE_SECONDS`, 0..30, 0: none):
+   * a revoked token stops working everywhere within that time (at once in the process that revoked it).
+   */
+  readonly tokenCacheSeconds: number;
   /** Reported by `GET /v1/health` and the OpenAPI document. */
   readonly serviceVersion: string;
   readonly queues: { readonly heartbeatsUrl?: string; readonly escalationsUrl?: string };
@@ -225,6 +234,7 @@ export const loadConfig = (env: Environment = process.env): Config => {
     readyShards: parsed.COORD_READY_SHARDS,
     auditRetentionDays: parsed.COORD_AUDIT_RETENTION_DAYS,
     settingsCacheSeconds: parsed.COORD_SETTINGS_CACHE_SECONDS,
+    tokenCacheSeconds: parsed.COORD_TOKEN_CACHE_SECONDS,
     serviceVersion: parsed.COORD_SERVICE_VERSION,
     queues: {
       heartbeatsUrl: parsed.COORD_HEARTBEATS_QUEUE_URL,

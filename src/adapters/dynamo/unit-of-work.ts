@@ -19,7 +19,7 @@ import { StoreError, THROTTLED_REASONS, translateStoreError } from './errors';
 import { escalationFromItem, escalationToItem } from './escalation-records';
 import { allOf, Expression } from './expression';
 import { agentKey, dayOf, leaseSortKey, PK, SK, tokenKey, WorkIndex, workKey } from './keys';
-import type { SettingsCache } from './meta-store';
+import type { SettingsCache, TokenCache } from './meta-store';
 import type { StoredItem } from './query';
 import {
   agentFromItem,
@@ -89,6 +89,8 @@ export class DynamoUnitOfWork implements UnitOfWork {
     },
     /** Forgotten after a change that writes the settings, so this process reads the new ones at once. */
     private readonly settingsCache?: SettingsCache,
+    /** Forgets a token this process deletes or stores, so a revocation applies here at once. */
+    private readonly tokenCache?: TokenCache,
   ) {}
 
   /**
@@ -132,6 +134,10 @@ export class DynamoUnitOfWork implements UnitOfWork {
     } finally {
       // Also after a refused write: what is stored differs from what this process kept.
       if (change.writes.some((write) => write.kind === 'settings')) this.settingsCache?.invalidate();
+      for (const write of change.writes) {
+        if (write.kind === 'tokenDelete') this.tokenCache?.invalidate(write.tokenId);
+        if (write.kind === 'tokenPut') this.tokenCache?.invalidate(write.token.id);
+      }
     }
   }
 
