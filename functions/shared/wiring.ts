@@ -138,7 +138,8 @@ const dynamoClient = once(() => {
 
 /** The ports, built once per container on first use. */
 export const deps: () => Deps = once(() => {
-  const { tablePrefix, readyShards, auditRetentionDays, settings, settingsCacheSeconds } = config();
+  const { tablePrefix, readyShards, auditRetentionDays, settings, settingsCacheSeconds, tokenCacheSeconds } =
+    config();
   const client = dynamoClient();
   const clock = systemClock;
   return {
@@ -149,6 +150,7 @@ export const deps: () => Deps = once(() => {
       clock,
       auditRetentionDays,
       settingsCacheSeconds,
+      tokenCacheSeconds,
     }),
     clock,
     ids: createIdGenerator({ clock }),

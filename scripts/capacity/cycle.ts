@@ -1,6 +1,6 @@
 /**
  * One claim cycle run through the real code: the core decisions (create, claim, progress,
- * complete, heartbeat, lease renewal) give the change each operation commits, and the adapter's
+ * complete, heartbeat) give the change each operation commits, and the adapter's
  * record builders (`workToItem`, `agentToItem`, `eventToItem`) give the stored items, their
  * index entries and their sizes. What a change writes where is therefore never counted by hand:
  * a new index attribute, event or write in the code changes the model's figures.
@@ -28,7 +28,6 @@ import {
   workTable,
 } from '#adapters/dynamo/tables';
 import { CANDIDATES_PER_READ } from '#app/use-cases/claim-next';
-import { renewLeaseOnHeartbeat } from '#core/agents/heartbeat';
 import { newAgent, recordHeartbeat } from '#core/agents/lifecycle';
 import type { ChangeContext } from '#core/audit';
 import type { Agent, AuditEvent, WorkItem } from '#core/model';
@@ -405,16 +404,13 @@ export const runCycle = (shape: CycleShape): CycleAccesses => {
     settings.heartbeatTimeoutMultiple,
     beat,
   );
-  const renewal = renewLeaseOnHeartbeat(item, agent.id, beat.now, beat);
   const heartbeat = [
     ...calls('heartbeatRequest', item, agent.id),
     ...calls('heartbeatAgent', item, agent.id),
     ...(heartbeatDecision
       ? commit({ writes: [heartbeatDecision.write], events: heartbeatDecision.events })
       : []),
-    ...(renewal ? [...calls('heartbeatLease', item, agent.id), ...commit(renewal.change)] : []),
   ];
-  if (renewal) item = renewal.item;
 
   const completed = completeWork(
     item,

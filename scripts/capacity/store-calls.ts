@@ -86,10 +86,11 @@ export const STORE_CALLS = {
   heartbeatRequest: { ...NONE, tokenReads: 1, idempotencyWrites: 2 },
   /** One batch of the heartbeats queue: applyHeartbeats (src/app/use-cases/apply-heartbeats.ts), settings once. */
   heartbeatBatch: { ...NONE, settingsReads: 1 },
-  /** Per agent of a batch: changeAgent reads and puts the agent; an agent holding work lists it by holder. */
-  heartbeatAgent: { ...NONE, agentReads: 1, holderQueries: 1, transactions: 1 },
-  /** Per held item of a heartbeat: renewLeaseOnHeartbeat through changeEach, one transaction each. */
-  heartbeatLease: { ...NONE, transactions: 1 },
+  /**
+   * Per agent of a batch: changeAgent reads and puts the agent, whatever it holds (its leases
+   * follow `lastHeartbeatAt`; no held item is read or written).
+   */
+  heartbeatAgent: { ...NONE, agentReads: 1, transactions: 1 },
 } as const satisfies Record<string, StoreCalls>;
 
 /** The operations of {@link STORE_CALLS}. */

@@ -22,6 +22,9 @@ export const DEFAULT_SETTINGS_CACHE_SECONDS = 5;
  */
 export const DEFAULT_READY_SHARDS = 16;
 
+/** Seconds a process keeps a token record it read, unless `COORD_TOKEN_CACHE_SECONDS` says otherwise. */
+export const DEFAULT_TOKEN_CACHE_SECONDS = 10;
+
 const Int = (minimum: number, maximum: number, fallback: number) =>
   Type.Integer({ minimum, maximum, default: fallback });
 
@@ -50,6 +53,7 @@ export const ConfigEnv = Type.Object({
   COORD_READY_SHARDS: Int(1, 64, DEFAULT_READY_SHARDS),
   COORD_AUDIT_RETENTION_DAYS: Int(1, 36_500, 400),
   COORD_SETTINGS_CACHE_SECONDS: Int(0, 300, DEFAULT_SETTINGS_CACHE_SECONDS),
+  COORD_TOKEN_CACHE_SECONDS: Int(0, 30, DEFAULT_TOKEN_CACHE_SECONDS),
   COORD_SERVICE_VERSION: Type.String({ minLength: 1, maxLength: 64, default: 'dev' }),
   COORD_HEARTBEATS_QUEUE_URL: Url,
   COORD_ESCALATIONS_QUEUE_URL: Url,
@@ -126,6 +130,11 @@ export interface Config {
    * a `PUT /v1/config` takes effect everywhere within that time (at once in the process that wrote it).
    */
   readonly settingsCacheSeconds: number;
+  /**
+   * Seconds a process keeps a token record it read (`COORD_TOKEN_CACHE_SECONDS`, 0..30, 0: none):
+   * a revoked token stops working everywhere within that time (at once in the process that revoked it).
+   */
+  readonly tokenCacheSeconds: number;
   /** Reported by `GET /v1/health` and the OpenAPI document. */
   readonly serviceVersion: string;
   readonly queues: { readonly heartbeatsUrl?: string; readonly escalationsUrl?: string };
@@ -262,6 +271,7 @@ export const loadConfig = (env: Environment = process.env): Config => {
     readyShards: parsed.COORD_READY_SHARDS,
     auditRetentionDays: parsed.COORD_AUDIT_RETENTION_DAYS,
     settingsCacheSeconds: parsed.COORD_SETTINGS_CACHE_SECONDS,
+    tokenCacheSeconds: parsed.COORD_TOKEN_CACHE_SECONDS,
     serviceVersion: parsed.COORD_SERVICE_VERSION,
     queues: {
       heartbeatsUrl: parsed.COORD_HEARTBEATS_QUEUE_URL,

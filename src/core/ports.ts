@@ -120,10 +120,28 @@ export interface AgentClaimsAdjust {
   readonly delta: number;
   /** Also set `lastHeartbeatAt` to this time (a claim counts as a heartbeat). */
   readonly heartbeatAt?: string;
+  /**
+   * Applies only while the agent's `lastHeartbeatAt` is at or before this time (a lease expiry:
+   * the holder must have stayed silent since the lease ran out).
+   */
+  readonly silentSince?: string;
   /** Also add these to the agent's stats counters (e.g. `{ completed: 1 }`). */
   readonly stats?: Partial<
     Record<'claims' | 'completed' | 'failed' | 'leaseExpiries' | 'speedRatioSum' | 'speedSamples', number>
   >;
+}
+
+/**
+ * Write the lease a claim already has through its holder's heartbeats onto the item (and its
+ * leases-index key), while `token` is still its claim and the written lease is shorter. Not a
+ * change of the item: its version stays, so no holder write loses a race to it, and no event.
+ */
+export interface WorkLeaseCatchUp {
+  readonly kind: 'workLease';
+  readonly workId: string;
+  readonly token: string;
+  readonly leaseExpiresAt: string;
+  readonly holderLastHeartbeatAt: string;
 }
 
 /** Store a new token (must not exist). */
@@ -179,6 +197,7 @@ export interface MessagePut {
 /** One conditional write inside a change. */
 export type Write =
   | WorkPut
+  | WorkLeaseCatchUp
   | AgentPut
   | AgentClaimsAdjust
   | TokenPut
@@ -199,6 +218,7 @@ export interface Change {
 /** A write of a change whose condition failed, with what is stored now (read from the failed write itself). */
 export type FailedWrite =
   | { readonly kind: 'work'; readonly id: string; readonly current?: WorkItem }
+  | { readonly kind: 'workLease'; readonly id: string }
   | { readonly kind: 'agent'; readonly id: string; readonly current?: Agent }
   | { readonly kind: 'agentClaims'; readonly id: string; readonly current?: Agent }
   | { readonly kind: 'tokenPut'; readonly id: string }

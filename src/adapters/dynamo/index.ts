@@ -23,6 +23,7 @@ import {
   DynamoTeamRepository,
   DynamoTokenRepository,
   SettingsCache,
+  TokenCache,
 } from './meta-store';
 import { DynamoMetricsStore } from './metrics-store';
 import { DEFAULT_AUDIT_RETENTION_DAYS } from './records';
@@ -87,6 +88,8 @@ export interface DynamoPortsOptions {
    * @default 0
    */
   readonly settingsCacheSeconds?: number;
+  /** Seconds a process keeps a token record it read. @default 0: every request reads its token */
+  readonly tokenCacheSeconds?: number;
 }
 
 const systemClock: Clock = { now: () => new Date() };
@@ -110,13 +113,14 @@ export const createDynamoPorts = (options: DynamoPortsOptions): DynamoPorts => {
   };
   const auditDays = new DynamoAuditDays(doc, tables.meta, clock);
   const settingsCache = new SettingsCache(options.settingsCacheSeconds ?? 0);
+  const tokenCache = new TokenCache(options.tokenCacheSeconds ?? 0);
   const retentionDays = options.auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS;
   return {
     work: new DynamoWorkRepository(doc, tables.work, readyShards),
     agents: new DynamoAgentRepository(doc, tables.agents),
     teams: new DynamoTeamRepository(doc, tables.meta),
     audit: new DynamoAuditLog(doc, tables.events, auditDays),
-    tokens: new DynamoTokenRepository(doc, tables.meta),
+    tokens: new DynamoTokenRepository(doc, tables.meta, tokenCache),
     settings: new DynamoSettingsRepository(doc, tables.meta, settingsCache),
     uow: new DynamoUnitOfWork(
       doc,
@@ -124,6 +128,7 @@ export const createDynamoPorts = (options: DynamoPortsOptions): DynamoPorts => {
       readyShards,
       { days: auditDays, clock, retentionDays },
       settingsCache,
+      tokenCache,
     ),
     probe: new DynamoStoreProbe(doc, tables.meta),
     idempotency: new DynamoIdempotencyStore(doc, tables.meta, clock),

@@ -63,16 +63,63 @@ const getItem = async (
   return answer.Item;
 };
 
-/** Issued tokens, read strongly consistent so a revoked token stops working at once. */
+/** Token records a process keeps at most; past it, it starts over (a bound, not an eviction policy). */
+export const MAX_KEPT_TOKENS = 10_000;
+
+/**
+ * The token records a process read last, each kept for `ttlSeconds` (0 keeps nothing): every
+ * request reads its token, so without it each request costs a read before any work. Only tokens
+ * found are kept (a guessed id is read every time). A token deleted or stored through this
+ * process is forgotten at once; other processes stop accepting a revoked token when their kept
+ * record expires, so `ttlSeconds` is the longest a revocation takes to reach every container.
+ */
+export class TokenCache {
+  private readonly kept = new Map<string, { readonly value: Promise<TokenRecord>; readonly until: number }>();
+
+  constructor(
+    private readonly ttlSeconds: number,
+    /** Milliseconds of a monotonic clock (real time, not the injected clock a test may freeze). */
+    private readonly nowMs: () => number = () => performance.now(),
+  ) {}
+
+  /** The kept record of `id`, or the one `load` reads (kept from now on when it exists). */
+  async get(id: string, load: () => Promise<TokenRecord | undefined>): Promise<TokenRecord | undefined> {
+    if (this.ttlSeconds <= 0) return load();
+    const now = this.nowMs();
+    const entry = this.kept.get(id);
+    if (entry !== undefined && now < entry.until) return entry.value;
+    const record = await load();
+    if (record === undefined) {
+      this.kept.delete(id);
+      return undefined;
+    }
+    if (this.kept.size >= MAX_KEPT_TOKENS) this.kept.clear();
+    this.kept.set(id, { value: Promise.resolve(record), until: now + this.ttlSeconds * 1000 });
+    return record;
+  }
+
+  /** Forgets the kept record of `id` (this process deleted or stored it). */
+  invalidate(id: string): void {
+    this.kept.delete(id);
+  }
+}
+
+/**
+ * Issued tokens, read strongly consistent; with a {@link TokenCache} a record read is kept a few
+ * seconds, which bounds how long a revocation takes to reach other processes.
+ */
 export class DynamoTokenRepository implements TokenRepository {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly cache: TokenCache = new TokenCache(0),
   ) {}
 
-  async get(id: string): Promise<TokenRecord | undefined> {
-    const item = await getItem(this.doc, this.tableName, tokenKey(id));
-    return item ? tokenFromItem(item) : undefined;
+  get(id: string): Promise<TokenRecord | undefined> {
+    return this.cache.get(id, async () => {
+      const item = await getItem(this.doc, this.tableName, tokenKey(id));
+      return item ? tokenFromItem(item) : undefined;
+    });
   }
 
   /** One Query of the sparse token index, `limit` + 1 entries (the extra one tells a next page exists). */

@@ -9,16 +9,18 @@ import {
   type Change,
   type FailedWrite,
   type UnitOfWork,
+  type WorkLeaseCatchUp,
   type Write,
   WriteConflict,
 } from '#core/ports';
+import { HELD_STATUSES } from '#core/work/status';
 import type { DynamoAuditDays } from './audit-days';
 import { StoreError, THROTTLED_REASONS, translateStoreError } from './errors';
 import { escalationFromItem, escalationToItem } from './escalation-records';
 import { allOf, Expression } from './expression';
-import { agentKey, dayOf, PK, SK, tokenKey, webhookKey } from './keys';
+import { agentKey, dayOf, leaseSortKey, PK, SK, tokenKey, WorkIndex, webhookKey, workKey } from './keys';
 import { messageToItem } from './message-store';
-import type { SettingsCache } from './meta-store';
+import type { SettingsCache, TokenCache } from './meta-store';
 import type { StoredItem } from './query';
 import {
   agentFromItem,
@@ -89,6 +91,8 @@ export class DynamoUnitOfWork implements UnitOfWork {
     },
     /** Forgotten after a change that writes the settings, so this process reads the new ones at once. */
     private readonly settingsCache?: SettingsCache,
+    /** Forgets a token this process deletes or stores, so a revocation applies here at once. */
+    private readonly tokenCache?: TokenCache,
   ) {}
 
   /**
@@ -132,6 +136,10 @@ export class DynamoUnitOfWork implements UnitOfWork {
     } finally {
       // Also after a refused write: what is stored differs from what this process kept.
       if (change.writes.some((write) => write.kind === 'settings')) this.settingsCache?.invalidate();
+      for (const write of change.writes) {
+        if (write.kind === 'tokenDelete') this.tokenCache?.invalidate(write.tokenId);
+        if (write.kind === 'tokenPut') this.tokenCache?.invalidate(write.token.id);
+      }
     }
   }
 
@@ -149,6 +157,11 @@ export class DynamoUnitOfWork implements UnitOfWork {
           failed: (stored) => ({ kind: 'work', id: write.item.id, current: stored && workFromItem(stored) }),
         };
       }
+      case 'workLease':
+        return {
+          request: this.catchUpLease(write),
+          failed: () => ({ kind: 'workLease', id: write.workId }),
+        };
       case 'agent': {
         const expression = new Expression();
         return {
@@ -296,6 +309,34 @@ export class DynamoUnitOfWork implements UnitOfWork {
   }
 
   /**
+   * The claim's lease and the leases-index key it sorts by, set in place without a version bump:
+   * guarded by the claim token, a held status, and a written lease shorter than the new one.
+   */
+  private catchUpLease(write: WorkLeaseCatchUp): TransactItem {
+    const expression = new Expression();
+    const lease = expression.path('claim', 'leaseExpiresAt');
+    const status = expression.name('status');
+    return {
+      Update: {
+        TableName: this.tables.work,
+        Key: workKey(write.workId),
+        UpdateExpression: `SET ${[
+          `${lease} = ${expression.value(write.leaseExpiresAt)}`,
+          `${expression.path('claim', 'holderLastHeartbeatAt')} = ${expression.value(write.holderLastHeartbeatAt)}`,
+          `${expression.name(WorkIndex.leases.sortKey)} = ${expression.value(leaseSortKey(write.leaseExpiresAt, write.workId))}`,
+        ].join(', ')}`,
+        ConditionExpression: allOf(
+          `${expression.path('claim', 'token')} = ${expression.value(write.token)}`,
+          `${status} IN (${HELD_STATUSES.map((held) => expression.value(held)).join(', ')})`,
+          `${lease} < ${expression.value(write.leaseExpiresAt)}`,
+        ),
+        ...expression.attributes(),
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    };
+  }
+
+  /**
    * A blind claim-count update guarded in the same expression: adding needs free capacity
    * (`freeCapacity` = capacity - activeClaims, kept by every agent write) and no retirement;
    * removing needs enough claims to remove.
@@ -324,6 +365,8 @@ export class DynamoUnitOfWork implements UnitOfWork {
       write.delta > 0 && `${free} >= ${delta}`,
       write.delta > 0 && `attribute_not_exists(${expression.name('retirement')})`,
       write.delta < 0 && `${active} >= ${delta}`,
+      write.silentSince !== undefined &&
+        `${expression.name('lastHeartbeatAt')} <= ${expression.value(write.silentSince)}`,
     );
     return {
       Update: {

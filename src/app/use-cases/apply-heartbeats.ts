@@ -1,25 +1,19 @@
-import {
-  coalesceHeartbeats,
-  type Heartbeat,
-  heartbeatTime,
-  renewLeaseOnHeartbeat,
-} from '#core/agents/heartbeat';
+import { coalesceHeartbeats, type Heartbeat, heartbeatTime } from '#core/agents/heartbeat';
 import { recordHeartbeat } from '#core/agents/lifecycle';
 import type { Ports } from '#core/ports';
 import { Role } from '#core/roles';
 import type { RequestContext } from '../context';
 import { currentSettings, type SettingsDeps } from '../settings';
 import { changeAgent } from './shared/agent-change';
-import { workContextOf } from './shared/context';
-import { changeEach, heldItems } from './shared/held-items';
 
 /** What applying one agent's heartbeats did. */
 export interface AppliedHeartbeat {
   readonly agentId: string;
-  /** Whether `lastHeartbeatAt` moved (false for a heartbeat older than the one recorded). */
+  /**
+   * Whether `lastHeartbeatAt` moved (false for a heartbeat older than the one recorded). Every
+   * lease the agent holds follows it (`leaseExpiry`), so this one write renews them all.
+   */
   readonly recorded: boolean;
-  /** How many of its items got a longer lease. */
-  readonly renewedLeases: number;
 }
 
 /** The heartbeat's own request, acting as its agent, so audit events name who sent it. */
@@ -35,14 +29,14 @@ const contextOf = (heartbeat: Heartbeat): RequestContext => ({
  * 2. one conditional put of the agent (`lastHeartbeatAt`, reported status; an `agent.status`
  *    event only when its derived or reported status changes), decided again on a lost race and
  *    skipped when a later heartbeat or claim is already recorded;
- * 3. each item it holds gets its lease renewed from that time, each its own conditional change,
- *    skipped where the lease already runs as long.
+ * 3. the agent's leases follow its `lastHeartbeatAt`, so no item it holds is written: a heartbeat
+ *    is one write whatever the agent holds, and never makes the holder's own item writes lose a race.
  * Applying the same heartbeats again changes nothing, so a redelivered message is harmless.
  * @throws NotFoundError when an agent does not exist (the agents after it are not applied);
  * UnavailableError when the store does not answer.
  */
 export const applyHeartbeats = async (
-  deps: Pick<Ports, 'clock' | 'ids' | 'agents' | 'work' | 'uow'> & SettingsDeps,
+  deps: Pick<Ports, 'clock' | 'ids' | 'agents' | 'uow'> & SettingsDeps,
   heartbeats: readonly Heartbeat[],
 ): Promise<AppliedHeartbeat[]> => {
   if (heartbeats.length === 0) return [];
@@ -50,12 +44,10 @@ export const applyHeartbeats = async (
   const applied: AppliedHeartbeat[] = [];
   for (const heartbeat of coalesceHeartbeats(heartbeats)) {
     const ctx = contextOf(heartbeat);
-    let at = new Date(heartbeat.at);
     const { agent, extra: recorded } = await changeAgent(deps, ctx, heartbeat.agentId, (current, cctx) => {
-      at = heartbeatTime(heartbeat, cctx.now);
       const decision = recordHeartbeat(
         current,
-        { at, status: heartbeat.status },
+        { at: heartbeatTime(heartbeat, cctx.now), status: heartbeat.status },
         settings.heartbeatTimeoutMultiple,
         cctx,
       );
@@ -67,16 +59,7 @@ export const applyHeartbeats = async (
           }
         : { agent: current, extra: false };
     });
-    const renewed =
-      agent.activeClaims === 0
-        ? []
-        : await changeEach(
-            deps,
-            workContextOf(deps, ctx, settings),
-            await heldItems(deps, agent.id),
-            (item, wctx) => renewLeaseOnHeartbeat(item, agent.id, at, wctx),
-          );
-    applied.push({ agentId: agent.id, recorded: recorded === true, renewedLeases: renewed.length });
+    applied.push({ agentId: agent.id, recorded: recorded === true });
   }
   return applied;
 };

@@ -32,7 +32,9 @@ export const MAX_CANDIDATE_READS = 12;
  *    an item whose paths overlap an item in flight in its team is skipped under the team's
  *    `block` policy (the next read then fetches that many more) and claimed listing the overlaps
  *    under `warn`; the team's items in flight are read only for such items, once per read;
- * 4. try the first; a lost race (the item moved on) reads the index afresh and tries a random one
+ * 4. try a random one of the first few whose urgency is within a point of the most urgent
+ *    (`firstTryWindow`: concurrent agents spread over near-equal items from the first try);
+ *    a lost race (the item moved on) reads the index afresh and tries a random one
  *    of the next few, a window that doubles with each loss;
  *    a refused `activeClaims` guard re-reads the agent and stops when it is full or retiring
  *    (else tries the same item again, a bounded number of times);
@@ -84,7 +86,7 @@ export const claimNext = async (
     if (candidates.length === 0) return undefined;
     while (candidates.length > 0) {
       const [candidate] = candidates.splice(
-        nextCandidateIndex(candidates.length, lostRaces, () => deps.random.next()),
+        nextCandidateIndex(candidates, lostRaces, () => deps.random.next()),
         1,
       );
       if (!candidate) break;

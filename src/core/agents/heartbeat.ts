@@ -1,7 +1,4 @@
-import { renewedClaim } from '../claims/holder';
-import type { WorkItem } from '../model';
-import { addSeconds, epochMs, isBefore } from '../time';
-import { advance, type WorkContext, type WorkDecision } from '../work/write';
+import { epochMs, isBefore } from '../time';
 import type { ReportedStatus } from './status';
 
 /**
@@ -50,25 +47,3 @@ export const coalesceHeartbeats = (heartbeats: readonly Heartbeat[]): Heartbeat[
  */
 export const heartbeatTime = (heartbeat: Pick<Heartbeat, 'at'>, now: Date): Date =>
   isBefore(heartbeat.at, now) ? new Date(heartbeat.at) : now;
-
-/**
- * The item's lease renewed from the heartbeat time `at` while `agentId` holds it, and the holder
- * seen alive then. `undefined` when the agent no longer holds it or the lease already runs at
- * least that long (a later heartbeat or a progress call renewed it), so a late or repeated
- * heartbeat writes nothing.
- */
-export const renewLeaseOnHeartbeat = (
-  item: WorkItem,
-  agentId: string,
-  at: Date,
-  ctx: WorkContext,
-): WorkDecision | undefined => {
-  const claim = item.claim;
-  if (!claim || claim.agentId !== agentId) return undefined;
-  if (!isBefore(claim.leaseExpiresAt, addSeconds(at, ctx.settings.leaseSeconds))) return undefined;
-  const next = advance(item, { claim: renewedClaim(claim, at, ctx.settings.leaseSeconds) }, ctx);
-  return {
-    item: next,
-    change: { writes: [{ kind: 'work', item: next, expectedVersion: item.version }], events: [] },
-  };
-};

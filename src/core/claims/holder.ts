@@ -2,7 +2,7 @@ import { isOffline } from '../agents/liveness';
 import { AgentStatus } from '../agents/status';
 import { ForbiddenError, type HolderInfo, StaleClaimError } from '../errors';
 import type { Agent, WorkClaim, WorkItem } from '../model';
-import { addSeconds, iso } from '../time';
+import { addSeconds, isBefore, iso } from '../time';
 
 /**
  * The holder as conflicts report it, from the claim's liveness snapshot (no agent read):
@@ -80,3 +80,28 @@ export const renewedClaim = (claim: WorkClaim, now: Date, leaseSeconds: number):
   leaseExpiresAt: addSeconds(now, leaseSeconds),
   holderLastHeartbeatAt: iso(now),
 });
+
+/**
+ * When the claim's lease runs out: a lease follows its holder's heartbeat, so it is the later of
+ * the expiry written on the item (at the claim or the holder's last progress) and the holder's
+ * last heartbeat plus `leaseSeconds`. A heartbeat therefore writes only the agent, never the
+ * items it holds, and no holder write loses a race to its own heartbeat.
+ * @param holderLastHeartbeatAt the holder's `lastHeartbeatAt` as read; `undefined` when unknown
+ * (the holder is gone), which leaves the written expiry.
+ */
+export const leaseExpiry = (
+  claim: Pick<WorkClaim, 'leaseExpiresAt'>,
+  holderLastHeartbeatAt: string | undefined,
+  leaseSeconds: number,
+): string => {
+  if (holderLastHeartbeatAt === undefined) return claim.leaseExpiresAt;
+  const followed = addSeconds(holderLastHeartbeatAt, leaseSeconds);
+  return isBefore(claim.leaseExpiresAt, followed) ? followed : claim.leaseExpiresAt;
+};
+
+/**
+ * The latest `lastHeartbeatAt` a holder may have for its leases to have run out by `now`: an
+ * expiry writes its capacity release on condition that the holder has not heartbeaten since
+ * (a heartbeat that lands between the sweeper's read and its write wins).
+ */
+export const silentSinceCutoff = (now: Date, leaseSeconds: number): string => addSeconds(now, -leaseSeconds);

@@ -91,15 +91,20 @@ export const claimWork = (item: WorkItem, agent: Agent, token: string, ctx: Work
   return decide(item, next, Action.WorkClaimed, ctx, { writes: [countClaim] });
 };
 
-/** The write that frees one unit of the holder's capacity (with stats to count). */
+/**
+ * The write that frees one unit of the holder's capacity (with stats to count), applied only
+ * while the holder has not heartbeaten after `silentSince` when that is given (a lease expiry).
+ */
 export const freeHolder = (
   agentId: string,
   stats?: Extract<Write, { kind: 'agentClaims' }>['stats'],
+  silentSince?: string,
 ): Write => ({
   kind: 'agentClaims',
   agentId,
   delta: -1,
   ...(stats ? { stats } : {}),
+  ...(silentSince === undefined ? {} : { silentSince }),
 });
 
 /**

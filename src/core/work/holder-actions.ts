@@ -1,4 +1,4 @@
-import { currentClaim, renewedClaim } from '../claims/holder';
+import { currentClaim, leaseExpiry, renewedClaim, silentSinceCutoff } from '../claims/holder';
 import { Action } from '../events';
 import type { JsonObject, WorkClaim, WorkItem } from '../model';
 import { isBefore, iso, minutesBetween } from '../time';
@@ -125,18 +125,27 @@ export const releaseWork = (item: WorkItem, request: HolderRequest, ctx: WorkCon
 
 /**
  * A claim whose lease ran out ends (for the sweeper): `attempts` + 1, back to ready or, with the
- * budget spent, escalated; the holder's capacity frees and its stats count the expiry. Returns
+ * budget spent, escalated; the holder's capacity frees and its stats count the expiry. The lease
+ * follows the holder's heartbeat (`leaseExpiry`), and the capacity release is written only while
+ * the holder is still silent, so a heartbeat that lands meanwhile keeps the claim. Returns
  * `undefined` when the item holds no claim whose lease expired by now (nothing to do).
+ * @param holderLastHeartbeatAt the holder's `lastHeartbeatAt` as read (`undefined`: not read).
  */
-export const expireLease = (item: WorkItem, ctx: WorkContext): WorkDecision | undefined => {
+export const expireLease = (
+  item: WorkItem,
+  ctx: WorkContext,
+  holderLastHeartbeatAt?: string,
+): WorkDecision | undefined => {
   const { claim } = item;
-  if (!claim || !isHeld(item.status) || isBefore(ctx.now, claim.leaseExpiresAt)) return undefined;
+  if (!claim || !isHeld(item.status)) return undefined;
+  const { leaseSeconds } = ctx.settings;
+  if (isBefore(ctx.now, leaseExpiry(claim, holderLastHeartbeatAt, leaseSeconds))) return undefined;
   const { attempts, exhausted } = afterFailedAttempt(item);
   const ending: WorkPatch = exhausted ? { status: WorkStatus.Escalated, claim: undefined } : backToReady(ctx);
   const next = advance(item, { ...ending, attempts }, ctx);
   const action = exhausted ? Action.WorkEscalated : Action.WorkReleased;
   return decide(item, next, action, ctx, {
-    writes: [freeHolder(claim.agentId, { leaseExpiries: 1 })],
+    writes: [freeHolder(claim.agentId, { leaseExpiries: 1 }, silentSinceCutoff(ctx.now, leaseSeconds))],
     agentId: claim.agentId,
   });
 };

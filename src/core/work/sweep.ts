@@ -6,6 +6,7 @@
 import { agentStatus } from '../agents/liveness';
 import { AgentStatus } from '../agents/status';
 import { auditEvent, type ChangeContext } from '../audit';
+import { leaseExpiry } from '../claims/holder';
 import { Action } from '../events';
 import type { Agent } from '../model';
 import { EntityType, type WorkItem } from '../model';
@@ -13,7 +14,7 @@ import type { Change } from '../ports';
 import type { Settings } from '../settings';
 import { isBefore, iso } from '../time';
 import { expireLease } from './holder-actions';
-import { WorkStatus } from './status';
+import { isHeld, WorkStatus } from './status';
 import { advance, decide, type WorkContext, type WorkDecision } from './write';
 
 /** An expired lease ended: the decision, and whether it spent the retry budget. */
@@ -24,13 +25,42 @@ export interface LeaseExpiry extends WorkDecision {
 /**
  * The claim fenced by `token` ends because its lease ran out (see `expireLease`): `attempts` + 1,
  * back to ready or, with the budget spent, escalated. `undefined` when that claim is no longer
- * the item's (a re-claim, a release, a reassign happened since it was read) or its lease was
- * renewed meanwhile.
+ * the item's (a re-claim, a release, a reassign happened since it was read) or its lease runs on
+ * (a progress call, or a heartbeat of its holder).
  */
-export const expireClaim = (item: WorkItem, token: string, ctx: WorkContext): LeaseExpiry | undefined => {
+export const expireClaim = (
+  item: WorkItem,
+  token: string,
+  ctx: WorkContext,
+  holderLastHeartbeatAt?: string,
+): LeaseExpiry | undefined => {
   if (item.claim?.token !== token) return undefined;
-  const decision = expireLease(item, ctx);
+  const decision = expireLease(item, ctx, holderLastHeartbeatAt);
   return decision && { ...decision, escalated: decision.item.status === WorkStatus.Escalated };
+};
+
+/**
+ * The write that brings the lease written on a held item up to the lease its holder's heartbeats
+ * give it, so the leases index (ordered by the written expiry) stops offering it to the sweeper
+ * until then. `undefined` when the claim is not `token`'s any more, its lease has run out, or the
+ * written lease already runs as long.
+ */
+export const catchUpLease = (
+  item: WorkItem,
+  token: string,
+  holderLastHeartbeatAt: string | undefined,
+  ctx: WorkContext,
+): Change | undefined => {
+  const { claim } = item;
+  if (!claim || claim.token !== token || !isHeld(item.status) || holderLastHeartbeatAt === undefined) {
+    return undefined;
+  }
+  const leaseExpiresAt = leaseExpiry(claim, holderLastHeartbeatAt, ctx.settings.leaseSeconds);
+  if (!isBefore(ctx.now, leaseExpiresAt) || !isBefore(claim.leaseExpiresAt, leaseExpiresAt)) return undefined;
+  return {
+    writes: [{ kind: 'workLease', workId: item.id, token, leaseExpiresAt, holderLastHeartbeatAt }],
+    events: [],
+  };
 };
 
 /** A review of a ready or blocked item: the decision, and whether its deadline escalation is due. */

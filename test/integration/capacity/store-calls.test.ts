@@ -189,8 +189,28 @@ describe('the store calls the capacity model counts', () => {
       { agentId, at: store.clock.now().toISOString(), requestId: 'req-capacity' },
     ]);
 
-    expect(applied).toEqual({ agentId, recorded: true, renewedLeases: 1 });
-    expect(countedCalls()).toEqual(modelled('heartbeatBatch', 'heartbeatAgent', 'heartbeatLease'));
+    expect(applied).toEqual({ agentId, recorded: true });
+    expect(countedCalls()).toEqual(modelled('heartbeatBatch', 'heartbeatAgent'));
     expect(transactionWrites()).toEqual(modelTableWrites(cycle.heartbeat));
+  });
+
+  it('write the agent alone when a heartbeat comes from an agent holding 20 items', async () => {
+    const team = aTeam();
+    const [agentId] = (await registerAgents(deps, 1, { team, capacity: 20 })) as [string];
+    for (let i = 0; i < 20; i += 1) {
+      await createWork(deps, asAdmin(), { type: 'task', title: `Held item ${i}`, team });
+      await claimNext(deps, asAgent(agentId), { agentId });
+    }
+    store.clock.advance(5);
+    sent.length = 0;
+
+    const [applied] = await applyHeartbeats(deps, [
+      { agentId, at: store.clock.now().toISOString(), requestId: 'req-capacity-20' },
+    ]);
+
+    expect(applied).toEqual({ agentId, recorded: true });
+    expect(countedCalls()).toEqual(modelled('heartbeatBatch', 'heartbeatAgent'));
+    expect(transactionWrites()).toEqual([agentsTable.id]);
+    expect(sent.filter((each) => each.input.TableName === physical(workTable))).toEqual([]);
   });
 });

@@ -6,12 +6,14 @@
  * pass fails without changing anything and the next one does the work; the escalations consumer
  * hands its message back to the queue and records it later.
  */
+
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { type AwsStub, mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cursorOf } from '#app/event-cursor';
 import { EscalationKind, escalationId } from '#core/escalations/escalation';
+import { DEFAULT_SETTINGS } from '#core/settings';
 import { addSeconds } from '#core/time';
 import { handler as recordEscalations } from '#functions/queues/record-escalations';
 import { handler as sweep } from '#functions/scheduled/sweep';
@@ -203,9 +205,12 @@ describe('a throttled store', () => {
   });
 
   it('fails a sweep pass without changing anything; the next pass ends the expired claim', async () => {
-    // Arrange: an expired claim
+    // Arrange: an expired claim of a holder silent for longer than a lease (leases follow heartbeats)
     const store = storeOf();
-    const { agent } = await seedAgent(store, { activeClaims: 1 });
+    const { agent } = await seedAgent(store, {
+      activeClaims: 1,
+      lastHeartbeatAt: addSeconds(new Date(), -DEFAULT_SETTINGS.leaseSeconds - 5),
+    });
     const item = claimed(aWorkItem(), agent.id, { leaseExpiresAt: addSeconds(new Date(), -5) });
     await insert(store.ports, { work: [item] });
     // Act

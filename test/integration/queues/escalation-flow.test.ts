@@ -3,8 +3,10 @@
  * request to the escalations queue (SQS emulator), and the consumer's handler records it once,
  * however often the queue delivers it.
  */
+
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { escalationsQueue } from '#adapters/sqs/queues';
+import { DEFAULT_SETTINGS } from '#core/settings';
 import { addSeconds } from '#core/time';
 import { handler as recordEscalations } from '#functions/queues/record-escalations';
 import { handler as sweep } from '#functions/scheduled/sweep';
@@ -52,7 +54,10 @@ describe('escalations through the queue', () => {
   it('a sweep escalates an item whose last lease expired; the consumer records it once', async () => {
     // Arrange: an item on its last attempt, its holder silent past the lease
     const store = storeOf();
-    const { agent } = await seedAgent(store, { activeClaims: 1 });
+    const { agent } = await seedAgent(store, {
+      activeClaims: 1,
+      lastHeartbeatAt: addSeconds(new Date(), -DEFAULT_SETTINGS.leaseSeconds - 5),
+    });
     const item = claimed(aWorkItem({ attempts: 2, maxAttempts: 3 }), agent.id, {
       leaseExpiresAt: addSeconds(new Date(), -5),
     });

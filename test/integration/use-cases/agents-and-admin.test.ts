@@ -15,6 +15,7 @@ import { reassignWork } from '#app/use-cases/reassign-work';
 import { registerAgent } from '#app/use-cases/register-agent';
 import { retireAgent } from '#app/use-cases/retire-agent';
 import { revokeToken } from '#app/use-cases/revoke-token';
+import { sweep } from '#app/use-cases/sweep';
 import { updateAgent } from '#app/use-cases/update-agent';
 import { updateConfig } from '#app/use-cases/update-config';
 import {
@@ -159,10 +160,11 @@ describe('heartbeats', () => {
       reportedStatus: 'active',
       lastHeartbeatAt: store.clock.iso(),
     });
+    const beatAt = store.clock.now().getTime();
+    store.clock.advance(150);
+    await sweep(deps);
     const renewed = await deps.work.get(item.id);
-    expect(renewed?.claim?.leaseExpiresAt).toBe(
-      new Date(store.clock.now().getTime() + 300_000).toISOString(),
-    );
+    expect(renewed?.claim?.leaseExpiresAt).toBe(new Date(beatAt + 300_000).toISOString());
     expect(renewed?.claim?.token).toBe(claim.claim.token);
   });
 });
@@ -186,7 +188,7 @@ describe('retireAgent', () => {
     const [beat] = await applyHeartbeats(deps, [
       { agentId: a, at: store.clock.iso(), requestId: 'req-drain' },
     ]);
-    expect(beat).toEqual({ agentId: a, recorded: true, renewedLeases: 1 });
+    expect(beat).toEqual({ agentId: a, recorded: true });
     await completeWork(deps, asAgent(a), { id: first.id, claimToken: held.claim.token });
 
     expect(await getAgent(deps, asAdmin(), { id: a })).toMatchObject({ status: 'retired', activeClaims: 0 });

@@ -8,6 +8,7 @@ import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { teamsKey } from '#adapters/dynamo/keys';
 import { metaTable, tableName } from '#adapters/dynamo/tables';
+import { applyHeartbeats } from '#app/use-cases/apply-heartbeats';
 import { cancelWork } from '#app/use-cases/cancel-work';
 import { claimWork } from '#app/use-cases/claim-work';
 import { completeWork } from '#app/use-cases/complete-work';
@@ -23,6 +24,7 @@ import { sweep } from '#app/use-cases/sweep';
 import { UnavailableError } from '#core/errors';
 import type { EscalationPublisher } from '#core/ports';
 import { DEFAULT_SETTINGS } from '#core/settings';
+import { addSeconds } from '#core/time';
 import { completeWork as decideCompletion } from '#core/work/holder-actions';
 import { unique } from '#test/support/builders';
 import { createTestStore, type TestStore } from '#test/support/dynamo';
@@ -140,6 +142,56 @@ describe('expired leases', () => {
     await sweep(deps);
 
     expect(await deps.work.get(item.id)).toMatchObject({ status: 'in_progress', attempts: 0 });
+  });
+
+  it('keep a claim its holder heartbeats past the written lease, without a new version, and end it once the holder goes silent', async () => {
+    const { agent, item } = await claimed(aTeam());
+    store.clock.advance(LEASE - 60);
+    const beatAt = store.clock.iso();
+    await applyHeartbeats(deps, [{ agentId: agent, at: beatAt, requestId: 'req-beat' }]);
+    const beforePass = await deps.work.get(item.id);
+    store.clock.advance(120);
+
+    await sweep(deps);
+
+    const held = await deps.work.get(item.id);
+    expect(held).toMatchObject({ status: 'claimed', attempts: 0, version: beforePass?.version });
+    expect(held?.claim).toMatchObject({
+      token: beforePass?.claim?.token,
+      leaseExpiresAt: addSeconds(beatAt, LEASE),
+    });
+    store.clock.advance(LEASE);
+    await sweep(deps);
+    expect(await deps.work.get(item.id)).toMatchObject({ status: 'ready', attempts: 1 });
+    expect(await deps.agents.get(agent)).toMatchObject({ activeClaims: 0, stats: { leaseExpiries: 1 } });
+  });
+
+  it('keep a claim whose holder heartbeats between the pass reading it and ending its lease', async () => {
+    // Arrange: the pass reads the holder as it was before its heartbeat (the heartbeat lands after)
+    const { agent, item } = await claimed(aTeam());
+    const silent = await deps.agents.get(agent);
+    store.clock.advance(LEASE + 1);
+    await applyHeartbeats(deps, [{ agentId: agent, at: store.clock.iso(), requestId: 'req-late' }]);
+    let staleReads = 1;
+    const racing: UseCaseDeps = {
+      ...deps,
+      agents: {
+        list: (query) => deps.agents.list(query),
+        get: async (id) => {
+          if (id === agent && staleReads > 0) {
+            staleReads -= 1;
+            return silent;
+          }
+          return deps.agents.get(id);
+        },
+      },
+    };
+    // Act
+    await sweep(racing);
+    // Assert: the expiry's condition on the holder's silence refused it
+    expect(staleReads).toBe(0);
+    expect(await deps.work.get(item.id)).toMatchObject({ status: 'claimed', attempts: 0 });
+    expect(await deps.agents.get(agent)).toMatchObject({ activeClaims: 1 });
   });
 
   it('end each claim once when passes overlap', async () => {

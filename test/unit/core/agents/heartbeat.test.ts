@@ -1,14 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  coalesceHeartbeats,
-  type Heartbeat,
-  heartbeatTime,
-  renewLeaseOnHeartbeat,
-} from '#core/agents/heartbeat';
+import { coalesceHeartbeats, type Heartbeat, heartbeatTime } from '#core/agents/heartbeat';
 import { recordHeartbeat } from '#core/agents/lifecycle';
 import { agentStatus } from '#core/agents/liveness';
-import { aClaimedItem, anAgent, changeContext, minutesFromNow, NOW, workContext } from '../builders';
+import { anAgent, changeContext, minutesFromNow, NOW } from '../builders';
 
 const beat = (agentId: string, minutes: number, status?: 'active' | 'idle'): Heartbeat => ({
   agentId,
@@ -47,27 +42,6 @@ describe('heartbeatTime', () => {
   it('is the receive time, but never later than now', () => {
     expect(heartbeatTime({ at: minutesFromNow(-1) }, NOW).toISOString()).toBe(minutesFromNow(-1));
     expect(heartbeatTime({ at: minutesFromNow(1) }, NOW)).toEqual(NOW);
-  });
-});
-
-describe('renewLeaseOnHeartbeat', () => {
-  it('renews the holder’s lease from the heartbeat time and records it seen alive then', () => {
-    const at = new Date(minutesFromNow(-0.5));
-    const decision = renewLeaseOnHeartbeat(aClaimedItem('agent-a'), 'agent-a', at, workContext());
-
-    expect(decision?.item.claim).toMatchObject({
-      token: 'token-1',
-      leaseExpiresAt: minutesFromNow(4.5),
-      holderLastHeartbeatAt: at.toISOString(),
-    });
-    expect(decision?.item).toMatchObject({ version: 3, updatedAt: NOW.toISOString() });
-    expect(decision?.change.writes).toEqual([{ kind: 'work', item: decision?.item, expectedVersion: 2 }]);
-  });
-
-  it('leaves alone an item another agent holds, and a lease that already runs as long', () => {
-    expect(renewLeaseOnHeartbeat(aClaimedItem('agent-b'), 'agent-a', NOW, workContext())).toBeUndefined();
-    const renewed = aClaimedItem('agent-a', 'token-1', {}, 0);
-    expect(renewLeaseOnHeartbeat(renewed, 'agent-a', NOW, workContext())).toBeUndefined();
   });
 });
 

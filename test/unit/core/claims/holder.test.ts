@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { holderInfo, newClaim, renewedClaim, sameSecret } from '#core/claims/holder';
+import {
+  holderInfo,
+  leaseExpiry,
+  newClaim,
+  renewedClaim,
+  sameSecret,
+  silentSinceCutoff,
+} from '#core/claims/holder';
 import { aClaimedItem, anAgent, minutesFromNow, NOW } from '../builders';
 
 describe('holderInfo', () => {
@@ -33,6 +40,25 @@ describe('newClaim and renewedClaim', () => {
       holderLastHeartbeatAt: later.toISOString(),
       token: 'tok',
     });
+  });
+});
+
+describe('leaseExpiry', () => {
+  it('follows the holder’s last heartbeat past the written lease', () => {
+    const claim = { leaseExpiresAt: minutesFromNow(1) };
+    expect(leaseExpiry(claim, minutesFromNow(0), 300)).toBe(minutesFromNow(5));
+  });
+
+  it('keeps the written lease when it runs longer than the heartbeat gives, or the holder is unknown', () => {
+    const claim = { leaseExpiresAt: minutesFromNow(10) };
+    expect(leaseExpiry(claim, minutesFromNow(0), 300)).toBe(minutesFromNow(10));
+    expect(leaseExpiry({ leaseExpiresAt: minutesFromNow(1) }, undefined, 300)).toBe(minutesFromNow(1));
+  });
+});
+
+describe('silentSinceCutoff', () => {
+  it('is one lease before now', () => {
+    expect(silentSinceCutoff(NOW, 300)).toBe(minutesFromNow(-5));
   });
 });
 

@@ -163,7 +163,7 @@ describe('releaseWork', () => {
 });
 
 describe('expireLease', () => {
-  it('ends an expired claim: attempts + 1, back to ready, the expiry counted', () => {
+  it('ends an expired claim: attempts + 1, back to ready, the expiry counted while the holder stays silent', () => {
     const item = aClaimedItem('agent-a', 'token-1', {}, 6);
     const decision = expireLease(item, workContext());
     expect(decision?.item).toMatchObject({ status: 'ready', attempts: 1 });
@@ -172,7 +172,13 @@ describe('expireLease', () => {
       agentId: 'agent-a',
       delta: -1,
       stats: { leaseExpiries: 1 },
+      silentSince: minutesFromNow(-5),
     });
+  });
+
+  it('keeps a written lease that ran out while the holder’s heartbeat still covers it', () => {
+    const item = aClaimedItem('agent-a', 'token-1', {}, 6);
+    expect(expireLease(item, workContext(), minutesFromNow(-2))).toBeUndefined();
   });
 
   it('escalates when the budget is spent', () => {

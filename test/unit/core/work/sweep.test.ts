@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from '#core/settings';
 import { REVIEW_STEP_POINTS, reviewAtOf } from '#core/work/review';
-import { expireClaim, markAgentOffline, repairUnblock, reviewItem } from '#core/work/sweep';
+import { catchUpLease, expireClaim, markAgentOffline, repairUnblock, reviewItem } from '#core/work/sweep';
 import { advance } from '#core/work/write';
 import {
   aClaimedItem,
@@ -41,8 +41,17 @@ describe('expireClaim', () => {
         agentId: 'agent-a',
         delta: -1,
         stats: { leaseExpiries: 1 },
+        silentSince: minutesFromNow(-5),
       }),
     );
+  });
+
+  it('ends the claim when the holder’s last heartbeat is older than the lease', () => {
+    expect(expireClaim(expired(), 'token-1', workContext(), minutesFromNow(-6))?.item.status).toBe('ready');
+  });
+
+  it('does nothing while the holder’s heartbeats keep the lease running', () => {
+    expect(expireClaim(expired(), 'token-1', workContext(), minutesFromNow(-4))).toBeUndefined();
   });
 
   it('escalates when the expiry spends the retry budget', () => {
@@ -94,6 +103,32 @@ describe('reviewAtOf', () => {
   it('is set by every write of a ready item', () => {
     const next = advance(aWorkItem({ readyAt: minutesFromNow(-60) }), {}, workContext());
     expect(next.reviewAt).toBe(minutesFromNow(REVIEW_STEP_POINTS * weights.agingMinutesPerPoint));
+  });
+});
+
+describe('catchUpLease', () => {
+  it('writes the lease the holder’s heartbeat gives, fenced by the token, without a version', () => {
+    const change = catchUpLease(expired(), 'token-1', minutesFromNow(-1), workContext());
+    expect(change).toEqual({
+      writes: [
+        {
+          kind: 'workLease',
+          workId: expired().id,
+          token: 'token-1',
+          leaseExpiresAt: minutesFromNow(4),
+          holderLastHeartbeatAt: minutesFromNow(-1),
+        },
+      ],
+      events: [],
+    });
+  });
+
+  it('writes nothing for a lease that ran out, another claim, an unknown holder or a lease as long', () => {
+    expect(catchUpLease(expired(), 'token-1', minutesFromNow(-6), workContext())).toBeUndefined();
+    expect(catchUpLease(expired(), 'token-0', minutesFromNow(-1), workContext())).toBeUndefined();
+    expect(catchUpLease(expired(), 'token-1', undefined, workContext())).toBeUndefined();
+    const longer = aClaimedItem('agent-a', 'token-1', {}, 0);
+    expect(catchUpLease(longer, 'token-1', minutesFromNow(-1), workContext())).toBeUndefined();
   });
 });
 
