@@ -21,6 +21,7 @@ import { ObservabilityStack } from './stacks/observability-stack';
 import { RealtimeStack } from './stacks/realtime-stack';
 import { WEB_BUILD_DIR, WebStack } from './stacks/web-stack';
 import { functionKey, type StageConfig } from './stage-config';
+import { denyAuditChanges, grantTable } from './table-access';
 
 /** How one deployment of the service is built. */
 export interface CoordAppOptions {
@@ -163,7 +164,7 @@ export const buildCoordApp = (app: App, options: CoordAppOptions): CoordStacks =
     const wsMessage = stacks.realtime.routes.functions.get('wsMessage');
     if (wsMessage) {
       data.grantAnthropicKey(wsMessage.function);
-      data.tableFor(metaTable).grantReadWriteData(wsMessage);
+      grantTable(data.tableFor(metaTable), wsMessage, 'readWrite');
     }
   }
   if (config.stacks.web && stacks.api && stacks.realtime) {
@@ -195,6 +196,9 @@ export const buildCoordApp = (app: App, options: CoordAppOptions): CoordStacks =
   }
 
   applyFunctionSettings(app, config);
+  for (const fn of app.node.findAll().filter((construct) => construct instanceof CoordFunction)) {
+    denyAuditChanges(fn.function, data.tableFor(eventsTable));
+  }
   addAlarmsAndCanaries(app, namePrefix, messaging.alarms, config.canary);
   return stacks;
 };

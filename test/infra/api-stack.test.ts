@@ -21,22 +21,14 @@ import {
 } from './support/synth';
 
 const XRAY_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'];
-// What grantReadData allows, stream reads included.
-const READ_ACTIONS = [
-  'dynamodb:BatchGetItem',
-  'dynamodb:GetItem',
-  'dynamodb:Query',
-  'dynamodb:Scan',
-  'dynamodb:ConditionCheckItem',
-  'dynamodb:DescribeTable',
-  'dynamodb:GetRecords',
-  'dynamodb:GetShardIterator',
-];
+// Keyed reads and index queries: no Scan, no stream reads.
+const READ_ACTIONS = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'];
+// Single-item writes and transaction condition checks: no BatchWriteItem (the audit log's are PutItem only).
 const WRITE_ACTIONS = [
-  'dynamodb:BatchWriteItem',
   'dynamodb:PutItem',
   'dynamodb:UpdateItem',
   'dynamodb:DeleteItem',
+  'dynamodb:ConditionCheckItem',
 ];
 const SECRET_ACTIONS = ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'];
 // Routes that send to a queue (heartbeat, fail, cancel) may send to it; messaging-stack.test.ts checks which.

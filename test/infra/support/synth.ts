@@ -227,6 +227,7 @@ export const logicalIdOf = (construct: IConstruct | undefined): string => {
 };
 
 interface Statement {
+  readonly Effect: 'Allow' | 'Deny';
   readonly Action: string | readonly string[];
   readonly Resource: unknown;
 }
@@ -243,6 +244,10 @@ export const statementsOf = (template: Template, roleId: string): Statement[] =>
   );
 };
 
-/** The distinct actions a role's policies allow. */
+/** The distinct actions a role's policies allow (explicit denials are not counted). */
 export const actionsOf = (template: Template, roleId: string): Set<string> =>
-  new Set(statementsOf(template, roleId).flatMap((statement) => [statement.Action].flat()));
+  new Set(
+    statementsOf(template, roleId)
+      .filter((statement) => statement.Effect === 'Allow')
+      .flatMap((statement) => [statement.Action].flat()),
+  );
