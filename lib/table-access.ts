@@ -8,7 +8,7 @@
  * items outright ({@link denyAuditChanges}), whatever another statement allows.
  */
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Effect, type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Effect, Grant, type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { connectionsTable, eventsTable, type TableDefinition } from '#adapters/dynamo/tables';
 
@@ -64,9 +64,24 @@ export const definitionOf = (table: ITable): TableDefinition | undefined => defi
 export const tableActions = (table: ITable, access: TableAccess): readonly string[] =>
   access === 'read' ? TABLE_READ_ACTIONS : [...TABLE_READ_ACTIONS, ...writeActionsOf(definitionOf(table))];
 
-/** Lets `grantee` use `table` and its indexes with exactly the actions of `access`. */
+/**
+ * Lets `grantee` use `table` and its indexes with exactly the actions of `access`: a registered
+ * table's indexes by name (no `index/*` wildcard), an unregistered one's through `ITable.grant`.
+ */
 export const grantTable = (table: ITable, grantee: IGrantable, access: TableAccess): void => {
-  table.grant(grantee, ...tableActions(table, access));
+  const definition = definitionOf(table);
+  if (!definition) {
+    table.grant(grantee, ...tableActions(table, access));
+    return;
+  }
+  Grant.addToPrincipal({
+    grantee,
+    actions: [...tableActions(table, access)],
+    resourceArns: [
+      table.tableArn,
+      ...definition.indexes.map((index) => `${table.tableArn}/index/${index.indexName}`),
+    ],
+  });
 };
 
 /**
