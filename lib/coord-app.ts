@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { type App, type Environment, Stack } from 'aws-cdk-lib';
+import { type App, type Environment, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { LambdaApplication } from 'aws-cdk-lib/aws-codedeploy';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import {
@@ -14,6 +14,7 @@ import {
 import { escalationsQueue, heartbeatsQueue } from '#adapters/sqs/queues';
 import type { Alarms } from './constructs/alarms';
 import { CoordFunction, type CoordFunctionProps, PROJECT_ROOT } from './constructs/coord-function';
+import { PreTrafficHook } from './constructs/pre-traffic-hook';
 import { ApiStack } from './stacks/api-stack';
 import { DataStack } from './stacks/data-stack';
 import { MessagingStack } from './stacks/messaging-stack';
@@ -200,6 +201,18 @@ export const buildCoordApp = (app: App, options: CoordAppOptions): CoordStacks =
     denyAuditChanges(fn.function, data.tableFor(eventsTable));
   }
   addAlarmsAndCanaries(app, namePrefix, messaging.alarms, config.canary);
+  // The health route's canary first proves the new version answers GET /v1/health.
+  const health = stacks.api?.routes.functions.get('health');
+  if (health?.deploymentGroup) {
+    new PreTrafficHook(health, 'PreTrafficHook', {
+      deploymentGroup: health.deploymentGroup,
+      target: health.function.currentVersion,
+      logRetention: config.logRetention,
+      logRemovalPolicy: isProd ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      environment: stacks.api?.functionEnvironment ?? {},
+      ...(options.functionDefaults?.projectRoot && { projectRoot: options.functionDefaults.projectRoot }),
+    });
+  }
   return stacks;
 };
 

@@ -10,6 +10,7 @@ import { type App, type CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { CoordFunction } from './constructs/coord-function';
+import { PreTrafficHook } from './constructs/pre-traffic-hook';
 import type { CoordStacks } from './coord-app';
 
 /** One accepted finding. */
@@ -62,6 +63,19 @@ export const acknowledgeNagFindings = (app: App, stacks: CoordStacks): void => {
         id: managedPolicy('AWSCodeDeployRoleForLambdaLimited'),
         reason:
           "CodeDeploy's own limited policy for Lambda deployments: update aliases, invoke the stack's hooks, read the alarms.",
+      },
+    ]);
+  }
+
+  // CodeDeploy may invoke each pre-traffic hook (CDK grants it `<hook>:*`, any version of it).
+  for (const hook of app.node.findAll().filter((construct) => construct instanceof PreTrafficHook)) {
+    const role = Stack.of(hook).node.tryFindChild('CanaryDeployRole');
+    if (!role) continue;
+    acknowledge(role, [
+      {
+        id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(hook.function)}.Arn>:*]`,
+        reason:
+          "CodeDeploy invokes the deployment's pre-traffic hook function (any of its versions) and nothing else.",
       },
     ]);
   }

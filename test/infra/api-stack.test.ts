@@ -52,7 +52,8 @@ describe('ApiStack', () => {
   const roleOf = (route: RouteDefinition) => logicalIdOf(routeFunction(route).role);
 
   it('creates one Node.js 22 arm64 function with active tracing per route, the fallback and the streamed query', () => {
-    api.resourceCountIs('AWS::Lambda::Function', ROUTES.length + 2);
+    // One per route, the fallback, the streamed query and the health canary's pre-traffic hook.
+    api.resourceCountIs('AWS::Lambda::Function', ROUTES.length + 3);
     api.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
@@ -228,7 +229,7 @@ describe('ApiStack', () => {
   it('tells every HTTP function, the fallback included, the CORS origins its stage configures', () => {
     const { api: withCors } = synthesize('dev', { corsOrigins: ['https://a.example', 'https://b.example'] });
 
-    withCors.resourceCountIs('AWS::Lambda::Function', ROUTES.length + 2);
+    withCors.resourceCountIs('AWS::Lambda::Function', ROUTES.length + 3);
     withCors.allResourcesProperties('AWS::Lambda::Function', {
       Environment: {
         Variables: Match.objectLike({ COORD_CORS_ORIGINS: 'https://a.example,https://b.example' }),

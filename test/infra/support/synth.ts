@@ -14,6 +14,7 @@ import { WS_ROUTES } from '#functions/shared/ws-routes';
 import { AI_QUERY_STREAM_ENTRY } from '../../../lib/constructs/ai-query-stream';
 import { PROJECT_ROOT } from '../../../lib/constructs/coord-function';
 import { FALLBACK_ENTRY } from '../../../lib/constructs/http-routes';
+import { PRE_TRAFFIC_HOOK_ENTRY } from '../../../lib/constructs/pre-traffic-hook';
 import { buildCoordApp, type CoordStacks } from '../../../lib/coord-app';
 import { type StageConfig, stageConfig } from '../../../lib/stage-config';
 
@@ -67,7 +68,7 @@ export const stubProjectRoot = (): string => {
   const entries = [...ROUTES, ...CONSUMERS, ...SCHEDULES, ...WS_ROUTES, ...STREAM_CONSUMERS].map(
     (c) => c.entry,
   );
-  for (const entry of [...entries, FALLBACK_ENTRY, AI_QUERY_STREAM_ENTRY]) {
+  for (const entry of [...entries, FALLBACK_ENTRY, AI_QUERY_STREAM_ENTRY, PRE_TRAFFIC_HOOK_ENTRY]) {
     mkdirSync(dirname(join(root, entry)), { recursive: true });
     writeFileSync(join(root, entry), 'export const handler = async () => ({ statusCode: 204 });\n');
   }
