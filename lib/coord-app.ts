@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { type App, type Environment, Stack } from 'aws-cdk-lib';
+import { type App, type Environment, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { LambdaApplication } from 'aws-cdk-lib/aws-codedeploy';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import {
@@ -14,6 +14,7 @@ import {
 import { escalationsQueue, heartbeatsQueue, webhooksQueue } from '#adapters/sqs/queues';
 import type { Alarms } from './constructs/alarms';
 import { CoordFunction, type CoordFunctionProps, PROJECT_ROOT } from './constructs/coord-function';
+import { PreTrafficHook } from './constructs/pre-traffic-hook';
 import { ApiStack, queueUrlVariable } from './stacks/api-stack';
 import { DataStack } from './stacks/data-stack';
 import { MessagingStack } from './stacks/messaging-stack';
@@ -21,6 +22,7 @@ import { ObservabilityStack } from './stacks/observability-stack';
 import { RealtimeStack } from './stacks/realtime-stack';
 import { WEB_BUILD_DIR, WebStack } from './stacks/web-stack';
 import { functionKey, type StageConfig } from './stage-config';
+import { denyAuditChanges, grantTable } from './table-access';
 
 /** How one deployment of the service is built. */
 export interface CoordAppOptions {
@@ -176,7 +178,7 @@ export const buildCoordApp = (app: App, options: CoordAppOptions): CoordStacks =
     const wsMessage = stacks.realtime.routes.functions.get('wsMessage');
     if (wsMessage) {
       data.grantAnthropicKey(wsMessage.function);
-      data.tableFor(metaTable).grantReadWriteData(wsMessage);
+      grantTable(data.tableFor(metaTable), wsMessage, 'readWrite');
     }
   }
   if (config.stacks.web && stacks.api && stacks.realtime) {
@@ -208,7 +210,22 @@ export const buildCoordApp = (app: App, options: CoordAppOptions): CoordStacks =
   }
 
   applyFunctionSettings(app, config);
+  for (const fn of app.node.findAll().filter((construct) => construct instanceof CoordFunction)) {
+    denyAuditChanges(fn.function, data.tableFor(eventsTable));
+  }
   addAlarmsAndCanaries(app, namePrefix, messaging.alarms, config.canary);
+  // The health route's canary first proves the new version answers GET /v1/health.
+  const health = stacks.api?.routes.functions.get('health');
+  if (health?.deploymentGroup) {
+    new PreTrafficHook(health, 'PreTrafficHook', {
+      deploymentGroup: health.deploymentGroup,
+      target: health.function.currentVersion,
+      logRetention: config.logRetention,
+      logRemovalPolicy: isProd ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      environment: stacks.api?.functionEnvironment ?? {},
+      ...(options.functionDefaults?.projectRoot && { projectRoot: options.functionDefaults.projectRoot }),
+    });
+  }
   return stacks;
 };
 

@@ -4,6 +4,7 @@ import { FunctionUrl, FunctionUrlAuthType, HttpMethod, InvokeMode } from 'aws-cd
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { AI_QUERY_STREAM_ENTRY } from '../bundle';
+import { grantTable } from '../table-access';
 import { CoordFunction, type CoordFunctionProps } from './coord-function';
 
 export { AI_QUERY_STREAM_ENTRY };
@@ -48,7 +49,7 @@ export class AiQueryStream extends Construct {
       timeout: AI_QUERY_STREAM_TIMEOUT,
     });
     // As the HTTP route: it reads the live state and keeps the shared AI gate in the Meta table.
-    for (const table of props.tables) table.grantReadWriteData(this.handler);
+    for (const table of props.tables) grantTable(table, this.handler, 'readWrite');
     for (const secret of props.authSecrets) secret.grantRead(this.handler);
     const origins = props.corsOrigins ?? [];
     this.url = new FunctionUrl(this, 'Url', {

@@ -36,7 +36,12 @@ export class Alarms extends Construct {
     this.namePrefix = props.namePrefix;
     this.topic =
       props.topic ??
-      new Topic(this, 'Topic', { topicName: `${props.namePrefix}-alarms`, displayName: 'coord alarms' });
+      new Topic(this, 'Topic', {
+        topicName: `${props.namePrefix}-alarms`,
+        displayName: 'coord alarms',
+        // Publishing over plain HTTP is refused (topic policy).
+        enforceSSL: true,
+      });
     for (const email of props.emails ?? []) this.topic.addSubscription(new EmailSubscription(email));
   }
 

@@ -37,6 +37,20 @@ export const functionAlarmName = (entry: string): string =>
     .replace(/\.ts$/, '')
     .replaceAll('/', '-');
 
+/**
+ * What every function of the service shares: the module's `handler` on Node.js 22 and arm64,
+ * actively traced, bundled against the project's lockfile.
+ */
+export const functionBasics = (projectRoot: string, entry: string) => ({
+  entry,
+  handler: 'handler',
+  projectRoot,
+  depsLockFilePath: join(projectRoot, 'package-lock.json'),
+  runtime: Runtime.NODEJS_22_X,
+  architecture: Architecture.ARM_64,
+  tracing: Tracing.ACTIVE,
+});
+
 /** Properties of a {@link CoordFunction}. */
 export interface CoordFunctionProps {
   /** Handler module relative to the project root (as in `routes.ts`); it exports `handler`. */
@@ -151,13 +165,7 @@ export class CoordFunction extends Construct implements IGrantable {
 
     const timeout = props.timeout ?? Duration.seconds(10);
     this.function = new NodejsFunction(this, 'Function', {
-      entry,
-      handler: 'handler',
-      projectRoot,
-      depsLockFilePath: join(projectRoot, 'package-lock.json'),
-      runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
-      tracing: Tracing.ACTIVE,
+      ...functionBasics(projectRoot, entry),
       memorySize: props.memorySizeMiB ?? 512,
       timeout,
       logGroup: this.logGroup,

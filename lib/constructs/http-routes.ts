@@ -5,6 +5,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ROUTES, type RouteDefinition } from '#functions/shared/routes';
+import { grantTable } from '../table-access';
 import { CoordFunction, type CoordFunctionProps } from './coord-function';
 
 /** Properties of {@link HttpRoutes}. */
@@ -106,10 +107,7 @@ export class HttpRoutes extends Construct {
         ...(route.timeoutSeconds !== undefined && { timeout: Duration.seconds(route.timeoutSeconds) }),
         entry: route.entry,
       });
-      for (const table of props.tables) {
-        if (route.grants === 'readWrite') table.grantReadWriteData(handler);
-        else table.grantReadData(handler);
-      }
+      for (const table of props.tables) grantTable(table, handler, route.grants);
       if (route.access !== 'public') {
         for (const secret of props.authSecrets) secret.grantRead(handler);
       }

@@ -6,6 +6,7 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { type ScheduleDefinition, sweeperSchedule } from '#functions/shared/schedules';
+import { grantTable } from '../table-access';
 import { CoordFunction, type CoordFunctionProps } from './coord-function';
 
 /** Properties of a {@link SweeperSchedule}. */
@@ -76,7 +77,7 @@ export class SweeperSchedule extends Construct {
       maxEventAge: Duration.seconds(Math.max(60, rate.toSeconds())),
       onFailure: new SqsDestination(this.deadLetterQueue),
     });
-    for (const table of props.tables) table.grantReadWriteData(this.handler);
+    for (const table of props.tables) grantTable(table, this.handler, 'readWrite');
     props.escalationsQueue.grantSendMessages(this.handler);
     this.handler.function.addEnvironment('COORD_ESCALATIONS_QUEUE_URL', props.escalationsQueue.queueUrl);
     this.rule = new Rule(this, 'Rule', {

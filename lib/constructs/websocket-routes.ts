@@ -6,6 +6,7 @@ import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { WS_ROUTES, type WsRouteDefinition } from '#functions/shared/ws-routes';
+import { grantTable } from '../table-access';
 import { CoordFunction, type CoordFunctionProps } from './coord-function';
 
 // Route responses are only meaningful for client messages, not for the connection's life cycle.
@@ -59,8 +60,8 @@ export class WebSocketRoutes extends Construct {
           timeout: Duration.seconds(definition.timeoutSeconds),
         }),
       });
-      props.connectionsTable.grantReadWriteData(handler);
-      for (const table of props.readTables) table.grantReadData(handler);
+      grantTable(props.connectionsTable, handler, 'readWrite');
+      for (const table of props.readTables) grantTable(table, handler, 'read');
       for (const secret of props.authSecrets) secret.grantRead(handler);
       props.grantManageConnections(handler);
 

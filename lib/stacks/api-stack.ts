@@ -133,6 +133,8 @@ export class ApiStack extends Stack {
   public readonly aiQueryStream?: AiQueryStream;
   /** The variables naming the auth secrets, for every function that verifies tokens (here and on the WebSocket API). */
   public readonly authEnvironment: Readonly<Record<string, string>>;
+  /** The stage settings every function of this API gets in its environment. */
+  public readonly functionEnvironment: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -180,16 +182,17 @@ export class ApiStack extends Stack {
       COORD_ADMIN_TOKEN_SECRET_ARN: this.adminTokenSecret.secretArn,
       COORD_REGISTRATION_KEY_SECRET_ARN: this.registrationKeySecret.secretArn,
     };
+    this.functionEnvironment = {
+      COORD_STAGE: props.stage,
+      COORD_TABLE_PREFIX: props.tablePrefix,
+      COORD_SERVICE_VERSION: SERVICE_VERSION,
+      ...this.authEnvironment,
+      ...((props.corsOrigins ?? []).length > 0 && { COORD_CORS_ORIGINS: props.corsOrigins?.join(',') }),
+    };
     const functionDefaults = {
       logRemovalPolicy: removalPolicy,
       ...props.functionDefaults,
-      environment: {
-        COORD_STAGE: props.stage,
-        COORD_TABLE_PREFIX: props.tablePrefix,
-        COORD_SERVICE_VERSION: SERVICE_VERSION,
-        ...this.authEnvironment,
-        ...((props.corsOrigins ?? []).length > 0 && { COORD_CORS_ORIGINS: props.corsOrigins?.join(',') }),
-      },
+      environment: this.functionEnvironment,
     };
     this.routes = new HttpRoutes(this, 'Routes', {
       httpApi: this.httpApi,

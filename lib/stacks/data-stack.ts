@@ -8,6 +8,7 @@ import { TABLES, type TableDefinition, tableName } from '#adapters/dynamo/tables
 import { ANTHROPIC_KEY_PLACEHOLDER } from '#app/config';
 import { CoordTable } from '../constructs/coord-table';
 import type { TableSource } from '../stage-config';
+import { registerTable } from '../table-access';
 
 /** Properties of the {@link DataStack}. */
 export interface DataStackProps extends StackProps {
@@ -72,7 +73,9 @@ export class DataStack extends Stack {
     const source = props.tableSource ?? { kind: 'create' };
     const tables = new Map<string, ITable>();
     for (const definition of props.definitions ?? TABLES) {
-      tables.set(definition.id, this.tableOf(definition, props, source));
+      const table = this.tableOf(definition, props, source);
+      registerTable(table, definition);
+      tables.set(definition.id, table);
     }
     this.tables = tables;
 

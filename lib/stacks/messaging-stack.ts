@@ -17,6 +17,7 @@ import { CoordFunction, type CoordFunctionProps } from '../constructs/coord-func
 import { QueueWithDlq } from '../constructs/queue-with-dlq';
 import { SweeperSchedule } from '../constructs/sweeper-schedule';
 import { SERVICE_VERSION } from '../service-version';
+import { grantTable } from '../table-access';
 
 /** Properties of the {@link MessagingStack}. */
 export interface MessagingStackProps extends StackProps {
@@ -130,7 +131,7 @@ export class MessagingStack extends Stack {
           COORD_SERVICE_VERSION: SERVICE_VERSION,
         },
       });
-      for (const table of props.tables) table.grantReadWriteData(handler);
+      for (const table of props.tables) grantTable(table, handler, 'readWrite');
       queue.addConsumer(handler.function, {
         target: handler.target,
         ...(props.consumerMaxConcurrency !== undefined && { maxConcurrency: props.consumerMaxConcurrency }),

@@ -20,6 +20,7 @@ import type { CoordFunctionProps } from '../constructs/coord-function';
 import { StreamConsumer } from '../constructs/stream-consumer';
 import { WebSocketRoutes } from '../constructs/websocket-routes';
 import { SERVICE_VERSION } from '../service-version';
+import { grantTable } from '../table-access';
 
 /**
  * The variable the WebSocket handlers and stream consumers read the API Gateway management
@@ -159,8 +160,7 @@ export class RealtimeStack extends Stack {
       });
       // Consumers read items (an assignment's claim token) and subscribers, drop gone connections,
       // and keep rollups: streams.ts does not say which consumer needs which, so all get the same.
-      connections.grantReadWriteData(consumer.handler);
-      for (const table of otherTables) table.grantReadWriteData(consumer.handler);
+      for (const table of [connections, ...otherTables]) grantTable(table, consumer.handler, 'readWrite');
       grantManageConnections(consumer.handler);
       this.alarms.addDeadLetterAlarm(`${definition.id}Failures`, consumer.failureQueue, definition.id);
       consumers.set(definition.id, consumer);

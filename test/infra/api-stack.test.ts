@@ -21,22 +21,14 @@ import {
 } from './support/synth';
 
 const XRAY_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'];
-// What grantReadData allows, stream reads included.
-const READ_ACTIONS = [
-  'dynamodb:BatchGetItem',
-  'dynamodb:GetItem',
-  'dynamodb:Query',
-  'dynamodb:Scan',
-  'dynamodb:ConditionCheckItem',
-  'dynamodb:DescribeTable',
-  'dynamodb:GetRecords',
-  'dynamodb:GetShardIterator',
-];
+// Keyed reads and index queries: no Scan, no stream reads.
+const READ_ACTIONS = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'];
+// Single-item writes and transaction condition checks: no BatchWriteItem (the audit log's are PutItem only).
 const WRITE_ACTIONS = [
-  'dynamodb:BatchWriteItem',
   'dynamodb:PutItem',
   'dynamodb:UpdateItem',
   'dynamodb:DeleteItem',
+  'dynamodb:ConditionCheckItem',
 ];
 const SECRET_ACTIONS = ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'];
 // Routes that send to a queue (heartbeat, fail, cancel) may send to it; messaging-stack.test.ts checks which.
@@ -60,7 +52,8 @@ describe('ApiStack', () => {
   const roleOf = (route: RouteDefinition) => logicalIdOf(routeFunction(route).role);
 
   it('creates one Node.js 22 arm64 function with active tracing per route, the fallback and the streamed query', () => {
-    api.resourceCountIs('AWS::Lambda::Function', ROUTES.length + 2);
+    // One per route, the fallback, the streamed query and the health canary's pre-traffic hook.
+    api.resourceCountIs('AWS::Lambda::Function', ROUTES.length + 3);
     api.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
@@ -237,7 +230,7 @@ describe('ApiStack', () => {
   it('tells every HTTP function, the fallback included, the CORS origins its stage configures', () => {
     const { api: withCors } = synthesize('dev', { corsOrigins: ['https://a.example', 'https://b.example'] });
 
-    withCors.resourceCountIs('AWS::Lambda::Function', ROUTES.length + 2);
+    withCors.resourceCountIs('AWS::Lambda::Function', ROUTES.length + 3);
     withCors.allResourcesProperties('AWS::Lambda::Function', {
       Environment: {
         Variables: Match.objectLike({ COORD_CORS_ORIGINS: 'https://a.example,https://b.example' }),

@@ -82,7 +82,8 @@ describe('switching a stage to restored tables', () => {
     const role = Object.keys(api.findResources('AWS::IAM::Role'))[0] ?? '';
     const resources = JSON.stringify(statementsOf(api, role).map((statement) => statement.Resource));
     expect(resources).toContain(`:table/${restoredPrefix}-Work"`);
-    expect(resources).toContain(`:table/${restoredPrefix}-Work/index/*"`);
+    expect(resources).toContain(`:table/${restoredPrefix}-Work/index/ready"`);
+    expect(resources).not.toContain('/index/*');
   });
 
   it('reads the restored Events stream', () => {

@@ -48,9 +48,9 @@ const S = (name: string): KeyAttribute => ({ name, type: 'S' });
  * and the review index (sweeper: urgency drift and passed deadlines of ready and blocked items).
  * `byStatus` keeps keys only: its entries change only when an item's status does, so the frequent
  * progress writes do not rewrite it, and lists read the items themselves with one BatchGet.
- * `leaseKeys` keeps keys only too: every progress report (and the sweeper, for a holder that still heartbeats) moves an item's lease entry,
- * and a key-only entry costs one write unit where the whole item cost two; the sweeper reads the
- * few expired items by key. It replaces `leases` (the whole item, same keys), which the next
+ * `leaseKeys` keeps keys only too: every progress report (and the sweeper, for a holder that
+ * still heartbeats) moves an item's lease entry, and a key-only entry costs one write unit where
+ * the whole item cost two; the sweeper reads the few expired items by key. It replaces `leases` (the whole item, same keys), which the next
  * release removes (docs/runbook.md, "Replacing an index").
  */
 export const workTable: TableDefinition = {

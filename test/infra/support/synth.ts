@@ -13,6 +13,7 @@ import { WS_ROUTES } from '#functions/shared/ws-routes';
 import { AI_QUERY_STREAM_ENTRY } from '../../../lib/constructs/ai-query-stream';
 import { PROJECT_ROOT } from '../../../lib/constructs/coord-function';
 import { FALLBACK_ENTRY } from '../../../lib/constructs/http-routes';
+import { PRE_TRAFFIC_HOOK_ENTRY } from '../../../lib/constructs/pre-traffic-hook';
 import { buildCoordApp, type CoordStacks } from '../../../lib/coord-app';
 import { type StageConfig, stageConfig } from '../../../lib/stage-config';
 
@@ -56,7 +57,7 @@ export const stubProjectRoot = (): string => {
   const entries = [...ROUTES, ...CONSUMERS, ...SCHEDULES, ...WS_ROUTES, ...STREAM_CONSUMERS].map(
     (c) => c.entry,
   );
-  for (const entry of [...entries, FALLBACK_ENTRY, AI_QUERY_STREAM_ENTRY]) {
+  for (const entry of [...entries, FALLBACK_ENTRY, AI_QUERY_STREAM_ENTRY, PRE_TRAFFIC_HOOK_ENTRY]) {
     mkdirSync(dirname(join(root, entry)), { recursive: true });
     writeFileSync(join(root, entry), 'export const handler = async () => ({ statusCode: 204 });\n');
   }
@@ -231,6 +232,7 @@ export const logicalIdOf = (construct: IConstruct | undefined): string => {
 };
 
 interface Statement {
+  readonly Effect: 'Allow' | 'Deny';
   readonly Action: string | readonly string[];
   readonly Resource: unknown;
 }
@@ -247,6 +249,10 @@ export const statementsOf = (template: Template, roleId: string): Statement[] =>
   );
 };
 
-/** The distinct actions a role's policies allow. */
+/** The distinct actions a role's policies allow (explicit denials are not counted). */
 export const actionsOf = (template: Template, roleId: string): Set<string> =>
-  new Set(statementsOf(template, roleId).flatMap((statement) => [statement.Action].flat()));
+  new Set(
+    statementsOf(template, roleId)
+      .filter((statement) => statement.Effect === 'Allow')
+      .flatMap((statement) => [statement.Action].flat()),
+  );

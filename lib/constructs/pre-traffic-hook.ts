@@ -1,0 +1,78 @@
+import { join, resolve } from 'node:path';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { LambdaDeploymentGroup } from 'aws-cdk-lib/aws-codedeploy';
+import type { IVersion } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { BUNDLE_SETTINGS } from '../bundle';
+import { functionBasics, PROJECT_ROOT } from './coord-function';
+
+/** The hook's handler module, relative to the project root. */
+export const PRE_TRAFFIC_HOOK_ENTRY = 'functions/hooks/pre-traffic.ts';
+
+/** Properties of a {@link PreTrafficHook}. */
+export interface PreTrafficHookProps {
+  /** The canary the hook guards: it runs before any traffic shifts. */
+  readonly deploymentGroup: LambdaDeploymentGroup;
+  /** The version being deployed: the hook invokes it with `GET /v1/health`. */
+  readonly target: IVersion;
+  /**
+   * Folder the entry is relative to.
+   * @default the project root
+   */
+  readonly projectRoot?: string;
+  /**
+   * How long the hook's log group keeps events.
+   * @default one month
+   */
+  readonly logRetention?: RetentionDays;
+  /**
+   * What happens to the log group when the stack is deleted.
+   * @default the log group is destroyed with the stack
+   */
+  readonly logRemovalPolicy?: RemovalPolicy;
+  /**
+   * Stage settings for the hook's environment, as the API's functions get them.
+   * @default none
+   */
+  readonly environment?: Readonly<Record<string, string>>;
+}
+
+/**
+ * CodeDeploy's BeforeAllowTraffic hook of one canary: a function that invokes the new version
+ * with the API Gateway event of `GET /v1/health` and fails the deployment (rolled back before any
+ * traffic moves) unless it answers 200. It may invoke that version only, and report only to its
+ * deployment group.
+ */
+export class PreTrafficHook extends Construct {
+  /** The hook function. */
+  public readonly function: NodejsFunction;
+
+  constructor(scope: Construct, id: string, props: PreTrafficHookProps) {
+    super(scope, id);
+    const projectRoot = resolve(props.projectRoot ?? PROJECT_ROOT);
+    this.function = new NodejsFunction(this, 'Function', {
+      ...functionBasics(projectRoot, join(projectRoot, PRE_TRAFFIC_HOOK_ENTRY)),
+      // Invoking the new version includes its cold start and its store check.
+      timeout: Duration.seconds(30),
+      logGroup: new LogGroup(this, 'Logs', {
+        retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+        removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
+      }),
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+        COORD_HOOK_TARGET: props.target.functionArn,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        ...BUNDLE_SETTINGS,
+        mainFields: [...BUNDLE_SETTINGS.mainFields],
+        externalModules: [...BUNDLE_SETTINGS.externalModules],
+      },
+    });
+    props.target.grantInvoke(this.function);
+    props.deploymentGroup.addPreHook(this.function);
+  }
+}
