@@ -4,6 +4,9 @@
  * the API Gateway event of `GET /v1/health` and reports the lifecycle event Succeeded only when
  * the answer is 200. Anything else (an error, a crash, another status, no answer) reports
  * Failed, which stops the deployment and rolls it back before callers see the new version.
+ * A deployment tool rather than a service entry point: it builds its own CodeDeploy and Lambda
+ * clients and reads its one variable itself (biome.json exempts functions/hooks/ from the
+ * entry-point rules).
  */
 import {
   CodeDeployClient,
