@@ -96,7 +96,8 @@ export const plotSvg = (raw: readonly RawResult[], loops: readonly LoopResult[])
     { label: 'raw UpdateItem p99 ms', color: '#8b949e', dashed: true, points: rawOf('update', 'p99Ms') },
   ];
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH * 2}" height="${HEIGHT}" font-family="sans-serif" font-size="11">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH * 2}" height="${HEIGHT}" font-family="sans-serif" font-size="11" role="img">`,
+    '<title>Claim loops against the raw store: throughput and claim latency by concurrent agents</title>',
     '<rect width="100%" height="100%" fill="white"/>',
     panel(0, 'Throughput', 'per second', xs, throughput),
     panel(WIDTH, 'Claim latency', 'milliseconds', xs, latency),
