@@ -68,6 +68,9 @@ export const startSending = (
   return {
     send(delivery) {
       const recipients = lookup.recipientsOf(channelNames(delivery.channels));
+      // Awaited only when the queue reaches it (never, if an earlier send failed): observe a
+      // failed read now so it fails this round instead of surfacing as an unhandled rejection.
+      recipients.catch(() => undefined);
       queued = queued.then(async () => {
         const ids = await recipients;
         if (ids.length === 0) return;

@@ -8,7 +8,7 @@ import type { ConnectionNotifier, ConnectionStore, PostOutcome } from '#core/rea
  * Connections as plain data: the subscribers of each channel (a channel's read can be held back
  * until the test releases it), what each connection received, which ones are gone.
  */
-const world = (subscribers: Record<string, string[]>) => {
+const world = (subscribers: Record<string, string[] | Error>) => {
   const held = new Map<string, Promise<void>>();
   const received = new Map<string, number[]>();
   const gone = new Set<string>();
@@ -18,7 +18,9 @@ const world = (subscribers: Record<string, string[]>) => {
   const connections = {
     async subscribersOf(channel: string) {
       await held.get(channel);
-      return { items: subscribers[channel] ?? [] };
+      const answer = subscribers[channel] ?? [];
+      if (answer instanceof Error) throw answer;
+      return { items: answer };
     },
     async remove(id: string) {
       removed.push(id);
@@ -69,6 +71,24 @@ describe('startSending', () => {
     expect(w.received.get('c1')).toEqual([1, 2]);
     expect(w.received.get('c2')).toEqual([1]);
     expect(outcome).toEqual({ sent: 3, gone: 0 });
+  });
+
+  it('fails the round when a later message’s subscriber read fails while an earlier one is still being read', async () => {
+    // The failed read settles before the queue reaches it; it must fail the round, not the process
+    // (an unhandled rejection ends a Node process, and vitest fails the run on one).
+    const w = world({ 'team:a': ['c1'], 'team:b': new UnavailableError('store timed out') });
+    const release = w.hold('team:a');
+    const sending = startSending(w.deps);
+
+    const first = sending.send(teamMessage(1, 'a'));
+    const second = sending.send(teamMessage(2, 'b'));
+    const third = sending.send(teamMessage(3, 'b'));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    release();
+
+    await expect(Promise.all([first, second, third])).rejects.toBeInstanceOf(UnavailableError);
+    await expect(sending.finish()).rejects.toBeInstanceOf(UnavailableError);
+    expect(w.received.get('c1')).toEqual([1]);
   });
 
   it('forgets a gone connection once, sends it nothing more, and still reaches the others', async () => {
