@@ -98,6 +98,11 @@ export const acknowledgeNagFindings = (app: App, stacks: CoordStacks): void => {
       'A third-party API key: only Anthropic issues a new one, so an operator puts it in by hand; functions re-read the secret within their cache lifetime',
     ),
   ]);
+  acknowledge(data.githubWebhookSecret, [
+    rotation(
+      "A secret shared with GitHub: it must change on both sides at once, so an operator sets a new one in the repository's webhook settings and puts the same value here",
+    ),
+  ]);
   if (api) {
     acknowledge(api.adminTokenSecret, [
       rotation(

@@ -161,7 +161,7 @@ describe('ApiStack', () => {
   it('puts each route in the nested stack of its area and keeps the fallback in the API stack', () => {
     const { areas, fallback } = stacks.api.routes;
     expect([...areas.keys()].sort()).toEqual(
-      ['admin', 'agents', 'ai', 'integrations', 'metrics', 'oversight', 'system', 'work'].sort(),
+      ['admin', 'agents', 'ai', 'integrations', 'metrics', 'oversight', 'system', 'webhooks', 'work'].sort(),
     );
     for (const route of ROUTES) {
       const handler = stacks.api.routes.functions.get(route.id);
@@ -175,6 +175,7 @@ describe('ApiStack', () => {
     expect(routeArea(routes.streamEvents)).toBe('oversight');
     expect(routeArea(routes.issueToken)).toBe('admin');
     expect(routeArea(routes.githubWebhook)).toBe('integrations');
+    expect(routeArea(routes.createWebhook)).toBe('webhooks');
     expect(Stack.of(fallback)).toBe(stacks.api);
     // One AWS::CloudFormation::Stack per area in the API stack, whatever the number of routes.
     expect(

@@ -5,7 +5,7 @@ import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { describe, expect, it } from 'vitest';
 import { escalationsTable } from '#adapters/dynamo/tables';
 import { escalationsQueue } from '#adapters/sqs/queues';
-import { routes } from '#functions/shared/routes';
+import { ROUTES, type RouteDefinition, routes } from '#functions/shared/routes';
 import { sweeperSchedule } from '#functions/shared/schedules';
 import { SweeperSchedule } from '../../lib/constructs/sweeper-schedule';
 import { actionsOf, appWithoutBundling, logicalIdOf, stubProjectRoot, synthesize } from './support/synth';
@@ -89,8 +89,12 @@ describe('the sweeper in the messaging stack', () => {
     });
   });
 
-  it('lets the fail and cancel routes send escalation requests, and tells them the URL', () => {
-    for (const route of [routes.failWork, routes.cancelWork]) {
+  it('lets the routes that send escalation requests (fail, cancel, ...) send them, and tells only them the URL', () => {
+    const senders = ROUTES.filter((route: RouteDefinition) => route.sends?.includes(escalationsQueue.id));
+    expect(senders.map((route) => route.id)).toEqual(
+      expect.arrayContaining([routes.failWork.id, routes.cancelWork.id]),
+    );
+    for (const route of senders) {
       const handler = stacks.api.routes.functions.get(route.id)?.function;
       expect([...actionsOf(api, logicalIdOf(handler?.role))]).toEqual(expect.arrayContaining(SEND_ACTIONS));
     }
@@ -98,9 +102,7 @@ describe('the sweeper in the messaging stack', () => {
       Properties: { Environment: { Variables: { COORD_ESCALATIONS_QUEUE_URL: Match.anyValue() } } },
     });
     expect(Object.keys(withUrl).sort()).toEqual(
-      [routes.failWork, routes.cancelWork]
-        .map((route) => logicalIdOf(stacks.api.routes.functions.get(route.id)?.function))
-        .sort(),
+      senders.map((route) => logicalIdOf(stacks.api.routes.functions.get(route.id)?.function)).sort(),
     );
   });
 });
