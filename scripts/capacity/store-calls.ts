@@ -11,7 +11,11 @@
 
 /** Store calls of one operation, each a count per occurrence of the operation. */
 export interface StoreCalls {
-  /** Meta `TOKEN#<id>` consistent GetItem: `authenticate` (src/app/auth.ts) for an issued token. HTTP chain. */
+  /**
+   * Meta `TOKEN#<id>` consistent GetItem: `authenticate` (src/app/auth.ts) for an issued token. HTTP
+   * chain. A process keeps a record it read `COORD_TOKEN_CACHE_SECONDS` (default 10), so a busy
+   * agent's requests mostly skip it; the model counts one per request, the upper bound.
+   */
   readonly tokenReads: number;
   /** Meta `IDEMPOTENCY#<scope>` conditional put, then update with the answer: functions/shared/idempotency.ts. HTTP chain, only when a key is sent. */
   readonly idempotencyWrites: number;

@@ -1,16 +1,22 @@
 /**
  * The HTTP chain's share of the capacity model's store calls (scripts/capacity/store-calls.ts):
  * the token read of `authenticate` and the idempotency put and update, counted while the real
- * route handlers run against DynamoDB Local. Every document-client command is recorded.
+ * route handlers run against DynamoDB Local. Every document-client command is recorded. The model
+ * counts a token read on every request (a process that has not read that token within
+ * `COORD_TOKEN_CACHE_SECONDS`: the upper bound), so the token cache is off in this file.
  */
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PK } from '#adapters/dynamo/keys';
 import { unique } from '#test/support/builders';
 import { STORE_CALLS } from '../../../scripts/capacity/store-calls';
 import { ADMIN, call, seedAgent, useHandlerStore } from '../http/handlers';
 
 const store = useHandlerStore('capacity-http');
+
+beforeAll(() => {
+  vi.stubEnv('COORD_TOKEN_CACHE_SECONDS', '0');
+});
 const sent: { command: string; input: Record<string, unknown> }[] = [];
 
 beforeEach(() => {
