@@ -9,6 +9,7 @@ import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TABLES, tableName } from '#adapters/dynamo/tables';
+import { deadLetterQueueName, QUEUES, queueName } from '#adapters/sqs/queues';
 import { type DynamoDbLocal, startDynamoDbLocal } from '#local/emulators/dynamodb-local';
 import { type SqsEmulator, startSqsEmulator } from '#local/emulators/sqs';
 import { ApiClient } from '#test/support/http-client';
@@ -99,12 +100,10 @@ describe('a local stack on external endpoints', () => {
       expect(registered.status, registered.text).toBe(201);
       expect(await provisioned('via-one-endpoint')).toEqual({
         tables: TABLES.map((table) => tableName('via-one-endpoint', table)).sort(),
-        queues: [
-          'via-one-endpoint-escalations',
-          'via-one-endpoint-escalations-dlq',
-          'via-one-endpoint-heartbeats',
-          'via-one-endpoint-heartbeats-dlq',
-        ],
+        queues: QUEUES.flatMap((queue) => [
+          queueName('via-one-endpoint', queue),
+          deadLetterQueueName('via-one-endpoint', queue),
+        ]).sort(),
       });
     },
     SLOW,
@@ -123,7 +122,7 @@ describe('a local stack on external endpoints', () => {
 
       expect(started).toBe(false);
       expect((await provisioned('via-two-endpoints')).tables).toHaveLength(TABLES.length);
-      expect((await provisioned('via-two-endpoints')).queues).toHaveLength(4);
+      expect((await provisioned('via-two-endpoints')).queues).toHaveLength(QUEUES.length * 2);
     },
     SLOW,
   );
