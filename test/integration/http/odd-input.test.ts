@@ -40,7 +40,10 @@ describe('tokens of roles a team cannot limit', () => {
 
     expect(answer.status).toBe(400);
     expect(answer.body.error.details.errors).toEqual([
-      { path: '/team', message: `cannot limit a ${role} token; only registration and member tokens take a team` },
+      {
+        path: '/team',
+        message: `cannot limit a ${role} token; only registration and member tokens take a team`,
+      },
     ]);
   });
 
