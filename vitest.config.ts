@@ -59,7 +59,10 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
-          globalSetup: ['test/support/local-stack-global-setup.ts'],
+          globalSetup: [
+            'test/support/local-stack-global-setup.ts',
+            'test/support/cli-bundle-global-setup.ts',
+          ],
           // One file at a time against the one local stack, after the other projects: two at once
           // on a loaded 2-core machine starved the stack until its store calls timed out.
           maxWorkers: 1,

@@ -1,12 +1,13 @@
 /**
- * Runs the real `coord` command (cli/main.ts under tsx, as `npx coord` does) as a child process
- * against the e2e local stack, each test with its own config and state folder so saved tokens
- * never leak between tests.
+ * Runs the real `coord` command (cli/main.ts, bundled once per run by the e2e global setup, see
+ * support/cli-bundle-global-setup.ts) as a child process against the e2e local stack, each test
+ * with its own config and state folder so saved tokens never leak between tests.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { inject } from 'vitest';
 import { stackClients } from '#test/support/e2e-fixtures';
 
 const PROJECT_ROOT = resolve(import.meta.dirname, '..', '..', '..');
@@ -40,7 +41,7 @@ export interface CoordChild {
 }
 
 const launch = (args: readonly string[], env: Readonly<Record<string, string>>): CoordChild => {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], {
+  const child = spawn(process.execPath, [inject('coordBundle'), ...args], {
     cwd: PROJECT_ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
