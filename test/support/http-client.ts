@@ -1,8 +1,11 @@
 /**
  * A small HTTP client for black-box tests of the API: JSON in and out, a bearer token, and the
  * answer's status, headers and parsed body. It never throws on an HTTP status, so tests assert
- * on 4xx answers as plainly as on 2xx ones.
+ * on 4xx answers as plainly as on 2xx ones. Every reply to a documented operation is checked
+ * against `/openapi.json` (status documented, JSON body matching its schema): a mismatch throws,
+ * so the whole suite keeps the document honest.
  */
+import { openApiMismatch } from './openapi-replies';
 
 /** The API's error body (API.md "Conventions"). */
 export interface ApiError {
@@ -81,6 +84,15 @@ export class ApiClient {
         parsed = undefined;
       }
     }
+    const mismatch = openApiMismatch(
+      method,
+      `${this.baseUrl}${path}`,
+      response.status,
+      response.headers.get('content-type'),
+      parsed,
+    );
+    if (mismatch !== undefined)
+      throw new Error(`The reply does not match /openapi.json: ${mismatch}\n${text.slice(0, 500)}`);
     return {
       status: response.status,
       headers: response.headers,
