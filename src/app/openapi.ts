@@ -200,6 +200,10 @@ const genericErrors = (route: DocumentedRoute): ErrorCode[] => {
   return codes;
 };
 
+/** Where a 413 may come in another shape than the API's (README "Bodies"). */
+const GATEWAY_TOO_LARGE_NOTE =
+  ' On AWS, a body above API Gateway\'s own 10 MiB limit is refused by API Gateway itself, before the service, with `{"message": "Request Entity Too Large"}`.';
+
 const errorResponses = (route: DocumentedRoute, statusOf: OpenApiOptions['statusOf']): JsonObject => {
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of new Set([...genericErrors(route), ...(route.errors ?? [])])) {
@@ -210,7 +214,7 @@ const errorResponses = (route: DocumentedRoute, statusOf: OpenApiOptions['status
     [...byStatus].map(([status, codes]) => [
       String(status),
       {
-        description: `${STATUS_TEXT[status] ?? 'Error'}: ${codes.map((c) => `\`${c}\``).join(', ')}.`,
+        description: `${STATUS_TEXT[status] ?? 'Error'}: ${codes.map((c) => `\`${c}\``).join(', ')}.${status === 413 ? GATEWAY_TOO_LARGE_NOTE : ''}`,
         headers: {
           'x-request-id': { $ref: '#/components/headers/RequestId' },
           ...(status === 429 || status === 503
