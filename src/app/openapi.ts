@@ -259,6 +259,38 @@ const successResponses = (route: DocumentedRoute, registry: SchemaRegistry): Jso
   );
 };
 
+type ResponseObject = JsonObject & {
+  description: string;
+  headers: JsonObject;
+  content?: { 'application/json': { schema: JsonObject } };
+};
+
+/**
+ * A route's answers by status. A status both kinds document (`GET /v1/health` answers 503 with
+ * its own view, and 503 `unavailable` when it does not answer in time) takes either body.
+ */
+const mergedResponses = (success: JsonObject, errors: JsonObject): JsonObject => {
+  const merged: JsonObject = { ...success };
+  for (const [status, value] of Object.entries(errors)) {
+    const error = value as ResponseObject;
+    const own = success[status] as ResponseObject | undefined;
+    const ownSchema = own?.content?.['application/json'].schema;
+    const errorSchema = error.content?.['application/json'].schema;
+    merged[status] =
+      own === undefined
+        ? error
+        : {
+            ...own,
+            description: `${error.description} Or the route's own answer of this status.`,
+            headers: { ...error.headers, ...own.headers },
+            ...(ownSchema && errorSchema
+              ? { content: { 'application/json': { schema: { anyOf: [ownSchema, errorSchema] } } } }
+              : {}),
+          };
+  }
+  return merged;
+};
+
 const parametersOf = (schema: TSchema | undefined, where: 'path' | 'query', registry: SchemaRegistry) => {
   if (!schema) return [];
   const required = new Set<string>((schema.required as string[] | undefined) ?? []);
@@ -309,7 +341,7 @@ const operationOf = (
           },
         }
       : {}),
-    responses: { ...successResponses(route, registry), ...errorResponses(route, options.statusOf) },
+    responses: mergedResponses(successResponses(route, registry), errorResponses(route, options.statusOf)),
   };
 };
 
