@@ -46,8 +46,9 @@ export interface HttpGatewayOptions<R extends GatewayRoute> {
   readonly region?: string;
   /**
    * Bodies above this are refused before any handler runs, as API Gateway refuses them: 413
-   * `{"message":"Request Entity Too Large"}`. A route's own, smaller limit is the handler's to
-   * answer (413 `payload_too_large` with `limitBytes`). @default 10 MiB, API Gateway's limit
+   * `payload_too_large` with this `limitBytes`, in the API's error shape (API Gateway's own answer
+   * on AWS is `{"message":"Request Entity Too Large"}`). A route's own, smaller limit is the
+   * handler's to answer (413 `payload_too_large` with its `limitBytes`). @default 10 MiB, API Gateway's limit
    */
   readonly maxBodyBytes?: number;
   /** Origins whose pages may call the API (`COORD_CORS_ORIGINS`). @default none: no CORS headers */
@@ -211,8 +212,8 @@ export const startHttpGateway = async <R extends GatewayRoute>(
     const read = await readBody(request, maxBodyBytes);
     const local = options.localAnswers?.[`${method} ${rawPath}`];
     if (local) return local();
-    // API Gateway refuses a body above its limit before routing, in its own shape.
-    if (read.kind === 'too_large') return fromEdge(tooLargeAnswer());
+    // API Gateway refuses a body above its limit before routing (here in the API's error shape).
+    if (read.kind === 'too_large') return fromEdge(tooLargeAnswer(maxBodyBytes));
     const resolution = match(method, rawPath);
     if (resolution.kind !== 'matched') {
       const origin = request.headers.origin;

@@ -2,7 +2,7 @@
  * What the edge of the HTTP API answers itself, before any route's handler runs: a path no route
  * takes (API Gateway's own 404), a known path with another method (405 with `allow`), `OPTIONS`
  * (204 with `allow`, and the CORS preflight where origins are configured), and a body above API
- * Gateway's own limit. The local gateway and the AWS fallback route (`functions/http/fallback.ts`,
+ * Gateway's own limit (answered locally in the API's error shape, see {@link tooLargeAnswer}). The local gateway and the AWS fallback route (`functions/http/fallback.ts`,
  * API Gateway's `$default` route) both answer through {@link edgeAnswer} with the same matcher, so
  * the two cannot drift apart. CORS headers on every other answer come from {@link corsHeaders}.
  */
@@ -17,9 +17,6 @@ export interface EdgeAnswer {
 
 /** What API Gateway answers for a path no route takes, in its own shape (not the API's error shape). */
 export const NOT_FOUND_BODY = { message: 'Not Found' } as const;
-
-/** What API Gateway answers for a body above its own limit, in its own shape. */
-export const TOO_LARGE_BODY = { message: 'Request Entity Too Large' } as const;
 
 /** API Gateway's HTTP API request body limit (10 MB); larger bodies never reach a handler. */
 export const GATEWAY_BODY_LIMIT_BYTES = 10 * 1024 * 1024;
@@ -113,9 +110,20 @@ export const edgeAnswer = (resolution: Unrouted, request: EdgeRequest): EdgeAnsw
   };
 };
 
-/** API Gateway's answer to a body above {@link GATEWAY_BODY_LIMIT_BYTES}. */
-export const tooLargeAnswer = (): EdgeAnswer => ({
+/**
+ * The local gateway's answer to a body above its limit ({@link GATEWAY_BODY_LIMIT_BYTES} unless
+ * told another), in the API's error shape as a route's own 413 is. On AWS, API Gateway answers
+ * such a body itself, before any function, with `{"message": "Request Entity Too Large"}`; an HTTP
+ * API cannot change that answer (it has no gateway responses), so there the shape differs.
+ */
+export const tooLargeAnswer = (limitBytes: number): EdgeAnswer => ({
   statusCode: 413,
   headers: { ...jsonHeaders },
-  body: JSON.stringify(TOO_LARGE_BODY),
+  body: JSON.stringify({
+    error: {
+      code: 'payload_too_large',
+      message: `The request body is larger than ${limitBytes} bytes.`,
+      details: { limitBytes },
+    },
+  }),
 });

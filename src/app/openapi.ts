@@ -200,6 +200,10 @@ const genericErrors = (route: DocumentedRoute): ErrorCode[] => {
   return codes;
 };
 
+/** Where a 413 may come in another shape than the API's (README "Bodies"). */
+const GATEWAY_TOO_LARGE_NOTE =
+  ' On AWS, a body above API Gateway\'s own 10 MiB limit is refused by API Gateway itself, before the service, with `{"message": "Request Entity Too Large"}`.';
+
 const errorResponses = (route: DocumentedRoute, statusOf: OpenApiOptions['statusOf']): JsonObject => {
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of new Set([...genericErrors(route), ...(route.errors ?? [])])) {
@@ -210,7 +214,7 @@ const errorResponses = (route: DocumentedRoute, statusOf: OpenApiOptions['status
     [...byStatus].map(([status, codes]) => [
       String(status),
       {
-        description: `${STATUS_TEXT[status] ?? 'Error'}: ${codes.map((c) => `\`${c}\``).join(', ')}.`,
+        description: `${STATUS_TEXT[status] ?? 'Error'}: ${codes.map((c) => `\`${c}\``).join(', ')}.${status === 413 ? GATEWAY_TOO_LARGE_NOTE : ''}`,
         headers: {
           'x-request-id': { $ref: '#/components/headers/RequestId' },
           ...(status === 429 || status === 503
@@ -253,6 +257,38 @@ const successResponses = (route: DocumentedRoute, registry: SchemaRegistry): Jso
       },
     ]),
   );
+};
+
+type ResponseObject = JsonObject & {
+  description: string;
+  headers: JsonObject;
+  content?: { 'application/json': { schema: JsonObject } };
+};
+
+/**
+ * A route's answers by status. A status both kinds document (`GET /v1/health` answers 503 with
+ * its own view, and 503 `unavailable` when it does not answer in time) takes either body.
+ */
+const mergedResponses = (success: JsonObject, errors: JsonObject): JsonObject => {
+  const merged: JsonObject = { ...success };
+  for (const [status, value] of Object.entries(errors)) {
+    const error = value as ResponseObject;
+    const own = success[status] as ResponseObject | undefined;
+    const ownSchema = own?.content?.['application/json'].schema;
+    const errorSchema = error.content?.['application/json'].schema;
+    merged[status] =
+      own === undefined
+        ? error
+        : {
+            ...own,
+            description: `${error.description} Or the route's own answer of this status.`,
+            headers: { ...error.headers, ...own.headers },
+            ...(ownSchema && errorSchema
+              ? { content: { 'application/json': { schema: { anyOf: [ownSchema, errorSchema] } } } }
+              : {}),
+          };
+  }
+  return merged;
 };
 
 const parametersOf = (schema: TSchema | undefined, where: 'path' | 'query', registry: SchemaRegistry) => {
@@ -305,7 +341,7 @@ const operationOf = (
           },
         }
       : {}),
-    responses: { ...successResponses(route, registry), ...errorResponses(route, options.statusOf) },
+    responses: mergedResponses(successResponses(route, registry), errorResponses(route, options.statusOf)),
   };
 };
 

@@ -1,8 +1,11 @@
 /**
  * A small HTTP client for black-box tests of the API: JSON in and out, a bearer token, and the
  * answer's status, headers and parsed body. It never throws on an HTTP status, so tests assert
- * on 4xx answers as plainly as on 2xx ones.
+ * on 4xx answers as plainly as on 2xx ones. Every reply to a documented operation is checked
+ * against `/openapi.json` (status documented, JSON body matching its schema): a mismatch throws,
+ * so the whole suite keeps the document honest.
  */
+import { openApiMismatch, throwOnMismatch } from './openapi-replies';
 
 /** The API's error body (API.md "Conventions"). */
 export interface ApiError {
@@ -41,16 +44,27 @@ const errorOf = (body: unknown): ApiError | undefined => {
   return error !== null && typeof error === 'object' ? (error as ApiError) : undefined;
 };
 
+/** Options of a client. */
+export interface ClientOptions {
+  /**
+   * Check every reply against `/openapi.json`. Off only where stand-in handlers answer in the
+   * service's place (tests of the local gateway's own mechanics), never in front of the service.
+   * @default true
+   */
+  readonly checkReplies?: boolean;
+}
+
 /** A client bound to a base URL and (optionally) a token. */
 export class ApiClient {
   constructor(
     readonly baseUrl: string,
     readonly token?: string,
+    readonly options: ClientOptions = {},
   ) {}
 
   /** The same client acting with another token. */
   as(token: string | undefined): ApiClient {
-    return new ApiClient(this.baseUrl, token);
+    return new ApiClient(this.baseUrl, token, this.options);
   }
 
   async request<T = unknown>(
@@ -81,6 +95,17 @@ export class ApiClient {
         parsed = undefined;
       }
     }
+    if (this.options.checkReplies !== false)
+      throwOnMismatch(
+        openApiMismatch(
+          method,
+          `${this.baseUrl}${path}`,
+          response.status,
+          response.headers.get('content-type'),
+          parsed,
+        ),
+        text,
+      );
     return {
       status: response.status,
       headers: response.headers,

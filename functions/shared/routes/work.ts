@@ -64,7 +64,7 @@ export const WORK_ROUTES = [
     body: ClaimNextBody,
     grants: 'readWrite',
     responses: { 200: ClaimView, 204: null },
-    errors: ['not_found', 'agent_retiring'],
+    errors: ['not_found', 'agent_retiring', 'capacity_exceeded'],
   }),
   defineRoute({
     id: 'getWork',

@@ -12,6 +12,7 @@ import { Role } from '#core/roles';
 import { ROUTES, type RouteId } from '#functions/shared/routes';
 import { anAgent, unique } from '#test/support/builders';
 import { createTestStore, insert, type TestStore } from '#test/support/dynamo';
+import { openApiMismatch, throwOnMismatch } from '#test/support/openapi-replies';
 import {
   type Answer,
   type EventHandler,
@@ -83,13 +84,21 @@ export const call = async (id: RouteId, request: Call = {}): Promise<Answer> => 
   if (!route) throw new Error(`No route ${id}`);
   const params = request.params ?? {};
   const path = route.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name] ?? ''));
-  return invoke(await handlerOf(id), {
+  const answer = await invoke(await handlerOf(id), {
     ...request,
     method: route.method,
     path,
     routePath: route.path,
     ...(request.params ? { pathParameters: { ...request.params } } : {}),
   });
+  // Every reply to a documented operation is one /openapi.json documents: its status, and a body
+  // matching that status's schema (a path that names another template, `GET /v1/work/claim-next`,
+  // is the edge's 405 and no operation).
+  throwOnMismatch(
+    openApiMismatch(route.method, path, answer.status, answer.headers['content-type'], answer.body),
+    JSON.stringify(answer.body) ?? '',
+  );
+  return answer;
 };
 
 /** An agent stored with a token of its own, heartbeating now. */

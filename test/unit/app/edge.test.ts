@@ -84,10 +84,17 @@ describe('edgeAnswer', () => {
 });
 
 describe('tooLargeAnswer', () => {
-  it("is API Gateway's own 413", () => {
-    const answer = tooLargeAnswer();
+  it("is a 413 in the API's error shape, naming the limit", () => {
+    const answer = tooLargeAnswer(1024);
 
     expect(answer.statusCode).toBe(413);
-    expect(JSON.parse(answer.body ?? '')).toEqual({ message: 'Request Entity Too Large' });
+    expect(answer.headers['content-type']).toBe('application/json');
+    expect(JSON.parse(answer.body ?? '')).toEqual({
+      error: {
+        code: 'payload_too_large',
+        message: 'The request body is larger than 1024 bytes.',
+        details: { limitBytes: 1024 },
+      },
+    });
   });
 });

@@ -104,6 +104,24 @@ describe('the OpenAPI document', () => {
     expect(document.components.schemas.Error.properties.error.properties.code.enum).toEqual([...ERROR_CODES]);
   });
 
+  it("keeps a route's own body for a status errors use too: health's 503 is its view or unavailable", () => {
+    const unavailable = document.paths['/v1/health'].get.responses['503'];
+
+    expect(unavailable.content['application/json'].schema.anyOf).toEqual([
+      { $ref: '#/components/schemas/HealthView' },
+      {
+        allOf: [
+          { $ref: '#/components/schemas/Error' },
+          {
+            type: 'object',
+            properties: { error: { type: 'object', properties: { code: { enum: ['unavailable'] } } } },
+          },
+        ],
+      },
+    ]);
+    expect(unavailable.headers['Retry-After']).toEqual({ $ref: '#/components/headers/RetryAfter' });
+  });
+
   it('adds Retry-After to 503 answers and the Idempotency-Key parameter to POSTs', () => {
     const claimNext = document.paths['/v1/work/claim-next'].post;
 
