@@ -222,19 +222,35 @@ export const readPages = async <T>(
   maxLimit = 200,
 ): Promise<{ items: T[]; nextCursor?: string }> => {
   const limit = stringOption(context, 'limit');
-  const query = {
-    ...filters,
-    limit: limit === undefined ? undefined : integerIn(limit, '--limit', 1, maxLimit),
-  };
+  return followPages<T>(client, path, {
+    query: { ...filters, limit: limit === undefined ? undefined : integerIn(limit, '--limit', 1, maxLimit) },
+    cursor: stringOption(context, 'cursor'),
+    all: context.values.all === true,
+  });
+};
+
+/**
+ * Reads a list from `cursor` (else the start): one page, or with `all` every page that follows.
+ * Returns the items and the cursor of the page after the last one read.
+ */
+export const followPages = async <T>(
+  client: ApiClient,
+  path: string,
+  how: {
+    readonly query: Readonly<Record<string, string | number | undefined>>;
+    readonly cursor?: string | undefined;
+    readonly all: boolean;
+  },
+): Promise<{ items: T[]; nextCursor?: string }> => {
   const items: T[] = [];
-  let cursor = stringOption(context, 'cursor');
+  let cursor = how.cursor;
   for (;;) {
     const { body } = await client.request<{ items: T[]; nextCursor?: string }>('GET', path, {
-      query: { ...query, cursor },
+      query: { ...how.query, cursor },
     });
     items.push(...body.items);
     cursor = body.nextCursor;
-    if (!cursor || context.values.all !== true) break;
+    if (!cursor || !how.all) break;
   }
   return { items, ...(cursor ? { nextCursor: cursor } : {}) };
 };

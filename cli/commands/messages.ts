@@ -36,8 +36,8 @@ const DEFAULT_WAIT_SECONDS = 300;
 const MAX_WAIT_SECONDS = 86_400;
 
 /**
- * Reads of a waiting inbox: 1 s, doubling, at most 5 s apart (the event stream does not carry
- * direct messages, so a read is what finds them).
+ * Reads of a waiting inbox: 1 s, doubling, at most 5 s apart, and at once when the inbox's event
+ * stream shows a message (the reads alone find them when the stream is unavailable).
  */
 const FIRST_POLL_MS = 1000;
 const MAX_POLL_MS = 5000;
@@ -150,6 +150,9 @@ const followChannels = (
         const parsed = parseEvents(buffer + chunk);
         buffer = parsed.rest;
         for (const event of parsed.events) {
+          // The first stream starts at its `ready`: a message that came between the first read
+          // and then is found by reading once more.
+          if (event.event === 'ready' && cursor === undefined) cue();
           if (event.id) cursor = event.id;
           if (event.event === 'message') cue();
         }
@@ -211,16 +214,10 @@ export const waitForUnread = async (wait: InboxWait): Promise<MessageView[]> => 
 };
 
 /**
- * Where a message for the agent shows on the event stream: its own channel and its team's (a
- * thread message that mentions it goes there; the stream does not carry inboxes as such).
+ * Where a message for the agent shows on the event stream: its inbox (direct messages and
+ * mentions), which the stream shows to that agent's token and to admins.
  */
-const channelsOfInbox = async (client: ApiClient, agentId: string): Promise<string[]> => {
-  const team = await client
-    .request<{ team?: string }>('GET', `/v1/agents/${encodeURIComponent(agentId)}`, { retries: 0 })
-    .then(({ body }) => body.team)
-    .catch(() => undefined);
-  return [`agent:${agentId}`, ...(team ? [`team:${team}`] : [])];
-};
+const channelsOfInbox = (agentId: string): string[] => [`inbox:${agentId}`];
 
 /** How to read an inbox. */
 export interface InboxRead {
@@ -250,7 +247,7 @@ export const takeInbox = async (
       ? await read(how.unread)
       : await waitForUnread({
           client,
-          channels: await channelsOfInbox(client, agentId),
+          channels: channelsOfInbox(agentId),
           readUnread: () => read(true),
           waitMs: how.waitMs,
           sleep: context.io.sleep,

@@ -6,7 +6,7 @@ import { MAX_TEAMS_PAGE } from '#app/schemas/admin';
 import type { AgentPage, HealthView, TeamPage, WorkPage } from '#app/schemas/views';
 import { WorkStatus } from '#core/work/status';
 import { ApiError, allAnswered } from '../client';
-import { atMost, type Command, PAGE_OPTIONS, readerClient, readPages } from '../command';
+import { atMost, type Command, followPages, PAGE_OPTIONS, readerClient, readPages } from '../command';
 import { agentTable, teamTable, workTable } from '../format';
 import { ExitCode, say, sayJson, table, warn } from '../io';
 
@@ -21,7 +21,11 @@ const dashboard: Command = {
   async run(context) {
     atMost(context, 0);
     const client = await readerClient(context);
-    const teams = (await client.request<TeamPage>('GET', '/v1/teams')).body.items;
+    // Every team, a full page at a time (the API answers 20 a page unless asked for more).
+    const { items: teams } = await followPages<TeamPage['items'][number]>(client, '/v1/teams', {
+      query: { limit: MAX_TEAMS_PAGE },
+      all: true,
+    });
     let agents: AgentPage['items'] | undefined;
     try {
       agents = (await client.request<AgentPage>('GET', '/v1/agents', { query: { limit: 200 } })).body.items;

@@ -47,3 +47,6 @@ export const RESERVED_PRINCIPAL_IDS = ['admin', 'registration', 'system', 'impor
 
 /** Issued tokens act under their token id, which starts with this; no agent id may. */
 export const TOKEN_ID_PREFIX = 'tok_';
+
+/** Integrations act under ids that start with this (`integration:github`); no agent id may. */
+export const INTEGRATION_ID_PREFIX = 'integration:';

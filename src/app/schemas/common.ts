@@ -1,6 +1,6 @@
 import { type TSchema, Type } from '@sinclair/typebox';
 import { AGENT_STATUSES } from '#core/agents/status';
-import { RESERVED_PRINCIPAL_IDS, TOKEN_ID_PREFIX } from '#core/roles';
+import { INTEGRATION_ID_PREFIX, RESERVED_PRINCIPAL_IDS, TOKEN_ID_PREFIX } from '#core/roles';
 import { PATHS_POLICIES } from '#core/settings';
 import { MAX_PATH_LENGTH, MAX_PATHS } from '#core/work/paths';
 import { PRIORITIES, WORK_STATUSES } from '#core/work/status';
@@ -33,8 +33,8 @@ const anyCase = (word: string): string =>
 
 /** The id of a new agent: an {@link AgentId} that is none of the ids the service acts under. */
 export const NewAgentId = Type.String({
-  pattern: `^(?!(?:${RESERVED_PRINCIPAL_IDS.map(anyCase).join('|')})$)(?!${anyCase(TOKEN_ID_PREFIX)})[A-Za-z0-9][A-Za-z0-9_.:-]{2,127}$`,
-  description: `${AgentId.description} Not ${RESERVED_PRINCIPAL_IDS.join(', ')} (any case), and not starting with ${TOKEN_ID_PREFIX}: the service acts under those ids.`,
+  pattern: `^(?!(?:${RESERVED_PRINCIPAL_IDS.map(anyCase).join('|')})$)(?!${anyCase(TOKEN_ID_PREFIX)})(?!${anyCase(INTEGRATION_ID_PREFIX)})[A-Za-z0-9][A-Za-z0-9_.:-]{2,127}$`,
+  description: `${AgentId.description} Not ${RESERVED_PRINCIPAL_IDS.join(', ')} (any case), and not starting with ${TOKEN_ID_PREFIX} or ${INTEGRATION_ID_PREFIX}: the service acts under those ids.`,
 });
 
 /** Work item ids (server-made, or kept from an import). */

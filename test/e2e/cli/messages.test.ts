@@ -3,6 +3,7 @@
  * its inbox; a person (a member token) answers; the waiting `coord inbox --wait` ends with the
  * answer and marks it read.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import type { MessagePage, MessageView } from '#app/schemas/messages-thread';
 import { createWork, registerAgent, stackClients, uniqueName } from '#test/support/e2e-fixtures';
@@ -80,4 +81,34 @@ describe('coord say and coord inbox against the local stack', () => {
     expect(nothing.code).toBe(4);
     expect(nothing.stdout).toBe('NO MESSAGE: nothing arrived in 2 s\n');
   });
+
+  it('wakes a waiting inbox from its event stream about a second after a direct message, not at the next poll', async () => {
+    const team = uniqueName('msgcli');
+    const agent = await registerAgent(team);
+    const machine = coordMachine('none');
+    const waiting = machine.start(['inbox', '--wait', '60', '--json'], {
+      COORD_AGENT_ID: agent.id,
+      COORD_AGENT_TOKEN: agent.token,
+    });
+    // By now the reads are 4 to 5 s apart (1, 2, 4, 5 s): without the stream, the next one is seconds away.
+    await delay(9_000);
+
+    const posted = await stackClients().admin.post<MessageView>(`/v1/agents/${agent.id}/messages`, {
+      body: 'Go ahead.',
+    });
+    const postedAt = Date.now();
+    // Until the answer is printed (the process's exit after it is no part of the wait).
+    while (!waiting.stdout().includes('Go ahead.') && Date.now() - postedAt < 20_000) await delay(25);
+    const latencyMs = Date.now() - postedAt;
+    const received = await waiting.done;
+
+    expect(posted.status, posted.text).toBe(201);
+    expect(received.code, received.stderr).toBe(0);
+    expect(
+      (JSON.parse(received.stdout) as { items: MessageView[] }).items.map((message) => message.body),
+    ).toEqual(['Go ahead.']);
+    // The stream sends an event once it is a second old (measured 1.05 s under load 8); then one
+    // read and the read marker (0.2 to 0.8 s on a busy machine).
+    expect(latencyMs, `printed ${latencyMs} ms after the post`).toBeLessThan(2_500);
+  }, 30_000);
 });

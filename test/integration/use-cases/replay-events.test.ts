@@ -6,10 +6,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cursorOf, positionAt } from '#app/event-cursor';
 import { createWork } from '#app/use-cases/create-work';
+import { postAgentMessage, postWorkMessage } from '#app/use-cases/messages/post-message';
 import { replayPage, replayStart, streamChannels } from '#app/use-cases/realtime/replay-events';
 import { streamEvents } from '#app/use-cases/realtime/stream-events';
 import { updateConfig } from '#app/use-cases/update-config';
 import { ForbiddenError, ValidationError } from '#core/errors';
+import { Role } from '#core/roles';
 import { fixedClock } from '#test/support/clock';
 import { createTestStore, type TestStore } from '#test/support/dynamo';
 import { asAdmin, asAgent, registerAgents, type UseCaseDeps, useCaseDeps } from './fixture';
@@ -149,5 +151,103 @@ describe('replay of live messages', () => {
     ).toEqual([first.id, second?.id]);
     expect(sent[2]?.id).toBe((sent[2]?.data as { cursor?: string } | undefined)?.cursor);
     expect(sent[3]).toMatchObject({ data: { cursor: sent[2]?.id, more: false } });
+  });
+});
+
+describe("an agent's inbox on the event stream", () => {
+  type Sent = { event: string; data: { data?: Record<string, unknown> } };
+
+  /** Everything one stream sends from `after`, following for one read past the replay. */
+  const streamed = async (ctx: ReturnType<typeof asAdmin>, channels: string, after: string) => {
+    const sent: Sent[] = [];
+    await streamEvents(
+      deps,
+      ctx,
+      { channels, after },
+      {
+        send: (event, data) => sent.push({ event, data: data as Sent['data'] }),
+        followMs: 0,
+        wait: async () => {},
+      },
+    );
+    return sent;
+  };
+  const bodies = (sent: readonly Sent[]) =>
+    sent.filter((event) => event.event === 'message').map((event) => event.data.data?.body);
+  const asViewer = () => ({ principal: { role: Role.Viewer, id: 'viewer-1' }, requestId: 'req-viewer' });
+
+  it('carries a direct message to the addressee only (and to admins who name the inbox)', async () => {
+    const team = 'cyan';
+    const [addressee, other] = (await registerAgents(deps, 2, { team })) as [string, string];
+    const item = await created(team);
+    const after = cursorOf(positionAt(clock.now()));
+    clock.advance(1);
+    await postAgentMessage(deps, asAdmin(), { id: addressee, body: 'secret for you' });
+    clock.advance(1);
+    await postWorkMessage(deps, asAgent(other), { id: item.id, body: 'see this', mentions: [addressee] });
+    clock.advance(2);
+
+    const own = await streamed(asAgent(addressee), `agent:${addressee}`, after);
+    const named = await streamed(asAgent(addressee), `inbox:${addressee}`, after);
+    const byAdmin = await streamed(asAdmin(), `inbox:${addressee}`, after);
+    const otherAgent = await streamed(asAgent(other), `agent:${other},team:${team}`, after);
+    const viewer = await streamed(asViewer(), `all,team:${team},agent:${addressee}`, after);
+
+    expect(bodies(own)).toEqual(['secret for you', 'see this']);
+    expect(own[0]).toMatchObject({ event: 'ready', data: { channels: [`agent:${addressee}`] } });
+    expect(own.find((event) => event.event === 'message')?.data.data).toMatchObject({
+      to: addressee,
+      from: { type: 'admin', id: 'admin' },
+    });
+    expect(bodies(named)).toEqual(['secret for you', 'see this']);
+    expect(bodies(byAdmin)).toEqual(['secret for you', 'see this']);
+    // The thread message reaches the team; the direct message reaches no one else.
+    expect(bodies(otherAgent)).toEqual(['see this']);
+    expect(bodies(viewer)).toEqual(['see this']);
+  });
+
+  it("refuses another agent's inbox to agents and people, and a malformed inbox name", async () => {
+    const [owner, other] = (await registerAgents(deps, 2, { team: 'lime' })) as [string, string];
+
+    await expect(streamChannels(deps, asAgent(other).principal, `inbox:${owner}`)).rejects.toBeInstanceOf(
+      ForbiddenError,
+    );
+    await expect(streamChannels(deps, asViewer().principal, `inbox:${owner}`)).rejects.toBeInstanceOf(
+      ForbiddenError,
+    );
+    await expect(
+      streamChannels(deps, { role: Role.Member, id: 'member-1' }, `inbox:${owner}`),
+    ).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(streamChannels(deps, asAdmin().principal, 'inbox:')).rejects.toBeInstanceOf(ValidationError);
+    await expect(streamChannels(deps, asAgent(owner).principal, `inbox:${owner}`)).resolves.toEqual([
+      `inbox:${owner}`,
+    ]);
+  });
+
+  it('reads again as soon as a young event settles, not a whole poll later', async () => {
+    const team = 'plum';
+    const start = cursorOf(positionAt(clock.now()));
+    clock.advance(2);
+    const waits: number[] = [];
+
+    await streamEvents(
+      deps,
+      asAdmin(),
+      { channels: `team:${team}`, after: start },
+      {
+        send: () => undefined,
+        followMs: 5_000,
+        wait: async (milliseconds) => {
+          waits.push(milliseconds);
+          if (waits.length === 1) {
+            await createWork(deps, asAdmin(), { type: 'build', title: 'Young', team });
+            clock.advance(0.4);
+          } else clock.advance(2);
+        },
+      },
+    );
+
+    expect(waits[0]).toBe(1_000);
+    expect(waits[1]).toBe(600);
   });
 });

@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { MAX_TEAMS_PAGE } from '#app/schemas/admin';
 import { loadCliConfig } from '../../../cli/config';
 import { runCoord, useFakeApi } from './support/fake-api';
 import { agentView, apiError, workView } from './support/views';
@@ -232,6 +233,37 @@ describe('views', () => {
     expect(run.stdout).toContain('Agents: not visible with this token');
     expect(run.stdout).toContain('Open work (claimed 1, in progress 1):');
     expect(run.stdout).toContain('wi_in_progress');
+  });
+
+  it('shows every team on the dashboard, following the pages of /v1/teams', async () => {
+    const team = (name: string) => ({
+      team: name,
+      agents: {},
+      work: {},
+      forecast: { etaMinutes: null, atRisk: [] },
+    });
+    fake.api
+      .on('GET', '/v1/teams', (request) => ({
+        status: 200,
+        body:
+          request.query.get('cursor') === 'page2'
+            ? { items: [team('team_c')] }
+            : { items: [team('team_a'), team('team_b')], nextCursor: 'page2' },
+      }))
+      .on('GET', '/v1/agents', { status: 200, body: { items: [] } })
+      .on('GET', '/v1/work', { status: 200, body: { items: [] } });
+
+    const run = await runCoord(['dashboard', '--json'], fake.env);
+
+    expect(run.code, run.stderr).toBe(0);
+    expect((JSON.parse(run.stdout) as { teams: { team: string }[] }).teams.map((t) => t.team)).toEqual([
+      'team_a',
+      'team_b',
+      'team_c',
+    ]);
+    const reads = fake.api.sent('GET', '/v1/teams');
+    expect(reads.map((request) => request.query.get('cursor'))).toEqual([null, 'page2']);
+    expect(reads.every((request) => request.query.get('limit') === String(MAX_TEAMS_PAGE))).toBe(true);
   });
 
   it('reports health without a token and exits 1 when the service is unavailable', async () => {

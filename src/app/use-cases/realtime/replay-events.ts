@@ -1,6 +1,6 @@
 import { ForbiddenError, ValidationError } from '#core/errors';
 import type { EventPosition, Ports } from '#core/ports';
-import { type Channel, channelName, mayJoin, parseChannel } from '#core/realtime/channels';
+import { type Channel, channelName, type JoinFacts, mayJoin, parseChannel } from '#core/realtime/channels';
 import type { ServerMessage } from '#core/realtime/messages';
 import type { Principal } from '#core/roles';
 import { Role } from '#core/roles';
@@ -30,6 +30,11 @@ export interface ReplayPage {
   readonly cursor: string;
   /** True when the page was full: more events may follow at once. */
   readonly more: boolean;
+  /**
+   * When the oldest event the page left out as too young settles (`at` + {@link REPLAY_SETTLE_MS}):
+   * the next read finds it from then on. Absent when none was seen.
+   */
+  readonly settlesAt?: string;
   /** True when the cursor was older than the replay window: events before the window are gone. */
   readonly windowStart?: string;
 }
@@ -56,15 +61,21 @@ export const replayStart = async (
 /**
  * Replays one page: the audit events after `position` (settled ones only, at most `limit`),
  * mapped to live messages exactly as the broadcaster maps them, keeping those that go to one of
- * `channels` (wire names the caller may join).
+ * `channels` (wire names the caller may join). The read reaches up to now, so the page also says
+ * when the oldest event still settling may be sent (`settlesAt`), at no extra read.
  */
 export const replayPage = async (
   deps: Pick<Ports, 'audit' | 'clock'>,
   input: { readonly channels: readonly string[]; readonly position: EventPosition; readonly limit?: number },
 ): Promise<ReplayPage> => {
   const limit = Math.min(input.limit ?? MAX_REPLAY_EVENTS, MAX_REPLAY_EVENTS);
-  const until = new Date(deps.clock.now().getTime() - REPLAY_SETTLE_MS).toISOString();
-  const events = await deps.audit.after(input.position, until, limit);
+  const now = deps.clock.now().getTime();
+  const until = new Date(now - REPLAY_SETTLE_MS).toISOString();
+  const read = await deps.audit.after(input.position, new Date(now).toISOString(), limit);
+  // Oldest first: the settled events are a prefix; the first younger one says when to look again.
+  const settling = read.findIndex((event) => event.at > until);
+  const events = settling < 0 ? read : read.slice(0, settling);
+  const young = settling < 0 ? undefined : read[settling];
   const wanted = new Set(input.channels);
   const messages = events.flatMap((event) => {
     const delivery = observerDelivery(event);
@@ -74,8 +85,36 @@ export const replayPage = async (
   const position = last
     ? { at: last.at, entityType: last.entityType, entityId: last.entityId, seq: last.seq }
     : input.position;
-  return { messages, position, cursor: cursorOf(position), more: events.length === limit };
+  return {
+    messages,
+    position,
+    cursor: cursorOf(position),
+    more: events.length === limit,
+    ...(young && { settlesAt: new Date(Date.parse(young.at) + REPLAY_SETTLE_MS).toISOString() }),
+  };
 };
+
+/**
+ * A channel a stream may name: those `subscribe` takes, and `inbox:<id>`, an agent's inbox (the
+ * `message` events addressed to it or mentioning it, which its connections get without subscribing).
+ */
+const parseStreamChannel = (name: string): Channel | undefined => {
+  if (!name.startsWith(INBOX_PREFIX)) return parseChannel(name);
+  const owner = parseChannel(`agent:${name.slice(INBOX_PREFIX.length)}`);
+  return owner?.kind === 'agent' ? { kind: 'inbox', agentId: owner.agentId } : undefined;
+};
+
+const INBOX_PREFIX = 'inbox:';
+
+/**
+ * Whether a stream may follow `channel`: as `subscribe` decides, and an inbox only for its own
+ * agent and admins (a direct message reaches nobody else).
+ */
+const mayFollow = (principal: Principal, channel: Channel, facts: JoinFacts): boolean =>
+  channel.kind === 'inbox'
+    ? principal.role === Role.Admin ||
+      (principal.role === Role.Agent && principal.agentId === channel.agentId)
+    : mayJoin(principal, channel, facts);
 
 /** Channels named in a comma-separated list: at most this many. */
 export const MAX_STREAM_CHANNELS = 50;
@@ -96,13 +135,13 @@ export const streamChannels = async (
       { path: '/channels', message: `must name 1 to ${MAX_STREAM_CHANNELS} channels, comma-separated` },
     ]);
   }
-  const parsed = names.map((name) => ({ name, channel: parseChannel(name) }));
+  const parsed = names.map((name) => ({ name, channel: parseStreamChannel(name) }));
   const bad = parsed.filter((entry) => entry.channel === undefined).map((entry) => entry.name);
   if (bad.length > 0) {
     throw new ValidationError([
       {
         path: '/channels',
-        message: `${bad.join(', ')}: not a channel (team:<name>, agent:<id>, work:<id>, all, admin)`,
+        message: `${bad.join(', ')}: not a channel (team:<name>, agent:<id>, work:<id>, inbox:<id>, all, admin)`,
       },
     ]);
   }
@@ -120,7 +159,7 @@ export const streamChannels = async (
       ...(agentTeam !== undefined && { agentTeam }),
       ...(workTeam !== undefined && { workTeam }),
     };
-    if (!mayJoin(principal, channel, facts)) refused.push(name);
+    if (!mayFollow(principal, channel, facts)) refused.push(name);
   }
   if (refused.length > 0) {
     throw new ForbiddenError(`This token may not join ${refused.join(', ')}.`, { channels: refused });

@@ -1,4 +1,5 @@
 import type { Ports } from '#core/ports';
+import { channelName, implicitChannels } from '#core/realtime/channels';
 import type { ServerMessage } from '#core/realtime/messages';
 import type { RequestContext } from '../../context';
 import { cursorOf } from '../../event-cursor';
@@ -25,7 +26,8 @@ export interface StreamOutput {
 /**
  * `GET /v1/events`: the live messages of the channels asked for, as server-sent events.
  * 1. check the channels as `subscribe` does (400 for a name that is no channel, 403 for one the
- *    caller may not join) and the cursor (400), before anything is sent;
+ *    caller may not join; `inbox:<id>` only for that agent and admins) and the cursor (400),
+ *    before anything is sent; an agent's stream carries its own inbox besides, unasked;
  * 2. `ready` `{channels, cursor, windowStart?}`: where the stream starts (the cursor, moved up to
  *    the replay window when older; without one, now);
  * 3. each message that followed, oldest first (`id` = its cursor, `event` = its type, `data` = the
@@ -41,6 +43,8 @@ export const streamEvents = async (
   output: StreamOutput,
 ): Promise<void> => {
   const channels = await streamChannels(deps, ctx.principal, query.channels);
+  // An agent's own inbox comes without asking, as on its WebSocket connections.
+  const followed = [...new Set([...channels, ...implicitChannels(ctx.principal).map(channelName)])];
   const start = await replayStart(deps, query.after);
   let position = start.position;
   output.send(
@@ -52,17 +56,29 @@ export const streamEvents = async (
   let sent = 0;
   let more = false;
   for (;;) {
-    const page = await replayPage(deps, { channels, position });
+    const page = await replayPage(deps, { channels: followed, position });
     for (const message of page.messages) send(output, message);
     sent += page.messages.length;
     position = page.position;
     more = page.more;
     if (more && sent < MAX_STREAM_EVENTS) continue;
     if (more || deps.clock.now().getTime() >= deadline) break;
-    await output.wait(STREAM_POLL_MS);
+    await output.wait(pauseBefore(page.settlesAt, deps.clock.now().getTime()));
   }
   output.send('end', { cursor: cursorOf(position), more }, cursorOf(position));
 };
+
+/**
+ * How long to wait before the next read: {@link STREAM_POLL_MS}, or less when an event already
+ * written settles sooner (so a message goes out about a second after it was written, not two).
+ */
+const pauseBefore = (settlesAt: string | undefined, now: number): number =>
+  settlesAt === undefined
+    ? STREAM_POLL_MS
+    : Math.min(STREAM_POLL_MS, Math.max(MIN_PAUSE_MS, Date.parse(settlesAt) - now));
+
+/** The shortest pause between reads, however soon an event settles. */
+const MIN_PAUSE_MS = 50;
 
 const send = (output: StreamOutput, message: ServerMessage): void => {
   output.send(message.type, message, message.cursor);

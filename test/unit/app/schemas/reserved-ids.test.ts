@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ImportAgentRecord } from '#app/schemas/import';
+import { GITHUB_INTEGRATION_ID } from '#app/use-cases/integrations/receive-github-event';
 import { type FieldError, ValidationError } from '#core/errors';
 import { routes } from '#functions/shared/routes';
 import { bodyCheck } from '#functions/shared/validation';
@@ -21,21 +22,38 @@ const refusal = (check: () => unknown): ValidationError => {
 };
 
 describe('agent ids the service acts under', () => {
-  it.each(['admin', 'Admin', 'REGISTRATION', 'system', 'import', 'tok_abcdefghijklmnopqrstuv', 'TOK_x1'])(
-    'refuses to register an agent named %s, naming /id',
-    (id) => {
-      const error = refusal(() => checkRegistration({ id, team: 'blue' }));
+  it.each([
+    'admin',
+    'Admin',
+    'REGISTRATION',
+    'system',
+    'import',
+    'tok_abcdefghijklmnopqrstuv',
+    'TOK_x1',
+    GITHUB_INTEGRATION_ID,
+    'Integration:GitHub',
+    'integration:jira',
+  ])('refuses to register an agent named %s, naming /id', (id) => {
+    const error = refusal(() => checkRegistration({ id, team: 'blue' }));
 
-      expect(pathsOf(error)).toContain('/id');
-    },
-  );
+    expect(pathsOf(error)).toContain('/id');
+  });
 
-  it.each(['admins', 'sysadmin', 'system-2', 'importer', 'token-1', 'agent'])('accepts %s', (id) => {
+  it.each([
+    'admins',
+    'sysadmin',
+    'system-2',
+    'importer',
+    'token-1',
+    'agent',
+    'integrations-bot',
+    'ci:integration:1',
+  ])('accepts %s', (id) => {
     expect(checkRegistration({ id, team: 'blue' })).toMatchObject({ id });
   });
 
-  it('refuses an imported agent with a reserved id', () => {
-    const error = refusal(() => checkImportedAgent({ id: 'system', team: 'blue' }));
+  it.each(['system', GITHUB_INTEGRATION_ID])('refuses an imported agent named %s', (id) => {
+    const error = refusal(() => checkImportedAgent({ id, team: 'blue' }));
 
     expect(pathsOf(error)).toContain('/id');
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MessageView } from '#app/schemas/messages-thread';
 import { runCoord, useFakeApi } from '../support/fake-api';
-import { agentView, apiError } from '../support/views';
+import { apiError } from '../support/views';
 
 const fake = useFakeApi({ COORD_AGENT_TOKEN: 'agent-token', AGENT_ID: 'agent_a' });
 
@@ -187,7 +187,7 @@ describe('coord inbox', () => {
     expect(fake.api.requests).toEqual([]);
   });
 
-  it("--wait follows the agent's and its team's channels on the event stream (reopened after its cursor) while it reads the inbox", async () => {
+  it("--wait follows the agent's inbox on the event stream (reopened after its cursor) while it reads the inbox", async () => {
     fake.api
       .on('GET', '/v1/events', (_request, count) =>
         count === 0
@@ -206,16 +206,14 @@ describe('coord inbox', () => {
       }))
       .on('POST', `${INBOX}/read`, { status: 200, body: {} });
 
-    fake.api.on('GET', '/v1/agents/agent_a', { status: 200, body: agentView({ team: 'web_team' }) });
-
     const run = await runCoord(['inbox', '--wait', '30', '-q'], fake.env);
 
     expect(run.code).toBe(0);
     expect(run.stdout).toBe('the answer\n');
     const streams = fake.api.sent('GET', '/v1/events');
     expect(streams.map((request) => request.query.get('channels'))).toEqual([
-      'agent:agent_a,team:web_team',
-      'agent:agent_a,team:web_team',
+      'inbox:agent_a',
+      'inbox:agent_a',
     ]);
     expect(streams.map((request) => request.query.get('after'))).toEqual([null, 'c1']);
     expect(streams[0]?.headers.authorization).toBe('Bearer agent-token');
