@@ -71,6 +71,7 @@ const reasonPhrase: Readonly<Record<number, string>> = {
   400: 'Bad Request',
   401: 'Unauthorized',
   403: 'Forbidden',
+  429: 'Too Many Requests',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
@@ -168,6 +169,9 @@ export const startWsGateway = async (options: WsGatewayOptions = {}): Promise<Ws
     socket.end(
       `HTTP/1.1 ${result.statusCode} ${reasonPhrase[result.statusCode] ?? 'Error'}\r\n` +
         'Connection: close\r\nContent-Type: application/json\r\n' +
+        Object.entries(result.headers ?? {})
+          .map(([name, value]) => `${name}: ${value}\r\n`)
+          .join('') +
         `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
     );
   };

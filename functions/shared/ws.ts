@@ -9,9 +9,15 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { DomainError } from '#core/errors';
+import { reply } from '#app/use-cases/realtime/deps';
+import { DomainError, RateLimitedError } from '#core/errors';
+import type { Clock } from '#core/ports';
+import type { RateLimiter } from '#core/rate-limit';
+import type { ConnectionNotifier, ConnectionStore } from '#core/realtime/ports';
+import type { Principal } from '#core/roles';
 import { STATUS } from './errors';
 import { logger, metrics, observeMetrics, TRACE_OPTIONS, tracer } from './observability';
+import { admit } from './rate-limit';
 
 /** The event API Gateway hands a WebSocket route's Lambda integration. */
 export interface WsEvent {
@@ -38,6 +44,8 @@ export interface WsEvent {
 export interface WsResult {
   readonly statusCode: number;
   readonly body?: string;
+  /** `Retry-After` of a `$connect` refused with 429. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** A WebSocket handler's work: what it does with one event. */
@@ -52,6 +60,13 @@ const answerOf = (error: unknown): WsResult => {
     return {
       statusCode: STATUS[error.code],
       body: JSON.stringify({ error: { code: error.code, message: error.message } }),
+    };
+  }
+  if (error instanceof RateLimitedError) {
+    return {
+      statusCode: 429,
+      body: JSON.stringify({ error: { code: error.code, message: error.message } }),
+      headers: { 'retry-after': String(Math.max(1, Math.ceil(error.retryAfterSeconds))) },
     };
   }
   if (error instanceof DomainError && error.code === 'unavailable') {
@@ -97,3 +112,58 @@ export const wsRoute = (id: string, handle: WsHandle) =>
       await handle(event);
       return { statusCode: 200 };
     });
+
+/** Principals of the connections this process has seen: a connection's principal never changes. */
+const principals = new Map<string, Principal>();
+/** Connections remembered at most; past it, the map starts over (a bound, not an eviction policy). */
+const MAX_REMEMBERED_CONNECTIONS = 10_000;
+
+const principalOf = async (
+  connections: ConnectionStore,
+  connectionId: string,
+): Promise<Principal | undefined> => {
+  const known = principals.get(connectionId);
+  if (known) return known;
+  const principal = (await connections.get(connectionId))?.principal;
+  if (!principal) return undefined;
+  if (principals.size >= MAX_REMEMBERED_CONNECTIONS) principals.clear();
+  principals.set(connectionId, principal);
+  return principal;
+};
+
+/**
+ * Takes a client frame from the bucket of its connection's token (one read of the connection
+ * the first time this process sees it). An empty bucket answers the frame with an `error` frame
+ * `{code: "rate_limited", message, details: {retryAfterSeconds}}` and the frame is not handled.
+ * @returns whether the frame may be handled
+ */
+export const admitFrame = async (
+  deps: {
+    readonly connections: ConnectionStore;
+    readonly notifier: ConnectionNotifier;
+    readonly clock: Clock;
+  },
+  limiter: RateLimiter,
+  connectionId: string,
+): Promise<boolean> => {
+  const principal = await principalOf(deps.connections, connectionId);
+  // A connection that is gone is answered as the handler answers it.
+  if (!principal) return true;
+  const now = deps.clock.now();
+  try {
+    admit(limiter, principal, now.getTime());
+    return true;
+  } catch (error) {
+    if (!(error instanceof RateLimitedError)) throw error;
+    metrics.addMetric('wsRateLimited', MetricUnit.Count, 1);
+    await deps.notifier.post(
+      connectionId,
+      reply(now, 'error', {
+        code: error.code,
+        message: error.message,
+        details: { retryAfterSeconds: Math.max(1, Math.ceil(error.retryAfterSeconds)) },
+      }),
+    );
+    return false;
+  }
+};

@@ -5,9 +5,10 @@ import {
   refuseClientMessage,
 } from '#app/use-cases/realtime/client-message';
 import { ValidationError } from '#core/errors';
+import { wsRateLimiter } from '../shared/rate-limit';
 import { bodyCheck } from '../shared/validation';
-import { realtimeDeps } from '../shared/wiring';
-import { callbackUrlOf, wsRoute } from '../shared/ws';
+import { config, realtimeDeps } from '../shared/wiring';
+import { admitFrame, callbackUrlOf, wsRoute } from '../shared/ws';
 
 const checks = Object.fromEntries(
   Object.entries(CLIENT_MESSAGES).map(([action, schema]) => [action, bodyCheck(schema)]),
@@ -51,6 +52,7 @@ const parse = (body: string | null | undefined): ClientMessage | ValidationError
 export const handler = wsRoute('wsMessage', async (event) => {
   const deps = realtimeDeps(callbackUrlOf(event));
   const connectionId = event.requestContext.connectionId;
+  if (!(await admitFrame(deps, wsRateLimiter(config().rateLimit), connectionId))) return;
   const message = parse(event.body);
   if (message instanceof ValidationError) {
     const errors = (message.details as { errors: [] }).errors;

@@ -5,7 +5,7 @@
  * the use cases, after validation.
  */
 import { ForbiddenError, UnauthorizedError } from '#core/errors';
-import type { Ports } from '#core/ports';
+import { LAST_USE_INTERVAL_SECONDS, type Ports, type TokenRecord } from '#core/ports';
 import { type Principal, Role, rolesAdmittedBy } from '#core/roles';
 import type { Access } from './route';
 
@@ -29,6 +29,21 @@ const ISSUED_TOKEN = /^([A-Za-z0-9_-]{1,128})\.([A-Za-z0-9_-]{1,512})$/;
 const sameSecret = (hasher: Ports['hasher'], presented: string, expected: string | undefined): boolean =>
   expected !== undefined && hasher.matches(presented, hasher.hash(expected));
 
+/**
+ * Keeps `lastUsedAt` of an issued token current to within {@link LAST_USE_INTERVAL_SECONDS}: a
+ * write only when the record read is older than that, never a failed request for it.
+ */
+const recordUse = async (deps: Pick<Ports, 'tokens'>, record: TokenRecord, now: Date): Promise<void> => {
+  if (!deps.tokens.recordUse) return;
+  const last = record.lastUsedAt === undefined ? Number.NaN : Date.parse(record.lastUsedAt);
+  if (now.getTime() - last < LAST_USE_INTERVAL_SECONDS * 1000) return;
+  try {
+    await deps.tokens.recordUse(record.id, now);
+  } catch {
+    // The time of last use is a hint for admins; the request it came with goes ahead without it.
+  }
+};
+
 const fromIssuedToken = async (
   deps: Pick<Ports, 'tokens' | 'hasher' | 'clock'>,
   presented: string,
@@ -38,9 +53,11 @@ const fromIssuedToken = async (
   const [, tokenId = '', secret = ''] = parts;
   const record = await deps.tokens.get(tokenId);
   if (!record || !deps.hasher.matches(secret, record.secretHash)) return undefined;
-  if (record.expiresAt !== undefined && Date.parse(record.expiresAt) <= deps.clock.now().getTime()) {
+  const now = deps.clock.now();
+  if (record.expiresAt !== undefined && Date.parse(record.expiresAt) <= now.getTime()) {
     return undefined;
   }
+  await recordUse(deps, record, now);
   if (record.role === Role.Agent) {
     if (!record.agentId) return undefined;
     const agent = { role: Role.Agent, id: record.agentId, agentId: record.agentId };

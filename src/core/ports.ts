@@ -87,7 +87,15 @@ export interface TokenRecord {
   readonly createdAt: string;
   /** When the token stops working (ISO 8601); never when absent. */
   readonly expiresAt?: string;
+  /**
+   * When the token last authenticated a request (ISO 8601), to within
+   * {@link LAST_USE_INTERVAL_SECONDS}; absent until its first use.
+   */
+  readonly lastUsedAt?: string;
 }
+
+/** How stale a token's `lastUsedAt` may be before a request records a new one (one write per interval). */
+export const LAST_USE_INTERVAL_SECONDS = 300;
 
 /** Persisted runtime settings (`GET`/`PUT /v1/config`); absent fields fall back to deployment config. */
 export interface StoredSettings {
@@ -330,6 +338,12 @@ export interface TokenRepository {
   /** Issued tokens, oldest first. */
   list(page: PageRequest): Promise<Page<TokenRecord>>;
   get(id: string): Promise<TokenRecord | undefined>;
+  /**
+   * Records that token `id` authenticated a request at `at`, unless its stored `lastUsedAt` is
+   * already within {@link LAST_USE_INTERVAL_SECONDS} of it (so at most one write per interval).
+   * A store without it records no use.
+   */
+  recordUse?(id: string, at: Date): Promise<void>;
 }
 
 /** Reads of the persisted runtime settings. */

@@ -14,21 +14,22 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { decodeCursor, encodeCursor, isKeyOf, isObject } from '#core/cursor';
 import { UnavailableError } from '#core/errors';
 import type { InvariantStates, InvariantStore } from '#core/invariants';
-import type {
-  Clock,
-  IdempotencyRecord,
-  IdempotencyStore,
-  Page,
-  PageRequest,
-  SettingsRepository,
-  StoredSettings,
-  StoreProbe,
-  TeamRepository,
-  TokenRecord,
-  TokenRepository,
+import {
+  type Clock,
+  type IdempotencyRecord,
+  type IdempotencyStore,
+  LAST_USE_INTERVAL_SECONDS,
+  type Page,
+  type PageRequest,
+  type SettingsRepository,
+  type StoredSettings,
+  type StoreProbe,
+  type TeamRepository,
+  type TokenRecord,
+  type TokenRepository,
 } from '#core/ports';
 import { isConditionFailure, storeCall, translateStoreError } from './errors';
-import { anyOf, Expression } from './expression';
+import { allOf, anyOf, Expression } from './expression';
 import {
   idempotencyKey,
   invariantsKey,
@@ -62,6 +63,9 @@ const getItem = async (
   );
   return answer.Item;
 };
+
+/** The token record's time of last use ({@link TokenRecord.lastUsedAt}). */
+const LAST_USED_AT = 'lastUsedAt';
 
 /** Token records a process keeps at most; past it, it starts over (a bound, not an eviction policy). */
 export const MAX_KEPT_TOKENS = 10_000;
@@ -115,11 +119,48 @@ export class DynamoTokenRepository implements TokenRepository {
     private readonly cache: TokenCache = new TokenCache(0),
   ) {}
 
+  /** When this process last recorded each token's use (ms since the epoch). */
+  private readonly recordedUse = new Map<string, number>();
+
   get(id: string): Promise<TokenRecord | undefined> {
     return this.cache.get(id, async () => {
       const item = await getItem(this.doc, this.tableName, tokenKey(id));
       return item ? tokenFromItem(item) : undefined;
     });
+  }
+
+  /**
+   * One conditional UpdateItem of `lastUsedAt`, skipped when this process recorded the token's
+   * use within the interval; the condition skips it when another process did (a failed condition
+   * is not an error), and when the token is gone (a revoked token is not brought back).
+   */
+  async recordUse(id: string, at: Date): Promise<void> {
+    const intervalMs = LAST_USE_INTERVAL_SECONDS * 1000;
+    const recorded = this.recordedUse.get(id);
+    if (recorded !== undefined && at.getTime() - recorded < intervalMs) return;
+    if (this.recordedUse.size >= MAX_KEPT_TOKENS) this.recordedUse.clear();
+    this.recordedUse.set(id, at.getTime());
+    const expression = new Expression();
+    const lastUsedAt = expression.name(LAST_USED_AT);
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: tokenKey(id),
+          UpdateExpression: `SET ${lastUsedAt} = ${expression.value(at.toISOString())}`,
+          ConditionExpression: allOf(
+            `attribute_exists(${expression.name(PK)})`,
+            anyOf(
+              `attribute_not_exists(${lastUsedAt})`,
+              `${lastUsedAt} < ${expression.value(new Date(at.getTime() - intervalMs).toISOString())}`,
+            ),
+          ),
+          ...expression.attributes(),
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw translateStoreError(error, 'UpdateItem');
+    }
   }
 
   /** One Query of the sparse token index, `limit` + 1 entries (the extra one tells a next page exists). */

@@ -290,6 +290,8 @@ export const TokenView = Closed({
   label: Type.Optional(Type.String()),
   createdAt: Timestamp,
   expiresAt: Type.Optional(Timestamp),
+  /** When the token last authenticated a request, to within five minutes; absent until its first use. */
+  lastUsedAt: Type.Optional(Timestamp),
 });
 export type TokenView = Static<typeof TokenView>;
 export const TokenPage = PageOf(TokenView);

@@ -1,9 +1,12 @@
 /**
  * Every route x every kind of caller through the real handlers: no token is 401, a role the
  * route does not list is 403, a listed one gets past both; a refused request changes nothing
- * (the newest audit event, which every change writes with it, stays the same). What a listed
+ * (the newest audit event, which every change writes with it, and the stored record of the agent
+ * the path names stay the same). What a listed
  * caller gets past the two checks (200, 400, 404, ...) is for each route's own tests; it is
  * never a 5xx. A member counts as listed wherever a viewer is (it may do what a viewer may).
+ * Callers whose answer depends on whom they act on (another agent, another team, a team-limited
+ * key) are in `authorization-matrix-agents.test.ts`.
  */
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { heartbeatsQueue } from '#adapters/sqs/queues';
@@ -15,7 +18,9 @@ import { ADMIN, call, REGISTRATION, seedAgent, useHandlerStore } from './handler
 
 const store = useHandlerStore('http-authz-matrix');
 
-const CALLERS = ['none', 'registration', 'viewer', 'member', 'agent', 'admin'] as const;
+// A team-limited registration key is refused and admitted by role like any registration key;
+// what its team limit refuses (and the agents it registers) is in authorization-matrix-agents.
+const CALLERS = ['none', 'registration', 'teamRegistration', 'viewer', 'member', 'agent', 'admin'] as const;
 type Caller = (typeof CALLERS)[number];
 
 const tokens: Partial<Record<Caller, string>> = { admin: ADMIN, registration: REGISTRATION };
@@ -32,6 +37,9 @@ beforeAll(async () => {
   tokens.agent = token;
   tokens.viewer = (await call('issueToken', { token: ADMIN, body: { role: 'viewer' } })).body.token;
   tokens.member = (await call('issueToken', { token: ADMIN, body: { role: 'member' } })).body.token;
+  tokens.teamRegistration = (
+    await call('issueToken', { token: ADMIN, body: { role: 'registration', team: `t-${unique()}` } })
+  ).body.token;
 });
 
 afterAll(async () => {
@@ -41,6 +49,12 @@ afterAll(async () => {
 const newestEvent = async (): Promise<string | undefined> =>
   (await store().ports.audit.list({ limit: 1 })).items[0]?.id;
 
+/** What a refusal must leave as it was: the newest audit event and the path's agent, as stored. */
+const stored = async () => ({
+  event: await newestEvent(),
+  agent: await store().ports.agents.get(agentId),
+});
+
 // Caller by caller, admin last: an admin issuing the agent a new token ends the agent's old one.
 const cases = CALLERS.flatMap((caller) => ROUTES.map((route) => [route.id, caller] as const));
 
@@ -49,7 +63,7 @@ describe('the authorization matrix', () => {
     const route: RouteDefinition | undefined = ROUTES.find((candidate) => candidate.id === id);
     if (!route) throw new Error(`no route ${id}`);
     const token = tokens[caller];
-    const before = await newestEvent();
+    const before = await stored();
 
     const answer = await call(id as RouteId, {
       ...(token === undefined ? {} : { token }),
@@ -58,9 +72,9 @@ describe('the authorization matrix', () => {
       ...(route.body ? { body: {} } : {}),
     });
 
+    const role = caller === 'teamRegistration' ? 'registration' : caller;
     const listed =
-      route.access === 'public' ||
-      (caller !== 'none' && rolesAdmittedBy(route.access).includes(caller as Role));
+      route.access === 'public' || (role !== 'none' && rolesAdmittedBy(route.access).includes(role as Role));
     // A route signed by an outside service takes no bearer token at all; this file configures no
     // signing secret, so every caller is refused as the integration is not configured.
     const expected = route.signedBy
@@ -78,7 +92,7 @@ describe('the authorization matrix', () => {
       expect(answer.status, JSON.stringify(answer.body)).toBeLessThan(500);
     } else {
       expect(answer.status, JSON.stringify(answer.body)).toBe(expected);
-      expect(await newestEvent()).toBe(before);
+      expect(await stored()).toEqual(before);
     }
   });
 });

@@ -6,6 +6,7 @@
  */
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ROUTES } from '#functions/shared/routes';
 import { unique } from '#test/support/builders';
 import { type Caller, FUZZ_SEED, type FuzzRequest, fuzzRequests } from '#test/support/fuzz-requests';
 import { ADMIN, call, REGISTRATION, seedAgent, useHandlerStore } from './handlers';
@@ -51,20 +52,31 @@ describe('every route under fuzzed input', () => {
     `never answers 5xx and changes nothing when it refuses (${RUNS} runs, seed ${SEED})`,
     async () => {
       const statuses = new Map<number, number>();
+      const routes = new Map<string, number>();
       await fc.assert(
         fc.asyncProperty(fuzzRequests(knownIds), async (request) => {
           const before = await newestEvent();
           const answer = await send(request);
           statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
+          routes.set(request.route.id, (routes.get(request.route.id) ?? 0) + 1);
           expect(answer.status, `${request.route.id}: ${JSON.stringify(answer.body)}`).toBeLessThan(500);
           if (answer.status >= 400) expect(await newestEvent()).toBe(before);
         }),
         { numRuns: RUNS, seed: SEED, endOnFailure: true },
       );
       console.info(
-        JSON.stringify({ fuzz: { runs: RUNS, seed: SEED, statuses: Object.fromEntries(statuses) } }),
+        JSON.stringify({
+          fuzz: {
+            runs: RUNS,
+            seed: SEED,
+            statuses: Object.fromEntries(statuses),
+            routes: Object.fromEntries([...routes].sort(([a], [b]) => a.localeCompare(b))),
+          },
+        }),
       );
       expect([...statuses.values()].reduce((sum, count) => sum + count, 0)).toBeGreaterThanOrEqual(RUNS);
+      // Every endpoint (messages, webhooks and the GitHub route included) met fuzzed input.
+      expect(ROUTES.filter((route) => !routes.has(route.id)).map((route) => route.id)).toEqual([]);
     },
     60_000 + RUNS * 500,
   );

@@ -1,7 +1,7 @@
 import { ForbiddenError } from '#core/errors';
 import type { Ports } from '#core/ports';
 import { channelName, implicitChannels } from '#core/realtime/channels';
-import { Role } from '#core/roles';
+import { type Principal, Role } from '#core/roles';
 import { type AuthSecrets, authenticate } from '../../auth';
 import type { RealtimePorts } from './deps';
 
@@ -21,13 +21,20 @@ const CONNECTING_ROLES: ReadonlySet<string> = new Set([Role.Admin, Role.Viewer, 
  */
 export const connect = async (
   deps: Pick<Ports, 'tokens' | 'hasher' | 'agents' | 'clock'> & Pick<RealtimePorts, 'connections'>,
-  input: { readonly connectionId: string; readonly token?: string; readonly secrets: AuthSecrets },
+  input: {
+    readonly connectionId: string;
+    readonly token?: string;
+    readonly secrets: AuthSecrets;
+    /** Takes the connection from the caller's rate limit; throws (`RateLimitedError`) to refuse it. */
+    readonly admit?: (principal: Principal) => void;
+  },
 ): Promise<void> => {
   const principal = await authenticate(
     deps,
     input.token === undefined ? undefined : `Bearer ${input.token}`,
     input.secrets,
   );
+  input.admit?.(principal);
   if (!CONNECTING_ROLES.has(principal.role)) {
     throw new ForbiddenError(`A ${principal.role} token cannot open a live connection.`);
   }
