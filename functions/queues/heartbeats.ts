@@ -13,5 +13,6 @@ export const handler = queueConsumer<Heartbeat>({
   queue: 'heartbeats',
   schema: HeartbeatMessage,
   groupBy: (heartbeat) => heartbeat.agentId,
+  facts: (heartbeat) => ({ agent: heartbeat.agentId }),
   handle: (heartbeats) => applyHeartbeats(deps(), heartbeats),
 });

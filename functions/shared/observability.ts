@@ -3,6 +3,7 @@
  * handler in the bundle. Log level, sampling and tracing switches come from the `POWERTOOLS_*`
  * environment variables, which Powertools reads itself.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
@@ -113,4 +114,64 @@ export const requestFacts = (
 /** Puts the request's facts on the current trace segment as annotations. */
 export const annotateTrace = (facts: RequestFacts): void => {
   for (const [key, value] of Object.entries(facts)) tracer.putAnnotation(key, value);
+};
+
+/**
+ * Where a queue message comes from: the id of the request (or scheduled run) that sent it and
+ * the X-Ray trace header of the segment it was sent from. Producers put both in the message's
+ * attributes (`MESSAGE_ORIGIN_ATTRIBUTES`) and consumers log and annotate them, so one request id
+ * leads from the HTTP answer's `x-request-id` to the consumer's log lines and trace.
+ */
+export interface MessageOrigin {
+  readonly requestId?: string;
+  readonly traceHeader?: string;
+}
+
+/** The SQS message attribute names of a {@link MessageOrigin}. */
+export const MESSAGE_ORIGIN_ATTRIBUTES = { requestId: 'requestId', traceHeader: 'traceHeader' } as const;
+
+// Per invocation, not per module: the local runtime runs many invocations of one handler module
+// side by side in one process, so a module variable would hand one request's id to another's
+// messages. AsyncLocalStorage follows each invocation through its awaits.
+const origins = new AsyncLocalStorage<MessageOrigin>();
+
+/** Runs `work` with `origin` as the origin of every message it sends. */
+export const withMessageOrigin = <T>(origin: MessageOrigin, work: () => T): T => origins.run(origin, work);
+
+/** The trace header of the current segment (`Root=...;Parent=...;Sampled=...`), while tracing. */
+const currentTraceHeader = (): string | undefined => {
+  if (!tracer.isTracingEnabled()) return undefined;
+  const segment = tracer.getSegment() as
+    | { readonly id?: string; readonly trace_id?: string; readonly segment?: { readonly trace_id?: string } }
+    | undefined;
+  const root = segment?.trace_id ?? segment?.segment?.trace_id ?? tracer.getRootXrayTraceId();
+  if (!root || !segment?.id) return undefined;
+  return `Root=${root};Parent=${segment.id};Sampled=${tracer.isTraceSampled() ? 1 : 0}`;
+};
+
+/** The origin of a message sent now: the running invocation's request id and trace header. */
+export const messageOrigin = (): MessageOrigin => {
+  const requestId = origins.getStore()?.requestId;
+  const traceHeader = currentTraceHeader();
+  return { ...(requestId && { requestId }), ...(traceHeader && { traceHeader }) };
+};
+
+/** The SQS message attributes of the current {@link messageOrigin}, as a publisher sends them. */
+export const messageOriginAttributes = (): Readonly<Record<string, string>> => {
+  const origin = messageOrigin();
+  return Object.fromEntries(
+    Object.entries(MESSAGE_ORIGIN_ATTRIBUTES).flatMap(([key, attribute]) => {
+      const value = origin[key as keyof MessageOrigin];
+      return value ? [[attribute, value]] : [];
+    }),
+  );
+};
+
+/** The origin a received message's attributes name (either part may be missing). */
+export const originOfAttributes = (
+  attributes: Readonly<Record<string, { readonly stringValue?: string } | undefined>> | undefined,
+): MessageOrigin => {
+  const requestId = attributes?.[MESSAGE_ORIGIN_ATTRIBUTES.requestId]?.stringValue;
+  const traceHeader = attributes?.[MESSAGE_ORIGIN_ATTRIBUTES.traceHeader]?.stringValue;
+  return { ...(requestId && { requestId }), ...(traceHeader && { traceHeader }) };
 };

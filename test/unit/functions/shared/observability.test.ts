@@ -2,11 +2,14 @@ import middy from '@middy/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   annotateTrace,
+  messageOriginAttributes,
   metrics,
   observeMetrics,
+  originOfAttributes,
   requestFacts,
   TIMEOUT_FLUSH_MARGIN_MS,
   tracer,
+  withMessageOrigin,
 } from '#functions/shared/observability';
 import { lambdaContext } from '../support/api-event';
 
@@ -87,5 +90,37 @@ describe('annotateTrace', () => {
       ['agent', 'ag_1'],
       ['work', 'wi_9'],
     ]);
+  });
+});
+
+describe('the origin of queue messages', () => {
+  it('gives the running invocation’s request id as a message attribute, and nothing outside one', () => {
+    expect(withMessageOrigin({ requestId: 'req-1' }, () => messageOriginAttributes())).toEqual({
+      requestId: 'req-1',
+    });
+    expect(messageOriginAttributes()).toEqual({});
+  });
+
+  it('keeps the request ids of invocations running side by side apart across their awaits', async () => {
+    const later = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const sent = await Promise.all(
+      ['req-a', 'req-b'].map((requestId, index) =>
+        withMessageOrigin({ requestId }, async () => {
+          await later(index === 0 ? 20 : 1);
+          return messageOriginAttributes().requestId;
+        }),
+      ),
+    );
+    expect(sent).toEqual(['req-a', 'req-b']);
+  });
+
+  it('reads the origin back from a record’s message attributes', () => {
+    expect(
+      originOfAttributes({
+        requestId: { stringValue: 'req-1' },
+        traceHeader: { stringValue: 'Root=1-abc;Parent=def;Sampled=1' },
+      }),
+    ).toEqual({ requestId: 'req-1', traceHeader: 'Root=1-abc;Parent=def;Sampled=1' });
+    expect(originOfAttributes({})).toEqual({});
   });
 });
