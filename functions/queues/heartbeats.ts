@@ -1,6 +1,7 @@
 import { HeartbeatMessage } from '#app/schemas/messages';
 import { applyHeartbeats } from '#app/use-cases/apply-heartbeats';
 import type { Heartbeat } from '#core/agents/heartbeat';
+import { recordHeartbeatLag } from '../shared/observability';
 import { queueConsumer } from '../shared/queue';
 import { deps } from '../shared/wiring';
 
@@ -14,5 +15,11 @@ export const handler = queueConsumer<Heartbeat>({
   schema: HeartbeatMessage,
   groupBy: (heartbeat) => heartbeat.agentId,
   facts: (heartbeat) => ({ agent: heartbeat.agentId }),
-  handle: (heartbeats) => applyHeartbeats(deps(), heartbeats),
+  handle: async (heartbeats) => {
+    await applyHeartbeats(deps(), heartbeats);
+    recordHeartbeatLag(
+      heartbeats.map((heartbeat) => heartbeat.at),
+      new Date(),
+    );
+  },
 });

@@ -175,3 +175,36 @@ export const originOfAttributes = (
   const traceHeader = attributes?.[MESSAGE_ORIGIN_ATTRIBUTES.traceHeader]?.stringValue;
   return { ...(requestId && { requestId }), ...(traceHeader && { traceHeader }) };
 };
+
+/**
+ * Work items per status across every team (`queue.depth`, dimension `status`), from a queue
+ * depth snapshot by team and status: one set per status, so the dashboard graphs each status
+ * as its own line. Teams are summed: a team dimension would make a metric per team, which costs
+ * per metric and grows without bound.
+ */
+export const recordQueueDepth = (
+  byTeam: Readonly<Record<string, Readonly<Record<string, number>>>>,
+): void => {
+  const byStatus = new Map<string, number>();
+  for (const statuses of Object.values(byTeam)) {
+    for (const [status, count] of Object.entries(statuses)) {
+      byStatus.set(status, (byStatus.get(status) ?? 0) + count);
+    }
+  }
+  for (const [status, count] of byStatus) {
+    const single = metrics.singleMetric();
+    single.addDimension('status', status);
+    single.addMetric('queue.depth', MetricUnit.Count, count);
+  }
+};
+
+/**
+ * How late heartbeats are applied (`heartbeat.lag`): from the time an agent's heartbeat was
+ * accepted (`at`) to now, for the oldest of those applied together. A growing lag means the
+ * heartbeats queue is backing up, and agents come close to being marked offline wrongly.
+ */
+export const recordHeartbeatLag = (acceptedAt: readonly string[], now: Date): void => {
+  const oldest = Math.min(...acceptedAt.map((at) => Date.parse(at)).filter((at) => !Number.isNaN(at)));
+  if (!Number.isFinite(oldest)) return;
+  metrics.addMetric('heartbeat.lag', MetricUnit.Milliseconds, Math.max(0, now.getTime() - oldest));
+};
