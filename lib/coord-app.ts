@@ -12,6 +12,7 @@ import {
   workTable,
 } from '#adapters/dynamo/tables';
 import { escalationsQueue, heartbeatsQueue, webhooksQueue } from '#adapters/sqs/queues';
+import { ROUTES } from '#functions/shared/routes';
 import type { Alarms } from './constructs/alarms';
 import { CoordFunction, type CoordFunctionProps, PROJECT_ROOT } from './constructs/coord-function';
 import { PreTrafficHook } from './constructs/pre-traffic-hook';
@@ -54,6 +55,21 @@ export interface CoordStacks {
   readonly web?: WebStack;
   readonly observability?: ObservabilityStack;
 }
+
+/**
+ * The routes whose canaries run a pre-traffic hook: health (with its store check) and one read
+ * route. Both are public, so the hook needs no token (`functions/hooks/pre-traffic.ts`).
+ */
+export const PRE_TRAFFIC_ROUTES = ['health', 'openapi'] as const;
+
+/** Each pre-traffic route's id with the path its hook asks for, from the route table. */
+const PRE_TRAFFIC_PROBES = PRE_TRAFFIC_ROUTES.map((routeId) => {
+  const route = ROUTES.find((candidate) => candidate.id === routeId);
+  if (!route || route.method !== 'GET' || route.access !== 'public') {
+    throw new Error(`Pre-traffic route ${routeId} must be a public GET route of the route table.`);
+  }
+  return [routeId, route.path] as const;
+});
 
 // The HTTP handlers and the queue consumers never touch the Connections table: the WebSocket side owns it.
 const HTTP_TABLES: readonly TableDefinition[] = [
@@ -214,12 +230,15 @@ export const buildCoordApp = (app: App, options: CoordAppOptions): CoordStacks =
     denyAuditChanges(fn.function, data.tableFor(eventsTable));
   }
   addAlarmsAndCanaries(app, namePrefix, messaging.alarms, config.canary);
-  // The health route's canary first proves the new version answers GET /v1/health.
-  const health = stacks.api?.routes.functions.get('health');
-  if (health?.deploymentGroup) {
-    new PreTrafficHook(health, 'PreTrafficHook', {
-      deploymentGroup: health.deploymentGroup,
-      target: health.function.currentVersion,
+  // Before traffic shifts, the health route's canary proves the new version answers
+  // GET /v1/health, and the read route's canary that it answers GET /openapi.json.
+  for (const [routeId, path] of PRE_TRAFFIC_PROBES) {
+    const probed = stacks.api?.routes.functions.get(routeId);
+    if (!probed?.deploymentGroup) continue;
+    new PreTrafficHook(probed, 'PreTrafficHook', {
+      deploymentGroup: probed.deploymentGroup,
+      target: probed.function.currentVersion,
+      path,
       logRetention: config.logRetention,
       logRemovalPolicy: isProd ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
       environment: stacks.api?.functionEnvironment ?? {},

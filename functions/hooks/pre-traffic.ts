@@ -1,11 +1,15 @@
 /**
- * CodeDeploy's pre-traffic hook of the health route's canary: before any traffic shifts to the
- * new version, it invokes that version (`COORD_HOOK_TARGET`, the version's ARN, set by CDK) with
- * the API Gateway event of `GET /v1/health` and reports the lifecycle event Succeeded only when
- * the answer is 200. Anything else (an error, a crash, another status, no answer) reports
+ * CodeDeploy's pre-traffic hook of a route's canary: before any traffic shifts to the new
+ * version, it invokes that version (`COORD_HOOK_TARGET`, the version's ARN, set by CDK) with the
+ * API Gateway event of `GET <COORD_HOOK_PATH>` and reports the lifecycle event Succeeded only
+ * when the answer is 200. Anything else (an error, a crash, another status, no answer) reports
  * Failed, which stops the deployment and rolls it back before callers see the new version.
+ * Two canaries have one: `GET /v1/health` (its answer includes a store check) and the read route
+ * `GET /openapi.json`. Both are public, so the hook sends no token and needs no secret: a probe
+ * of a route that needs a token would have to read the admin token from Secrets Manager, and a
+ * deployment tool holding the admin token is a larger risk than the check is worth.
  * A deployment tool rather than a service entry point: it builds its own CodeDeploy and Lambda
- * clients and reads its one variable itself (biome.json exempts functions/hooks/ from the
+ * clients and reads its variables itself (biome.json exempts functions/hooks/ from the
  * entry-point rules).
  */
 import {
@@ -24,26 +28,29 @@ export interface HookEvent {
 /** The variable naming the function version the hook probes. */
 export const HOOK_TARGET_VARIABLE = 'COORD_HOOK_TARGET';
 
-/** The path the hook asks the new version for. */
+/** The variable naming the path the hook asks for. */
+export const HOOK_PATH_VARIABLE = 'COORD_HOOK_PATH';
+
+/** The path the hook asks the new version for when no other is set. */
 export const PROBED_PATH = '/v1/health';
 
-/** The HTTP API (payload 2.0) event of `GET /v1/health`, as API Gateway would send it. */
-export const healthEvent = (requestId: string, now: Date): Record<string, unknown> => ({
+/** The HTTP API (payload 2.0) event of `GET <path>`, as API Gateway would send it. */
+export const probeEvent = (path: string, requestId: string, now: Date): Record<string, unknown> => ({
   version: '2.0',
-  routeKey: `GET ${PROBED_PATH}`,
-  rawPath: PROBED_PATH,
+  routeKey: `GET ${path}`,
+  rawPath: path,
   rawQueryString: '',
   headers: { 'user-agent': 'coord-pre-traffic-hook' },
   requestContext: {
     http: {
       method: 'GET',
-      path: PROBED_PATH,
+      path,
       protocol: 'HTTP/1.1',
       sourceIp: '127.0.0.1',
       userAgent: 'coord-pre-traffic-hook',
     },
     requestId,
-    routeKey: `GET ${PROBED_PATH}`,
+    routeKey: `GET ${path}`,
     stage: '$default',
     timeEpoch: now.getTime(),
   },
@@ -56,18 +63,19 @@ export const probeFailure = async (
   target: string,
   requestId: string,
   now: Date,
+  path: string = PROBED_PATH,
 ): Promise<string | undefined> => {
   try {
     const answer = await lambda.send(
       new InvokeCommand({
         FunctionName: target,
-        Payload: new TextEncoder().encode(JSON.stringify(healthEvent(requestId, now))),
+        Payload: new TextEncoder().encode(JSON.stringify(probeEvent(path, requestId, now))),
       }),
     );
     if (answer.FunctionError) return `the new version failed: ${answer.FunctionError}`;
     const text = new TextDecoder().decode(answer.Payload ?? new Uint8Array());
     const statusCode = (JSON.parse(text || 'null') as { statusCode?: unknown } | null)?.statusCode;
-    return statusCode === 200 ? undefined : `GET ${PROBED_PATH} answered ${String(statusCode)}`;
+    return statusCode === 200 ? undefined : `GET ${path} answered ${String(statusCode)}`;
   } catch (error) {
     return `the new version could not be invoked: ${error instanceof Error ? error.message : String(error)}`;
   }
@@ -80,17 +88,18 @@ export interface HookClients {
 }
 
 /**
- * The hook's handler for these clients and target.
+ * The hook's handler for these clients, target and path.
  * @returns the status reported to CodeDeploy
  */
 export const createHandler =
-  (clients: HookClients, target: string | undefined) =>
+  (clients: HookClients, target: string | undefined, path: string = PROBED_PATH) =>
   async (event: HookEvent): Promise<LifecycleEventStatus> => {
     const failure = target
-      ? await probeFailure(clients.lambda, target, `pre-traffic-${event.DeploymentId}`, new Date())
+      ? await probeFailure(clients.lambda, target, `pre-traffic-${event.DeploymentId}`, new Date(), path)
       : `${HOOK_TARGET_VARIABLE} is not set`;
     const status = failure ? LifecycleEventStatus.FAILED : LifecycleEventStatus.SUCCEEDED;
-    if (failure) console.error(JSON.stringify({ message: 'Pre-traffic check failed', reason: failure }));
+    if (failure)
+      console.error(JSON.stringify({ message: 'Pre-traffic check failed', path, reason: failure }));
     await clients.codeDeploy.send(
       new PutLifecycleEventHookExecutionStatusCommand({
         deploymentId: event.DeploymentId,
@@ -104,4 +113,5 @@ export const createHandler =
 export const handler = createHandler(
   { lambda: new LambdaClient({}), codeDeploy: new CodeDeployClient({}) },
   process.env[HOOK_TARGET_VARIABLE],
+  process.env[HOOK_PATH_VARIABLE] || PROBED_PATH,
 );

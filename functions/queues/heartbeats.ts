@@ -1,6 +1,7 @@
 import { HeartbeatMessage } from '#app/schemas/messages';
 import { applyHeartbeats } from '#app/use-cases/apply-heartbeats';
 import type { Heartbeat } from '#core/agents/heartbeat';
+import { recordHeartbeatLag } from '../shared/observability';
 import { queueConsumer } from '../shared/queue';
 import { deps } from '../shared/wiring';
 
@@ -13,5 +14,12 @@ export const handler = queueConsumer<Heartbeat>({
   queue: 'heartbeats',
   schema: HeartbeatMessage,
   groupBy: (heartbeat) => heartbeat.agentId,
-  handle: (heartbeats) => applyHeartbeats(deps(), heartbeats),
+  facts: (heartbeat) => ({ agent: heartbeat.agentId }),
+  handle: async (heartbeats) => {
+    await applyHeartbeats(deps(), heartbeats);
+    recordHeartbeatLag(
+      heartbeats.map((heartbeat) => heartbeat.at),
+      new Date(),
+    );
+  },
 });

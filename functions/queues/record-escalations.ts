@@ -12,6 +12,7 @@ import { deps } from '../shared/wiring';
 export const handler = queueConsumer<EscalationMessage>({
   queue: 'escalations',
   schema: EscalationMessage,
+  facts: (request) => ({ work: request.workId }),
   handle: async ([request]) => {
     if (request) await recordEscalation(deps(), request);
   },

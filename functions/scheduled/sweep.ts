@@ -34,6 +34,8 @@ export const handler = scheduledTask({
   run: async (_event, context) => {
     const report = await sweep(deps(), { runId: context.awsRequestId, cursors });
     cursors = report.cursors;
+    // One per finished pass: the sweeper alarm treats a minute without it as the sweeper not running.
+    metrics.addMetric('sweep.runs', MetricUnit.Count, 1);
     for (const name of COUNTS) metrics.addMetric(`sweep.${name}`, MetricUnit.Count, report[name]);
     logger.debug('Sweep pass done', { report });
     const violations = await checkInvariants(deps());

@@ -29,6 +29,7 @@ import {
   requestFacts,
   TRACE_OPTIONS,
   tracer,
+  withMessageOrigin,
 } from './observability';
 import { rateLimit } from './rate-limit';
 import {
@@ -328,7 +329,11 @@ export const createHttpRoute =
       .handler(async (event: HttpEvent, context: HttpContext): Promise<HttpResult> => {
         const state = context.coord ?? {};
         annotateTrace(requestFacts(route.path, state));
-        return state.replay ?? toResult(await handle(inputOf<R>(state, event)), context);
+        if (state.replay) return state.replay;
+        // The request id goes on every queue message the handler sends.
+        return withMessageOrigin({ requestId: requestIdOf(event) }, async () =>
+          toResult(await handle(inputOf<R>(state, event)), context),
+        );
       });
 
 /** A route handler on the production composition root: `export const handler = httpRoute(routes.x, ...)`. */

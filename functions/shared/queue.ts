@@ -16,6 +16,10 @@
  *
  * Messages sharing a `groupBy` key are handled by one call per batch, which is how a consumer
  * coalesces them (one update per agent for heartbeats); they succeed or fail together.
+ *
+ * Each message's `requestId` attribute (the request that sent it, see `MessageOrigin`) is on the
+ * log lines about it and annotates its group's trace subsegment, with the group's agent, work
+ * item and team.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -25,7 +29,17 @@ import middy from '@middy/core';
 import type { TSchema } from '@sinclair/typebox';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { DomainError } from '#core/errors';
-import { logger, metrics, observeMetrics, TRACE_OPTIONS, tracer } from './observability';
+import {
+  logger,
+  type MessageOrigin,
+  metrics,
+  observeMetrics,
+  originOfAttributes,
+  type RequestFacts,
+  TRACE_OPTIONS,
+  tracer,
+  withMessageOrigin,
+} from './observability';
 import { bodyCheck } from './validation';
 
 /** A message body nobody can read: not JSON, or not of the queue's message schema. */
@@ -53,6 +67,12 @@ export interface QueueConsumerSpec<M> {
    * errors mean.
    */
   readonly handle: (messages: readonly M[], records: readonly SQSRecord[]) => Promise<unknown>;
+  /**
+   * The agent, work item and team a message is about: annotations of its group's trace
+   * subsegment (searchable: `annotation.agent = "ag_..."`).
+   * @default no annotations but the request id
+   */
+  readonly facts?: (message: M) => RequestFacts;
 }
 
 /** An SQS consumer's Lambda handler. */
@@ -86,6 +106,47 @@ const parser = <M>(spec: QueueConsumerSpec<M>) => {
   };
 };
 
+/** The origin a record's message attributes carry (its sender's request id and trace header). */
+const originOf = (record: SQSRecord): MessageOrigin => originOfAttributes(record.messageAttributes);
+
+/** The distinct request ids of a group's records, in order. */
+const requestIdsOf = (records: readonly SQSRecord[]): string[] => [
+  ...new Set(records.flatMap((record) => originOf(record).requestId ?? [])),
+];
+
+/**
+ * One group's `handle`, in a trace subsegment of its own annotated with the request ids and the
+ * group's facts: a batch holds messages of many requests and agents, which one annotation on
+ * the invocation's segment could not tell apart. Messages the handling sends carry the first
+ * sender's request id onward.
+ */
+const handleTraced = async <M>(
+  spec: QueueConsumerSpec<M>,
+  key: string,
+  messages: readonly M[],
+  records: readonly SQSRecord[],
+  requestIds: readonly string[],
+): Promise<unknown> => {
+  const [requestId] = requestIds;
+  const handle = () =>
+    withMessageOrigin(requestId ? { requestId } : {}, () => spec.handle(messages, records));
+  const parent = tracer.isTracingEnabled() ? tracer.getSegment() : undefined;
+  if (!parent) return handle();
+  const subsegment = parent.addNewSubsegment(`### ${spec.queue} ${key}`);
+  const facts = Object.assign({}, ...messages.map((message) => spec.facts?.(message) ?? {})) as RequestFacts;
+  for (const [name, value] of Object.entries({ ...facts, ...(requestId && { requestId }) })) {
+    subsegment.addAnnotation(name, value);
+  }
+  try {
+    return await handle();
+  } catch (error) {
+    subsegment.addError(error as Error);
+    throw error;
+  } finally {
+    subsegment.close();
+  }
+};
+
 /** Handles one batch: parses every record, then each group once, each record by its group's outcome. */
 const batchHandler =
   <M>(spec: QueueConsumerSpec<M>) =>
@@ -105,13 +166,20 @@ const batchHandler =
       let outcome = outcomes.get(key);
       if (!outcome) {
         const messages = groups.get(key) ?? [];
-        outcome = spec.handle(messages, groupRecords.get(key) ?? []).then(
+        const records = groupRecords.get(key) ?? [];
+        const requestIds = requestIdsOf(records);
+        outcome = handleTraced(spec, key, messages, records, requestIds).then(
           () => {
+            logger.debug('Queue messages handled', { key, count: messages.length, requestIds });
             metrics.addMetric('queueMessagesHandled', MetricUnit.Count, messages.length);
           },
           (error: unknown) => {
             if (!isPermanent(error)) throw error;
-            logger.warn('Queue messages dropped: their handling was refused for good', { error, key });
+            logger.warn('Queue messages dropped: their handling was refused for good', {
+              error,
+              key,
+              requestIds,
+            });
             metrics.addMetric('queueMessagesDropped', MetricUnit.Count, messages.length);
           },
         );
@@ -129,6 +197,7 @@ const batchHandler =
         logger.error('Queue message failed; SQS will deliver it again', {
           error,
           messageId: record.messageId,
+          ...originOf(record),
           receiveCount: record.attributes.ApproximateReceiveCount,
         });
         metrics.addMetric('queueMessagesFailed', MetricUnit.Count, 1);
@@ -137,10 +206,17 @@ const batchHandler =
     };
     // A batch whose every message failed answers with every id instead of throwing: these are
     // per-message failures, not a fault of the function.
-    return processPartialResponse(event, handleRecord, new BatchProcessor(EventType.SQS), {
+    const answer = await processPartialResponse(event, handleRecord, new BatchProcessor(EventType.SQS), {
       context,
       throwOnFullBatchFailure: false,
     });
+    // One line per batch (not per message): which requests' messages it held, and how many failed.
+    logger.info('Queue batch done', {
+      received: event.Records.length,
+      failed: answer.batchItemFailures.length,
+      requestIds: requestIdsOf(event.Records),
+    });
+    return answer;
   };
 
 /**

@@ -8,7 +8,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { logger, metrics, observeMetrics, TRACE_OPTIONS, tracer } from './observability';
+import { logger, metrics, observeMetrics, TRACE_OPTIONS, tracer, withMessageOrigin } from './observability';
 
 /** What a scheduled task does on each tick. */
 export interface ScheduledTaskSpec<R> {
@@ -32,4 +32,7 @@ export const scheduledTask = <R>(spec: ScheduledTaskSpec<R>): ScheduledHandler<R
         metrics.addDimension('task', spec.task);
       },
     })
-    .handler((event, context) => spec.run(event, context));
+    // The run's id goes on every queue message it sends (escalations of the sweeper).
+    .handler((event, context) =>
+      withMessageOrigin({ requestId: context.awsRequestId }, () => spec.run(event, context)),
+    );

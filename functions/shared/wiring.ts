@@ -55,7 +55,7 @@ import type { AuditEvent } from '#core/model';
 import type { Ports } from '#core/ports';
 import type { ConnectionNotifier } from '#core/realtime/ports';
 import type { Settings } from '#core/settings';
-import { metrics, tracer } from './observability';
+import { messageOriginAttributes, metrics, tracer } from './observability';
 import type { HttpRuntime } from './request';
 
 const once = <T>(make: () => T): (() => T) => {
@@ -126,7 +126,7 @@ export const sqsClient = once(() => {
 export const queuePublisher = <T>(url: string | undefined, variable: string): QueuePublisher<T> =>
   url === undefined
     ? { send: () => Promise.reject(new QueueError(`${variable} is not set: there is no queue to send to.`)) }
-    : createQueuePublisher<T>(sqsClient(), url);
+    : createQueuePublisher<T>(sqsClient(), url, messageOriginAttributes);
 
 /** The DynamoDB client (endpoint from config), built once on first use. */
 const dynamoClient = once(() => {
@@ -292,7 +292,12 @@ export const webhookDeps = once((): Deps & WebhookDeps => {
   return {
     ...deps(),
     ...createWebhookStores(dynamoClient(), tablePrefix),
-    deliveryQueue: createDeliveryQueue(sqsClient(), webhooks.queueUrl, 'COORD_WEBHOOKS_QUEUE_URL'),
+    deliveryQueue: createDeliveryQueue(
+      sqsClient(),
+      webhooks.queueUrl,
+      'COORD_WEBHOOKS_QUEUE_URL',
+      messageOriginAttributes,
+    ),
     webhookSender: createWebhookSender({ timeoutMs: webhooks.timeoutMs, allowLoopback: isLocal }),
     webhookPolicy: {
       allowLocalHttp: isLocal,

@@ -1,6 +1,20 @@
+import type { MetricsPorts } from '#app/use-cases/metrics/deps';
 import { rollupEvents } from '#app/use-cases/metrics/rollup-events';
+import { recordQueueDepth } from '../shared/observability';
 import { streamConsumer } from '../shared/stream-consumer';
 import { config, connectionStore, metricsDeps, notifierFor } from '../shared/wiring';
+
+/** The rollups store, its once-a-minute queue depth snapshot also emitted as `queue.depth`. */
+const withDepthMetric = (store: MetricsPorts['metrics']): MetricsPorts['metrics'] => ({
+  add: (granularity, at, increment) => store.add(granularity, at, increment),
+  get: (granularity, starts) => store.get(granularity, starts),
+  hasDepth: (at) => store.hasDepth(at),
+  claimPush: (now, intervalMs) => store.claimPush(now, intervalMs),
+  setDepth: async (at, depth) => {
+    await store.setDepth(at, depth);
+    recordQueueDepth(depth);
+  },
+});
 
 /**
  * The metrics consumer: per-minute and per-hour rollups from the Events stream, and the live
@@ -12,6 +26,7 @@ export const handler = streamConsumer({
     rollupEvents(
       {
         ...metricsDeps(),
+        metrics: withDepthMetric(metricsDeps().metrics),
         ...(config().wsCallbackUrl !== undefined && {
           connections: connectionStore(),
           notifier: notifierFor(),

@@ -15,8 +15,13 @@ export const PRE_TRAFFIC_HOOK_ENTRY = 'functions/hooks/pre-traffic.ts';
 export interface PreTrafficHookProps {
   /** The canary the hook guards: it runs before any traffic shifts. */
   readonly deploymentGroup: LambdaDeploymentGroup;
-  /** The version being deployed: the hook invokes it with `GET /v1/health`. */
+  /** The version being deployed: the hook invokes it with `GET <path>`. */
   readonly target: IVersion;
+  /**
+   * The public read route the hook asks the new version for (the hook sends no token).
+   * @default `/v1/health`
+   */
+  readonly path?: string;
   /**
    * Folder the entry is relative to.
    * @default the project root
@@ -41,7 +46,7 @@ export interface PreTrafficHookProps {
 
 /**
  * CodeDeploy's BeforeAllowTraffic hook of one canary: a function that invokes the new version
- * with the API Gateway event of `GET /v1/health` and fails the deployment (rolled back before any
+ * with the API Gateway event of `GET <path>` (`/v1/health` unless told) and fails the deployment (rolled back before any
  * traffic moves) unless it answers 200. It may invoke that version only, and report only to its
  * deployment group.
  */
@@ -64,6 +69,7 @@ export class PreTrafficHook extends Construct {
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
         COORD_HOOK_TARGET: props.target.functionArn,
+        COORD_HOOK_PATH: props.path ?? '/v1/health',
       },
       bundling: {
         format: OutputFormat.ESM,

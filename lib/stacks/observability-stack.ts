@@ -85,7 +85,36 @@ export const DASHBOARD_CUSTOM_METRICS = [
   'conflicts',
   'ai.calls',
   'ai.fallbacks',
+  'ai.inputTokens',
+  'ai.outputTokens',
   'ColdStart',
+  'queue.depth',
+  'heartbeat.lag',
+  'sweep.runs',
+  'sweep.reviewedItems',
+  'sweep.deadlineEscalations',
+  'sweep.offlineAgents',
+  'sweep.unblockedItems',
+  'sweep.repairRequests',
+  'sweep.settledEscalations',
+] as const;
+
+/** Custom metrics the alarms watch; a test checks that the handlers emit each one. */
+export const ALARM_CUSTOM_METRICS = ['sweep.runs', 'heartbeat.lag', 'invariants.violations'] as const;
+
+/** Longest a heartbeat may wait to be applied before the heartbeat lag alarm fires. */
+export const HEARTBEAT_LAG_ALARM_MS = 60_000;
+
+/** What a sweeper pass changes, as its `sweep.*` metrics, with their graph labels. */
+const SWEEP_CHANGES = [
+  ['expiredLeases', 'expired leases'],
+  ['escalatedItems', 'escalated'],
+  ['reviewedItems', 'reviewed'],
+  ['deadlineEscalations', 'deadline escalations'],
+  ['offlineAgents', 'agents marked offline'],
+  ['unblockedItems', 'unblocked'],
+  ['repairRequests', 'repairs'],
+  ['settledEscalations', 'settled escalations'],
 ] as const;
 
 /** A search over one emitted metric, summed per `dimension` (route, queue, task). */
@@ -106,8 +135,8 @@ const searchCoord = (metricName: string, dimensions: readonly string[], statisti
 
 /**
  * The service's CloudWatch dashboard and the alarms that watch the whole deployment: API 5xx rate
- * and p99 latency, the sweeper not running, heartbeat queue age, DynamoDB throttles and failed
- * backup jobs (function and DLQ alarms live beside their resources).
+ * and p99 latency, the sweeper not running, heartbeat queue age and lag, DynamoDB throttles and
+ * failed backup jobs (function and DLQ alarms live beside their resources).
  */
 export class ObservabilityStack extends Stack {
   /** The dashboard. */
@@ -171,7 +200,15 @@ export class ObservabilityStack extends Stack {
         alarmName: `${namePrefix}-sweeper-not-running`,
         alarmDescription:
           'The sweeper has not run for 5 minutes: leases are not expiring (docs/runbook.md, "Sweeper not running").',
-        metric: props.sweeper.function.metricInvocations({ period: FIVE_MINUTES, statistic: 'Sum' }),
+        // Finished passes, not invocations: a sweeper that is invoked but fails every time has
+        // stopped too. The sweeper emits one `sweep.runs` per pass; none is the missing metric.
+        metric: new Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName: 'sweep.runs',
+          dimensionsMap: { service: 'coord', task: 'sweep' },
+          statistic: 'Sum',
+          period: FIVE_MINUTES,
+        }),
         threshold: 1,
         comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
         evaluationPeriods: 1,
@@ -195,6 +232,23 @@ export class ObservabilityStack extends Stack {
         treatMissingData: TreatMissingData.NOT_BREACHING,
       });
     }
+    alarm('HeartbeatLag', {
+      alarmName: `${namePrefix}-heartbeat-lag`,
+      alarmDescription: `Heartbeats are applied over ${HEARTBEAT_LAG_ALARM_MS / 1000} s after they were accepted: agents may be marked offline wrongly (docs/runbook.md, "Heartbeat lag").`,
+      metric: new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: 'heartbeat.lag',
+        dimensionsMap: { service: 'coord', queue: heartbeatsQueue.id },
+        statistic: 'Maximum',
+        period: MINUTE,
+      }),
+      threshold: HEARTBEAT_LAG_ALARM_MS,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      // No heartbeats, no lag: agents that stop heartbeating are the sweeper's to find.
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
     for (const [tableId, table] of props.tables) {
       alarm(`${tableId}Throttles`, {
         alarmName: `${namePrefix}-${tableId}-throttles`,
@@ -313,6 +367,26 @@ export class ObservabilityStack extends Stack {
       }),
       new GraphWidget({
         ...wide,
+        title: 'Work items by status (queue depth)',
+        left: [searchCoord('queue.depth', ['status'], 'Maximum', 'items')],
+      }),
+      new GraphWidget({
+        ...wide,
+        title: 'Heartbeat lag (ms): accepted to applied, p50 / p99 / max',
+        left: [
+          searchCoord('heartbeat.lag', ['queue'], 'p50', 'lag p50'),
+          searchCoord('heartbeat.lag', ['queue'], 'p99', 'lag p99'),
+          searchCoord('heartbeat.lag', ['queue'], 'Maximum', 'lag max'),
+        ],
+      }),
+      new GraphWidget({
+        ...wide,
+        title: 'Claude tokens in and out by purpose',
+        left: [searchCoord('ai.inputTokens', ['purpose'], 'Sum', 'input tokens')],
+        right: [searchCoord('ai.outputTokens', ['purpose'], 'Sum', 'output tokens')],
+      }),
+      new GraphWidget({
+        ...wide,
         title: 'Queue messages handled, failed, dropped',
         left: [
           searchEmitted('queueMessagesHandled', 'queue', 'handled'),
@@ -322,11 +396,9 @@ export class ObservabilityStack extends Stack {
       }),
       new GraphWidget({
         ...wide,
-        title: 'Sweeper: expired leases and escalations per run',
-        left: [
-          searchEmitted('sweep.expiredLeases', 'task', 'expired leases'),
-          searchEmitted('sweep.escalatedItems', 'task', 'escalated'),
-        ],
+        title: 'Sweeper: runs, and its changes per minute',
+        left: [searchEmitted('sweep.runs', 'task', 'runs')],
+        right: SWEEP_CHANGES.map(([name, label]) => searchEmitted(`sweep.${name}`, 'task', label)),
       }),
       new GraphWidget({
         ...wide,

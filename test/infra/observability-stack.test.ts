@@ -4,7 +4,12 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { TABLES } from '#adapters/dynamo/tables';
 import { PROJECT_ROOT } from '../../lib/constructs/coord-function';
-import { DASHBOARD_CUSTOM_METRICS, METRICS_NAMESPACE } from '../../lib/stacks/observability-stack';
+import {
+  ALARM_CUSTOM_METRICS,
+  DASHBOARD_CUSTOM_METRICS,
+  HEARTBEAT_LAG_ALARM_MS,
+  METRICS_NAMESPACE,
+} from '../../lib/stacks/observability-stack';
 import { logicalIdOf, synthesize } from './support/synth';
 
 /** Every metric name the handlers emit, as a pattern: `addMetric('x'`, `addMetric(\`http${...}xx\`` or a choice of two. */
@@ -59,6 +64,32 @@ describe('ObservabilityStack', () => {
     for (const name of graphed) expect(DASHBOARD_CUSTOM_METRICS).toContain(name);
   });
 
+  it('alarms only on custom metrics the handlers emit', () => {
+    const patterns = emittedMetricPatterns();
+    const alarmed = Object.values(observability.findResources('AWS::CloudWatch::Alarm'))
+      .map((alarm) => alarm.Properties as { Namespace?: string; MetricName?: string })
+      .filter((properties) => properties.Namespace === METRICS_NAMESPACE)
+      .map((properties) => properties.MetricName ?? '');
+    expect(new Set(alarmed)).toEqual(new Set(ALARM_CUSTOM_METRICS));
+    for (const name of alarmed) {
+      expect(
+        patterns.some((pattern) => pattern.test(name)),
+        `${name} is emitted by functions/`,
+      ).toBe(true);
+    }
+  });
+
+  it('graphs work items by status, heartbeat lag, every sweep change and Claude tokens', () => {
+    for (const title of [
+      'Work items by status (queue depth)',
+      'Heartbeat lag (ms): accepted to applied, p50 / p99 / max',
+      'Sweeper: runs, and its changes per minute',
+      'Claude tokens in and out by purpose',
+    ]) {
+      expect(body).toContain(title);
+    }
+  });
+
   it('graphs API, queues, DLQs, Lambda, DynamoDB and the WebSocket API', () => {
     for (const title of [
       'HTTP API requests, 4xx and 5xx',
@@ -94,14 +125,29 @@ describe('ObservabilityStack', () => {
     });
   });
 
-  it('alarms when the sweeper has not run for 5 minutes, treating no data as a failure', () => {
+  it('alarms when the sweeper has finished no pass for 5 minutes, treating no data as a failure', () => {
     observability.hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmName: 'coord-dev-sweeper-not-running',
-      MetricName: 'Invocations',
+      Namespace: METRICS_NAMESPACE,
+      MetricName: 'sweep.runs',
+      Dimensions: Match.arrayWith([{ Name: 'task', Value: 'sweep' }]),
       Period: 300,
       ComparisonOperator: 'LessThanThreshold',
       Threshold: 1,
       TreatMissingData: 'breaching',
+      AlarmActions: [topic],
+    });
+  });
+
+  it('alarms when heartbeats are applied over a minute after they were accepted', () => {
+    observability.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'coord-dev-heartbeat-lag',
+      Namespace: METRICS_NAMESPACE,
+      MetricName: 'heartbeat.lag',
+      Dimensions: Match.arrayWith([{ Name: 'queue', Value: 'heartbeats' }]),
+      Statistic: 'Maximum',
+      Threshold: HEARTBEAT_LAG_ALARM_MS,
+      TreatMissingData: 'notBreaching',
       AlarmActions: [topic],
     });
   });

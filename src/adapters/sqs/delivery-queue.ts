@@ -5,16 +5,20 @@
 import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { UnavailableError } from '#core/errors';
 import type { DeliveryQueue, DeliveryRequest } from '#core/webhooks/ports';
-import { translateQueueError } from './queue-publisher';
+import { type MessageAttributesSource, sqsMessageAttributes, translateQueueError } from './queue-publisher';
 
 /** SQS takes at most this many messages per batch. */
 const SQS_BATCH = 10;
 
-/** The queue at `queueUrl`; without a URL every call fails naming `variable`. */
+/**
+ * The queue at `queueUrl`; without a URL every call fails naming `variable`. Every message sent
+ * carries the attributes `attributes` gives at the time of sending.
+ */
 export const createDeliveryQueue = (
   client: SQSClient,
   queueUrl: string | undefined,
   variable: string,
+  attributes?: MessageAttributesSource,
 ): DeliveryQueue => {
   const url = (): string => {
     if (queueUrl === undefined) throw new Error(`${variable} is not set: there is no webhooks queue.`);
@@ -25,6 +29,7 @@ export const createDeliveryQueue = (
       for (let start = 0; start < requests.length; start += SQS_BATCH) {
         const chunk = requests.slice(start, start + SQS_BATCH);
         let failed: number;
+        const MessageAttributes = sqsMessageAttributes(attributes);
         try {
           const answer = await client.send(
             new SendMessageBatchCommand({
@@ -32,6 +37,7 @@ export const createDeliveryQueue = (
               Entries: chunk.map((request, index) => ({
                 Id: String(index),
                 MessageBody: JSON.stringify(request),
+                ...(MessageAttributes && { MessageAttributes }),
               })),
             }),
           );

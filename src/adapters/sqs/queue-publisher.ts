@@ -4,7 +4,7 @@
  * answers 503), anything else a `QueueError` naming the queue (a missing queue or permission is
  * a deployment fault a retry will not fix).
  */
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { type MessageAttributeValue, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { UnavailableError } from '#core/errors';
 import { awsErrorName, isTransientAwsError } from '../aws-errors';
 import { type ClientOptions, clientConfig } from '../client-config';
@@ -43,11 +43,41 @@ export interface QueuePublisher<T> {
   send(message: T): Promise<void>;
 }
 
-/** A publisher sending each message as one JSON body to `queueUrl`. */
-export const createQueuePublisher = <T>(client: SQSClient, queueUrl: string): QueuePublisher<T> => ({
+/**
+ * String attributes put on every message sent, read at each send (the sending request's id and
+ * trace header): consumers find them in the record's `messageAttributes`.
+ */
+export type MessageAttributesSource = () => Readonly<Record<string, string>>;
+
+/** `attributes`' current values as SQS message attributes; `undefined` when there are none. */
+export const sqsMessageAttributes = (
+  attributes: MessageAttributesSource | undefined,
+): Record<string, MessageAttributeValue> | undefined => {
+  const entries = Object.entries(attributes?.() ?? {}).filter(([, value]) => value !== '');
+  return entries.length === 0
+    ? undefined
+    : Object.fromEntries(entries.map(([name, value]) => [name, { DataType: 'String', StringValue: value }]));
+};
+
+/**
+ * A publisher sending each message as one JSON body to `queueUrl`, with the message attributes
+ * `attributes` gives at the time of sending.
+ */
+export const createQueuePublisher = <T>(
+  client: SQSClient,
+  queueUrl: string,
+  attributes?: MessageAttributesSource,
+): QueuePublisher<T> => ({
   send: async (message) => {
     try {
-      await client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(message) }));
+      const MessageAttributes = sqsMessageAttributes(attributes);
+      await client.send(
+        new SendMessageCommand({
+          QueueUrl: queueUrl,
+          MessageBody: JSON.stringify(message),
+          ...(MessageAttributes && { MessageAttributes }),
+        }),
+      );
     } catch (error) {
       throw translateQueueError(error, queueUrl);
     }

@@ -1,6 +1,9 @@
 import { DeleteMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { heartbeatsQueue } from '#adapters/sqs/queues';
+import { handler as applyHeartbeats } from '#functions/queues/heartbeats';
+import { sqsRecordOf } from '#local/pollers/sqs-poller';
+import { lambdaContext } from '../../unit/functions/support/api-event';
 import { createTestQueue, depthOf, receiveMessages, type TestQueue } from '../queues/queue-support';
 import { call, seedAgent, useHandlerStore } from './handlers';
 
@@ -41,6 +44,42 @@ describe('POST /v1/agents/{id}/heartbeat', () => {
       requestId: answer.headers['x-request-id'],
     });
     expect(await store.ports.agents.get(agent.id)).toEqual(agent);
+  });
+
+  it('puts the request id in the message attributes, and the consumer logs it', async () => {
+    const store = storeOf();
+    const { agent, token } = await seedAgent(store);
+
+    const answer = await call('heartbeat', { token, params: { id: agent.id }, body: {} });
+    const [message] = await receiveMessages(queue.sqs, queue.url, 1);
+    if (!message) throw new Error('the heartbeat was sent');
+    await queue.sqs.send(
+      new DeleteMessageCommand({ QueueUrl: queue.url, ReceiptHandle: message.ReceiptHandle }),
+    );
+    const requestId = answer.headers['x-request-id'];
+    const written: string[] = [];
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      await applyHeartbeats(
+        { Records: [sqsRecordOf(message, 'arn:aws:sqs:us-east-1:000000000000:heartbeats', 'us-east-1')] },
+        lambdaContext(),
+      );
+    } finally {
+      stdout.mockRestore();
+    }
+
+    expect(requestId).toMatch(/.+/);
+    expect(message.MessageAttributes?.requestId).toEqual({ DataType: 'String', StringValue: requestId });
+    const handled = written
+      .flatMap((line) => line.split('\n'))
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .find((line) => line.message === 'Queue batch done');
+    expect(handled).toMatchObject({ queue: 'heartbeats', received: 1, failed: 0, requestIds: [requestId] });
+    expect((await store.ports.agents.get(agent.id))?.version).toBe(agent.version + 1);
   });
 
   it('answers 403 to an agent heartbeating as another, and sends nothing', async () => {

@@ -91,7 +91,12 @@ export const receiveMessages = async (
   const received: Message[] = [];
   while (received.length < count && Date.now() < deadline) {
     const { Messages } = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+      new ReceiveMessageCommand({
+        QueueUrl: url,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 1,
+        MessageAttributeNames: ['All'],
+      }),
     );
     received.push(...(Messages ?? []));
   }

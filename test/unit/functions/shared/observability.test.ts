@@ -2,11 +2,16 @@ import middy from '@middy/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   annotateTrace,
+  messageOriginAttributes,
   metrics,
   observeMetrics,
+  originOfAttributes,
+  recordHeartbeatLag,
+  recordQueueDepth,
   requestFacts,
   TIMEOUT_FLUSH_MARGIN_MS,
   tracer,
+  withMessageOrigin,
 } from '#functions/shared/observability';
 import { lambdaContext } from '../support/api-event';
 
@@ -87,5 +92,90 @@ describe('annotateTrace', () => {
       ['agent', 'ag_1'],
       ['work', 'wi_9'],
     ]);
+  });
+});
+
+describe('the origin of queue messages', () => {
+  it('gives the running invocation’s request id as a message attribute, and nothing outside one', () => {
+    expect(withMessageOrigin({ requestId: 'req-1' }, () => messageOriginAttributes())).toEqual({
+      requestId: 'req-1',
+    });
+    expect(messageOriginAttributes()).toEqual({});
+  });
+
+  it('keeps the request ids of invocations running side by side apart across their awaits', async () => {
+    const later = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const sent = await Promise.all(
+      ['req-a', 'req-b'].map((requestId, index) =>
+        withMessageOrigin({ requestId }, async () => {
+          await later(index === 0 ? 20 : 1);
+          return messageOriginAttributes().requestId;
+        }),
+      ),
+    );
+    expect(sent).toEqual(['req-a', 'req-b']);
+  });
+
+  it('reads the origin back from a record’s message attributes', () => {
+    expect(
+      originOfAttributes({
+        requestId: { stringValue: 'req-1' },
+        traceHeader: { stringValue: 'Root=1-abc;Parent=def;Sampled=1' },
+      }),
+    ).toEqual({ requestId: 'req-1', traceHeader: 'Root=1-abc;Parent=def;Sampled=1' });
+    expect(originOfAttributes({})).toEqual({});
+  });
+});
+
+/** The EMF documents written to stdout while `act` runs. */
+const emfWrittenBy = (act: () => void): Record<string, unknown>[] => {
+  const written: string[] = [];
+  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    written.push(String(chunk));
+    return true;
+  });
+  try {
+    act();
+  } finally {
+    stdout.mockRestore();
+  }
+  return written
+    .flatMap((chunk) => chunk.split('\n'))
+    .filter((line) => line.includes('"_aws"'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+};
+
+describe('recordQueueDepth', () => {
+  it('emits the work items per status, summed over the teams, one status per document', () => {
+    const documents = emfWrittenBy(() =>
+      recordQueueDepth({ red: { ready: 3, claimed: 1 }, blue: { ready: 2, claimed: 0 } }),
+    );
+
+    expect(documents.map((document) => [document.status, document['queue.depth']])).toEqual([
+      ['ready', 5],
+      ['claimed', 1],
+    ]);
+    expect(documents[0]?.service).toBe('coord');
+  });
+});
+
+describe('recordHeartbeatLag', () => {
+  afterEach(() => {
+    metrics.clearMetrics();
+  });
+
+  it('records how long ago the oldest of the applied heartbeats was accepted', () => {
+    recordHeartbeatLag(
+      ['2026-03-02T12:00:01.000Z', '2026-03-02T12:00:00.500Z', 'not a time'],
+      new Date('2026-03-02T12:00:02.000Z'),
+    );
+
+    expect(metrics.serializeMetrics()).toMatchObject({ 'heartbeat.lag': 1500 });
+  });
+
+  it('records nothing without a readable time', () => {
+    recordHeartbeatLag(['never'], new Date());
+
+    expect(metrics.serializeMetrics()).not.toHaveProperty('heartbeat.lag');
   });
 });

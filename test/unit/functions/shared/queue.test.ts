@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { SQSEvent } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
 import { NotFoundError, RateLimitedError, UnavailableError } from '#core/errors';
+import { tracer } from '#functions/shared/observability';
 import { queueConsumer } from '#functions/shared/queue';
 import { sqsRecordOf } from '#local/pollers/sqs-poller';
 import { lambdaContext } from '../support/api-event';
@@ -139,5 +140,60 @@ describe('queueConsumer', () => {
 
     expect(answer.batchItemFailures).toEqual([]);
     expect(calls).toHaveLength(2);
+  });
+});
+
+describe('queueConsumer tracing', () => {
+  it('annotates each group’s subsegment with its sender’s request id and the facts of its messages', async () => {
+    const annotations: Record<string, Record<string, unknown>> = {};
+    // The invocation's segment as X-Ray's SDK would give it; every subsegment made records its annotations.
+    const segment = (own: Record<string, unknown>): unknown => ({
+      addNewSubsegment: (name: string) => {
+        annotations[name] = {};
+        return segment(annotations[name]);
+      },
+      addAnnotation: (key: string, value: unknown) => {
+        own[key] = value;
+      },
+      addMetadata: () => undefined,
+      addError: () => undefined,
+      addErrorFlag: () => undefined,
+      close: () => undefined,
+      flush: () => undefined,
+      isClosed: () => false,
+    });
+    vi.spyOn(tracer, 'isTracingEnabled').mockReturnValue(true);
+    vi.spyOn(tracer, 'getSegment').mockReturnValue(segment({}) as ReturnType<typeof tracer.getSegment>);
+    vi.spyOn(tracer, 'setSegment').mockImplementation(() => undefined);
+    const handler = queueConsumer<Ping>({
+      queue: 'pings',
+      schema: Ping,
+      groupBy: (ping) => ping.key,
+      facts: (ping) => ({ agent: `ag_${ping.key}` }),
+      handle: async () => undefined,
+    });
+    const event = eventOf([
+      { key: 'a', n: 1 },
+      { key: 'b', n: 2 },
+    ]);
+    event.Records[0] = {
+      ...(event.Records[0] as SQSEvent['Records'][number]),
+      messageAttributes: {
+        requestId: { dataType: 'String', stringValue: 'req-1', stringListValues: [], binaryListValues: [] },
+      },
+    };
+
+    try {
+      await handler(event, lambdaContext());
+    } finally {
+      vi.restoreAllMocks();
+    }
+
+    expect(
+      Object.fromEntries(Object.entries(annotations).filter(([name]) => name.startsWith('### '))),
+    ).toEqual({
+      '### pings a': { agent: 'ag_a', requestId: 'req-1' },
+      '### pings b': { agent: 'ag_b' },
+    });
   });
 });
