@@ -78,6 +78,8 @@ export interface LoopResult {
   readonly cyclesPerSec: number;
   readonly claim: { p50Ms: number; p95Ms: number; p99Ms: number };
   readonly lostRacesPerClaim: number;
+  /** Store calls per completed cycle, by command and table (backlog top-ups included). */
+  readonly storeCallsPerCycle: Readonly<Record<string, number>>;
   readonly tooManyRequests: number;
   readonly conflicts: number;
   readonly serverErrors: number;
@@ -287,6 +289,11 @@ const runLoops = async (
     cyclesPerSec: round(cycles / elapsed),
     claim: stats(claimLatencies),
     lostRacesPerClaim: claims === 0 ? 0 : round(counts.lostClaimRaces / claims, 2),
+    storeCallsPerCycle: Object.fromEntries(
+      Object.entries(counts.calls)
+        .sort(([, a], [, b]) => b - a)
+        .map(([key, n]) => [key, cycles === 0 ? n : round(n / cycles, 2)]),
+    ),
     tooManyRequests,
     conflicts,
     serverErrors,
@@ -401,6 +408,10 @@ const printReport = (report: {
       console.log(
         `| ${l.agents} | ${l.cyclesPerSec} | ${share} | ${l.claim.p50Ms} | ${l.claim.p95Ms} | ${l.claim.p99Ms} | ${l.lostRacesPerClaim} | ${l.tooManyRequests} | ${l.conflicts} | ${l.serverErrors} | ${l.doubleClaims} |`,
       );
+    }
+    for (const l of report.loops) {
+      const calls = Object.entries(l.storeCallsPerCycle).map(([key, n]) => `${key} ${n}`);
+      console.log(`  store calls per cycle, ${l.agents} agents: ${calls.join(', ')}`);
     }
   }
   if (report.backlog.length > 0) {
