@@ -78,9 +78,13 @@ export interface LoopResult {
   readonly cyclesPerSec: number;
   readonly claim: { p50Ms: number; p95Ms: number; p99Ms: number };
   readonly lostRacesPerClaim: number;
+  /** Store calls per completed cycle, by command and table (backlog top-ups included). */
+  readonly storeCallsPerCycle: Readonly<Record<string, number>>;
   readonly tooManyRequests: number;
   readonly conflicts: number;
   readonly serverErrors: number;
+  /** Of the 5xx, those that were 503 (an outage or the gateway's 29 s integration timeout). */
+  readonly unavailable: number;
   readonly nothingFits: number;
   readonly doubleClaims: number;
   /** Cycles/s as a share of the raw conditional UpdateItem rate at the same concurrency. */
@@ -232,12 +236,14 @@ const runLoops = async (
   let tooManyRequests = 0;
   let conflicts = 0;
   let serverErrors = 0;
+  let unavailable = 0;
   let nothingFits = 0;
   let refilling: Promise<void> | undefined;
   const tally = (status: number) => {
     if (status === 429) tooManyRequests += 1;
     else if (status === 409) conflicts += 1;
     else if (status >= 500) serverErrors += 1;
+    if (status === 503) unavailable += 1;
   };
   probe.reset();
   const started = performance.now();
@@ -287,9 +293,15 @@ const runLoops = async (
     cyclesPerSec: round(cycles / elapsed),
     claim: stats(claimLatencies),
     lostRacesPerClaim: claims === 0 ? 0 : round(counts.lostClaimRaces / claims, 2),
+    storeCallsPerCycle: Object.fromEntries(
+      Object.entries(counts.calls)
+        .sort(([, a], [, b]) => b - a)
+        .map(([key, n]) => [key, cycles === 0 ? n : round(n / cycles, 2)]),
+    ),
     tooManyRequests,
     conflicts,
     serverErrors,
+    unavailable,
     nothingFits,
     doubleClaims,
   };
@@ -393,14 +405,18 @@ const printReport = (report: {
   if (report.loops.length > 0) {
     console.log('\nclaim-next -> progress -> complete over HTTP');
     console.log(
-      '| agents | cycles/s | % of raw UpdateItem | claim p50 | p95 | p99 | lost races/claim | 429 | 409 | 5xx | double claims |',
+      '| agents | cycles/s | % of raw UpdateItem | claim p50 | p95 | p99 | lost races/claim | 429 | 409 | 5xx (503) | double claims |',
     );
     console.log('|---|---|---|---|---|---|---|---|---|---|---|');
     for (const l of report.loops) {
       const share = l.shareOfRawUpdate === undefined ? '-' : `${round(l.shareOfRawUpdate * 100)} %`;
       console.log(
-        `| ${l.agents} | ${l.cyclesPerSec} | ${share} | ${l.claim.p50Ms} | ${l.claim.p95Ms} | ${l.claim.p99Ms} | ${l.lostRacesPerClaim} | ${l.tooManyRequests} | ${l.conflicts} | ${l.serverErrors} | ${l.doubleClaims} |`,
+        `| ${l.agents} | ${l.cyclesPerSec} | ${share} | ${l.claim.p50Ms} | ${l.claim.p95Ms} | ${l.claim.p99Ms} | ${l.lostRacesPerClaim} | ${l.tooManyRequests} | ${l.conflicts} | ${l.serverErrors} (${l.unavailable}) | ${l.doubleClaims} |`,
       );
+    }
+    for (const l of report.loops) {
+      const calls = Object.entries(l.storeCallsPerCycle).map(([key, n]) => `${key} ${n}`);
+      console.log(`  store calls per cycle, ${l.agents} agents: ${calls.join(', ')}`);
     }
   }
   if (report.backlog.length > 0) {

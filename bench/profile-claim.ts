@@ -19,7 +19,8 @@ client.middlewareStack.add(
     try {
       return await next(args);
     } finally {
-      log.push(`${context.commandName} ${(performance.now() - t0).toFixed(1)}ms`);
+      const index = (args.input as { IndexName?: string }).IndexName;
+      log.push(`${context.commandName}${index ? `(${index})` : ''} ${(performance.now() - t0).toFixed(1)}ms`);
     }
   },
   { step: 'initialize' },

@@ -21,6 +21,8 @@ export interface StoreCounts {
   readonly lostClaimRaces: number;
   /** Store calls that failed for any other reason (throttles, timeouts). */
   readonly otherFailures: number;
+  /** Store calls by command, table and index (`QueryCommand Work ready`), failed ones included. */
+  readonly calls: Readonly<Record<string, number>>;
 }
 
 interface Counter {
@@ -29,6 +31,7 @@ interface Counter {
   claimTransactions: number;
   lostClaimRaces: number;
   otherFailures: number;
+  calls: Record<string, number>;
 }
 
 type Input = Record<string, unknown>;
@@ -40,6 +43,7 @@ const fresh = (): Counter => ({
   claimTransactions: 0,
   lostClaimRaces: 0,
   otherFailures: 0,
+  calls: {},
 });
 
 /** The status of a put item, from a document (`'claimed'`) or a marshalled (`{S: 'claimed'}`) item. */
@@ -104,6 +108,7 @@ export class StoreProbe {
       if (!probe.on || this.config?.serviceId !== 'DynamoDB') return send.call(this, command, ...rest);
       const name = command.constructor.name;
       const claim = isClaim(name, command.input);
+      probe.countCall(name, command.input);
       try {
         const result = await send.call(this, command, ...rest);
         probe.count(name, command.input, claim);
@@ -117,6 +122,17 @@ export class StoreProbe {
     };
     StoreProbe.instance = probe;
     return probe;
+  }
+
+  private countCall(name: string, input: Input): void {
+    const tables =
+      typeof input.TableName === 'string'
+        ? [input.TableName]
+        : [...new Set(writesOf(name, input).map(([table]) => table))];
+    // Table names are `<prefix>-<Table>`: keep the table's own name.
+    const index = typeof input.IndexName === 'string' ? ` ${input.IndexName}` : '';
+    const key = `${name} ${tables.map((t) => t.slice(t.lastIndexOf('-') + 1)).join('+')}${index}`.trim();
+    this.counter.calls[key] = (this.counter.calls[key] ?? 0) + 1;
   }
 
   private count(name: string, input: Input, claim: boolean): void {
@@ -135,7 +151,11 @@ export class StoreProbe {
 
   /** What was counted since the last reset. */
   read(): StoreCounts {
-    return { ...this.counter, itemsWrittenByTable: { ...this.counter.itemsWrittenByTable } };
+    return {
+      ...this.counter,
+      itemsWrittenByTable: { ...this.counter.itemsWrittenByTable },
+      calls: { ...this.counter.calls },
+    };
   }
 
   /** Stops counting. */

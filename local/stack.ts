@@ -176,6 +176,8 @@ const handlerEnvironment = (settings: {
   // DynamoDB Local keeps everything in one partition, so ready-index shards (which spread a hot
   // team over partitions on AWS) only multiply queries here.
   COORD_READY_SHARDS: process.env.COORD_READY_SHARDS ?? '1',
+  // ...and its items were never written under more, so claims read that one shard alone.
+  COORD_PREVIOUS_READY_SHARDS: process.env.COORD_PREVIOUS_READY_SHARDS ?? '1',
   COORD_SERVICE_VERSION: process.env.COORD_SERVICE_VERSION ?? SERVICE_VERSION,
   AWS_REGION: settings.region,
   AWS_DEFAULT_REGION: settings.region,

@@ -147,6 +147,7 @@ export const deps: () => Deps = once(() => {
       client,
       tablePrefix,
       readyShards,
+      previousReadyShards: config().previousReadyShards,
       clock,
       auditRetentionDays,
       settingsCacheSeconds,

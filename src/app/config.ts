@@ -21,6 +21,13 @@ export const DEFAULT_SETTINGS_CACHE_SECONDS = 5;
  * agents at 1,000 claims/s puts ~250 write units/s on each (docs/capacity.md).
  */
 export const DEFAULT_READY_SHARDS = 16;
+/**
+ * Ready-index shards per team that items may still sit under from an earlier, smaller
+ * `COORD_READY_SHARDS` (the count before 16), unless `COORD_PREVIOUS_READY_SHARDS` says otherwise:
+ * claims read them too. A deployment that never wrote under more shards than it has sets it to
+ * its own count, and its claims read no empty shard.
+ */
+export const DEFAULT_PREVIOUS_READY_SHARDS = 4;
 
 /** Seconds a process keeps a token record it read, unless `COORD_TOKEN_CACHE_SECONDS` says otherwise. */
 export const DEFAULT_TOKEN_CACHE_SECONDS = 10;
@@ -51,6 +58,7 @@ export const ConfigEnv = Type.Object({
   }),
   COORD_DEFAULT_MAX_ATTEMPTS: Int(1, 20, DEFAULT_SETTINGS.defaultMaxAttempts),
   COORD_READY_SHARDS: Int(1, 64, DEFAULT_READY_SHARDS),
+  COORD_PREVIOUS_READY_SHARDS: Int(1, 64, DEFAULT_PREVIOUS_READY_SHARDS),
   COORD_AUDIT_RETENTION_DAYS: Int(1, 36_500, 400),
   COORD_SETTINGS_CACHE_SECONDS: Int(0, 300, DEFAULT_SETTINGS_CACHE_SECONDS),
   COORD_TOKEN_CACHE_SECONDS: Int(0, 30, DEFAULT_TOKEN_CACHE_SECONDS),
@@ -125,6 +133,8 @@ export interface Config {
   readonly auditRetentionDays: number;
   /** Ready-index shards per team. */
   readonly readyShards: number;
+  /** Ready-index shards per team items may still sit under from before (`COORD_PREVIOUS_READY_SHARDS`). */
+  readonly previousReadyShards: number;
   /**
    * Seconds a process keeps the runtime settings it read (`COORD_SETTINGS_CACHE_SECONDS`, 0: none):
    * a `PUT /v1/config` takes effect everywhere within that time (at once in the process that wrote it).
@@ -269,6 +279,7 @@ export const loadConfig = (env: Environment = process.env): Config => {
       messageRetentionDays: parsed.COORD_MESSAGE_RETENTION_DAYS,
     },
     readyShards: parsed.COORD_READY_SHARDS,
+    previousReadyShards: parsed.COORD_PREVIOUS_READY_SHARDS,
     auditRetentionDays: parsed.COORD_AUDIT_RETENTION_DAYS,
     settingsCacheSeconds: parsed.COORD_SETTINGS_CACHE_SECONDS,
     tokenCacheSeconds: parsed.COORD_TOKEN_CACHE_SECONDS,

@@ -14,6 +14,7 @@ import { DynamoAuditDays } from './audit-days';
 import { DynamoConnectionStore } from './connection-store';
 import { DynamoEscalationRepository } from './escalation-repository';
 import { DynamoAuditLog } from './event-log';
+import { PREVIOUS_READY_SHARDS } from './keys';
 import { DynamoMessageStore } from './message-store';
 import {
   DynamoIdempotencyStore,
@@ -71,6 +72,12 @@ export interface DynamoPortsOptions {
    */
   readonly readyShards: number;
   /**
+   * The ready-shard count items of this deployment may still sit under from an earlier
+   * `readyShards` (`COORD_PREVIOUS_READY_SHARDS`): claims also read those shards.
+   * @default PREVIOUS_READY_SHARDS (4)
+   */
+  readonly previousReadyShards?: number;
+  /**
    * Time source for what the store itself decides by time: the newest day an unbounded audit
    * read starts from, and whether an idempotency record has expired.
    * @default the system clock
@@ -116,7 +123,12 @@ export const createDynamoPorts = (options: DynamoPortsOptions): DynamoPorts => {
   const tokenCache = new TokenCache(options.tokenCacheSeconds ?? 0);
   const retentionDays = options.auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS;
   return {
-    work: new DynamoWorkRepository(doc, tables.work, readyShards),
+    work: new DynamoWorkRepository(
+      doc,
+      tables.work,
+      readyShards,
+      Math.max(1, Math.trunc(options.previousReadyShards ?? PREVIOUS_READY_SHARDS)),
+    ),
     agents: new DynamoAgentRepository(doc, tables.agents),
     teams: new DynamoTeamRepository(doc, tables.meta),
     audit: new DynamoAuditLog(doc, tables.events, auditDays),

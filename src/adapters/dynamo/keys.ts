@@ -173,14 +173,17 @@ export const readyPartition = (team: string, shard: number): string => `READY#${
  * wait in the backlog for long, so readers query {@link readyPartitions}: every old shard number
  * is also a new one when the count grows. Lowering `COORD_READY_SHARDS` below a count in use is
  * a migration: keep this at the old count until the items in the shards above are claimed.
+ * A deployment whose items were never written under another count (the local stack, one shard
+ * since it began) says so with `COORD_PREVIOUS_READY_SHARDS`, and its readers query no empty shard.
  */
 export const PREVIOUS_READY_SHARDS = 4;
 
-/** Every ready-index partition of a team a reader queries: the larger of `shards` and the previous count. */
-export const readyPartitions = (team: string, shards: number): string[] =>
-  Array.from({ length: Math.max(1, shards, PREVIOUS_READY_SHARDS) }, (_, shard) =>
-    readyPartition(team, shard),
-  );
+/**
+ * Every ready-index partition of a team a reader queries: the larger of `shards` and the
+ * previous count (`previous`, {@link PREVIOUS_READY_SHARDS} unless the deployment says otherwise).
+ */
+export const readyPartitions = (team: string, shards: number, previous = PREVIOUS_READY_SHARDS): string[] =>
+  Array.from({ length: Math.max(1, shards, previous) }, (_, shard) => readyPartition(team, shard));
 
 /** Ready-index sort key: urgency descending, then older first, then id. */
 export const readySortKey = (urgency: number, createdAt: string, id: string): string =>

@@ -11,6 +11,7 @@ import {
   LEASE_READ_BUCKETS,
   leasePartition,
   PK,
+  PREVIOUS_READY_SHARDS,
   REVIEW_READ_BUCKETS,
   readyPartitions,
   reviewPartition,
@@ -75,6 +76,8 @@ export class DynamoWorkRepository implements WorkRepository {
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly readyShards: number,
+    /** The ready-shard count items may still sit under from before (see `PREVIOUS_READY_SHARDS`). */
+    private readonly previousReadyShards = PREVIOUS_READY_SHARDS,
   ) {}
 
   async get(id: string): Promise<WorkItem | undefined> {
@@ -105,7 +108,9 @@ export class DynamoWorkRepository implements WorkRepository {
   async readyCandidates(teams: readonly string[], limit: number): Promise<WorkItem[]> {
     if (limit <= 0 || teams.length === 0) return [];
     const index = WorkIndex.ready;
-    const partitions = [...new Set(teams)].flatMap((team) => readyPartitions(team, this.readyShards));
+    const partitions = [...new Set(teams)].flatMap((team) =>
+      readyPartitions(team, this.readyShards, this.previousReadyShards),
+    );
     const page: PartitionPage = async (partition, pageLimit, startKey) => {
       const expression = new Expression();
       const answer = await storeCall('Query', () =>

@@ -22,12 +22,36 @@ export const CANDIDATES_PER_READ = 25;
 export const MAX_EXTRA_CANDIDATES = 175;
 /** Fresh reads of the ready index before giving up on a contended claim (429, retry shortly). */
 export const MAX_CANDIDATE_READS = 12;
+/** Agents whose team this process remembers as a hint for the next claim's first read (oldest dropped). */
+export const MAX_TEAM_HINTS = 10_000;
+
+/**
+ * The team each agent had when it last asked this process for work. A hint only, never a
+ * decision: it lets the first read of the ready index start beside the agent's own read instead
+ * of after it, and that read is used only when the agent as read works in the same team (an agent
+ * moved since reads its new team afresh). At most {@link MAX_TEAM_HINTS} agents.
+ */
+const teamHints = new Map<string, string>();
+
+const rememberTeam = (agentId: string, team: string): void => {
+  teamHints.delete(agentId);
+  teamHints.set(agentId, team);
+  if (teamHints.size > MAX_TEAM_HINTS) {
+    const oldest = teamHints.keys().next();
+    if (!oldest.done) teamHints.delete(oldest.value);
+  }
+};
+
+const sameTeams = (a: readonly string[], b: readonly string[]): boolean =>
+  a.length === b.length && a.every((team, index) => team === b[index]);
 
 /**
  * `POST /v1/work/claim-next`: claim the most urgent ready item the agent may take, or
  * `undefined` (204) when nothing fits.
  * 1. the agent may act only as itself (403); read it (404); it must not be retiring or full (409);
- * 2. read the top `CANDIDATES_PER_READ` ready items of its teams (default: its own team);
+ * 2. read the top `CANDIDATES_PER_READ` ready items of its teams (default: its own team); the first
+ *    read starts beside step 1's when the teams are known before the agent is read (asked for,
+ *    or the team this process last saw the agent in) and counts only if they are the agent's;
  * 3. keep those of the asked types whose capabilities it has, ordered by urgency now;
  *    an item whose paths overlap an item in flight in its team is skipped under the team's
  *    `block` policy (the next read then fetches that many more) and claimed listing the overlaps
@@ -51,11 +75,17 @@ export const claimNext = async (
   input: ClaimNextBody,
 ): Promise<ClaimView | undefined> => {
   assertActsAs(ctx.principal, input.agentId);
+  const hinted = teamHints.get(input.agentId);
+  const guessedTeams = input.teams ?? (hinted === undefined ? undefined : [hinted]);
+  const early = guessedTeams && deps.work.readyCandidates(guessedTeams, CANDIDATES_PER_READ);
+  // Awaited below when it counts; a call that ends before then must not leave it unhandled.
+  early?.catch(() => undefined);
   const [settings, agentAsRead] = await Promise.all([
     currentSettings(deps),
     requireAgent(deps, input.agentId),
   ]);
   let agent = agentAsRead;
+  rememberTeam(agent.id, agent.team);
   assertCanTakeWork(agent);
   const wctx = workContextOf(deps, ctx, settings);
   const teams = input.teams ?? [agent.team];
@@ -74,10 +104,13 @@ export const claimNext = async (
       inFlight.set(team, known);
       return known;
     };
-    const fetched = await deps.work.readyCandidates(
-      teams,
-      CANDIDATES_PER_READ + Math.min(pathsSkipped, MAX_EXTRA_CANDIDATES),
-    );
+    const fetched =
+      read === 0 && early && guessedTeams && sameTeams(guessedTeams, teams)
+        ? await early
+        : await deps.work.readyCandidates(
+            teams,
+            CANDIDATES_PER_READ + Math.min(pathsSkipped, MAX_EXTRA_CANDIDATES),
+          );
     const candidates = rankByCurrentUrgency(
       fetched.filter((item) => !tried.has(item.id) && fitsAgent(item, current, input.types)),
       wctx.now,

@@ -135,6 +135,28 @@ describe('readyCandidates', () => {
     expect(ids(found)).toEqual(ids([...ready].sort(compareByUrgency)));
   });
 
+  it('reads only its own shards when the deployment never wrote under more (previousReadyShards)', async () => {
+    const team = `one-shard-${unique()}`;
+    const ready = Array.from({ length: 12 }, (_, index) =>
+      aWorkItem({ team, urgency: 100 + index * 10, createdAt: minutesAfter(index) }),
+    );
+    await insert(store.ports, { work: ready });
+    const single = createDynamoPorts({
+      client: store.client,
+      tablePrefix: store.tablePrefix,
+      readyShards: 1,
+      previousReadyShards: 1,
+      clock: store.clock,
+    });
+
+    const found = await single.work.readyCandidates([team], 50);
+
+    // Placed under 4 shards, read as a one-shard deployment: shard 0 alone, in urgency order.
+    const inShardZero = ready.filter((item) => shardOf(item.id, 4) === 0);
+    expect(inShardZero.length).toBeLessThan(ready.length);
+    expect(ids(found)).toEqual(ids([...inShardZero].sort(compareByUrgency)));
+  });
+
   it('returns nothing for no teams, unknown teams or a zero limit', async () => {
     expect(await store.ports.work.readyCandidates([], 5)).toEqual([]);
     expect(await store.ports.work.readyCandidates([`nobody-${unique()}`], 5)).toEqual([]);

@@ -26,6 +26,12 @@ describe('loadConfig', () => {
     expect(config.secrets.adminToken).toBeUndefined();
   });
 
+  it('reads the previous ready-shard count, 4 by default, and refuses one below 1', () => {
+    expect(loadConfig({}).previousReadyShards).toBe(4);
+    expect(loadConfig({ COORD_PREVIOUS_READY_SHARDS: '1' }).previousReadyShards).toBe(1);
+    expect(problemsOf({ COORD_PREVIOUS_READY_SHARDS: '0' })[0]).toMatch(/^COORD_PREVIOUS_READY_SHARDS:/);
+  });
+
   it('reads CORS origins, none by default, and refuses what is not an origin', () => {
     expect(loadConfig({}).corsOrigins).toEqual([]);
     expect(
