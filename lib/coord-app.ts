@@ -65,7 +65,7 @@ export const PRE_TRAFFIC_ROUTES = ['health', 'openapi'] as const;
 /** Each pre-traffic route's id with the path its hook asks for, from the route table. */
 const PRE_TRAFFIC_PROBES = PRE_TRAFFIC_ROUTES.map((routeId) => {
   const route = ROUTES.find((candidate) => candidate.id === routeId);
-  if (!route || route.method !== 'GET' || route.access !== 'public') {
+  if (route?.method !== 'GET' || route.access !== 'public') {
     throw new Error(`Pre-traffic route ${routeId} must be a public GET route of the route table.`);
   }
   return [routeId, route.path] as const;
