@@ -10,7 +10,8 @@
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, Grant, type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
-import { connectionsTable, eventsTable, type TableDefinition } from '#adapters/dynamo/tables';
+import { TOKEN_KEY_PREFIX, TOKEN_LAST_USED_AT } from '#adapters/dynamo/keys';
+import { connectionsTable, eventsTable, metaTable, type TableDefinition } from '#adapters/dynamo/tables';
 
 /** What a function may do with one table. */
 export type TableAccess = 'read' | 'readWrite';
@@ -97,4 +98,26 @@ export const denyAuditChanges = (fn: LambdaFunction, events: ITable): void => {
       resources: [events.tableArn],
     }),
   );
+};
+
+/**
+ * Lets a function that only reads the tables still record when an issued token was last used
+ * (`GET /v1/tokens` lists it): `UpdateItem` on the Meta table, only of items whose key starts
+ * with the token prefix, touching only the key and `lastUsedAt`, returning nothing. A table that
+ * is not the Meta table gets nothing.
+ */
+export const grantTokenUseRecord = (table: ITable, grantee: IGrantable): void => {
+  if (definitionOf(table)?.id !== metaTable.id) return;
+  Grant.addToPrincipal({
+    grantee,
+    actions: ['dynamodb:UpdateItem'],
+    resourceArns: [table.tableArn],
+    conditions: {
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${TOKEN_KEY_PREFIX}*`] },
+      'ForAllValues:StringEquals': {
+        'dynamodb:Attributes': [metaTable.partitionKey.name, TOKEN_LAST_USED_AT],
+      },
+      StringEqualsIfExists: { 'dynamodb:ReturnValues': ['NONE'] },
+    },
+  });
 };

@@ -96,6 +96,8 @@ export interface InboxWait {
   /** Reads the unread messages (empty when there are none). */
   readonly readUnread: () => Promise<MessageView[]>;
   readonly waitMs: number;
+  /** The longest pause between two reads. @default 5 s */
+  readonly maxPollMs?: number;
   readonly sleep: (milliseconds: number) => Promise<void>;
 }
 
@@ -194,8 +196,8 @@ const followChannels = (
 
 /**
  * The unread messages as soon as there is one (at once when some already wait), or none once
- * `waitMs` passed. Reads again and again, further apart each time (1 s doubling to 5 s), and at
- * once when the event stream of the agent's channels shows a `message` event.
+ * `waitMs` passed. Reads again and again, further apart each time (1 s doubling to `maxPollMs`, 5 s
+ * unless told), and at once when the event stream of the agent's channels shows a `message` event.
  */
 export const waitForUnread = async (wait: InboxWait): Promise<MessageView[]> => {
   const stream = followChannels(wait.client, wait.channels, wait.sleep);
@@ -206,7 +208,7 @@ export const waitForUnread = async (wait: InboxWait): Promise<MessageView[]> => 
       const waiting = await wait.readUnread();
       if (waiting.length > 0 || waited >= wait.waitMs) return waiting;
       waited += await stream.pause(Math.min(pause, wait.waitMs - waited));
-      pause = Math.min(pause * 2, MAX_POLL_MS);
+      pause = Math.min(pause * 2, wait.maxPollMs ?? MAX_POLL_MS);
     }
   } finally {
     await stream.stop();
@@ -225,6 +227,8 @@ export interface InboxRead {
   readonly unread: boolean;
   /** Wait this long for one when none is unread. @default no wait */
   readonly waitMs?: number;
+  /** While waiting, the longest pause between two reads. @default 5 s */
+  readonly maxPollMs?: number;
   /** Leave them unread. @default false: marked read up to the newest read */
   readonly peek: boolean;
 }
@@ -250,6 +254,7 @@ export const takeInbox = async (
           channels: channelsOfInbox(agentId),
           readUnread: () => read(true),
           waitMs: how.waitMs,
+          ...(how.maxPollMs !== undefined && { maxPollMs: how.maxPollMs }),
           sleep: context.io.sleep,
         });
   const newest = newestOf(messages);
@@ -330,11 +335,12 @@ const sayCommand: Command = {
 const inbox: Command = {
   name: 'inbox',
   group: 'work',
-  usage: '[--unread] [--wait [seconds]] [--peek] [--limit N] [--all]',
-  summary: `Print this agent's messages (oldest first) and mark them read unless --peek; --wait blocks until one is unread (default ${DEFAULT_WAIT_SECONDS} s; exit 4 when none came)`,
+  usage: '[--unread] [--wait [seconds] [--poll seconds]] [--peek] [--limit N] [--all]',
+  summary: `Print this agent's messages (oldest first) and mark them read unless --peek; --wait blocks until one is unread (default ${DEFAULT_WAIT_SECONDS} s; exit 4 when none came), woken by the event stream and reading at least every --poll seconds (default ${MAX_POLL_MS / 1000})`,
   options: {
     unread: { type: 'boolean' },
     wait: { type: 'boolean' },
+    poll: { type: 'string' },
     peek: { type: 'boolean' },
     ...PAGE_OPTIONS,
   },
@@ -351,10 +357,14 @@ const inbox: Command = {
         : integerIn(rawSeconds, 'seconds', 1, MAX_WAIT_SECONDS));
     const limit = stringOption(context, 'limit');
     if (limit !== undefined) integerIn(limit, '--limit', 1, 200);
+    const poll = stringOption(context, 'poll');
+    if (poll !== undefined && !waiting) throw new UsageError('--poll needs --wait');
+    const maxPollMs = poll === undefined ? undefined : 1000 * integerIn(poll, '--poll', 1, MAX_WAIT_SECONDS);
     const { agentId, client } = await inboxOwner(context);
     const messages = await takeInbox(context, client, agentId, {
       unread: context.values.unread === true,
       ...(waiting ? { waitMs } : {}),
+      ...(maxPollMs !== undefined && { maxPollMs }),
       peek: context.values.peek === true,
     });
     printMessages(context, messages);

@@ -5,7 +5,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ROUTES, type RouteDefinition } from '#functions/shared/routes';
-import { grantTable } from '../table-access';
+import { grantTable, grantTokenUseRecord } from '../table-access';
 import { CoordFunction, type CoordFunctionProps } from './coord-function';
 
 /** Properties of {@link HttpRoutes}. */
@@ -110,6 +110,9 @@ export class HttpRoutes extends Construct {
       for (const table of props.tables) grantTable(table, handler, route.grants);
       if (route.access !== 'public') {
         for (const secret of props.authSecrets) secret.grantRead(handler);
+        if (route.grants === 'read') {
+          for (const table of props.tables) grantTokenUseRecord(table, handler);
+        }
       }
 
       const integration = new HttpLambdaIntegration(`${route.id}Integration`, handler.target);

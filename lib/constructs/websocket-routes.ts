@@ -6,7 +6,7 @@ import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { WS_ROUTES, type WsRouteDefinition } from '#functions/shared/ws-routes';
-import { grantTable } from '../table-access';
+import { grantTable, grantTokenUseRecord } from '../table-access';
 import { CoordFunction, type CoordFunctionProps } from './coord-function';
 
 // Route responses are only meaningful for client messages, not for the connection's life cycle.
@@ -61,7 +61,10 @@ export class WebSocketRoutes extends Construct {
         }),
       });
       grantTable(props.connectionsTable, handler, 'readWrite');
-      for (const table of props.readTables) grantTable(table, handler, 'read');
+      for (const table of props.readTables) {
+        grantTable(table, handler, 'read');
+        grantTokenUseRecord(table, handler);
+      }
       for (const secret of props.authSecrets) secret.grantRead(handler);
       props.grantManageConnections(handler);
 

@@ -9,6 +9,7 @@ import { connectionsTable } from '#adapters/dynamo/tables';
 import { defineRoute } from '#app/route';
 import { ROUTES, type RouteDefinition, routes } from '#functions/shared/routes';
 import { routeArea } from '../../lib/constructs/http-routes';
+import { PRE_TRAFFIC_ROUTES } from '../../lib/coord-app';
 import { SERVICE_VERSION } from '../../lib/service-version';
 import { ApiStack } from '../../lib/stacks/api-stack';
 import {
@@ -52,8 +53,8 @@ describe('ApiStack', () => {
   const roleOf = (route: RouteDefinition) => logicalIdOf(routeFunction(route).role);
 
   it('creates one Node.js 22 arm64 function with active tracing per route, the fallback and the streamed query', () => {
-    // One per route, the fallback, the streamed query and the health canary's pre-traffic hook.
-    api.resourceCountIs('AWS::Lambda::Function', ROUTES.length + 3);
+    // One per route, the fallback, the streamed query and a pre-traffic hook per probed route.
+    api.resourceCountIs('AWS::Lambda::Function', ROUTES.length + 2 + PRE_TRAFFIC_ROUTES.length);
     api.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
@@ -231,7 +232,7 @@ describe('ApiStack', () => {
   it('tells every HTTP function, the fallback included, the CORS origins its stage configures', () => {
     const { api: withCors } = synthesize('dev', { corsOrigins: ['https://a.example', 'https://b.example'] });
 
-    withCors.resourceCountIs('AWS::Lambda::Function', ROUTES.length + 3);
+    withCors.resourceCountIs('AWS::Lambda::Function', ROUTES.length + 2 + PRE_TRAFFIC_ROUTES.length);
     withCors.allResourcesProperties('AWS::Lambda::Function', {
       Environment: {
         Variables: Match.objectLike({ COORD_CORS_ORIGINS: 'https://a.example,https://b.example' }),
@@ -239,13 +240,18 @@ describe('ApiStack', () => {
     });
   });
 
-  it.each(byGrant('read'))('gives the read-only $id function read actions only', (route) => {
-    const secretActions = isPublic(route) ? [] : SECRET_ACTIONS;
+  it.each(byGrant('read'))(
+    'gives the read-only $id function read actions only (and, when it authenticates, the token-use record)',
+    (route) => {
+      // An authenticated route records its token's last use: UpdateItem, narrowed by IAM
+      // conditions to token records and one attribute (least-privilege.test.ts checks them).
+      const authenticated = isPublic(route) ? [] : [...SECRET_ACTIONS, 'dynamodb:UpdateItem'];
 
-    expect([...actionsOf(api, roleOf(route))].sort()).toEqual(
-      [...XRAY_ACTIONS, ...READ_ACTIONS, ...secretActions].sort(),
-    );
-  });
+      expect([...actionsOf(api, roleOf(route))].sort()).toEqual(
+        [...XRAY_ACTIONS, ...READ_ACTIONS, ...authenticated].sort(),
+      );
+    },
+  );
 
   it.each(byGrant('readWrite'))('gives the $id function read and write actions', (route) => {
     expect([...actionsOf(api, roleOf(route))].sort()).toEqual(

@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { connectionsTable, eventsTable, workTable } from '#adapters/dynamo/tables';
+import { connectionsTable, eventsTable, metaTable, workTable } from '#adapters/dynamo/tables';
 import { ROUTES } from '#functions/shared/routes';
 import { CoordFunction } from '../../lib/constructs/coord-function';
 import {
@@ -72,17 +72,44 @@ describe('least privilege of every function', () => {
     },
   );
 
+  const metaId = logicalIdOf(stacks.data.tableFor(metaTable));
+  /** The one write a read-only function may make: a token record's `lastUsedAt`. */
+  const isTokenUseRecord = (statement: {
+    Action: unknown;
+    Resource: unknown;
+    Condition?: unknown;
+  }): boolean =>
+    JSON.stringify([statement.Action].flat()) === JSON.stringify(['dynamodb:UpdateItem']) &&
+    JSON.stringify(statement.Resource).includes(metaId) &&
+    statement.Condition !== undefined;
+
   it.each(ROUTES.filter((route) => route.grants === 'read').map((route) => [route.id, route] as const))(
-    'gives the read-only %s function no write action on any table',
-    (id) => {
+    'gives the read-only %s function no write action on any table but the time of its token use',
+    (id, route) => {
       const fn = stacks.api.routes.functions.get(id);
       if (!fn) throw new Error(`No function for ${id}`);
-      const allowed = statementsOfFunction(fn)
-        .filter((s) => s.Effect === 'Allow')
-        .flatMap((s) => [s.Action].flat());
+      const allowedStatements = statementsOfFunction(fn).filter((s) => s.Effect === 'Allow');
+      const allowed = allowedStatements.filter((s) => !isTokenUseRecord(s)).flatMap((s) => [s.Action].flat());
       expect([...new Set(allowed.filter((action) => action.startsWith('dynamodb:')))].sort()).toEqual(
         [...TABLE_READ_ACTIONS].sort(),
       );
+      const tokenUse = allowedStatements.filter(isTokenUseRecord);
+      expect(tokenUse).toHaveLength(route.access === 'public' ? 0 : 1);
+      for (const statement of tokenUse) {
+        expect(statement.Condition).toEqual({
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['TOKEN#*'] },
+          'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'lastUsedAt'] },
+          StringEqualsIfExists: { 'dynamodb:ReturnValues': ['NONE'] },
+        });
+      }
+    },
+  );
+
+  it.each([...stacks.realtime.routes.functions.values()].map((fn) => [names(fn), fn] as const))(
+    'lets the WebSocket function %s record its token use, and only that, on the Meta table',
+    (_name, fn) => {
+      const statements = statementsOfFunction(fn).filter((s) => s.Effect === 'Allow');
+      expect(statements.filter(isTokenUseRecord).length).toBeGreaterThanOrEqual(1);
     },
   );
 });

@@ -307,8 +307,17 @@ export const eventTimeCeiling = (at: string): string => `${sortableTime(at)}~`;
 
 // Meta table
 
+/** What the partition key of every issued token's record starts with. */
+export const TOKEN_KEY_PREFIX = 'TOKEN#';
+
 /** Primary key of an issued token. */
-export const tokenKey = (id: string) => ({ [PK]: `TOKEN#${id}` });
+export const tokenKey = (id: string) => ({ [PK]: `${TOKEN_KEY_PREFIX}${id}` });
+
+/**
+ * The token record's time of last use: the one attribute functions that only read the tables may
+ * still write, on token records alone (`grantTokenUseRecord` in lib/table-access.ts).
+ */
+export const TOKEN_LAST_USED_AT = 'lastUsedAt';
 
 /** The Meta table's index of token records. */
 export const TokenIndex = indexKeys(metaTable, 'tokens');

@@ -37,6 +37,7 @@ import {
   settingsKey,
   TEAMS_PARTITION,
   TeamIndex,
+  TOKEN_LAST_USED_AT,
   TOKENS_PARTITION,
   TokenIndex,
   teamKey,
@@ -65,7 +66,7 @@ const getItem = async (
 };
 
 /** The token record's time of last use ({@link TokenRecord.lastUsedAt}). */
-const LAST_USED_AT = 'lastUsedAt';
+const LAST_USED_AT = TOKEN_LAST_USED_AT;
 
 /** Token records a process keeps at most; past it, it starts over (a bound, not an eviction policy). */
 export const MAX_KEPT_TOKENS = 10_000;

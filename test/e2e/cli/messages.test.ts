@@ -86,12 +86,14 @@ describe('coord say and coord inbox against the local stack', () => {
     const team = uniqueName('msgcli');
     const agent = await registerAgent(team);
     const machine = coordMachine('none');
-    const waiting = machine.start(['inbox', '--wait', '60', '--json'], {
+    // Reads at 0, 1, 3, 7, 15 and 31 s (pauses 1 s doubling, up to --poll 60).
+    const waiting = machine.start(['inbox', '--wait', '60', '--poll', '60', '--json'], {
       COORD_AGENT_ID: agent.id,
       COORD_AGENT_TOKEN: agent.token,
     });
-    // By now the reads are 4 to 5 s apart (1, 2, 4, 5 s): without the stream, the next one is seconds away.
-    await delay(9_000);
+    // Posted at about 20 s, between the reads of 15 and 31 s (the process takes a moment to
+    // start): an answer well before the next read came from the stream.
+    await delay(20_000);
 
     const posted = await stackClients().admin.post<MessageView>(`/v1/agents/${agent.id}/messages`, {
       body: 'Go ahead.',
@@ -108,7 +110,8 @@ describe('coord say and coord inbox against the local stack', () => {
       (JSON.parse(received.stdout) as { items: MessageView[] }).items.map((message) => message.body),
     ).toEqual(['Go ahead.']);
     // The stream sends an event once it is a second old (measured 1.05 s under load 8); then one
-    // read and the read marker (0.2 to 0.8 s on a busy machine).
-    expect(latencyMs, `printed ${latencyMs} ms after the post`).toBeLessThan(2_500);
-  }, 30_000);
+    // read and the read marker (0.2 to 0.8 s on a busy machine; 3.7 s in all seen under a full
+    // suite's load). The next read was due about 11 s after the post.
+    expect(latencyMs, `printed ${latencyMs} ms after the post`).toBeLessThan(8_000);
+  }, 60_000);
 });

@@ -235,6 +235,7 @@ interface Statement {
   readonly Effect: 'Allow' | 'Deny';
   readonly Action: string | readonly string[];
   readonly Resource: unknown;
+  readonly Condition?: unknown;
 }
 
 /** Every IAM statement of the policies attached to a role (by logical id). */

@@ -254,6 +254,30 @@ describe('coord inbox', () => {
     expect(fake.api.sent('POST', `${INBOX}/read`)).toEqual([]);
   });
 
+  it('--poll sets the longest pause between reads while waiting', async () => {
+    fake.api
+      .on('GET', '/v1/events', { status: 403, body: apiError('forbidden', 'no such channel') })
+      .on('GET', INBOX, { status: 200, body: { items: [] } });
+    const sleeps: number[] = [];
+
+    const run = await runCoord(['inbox', '--wait', '40', '--poll', '12'], fake.env, { sleeps });
+
+    expect(run.code).toBe(4);
+    expect(sleeps).toEqual([1000, 2000, 4000, 8000, 12_000, 12_000, 1000]);
+  });
+
+  it('refuses --poll without --wait, and outside 1..86400 s (exit 2, nothing sent)', async () => {
+    const runs = await Promise.all([
+      runCoord(['inbox', '--poll', '10'], fake.env),
+      runCoord(['inbox', '--wait', '--poll', '0'], fake.env),
+      runCoord(['inbox', '--wait', '--poll', 'soon'], fake.env),
+    ]);
+
+    expect(runs.map((run) => run.code)).toEqual([2, 2, 2]);
+    expect(runs[0]?.stderr).toContain('--poll needs --wait');
+    expect(fake.api.requests).toEqual([]);
+  });
+
   it('--wait by polling returns the message that arrives meanwhile', async () => {
     fake.api
       .on('GET', '/v1/events', { status: 404, body: apiError('not_found', 'no route') })
