@@ -65,9 +65,6 @@ const getItem = async (
   return answer.Item;
 };
 
-/** The token record's time of last use ({@link TokenRecord.lastUsedAt}). */
-const LAST_USED_AT = TOKEN_LAST_USED_AT;
-
 /** Token records a process keeps at most; past it, it starts over (a bound, not an eviction policy). */
 export const MAX_KEPT_TOKENS = 10_000;
 
@@ -142,7 +139,7 @@ export class DynamoTokenRepository implements TokenRepository {
     if (this.recordedUse.size >= MAX_KEPT_TOKENS) this.recordedUse.clear();
     this.recordedUse.set(id, at.getTime());
     const expression = new Expression();
-    const lastUsedAt = expression.name(LAST_USED_AT);
+    const lastUsedAt = expression.name(TOKEN_LAST_USED_AT);
     try {
       await this.doc.send(
         new UpdateCommand({
