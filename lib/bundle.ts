@@ -32,9 +32,20 @@ export const ANTHROPIC_SDK_LEFT_OUT = fileURLToPath(
   new URL('./bundle-shims/anthropic-sdk-left-out.ts', import.meta.url),
 );
 
+/**
+ * The Anthropic SDK modules the Claude advisor imports (client without resources, errors, the
+ * `Messages` resource): what a bundle without Claude swaps for {@link ANTHROPIC_SDK_LEFT_OUT}.
+ */
+export const ANTHROPIC_SDK_MODULES: readonly string[] = [
+  '@anthropic-ai/sdk',
+  '@anthropic-ai/sdk/client',
+  '@anthropic-ai/sdk/error',
+  '@anthropic-ai/sdk/resources/messages/messages',
+];
+
 /** esbuild aliases of a function's bundle: the Anthropic SDK is swapped out unless it calls Claude. */
 export const bundleAliases = (claude: boolean): Record<string, string> =>
-  claude ? {} : { '@anthropic-ai/sdk': ANTHROPIC_SDK_LEFT_OUT };
+  claude ? {} : Object.fromEntries(ANTHROPIC_SDK_MODULES.map((module) => [module, ANTHROPIC_SDK_LEFT_OUT]));
 
 // esbuild's ESM output has no `require`, yet some bundled CommonJS dependencies call it for
 // Node built-ins; this banner gives the module a real one.

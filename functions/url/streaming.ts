@@ -82,8 +82,12 @@ export const createStreamingHandler =
     await pipeline(source, out);
   };
 
-/** `awslambda`, the Lambda Node.js runtime's global (absent elsewhere). */
-const lambdaRuntime = (globalThis as { awslambda?: typeof awslambda }).awslambda;
+/**
+ * `awslambda`, the Lambda Node.js runtime's global, when it is the runtime's: elsewhere it is absent,
+ * or a bare object that a bundled package (`@aws/lambda-invoke-store`) created on load.
+ */
+const runtimeGlobal = (globalThis as { awslambda?: Partial<typeof awslambda> }).awslambda;
+const lambdaRuntime = runtimeGlobal?.streamifyResponse ? (runtimeGlobal as typeof awslambda) : undefined;
 
 /**
  * The Lambda handler of a function URL serving `route` with streaming: `awslambda.streamifyResponse`

@@ -1,21 +1,21 @@
 /**
- * What a function's bundle holds instead of `@anthropic-ai/sdk` when the function is not given
- * an Anthropic key (every function but the AI routes and the WebSocket `ask`): the Claude
- * advisor answers from its heuristic (`NoKey`) before it would build a client, so the SDK's
- * 430 kB would never run there. The error classes keep the advisor's `instanceof` checks
- * working; building a client fails loudly, naming the cause.
+ * What a function's bundle holds instead of the Anthropic SDK's modules (`ANTHROPIC_SDK_MODULES`
+ * in lib/bundle.ts) when the function is not given an Anthropic key (every function but those
+ * that call Claude): the Claude advisor answers from its heuristic (`NoKey`) before it would
+ * build a client, so the SDK would never run there. The error classes keep the advisor's
+ * `instanceof` checks working; building a client fails loudly, naming the cause.
  */
 
 /** An error the Anthropic API answered; never thrown here. */
-class APIError extends Error {
+export class APIError extends Error {
   public readonly status: number | undefined = undefined;
   public readonly headers: Headers | undefined = undefined;
 }
 
 /** A connection failure; never thrown here. */
-class APIConnectionError extends APIError {}
+export class APIConnectionError extends APIError {}
 
-export default class Anthropic {
+export class BaseAnthropic {
   public static readonly APIError = APIError;
   public static readonly APIConnectionError = APIConnectionError;
 
@@ -25,3 +25,8 @@ export default class Anthropic {
     );
   }
 }
+
+/** The `Messages` resource; never built, as no client is. */
+export class Messages {}
+
+export default BaseAnthropic;

@@ -6,13 +6,19 @@
  * honours `retry-after`, and only while nothing has been streamed yet (a retry would repeat text).
  * The stable system prompt is marked for prompt caching. The API key is read lazily (Secrets
  * Manager on AWS) and never logged, traced or put into an error.
+ *
+ * The client is the SDK's `BaseAnthropic` with only the `Messages` resource: the default client
+ * hangs every resource (beta, files, models, ...) off itself, so a bundle carried all of them.
+ * These three SDK modules are the ones a bundle without Claude swaps for a stand-in (lib/bundle.ts).
  */
-import Anthropic from '@anthropic-ai/sdk';
+import { BaseAnthropic } from '@anthropic-ai/sdk/client';
+import { APIConnectionError, APIError } from '@anthropic-ai/sdk/error';
 import type {
   Message,
   MessageCreateParamsNonStreaming,
   MessageParam,
 } from '@anthropic-ai/sdk/resources/messages';
+import { Messages } from '@anthropic-ai/sdk/resources/messages/messages';
 import { type Admission, admit, failed, type GateStore, succeeded } from '#core/ai/gate';
 import {
   type AiCallSettings,
@@ -136,8 +142,8 @@ export const retryAfterMs = (headers: Headers | undefined, now: number): number 
 
 /** Whether a failed call may be tried again: rate limits, server errors, overload, lost connections. */
 const isRetryable = (error: unknown): boolean => {
-  if (error instanceof Anthropic.APIConnectionError) return true;
-  if (error instanceof Anthropic.APIError) {
+  if (error instanceof APIConnectionError) return true;
+  if (error instanceof APIError) {
     const status = error.status ?? 0;
     return status === 408 || status === 409 || status === 429 || status >= 500;
   }
@@ -145,21 +151,26 @@ const isRetryable = (error: unknown): boolean => {
 };
 
 const describe = (error: unknown): string =>
-  error instanceof Anthropic.APIError
+  error instanceof APIError
     ? `Claude answered ${error.status ?? 'no status'} (${error.type ?? error.name})`
     : error instanceof Error
       ? `Claude call failed (${error.name})`
       : 'Claude call failed';
 
+/** The Anthropic client with the one resource the advisor calls. */
+class ClaudeClient extends BaseAnthropic {
+  public readonly messages: Messages = new Messages(this);
+}
+
 /** The model port on Claude. */
 export const createClaudeAdvisor = (options: ClaudeAdvisorOptions): AiModel => {
   const { gate, now, random, sleep = defaultSleep, record } = options;
-  let client: { key: string; sdk: Anthropic } | undefined;
-  const sdkFor = (key: string): Anthropic => {
+  let client: { key: string; sdk: ClaudeClient } | undefined;
+  const sdkFor = (key: string): ClaudeClient => {
     if (client?.key !== key) {
       client = {
         key,
-        sdk: new Anthropic({
+        sdk: new ClaudeClient({
           apiKey: key,
           maxRetries: 0,
           ...(options.baseUrl ? { baseURL: options.baseUrl } : {}),
@@ -169,7 +180,7 @@ export const createClaudeAdvisor = (options: ClaudeAdvisorOptions): AiModel => {
     return client.sdk;
   };
 
-  const send = async (sdk: Anthropic, request: AiRequest, settings: AiCallSettings): Promise<Message> => {
+  const send = async (sdk: ClaudeClient, request: AiRequest, settings: AiCallSettings): Promise<Message> => {
     const params: MessageCreateParamsNonStreaming = {
       model: settings.model,
       max_tokens: settings.maxTokens,
@@ -261,7 +272,7 @@ export const createClaudeAdvisor = (options: ClaudeAdvisorOptions): AiModel => {
         } catch (error) {
           lastError = error;
           if (!isRetryable(error) || streamed || attempts > settings.maxRetries) break;
-          const asked = retryAfterMs(error instanceof Anthropic.APIError ? error.headers : undefined, now());
+          const asked = retryAfterMs(error instanceof APIError ? error.headers : undefined, now());
           if (asked !== undefined && asked > MAX_RETRY_AFTER_MS) break;
           const backoff = Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** (attempts - 1)) * (0.5 + random());
           await sleep(asked ?? backoff);
@@ -270,7 +281,7 @@ export const createClaudeAdvisor = (options: ClaudeAdvisorOptions): AiModel => {
       await gate.update((state) =>
         state ? { state: failed(state, now()), result: undefined } : { result: undefined },
       );
-      const rateLimited = lastError instanceof Anthropic.APIError && lastError.status === 429;
+      const rateLimited = lastError instanceof APIError && lastError.status === 429;
       throw refuse(
         rateLimited ? FallbackReason.RateLimited : FallbackReason.Error,
         describe(lastError),
