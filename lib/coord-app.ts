@@ -18,11 +18,12 @@ import { CoordFunction, type CoordFunctionProps, PROJECT_ROOT } from './construc
 import { PreTrafficHook } from './constructs/pre-traffic-hook';
 import { ApiStack, queueUrlVariable } from './stacks/api-stack';
 import { DataStack } from './stacks/data-stack';
+import { EDGE_REGION, EdgeStack } from './stacks/edge-stack';
 import { MessagingStack } from './stacks/messaging-stack';
 import { ObservabilityStack } from './stacks/observability-stack';
 import { RealtimeStack } from './stacks/realtime-stack';
 import { WEB_BUILD_DIR, WebStack } from './stacks/web-stack';
-import { functionKey, type StageConfig } from './stage-config';
+import { functionKey, perIpLimitOf, type StageConfig } from './stage-config';
 import { denyAuditChanges, grantTable } from './table-access';
 
 /** How one deployment of the service is built. */
@@ -54,6 +55,8 @@ export interface CoordStacks {
   readonly realtime?: RealtimeStack;
   readonly web?: WebStack;
   readonly observability?: ObservabilityStack;
+  /** The us-east-1 stack of the CloudFront web ACL, when the stage sets `perIpLimit`. */
+  readonly edge?: EdgeStack;
 }
 
 /**
@@ -197,9 +200,29 @@ export const buildCoordApp = (app: App, options: CoordAppOptions): CoordStacks =
       grantTable(data.tableFor(metaTable), wsMessage, 'readWrite');
     }
   }
+  const perIpLimit = perIpLimitOf(config);
+  if (perIpLimit && !(config.stacks.web && stacks.api && stacks.realtime)) {
+    throw new Error(`Stage ${stage} sets perIpLimit, which needs the web stack (and the API behind it)`);
+  }
+  if (perIpLimit && !region) {
+    throw new Error(
+      `Stage ${stage} sets perIpLimit, whose web ACL lives in ${EDGE_REGION}: the web stack needs a known region (the stage's region or CDK_DEFAULT_REGION) to read it`,
+    );
+  }
+  if (perIpLimit) {
+    stacks.edge = new EdgeStack(app, `${namePrefix}-edge`, {
+      env: { ...env, region: EDGE_REGION },
+      terminationProtection: isProd,
+      crossRegionReferences: true,
+      description: `coord ${stage}: the CloudFront web ACL limiting requests per IP`,
+      stage,
+      requestsPer5Minutes: perIpLimit.requestsPer5Minutes,
+    });
+  }
   if (config.stacks.web && stacks.api && stacks.realtime) {
     stacks.web = new WebStack(app, `${namePrefix}-web`, {
       ...common,
+      ...(stacks.edge && { crossRegionReferences: true, webAclArn: stacks.edge.webAcl.attrArn }),
       description: `coord ${stage}: the dashboard on S3 and CloudFront`,
       stage,
       isProd,

@@ -6,7 +6,7 @@
  * Acknowledgements name the exact finding (`AwsSolutions-IAM5[Resource::*]`, not the whole rule)
  * on the narrowest construct that needs it, so a new wildcard elsewhere is still reported.
  */
-import { type App, type CfnElement, Stack, Validations } from 'aws-cdk-lib';
+import { type App, type CfnElement, Stack, Token, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { CoordFunction } from './constructs/coord-function';
@@ -47,6 +47,12 @@ const acknowledge = (scope: IConstruct, acknowledgements: readonly Acknowledgeme
 
 const logicalIdOf = (construct: IConstruct): string =>
   Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement);
+
+/** How a finding spells the region of a construct's stack: `<AWS::Region>` unless the stack has a known one. */
+const regionOf = (construct: IConstruct): string => {
+  const { region } = Stack.of(construct);
+  return Token.isUnresolved(region) ? '<AWS::Region>' : region;
+};
 
 /**
  * Records the accepted findings on the stacks' constructs. Call after the stacks are built (and
@@ -150,7 +156,7 @@ export const acknowledgeNagFindings = (app: App, stacks: CoordStacks): void => {
     for (const [, fn] of realtime.routes.functions) {
       acknowledge(fn, [
         {
-          id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${logicalIdOf(realtime.webSocketApi)}>/*/*/@connections/*]`,
+          id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:${regionOf(realtime)}:<AWS::AccountId>:<${logicalIdOf(realtime.webSocketApi)}>/*/*/@connections/*]`,
           reason:
             'Posting to and closing any connection of this API only: connection ids are not known at deploy time.',
         },
@@ -159,7 +165,7 @@ export const acknowledgeNagFindings = (app: App, stacks: CoordStacks): void => {
     for (const consumer of realtime.streamConsumers.values()) {
       acknowledge(consumer, [
         {
-          id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${logicalIdOf(realtime.webSocketApi)}>/*/*/@connections/*]`,
+          id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:${regionOf(realtime)}:<AWS::AccountId>:<${logicalIdOf(realtime.webSocketApi)}>/*/*/@connections/*]`,
           reason: 'Posting to any connection of this API only: connection ids are not known at deploy time.',
         },
       ]);
@@ -179,7 +185,7 @@ export const acknowledgeNagFindings = (app: App, stacks: CoordStacks): void => {
         deployment(`AwsSolutions-IAM5[Action::${action}]`),
       ),
       deployment(
-        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]',
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-${regionOf(web)}/*]`,
       ),
       deployment(`AwsSolutions-IAM5[Resource::<${logicalIdOf(web.bucket)}.Arn>/*]`),
     ]);
@@ -198,7 +204,7 @@ export const acknowledgeNagFindings = (app: App, stacks: CoordStacks): void => {
       {
         id: 'AwsSolutions-CFR2',
         reason:
-          'Per-caller limits are enforced by the API (per-token rate limits, stage throttling); see README "Security" for the WAF choice.',
+          'A stage with perIpLimit puts the edge stack\'s rate-based web ACL here; the others rely on the API\'s per-token rate limits and stage throttling (README "Security", "Per-IP limits and WAF").',
       },
       {
         id: 'AwsSolutions-CFR3',

@@ -63,7 +63,40 @@ export interface StageConfig {
   };
   /** Whether functions shift traffic through CodeDeploy canaries with alarm rollback. */
   readonly canary: boolean;
+  /**
+   * Per-IP request limit at the dashboard's CloudFront distribution (`/v1/*`, `/openapi.json` and
+   * the site): an AWS WAF rate-based rule in the `coord-<stage>-edge` stack (us-east-1) blocks an IP
+   * with 429 once it sends more than `requestsPer5Minutes` requests in the last 5 minutes.
+   * Needs the web stack and a known region. @default none: no WAF
+   */
+  readonly perIpLimit?: PerIpLimit;
 }
+
+/** A per-IP rate limit enforced by AWS WAF (see {@link StageConfig.perIpLimit}). */
+export interface PerIpLimit {
+  /** Requests one IP may send in any 5-minute window: a whole number from 10 (WAF's minimum) to 2,000,000,000. */
+  readonly requestsPer5Minutes: number;
+}
+
+/** WAF's bounds on a rate-based rule's limit. */
+export const PER_IP_LIMIT_BOUNDS = { min: 10, max: 2_000_000_000 } as const;
+
+/**
+ * The stage's per-IP limit, checked against WAF's bounds.
+ * @throws Error naming the stage when the limit is not a whole number within the bounds.
+ */
+export const perIpLimitOf = (config: StageConfig): PerIpLimit | undefined => {
+  const limit = config.perIpLimit;
+  if (limit === undefined) return undefined;
+  const { requestsPer5Minutes: requests } = limit;
+  const { min, max } = PER_IP_LIMIT_BOUNDS;
+  if (!Number.isInteger(requests) || requests < min || requests > max) {
+    throw new Error(
+      `Stage ${config.stage}: perIpLimit.requestsPer5Minutes must be a whole number from ${min} to ${max}, not ${requests}`,
+    );
+  }
+  return limit;
+};
 
 // The sweeper runs one pass at a time: two concurrent passes would only race each other.
 const SWEEPER_SETTINGS: FunctionSettings = { reservedConcurrency: 1 };
@@ -105,6 +138,11 @@ const prod: StageConfig = {
     'streams/broadcast-events': { memoryMiB: 1024 },
   },
   queueConsumerMaxConcurrency: 10,
+  // 6000 requests per 5 minutes is 20 a second from one IP, sustained: far above one agent's
+  // heartbeats and claims or a person on the dashboard, and above a NAT gateway shared by a few
+  // dozen agents, yet it stops one address flooding the API before the stage throttle (500/s for
+  // all callers) starves everyone else.
+  perIpLimit: { requestsPer5Minutes: 6000 },
 };
 
 /** The stage `cdklocal` deploys to LocalStack: only what LocalStack's free tier runs. */

@@ -39,6 +39,11 @@ export interface WebStackProps extends StackProps {
    * @default false: the bucket and its files are destroyed with the stack
    */
   readonly isProd?: boolean;
+  /**
+   * ARN of the CloudFront-scope AWS WAF web ACL in front of the distribution (the edge stack's).
+   * @default no web ACL
+   */
+  readonly webAclArn?: string;
 }
 
 // API paths the distribution forwards to the HTTP API instead of the bucket.
@@ -104,6 +109,7 @@ export class WebStack extends Stack {
         compress: true,
       },
       additionalBehaviors: Object.fromEntries(API_PATH_PATTERNS.map((pattern) => [pattern, apiBehavior])),
+      ...(props.webAclArn && { webAclId: props.webAclArn }),
     });
 
     const siteUrl = `https://${this.distribution.distributionDomainName}`;

@@ -174,8 +174,9 @@ describe('the CDK app', () => {
       stacks.realtime,
       stacks.web,
       stacks.observability,
+      stacks.edge,
     ]) {
-      expect(stack.terminationProtection).toBe(true);
+      expect(stack?.terminationProtection).toBe(true);
     }
     data.allResourcesProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: true });
     data.allResources('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain' });

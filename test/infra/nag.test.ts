@@ -8,7 +8,7 @@ import { CoordFunction } from '../../lib/constructs/coord-function';
 import { buildCoordApp } from '../../lib/coord-app';
 import { acknowledgeNagFindings, addNagChecks, FUNCTION_ACKNOWLEDGEMENTS } from '../../lib/nag';
 import { stageConfig } from '../../lib/stage-config';
-import { appWithoutBundling, stubProjectRoot } from './support/synth';
+import { appWithoutBundling, PER_IP_TEST_REGION, stubProjectRoot } from './support/synth';
 
 interface Report {
   readonly pluginReports: readonly { readonly violations: readonly { readonly ruleName: string }[] }[];
@@ -45,6 +45,21 @@ describe('cdk-nag AWS Solutions checks', () => {
       expect(id).toMatch(/^(Annotation::)?AwsSolutions-[A-Z]+\d+/);
       expect(reason.length, id).toBeGreaterThan(40);
     }
+  }, 300_000);
+
+  it('find no unacknowledged finding in stage prod, whose per-IP limit adds the us-east-1 edge stack', () => {
+    const app = appWithoutBundling();
+    const stacks = buildCoordApp(app, {
+      config: stageConfig('prod'),
+      env: { region: PER_IP_TEST_REGION },
+      functionDefaults: { projectRoot: stubProjectRoot() },
+    });
+    addNagChecks(app);
+    acknowledgeNagFindings(app, stacks);
+
+    expect(stacks.edge).toBeDefined();
+    expect(() => app.synth()).not.toThrow();
+    expect(reportOf(app.outdir).pluginReports.flatMap((report) => report.violations)).toEqual([]);
   }, 300_000);
 
   it('stop the synth on a wildcard grant that no acknowledgement covers', () => {

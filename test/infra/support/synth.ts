@@ -19,7 +19,7 @@ import { type StageConfig, stageConfig } from '../../../lib/stage-config';
 
 /** A synthesized deployment with every stack: the stacks and their templates. */
 export interface SynthesizedApp {
-  readonly stacks: Required<CoordStacks>;
+  readonly stacks: Required<Omit<CoordStacks, 'edge'>> & Pick<CoordStacks, 'edge'>;
   readonly data: Template;
   readonly messaging: Template;
   /** The API stack with its nested stacks (one per route area) as one template: see {@link flattenedTemplate}. */
@@ -27,6 +27,8 @@ export interface SynthesizedApp {
   readonly realtime: Template;
   readonly web: Template;
   readonly observability: Template;
+  /** The edge stack (the CloudFront web ACL), when the stage sets `perIpLimit`. */
+  readonly edge?: Template;
   /** Each stack CloudFormation deploys on its own, the nested ones included, with its own template. */
   readonly templates: ReadonlyMap<Stack, Template>;
 }
@@ -68,9 +70,19 @@ export const stubProjectRoot = (): string => {
   return root;
 };
 
-/** Builds the stacks of a stage config against the stub project root, without bundling. */
+/** The region of the stacks of a stage with `perIpLimit` (its cross-region reference needs one). */
+export const PER_IP_TEST_REGION = 'eu-west-1';
+
+/**
+ * Builds the stacks of a stage config against the stub project root, without bundling; a stage
+ * with `perIpLimit` is given a region, as `cdk synth` gives one from the CLI's settings.
+ */
 export const buildStacks = (config: StageConfig): CoordStacks =>
-  buildCoordApp(appWithoutBundling(), { config, functionDefaults: { projectRoot: stubProjectRoot() } });
+  buildCoordApp(appWithoutBundling(), {
+    config,
+    functionDefaults: { projectRoot: stubProjectRoot() },
+    ...(config.perIpLimit && { env: { region: PER_IP_TEST_REGION } }),
+  });
 
 /** Synthesized stages by stage and overrides: a synth takes seconds, and tests only read it. */
 const synthesized = new Map<string, SynthesizedApp>();
@@ -92,15 +104,15 @@ export const synthesize = (stage: string, overrides: Partial<StageConfig> = {}):
 };
 
 const synthesizeAnew = (stage: string, overrides: Partial<StageConfig>): SynthesizedApp => {
-  const { data, messaging, api, realtime, web, observability } = buildStacks({
+  const { data, messaging, api, realtime, web, observability, edge } = buildStacks({
     ...stageConfig(stage),
     ...overrides,
   });
   if (!api || !realtime || !web || !observability)
     throw new Error(`Stage ${stage} does not build every stack`);
-  const stacks = { data, messaging, api, realtime, web, observability };
+  const stacks = { data, messaging, api, realtime, web, observability, edge };
   const templates = new Map<Stack, Template>(
-    [data, messaging, api, realtime, web, observability]
+    [data, messaging, api, realtime, web, observability, ...(edge ? [edge] : [])]
       .flatMap((stack) => [stack, ...nestedStacksOf(stack)])
       .map((stack) => [stack, Template.fromStack(stack)]),
   );
@@ -113,6 +125,7 @@ const synthesizeAnew = (stage: string, overrides: Partial<StageConfig>): Synthes
     realtime: templateOf(realtime),
     web: templateOf(web),
     observability: templateOf(observability),
+    ...(edge && { edge: templateOf(edge) }),
     templates,
   };
 };
