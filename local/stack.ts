@@ -24,6 +24,7 @@ import { startDynamoDbLocal } from './emulators/dynamodb-local';
 import { startSqsEmulator } from './emulators/sqs';
 import { startHttpGateway } from './http-gateway';
 import { prometheusAnswer } from './metrics-endpoint';
+import { startLocalTracing } from './otel';
 import { startConsumerPollers } from './pollers/consumers';
 import { startStreamPollers } from './pollers/stream-poller';
 import { ensureQueueWithDlq, type ProvisionedQueue } from './provision';
@@ -320,6 +321,9 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     const dashboard =
       options.dashboard === false ? undefined : await startDashboard(() => ({ wsUrl: wsGateway.url }));
     handlersLoaded = true;
+    // OTLP export only when `OTEL_EXPORTER_OTLP_ENDPOINT` is set; shut down (flushed) after the gateway closes.
+    const tracing = startLocalTracing();
+    if (tracing) teardown.add(tracing.shutdown);
     const gateway = await startHttpGateway({
       routes: ROUTES,
       localAnswers: { 'GET /metrics': prometheusAnswer, ...dashboard },
@@ -329,6 +333,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       // The handlers' own setting (`COORD_CORS_ORIGINS`), so the gateway's answers carry the same headers.
       corsOrigins: loadConfig().corsOrigins,
       ...(options.handlerTimeoutMs ? { timeoutMs: options.handlerTimeoutMs } : {}),
+      ...(tracing ? { observe: tracing.observeHttp } : {}),
     });
     teardown.add(gateway.close);
     await waitForHealth(gateway.url, options.readyTimeoutMs ?? 60_000, signal);
