@@ -1,7 +1,8 @@
 /**
  * OpenTelemetry export of the local stack: when `OTEL_EXPORTER_OTLP_ENDPOINT` (or
  * `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) is set, every request the HTTP gateway handles becomes a
- * span sent over OTLP/HTTP (JSON) to `<endpoint>/v1/traces`. Unset, nothing is created and the
+ * span sent over OTLP/HTTP (JSON) to `<endpoint>/v1/traces`, and so does every WebSocket route
+ * invocation. Unset, nothing is created and the
  * gateway runs without any observer. The exporter reads the standard variables itself
  * (`OTEL_EXPORTER_OTLP_HEADERS`, `OTEL_EXPORTER_OTLP_TIMEOUT`, ...); the service is named by
  * `OTEL_SERVICE_NAME` (default `coord-local`).
@@ -19,6 +20,7 @@ import {
 } from '@opentelemetry/semantic-conventions';
 import { requestFacts } from '#functions/shared/observability';
 import type { RequestObservation } from './http-gateway';
+import type { WsInvocation } from './ws-gateway';
 
 /** The service name spans carry unless `OTEL_SERVICE_NAME` names another. */
 export const DEFAULT_SERVICE_NAME = 'coord-local';
@@ -29,6 +31,9 @@ export const COORD_ATTRIBUTES = {
   agent: 'coord.agent',
   work: 'coord.work',
   team: 'coord.team',
+  wsRouteKey: 'coord.ws.route_key',
+  wsConnectionId: 'coord.ws.connection_id',
+  wsStatusCode: 'coord.ws.status_code',
 } as const;
 
 /** A running trace export. */
@@ -37,6 +42,8 @@ export interface LocalTracing {
   readonly url: string;
   /** Starts the span of one HTTP request (the gateway's `observe` hook). */
   observeHttp(method: string, rawPath: string): RequestObservation;
+  /** Starts the span of one WebSocket route invocation (the WebSocket gateway's `observe` hook). */
+  observeWs(invocation: WsInvocation): (statusCode: number) => void;
   /** Sends the spans still buffered and stops exporting. */
   shutdown(): Promise<void>;
 }
@@ -102,6 +109,22 @@ const httpObservation = (tracer: Tracer, method: string, rawPath: string): Reque
   };
 };
 
+const wsObservation = (tracer: Tracer, invocation: WsInvocation) => {
+  const span = tracer.startSpan(invocation.routeId, {
+    kind: SpanKind.SERVER,
+    attributes: {
+      [COORD_ATTRIBUTES.wsRouteKey]: invocation.routeKey,
+      [COORD_ATTRIBUTES.wsConnectionId]: invocation.connectionId,
+      [COORD_ATTRIBUTES.requestId]: invocation.requestId,
+    },
+  });
+  return (statusCode: number): void => {
+    span.setAttribute(COORD_ATTRIBUTES.wsStatusCode, statusCode);
+    if (statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR, message: `status ${statusCode}` });
+    span.end();
+  };
+};
+
 /**
  * Starts exporting when `env` names an OTLP endpoint; returns undefined (and creates nothing)
  * otherwise.
@@ -120,6 +143,7 @@ export const startLocalTracing = (env: Env = process.env): LocalTracing | undefi
   return {
     url,
     observeHttp: (method, rawPath) => httpObservation(tracer, method, rawPath),
+    observeWs: (invocation) => wsObservation(tracer, invocation),
     shutdown: () => provider.shutdown(),
   };
 };

@@ -292,12 +292,16 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       webhooks: await ensureQueueWithDlq(sqsClient, tablePrefix, webhooksQueue),
     };
     signal?.throwIfAborted();
+    // OTLP export only when `OTEL_EXPORTER_OTLP_ENDPOINT` is set; shut down (flushed) after the gateways close.
+    const tracing = startLocalTracing();
+    if (tracing) teardown.add(tracing.shutdown);
     // Listening before the handlers' environment is set: they post to its management endpoint.
     const wsGateway = await startWsGateway({
       host: options.host,
       port: options.wsPort ?? (options.port === 0 ? 0 : 3001),
       region,
       ...(options.handlerTimeoutMs ? { timeoutMs: options.handlerTimeoutMs } : {}),
+      ...(tracing ? { observe: tracing.observeWs } : {}),
     });
     teardown.add(wsGateway.close);
 
@@ -321,9 +325,6 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     const dashboard =
       options.dashboard === false ? undefined : await startDashboard(() => ({ wsUrl: wsGateway.url }));
     handlersLoaded = true;
-    // OTLP export only when `OTEL_EXPORTER_OTLP_ENDPOINT` is set; shut down (flushed) after the gateway closes.
-    const tracing = startLocalTracing();
-    if (tracing) teardown.add(tracing.shutdown);
     const gateway = await startHttpGateway({
       routes: ROUTES,
       localAnswers: { 'GET /metrics': prometheusAnswer, ...dashboard },

@@ -7,6 +7,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { startHttpGateway } from '#local/http-gateway';
 import { DEFAULT_SERVICE_NAME, startLocalTracing, tracesUrlOf } from '#local/otel';
 import { ApiClient } from '#test/support/http-client';
@@ -80,7 +81,7 @@ afterAll(async () => {
 
 describe('OpenTelemetry export of the local stack', () => {
   it(
-    'sends a span per HTTP request to <endpoint>/v1/traces, flushed when the stack stops',
+    'sends a span per HTTP request and WebSocket route invocation to <endpoint>/v1/traces, flushed on stop',
     async () => {
       const stack = await spawnLocalStack({
         OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl,
@@ -99,6 +100,16 @@ describe('OpenTelemetry export of the local stack', () => {
           agentId: 'otel-agent-1',
         });
         const unknown = await fetch(`${stack.url}/v1/no-such-route`);
+        // A WebSocket connection: its $connect, one message and its $disconnect are route invocations.
+        const socket = new WebSocket(`${stack.wsUrl}/?token=${registered.body.token}`);
+        await new Promise<void>((resolve, reject) => {
+          socket.once('open', () => resolve());
+          socket.once('error', reject);
+        });
+        socket.send(JSON.stringify({ action: 'ping' }));
+        await new Promise((resolve) => socket.once('message', resolve));
+        socket.close();
+        await new Promise((resolve) => socket.once('close', resolve));
         expect([health.status, registered.status, claimed.status, unknown.status]).toEqual([
           200, 201, 204, 404,
         ]);
@@ -149,6 +160,15 @@ describe('OpenTelemetry export of the local stack', () => {
           attributes: { 'http.request.method': 'GET', 'http.response.status_code': 404 },
         });
         expect(notFound?.attributes['http.route']).toBeUndefined();
+        const wsSpans = spans.filter((span) => span.attributes['coord.ws.route_key'] !== undefined);
+        expect(wsSpans.find((span) => span.name === 'wsConnect')?.attributes).toMatchObject({
+          'coord.ws.route_key': '$connect',
+          'coord.ws.status_code': 200,
+        });
+        expect(wsSpans.find((span) => span.name === 'wsMessage')?.attributes).toMatchObject({
+          'coord.ws.route_key': 'ping',
+        });
+        expect(new Set(wsSpans.map((span) => span.attributes['coord.ws.connection_id'])).size).toBe(1);
       } finally {
         if (!stopped) await stack.stop();
       }
