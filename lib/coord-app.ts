@@ -107,6 +107,7 @@ export const buildCoordApp = (app: App, options: CoordAppOptions): CoordStacks =
     memorySizeMiB: config.defaultMemoryMiB,
     logRetention: config.logRetention,
     alias: config.canary,
+    ...(config.openTelemetry && { openTelemetry: config.openTelemetry }),
     ...options.functionDefaults,
   };
 

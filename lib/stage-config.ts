@@ -22,6 +22,21 @@ export type TableSource =
       readonly streamArns: Readonly<Record<string, string>>;
     };
 
+/**
+ * OpenTelemetry export through the AWS Distro for OpenTelemetry (ADOT) Lambda layer: every
+ * function gets the layer and runs under its wrapper (`AWS_LAMBDA_EXEC_WRAPPER=/opt/otel-handler`).
+ * X-Ray active tracing stays on.
+ */
+export interface OpenTelemetrySettings {
+  /**
+   * ARN of the ADOT Node.js layer for the stage's region and arm64, e.g.
+   * `arn:aws:lambda:<region>:901920570463:layer:aws-otel-nodejs-arm64-ver-1-x-x:N`.
+   */
+  readonly layerArn: string;
+  /** OTLP endpoint the layer's collector sends to (`OTEL_EXPORTER_OTLP_ENDPOINT`). @default the layer's own configuration (X-Ray) */
+  readonly endpoint?: string;
+}
+
 /** How one stage is deployed. Every field is required, so a new stage states every choice. */
 export interface StageConfig {
   /** Stage name: lower-case letters, digits and dashes, starting with a letter. */
@@ -70,6 +85,8 @@ export interface StageConfig {
    * Needs the web stack and a known region. @default none: no WAF
    */
   readonly perIpLimit?: PerIpLimit;
+  /** OpenTelemetry export through the ADOT Lambda layer. @default none: X-Ray tracing only */
+  readonly openTelemetry?: OpenTelemetrySettings;
 }
 
 /** A per-IP rate limit enforced by AWS WAF (see {@link StageConfig.perIpLimit}). */

@@ -64,6 +64,21 @@ export interface HttpGatewayOptions<R extends GatewayRoute> {
   readonly localAnswers?: Readonly<Record<string, () => Promise<HttpAnswer>>>;
   /** Told about failures the client only sees as 500 or 503. @default writes to stderr */
   readonly onFailure?: (route: R, error: unknown) => void;
+  /** Watches every request from arrival to answer (e.g. as a trace span, `./otel`). @default none */
+  readonly observe?: (method: string, rawPath: string) => RequestObservation;
+}
+
+/** One request as the gateway handles it; told what it matched and how it ended. */
+export interface RequestObservation {
+  /** The request matched `route` (before its handler runs). */
+  routed(
+    route: GatewayRoute,
+    request: { readonly pathParameters: Record<string, string>; readonly raw: RawRequest },
+  ): void;
+  /** The answer went out completely (or the client went away) with this status and `x-request-id`. */
+  answered(statusCode: number, requestId: string): void;
+  /** No answer could be written. */
+  failed(error: unknown): void;
 }
 
 /** A listening gateway. */
@@ -206,7 +221,11 @@ export const startHttpGateway = async <R extends GatewayRoute>(
     }
   };
 
-  const answer = async (request: IncomingMessage, requestId: string): Promise<HttpAnswer> => {
+  const answer = async (
+    request: IncomingMessage,
+    requestId: string,
+    observation?: RequestObservation,
+  ): Promise<HttpAnswer> => {
     const method = request.method ?? 'GET';
     const { rawPath, rawQueryString } = splitUrl(request.url ?? '/');
     const read = await readBody(request, maxBodyBytes);
@@ -228,14 +247,26 @@ export const startHttpGateway = async <R extends GatewayRoute>(
       sourceIp: sourceIpOf(request),
       protocol: `HTTP/${request.httpVersion}`,
     };
+    observation?.routed(resolution.route, { pathParameters: resolution.pathParameters, raw });
     return invoke(resolution.route, raw, resolution.pathParameters, requestId);
   };
 
   const server = createServer((request, response) => {
     const requestId = newRequestId();
-    answer(request, requestId).then(
-      (result) => write(response, result, requestId, request.method ?? 'GET'),
-      () => response.destroy(),
+    const method = request.method ?? 'GET';
+    const observation = options.observe?.(method, splitUrl(request.url ?? '/').rawPath);
+    answer(request, requestId, observation).then(
+      (result) => {
+        if (observation) {
+          const answeredId = result.headers['x-request-id'] ?? requestId;
+          response.once('close', () => observation.answered(result.statusCode, answeredId));
+        }
+        write(response, result, requestId, method);
+      },
+      (error: unknown) => {
+        observation?.failed(error);
+        response.destroy();
+      },
     );
   });
 

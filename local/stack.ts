@@ -24,6 +24,7 @@ import { startDynamoDbLocal } from './emulators/dynamodb-local';
 import { startSqsEmulator } from './emulators/sqs';
 import { startHttpGateway } from './http-gateway';
 import { prometheusAnswer } from './metrics-endpoint';
+import { startLocalTracing } from './otel';
 import { startConsumerPollers } from './pollers/consumers';
 import { startStreamPollers } from './pollers/stream-poller';
 import { ensureQueueWithDlq, type ProvisionedQueue } from './provision';
@@ -291,12 +292,16 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       webhooks: await ensureQueueWithDlq(sqsClient, tablePrefix, webhooksQueue),
     };
     signal?.throwIfAborted();
+    // OTLP export only when `OTEL_EXPORTER_OTLP_ENDPOINT` is set; shut down (flushed) after the gateways close.
+    const tracing = startLocalTracing();
+    if (tracing) teardown.add(tracing.shutdown);
     // Listening before the handlers' environment is set: they post to its management endpoint.
     const wsGateway = await startWsGateway({
       host: options.host,
       port: options.wsPort ?? (options.port === 0 ? 0 : 3001),
       region,
       ...(options.handlerTimeoutMs ? { timeoutMs: options.handlerTimeoutMs } : {}),
+      ...(tracing ? { observe: tracing.observeWs } : {}),
     });
     teardown.add(wsGateway.close);
 
@@ -329,6 +334,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       // The handlers' own setting (`COORD_CORS_ORIGINS`), so the gateway's answers carry the same headers.
       corsOrigins: loadConfig().corsOrigins,
       ...(options.handlerTimeoutMs ? { timeoutMs: options.handlerTimeoutMs } : {}),
+      ...(tracing ? { observe: tracing.observeHttp } : {}),
     });
     teardown.add(gateway.close);
     await waitForHealth(gateway.url, options.readyTimeoutMs ?? 60_000, signal);

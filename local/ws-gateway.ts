@@ -47,6 +47,19 @@ export interface WsGatewayOptions {
   readonly inProcessPosts?: boolean;
   /** Loads a route's handler. @default imports its entry once */
   readonly loadHandler?: (route: WsRouteDefinition) => Promise<WsHandler>;
+  /**
+   * Told of every route invocation as it starts; the returned callback gets its status code
+   * (e.g. a trace span, `./otel`). @default none
+   */
+  readonly observe?: (invocation: WsInvocation) => (statusCode: number) => void;
+}
+
+/** One invocation of a WebSocket route, as {@link WsGatewayOptions.observe} sees it. */
+export interface WsInvocation {
+  readonly routeId: string;
+  readonly routeKey: string;
+  readonly connectionId: string;
+  readonly requestId: string;
 }
 
 /** A listening WebSocket gateway. */
@@ -147,6 +160,19 @@ export const startWsGateway = async (options: WsGatewayOptions = {}): Promise<Ws
       isBase64Encoded: false,
       ...more,
     };
+    const ended = options.observe?.({
+      routeId: route.id,
+      routeKey,
+      connectionId,
+      requestId: event.requestContext.requestId,
+    });
+    const result = await answerOf(route, event);
+    ended?.(result.statusCode);
+    return result;
+  };
+
+  const answerOf = async (route: WsRouteDefinition, event: WsEvent): Promise<WsResult> => {
+    const { routeKey } = event.requestContext;
     try {
       const handler = await handlerOf(route);
       const result = await withTimeout(

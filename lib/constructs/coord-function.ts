@@ -15,6 +15,7 @@ import {
   Architecture,
   type CfnFunction,
   type IFunction,
+  LayerVersion,
   Runtime,
   Tracing,
 } from 'aws-cdk-lib/aws-lambda';
@@ -22,7 +23,7 @@ import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { BUNDLE_SETTINGS, bundleAliases, callsClaude } from '../bundle';
-import type { FunctionSettings } from '../stage-config';
+import type { FunctionSettings, OpenTelemetrySettings } from '../stage-config';
 
 /** The project root: the folder holding package.json, `functions/` and `lib/`. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -118,7 +119,25 @@ export interface CoordFunctionProps {
    * AWS SDK v3 (the Node.js 22 runtime ships it), the Anthropic SDK only with `claude`
    */
   readonly bundling?: BundlingOptions;
+  /**
+   * OpenTelemetry export: the ADOT layer and its wrapper (`AWS_LAMBDA_EXEC_WRAPPER`), plus
+   * `OTEL_EXPORTER_OTLP_ENDPOINT` when an endpoint is given.
+   * @default none
+   */
+  readonly openTelemetry?: OpenTelemetrySettings;
 }
+
+/** The wrapper script of the ADOT Node.js layer. */
+export const OTEL_EXEC_WRAPPER = '/opt/otel-handler';
+
+/** Environment that runs a function under the ADOT layer's wrapper. */
+const openTelemetryEnvironment = (settings: OpenTelemetrySettings | undefined): Record<string, string> =>
+  settings
+    ? {
+        AWS_LAMBDA_EXEC_WRAPPER: OTEL_EXEC_WRAPPER,
+        ...(settings.endpoint && { OTEL_EXPORTER_OTLP_ENDPOINT: settings.endpoint }),
+      }
+    : {};
 
 /**
  * A Lambda function for one handler module: Node.js 22 on arm64, active X-Ray tracing, its own
@@ -158,6 +177,15 @@ export class CoordFunction extends Construct implements IGrantable {
       );
     }
 
+    if (
+      props.openTelemetry &&
+      !/^arn:[^:]+:lambda:[^:]*:\d*:layer:[^:]+:\d+$/.test(props.openTelemetry.layerArn)
+    ) {
+      throw new Error(
+        `CoordFunction ${this.node.path}: openTelemetry.layerArn "${props.openTelemetry.layerArn}" is not a layer version ARN`,
+      );
+    }
+
     this.logGroup = new LogGroup(this, 'Logs', {
       retention: props.logRetention ?? RetentionDays.ONE_MONTH,
       removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
@@ -176,8 +204,12 @@ export class CoordFunction extends Construct implements IGrantable {
         POWERTOOLS_SERVICE_NAME: props.serviceName ?? 'coord',
         POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace ?? 'Coord',
         POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
+        ...openTelemetryEnvironment(props.openTelemetry),
         ...props.environment,
       },
+      ...(props.openTelemetry && {
+        layers: [LayerVersion.fromLayerVersionArn(this, 'OpenTelemetryLayer', props.openTelemetry.layerArn)],
+      }),
       bundling: {
         format: OutputFormat.ESM,
         ...BUNDLE_SETTINGS,
