@@ -23,22 +23,26 @@ interface Seen {
 /** Every CoordFunction of a synthesized stage, with its layers, environment and tracing as deployed. */
 const functionsOf = (openTelemetry?: OpenTelemetrySettings): Seen[] => {
   const { stacks } = synthesize('dev', openTelemetry ? { openTelemetry } : {});
-  return Object.values(stacks)
-    .flatMap((stack) => stack.node.findAll())
-    .filter((construct): construct is CoordFunction => construct instanceof CoordFunction)
-    .map((fn) => {
-      const cfn = fn.function.node.defaultChild as CfnFunction;
-      const stack = Stack.of(cfn);
-      const environment = stack.resolve(cfn.environment) as
-        | { variables?: Record<string, unknown> }
-        | undefined;
-      return {
-        path: fn.node.path,
-        layers: stack.resolve(cfn.layers),
-        environment: environment?.variables ?? {},
-        tracing: stack.resolve(cfn.tracingConfig),
-      };
-    });
+  return (
+    Object.values(stacks)
+      // A stage without a per-IP limit has no edge stack.
+      .filter((stack) => stack !== undefined)
+      .flatMap((stack) => stack.node.findAll())
+      .filter((construct): construct is CoordFunction => construct instanceof CoordFunction)
+      .map((fn) => {
+        const cfn = fn.function.node.defaultChild as CfnFunction;
+        const stack = Stack.of(cfn);
+        const environment = stack.resolve(cfn.environment) as
+          | { variables?: Record<string, unknown> }
+          | undefined;
+        return {
+          path: fn.node.path,
+          layers: stack.resolve(cfn.layers),
+          environment: environment?.variables ?? {},
+          tracing: stack.resolve(cfn.tracingConfig),
+        };
+      })
+  );
 };
 
 describe('OpenTelemetry through the ADOT layer', () => {
