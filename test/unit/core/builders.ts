@@ -1,4 +1,5 @@
 import type { ChangeContext } from '#core/audit';
+import { type Escalation, escalationId } from '#core/escalations/escalation';
 import type { Agent, WorkItem } from '#core/model';
 import { DEFAULT_SETTINGS, type Settings } from '#core/settings';
 import type { WorkContext } from '#core/work/write';
@@ -100,3 +101,20 @@ export const aClaimedItem = (
     },
     ...overrides,
   });
+
+/** An open escalation of `wi-1` (team `core`), opened ten minutes ago; its id follows its kind and number. */
+export const anEscalation = (overrides: Partial<Escalation> = {}): Escalation => {
+  const kind = overrides.kind ?? 'retries_exhausted';
+  return {
+    id: escalationId('wi-1', kind, overrides.number ?? 1),
+    workId: 'wi-1',
+    team: 'core',
+    kind,
+    number: 1,
+    status: 'open',
+    openedAt: minutesFromNow(-10),
+    details: {},
+    version: 1,
+    ...overrides,
+  };
+};

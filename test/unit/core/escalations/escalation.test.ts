@@ -7,26 +7,8 @@ import {
   resolveEscalation,
   unescalatedFailedDependencies,
 } from '#core/escalations/decisions';
-import {
-  type Escalation,
-  type EscalationKind,
-  escalationId,
-  parseEscalationId,
-} from '#core/escalations/escalation';
-import { aWorkItem, changeContext, minutesFromNow, NOW } from '../builders';
-
-const anEscalation = (overrides: Partial<Escalation> = {}): Escalation => ({
-  id: escalationId('wi-1', 'retries_exhausted', 1),
-  workId: 'wi-1',
-  team: 'core',
-  kind: 'retries_exhausted',
-  number: 1,
-  status: 'open',
-  openedAt: minutesFromNow(-10),
-  details: {},
-  version: 1,
-  ...overrides,
-});
+import { type EscalationKind, escalationId, parseEscalationId } from '#core/escalations/escalation';
+import { anEscalation, aWorkItem, changeContext, minutesFromNow, NOW } from '../builders';
 
 const request = (kind: EscalationKind) => ({
   workId: 'wi-1',
