@@ -230,7 +230,12 @@ export const startHttpGateway = async <R extends GatewayRoute>(
     const { rawPath, rawQueryString } = splitUrl(request.url ?? '/');
     const read = await readBody(request, maxBodyBytes);
     const local = options.localAnswers?.[`${method} ${rawPath}`];
-    if (local) return local();
+    if (local) {
+      return local().catch((error: unknown) => {
+        console.error(`[http-gateway] ${method} ${rawPath} (local answer) failed:`, error);
+        return refusal(500, 'internal', 'Internal server error.');
+      });
+    }
     // API Gateway refuses a body above its limit before routing (here in the API's error shape).
     if (read.kind === 'too_large') return fromEdge(tooLargeAnswer(maxBodyBytes));
     const resolution = match(method, rawPath);

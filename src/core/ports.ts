@@ -269,6 +269,11 @@ export interface WorkRepository {
   dueForReview(before: string, limit: number): Promise<WorkItem[]>;
   /** How many items of `team` are in each status (a Query with `Select: COUNT` per status, never a scan). */
   countByStatus(team: string): Promise<Record<WorkStatus, number>>;
+  /**
+   * How many items each team has in each status, every team at once: one keys-only read of each
+   * status partition (never a scan, never a query per team). Teams without items are left out.
+   */
+  countAllByStatus(): Promise<Record<string, Record<WorkStatus, number>>>;
 }
 
 /** The set of known team names (a team exists once an agent or a work item names it). */

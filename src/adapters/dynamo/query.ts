@@ -83,6 +83,34 @@ export const count = async (doc: DynamoDBDocumentClient, spec: QuerySpec): Promi
   return total;
 };
 
+/**
+ * Calls `each` with the value of `attribute` of every item in a query's range, page after page
+ * (`ProjectionExpression`: a keys-only index entry costs the same read units and a page holds
+ * thousands of them).
+ */
+export const forEachValue = async (
+  doc: DynamoDBDocumentClient,
+  spec: QuerySpec,
+  attribute: string,
+  each: (value: unknown) => void,
+): Promise<void> => {
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await storeCall('Query', () =>
+      doc.send(
+        new QueryCommand({
+          ...spec,
+          ProjectionExpression: '#value',
+          ExpressionAttributeNames: { ...spec.ExpressionAttributeNames, '#value': attribute },
+          ExclusiveStartKey: startKey,
+        }),
+      ),
+    );
+    for (const item of page.Items ?? []) each(item[attribute]);
+    startKey = page.LastEvaluatedKey;
+  } while (startKey !== undefined);
+};
+
 /** BatchGetItem takes at most this many keys. */
 const BATCH_GET_KEYS = 100;
 /** Rounds for keys DynamoDB leaves unprocessed under load before giving up as unavailable. */

@@ -27,6 +27,7 @@ import {
   batchGet,
   collect,
   count,
+  forEachValue,
   indexEntryKey,
   itemsOfEntries,
   type QuerySpec,
@@ -190,6 +191,33 @@ export class DynamoWorkRepository implements WorkRepository {
       }),
     );
     return Object.fromEntries(counts) as Record<WorkStatus, number>;
+  }
+
+  async countAllByStatus(): Promise<Record<string, Record<WorkStatus, number>>> {
+    const byTeam: Record<string, Record<WorkStatus, number>> = {};
+    const tally = (status: WorkStatus) => (sortKey: unknown) => {
+      if (typeof sortKey !== 'string') return;
+      // `<team>#<createdAt>#<id>`: team names hold no `#` (TeamName).
+      const team = sortKey.slice(0, sortKey.indexOf('#'));
+      byTeam[team] ??= Object.fromEntries(WORK_STATUSES.map((each) => [each, 0])) as Record<
+        WorkStatus,
+        number
+      >;
+      byTeam[team][status] += 1;
+    };
+    await Promise.all(
+      WORK_STATUSES.flatMap((status) =>
+        statusPartitions(status).map((partition) =>
+          forEachValue(
+            this.doc,
+            this.statusSpec(partition, undefined),
+            WorkIndex.byStatus.sortKey,
+            tally(status),
+          ),
+        ),
+      ),
+    );
+    return byTeam;
   }
 
   /** One status-index partition, narrowed to a team and to the entries after `after` when given. */

@@ -130,6 +130,16 @@ describe('the status index, sharded', () => {
     expect(counts[WorkStatus.Claimed]).toBe(0);
   });
 
+  it('counts every team at once as it counts each team alone, over every shard', async () => {
+    const all = await store.ports.work.countAllByStatus();
+    const teams = Object.keys(all);
+    const alone = await Promise.all(teams.map((team) => store.ports.work.countByStatus(team)));
+
+    expect(teams).toContain('north');
+    expect(all.north?.[WorkStatus.Ready]).toBe(12);
+    expect(Object.fromEntries(teams.map((team, index) => [team, alone[index]]))).toEqual(all);
+  });
+
   it('moves an item written before sharding into a shard when its status changes', async () => {
     const old = legacy.find((item) => item.status === WorkStatus.Ready && item.team === 'north') as WorkItem;
     const moved = { ...old, status: WorkStatus.Blocked, version: old.version + 1 };

@@ -18,6 +18,7 @@ import { addSeconds } from '#core/time';
 import { handler as recordEscalations } from '#functions/queues/record-escalations';
 import { handler as sweep } from '#functions/scheduled/sweep';
 import { ROUTES, type RouteId } from '#functions/shared/routes';
+import { prometheusAnswer } from '#local/metrics-endpoint';
 import { aWorkItem, claimed, unique } from '#test/support/builders';
 import { insert } from '#test/support/dynamo';
 import { lambdaContext } from '../../unit/functions/support/api-event';
@@ -246,6 +247,20 @@ describe('a throttled store', () => {
     expect(await store.ports.escalations.ofWork(item.id)).toEqual([
       expect.objectContaining({ kind: 'retries_exhausted', status: 'open' }),
     ]);
+  });
+
+  it('answers the local runtime’s /metrics with 503 and Retry-After, and Prometheus text after', async () => {
+    storeOf();
+    throttleStore();
+    const refused = await prometheusAnswer();
+    unthrottle();
+    const served = await prometheusAnswer();
+
+    expect(refused.statusCode).toBe(503);
+    expect(refused.headers['retry-after']).toMatch(/^\d+$/);
+    expect(JSON.parse(refused.body.toString())).toMatchObject({ error: { code: 'unavailable' } });
+    expect(served.statusCode).toBe(200);
+    expect(served.body.toString()).toMatch(/^# TYPE coord_claims gauge$/m);
   });
 });
 

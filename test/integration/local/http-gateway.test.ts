@@ -385,4 +385,23 @@ describe('the local HTTP gateway on odd requests', () => {
     expect(response.body).toEqual({ message: 'Not Found' });
     expect(calls).toEqual([]);
   });
+
+  it('answers 500 in the API error shape when a local answer fails (never a closed socket)', async () => {
+    const failing = async () => {
+      throw new Error('local answer broke');
+    };
+    const { api } = await recordingGateway(undefined, { localAnswers: { 'GET /metrics': failing } });
+    const errors: unknown[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => errors.push(args);
+    try {
+      const response = await api.get('/metrics');
+
+      expect(response.status).toBe(500);
+      expect(response.error).toMatchObject({ code: 'internal' });
+      expect(errors).toHaveLength(1);
+    } finally {
+      console.error = original;
+    }
+  });
 });

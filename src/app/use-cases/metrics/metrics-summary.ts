@@ -32,15 +32,17 @@ const teamNames = async (deps: Pick<Ports, 'teams'>): Promise<string[]> => {
   return names;
 };
 
-/** Work items now, by team and status (one count query per team and status, never a scan). */
+/**
+ * Work items now, by team and status, for the known teams (at most {@link MAX_TEAM_PAGES} pages):
+ * one keys-only read of each status partition, whatever the number of teams (never a scan, never
+ * a query per team and status).
+ */
 export const queueDepthByTeam = async (
   deps: Pick<Ports, 'teams' | 'work'>,
 ): Promise<Record<string, Record<string, number>>> => {
-  const teams = await teamNames(deps);
-  const counts = await Promise.all(
-    teams.map(async (team) => [team, await deps.work.countByStatus(team)] as const),
-  );
-  return Object.fromEntries(counts.map(([team, byStatus]) => [team, { ...byStatus }]));
+  const [teams, counts] = await Promise.all([teamNames(deps), deps.work.countAllByStatus()]);
+  const none = Object.fromEntries(WORK_STATUSES.map((status) => [status, 0]));
+  return Object.fromEntries(teams.map((team) => [team, { ...none, ...counts[team] }]));
 };
 
 /**
