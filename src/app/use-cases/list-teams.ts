@@ -10,6 +10,7 @@ import { MAX_TEAMS_PAGE, type TeamsQuery } from '../schemas/admin';
 import type { TeamPage, TeamSummary } from '../schemas/views';
 import { currentSettings, type SettingsDeps } from '../settings';
 import { DEFAULT_PAGE_LIMIT } from './shared/context';
+import { mapConcurrent } from './shared/concurrent';
 
 export { MAX_TEAMS_PAGE };
 
@@ -17,6 +18,8 @@ export { MAX_TEAMS_PAGE };
 const MAX_AGENT_PAGES = 5;
 /** Open items read per team and status for the forecast; the rest count at the default estimate. */
 const OPEN_ITEMS_READ = 200;
+/** Teams summarised at once: each asks the store about 150 queries (counts and lists over shards). */
+const TEAMS_AT_ONCE = 4;
 
 type Deps = Pick<Ports, 'clock' | 'teams' | 'agents' | 'work'> & SettingsDeps;
 
@@ -87,6 +90,8 @@ export const listTeams = async (deps: Deps, _ctx: RequestContext, query: TeamsQu
     limit,
     ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
   });
-  const items = await Promise.all(page.items.map((team) => summarize(deps, team, settings, now)));
+  const items = await mapConcurrent(page.items, TEAMS_AT_ONCE, (team) =>
+    summarize(deps, team, settings, now),
+  );
   return { items, ...(page.nextCursor === undefined ? {} : { nextCursor: page.nextCursor }) };
 };
