@@ -230,6 +230,12 @@ describe('the recommendations', () => {
     expect(pairs(snapshot(agents, work))).toHaveLength(2);
   });
 
+  it('gives an item to one agent only, however many could take it', () => {
+    const agents = [facts(anAgent({ id: 'a', capacity: 2 })), facts(anAgent({ id: 'b', capacity: 2 }))];
+
+    expect(pairs(snapshot(agents, [aWorkItem({ id: 'x' })]))).toEqual([['a', 'x']]);
+  });
+
   it('stops at twenty recommendations', () => {
     const agent = facts(anAgent({ id: 'big', capacity: 30 }));
     const work = Array.from({ length: 25 }, (_, i) => aWorkItem({ id: `w${i}`, urgency: 500 - i }));
