@@ -292,3 +292,107 @@ describe('suggestionsFor', () => {
     expect(suggestionsFor([], [team(-49.9), team(null)])).toHaveLength(1);
   });
 });
+
+describe('healthFindings, every field', () => {
+  it('names subject, team and message of each finding, one per condition', () => {
+    const findings = healthFindings(
+      snapshot({
+        agents: [
+          facts({ id: 'busy', activeClaims: 1 }, 'active', 30, ['slow', 'fails often']),
+          facts({ id: 'w1', team: 'web', capacity: 1 }, 'idle'),
+        ],
+        work: [
+          ...Array.from({ length: 3 }, (_, i) => aWorkItem({ id: `r${i}`, team: 'web' })),
+          aWorkItem({ id: 'ops1', team: 'ops' }),
+          aWorkItem({ id: 'due', deadline: NOW.toISOString() }),
+          aWorkItem({ id: 'late', priority: 'high', status: 'blocked', deadline: minutesFromNow(-90) }),
+        ],
+        escalations: [{ id: 'e1' } as unknown as Escalation],
+      }),
+      [{ queue: 'assignments', visible: 0, deadLetters: 4 }],
+    );
+
+    expect(findings).toStrictEqual([
+      {
+        id: 'queue_dead_letters:assignments',
+        severity: Severity.Critical,
+        subject: 'queue:assignments',
+        message: '4 message(s) of assignments are in its dead-letter queue.',
+      },
+      {
+        id: 'team_unstaffed:ops',
+        severity: Severity.Critical,
+        subject: 'team:ops',
+        team: 'ops',
+        message: 'Team ops has 1 ready item(s) and no agent in service.',
+      },
+      {
+        id: 'agent_low_health:busy',
+        severity: Severity.Warning,
+        subject: 'agent:busy',
+        team: 'core',
+        message: 'busy has health 30: slow; fails often.',
+      },
+      {
+        id: 'escalations_open',
+        severity: Severity.Warning,
+        subject: 'escalations',
+        message: '1 escalation(s) wait for a person.',
+      },
+      {
+        id: 'team_backlog:web',
+        severity: Severity.Warning,
+        subject: 'team:web',
+        team: 'web',
+        message: 'Team web has 3 ready items for 1 slots.',
+      },
+      {
+        id: 'work_overdue:late',
+        severity: Severity.Warning,
+        subject: 'work:late',
+        team: 'core',
+        message: `late (high) passed its deadline ${minutesFromNow(-90)} and is blocked.`,
+      },
+    ]);
+  });
+
+  it('names no agent in service only when there are agents', () => {
+    expect(healthFindings(snapshot())).toStrictEqual([]);
+    expect(healthFindings(snapshot({ agents: [facts({ id: 'gone' }, 'offline')] }))).toStrictEqual([
+      {
+        id: 'no_agent_in_service',
+        severity: Severity.Critical,
+        subject: 'agents',
+        message: 'No agent is active or idle.',
+      },
+    ]);
+  });
+});
+
+describe('performance, lease expiries', () => {
+  it('counts only the system releasing or escalating a claim as a lease expiry', () => {
+    const system = { type: ActorType.System, id: 'sweeper' };
+    const outcomes = outcomesByAgent([
+      anEvent({ action: Action.WorkReleased, actor: system, agentId: 'a1' }),
+      anEvent({ action: Action.WorkClaimed, actor: system, agentId: 'a1' }),
+      anEvent({ action: Action.WorkCompleted, actor: system, agentId: 'a1' }),
+    ]);
+
+    expect(Object.fromEntries(outcomes)).toEqual({ a1: { completed: 1, failed: 0, leaseExpiries: 1 } });
+  });
+
+  it('counts lease expiries among finished claims, for an agent and summed over its team', () => {
+    const stats = { claims: 0, completed: 0, failed: 0, leaseExpiries: 0, speedRatioSum: 0, speedSamples: 0 };
+    const report = performanceReport(
+      [anAgent({ id: 'a1', stats }), anAgent({ id: 'a2', stats })],
+      new Map([
+        ['a1', { completed: 2, failed: 1, leaseExpiries: 1 }],
+        ['a2', { completed: 0, failed: 0, leaseExpiries: 2 }],
+      ]),
+      new Map(),
+    );
+
+    expect(report.agents[0]).toMatchObject({ agentId: 'a1', failureRate: 0.25, leaseExpiryRate: 0.25 });
+    expect(report.teams[0]).toMatchObject({ team: 'core', failureRate: 0.17, leaseExpiryRate: 0.5 });
+  });
+});

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { AGENT_STATUSES } from '#core/agents/status';
 import { heuristicAnswer } from '#core/ai/answer';
 import { type AgentFacts, type Snapshot, teamView } from '#core/ai/snapshot';
 import { READ_TOOLS, runTool, teamFigures } from '#core/ai/tools';
 import type { Escalation } from '#core/escalations/escalation';
 import type { Agent } from '#core/model';
+import { OPEN_STATUSES, WorkStatus } from '#core/work/status';
 import { anAgent, aWorkItem, minutesFromNow, NOW } from '../builders';
 
 const facts = (
@@ -304,5 +306,94 @@ describe('teamView', () => {
     const none = teamView(snapshot(), undefined);
 
     expect([none.agents, none.work, none.escalations]).toEqual([[], [], []]);
+  });
+});
+
+describe('the tools the model is shown', () => {
+  it('are the five read tools, each described, with a closed input schema that filters by team', () => {
+    expect(READ_TOOLS.map((tool) => tool.name)).toEqual([
+      'list_agents',
+      'list_work',
+      'team_stats',
+      'list_escalations',
+      'metrics',
+    ]);
+    for (const tool of READ_TOOLS) {
+      expect(tool.description.length).toBeGreaterThan(20);
+      expect(tool.inputSchema).toMatchObject({ type: 'object', additionalProperties: false });
+      if (tool.name !== 'metrics')
+        expect((tool.inputSchema.properties as Record<string, unknown>).team).toEqual({
+          type: 'string',
+          description: 'only this team',
+        });
+    }
+    expect(READ_TOOLS[4]?.inputSchema).toEqual({
+      type: 'object',
+      properties: {},
+      additionalProperties: false,
+    });
+    expect(Object.keys(READ_TOOLS[2]?.inputSchema.properties as object)).toEqual(['team']);
+  });
+
+  it('offer every agent status, and every open or escalated work status, as a filter', () => {
+    const statusOf = (name: string) => {
+      const properties = READ_TOOLS.find((tool) => tool.name === name)?.inputSchema.properties;
+      return (properties as Record<string, unknown> | undefined)?.status;
+    };
+
+    expect(statusOf('list_agents')).toEqual({ type: 'string', enum: [...AGENT_STATUSES] });
+    expect(statusOf('list_work')).toEqual({ type: 'string', enum: [...OPEN_STATUSES, WorkStatus.Escalated] });
+  });
+});
+
+describe('the tools, at their edges', () => {
+  it('ignores a team filter that is not a string', () => {
+    expect(runTool(snapshot(), 'list_agents', { team: 5 }).summary).toBe('4 agents');
+    expect(runTool(snapshot(), 'team_stats', { team: true }).summary).toBe('figures of 2 teams');
+  });
+
+  it('caps agents and escalations at 50 rows but counts them all', () => {
+    const agents = Array.from({ length: 60 }, (_, i) => facts({ id: `a-${i}` }));
+    const escalations = Array.from({ length: 60 }, (_, i) => anEscalation({ id: `e-${i}` }));
+
+    expect(runTool(snapshot({ agents }), 'list_agents', {}).data).toHaveLength(50);
+    expect(runTool(snapshot({ agents }), 'list_agents', {}).summary).toBe('60 agents');
+    expect(runTool(snapshot({ escalations }), 'list_escalations', {}).data).toHaveLength(50);
+    expect(runTool(snapshot({ escalations }), 'list_escalations', {}).summary).toBe('60 open escalations');
+  });
+
+  it('sorts work most urgent first whatever order it was read in', () => {
+    const work = [10, 900, 50, 300].map((urgency) => aWorkItem({ id: `u${urgency}`, urgency }));
+    const rows = runTool(snapshot({ work }), 'list_work', {}).data as { id: string }[];
+
+    expect(rows.map((row) => row.id)).toEqual(['u900', 'u300', 'u50', 'u10']);
+  });
+
+  it('does not count an item due this very moment as overdue', () => {
+    const work = [aWorkItem({ id: 'now', deadline: NOW.toISOString() })];
+
+    expect((runTool(snapshot({ work }), 'metrics', {}).data as { overdue: number }).overdue).toBe(0);
+    expect(teamFigures(snapshot({ work }))[0]?.overdue).toBe(0);
+  });
+
+  it('sorts team figures by team name', () => {
+    const agents = [facts({ id: 'w', team: 'web' }), facts({ id: 'a', team: 'api' })];
+
+    expect(teamFigures(snapshot({ agents, work: [] })).map((t) => t.team)).toEqual(['api', 'web']);
+  });
+
+  it('counts claimed and in-progress items as in flight', () => {
+    const work = [
+      aWorkItem({ id: 'c', status: 'claimed' }),
+      aWorkItem({ id: 'p', status: 'in_progress' }),
+      aWorkItem({ id: 'r' }),
+      aWorkItem({ id: 'b', status: 'blocked' }),
+    ];
+
+    expect(runTool(snapshot({ work }), 'metrics', {}).data).toMatchObject({
+      inFlight: 2,
+      ready: 1,
+      blocked: 1,
+    });
   });
 });
