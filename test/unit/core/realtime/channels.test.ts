@@ -19,7 +19,18 @@ describe('parseChannel', () => {
   });
 
   it('refuses unknown kinds, empty names, the server-only inbox and names with separators', () => {
-    for (const text of ['', 'team:', 'inbox:builder-1', 'room:x', 'team:a#b', 'team:a b', ':x', 'ALL']) {
+    for (const text of [
+      '',
+      'team:',
+      'inbox:builder-1',
+      'room:x',
+      'team:a#b',
+      'team:a b',
+      ':x',
+      'ALL',
+      'teamx',
+      'workwi_1',
+    ]) {
       expect(parseChannel(text)).toBeUndefined();
     }
   });
@@ -55,6 +66,18 @@ describe('mayJoin', () => {
     expect(mayJoin(agent, { kind: 'admin' }, facts)).toBe(false);
   });
 
+  it('lets an agent whose team is unknown join no work item, not even one that does not exist', () => {
+    expect(mayJoin(agent, { kind: 'work', workId: 'wi_gone' }, {})).toBe(false);
+    expect(mayJoin(agent, { kind: 'team', team: 'platform' }, {})).toBe(false);
+  });
+
+  it('opens no other channel to an agent because of a work item of its team', () => {
+    const facts = { agentTeam: 'platform', workTeam: 'platform' };
+
+    expect(mayJoin(agent, { kind: 'all' }, facts)).toBe(false);
+    expect(mayJoin(agent, { kind: 'admin' }, facts)).toBe(false);
+  });
+
   it('never lets anyone subscribe to an inbox, and registration keys join nothing', () => {
     expect(mayJoin(admin, { kind: 'inbox', agentId: 'builder-1' })).toBe(false);
     expect(mayJoin(agent, { kind: 'inbox', agentId: 'builder-1' }, { agentTeam: 'platform' })).toBe(false);
@@ -64,6 +87,8 @@ describe('mayJoin', () => {
   it('gives an agent connection its own inbox, and other connections none', () => {
     expect(implicitChannels(agent)).toEqual([{ kind: 'inbox', agentId: 'builder-1' }]);
     expect(implicitChannels(viewer)).toEqual([]);
+    expect(implicitChannels({ ...viewer, agentId: 'builder-1' })).toEqual([]);
+    expect(implicitChannels({ role: 'agent', id: 'builder-1' })).toEqual([]);
   });
 });
 
