@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { channelName, implicitChannels, mayJoin, parseChannel } from '#core/realtime/channels';
-import { channelsOf } from '#core/realtime/messages';
 import type { Principal } from '#core/roles';
 
 const admin: Principal = { role: 'admin', id: 'admin' };
@@ -89,39 +88,5 @@ describe('mayJoin', () => {
     expect(implicitChannels(viewer)).toEqual([]);
     expect(implicitChannels({ ...viewer, agentId: 'builder-1' })).toEqual([]);
     expect(implicitChannels({ role: 'agent', id: 'builder-1' })).toEqual([]);
-  });
-});
-
-describe('channelsOf', () => {
-  const subject = { team: 'platform', workId: 'wi_1', agentId: 'builder-1' };
-
-  it('sends work events to the team, the item and all', () => {
-    expect(channelsOf('work.claimed', subject).map(channelName)).toEqual([
-      'team:platform',
-      'work:wi_1',
-      'all',
-    ]);
-  });
-
-  it('sends agent events to the team, the agent and all', () => {
-    expect(channelsOf('agent.status', subject).map(channelName)).toEqual([
-      'team:platform',
-      'agent:builder-1',
-      'all',
-    ]);
-  });
-
-  it('sends escalations to the team, admin and all, and metrics to all', () => {
-    expect(channelsOf('escalation.resolved', subject).map(channelName)).toEqual([
-      'team:platform',
-      'admin',
-      'all',
-    ]);
-    expect(channelsOf('metrics', {}).map(channelName)).toEqual(['all']);
-  });
-
-  it('sends an assignment only to the assigned agent inbox', () => {
-    expect(channelsOf('assignment', subject).map(channelName)).toEqual(['inbox:builder-1']);
-    expect(channelsOf('assignment', { team: 'platform' })).toEqual([]);
   });
 });
