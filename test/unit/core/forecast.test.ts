@@ -54,4 +54,39 @@ describe('forecastTeam', () => {
     expect(forecastTeam({ items: [], unreadItems: 0, slots: 0, now: NOW, weights }).etaMinutes).toBe(0);
     expect(forecastTeam({ items: [], unreadItems: 0, slots: 3, now: NOW, weights }).etaMinutes).toBe(0);
   });
+
+  it('spreads unread items over the slots', () => {
+    expect(forecastTeam({ items: [], unreadItems: 2, slots: 2, now: NOW, weights }).etaMinutes).toBe(30);
+  });
+
+  it('has no ETA without agents in service while unread items wait', () => {
+    const items = [aWorkItem({ id: 'n' })];
+
+    expect(forecastTeam({ items, unreadItems: 1, slots: 0, now: NOW, weights }).etaMinutes).toBeNull();
+  });
+
+  it('does not flag an item projected to finish exactly at its deadline', () => {
+    const items = [aWorkItem({ id: 'just', estimateMinutes: 30, deadline: minutesFromNow(30) })];
+
+    expect(forecastTeam({ items, unreadItems: 0, slots: 1, now: NOW, weights }).atRisk).toEqual([]);
+  });
+
+  it('schedules ready items before blocked ones, however urgent the blocked ones are', () => {
+    const items = [
+      aWorkItem({
+        id: 'waiting',
+        status: 'blocked',
+        readyAt: undefined,
+        priority: 'critical',
+        businessValue: 500,
+        estimateMinutes: 60,
+      }),
+      aWorkItem({ id: 'ready', priority: 'low', estimateMinutes: 30, deadline: minutesFromNow(45) }),
+    ];
+
+    expect(forecastTeam({ items, unreadItems: 0, slots: 1, now: NOW, weights })).toEqual({
+      etaMinutes: 90,
+      atRisk: [],
+    });
+  });
 });

@@ -4,6 +4,8 @@ import {
   claimsViolation,
   escalationViolation,
   heldItemViolation,
+  INVARIANT_DESCRIPTIONS,
+  INVARIANT_NAMES,
   LEASE_GRACE_SECONDS,
   readyItemViolation,
   repairAgentClaims,
@@ -22,6 +24,16 @@ const lapsed = (seconds: number, agentId = 'agent-a') => {
   const claim = item.claim ? { ...item.claim, leaseExpiresAt: secondsAgo(seconds) } : undefined;
   return { ...item, claim };
 };
+
+describe('invariant descriptions', () => {
+  it('describes every invariant, each in its own words', () => {
+    const descriptions = INVARIANT_NAMES.map((name) => INVARIANT_DESCRIPTIONS[name]);
+
+    expect(Object.keys(INVARIANT_DESCRIPTIONS)).toEqual([...INVARIANT_NAMES]);
+    for (const description of descriptions) expect(description).toMatch(/^[A-Z].{20,}\.$/);
+    expect(new Set(descriptions).size).toBe(INVARIANT_NAMES.length);
+  });
+});
 
 describe('heldItemViolation', () => {
   it('passes items that are not held, and held items with a live lease', () => {
@@ -72,6 +84,14 @@ describe('readyItemViolation', () => {
     const item = aWorkItem({ dependsOn: ['wi_dep', 'wi_gone'] });
     expect(readyItemViolation(item, [dependency])?.detail).toBe('ready while waiting on wi_dep, wi_gone');
   });
+
+  it('judges each dependency by its own record, whatever order they are read in', () => {
+    const done = aWorkItem({ id: 'wi_done', status: 'completed' });
+    const item = aWorkItem({ dependsOn: ['wi_done', 'wi_dep'] });
+
+    expect(readyItemViolation(item, [done, dependency])?.detail).toBe('ready while waiting on wi_dep');
+    expect(readyItemViolation(item, [dependency, done])?.detail).toBe('ready while waiting on wi_dep');
+  });
 });
 
 describe('escalationViolation', () => {
@@ -119,6 +139,16 @@ describe('silentAgentViolation', () => {
     );
   });
 
+  it('passes a retiring or retired agent, however long silent', () => {
+    const lastHeartbeatAt = minutesFromNow(-60);
+    const retirement = { mode: 'drain' as const, requestedAt: minutesFromNow(-61) };
+    const retiring = anAgent({ lastHeartbeatAt, activeClaims: 1, retirement });
+    const retired = anAgent({ lastHeartbeatAt, retirement });
+
+    expect(silentAgentViolation(retiring, NOW, DEFAULT_SETTINGS)).toBeUndefined();
+    expect(silentAgentViolation(retired, NOW, DEFAULT_SETTINGS)).toBeUndefined();
+  });
+
   it('passes a silent agent that was announced offline after its last heartbeat', () => {
     const announced = anAgent({ lastHeartbeatAt: minutesFromNow(-60), offlineSince: minutesFromNow(-55) });
     expect(silentAgentViolation(announced, NOW, DEFAULT_SETTINGS)).toBeUndefined();
@@ -148,7 +178,12 @@ describe('repairs', () => {
     const item = aWorkItem({ dependsOn: ['wi_dep'], version: 3 });
     const repair = repairReadyItem(item, [aWorkItem({ id: 'wi_dep', status: 'ready' })], changeContext());
     expect(repair?.next).toMatchObject({ status: 'blocked', version: 4 });
+    expect(repair?.change.writes).toEqual([{ kind: 'work', item: repair?.next, expectedVersion: 3 }]);
     expect(repair?.change.events[0]).toMatchObject({
+      entityType: 'work',
+      entityId: item.id,
+      seq: 4,
+      team: item.team,
       before: { status: 'ready' },
       after: { status: 'blocked' },
     });

@@ -17,6 +17,19 @@ const member = (team?: string): Principal =>
   team === undefined ? { role: Role.Member, id: 'tok_m' } : { role: Role.Member, id: 'tok_m', team };
 const viewer: Principal = { role: Role.Viewer, id: 'tok_v' };
 
+/** The message and details of the error `act` throws. */
+const caught = (act: () => void): { message: string; details: unknown } => {
+  try {
+    act();
+  } catch (error) {
+    if (error instanceof ForbiddenError || error instanceof ValidationError) {
+      return { message: error.message, details: error.details };
+    }
+    throw error;
+  }
+  throw new Error('nothing was thrown');
+};
+
 describe('rolesAdmittedBy', () => {
   it('admits members wherever viewers are admitted, and nowhere else', () => {
     expect(rolesAdmittedBy([Role.Admin, Role.Viewer])).toEqual([Role.Admin, Role.Viewer, Role.Member]);
@@ -39,6 +52,20 @@ describe('assertMayPost', () => {
     expect(() => assertMayPost(agent, { team: 'core' })).toThrow(ForbiddenError);
     expect(() => assertMayPost(viewer, { team: 'core' })).toThrow(ForbiddenError);
   });
+
+  it('lets only an agent post by its own team, whatever team facts another role comes with', () => {
+    expect(() => assertMayPost(viewer, { team: 'core', agentTeam: 'core' })).toThrow(ForbiddenError);
+    expect(() =>
+      assertMayPost({ role: Role.Registration, id: 'tok_r' }, { team: 'core', agentTeam: 'core' }),
+    ).toThrow(ForbiddenError);
+  });
+
+  it('names the team in the refusal and its details', () => {
+    expect(caught(() => assertMayPost(agent, { team: 'web', agentTeam: 'core' }))).toStrictEqual({
+      message: 'This token may not post messages in team web.',
+      details: { team: 'web' },
+    });
+  });
 });
 
 describe('assertMayReadThread', () => {
@@ -48,6 +75,13 @@ describe('assertMayReadThread', () => {
     expect(() => assertMayReadThread(viewer, { team: 'web' })).not.toThrow();
     expect(() => assertMayReadThread(member('core'), { team: 'web' })).not.toThrow();
   });
+
+  it('names the team in the refusal and its details', () => {
+    expect(caught(() => assertMayReadThread(agent, { team: 'web', agentTeam: 'core' }))).toStrictEqual({
+      message: 'Agents read the threads of their own team only, not of web.',
+      details: { team: 'web' },
+    });
+  });
 });
 
 describe('assertBodySize', () => {
@@ -56,6 +90,13 @@ describe('assertBodySize', () => {
     expect(() => assertBodySize('a'.repeat(MAX_MESSAGE_BODY_BYTES + 1))).toThrow(ValidationError);
     expect(() => assertBodySize('€'.repeat(2731))).toThrow(ValidationError);
     expect(() => assertBodySize('€'.repeat(2730))).not.toThrow();
+  });
+
+  it('refuses on /body, saying the limit and the size it got', () => {
+    expect(caught(() => assertBodySize('€'.repeat(2731)))).toStrictEqual({
+      message: 'The request is not valid.',
+      details: { errors: [{ path: '/body', message: 'must be at most 8192 bytes of UTF-8 (got 8193)' }] },
+    });
   });
 });
 
@@ -82,8 +123,12 @@ describe('mentions and recipients', () => {
       expect.unreachable('mentions of no agent and of another team pass');
     } catch (error) {
       expect(error).toBeInstanceOf(ValidationError);
-      const { errors } = (error as ValidationError).details as { errors: { path: string }[] };
-      expect(errors.map((e) => e.path)).toEqual(['/mentions/1', '/mentions/2']);
+      expect((error as ValidationError).details).toStrictEqual({
+        errors: [
+          { path: '/mentions/1', message: 'no agent ghost' },
+          { path: '/mentions/2', message: 'agent w is not in team core' },
+        ],
+      });
     }
   });
 });

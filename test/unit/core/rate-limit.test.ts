@@ -25,6 +25,28 @@ describe('RateLimiter', () => {
     expect(limiter.take('a', 0)).toBe(0);
     expect(limiter.take('a', 0)).toBe(1);
     expect(limiter.take('b', 0)).toBe(0);
+    expect(limiter.take('a', 0)).toBe(1);
+  });
+
+  it('answers the wait for what is missing of the next token', () => {
+    const limiter = new RateLimiter({ perSecond: 2, burst: 1 });
+    limiter.take('a', 0);
+
+    expect(limiter.take('a', 250)).toBe(0.25);
+  });
+
+  it('remembers 10,000 callers and forgets the one seen longest ago, which starts full again', () => {
+    const limiter = new RateLimiter({ perSecond: 1, burst: 1 });
+    limiter.take('first', 0);
+    limiter.take('second', 0);
+    expect(limiter.take('first', 0)).toBe(1);
+    for (let i = 0; i < 9_998; i += 1) limiter.take(`caller-${i}`, 0);
+
+    limiter.take('newcomer', 0);
+
+    expect(limiter.take('first', 0)).toBe(1);
+    expect(limiter.take('caller-0', 0)).toBe(1);
+    expect(limiter.take('second', 0)).toBe(0);
   });
 
   it('has generous defaults', () => {

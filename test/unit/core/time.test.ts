@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addSeconds, hoursBetween, isBefore, minutesBetween, secondsBetween } from '#core/time';
+import { addSeconds, epochMs, hoursBetween, isBefore, minutesBetween, secondsBetween } from '#core/time';
 
 describe('time', () => {
   it('adds seconds to an ISO timestamp', () => {
@@ -17,5 +17,12 @@ describe('time', () => {
   it('tells whether a time lies strictly before another', () => {
     expect(isBefore('2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.001Z')).toBe(true);
     expect(isBefore('2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')).toBe(false);
+  });
+
+  it('reads a date and its ISO timestamp to the same millisecond', () => {
+    const at = new Date('2026-03-02T09:00:10.123Z');
+
+    expect(epochMs(at)).toBe(at.getTime());
+    expect(epochMs('2026-03-02T09:00:10.123Z')).toBe(at.getTime());
   });
 });

@@ -72,6 +72,14 @@ describe('urgencyOf', () => {
   });
 });
 
+describe('agingPoints', () => {
+  it('ages nothing for a ready item that has no ready time', () => {
+    expect(agingPoints({ status: 'ready', readyAt: undefined }, NOW, DEFAULT_SETTINGS.urgencyWeights)).toBe(
+      0,
+    );
+  });
+});
+
 describe('compareByUrgency', () => {
   it('orders by urgency descending, then createdAt ascending, then id', () => {
     const items = [
@@ -81,6 +89,19 @@ describe('compareByUrgency', () => {
       { id: 'd', urgency: 300, createdAt: '2026-01-01T00:00:00.000Z' },
     ];
     expect([...items].sort(compareByUrgency).map((i) => i.id)).toEqual(['d', 'a', 'b', 'c']);
+  });
+
+  it('answers the same order whichever item comes first, and 0 only for the same item', () => {
+    const older = { id: 'b', urgency: 300, createdAt: '2026-01-01T00:00:00.000Z' };
+    const newer = { id: 'a', urgency: 300, createdAt: '2026-01-02T00:00:00.000Z' };
+    const sameTimeA = { ...newer, id: 'a' };
+    const sameTimeB = { ...newer, id: 'b' };
+
+    expect(compareByUrgency(older, newer)).toBeLessThan(0);
+    expect(compareByUrgency(newer, older)).toBeGreaterThan(0);
+    expect(compareByUrgency(sameTimeA, sameTimeB)).toBeLessThan(0);
+    expect(compareByUrgency(sameTimeB, sameTimeA)).toBeGreaterThan(0);
+    expect(compareByUrgency(sameTimeA, { ...sameTimeA })).toBe(0);
   });
 
   it('ranks by urgency recomputed now, not the stored one', () => {

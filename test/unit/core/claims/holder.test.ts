@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  currentClaim,
   holderInfo,
   leaseExpiry,
   newClaim,
@@ -7,6 +8,7 @@ import {
   sameSecret,
   silentSinceCutoff,
 } from '#core/claims/holder';
+import { ForbiddenError } from '#core/errors';
 import { aClaimedItem, anAgent, minutesFromNow, NOW } from '../builders';
 
 describe('holderInfo', () => {
@@ -68,5 +70,17 @@ describe('sameSecret', () => {
     expect(sameSecret('abd', 'abc')).toBe(false);
     expect(sameSecret('ab', 'abc')).toBe(false);
     expect(sameSecret('', 'abc')).toBe(false);
+    expect(sameSecret('abcd', 'abc')).toBe(false);
+  });
+});
+
+describe('currentClaim', () => {
+  it('forbids a current token sent by another agent, naming the item', () => {
+    const item = aClaimedItem('agent-a', 'token-1');
+
+    expect(() => currentClaim(item, 'token-1', 'agent-b', NOW, 2)).toThrow(ForbiddenError);
+    expect(() => currentClaim(item, 'token-1', 'agent-b', NOW, 2)).toThrow(
+      `Only the holder of work item ${item.id} may use its claim token.`,
+    );
   });
 });

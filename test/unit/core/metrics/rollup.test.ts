@@ -10,6 +10,7 @@ import {
   latencyBucketOf,
   percentile,
   windowBuckets,
+  zeroCounters,
 } from '#core/metrics/rollup';
 import { ActorType } from '#core/roles';
 import { anEvent } from '#test/support/builders';
@@ -35,6 +36,19 @@ describe('countersOf', () => {
       leaseExpiries: 1,
     });
     expect(countersOf(anEvent({ action: Action.WorkEscalated, actor: agent }))).toEqual({ failures: 1 });
+  });
+});
+
+describe('zeroCounters', () => {
+  it('holds every counter at zero', () => {
+    expect(zeroCounters()).toStrictEqual({
+      claims: 0,
+      completions: 0,
+      failures: 0,
+      conflicts: 0,
+      leaseExpiries: 0,
+      escalations: 0,
+    });
   });
 });
 
@@ -97,6 +111,27 @@ describe('latency histogram', () => {
     expect(percentile(histogram, 50)).toBe(18);
     expect(percentile(histogram, 90)).toBe(25);
     expect(percentile(histogram, 99)).toBe(475);
+  });
+
+  it('starts empty with one bucket per bound and the overflow bucket', () => {
+    expect(emptyHistogram()).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    expect(emptyHistogram()).toHaveLength(LATENCY_BUCKETS_MS.length + 1);
+    expect(addHistograms([])).toEqual(emptyHistogram());
+  });
+
+  it('answers the lower bound of the first bucket with samples for the 0th percentile', () => {
+    const histogram = emptyHistogram();
+    histogram[latencyBucketOf(20)] = 4; // 10 < x <= 25
+
+    expect(percentile(histogram, 0)).toBe(10);
+  });
+
+  it('reads the overflow bucket as reaching twice the last bound', () => {
+    const histogram = emptyHistogram();
+    histogram[latencyBucketOf(1e9)] = 10;
+
+    expect(percentile(histogram, 50)).toBe(15_000);
+    expect(percentile(histogram, 100)).toBe(20_000);
   });
 
   it('adds histograms bucket by bucket', () => {

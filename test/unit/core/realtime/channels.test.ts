@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { channelName, implicitChannels, mayJoin, parseChannel } from '#core/realtime/channels';
-import { channelsOf } from '#core/realtime/messages';
 import type { Principal } from '#core/roles';
 
 const admin: Principal = { role: 'admin', id: 'admin' };
@@ -19,7 +18,18 @@ describe('parseChannel', () => {
   });
 
   it('refuses unknown kinds, empty names, the server-only inbox and names with separators', () => {
-    for (const text of ['', 'team:', 'inbox:builder-1', 'room:x', 'team:a#b', 'team:a b', ':x', 'ALL']) {
+    for (const text of [
+      '',
+      'team:',
+      'inbox:builder-1',
+      'room:x',
+      'team:a#b',
+      'team:a b',
+      ':x',
+      'ALL',
+      'teamx',
+      'workwi_1',
+    ]) {
       expect(parseChannel(text)).toBeUndefined();
     }
   });
@@ -55,6 +65,18 @@ describe('mayJoin', () => {
     expect(mayJoin(agent, { kind: 'admin' }, facts)).toBe(false);
   });
 
+  it('lets an agent whose team is unknown join no work item, not even one that does not exist', () => {
+    expect(mayJoin(agent, { kind: 'work', workId: 'wi_gone' }, {})).toBe(false);
+    expect(mayJoin(agent, { kind: 'team', team: 'platform' }, {})).toBe(false);
+  });
+
+  it('opens no other channel to an agent because of a work item of its team', () => {
+    const facts = { agentTeam: 'platform', workTeam: 'platform' };
+
+    expect(mayJoin(agent, { kind: 'all' }, facts)).toBe(false);
+    expect(mayJoin(agent, { kind: 'admin' }, facts)).toBe(false);
+  });
+
   it('never lets anyone subscribe to an inbox, and registration keys join nothing', () => {
     expect(mayJoin(admin, { kind: 'inbox', agentId: 'builder-1' })).toBe(false);
     expect(mayJoin(agent, { kind: 'inbox', agentId: 'builder-1' }, { agentTeam: 'platform' })).toBe(false);
@@ -64,39 +86,7 @@ describe('mayJoin', () => {
   it('gives an agent connection its own inbox, and other connections none', () => {
     expect(implicitChannels(agent)).toEqual([{ kind: 'inbox', agentId: 'builder-1' }]);
     expect(implicitChannels(viewer)).toEqual([]);
-  });
-});
-
-describe('channelsOf', () => {
-  const subject = { team: 'platform', workId: 'wi_1', agentId: 'builder-1' };
-
-  it('sends work events to the team, the item and all', () => {
-    expect(channelsOf('work.claimed', subject).map(channelName)).toEqual([
-      'team:platform',
-      'work:wi_1',
-      'all',
-    ]);
-  });
-
-  it('sends agent events to the team, the agent and all', () => {
-    expect(channelsOf('agent.status', subject).map(channelName)).toEqual([
-      'team:platform',
-      'agent:builder-1',
-      'all',
-    ]);
-  });
-
-  it('sends escalations to the team, admin and all, and metrics to all', () => {
-    expect(channelsOf('escalation.resolved', subject).map(channelName)).toEqual([
-      'team:platform',
-      'admin',
-      'all',
-    ]);
-    expect(channelsOf('metrics', {}).map(channelName)).toEqual(['all']);
-  });
-
-  it('sends an assignment only to the assigned agent inbox', () => {
-    expect(channelsOf('assignment', subject).map(channelName)).toEqual(['inbox:builder-1']);
-    expect(channelsOf('assignment', { team: 'platform' })).toEqual([]);
+    expect(implicitChannels({ ...viewer, agentId: 'builder-1' })).toEqual([]);
+    expect(implicitChannels({ role: 'agent', id: 'builder-1' })).toEqual([]);
   });
 });

@@ -59,6 +59,7 @@ describe('webhook rules', () => {
     expect(wantsEvent(narrow, 'work.completed', undefined)).toBe(false);
     expect(wantsEvent(narrow, 'work.created', 'red')).toBe(false);
     expect(wantsEvent(aWebhook(), 'agent.registered', undefined)).toBe(true);
+    expect(wantsEvent(aWebhook(), 'work.created', 'red')).toBe(true);
     expect(wantsEvent(aWebhook({ status: WebhookStatus.Paused }), 'work.created', 'red')).toBe(false);
   });
 
@@ -107,5 +108,26 @@ describe('webhook rules', () => {
     expect(again?.paused).toBe(false);
     expect(cleared?.webhook).toMatchObject({ consecutiveFailures: 0, status: 'active', version: 2 });
     expect(afterDeliveryEnded(aWebhook(), true, 3)).toBeUndefined();
+    expect(cleared?.paused).toBe(false);
+  });
+
+  it('counts a failed delivery below the threshold without pausing', () => {
+    expect(afterDeliveryEnded(aWebhook(), false, 3)).toStrictEqual({
+      webhook: { ...aWebhook(), consecutiveFailures: 1, version: 2 },
+      paused: false,
+    });
+  });
+
+  it('records an attempt that got no response without a status, as failed when no reason is given', () => {
+    const { delivery } = afterAttempt(aDelivery(), { ok: false }, 3, NOW);
+
+    expect(delivery).toStrictEqual({
+      ...aDelivery(),
+      status: 'pending',
+      attempts: 1,
+      updatedAt: NOW,
+      lastError: 'failed',
+    });
+    expect('responseStatus' in delivery).toBe(false);
   });
 });
