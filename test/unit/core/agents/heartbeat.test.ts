@@ -27,6 +27,12 @@ describe('coalesceHeartbeats', () => {
     ]);
   });
 
+  it('adds no status key for an agent none of whose heartbeats reported one', () => {
+    expect(coalesceHeartbeats([beat('b', -2), beat('b', -1)])).toStrictEqual([
+      { agentId: 'b', at: minutesFromNow(-1), requestId: 'req-b--1' },
+    ]);
+  });
+
   it('gives the same result in any order of arrival', () => {
     const heartbeats = [beat('a', -3, 'idle'), beat('a', -1), beat('a', -2, 'active'), beat('b', -4, 'idle')];
     fc.assert(

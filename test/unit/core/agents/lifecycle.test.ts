@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { newAgent, recordHeartbeat, replaceToken, retireAgent, updateAgent } from '#core/agents/lifecycle';
+import {
+  agentEvent,
+  newAgent,
+  recordHeartbeat,
+  replaceToken,
+  retireAgent,
+  updateAgent,
+} from '#core/agents/lifecycle';
 import { anAgent, changeContext, minutesFromNow, NOW } from '../builders';
 
 describe('newAgent', () => {
@@ -140,5 +147,52 @@ describe('replaceToken', () => {
     expect(replaceToken(anAgent(), 'tok-b', 'agent.token_issued', changeContext()).agent.tokenId).toBe(
       'tok-b',
     );
+  });
+});
+
+describe('agent decisions: copies, registration events and finished retirements', () => {
+  it('keeps the capabilities an agent registers with', () => {
+    const capabilities = ['ts', 'aws'];
+    const agent = newAgent({ id: 'a-1', team: 'core', capabilities }, 'tok-1', NOW);
+    expect(agent.capabilities).toEqual(['ts', 'aws']);
+    expect(agent.capabilities).not.toBe(capabilities);
+  });
+
+  it('sets the capabilities a patch gives', () => {
+    const capabilities = ['gpu', 'ts'];
+    const decision = updateAgent(
+      anAgent({ capabilities: ['a'] }),
+      { capabilities },
+      'agent.updated',
+      changeContext(),
+    );
+    expect(decision.agent.capabilities).toEqual(['gpu', 'ts']);
+    expect(decision.agent.capabilities).not.toBe(capabilities);
+    expect(decision.events[0]).toMatchObject({
+      before: { capabilities: ['a'] },
+      after: { capabilities: ['gpu', 'ts'] },
+    });
+  });
+
+  it('records the whole registered agent, without its token, in the registration event', () => {
+    const agent = newAgent({ id: 'a-1', team: 'core', capacity: 2 }, 'tok-secret', NOW);
+    const event = agentEvent(changeContext(), 'agent.registered', undefined, agent);
+    expect(event).toMatchObject({
+      action: 'agent.registered',
+      entityId: 'a-1',
+      seq: 1,
+      agentId: 'a-1',
+      team: 'core',
+      after: { team: 'core', capacity: 2, heartbeatIntervalSec: 30, capabilities: [] },
+    });
+    expect(event.before).toBeUndefined();
+    expect(JSON.stringify(event)).not.toContain('tok-secret');
+  });
+
+  it('changes nothing for an agent whose retirement has finished, whatever mode is asked', () => {
+    const retired = anAgent({
+      retirement: { mode: 'drain', requestedAt: minutesFromNow(-5), retiredAt: minutesFromNow(-1) },
+    });
+    expect(retireAgent(retired, 'release', 'agent.retired', changeContext())).toBeUndefined();
   });
 });

@@ -255,3 +255,13 @@ describe('repair checks', () => {
     expect(unescalatedFailedDependencies(dependent, [dependency], [mention], NOW)).toEqual([dependency]);
   });
 });
+
+describe('parseEscalationId: the number part', () => {
+  it('takes a number of up to nine digits and nothing around it', () => {
+    expect(parseEscalationId(escalationId('wi-1', 'deadline', 123))?.number).toBe(123);
+    expect(parseEscalationId(escalationId('wi-1', 'deadline', 987654321))?.number).toBe(987654321);
+    for (const digits of ['x1', '1x', '01', '1234567890']) {
+      expect(parseEscalationId(escalationId('wi-1', 'deadline', 1).replace(/1$/, digits))).toBeUndefined();
+    }
+  });
+});

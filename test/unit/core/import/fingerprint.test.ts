@@ -16,6 +16,11 @@ describe('canonicalJson', () => {
     expect(canonicalJson([2, 1])).not.toBe(canonicalJson([1, 2]));
   });
 
+  it('keeps null members and null values', () => {
+    expect(canonicalJson({ b: null, a: [null, { d: null }] })).toBe('{"a":[null,{"d":null}],"b":null}');
+    expect(canonicalJson(null)).toBe('null');
+  });
+
   it('tells different content apart', () => {
     expect(canonicalJson({ progress: 50 })).not.toBe(canonicalJson({ progress: 51 }));
     expect(canonicalJson(undefined)).toBe('null');

@@ -119,3 +119,18 @@ describe('isSameHistory', () => {
     expect(isSameHistory(stored, record())).toBe(true);
   });
 });
+
+describe('history of an agent and a work item under the same id', () => {
+  const agentHistory = record({ entityType: 'agent', action: 'agent.registered' });
+
+  it('tells apart the same action, time and actor about another entity type', () => {
+    const aboutAgent = imported(record({ entityType: 'agent' }), 2);
+    expect(isSameHistory(aboutAgent, record())).toBe(false);
+  });
+
+  it('numbers detached history by the events of its own entity type only', () => {
+    const ofAgent = imported(agentHistory, DETACHED_HISTORY_SEQ + 7);
+    const change = changeOf(importHistory(record(), { events: [ofAgent] }, changeContext()));
+    expect(change.events[0]?.seq).toBe(DETACHED_HISTORY_SEQ);
+  });
+});

@@ -297,3 +297,75 @@ describe('a work record with only the create fields and an id', () => {
     expect(full.updatedAt).toBe('2025-05-01T00:00:00Z');
   });
 });
+
+describe('importWork: limits and exact shapes', () => {
+  const dependencies = (count: number): WorkItem[] =>
+    Array.from({ length: count }, (_, i) => aWorkItem({ id: `dep-${i}`, status: 'completed' }));
+
+  it(`takes exactly ${MAX_IMPORT_DEPENDENCIES} dependencies of a held item within one store transaction`, () => {
+    expect(MAX_IMPORT_DEPENDENCIES).toBe(48);
+    const found = dependencies(MAX_IMPORT_DEPENDENCIES);
+    const change = changeOf(decide(record({ dependsOn: found.map((d) => d.id) }), { dependencies: found }));
+    expect(change.writes).toHaveLength(MAX_IMPORT_DEPENDENCIES + 2);
+    expect(change.writes.length + change.events.length).toBeLessThanOrEqual(100);
+  });
+
+  it('takes as many attempts as maxAttempts', () => {
+    expect(itemOf(decide(unclaimed({ attempts: 3, maxAttempts: 3 }))).attempts).toBe(3);
+  });
+
+  it('needs no holder for a record without a claim', () => {
+    const change = changeOf(importWork(unclaimed(), { dependencies: [] }, 'fp', 't', workContext()));
+    expect(change.writes).toEqual([
+      { kind: 'work', item: expect.objectContaining({ status: 'ready' }), expectedVersion: null },
+    ]);
+    expect(change.events[0]).not.toHaveProperty('agentId');
+  });
+
+  it('keeps empty lists empty: no dependencies, dependents, remaining dependencies or capabilities', () => {
+    const item = itemOf(decide(record()));
+    expect(item.dependsOn).toEqual([]);
+    expect(item.dependents).toEqual([]);
+    expect(item.remainingDeps).toEqual([]);
+    expect(item.requiredCapabilities).toEqual([]);
+  });
+
+  it('keeps a copy of the required capabilities', () => {
+    const requiredCapabilities = ['ts', 'aws'];
+    const item = itemOf(decide(record({ requiredCapabilities })));
+    expect(item.requiredCapabilities).toEqual(['ts', 'aws']);
+    expect(item.requiredCapabilities).not.toBe(requiredCapabilities);
+  });
+
+  it('counts no remaining dependencies for an item in flight, even if one is not completed', () => {
+    const open = aWorkItem({ id: 'dep-1', status: 'ready' });
+    const item = itemOf(decide(record({ dependsOn: ['dep-1'] }), { dependencies: [open] }));
+    expect(item).toMatchObject({ status: 'in_progress', remainingDeps: [] });
+  });
+
+  it('makes a blocked record ready when its dependencies are completed', () => {
+    const done = aWorkItem({ id: 'dep-1', status: 'completed' });
+    const item = itemOf(
+      decide(unclaimed({ status: 'blocked', dependsOn: ['dep-1'] }), { dependencies: [done] }),
+    );
+    expect(item).toMatchObject({ status: 'ready', remainingDeps: [] });
+  });
+
+  it('links only the dependencies the record names', () => {
+    const named = aWorkItem({ id: 'dep-1', status: 'completed' });
+    const other = aWorkItem({ id: 'dep-other', status: 'completed' });
+    const change = changeOf(decide(unclaimed({ dependsOn: ['dep-1'] }), { dependencies: [named, other] }));
+    expect(change.writes.map((write) => (write.kind === 'work' ? write.item.id : write.kind))).toEqual([
+      'work_1795264684692079629',
+      'dep-1',
+    ]);
+  });
+
+  it('says in a conflict that the stored item was not imported', () => {
+    const created = aWorkItem({ id: record().id });
+    expect(decide(record(), { existing: created })).toEqual({
+      outcome: 'conflict',
+      reason: `work item ${record().id} exists and was not imported; an import never overwrites it`,
+    });
+  });
+});

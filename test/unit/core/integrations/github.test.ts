@@ -4,6 +4,7 @@ import {
   type IssueItem,
   issueWorkId,
   issueWorkIds,
+  isWorkIssue,
   MAX_ISSUE_GENERATIONS,
   plainTextOf,
   priorityOfLabels,
@@ -125,5 +126,88 @@ describe('decideIssueEvent', () => {
     expect(decideIssueEvent('labeled', { ...open, state: 'closed' }, undefined, settings).kind).toBe(
       'ignore',
     );
+  });
+});
+
+describe('issue ids and rules: exact forms', () => {
+  it('replaces characters an id may not hold with "-", and the owner\'s dots too', () => {
+    expect(issueWorkId({ id: 5, fullName: 'wéird owner/ré po' }, 12)).toBe('gh-w-ird-owner.r--po-12');
+    expect(issueWorkId({ id: 6, fullName: 'a.b/c.d' }, 1)).toBe('gh-a-b.c.d-1');
+  });
+
+  it('names a repository without an owner part after the whole name', () => {
+    expect(issueWorkId({ id: 3, fullName: 'Loner' }, 1)).toBe('gh-loner.-1');
+  });
+
+  it('keeps a readable id of exactly 128 characters, and falls back one past it', () => {
+    const fits = { id: 98, fullName: `${'o'.repeat(39)}/${'r'.repeat(83)}` };
+    expect(issueWorkId(fits, 7)).toHaveLength(128);
+    expect(issueWorkId(fits, 7).startsWith('gh-ooo')).toBe(true);
+    expect(issueWorkId({ ...fits, fullName: `${fits.fullName}r` }, 7)).toBe('gh-r98-7');
+  });
+
+  it('lists one id per generation, the first without a suffix', () => {
+    expect(issueWorkIds({ id: 1, fullName: 'o/r' }, 4)).toEqual([
+      'gh-o.r-4',
+      ...Array.from({ length: MAX_ISSUE_GENERATIONS - 1 }, (_, n) => `gh-o.r-4-r${n + 2}`),
+    ]);
+  });
+
+  it('takes an issue with any one of several configured labels as work', () => {
+    expect(isWorkIssue(['bug'], { labels: ['bug', 'agent-work'] })).toBe(true);
+    expect(isWorkIssue(['docs'], { labels: ['bug', 'agent-work'] })).toBe(false);
+  });
+});
+
+describe('plainTextOf: surrogates and the limit', () => {
+  it('keeps surrogate pairs and replaces lone surrogates with U+FFFD', () => {
+    expect(plainTextOf('a😀b', 10)).toBe('a😀b');
+    expect(plainTextOf('a\ud800b\udc00c\ud83d', 10)).toBe('a\ufffdb\ufffdc\ufffd');
+  });
+
+  it('keeps text of exactly the limit whole', () => {
+    expect(plainTextOf('abcde', 5)).toBe('abcde');
+    expect(plainTextOf('abcdef', 5)).toBe('abcd…');
+  });
+});
+
+describe('decideIssueEvent: the reasons it answers', () => {
+  const closed = { ...open, state: 'closed' };
+
+  it('says which action is not acted on', () => {
+    expect(decideIssueEvent('edited', open, undefined, settings)).toEqual({
+      kind: 'ignore',
+      reason: 'issue action "edited" is not acted on',
+    });
+  });
+
+  it('says why a closed issue cancels nothing', () => {
+    expect(decideIssueEvent('closed', closed, undefined, settings)).toEqual({
+      kind: 'ignore',
+      reason: 'the issue has no work item',
+    });
+    expect(decideIssueEvent('closed', closed, item('completed'), settings)).toEqual({
+      kind: 'ignore',
+      reason: `work item ${item('completed').id} is completed`,
+      id: item('completed').id,
+    });
+  });
+
+  it('says why nothing is created', () => {
+    expect(decideIssueEvent('labeled', closed, undefined, settings)).toEqual({
+      kind: 'ignore',
+      reason: 'the issue is not open',
+    });
+    expect(decideIssueEvent('labeled', open, item('ready'), settings)).toEqual({
+      kind: 'ignore',
+      reason: `work item ${item('ready').id} exists`,
+      id: item('ready').id,
+    });
+    const last = item('completed', MAX_ISSUE_GENERATIONS);
+    expect(decideIssueEvent('reopened', open, last, settings)).toEqual({
+      kind: 'ignore',
+      reason: `the issue already had ${MAX_ISSUE_GENERATIONS} work items`,
+      id: last.id,
+    });
   });
 });

@@ -50,3 +50,23 @@ describe('retryWork', () => {
     },
   );
 });
+
+describe('admin actions: what a refusal says, and claims that hold nothing', () => {
+  it('says why a finished item cannot be cancelled', () => {
+    expect(() => cancelWork(aWorkItem({ status: 'completed' }), undefined, workContext())).toThrow(
+      'Work item wi-1 is completed and cannot be cancelled.',
+    );
+  });
+
+  it('says which items can be retried', () => {
+    expect(() => retryWork(aWorkItem({ status: 'ready' }), undefined, workContext())).toThrow(
+      'Work item wi-1 is ready; only escalated or failed items can be retried.',
+    );
+  });
+
+  it('frees no agent when cancelling an item that only keeps its last claim', () => {
+    const escalated = { ...aClaimedItem('agent-b'), status: 'escalated' as const };
+    const { change } = cancelWork(escalated, undefined, workContext());
+    expect(change.writes.map((w) => w.kind)).toEqual(['work']);
+  });
+});

@@ -52,6 +52,14 @@ describe('nextCandidateIndex', () => {
   });
 });
 
+describe('nextCandidateIndex: a random source at its bound', () => {
+  it('still names an existing candidate when the random source answers 1', () => {
+    expect(nextCandidateIndex(equal(3), 0, () => 1)).toBe(2);
+    expect(nextCandidateIndex(equal(3), 1, () => 1)).toBe(2);
+    expect(nextCandidateIndex([], 0, () => 1)).toBe(0);
+  });
+});
+
 describe('fitsAgent', () => {
   it('keeps ready items of the asked types whose capabilities the agent has', () => {
     const agent = anAgent({ capabilities: ['go'] });

@@ -7,7 +7,7 @@ import {
   MissingCapabilitiesError,
   NotClaimableError,
 } from '#core/errors';
-import { assertCanTakeWork, claimWork, reassignWork, revokeClaim } from '#core/work/claim';
+import { assertCanTakeWork, claimWork, freeHolder, reassignWork, revokeClaim } from '#core/work/claim';
 import { aClaimedItem, anAgent, aWorkItem, minutesFromNow, NOW, workContext } from '../builders';
 
 describe('claimWork', () => {
@@ -298,5 +298,51 @@ describe('claims on ended items and retiring agents', () => {
       agent: { stats: { ...target.stats, claims: 5 } },
     });
     expect(change.events[1]?.after).toEqual({ workId: held.id, leaseExpiresAt: item.claim?.leaseExpiresAt });
+  });
+});
+
+describe('retirement messages, team limits and freed slots', () => {
+  const retiring = { retirement: { mode: 'drain' as const, requestedAt: NOW.toISOString() } };
+  const retired = {
+    retirement: { mode: 'drain' as const, requestedAt: NOW.toISOString(), retiredAt: NOW.toISOString() },
+  };
+  const attempts = (agent: ReturnType<typeof anAgent>): (() => unknown)[] => [
+    () => assertCanTakeWork(agent),
+    () => claimWork(aWorkItem(), agent, 't', workContext()),
+    () => reassignWork(aClaimedItem('agent-b', 'x'), { agent, token: 't' }, workContext()),
+  ];
+
+  it('says a retiring agent is retiring, wherever it asks for work', () => {
+    for (const attempt of attempts(anAgent(retiring))) {
+      expect(attempt).toThrow('Agent agent-a is retiring and takes no new work.');
+    }
+  });
+
+  it('says a retired agent is retired, wherever it asks for work', () => {
+    for (const attempt of attempts(anAgent(retired))) {
+      expect(attempt).toThrow('Agent agent-a is retired and takes no new work.');
+    }
+  });
+
+  it('refuses a claim or an assignment to an agent limited to another team', () => {
+    const limited = anAgent({ team: 'web', limitedToTeam: true });
+    const refusal = expect.objectContaining({
+      code: 'forbidden',
+      message: 'Agent agent-a works in team web only, not in core.',
+    });
+    expect(() => claimWork(aWorkItem(), limited, 't', workContext())).toThrow(refusal);
+    expect(() =>
+      reassignWork(aClaimedItem('agent-b', 'x'), { agent: limited, token: 't' }, workContext()),
+    ).toThrow(refusal);
+  });
+
+  it('frees a slot without a silentSince condition unless one is given', () => {
+    expect(freeHolder('agent-a')).toStrictEqual({ kind: 'agentClaims', agentId: 'agent-a', delta: -1 });
+    expect(freeHolder('agent-a', undefined, NOW.toISOString())).toStrictEqual({
+      kind: 'agentClaims',
+      agentId: 'agent-a',
+      delta: -1,
+      silentSince: NOW.toISOString(),
+    });
   });
 });

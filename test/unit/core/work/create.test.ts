@@ -104,3 +104,47 @@ describe('createWorkItem', () => {
     expect(item.urgency).toBe(400 + 10 + 150);
   });
 });
+
+describe('createWorkItem: what it keeps', () => {
+  it('says why an item naming itself as a dependency is refused, at /dependsOn', () => {
+    expect(() => createWorkItem({ ...base, dependsOn: ['wi-new'] }, [], workContext())).toThrow(
+      expect.objectContaining({
+        code: 'validation_error',
+        details: { errors: [{ path: '/dependsOn', message: 'A work item cannot depend on itself.' }] },
+      }),
+    );
+  });
+
+  it('stores the declared paths in normal form, and no paths key when none were declared', () => {
+    const declared = createWorkItem({ ...base, paths: ['src/core/', 'docs/**/**/x.md'] }, [], workContext());
+    expect(declared.item.paths).toEqual(['src/core/**', 'docs/**/x.md']);
+    const none = createWorkItem(base, [], workContext());
+    expect('paths' in none.item).toBe(false);
+    const empty = createWorkItem({ ...base, paths: [] }, [], workContext());
+    expect('paths' in empty.item).toBe(false);
+  });
+
+  it('refuses a bad glob among the paths', () => {
+    expect(() => createWorkItem({ ...base, paths: ['/etc/passwd'] }, [], workContext())).toThrow(
+      ValidationError,
+    );
+  });
+
+  it('keeps a copy of the required capabilities, and none when none were given', () => {
+    const capabilities = ['ts', 'aws'];
+    const { item } = createWorkItem({ ...base, requiredCapabilities: capabilities }, [], workContext());
+    expect(item.requiredCapabilities).toEqual(['ts', 'aws']);
+    expect(item.requiredCapabilities).not.toBe(capabilities);
+    expect(createWorkItem(base, [], workContext()).item.requiredCapabilities).toEqual([]);
+  });
+
+  it('records the deadline and paths in the created event only when the item has them', () => {
+    const deadline = '2026-03-03T12:00:00.000Z';
+    const full = createWorkItem({ ...base, deadline, paths: ['src/a.ts'] }, [], workContext());
+    expect(full.change.events[0]?.after).toMatchObject({ deadline, paths: ['src/a.ts'] });
+    const bare = createWorkItem(base, [], workContext());
+    const after = bare.change.events[0]?.after ?? {};
+    expect(Object.keys(after)).not.toContain('deadline');
+    expect(Object.keys(after)).not.toContain('paths');
+  });
+});

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { PathsInUseError } from '#core/errors';
 import { DEFAULT_SETTINGS, type PathsPolicy, type Settings } from '#core/settings';
-import { checkPaths, needsPathsCheck, pathsPolicyOf, pathsVerdict } from '#core/work/paths-policy';
+import {
+  checkPaths,
+  MAX_LISTED_OVERLAPS,
+  needsPathsCheck,
+  pathsConflicts,
+  pathsPolicyOf,
+  pathsVerdict,
+} from '#core/work/paths-policy';
 import { aClaimedItem, aWorkItem, NOW } from '../builders';
 
 const withPolicy = (team: PathsPolicy, fallback: PathsPolicy = 'off'): Settings => ({
@@ -68,5 +75,45 @@ describe('checkPaths', () => {
 
   it('checks nothing under off', () => {
     expect(checkPaths(candidate, [held], 'agent-a', NOW, withPolicy('off'))).toEqual([]);
+  });
+});
+
+describe('pathsConflicts and pathsVerdict: edges', () => {
+  it('ignores an ended item that keeps its last claim', () => {
+    const ended = aClaimedItem('agent-b', 'token-b', { id: 'done', status: 'completed', paths: ['src/**'] });
+    expect(pathsConflicts(candidate, [ended], 'agent-a', NOW, DEFAULT_SETTINGS)).toEqual([]);
+  });
+
+  it('never counts the item against itself', () => {
+    const itself = aClaimedItem('agent-b', 'token-b', { id: candidate.id, paths: candidate.paths });
+    expect(pathsConflicts(candidate, [itself], 'agent-a', NOW, DEFAULT_SETTINGS)).toEqual([]);
+  });
+
+  it('finds no overlap when either item declares no paths', () => {
+    const everything = aClaimedItem('agent-b', 'token-b', { id: 'all', paths: ['**'] });
+    expect(pathsConflicts(aWorkItem({ id: 'bare' }), [everything], 'agent-a', NOW, DEFAULT_SETTINGS)).toEqual(
+      [],
+    );
+    const unpathed = aClaimedItem('agent-b', 'token-b', { id: 'unpathed' });
+    expect(
+      pathsConflicts({ ...candidate, paths: ['**'] }, [unpathed], 'agent-a', NOW, DEFAULT_SETTINGS),
+    ).toEqual([]);
+  });
+
+  it('names no blocker under block when nothing overlaps, and lists nothing besides the blocker when one does', () => {
+    expect(pathsVerdict(candidate, [], 'agent-a', NOW, withPolicy('block'))).toStrictEqual({ overlaps: [] });
+    const verdict = pathsVerdict(candidate, [held], 'agent-a', NOW, withPolicy('block'));
+    expect(verdict.overlaps).toEqual([]);
+    expect(verdict.blockedBy?.holder.workId).toBe('wi-held');
+  });
+
+  it(`lists at most ${MAX_LISTED_OVERLAPS} overlaps under warn`, () => {
+    const many = Array.from({ length: MAX_LISTED_OVERLAPS + 2 }, (_, n) =>
+      aClaimedItem('agent-b', 'token-b', { id: `wi-${n}`, paths: ['src/core/x.ts'] }),
+    );
+    const overlaps = checkPaths(candidate, many, 'agent-a', NOW, withPolicy('warn'));
+    expect(overlaps.map((overlap) => overlap.holder.workId)).toEqual(
+      many.slice(0, MAX_LISTED_OVERLAPS).map((item) => item.id),
+    );
   });
 });

@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '#core/errors';
-import { globsOverlap, MAX_PATHS, normalizePaths, segmentsIntersect } from '#core/work/paths';
+import {
+  globsOverlap,
+  MAX_PATH_LENGTH,
+  MAX_PATHS,
+  normalizePaths,
+  segmentsIntersect,
+} from '#core/work/paths';
 
 /** A reference matcher written independently of the checker: backtracking over segments, a regex per segment. */
 const segmentRegex = (pattern: string): RegExp =>
@@ -76,6 +82,38 @@ describe('normalizePaths', () => {
   it(`refuses more than ${MAX_PATHS} globs`, () => {
     const many = Array.from({ length: MAX_PATHS + 1 }, (_, i) => `f${i}`);
     expect(() => normalizePaths(many)).toThrow(ValidationError);
+  });
+
+  it(`says why more than ${MAX_PATHS} globs are refused, and accepts exactly ${MAX_PATHS}`, () => {
+    const many = Array.from({ length: MAX_PATHS + 1 }, (_, i) => `f${i}`);
+    expect(() => normalizePaths(many, '/items/0/paths')).toThrow(
+      expect.objectContaining({
+        message: 'The paths are not valid.',
+        details: { errors: [{ path: '/items/0/paths', message: `at most ${MAX_PATHS} paths` }] },
+      }),
+    );
+    expect(normalizePaths(many.slice(0, MAX_PATHS))).toHaveLength(MAX_PATHS);
+  });
+
+  it(`accepts a glob of exactly ${MAX_PATH_LENGTH} characters`, () => {
+    const longest = 'x'.repeat(MAX_PATH_LENGTH);
+    expect(normalizePaths([longest])).toEqual([longest]);
+  });
+
+  it('accepts a colon after the first segment (only a drive letter at the start is absolute)', () => {
+    expect(normalizePaths(['src/a:b.ts', 'docs/c:'])).toEqual(['src/a:b.ts', 'docs/c:']);
+  });
+
+  it.each([
+    ['a/./', '. or ..'],
+    ['a/../', '. or ..'],
+    ['a//', 'empty segments'],
+  ])('checks %j without its trailing slash', (bad, reason) => {
+    expect(() => normalizePaths([bad])).toThrow(
+      expect.objectContaining({
+        details: { errors: [{ path: '/paths/0', message: expect.stringContaining(reason) }] },
+      }),
+    );
   });
 });
 

@@ -224,3 +224,59 @@ describe('repairUnblock', () => {
     expect(repairUnblock(blocked, [aWorkItem({ id: 'a', status: 'failed' })], workContext())).toBeUndefined();
   });
 });
+
+describe('sweeper decisions: edges', () => {
+  it('expires nothing on an item without a claim', () => {
+    expect(expireClaim(aWorkItem(), 'token-1', workContext())).toBeUndefined();
+  });
+
+  it('does nothing for an item without a review time', () => {
+    expect(reviewItem(aWorkItem({ reviewAt: undefined }), workContext())).toBeUndefined();
+  });
+
+  it('reviews a blocked item that is due, and asks for its deadline escalation', () => {
+    const blocked = aWorkItem({
+      status: 'blocked',
+      readyAt: undefined,
+      remainingDeps: ['a'],
+      dependsOn: ['a'],
+      deadline: minutesFromNow(-2),
+      reviewAt: minutesFromNow(-2),
+    });
+    const review = reviewItem(blocked, workContext());
+    expect(review?.escalateDeadline).toBe(true);
+    expect(review?.item).toMatchObject({ status: 'blocked', deadlineEscalatedAt: NOW.toISOString() });
+  });
+
+  it('does not ask again for a deadline escalation already asked for', () => {
+    const asked = minutesFromNow(-1);
+    const item = aWorkItem({
+      deadline: minutesFromNow(-2),
+      deadlineEscalatedAt: asked,
+      reviewAt: minutesFromNow(-1),
+    });
+    const review = reviewItem(item, workContext());
+    expect(review?.escalateDeadline).toBe(false);
+    expect(review?.item.deadlineEscalatedAt).toBe(asked);
+  });
+
+  it('says an agent holding nothing was idle before it went offline, and writes it under its version', () => {
+    const ctx = { ...changeContext(), settings: DEFAULT_SETTINGS };
+    const idle = anAgent({ lastHeartbeatAt: minutesFromNow(-5), activeClaims: 0, version: 7 });
+    const notice = markAgentOffline(idle, ctx);
+    expect(notice?.change.events[0]?.before).toEqual({ status: 'idle' });
+    expect(notice?.change.writes).toEqual([{ kind: 'agent', agent: notice?.agent, expectedVersion: 7 }]);
+  });
+
+  it('repairs no item that is not blocked, even one that kept its remaining dependencies', () => {
+    const cancelled = aWorkItem({
+      status: 'cancelled',
+      readyAt: undefined,
+      dependsOn: ['a'],
+      remainingDeps: ['a'],
+    });
+    expect(
+      repairUnblock(cancelled, [aWorkItem({ id: 'a', status: 'completed' })], workContext()),
+    ).toBeUndefined();
+  });
+});
