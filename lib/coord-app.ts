@@ -150,6 +150,7 @@ export const buildCoordApp = (app: App, options: CoordAppOptions): CoordStacks =
     }
   }
 
+  const perIpLimit = perIpLimitOf(config);
   if (config.stacks.api) {
     stacks.api = new ApiStack(app, `${namePrefix}-api`, {
       ...common,
@@ -163,6 +164,8 @@ export const buildCoordApp = (app: App, options: CoordAppOptions): CoordStacks =
       anthropicApiKeySecret: data.anthropicApiKeySecret,
       githubWebhookSecret: data.githubWebhookSecret,
       accessLogRetention: config.logRetention,
+      // Behind CloudFront's per-IP limit, the API refuses requests that did not come through CloudFront.
+      originVerify: perIpLimit !== undefined,
       queues: Object.fromEntries(
         [heartbeatsQueue, escalationsQueue].map((definition) => [
           definition.id,
@@ -201,7 +204,6 @@ export const buildCoordApp = (app: App, options: CoordAppOptions): CoordStacks =
       grantTable(data.tableFor(metaTable), wsMessage, 'readWrite');
     }
   }
-  const perIpLimit = perIpLimitOf(config);
   if (perIpLimit && !(config.stacks.web && stacks.api && stacks.realtime)) {
     throw new Error(`Stage ${stage} sets perIpLimit, which needs the web stack (and the API behind it)`);
   }
@@ -231,6 +233,8 @@ export const buildCoordApp = (app: App, options: CoordAppOptions): CoordStacks =
         options.webBuildDir ?? join(options.functionDefaults?.projectRoot ?? PROJECT_ROOT, WEB_BUILD_DIR),
       httpApi: stacks.api.httpApi,
       webSocketUrl: stacks.realtime.stage.url,
+      ...(stacks.api.originSecret && { originSecret: stacks.api.originSecret }),
+      ...(perIpLimit?.originSecretVersionId && { originSecretVersionId: perIpLimit.originSecretVersionId }),
     });
   }
 
@@ -266,6 +270,7 @@ export const buildCoordApp = (app: App, options: CoordAppOptions): CoordStacks =
       logRetention: config.logRetention,
       logRemovalPolicy: isProd ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
       environment: stacks.api?.functionEnvironment ?? {},
+      ...(stacks.api?.originSecret && { originSecret: stacks.api.originSecret }),
       ...(options.functionDefaults?.projectRoot && { projectRoot: options.functionDefaults.projectRoot }),
     });
   }

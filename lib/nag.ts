@@ -115,6 +115,13 @@ export const acknowledgeNagFindings = (app: App, stacks: CoordStacks): void => {
         'The bootstrap admin token is handed to a person; it is rotated on demand with `aws secretsmanager put-secret-value`, and day-to-day admins use issued tokens that expire and can be revoked',
       ),
     ]);
+    if (api.originSecret) {
+      acknowledge(api.originSecret, [
+        rotation(
+          'The origin secret is copied into the CloudFront distribution when the web stack deploys, so a rotation is a put-secret-value followed by a web stack deploy with the new version id; functions accept the current and previous versions meanwhile',
+        ),
+      ]);
+    }
     acknowledge(api.registrationKeySecret, [
       rotation(
         'The registration key is configured into agents; it is rotated on demand with `aws secretsmanager put-secret-value`, and team-limited issued registration keys expire on their own',

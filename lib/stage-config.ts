@@ -93,6 +93,13 @@ export interface StageConfig {
 export interface PerIpLimit {
   /** Requests one IP may send in any 5-minute window: a whole number from 10 (WAF's minimum) to 2,000,000,000. */
   readonly requestsPer5Minutes: number;
+  /**
+   * The version of the origin secret (`OriginSecretArn`) CloudFront sends to the HTTP API in
+   * `x-origin-verify`: set it to the `VersionId` `aws secretsmanager put-secret-value` printed,
+   * then deploy the web stack, to send a rotated value (README, "Per-IP limits and WAF").
+   * @default the secret's current version whenever the distribution is updated
+   */
+  readonly originSecretVersionId?: string;
 }
 
 /** WAF's bounds on a rate-based rule's limit. */

@@ -1,7 +1,8 @@
 /**
  * The one middy chain every HTTP route uses. Order is the contract: trace, log context and
- * metrics first, so they cover every later step; then who is calling (401/403 before the body
- * is read); then the body (413/415, malformed JSON); then its shape (400); then idempotency;
+ * metrics first, so they cover every later step; then, on a stage behind CloudFront's per-IP
+ * limit, whether the request came through CloudFront (403); then who is calling (401/403 before
+ * the body is read); then the body (413/415, malformed JSON); then its shape (400); then idempotency;
  * and the error mapper last, so it answers first and every error is mapped once.
  */
 
@@ -31,6 +32,7 @@ import {
   tracer,
   withMessageOrigin,
 } from './observability';
+import { originVerify } from './origin-verify';
 import { rateLimit } from './rate-limit';
 import {
   type ChainState,
@@ -318,6 +320,7 @@ export const createHttpRoute =
       .use(injectLambdaContext(logger, { resetKeys: true }))
       .use(observeMetrics())
       .use(httpResponse(route, runtime))
+      .use(originVerify(runtime))
       .use(knownMethod(route))
       .use(authentication(route, runtime))
       .use(rateLimit(runtime))

@@ -60,6 +60,17 @@ export interface HttpRuntime {
    * `undefined` while none is configured. @default none: such routes answer 403
    */
   readonly signingSecret?: (service: SignedBy) => Promise<string | undefined>;
+  /**
+   * The origin secret CloudFront sends on a stage with a per-IP limit (`COORD_ORIGIN_SECRET_ARN`),
+   * or `undefined` where there is none. @default none: every request is taken, whatever its origin
+   */
+  readonly originSecrets?: () => OriginCheck | undefined;
+}
+
+/** Checks the origin header of a request (see `origin-verify.ts`). */
+export interface OriginCheck {
+  /** Whether `given` is an accepted origin secret value. */
+  verify(given: string | undefined): Promise<boolean>;
 }
 
 /** The per-request state of the chain. */

@@ -56,6 +56,7 @@ import type { Ports } from '#core/ports';
 import type { ConnectionNotifier } from '#core/realtime/ports';
 import type { Settings } from '#core/settings';
 import { messageOriginAttributes, metrics, tracer } from './observability';
+import { OriginSecrets } from './origin-verify';
 import type { HttpRuntime } from './request';
 
 const once = <T>(make: () => T): (() => T) => {
@@ -274,6 +275,29 @@ const signingSecret = (service: SignedBy): Promise<string | undefined> => {
   return githubSecretRead;
 };
 
+/**
+ * The origin secret values a request through CloudFront may carry: the configured value, or the
+ * secret's current and previous versions (both accepted while a rotation reaches CloudFront's
+ * edges). Kept per container as `OriginSecrets` says; `undefined` where none is configured.
+ */
+const originSecrets = once((): OriginSecrets | undefined => {
+  const { originSecret, region } = config();
+  if (originSecret.secretArn === undefined) {
+    const { secret } = originSecret;
+    return secret === undefined ? undefined : new OriginSecrets(async () => [secret], Date.now);
+  }
+  const arn = originSecret.secretArn;
+  const reader = createSecretReader(tracer.captureAWSv3Client(new SecretsManagerClient({ region })));
+  return new OriginSecrets(async () => {
+    const [current, previous] = await Promise.all([
+      reader.read(arn),
+      // A secret never rotated has no previous version.
+      reader.read(arn, 'AWSPREVIOUS').catch(() => undefined),
+    ]);
+    return previous === undefined ? [current] : [current, previous];
+  }, Date.now);
+});
+
 /** What the HTTP chain needs from this root. */
 export const httpRuntime: HttpRuntime = {
   ports: () => deps(),
@@ -281,6 +305,7 @@ export const httpRuntime: HttpRuntime = {
   corsOrigins: () => config().corsOrigins,
   rateLimit: () => config().rateLimit,
   signingSecret,
+  originSecrets,
 };
 
 /** Seconds a process keeps the list of active webhooks it read. */

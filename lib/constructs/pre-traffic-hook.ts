@@ -4,7 +4,9 @@ import type { LambdaDeploymentGroup } from 'aws-cdk-lib/aws-codedeploy';
 import type { IVersion } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { ORIGIN_SECRET_ARN_VARIABLE } from '#functions/shared/origin-header';
 import { BUNDLE_SETTINGS } from '../bundle';
 import { functionBasics, PROJECT_ROOT } from './coord-function';
 
@@ -42,6 +44,12 @@ export interface PreTrafficHookProps {
    * @default none
    */
   readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * The origin secret the probed version expects in `x-origin-verify` (a stage with a per-IP
+   * limit): the hook may read it and sends it as CloudFront does.
+   * @default none: the probe sends no origin header
+   */
+  readonly originSecret?: ISecret;
 }
 
 /**
@@ -70,6 +78,7 @@ export class PreTrafficHook extends Construct {
         ...props.environment,
         COORD_HOOK_TARGET: props.target.functionArn,
         COORD_HOOK_PATH: props.path ?? '/v1/health',
+        ...(props.originSecret && { [ORIGIN_SECRET_ARN_VARIABLE]: props.originSecret.secretArn }),
       },
       bundling: {
         format: OutputFormat.ESM,
@@ -79,6 +88,7 @@ export class PreTrafficHook extends Construct {
       },
     });
     props.target.grantInvoke(this.function);
+    props.originSecret?.grantRead(this.function);
     props.deploymentGroup.addPreHook(this.function);
   }
 }

@@ -1,5 +1,14 @@
 import { existsSync } from 'node:fs';
-import { Annotations, CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import {
+  Annotations,
+  CfnOutput,
+  Duration,
+  Fn,
+  RemovalPolicy,
+  SecretValue,
+  Stack,
+  type StackProps,
+} from 'aws-cdk-lib';
 import type { IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import {
   AllowedMethods,
@@ -16,7 +25,9 @@ import {
 import { HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { ORIGIN_VERIFY_HEADER } from '#functions/shared/origin-header';
 
 /** The dashboard's build output, relative to the project root (`npx tsx web/build.ts` writes it). */
 export const WEB_BUILD_DIR = 'web/dist';
@@ -44,6 +55,18 @@ export interface WebStackProps extends StackProps {
    * @default no web ACL
    */
   readonly webAclArn?: string;
+  /**
+   * The secret CloudFront sends to the HTTP API in `x-origin-verify` (the API stack's): the
+   * template holds a dynamic reference to it, never its value.
+   * @default no origin header
+   */
+  readonly originSecret?: ISecret;
+  /**
+   * The version of `originSecret` CloudFront sends; changing it makes CloudFormation read the
+   * secret again and update the distribution (README, rotating the origin secret).
+   * @default the current version when the distribution was last updated
+   */
+  readonly originSecretVersionId?: string;
 }
 
 // API paths the distribution forwards to the HTTP API instead of the bucket.
@@ -86,8 +109,16 @@ export class WebStack extends Stack {
       headerBehavior: CacheHeaderBehavior.allowList('Authorization'),
       queryStringBehavior: CacheQueryStringBehavior.all(),
     });
+    const originSecret = props.originSecret;
     const apiOrigin = new HttpOrigin(Fn.select(2, Fn.split('/', props.httpApi.apiEndpoint)), {
       protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY,
+      ...(originSecret && {
+        customHeaders: {
+          [ORIGIN_VERIFY_HEADER]: SecretValue.secretsManager(originSecret.secretArn, {
+            ...(props.originSecretVersionId && { versionId: props.originSecretVersionId }),
+          }).unsafeUnwrap(),
+        },
+      }),
     });
     const apiBehavior = {
       origin: apiOrigin,

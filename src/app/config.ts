@@ -76,6 +76,10 @@ export const ConfigEnv = Type.Object({
   // The secret GitHub signs webhook deliveries with (`POST /v1/integrations/github`); unset: refused.
   COORD_GITHUB_WEBHOOK_SECRET: Text({ minLength: 8, maxLength: 512 }),
   COORD_GITHUB_WEBHOOK_SECRET_ARN: Arn,
+  // The header value CloudFront sends on a stage with a per-IP limit (`x-origin-verify`), given
+  // directly or as a Secrets Manager ARN; unset: requests are taken whatever their origin.
+  COORD_ORIGIN_SECRET: Text({ minLength: 16, maxLength: 512 }),
+  COORD_ORIGIN_SECRET_ARN: Arn,
   // Posts to WebSocket connections in flight at once in one broadcaster invocation.
   COORD_WS_POST_CONCURRENCY: Int(1, 1000, 32),
   // How long `GET /v1/events` follows the log after its replay before it ends (API Gateway waits 30 s).
@@ -187,6 +191,11 @@ export interface Config {
    * ARN (AWS); neither: `POST /v1/integrations/github` answers 403.
    */
   readonly githubWebhook: { readonly secret?: string; readonly secretArn?: string };
+  /**
+   * The secret CloudFront sends in `x-origin-verify` on a stage with a per-IP limit, given directly
+   * or as a Secrets Manager ARN; requests without it are refused. Unset: no origin check.
+   */
+  readonly originSecret: { readonly secret?: string; readonly secretArn?: string };
 }
 
 /** The environment is unusable; the message names every bad variable. */
@@ -239,6 +248,7 @@ const exclusive = (env: ConfigEnv): string[] =>
       ['COORD_REGISTRATION_KEY', 'COORD_REGISTRATION_KEY_SECRET_ARN'],
       ['ANTHROPIC_API_KEY', 'ANTHROPIC_API_KEY_SECRET_ARN'],
       ['COORD_GITHUB_WEBHOOK_SECRET', 'COORD_GITHUB_WEBHOOK_SECRET_ARN'],
+      ['COORD_ORIGIN_SECRET', 'COORD_ORIGIN_SECRET_ARN'],
     ] as const
   )
     .filter(([plain, arn]) => env[plain] !== undefined && env[arn] !== undefined)
@@ -310,5 +320,6 @@ export const loadConfig = (env: Environment = process.env): Config => {
       secret: parsed.COORD_GITHUB_WEBHOOK_SECRET,
       secretArn: parsed.COORD_GITHUB_WEBHOOK_SECRET_ARN,
     },
+    originSecret: { secret: parsed.COORD_ORIGIN_SECRET, secretArn: parsed.COORD_ORIGIN_SECRET_ARN },
   });
 };

@@ -6,19 +6,23 @@ import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/clien
 import { UnavailableError } from '#core/errors';
 import { isTransientAwsError } from '../aws-errors';
 
-/** Reads one secret's current string value. */
+/** Reads one secret's string value: the current one, or that of a version stage (`AWSPREVIOUS`). */
 export interface SecretReader {
   /**
    * @throws UnavailableError when Secrets Manager is throttling or unreachable
    * @throws Error when the secret does not exist or holds no string (a deployment mistake)
    */
-  read(arn: string): Promise<string>;
+  read(arn: string, versionStage?: string): Promise<string>;
 }
 
 /** A `SecretReader` on a Secrets Manager client (created once per cold start by the caller). */
 export const createSecretReader = (client: SecretsManagerClient): SecretReader => ({
-  read: async (arn) => {
-    const answer = await client.send(new GetSecretValueCommand({ SecretId: arn })).catch((error: unknown) => {
+  read: async (arn, versionStage) => {
+    const command = new GetSecretValueCommand({
+      SecretId: arn,
+      ...(versionStage !== undefined && { VersionStage: versionStage }),
+    });
+    const answer = await client.send(command).catch((error: unknown) => {
       throw isTransientAwsError(error)
         ? new UnavailableError('Secrets Manager is unavailable; retry shortly.', { cause: error })
         : new Error(`Cannot read secret ${arn}.`, { cause: error });

@@ -7,6 +7,7 @@ import { InvokeCommand, type InvokeCommandOutput, LambdaClient } from '@aws-sdk/
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHandler, PROBED_PATH } from '#functions/hooks/pre-traffic';
+import { ORIGIN_VERIFY_HEADER } from '#functions/shared/origin-header';
 
 const lambda = mockClient(LambdaClient);
 const codeDeploy = mockClient(CodeDeployClient);
@@ -62,5 +63,42 @@ describe('pre-traffic hook', () => {
     expect(await run('')).toBe('Failed');
     expect(lambda.commandCalls(InvokeCommand)).toHaveLength(0);
     expect(reported()).toEqual([expect.objectContaining({ status: 'Failed' })]);
+  });
+
+  describe('on a stage whose API sits behind CloudFront (an origin secret)', () => {
+    const runWith = (originSecret: () => Promise<string>) =>
+      createHandler(
+        { lambda: new LambdaClient({}), codeDeploy: new CodeDeployClient({}), originSecret },
+        TARGET,
+      )(EVENT);
+    const sentHeaders = () => {
+      const invoked = lambda.commandCalls(InvokeCommand)[0]?.args[0].input;
+      return JSON.parse(new TextDecoder().decode(invoked?.Payload as Uint8Array)).headers;
+    };
+
+    it('sends the origin secret in x-origin-verify, as CloudFront does', async () => {
+      lambda.on(InvokeCommand).resolves({ StatusCode: 200, Payload: payload({ statusCode: 200 }) });
+
+      expect(await runWith(async () => 'the-origin-secret')).toBe('Succeeded');
+      expect(sentHeaders()).toEqual({
+        'user-agent': 'coord-pre-traffic-hook',
+        [ORIGIN_VERIFY_HEADER]: 'the-origin-secret',
+      });
+    });
+
+    it('reports Failed without invoking the version when the secret cannot be read', async () => {
+      expect(await runWith(() => Promise.reject(new Error('AccessDeniedException')))).toBe('Failed');
+      expect(lambda.commandCalls(InvokeCommand)).toHaveLength(0);
+      expect(reported()).toEqual([expect.objectContaining({ status: 'Failed' })]);
+    });
+  });
+
+  it('sends no origin header on a stage without an origin secret', async () => {
+    lambda.on(InvokeCommand).resolves({ StatusCode: 200, Payload: payload({ statusCode: 200 }) });
+
+    await run();
+    const invoked = lambda.commandCalls(InvokeCommand)[0]?.args[0].input;
+    const event = JSON.parse(new TextDecoder().decode(invoked?.Payload as Uint8Array));
+    expect(event.headers).toEqual({ 'user-agent': 'coord-pre-traffic-hook' });
   });
 });
