@@ -13,6 +13,7 @@ import { ROUTES } from '#functions/shared/routes';
 import { SCHEDULES, sweeperSchedule } from '#functions/shared/schedules';
 import { STREAM_CONSUMERS } from '#functions/shared/streams';
 import { WS_ROUTES } from '#functions/shared/ws-routes';
+import { precompiledValidators, VALIDATORS_MODULE } from './validators-build';
 
 /** Largest bundle a function may ship, in bytes (minified, source map not counted). */
 export const BUNDLE_BUDGET_BYTES = 500_000;
@@ -32,6 +33,9 @@ export const ANTHROPIC_SDK_LEFT_OUT = fileURLToPath(
   new URL('./bundle-shims/anthropic-sdk-left-out.ts', import.meta.url),
 );
 
+/** What every bundle holds instead of `semver`, which only the X-Ray SDK's AWS SDK v2 patcher uses. */
+export const SEMVER_LEFT_OUT = fileURLToPath(new URL('./bundle-shims/semver.ts', import.meta.url));
+
 /**
  * The Anthropic SDK modules the Claude advisor imports (client without resources, errors, the
  * `Messages` resource): what a bundle without Claude swaps for {@link ANTHROPIC_SDK_LEFT_OUT}.
@@ -43,9 +47,22 @@ export const ANTHROPIC_SDK_MODULES: readonly string[] = [
   '@anthropic-ai/sdk/resources/messages/messages',
 ];
 
-/** esbuild aliases of a function's bundle: the Anthropic SDK is swapped out unless it calls Claude. */
-export const bundleAliases = (claude: boolean): Record<string, string> =>
-  claude ? {} : Object.fromEntries(ANTHROPIC_SDK_MODULES.map((module) => [module, ANTHROPIC_SDK_LEFT_OUT]));
+/**
+ * esbuild aliases of a function's bundle: `semver` is swapped for {@link SEMVER_LEFT_OUT}, and
+ * the Anthropic SDK is swapped out unless it calls Claude;
+ * when it does, `#app/validators` is swapped for its validators precompiled at build time
+ * (`lib/validators-build.ts`), written now unless `write` is false (no bundling will run).
+ */
+export const bundleAliases = (
+  projectRoot: string,
+  { entry, claude }: HandlerBundle,
+  write = true,
+): Record<string, string> => ({
+  semver: SEMVER_LEFT_OUT,
+  ...(claude
+    ? { [VALIDATORS_MODULE]: precompiledValidators(projectRoot, entry, write) }
+    : Object.fromEntries(ANTHROPIC_SDK_MODULES.map((module) => [module, ANTHROPIC_SDK_LEFT_OUT]))),
+});
 
 // esbuild's ESM output has no `require`, yet some bundled CommonJS dependencies call it for
 // Node built-ins; this banner gives the module a real one.
@@ -137,7 +154,7 @@ export const buildBundle = async (
     sourcemap: BUNDLE_SETTINGS.sourceMap,
     sourcesContent: BUNDLE_SETTINGS.sourcesContent,
     external: [...BUNDLE_SETTINGS.externalModules],
-    alias: bundleAliases(claude),
+    alias: bundleAliases(projectRoot, { entry, claude }),
     absWorkingDir: projectRoot,
     logLevel: 'error',
   });

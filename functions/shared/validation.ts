@@ -1,23 +1,12 @@
 /**
- * Request validation with Ajv, compiled once per schema at module load. Failures become one
+ * Request validation with Ajv (`#app/validators`), compiled once per schema at module load. Failures become one
  * `{path, message}` per bad field, `path` a JSON pointer to the field itself: for a missing
  * field the pointer names the field (`/team`), and so does it for an unknown one.
  */
 import type { TSchema } from '@sinclair/typebox';
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
-import { JSON_KEYWORDS } from '#app/schemas/json-rules';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { compileSchema } from '#app/validators';
 import { type FieldError, ValidationError } from '#core/errors';
-
-const options = { allErrors: true, useDefaults: true, strict: true, strictTypes: false } as const;
-
-// Bodies are JSON and must carry the right types; query and path values arrive as strings.
-const withRules = (ajv: Ajv): Ajv => {
-  for (const keyword of JSON_KEYWORDS) ajv.addKeyword({ ...keyword });
-  return addFormats(ajv);
-};
-const bodies = withRules(new Ajv(options));
-const strings = withRules(new Ajv({ ...options, coerceTypes: true }));
 
 const escapePointer = (segment: string): string => segment.replaceAll('~', '~0').replaceAll('/', '~1');
 
@@ -58,20 +47,6 @@ export const fieldErrors = (errors: readonly ErrorObject[]): FieldError[] => {
 /** A checker of one part of a request. */
 export type Check = (value: unknown) => unknown;
 
-const compilerOf = (ajv: Ajv) => {
-  const compiled = new WeakMap<TSchema, ValidateFunction>();
-  return (schema: TSchema): ValidateFunction => {
-    let validate = compiled.get(schema);
-    if (!validate) {
-      validate = ajv.compile(schema);
-      compiled.set(schema, validate);
-    }
-    return validate;
-  };
-};
-const compileBody = compilerOf(bodies);
-const compileStrings = compilerOf(strings);
-
 const checker =
   (validate: ValidateFunction): Check =>
   (value) => {
@@ -83,10 +58,10 @@ const checker =
  * A checker for a JSON body: no type coercion, defaults filled in, unknown fields refused.
  * @throws ValidationError from the returned function, listing every bad field
  */
-export const bodyCheck = (schema: TSchema): Check => checker(compileBody(schema));
+export const bodyCheck = (schema: TSchema): Check => checker(compileSchema('body', schema));
 
 /**
  * A checker for query or path parameters: strings are coerced to the schema's types.
  * @throws ValidationError from the returned function, listing every bad field
  */
-export const stringsCheck = (schema: TSchema): Check => checker(compileStrings(schema));
+export const stringsCheck = (schema: TSchema): Check => checker(compileSchema('strings', schema));

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import {
   type ILambdaApplication,
@@ -216,7 +216,14 @@ export class CoordFunction extends Construct implements IGrantable {
         mainFields: [...BUNDLE_SETTINGS.mainFields],
         externalModules: [...BUNDLE_SETTINGS.externalModules],
         esbuildArgs: Object.fromEntries(
-          Object.entries(bundleAliases(this.claude)).map(([from, to]) => [`--alias:${from}`, to]),
+          Object.entries(
+            // The precompiled validators are written only when this stack's assets are bundled.
+            bundleAliases(
+              projectRoot,
+              { entry: props.entry, claude: this.claude },
+              Stack.of(this).bundlingRequired,
+            ),
+          ).map(([from, to]) => [`--alias:${from}`, to]),
         ),
         ...props.bundling,
       },

@@ -3,9 +3,9 @@
  * `functions/shared/wiring.ts` and in `local/`). This is the only module that reads
  * `process.env`; everything else receives a frozen `Config`.
  */
-import { type Static, Type } from '@sinclair/typebox';
-import Ajv from 'ajv';
-import addFormats from 'ajv-formats';
+import type { Static } from '@sinclair/typebox';
+import { Type } from '#app/schemas/type';
+import { compileSchema } from '#app/validators';
 import { DEFAULT_RATE_LIMIT, type RateLimit } from '#core/rate-limit';
 import { DEFAULT_SETTINGS, type Settings } from '#core/settings';
 import { parseCorsOrigins } from './edge';
@@ -208,9 +208,7 @@ export class ConfigError extends Error {
   }
 }
 
-const ajv = new Ajv({ allErrors: true, coerceTypes: true, useDefaults: true, strict: true });
-addFormats(ajv);
-const checkEnv = ajv.compile<ConfigEnv>(ConfigEnv);
+const checkEnv = compileSchema<ConfigEnv>('config', ConfigEnv);
 const ENV_NAMES = Object.keys(ConfigEnv.properties) as (keyof ConfigEnv)[];
 
 const deepFreeze = <T>(value: T): T => {

@@ -6,16 +6,6 @@ import { BUNDLE_BUDGET_BYTES, buildBundle, handlerEntries, measureInit } from '.
 import { CoordFunction, PROJECT_ROOT } from '../../lib/constructs/coord-function';
 import { scratchDir } from './support/synth';
 
-/**
- * What a bundle that carries the Anthropic SDK may weigh. The advisor's client is the SDK's
- * `BaseAnthropic` with only the `Messages` resource, about 120 kB minified (the default client,
- * with every resource attached, was about 430 kB and these bundles about 945 kB). On top of the
- * roughly 500 kB every handler carries (Ajv with formats about 130 kB, the X-Ray SDK with semver
- * about 110 kB, Powertools about 50 kB, the project's own code about 140 kB) that is about 625 kB,
- * still over the 500 kB budget; this ceiling keeps those seven bundles from growing unnoticed.
- */
-const CLAUDE_BUNDLE_CEILING_BYTES = 640_000;
-
 describe('every function bundle', () => {
   const outDir = scratchDir('bundles');
   const handlers = handlerEntries();
@@ -47,12 +37,13 @@ describe('every function bundle', () => {
   const loadDir = mkdtempSync(join(PROJECT_ROOT, 'node_modules', '.bundle-test-'));
   afterAll(() => rmSync(loadDir, { recursive: true, force: true }));
 
+  // These carry the Anthropic SDK and their validators precompiled instead of Ajv's compiler: a
+  // schema missing from those (lib/validators-build.ts) fails the module's load.
   it.concurrent.each(handlers.filter((handler) => handler.claude))(
-    'keeps $entry, which calls Claude, within its ceiling, and its module loads in a fresh Node process',
+    'keeps $entry, which calls Claude, within 500 kB minified, and its module loads in a fresh Node process',
     async (handler) => {
       const bundle = await buildBundle(PROJECT_ROOT, handler, loadDir);
-      expect(bundle.bytes).toBeGreaterThan(BUNDLE_BUDGET_BYTES);
-      expect(bundle.bytes).toBeLessThanOrEqual(CLAUDE_BUNDLE_CEILING_BYTES);
+      expect(bundle.bytes).toBeLessThanOrEqual(BUNDLE_BUDGET_BYTES);
       expect(measureInit(bundle.file)).toBeGreaterThan(0);
     },
     60_000,

@@ -1,6 +1,7 @@
 /** Routes anyone may call: the service's health and this API's OpenAPI document. */
-import { Type } from '@sinclair/typebox';
+
 import { defineRoute } from '#app/route';
+import { Type } from '#app/schemas/type';
 import { HealthView } from '#app/schemas/views';
 
 /** The OpenAPI document itself (`GET /openapi.json`). */

@@ -2,7 +2,8 @@
  * The AI endpoints (`/v1/ai/*`): requests, replies, and the shapes the model must answer in
  * (checked before use: a model answer that does not fit falls back to the heuristic).
  */
-import { type Static, Type } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
+import { Type } from '#app/schemas/type';
 import { FallbackReason } from '#core/ai/model';
 import { AgentId, Closed, literalUnion, TeamName, Timestamp, WorkId } from './common';
 import { InFlightFlagView } from './views';

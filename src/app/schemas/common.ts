@@ -1,4 +1,5 @@
-import { type TSchema, Type } from '@sinclair/typebox';
+import type { TSchema } from '@sinclair/typebox';
+import { Type } from '#app/schemas/type';
 import { AGENT_STATUSES } from '#core/agents/status';
 import { INTEGRATION_ID_PREFIX, RESERVED_PRINCIPAL_IDS, TOKEN_ID_PREFIX } from '#core/roles';
 import { PATHS_POLICIES } from '#core/settings';

@@ -3,7 +3,8 @@
  * message on the `escalations` queue (the producer builds it from a typed request, the consumer
  * checks each body against the same schema).
  */
-import { type Static, Type } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
+import { Type } from '#app/schemas/type';
 import { ESCALATION_KINDS, ESCALATION_STATUSES, type EscalationRequest } from '#core/escalations/escalation';
 import {
   Closed,

@@ -2,7 +2,8 @@
  * GitHub's webhook payloads as `POST /v1/integrations/github` reads them: only the fields the
  * service uses are described, and every object stays open, since GitHub adds fields over time.
  */
-import { type Static, Type } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
+import { Type } from '#app/schemas/type';
 import { literalUnion } from './common';
 import { WorkView } from './views';
 

@@ -3,7 +3,8 @@
  * checked on its own against its kind's schema, so one bad record is rejected with its reasons
  * while the others are imported.
  */
-import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import type { Static, TSchema } from '@sinclair/typebox';
+import { Type } from '#app/schemas/type';
 import { IMPORT_KINDS } from '#core/import/records';
 import { EntityType } from '#core/model';
 import { RegisterAgentBody } from './agents';

@@ -1,5 +1,6 @@
 /** Invariants on the wire: the path parameter, the list and the repair's answer. */
-import { type Static, Type } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
+import { Type } from '#app/schemas/type';
 import { INVARIANT_NAMES } from '#core/invariants';
 import { Closed, literalUnion, Timestamp } from './common';
 

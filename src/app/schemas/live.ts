@@ -2,7 +2,8 @@
  * Client messages of the WebSocket API (API.md "WebSocket"), as TypeBox schemas. The message
  * handler checks a frame against the schema of its `action`.
  */
-import { type Static, Type } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
+import { Type } from '#app/schemas/type';
 import { MAX_CHANNEL_LENGTH } from '#core/realtime/channels';
 import { Closed } from './common';
 

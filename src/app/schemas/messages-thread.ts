@@ -2,7 +2,8 @@
  * Messages people and agents exchange (API.md "Additions", Messages): a work item's thread and
  * an agent's inbox. Not the heartbeat queue's messages (`messages.ts`).
  */
-import { type Static, Type } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
+import { Type } from '#app/schemas/type';
 import { MAX_MENTIONS, MAX_MESSAGE_BODY_BYTES } from '#core/messages';
 import { AgentId, Closed, PageQuery, Text, Timestamp } from './common';
 import { ActorView } from './views';

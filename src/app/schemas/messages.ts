@@ -3,7 +3,8 @@
  * value and the consumer checks each received body against the same schema, so a message the
  * consumer cannot read is one that no producer of this version wrote.
  */
-import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import type { Static, TSchema } from '@sinclair/typebox';
+import { Type } from '#app/schemas/type';
 import type { Heartbeat } from '#core/agents/heartbeat';
 import { ReportedStatus } from '#core/agents/status';
 import { AgentId, Closed, literalUnion, Timestamp } from './common';

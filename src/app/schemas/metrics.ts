@@ -1,5 +1,6 @@
 /** `GET /v1/metrics/summary` (API.md "Additions"): its query and its answer. */
-import { type Static, Type } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
+import { Type } from '#app/schemas/type';
 import { WINDOWS } from '#core/metrics/rollup';
 import { Closed, literalUnion, Timestamp } from './common';
 

@@ -3,7 +3,8 @@
  * Presenters (`src/app/presenters.ts`) build these shapes from domain records; claim tokens and
  * token ids never appear here except in the claim reply and the once-shown bearer tokens.
  */
-import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import type { Static, TSchema } from '@sinclair/typebox';
+import { Type } from '#app/schemas/type';
 import { AGENT_STATUSES, ReportedStatus, RetireMode } from '#core/agents/status';
 import { ActorType, Role } from '#core/roles';
 import { WORK_STATUSES } from '#core/work/status';

@@ -2,7 +2,8 @@
  * Webhooks on the wire: the create body, the views (never the secret: `secretHint` shows its last
  * four characters), the delivery list, and the message on the `webhooks` queue.
  */
-import { type Static, Type } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
+import { Type } from '#app/schemas/type';
 import { ALL_EVENTS, DELIVERY_STATUSES, WEBHOOK_EVENT_TYPES, WEBHOOK_STATUSES } from '#core/webhooks/webhook';
 import { Closed, JsonObject, literalUnion, PageQuery, TeamName, Text, Timestamp } from './common';
 import { PageOf } from './views';

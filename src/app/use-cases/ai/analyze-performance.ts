@@ -6,7 +6,7 @@ import type { Settings } from '#core/settings';
 import type { RequestContext } from '../../context';
 import { ModelSuggestions, type PerformanceQuery, type PerformanceReply } from '../../schemas/ai';
 import { currentSettings } from '../../settings';
-import { type AiDeps, callSettings, claudeOrHeuristic, readAgents, toolInput } from './shared';
+import { type AiDeps, callSettings, claudeOrHeuristic, readAgents, toolCheck, toolInput } from './shared';
 
 /** What the analysis reads: agents and the audit log. */
 export type PerformanceDeps = AiDeps & Pick<Ports, 'audit'>;
@@ -18,6 +18,7 @@ const WINDOW_MS: Readonly<Record<NonNullable<PerformanceQuery['window']>, number
 };
 /** Audit pages read per window at most (200 events each). */
 const AUDIT_PAGES = 10;
+const CHECK = toolCheck(ModelSuggestions);
 const TOOL = 'submit_suggestions';
 
 const SYSTEM = `${DATA_RULES}
@@ -66,7 +67,7 @@ const askModel = async (deps: AiDeps, settings: Settings, report: PerformanceRep
     },
     callSettings(settings),
   );
-  return { suggestions: toolInput<ModelSuggestions>(reply, TOOL, ModelSuggestions).suggestions };
+  return { suggestions: toolInput<ModelSuggestions>(reply, TOOL, CHECK).suggestions };
 };
 
 /**

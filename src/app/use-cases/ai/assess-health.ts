@@ -8,7 +8,7 @@ import type { Settings } from '#core/settings';
 import { type AiHealthReply, ModelAssessment } from '../../schemas/ai';
 import { currentSettings } from '../../settings';
 import { systemContext } from '../shared/escalations';
-import { type AiDeps, callSettings, claudeOrHeuristic, readSnapshot, toolInput } from './shared';
+import { type AiDeps, callSettings, claudeOrHeuristic, readSnapshot, toolCheck, toolInput } from './shared';
 
 /** Depth of the service's queues and their dead-letter queues (absent: not known here). */
 export type QueueDepths = () => Promise<readonly QueueDepth[]>;
@@ -16,6 +16,7 @@ export type QueueDepths = () => Promise<readonly QueueDepth[]>;
 /** What the assessment reads, and writes (an `ai_alert` escalation per new alert). */
 export type HealthDeps = AiDeps & Pick<Ports, 'ids' | 'uow'> & { readonly queueDepths?: QueueDepths };
 
+const CHECK = toolCheck(ModelAssessment);
 const TOOL = 'submit_assessment';
 
 const SYSTEM = `${DATA_RULES}
@@ -49,7 +50,7 @@ const askModel = async (
     },
     callSettings(settings),
   );
-  const answer = toolInput<ModelAssessment>(reply, TOOL, ModelAssessment);
+  const answer = toolInput<ModelAssessment>(reply, TOOL, CHECK);
   const reviewed = answer.findings.map((finding) => {
     const team = teamOfSubject(snapshot, finding.subject);
     return team ? { ...finding, team } : finding;

@@ -16,9 +16,11 @@ import {
   claudeOrHeuristic,
   ensureOutput,
   readSnapshot,
+  toolCheck,
   toolInput,
 } from './shared';
 
+const CHECK = toolCheck(ModelRecommendations);
 const TOOL = 'submit_recommendations';
 
 const SYSTEM = `${DATA_RULES}
@@ -112,7 +114,7 @@ const askModel = async (
     },
     callSettings(settings),
   );
-  const { recommendations } = toolInput<ModelRecommendations>(reply, TOOL, ModelRecommendations);
+  const { recommendations } = toolInput<ModelRecommendations>(reply, TOOL, CHECK);
   checkPlan(recommendations, candidates, snapshot, focus.workId !== undefined || focus.agentId !== undefined);
   return {
     recommendations: [...recommendations].sort((a, b) => b.score - a.score).slice(0, MAX_RECOMMENDATIONS),

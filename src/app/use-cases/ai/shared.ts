@@ -4,7 +4,7 @@
  * heuristic's answer with its `fallbackReason`.
  */
 import type { TSchema } from '@sinclair/typebox';
-import Ajv from 'ajv';
+import { compileSchema } from '#app/validators';
 import { agentHealth } from '#core/agents/health';
 import { agentStatus } from '#core/agents/liveness';
 import {
@@ -115,20 +115,18 @@ export const claudeOrHeuristic = async <T>(
   }
 };
 
-const ajv = new Ajv({ allErrors: true, strict: false });
-const checks = new WeakMap<TSchema, ReturnType<typeof ajv.compile>>();
+/** A check of the model's answer to one tool, compiled when the use case's module loads. */
+export type ToolCheck = (input: unknown) => boolean;
+
+/** The check of a tool's input against `schema`. */
+export const toolCheck = (schema: TSchema): ToolCheck => compileSchema('tool', schema);
 
 /**
- * The input of the tool call `name` in `reply`, checked against `schema`.
+ * The input of the tool call `name` in `reply`, checked by `check`.
  * @throws AiFallbackError `invalid_output` when the model did not call it or the input does not fit.
  */
-export const toolInput = <T>(reply: AiReply, name: string, schema: TSchema): T => {
+export const toolInput = <T>(reply: AiReply, name: string, check: ToolCheck): T => {
   const call = reply.content.find((part) => part.type === 'tool_use' && part.name === name);
-  let check = checks.get(schema);
-  if (!check) {
-    check = ajv.compile(schema);
-    checks.set(schema, check);
-  }
   if (call?.type !== 'tool_use' || !check(call.input)) {
     throw new AiFallbackError(
       FallbackReason.InvalidOutput,

@@ -1,0 +1,90 @@
+import { pathToFileURL } from 'node:url';
+import type { TSchema } from '@sinclair/typebox';
+import type { ValidateFunction } from 'ajv';
+import { describe, expect, it } from 'vitest';
+import { ConfigEnv } from '#app/config';
+import { ModelAssessment } from '#app/schemas/ai';
+import { AskMessage, SubscribeMessage } from '#app/schemas/live';
+import { compileSchema, type ValidatorProfile } from '#app/validators';
+import { PROJECT_ROOT } from '../../lib/constructs/coord-function';
+import { precompiledValidators, validatedSchemas } from '../../lib/validators-build';
+
+type Compile = (profile: ValidatorProfile, schema: TSchema) => ValidateFunction;
+
+const ENTRY = 'functions/ws/message.ts';
+const precompiled = async (): Promise<Compile> =>
+  (
+    (await import(pathToFileURL(precompiledValidators(PROJECT_ROOT, ENTRY)).href)) as {
+      compileSchema: Compile;
+    }
+  ).compileSchema;
+
+/** The verdict, the errors and the value after defaults and coercion, of one validator. */
+const outcome = (validate: ValidateFunction, value: unknown) => {
+  const data = structuredClone(value);
+  return { valid: validate(data), errors: validate.errors ?? null, data };
+};
+
+const CONTROL = 'a\u0007b';
+const LONE_SURROGATE = 'a\uD800b';
+
+describe('validators precompiled at build time for a bundle', () => {
+  it('answer as Ajv compiling at run time does: verdicts, errors, defaults and coercions', async () => {
+    const compile = await precompiled();
+    const samples: [ValidatorProfile, TSchema, unknown[]][] = [
+      [
+        'config',
+        ConfigEnv,
+        [
+          {},
+          { COORD_LEASE_SECONDS: '60', AWS_REGION: 'eu-west-1', COORD_HEARTBEAT_TIMEOUT_MULTIPLE: '2.5' },
+          { COORD_LEASE_SECONDS: 'soon', AWS_ENDPOINT_URL: 'ftp://example.com', COORD_STAGE: 'Bad Stage' },
+        ],
+      ],
+      [
+        'body',
+        AskMessage,
+        [
+          { action: 'ask', id: 'q1', question: 'Who is idle?' },
+          { action: 'ask', id: 'q1', question: CONTROL },
+          { action: 'ask', id: LONE_SURROGATE, question: '', extra: true },
+        ],
+      ],
+      [
+        'body',
+        SubscribeMessage,
+        [
+          { action: 'subscribe', channels: [] },
+          { action: 'subscribe', channels: ['x'] },
+        ],
+      ],
+      [
+        'tool',
+        ModelAssessment,
+        [
+          { summary: 'Fine.', findings: [] },
+          { summary: '', findings: [{ id: 'a', severity: 'dire', subject: 's', message: 'm' }] },
+        ],
+      ],
+    ];
+    // Every schema the bundle carries, with values that fail most of them in several ways.
+    for (const { profile, schema } of validatedSchemas(ENTRY)) {
+      samples.push([profile, schema, [{}, { unknown: 1 }, 'text', null, []]]);
+    }
+    let compared = 0;
+    for (const [profile, schema, values] of samples) {
+      for (const value of values) {
+        expect(outcome(compile(profile, schema), value)).toEqual(
+          outcome(compileSchema(profile, schema), value),
+        );
+        compared += 1;
+      }
+    }
+    expect(compared).toBeGreaterThan(40);
+  });
+
+  it('holds no validator of a schema the function was not built with, and says where to list it', async () => {
+    const compile = await precompiled();
+    expect(() => compile('strings', AskMessage)).toThrow(/validatedSchemas \(lib\/validators-build\.ts\)/);
+  });
+});
