@@ -104,7 +104,9 @@ export class OriginSecrets implements OriginCheck {
  * wrong, when the runtime has an origin secret; does nothing when it has none.
  * @throws ForbiddenError naming the URL to call instead.
  */
-export const originVerify = (runtime: HttpRuntime): MiddlewareObj<HttpEvent, HttpResult, Error, HttpContext> => ({
+export const originVerify = (
+  runtime: HttpRuntime,
+): MiddlewareObj<HttpEvent, HttpResult, Error, HttpContext> => ({
   before: async (request) => {
     const secrets = runtime.originSecrets?.();
     if (secrets === undefined) return;

@@ -9,8 +9,8 @@ import type { RequestContext } from '../context';
 import { MAX_TEAMS_PAGE, type TeamsQuery } from '../schemas/admin';
 import type { TeamPage, TeamSummary } from '../schemas/views';
 import { currentSettings, type SettingsDeps } from '../settings';
-import { DEFAULT_PAGE_LIMIT } from './shared/context';
 import { mapConcurrent } from './shared/concurrent';
+import { DEFAULT_PAGE_LIMIT } from './shared/context';
 
 export { MAX_TEAMS_PAGE };
 
