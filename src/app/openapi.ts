@@ -191,7 +191,9 @@ const SIGNED_HEADERS: Readonly<Record<SignedBy, readonly JsonObject[]>> = {
 /** Error codes a route can answer with, whatever its use case does. */
 const genericErrors = (route: DocumentedRoute): ErrorCode[] => {
   const codes: ErrorCode[] = [];
-  if (route.access !== 'public' || route.signedBy) codes.push('unauthorized', 'forbidden');
+  if (route.access !== 'public' || route.signedBy) codes.push('unauthorized');
+  // Every route may refuse a call that bypassed the stage's CloudFront (`perIpLimit`, origin check).
+  codes.push('forbidden');
   if (route.body || route.query || route.params || route.method === 'POST') codes.push('validation_error');
   if (route.body) codes.push('payload_too_large', 'unsupported_media_type');
   if (route.method === 'POST') codes.push('idempotency_conflict');
