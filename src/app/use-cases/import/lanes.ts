@@ -1,3 +1,5 @@
+import { mapConcurrent } from '../shared/concurrent';
+
 /** How many lanes of one import call run at once. */
 export const IMPORT_CONCURRENCY = 8;
 
@@ -18,17 +20,7 @@ export const runInLanes = async <T>(
     const key = laneOf(item);
     lanes.set(key, [...(lanes.get(key) ?? []), item]);
   }
-  const queue = [...lanes.values()];
-  const failures: unknown[] = [];
-  const worker = async (): Promise<void> => {
-    for (let lane = queue.shift(); lane !== undefined && failures.length === 0; lane = queue.shift()) {
-      try {
-        for (const item of lane) await run(item);
-      } catch (error) {
-        failures.push(error);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
-  if (failures.length > 0) throw failures[0];
+  await mapConcurrent([...lanes.values()], concurrency, async (lane) => {
+    for (const item of lane) await run(item);
+  });
 };
