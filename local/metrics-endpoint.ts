@@ -3,7 +3,6 @@
  * last 15 minutes and hour as Prometheus text, from the same rollups `GET /v1/metrics/summary`
  * reads. The composition root is loaded on first request, once the handlers' environment is set.
  */
-import { UnavailableError } from '#core/errors';
 import type { HttpAnswer } from './api-gateway-event';
 
 const answer = (statusCode: number, contentType: string, body: string, headers = {}): HttpAnswer => ({
@@ -13,12 +12,16 @@ const answer = (statusCode: number, contentType: string, body: string, headers =
   body: Buffer.from(body),
 });
 
-/** The answer of `GET /metrics`; a store outage is a 503 with Retry-After, as on every route. */
+/**
+ * The answer of `GET /metrics`; a store outage is answered as every route answers it (503 with
+ * Retry-After, `errorAnswer`); anything unexpected is left to the gateway.
+ */
 export const prometheusAnswer = async (): Promise<HttpAnswer> => {
-  const [{ metricsDeps }, { metricsSummary }, { prometheusText }] = await Promise.all([
+  const [{ metricsDeps }, { metricsSummary }, { prometheusText }, { errorAnswer }] = await Promise.all([
     import('#functions/shared/wiring'),
     import('#app/use-cases/metrics/metrics-summary'),
     import('#app/prometheus'),
+    import('#functions/shared/errors'),
   ]);
   const deps = metricsDeps();
   try {
@@ -28,10 +31,8 @@ export const prometheusAnswer = async (): Promise<HttpAnswer> => {
     ]);
     return answer(200, 'text/plain; version=0.0.4; charset=utf-8', prometheusText(summaries));
   } catch (error) {
-    if (!(error instanceof UnavailableError)) throw error;
-    const body = { error: { code: 'unavailable', message: error.message, details: {} } };
-    return answer(503, 'application/json', JSON.stringify(body), {
-      'retry-after': String(error.retryAfterSeconds),
-    });
+    const refusal = errorAnswer(error);
+    if (refusal.unexpected) throw error;
+    return answer(refusal.status, 'application/json', JSON.stringify(refusal.body), refusal.headers);
   }
 };
