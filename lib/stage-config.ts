@@ -151,7 +151,9 @@ const prod: StageConfig = {
   isProd: true,
   tablePrefix: 'coord-prod',
   logRetention: RetentionDays.THREE_MONTHS,
-  httpThrottle: { rateLimit: 500, burstLimit: 1000 },
+  // The largest capacity profiles (docs/capacity.md: `fleet`, `one-big-team`) send about 7,300
+  // requests/s; the account's default API Gateway quota is 10,000/s with a burst of 5,000.
+  httpThrottle: { rateLimit: 8000, burstLimit: 5000 },
   wsThrottle: { rateLimit: 500, burstLimit: 1000 },
   // Replace with the on-call address (or add more) before the first production deploy.
   alarmEmails: ['oncall@example.com'],
@@ -161,10 +163,11 @@ const prod: StageConfig = {
     'http/heartbeat': { reservedConcurrency: 100 },
     'streams/broadcast-events': { memoryMiB: 1024 },
   },
-  queueConsumerMaxConcurrency: 10,
+  // `fleet` keeps about 12 heartbeat batches in flight (docs/capacity.md): room for twice that.
+  queueConsumerMaxConcurrency: 25,
   // 6000 requests per 5 minutes is 20 a second from one IP, sustained: far above one agent's
   // heartbeats and claims or a person on the dashboard, and above a NAT gateway shared by a few
-  // dozen agents, yet it stops one address flooding the API before the stage throttle (500/s for
+  // dozen agents, yet it stops one address flooding the API before the stage throttle (shared by
   // all callers) starves everyone else.
   perIpLimit: { requestsPer5Minutes: 6000 },
 };

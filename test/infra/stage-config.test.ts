@@ -29,7 +29,7 @@ describe('the stage config of prod', () => {
 
   it('throttles the HTTP API at its rates', () => {
     api.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
-      DefaultRouteSettings: { ThrottlingRateLimit: 500, ThrottlingBurstLimit: 1000 },
+      DefaultRouteSettings: { ThrottlingRateLimit: 8000, ThrottlingBurstLimit: 5000 },
     });
   });
 
