@@ -13,10 +13,13 @@ import { trace } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { sqsMessageAttributes, TRACEPARENT_ATTRIBUTE } from '#adapters/sqs/queue-publisher';
+import { heartbeatsQueue } from '#adapters/sqs/queues';
 import { startHttpGateway } from '#local/http-gateway';
 import { DEFAULT_SERVICE_NAME, spanContextOfTraceparent, startLocalTracing, tracesUrlOf } from '#local/otel';
+import { startSqsPoller } from '#local/pollers/sqs-poller';
 import { ApiClient } from '#test/support/http-client';
 import { spawnLocalStack } from '#test/support/local-stack';
+import { createTestQueue } from '../queues/queue-support';
 
 const SLOW = 180_000;
 /** OTLP span kinds. */
@@ -357,6 +360,77 @@ describe('OpenTelemetry export of the local stack', () => {
     expect(spanContextOfTraceparent('00-abc-def-01')).toBeUndefined();
     expect(spanContextOfTraceparent(`00-${'0'.repeat(32)}-${'1'.repeat(16)}-01`)).toBeUndefined();
     expect(spanContextOfTraceparent(undefined)).toBeUndefined();
+  });
+
+  it('marks a batch whose consumer threw as an error, and links a batch of many traces to each sender', async () => {
+    const service = 'poller';
+    const tracing = startLocalTracing({
+      OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl,
+      OTEL_SERVICE_NAME: service,
+    });
+    if (!tracing) throw new Error('no tracing');
+    // Messages come back 1 s after a failed invocation.
+    const queue = await createTestQueue('otel', { ...heartbeatsQueue, visibilityTimeoutSeconds: 1 });
+    try {
+      // Two senders, each its own trace (a scheduled run), each sending one message.
+      const send = async (requestId: string) => {
+        const run = tracing.observeScheduledRun('sender', requestId);
+        const sender = await run.within(async () => {
+          await queue.sqs.send(
+            new SendMessageCommand({
+              QueueUrl: queue.url,
+              MessageBody: JSON.stringify({ agentId: 'ag_same' }),
+              MessageAttributes: sqsMessageAttributes(() => ({ requestId })),
+            }),
+          );
+          return trace.getActiveSpan()?.spanContext();
+        });
+        run.ended({ failed: new Set() });
+        return `${sender?.traceId}/${sender?.spanId}`;
+      };
+      const senders = [await send('req-a'), await send('req-b')];
+      let calls = 0;
+      const poller = startSqsPoller({
+        sqs: queue.sqs,
+        queueUrl: queue.url,
+        loadHandler: async () => async () => {
+          calls += 1;
+          if (calls === 1) throw new Error('the function crashed');
+          return { batchItemFailures: [] };
+        },
+        batchSize: 10,
+        maxBatchingWindowMs: 300,
+        waitTimeSeconds: 1,
+        onError: () => undefined,
+        observe: (records) => tracing.observeQueueBatch({ id: 'test', name: 'test-queue' }, records),
+      });
+      const deadline = Date.now() + 30_000;
+      while (calls < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      await poller.stop();
+      await tracing.shutdown();
+      const batches = spans.filter((span) => span.service === service && span.name === 'process test');
+      expect(batches.length).toBeGreaterThanOrEqual(2);
+      const [crashed, handled] = batches;
+      expect(crashed).toMatchObject({
+        kind: CONSUMER,
+        status: 2,
+        parentSpanId: undefined,
+        attributes: {
+          'messaging.destination.name': 'test-queue',
+          'messaging.batch.message_count': 2,
+          'coord.messages.failed': 2,
+          'coord.agent': 'ag_same',
+        },
+      });
+      // Messages of two requests: no one request id, no parent, a link to each sender.
+      expect(crashed?.attributes['coord.request_id']).toBeUndefined();
+      expect(crashed?.attributes['messaging.message.id']).toBeUndefined();
+      expect([...(crashed?.links ?? [])].sort()).toEqual([...senders].sort());
+      expect(handled).toMatchObject({ status: 0, attributes: { 'coord.messages.failed': 0 } });
+    } finally {
+      await tracing.shutdown();
+      await queue.cleanup();
+    }
   });
 
   it('creates no exporter unless an OTLP endpoint is set', async () => {
