@@ -42,7 +42,7 @@ import type { DynamoDBRecord, SQSRecord } from 'aws-lambda';
 import { TRACEPARENT_ATTRIBUTE } from '#adapters/sqs/queue-publisher';
 import { requestFacts } from '#functions/shared/observability';
 import type { RequestObservation } from './http-gateway';
-import type { WsInvocation } from './ws-gateway';
+import type { WsInvocation, WsObservation } from './ws-gateway';
 
 /** The service name spans carry unless `OTEL_SERVICE_NAME` names another. */
 export const DEFAULT_SERVICE_NAME = 'coord-local';
@@ -104,7 +104,7 @@ export interface LocalTracing {
   /** Starts the span of one HTTP request (the gateway's `observe` hook). */
   observeHttp(method: string, rawPath: string): RequestObservation;
   /** Starts the span of one WebSocket route invocation (the WebSocket gateway's `observe` hook). */
-  observeWs(invocation: WsInvocation): (statusCode: number) => void;
+  observeWs(invocation: WsInvocation): WsObservation;
   /** Starts the span of one batch the local SQS event source hands a queue consumer. */
   observeQueueBatch(queue: ObservedQueue, records: readonly SQSRecord[]): InvocationObservation;
   /** Starts the span of one batch (one attempt) handed to a DynamoDB stream consumer. */
@@ -182,20 +182,25 @@ const httpObservation = (tracer: Tracer, method: string, rawPath: string): Reque
   };
 };
 
-const wsObservation = (tracer: Tracer, invocation: WsInvocation) => {
-  const span = tracer.startSpan(invocation.routeId, {
-    kind: SpanKind.SERVER,
-    attributes: {
-      [COORD_ATTRIBUTES.wsRouteKey]: invocation.routeKey,
-      [COORD_ATTRIBUTES.wsConnectionId]: invocation.connectionId,
-      [COORD_ATTRIBUTES.requestId]: invocation.requestId,
+const wsObservation = (tracer: Tracer, invocation: WsInvocation): WsObservation => {
+  const span = tracer.startSpan(
+    invocation.routeId,
+    {
+      kind: SpanKind.SERVER,
+      attributes: {
+        [COORD_ATTRIBUTES.wsRouteKey]: invocation.routeKey,
+        [COORD_ATTRIBUTES.wsConnectionId]: invocation.connectionId,
+        [COORD_ATTRIBUTES.requestId]: invocation.requestId,
+      },
     },
-  });
-  return (statusCode: number): void => {
+    ROOT_CONTEXT,
+  );
+  const ended = (statusCode: number): void => {
     span.setAttribute(COORD_ATTRIBUTES.wsStatusCode, statusCode);
     if (statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR, message: `status ${statusCode}` });
     span.end();
   };
+  return Object.assign(ended, { within: withinSpan(span) });
 };
 
 /**
