@@ -40,7 +40,7 @@ import {
 } from '@opentelemetry/semantic-conventions';
 import type { DynamoDBRecord, SQSRecord } from 'aws-lambda';
 import { TRACEPARENT_ATTRIBUTE } from '#adapters/sqs/queue-publisher';
-import { requestFacts } from '#functions/shared/observability';
+import { MESSAGE_ORIGIN_ATTRIBUTES, requestFacts } from '#functions/shared/observability';
 import type { RequestObservation } from './http-gateway';
 import type { WsInvocation, WsObservation } from './ws-gateway';
 
@@ -255,26 +255,32 @@ const shared = (values: readonly (string | undefined)[]): string | undefined => 
   return distinct.size === 1 ? only : undefined;
 };
 
-const bodyField = (record: SQSRecord, field: string): string | undefined => {
+/** A message body's top-level string fields (none when it is not a JSON object). */
+const bodyFields = (record: SQSRecord): Readonly<Record<string, unknown>> => {
   try {
-    const body = JSON.parse(record.body) as Record<string, unknown>;
-    const value = body?.[field];
-    return typeof value === 'string' && value !== '' ? value : undefined;
+    const body: unknown = JSON.parse(record.body);
+    return typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
   } catch {
-    return undefined;
+    return {};
   }
 };
+
+const textOf = (value: unknown): string | undefined =>
+  typeof value === 'string' && value !== '' ? value : undefined;
 
 /**
  * The coord attributes of a queue batch: the sending request's id and the agent, work item and
  * team its messages name, each where every message of the batch agrees on it.
  */
 const queueFacts = (records: readonly SQSRecord[]): Record<string, string> => {
+  const bodies = records.map(bodyFields);
   const facts = {
-    [COORD_ATTRIBUTES.requestId]: shared(records.map((r) => r.messageAttributes.requestId?.stringValue)),
-    [COORD_ATTRIBUTES.agent]: shared(records.map((r) => bodyField(r, 'agentId'))),
-    [COORD_ATTRIBUTES.work]: shared(records.map((r) => bodyField(r, 'workId'))),
-    [COORD_ATTRIBUTES.team]: shared(records.map((r) => bodyField(r, 'team'))),
+    [COORD_ATTRIBUTES.requestId]: shared(
+      records.map((record) => record.messageAttributes[MESSAGE_ORIGIN_ATTRIBUTES.requestId]?.stringValue),
+    ),
+    [COORD_ATTRIBUTES.agent]: shared(bodies.map((body) => textOf(body.agentId))),
+    [COORD_ATTRIBUTES.work]: shared(bodies.map((body) => textOf(body.workId))),
+    [COORD_ATTRIBUTES.team]: shared(bodies.map((body) => textOf(body.team))),
   };
   return Object.fromEntries(
     Object.entries(facts).filter((entry): entry is [string, string] => entry[1] !== undefined),
