@@ -79,6 +79,8 @@ export interface RequestObservation {
   answered(statusCode: number, requestId: string): void;
   /** No answer could be written. */
   failed(error: unknown): void;
+  /** Runs the request's handling inside this observation (e.g. with its span active). @default runs it as is */
+  within?<T>(work: () => T): T;
 }
 
 /** A listening gateway. */
@@ -260,7 +262,8 @@ export const startHttpGateway = async <R extends GatewayRoute>(
     const requestId = newRequestId();
     const method = request.method ?? 'GET';
     const observation = options.observe?.(method, splitUrl(request.url ?? '/').rawPath);
-    answer(request, requestId, observation).then(
+    const handling = () => answer(request, requestId, observation);
+    (observation?.within ? observation.within(handling) : handling()).then(
       (result) => {
         if (observation) {
           const answeredId = result.headers['x-request-id'] ?? requestId;

@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { ensureTables } from '#adapters/dynamo/create-tables';
-import { escalationsQueue, heartbeatsQueue, webhooksQueue } from '#adapters/sqs/queues';
+import { tableName } from '#adapters/dynamo/tables';
+import { escalationsQueue, heartbeatsQueue, queueName, webhooksQueue } from '#adapters/sqs/queues';
 import { loadConfig } from '#app/config';
 import { CONSUMERS } from '#functions/shared/consumers';
 import { ROUTES } from '#functions/shared/routes';
@@ -349,11 +350,19 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
         if (!queue) throw new Error(`No queue ${id} was provisioned for its consumer`);
         return queue.url;
       },
+      ...(tracing && {
+        observe: (consumer, records) =>
+          tracing.observeQueueBatch(
+            { id: consumer.queue.id, name: queueName(tablePrefix, consumer.queue) },
+            records,
+          ),
+      }),
     });
     teardown.add(pollers.stop);
     const timers = startTimers({
       timers: [sweeperTimer(sweepIntervalMs)],
       region,
+      ...(tracing && { observe: (timer, requestId) => tracing.observeScheduledRun(timer.id, requestId) }),
     });
     teardown.add(timers.stop);
     const streamPollers = startStreamPollers({
@@ -363,6 +372,14 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       tablePrefix,
       consumers: STREAM_CONSUMERS,
       region,
+      ...(tracing && {
+        observe: (consumer, records, attempt) =>
+          tracing.observeStreamBatch(
+            { id: consumer.id, table: tableName(tablePrefix, consumer.table) },
+            records,
+            attempt,
+          ),
+      }),
     });
     teardown.add(streamPollers.stop);
 

@@ -10,6 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { sweeperSchedule } from '#functions/shared/schedules';
 import { lambdaContext } from './api-gateway-event';
+import type { InvocationObservation } from './otel';
 
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -34,6 +35,11 @@ export interface TimersOptions {
   readonly timeoutMs?: number;
   /** Told about failed runs. @default writes to stderr */
   readonly onError?: (timer: TimerDefinition, error: unknown) => void;
+  /**
+   * Watches every run (e.g. as a trace span, `./otel`), told the run's `awsRequestId`; the handler
+   * runs inside `within`. @default none
+   */
+  readonly observe?: (timer: TimerDefinition, requestId: string) => InvocationObservation;
 }
 
 /** Running timers. */
@@ -98,20 +104,23 @@ export const startTimers = (options: TimersOptions): Timers => {
         handler = undefined;
         throw error;
       });
+      const context = lambdaContext(`coord-local-${timer.id}`, timeoutMs, region);
+      const observation = options.observe?.(timer, context.awsRequestId);
       const run = handler
-        .then((loaded) =>
-          withTimeout(
-            loaded(
-              scheduledEvent(timer, region),
-              lambdaContext(`coord-local-${timer.id}`, timeoutMs, region),
-            ),
+        .then((loaded) => {
+          const invocation = () => loaded(scheduledEvent(timer, region), context);
+          return withTimeout(
+            observation ? observation.within(invocation) : invocation(),
             timeoutMs,
             `${timer.id} run`,
-          ),
-        )
+          );
+        })
         .then(
-          () => undefined,
-          (error: unknown) => onError(timer, error),
+          () => observation?.ended({ failed: new Set() }),
+          (error: unknown) => {
+            observation?.ended({ error });
+            onError(timer, error);
+          },
         )
         .finally(() => {
           busy = false;

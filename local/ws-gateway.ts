@@ -51,8 +51,14 @@ export interface WsGatewayOptions {
    * Told of every route invocation as it starts; the returned callback gets its status code
    * (e.g. a trace span, `./otel`). @default none
    */
-  readonly observe?: (invocation: WsInvocation) => (statusCode: number) => void;
+  readonly observe?: (invocation: WsInvocation) => WsObservation;
 }
+
+/**
+ * Told how a watched invocation ended (its status code); `within`, when given, runs the handler
+ * (e.g. with the invocation's span active).
+ */
+export type WsObservation = ((statusCode: number) => void) & { readonly within?: <T>(work: () => T) => T };
 
 /** One invocation of a WebSocket route, as {@link WsGatewayOptions.observe} sees it. */
 export interface WsInvocation {
@@ -166,7 +172,8 @@ export const startWsGateway = async (options: WsGatewayOptions = {}): Promise<Ws
       connectionId,
       requestId: event.requestContext.requestId,
     });
-    const result = await answerOf(route, event);
+    const answer = () => answerOf(route, event);
+    const result = await (ended?.within ? ended.within(answer) : answer());
     ended?.(result.statusCode);
     return result;
   };

@@ -6,7 +6,9 @@
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSRecord } from 'aws-lambda';
 import type { ConsumerDefinition } from '#functions/shared/consumers';
+import type { InvocationObservation } from '../otel';
 import { type SqsHandler, type SqsPoller, startSqsPoller } from './sqs-poller';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -30,10 +32,13 @@ export interface ConsumerPollersOptions {
   readonly region?: string;
   /** @default writes to stderr */
   readonly onError?: (consumer: ConsumerDefinition, error: unknown) => void;
+  /** Watches every invocation of a consumer (e.g. as a trace span). @default none */
+  readonly observe?: (consumer: ConsumerDefinition, records: readonly SQSRecord[]) => InvocationObservation;
 }
 
 /** Starts every consumer's poller; `stop()` stops them all. */
 export const startConsumerPollers = (options: ConsumerPollersOptions): SqsPoller => {
+  const { observe } = options;
   const pollers = options.consumers.map((consumer) =>
     startSqsPoller({
       sqs: options.sqs,
@@ -44,6 +49,7 @@ export const startConsumerPollers = (options: ConsumerPollersOptions): SqsPoller
       functionName: `coord-local-${consumer.id}`,
       ...(options.region ? { region: options.region } : {}),
       ...(options.onError ? { onError: (error: unknown) => options.onError?.(consumer, error) } : {}),
+      ...(observe ? { observe: (records: readonly SQSRecord[]) => observe(consumer, records) } : {}),
     }),
   );
   return {

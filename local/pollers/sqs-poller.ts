@@ -15,6 +15,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
 import { lambdaContext } from '../api-gateway-event';
+import type { InvocationObservation } from '../otel';
 import { withTimeout } from '../with-timeout';
 
 /** A Lambda handler for SQS events (a consumer that reports batch item failures). */
@@ -45,6 +46,8 @@ export interface SqsPollerOptions {
   readonly onError?: (error: unknown) => void;
   /** Told after every invocation: how many messages it got and how many failed. @default nothing */
   readonly onBatch?: (outcome: { readonly received: number; readonly failed: number }) => void;
+  /** Watches every invocation (e.g. as a trace span, `../otel`); it runs inside `within`. @default none */
+  readonly observe?: (records: readonly SQSRecord[]) => InvocationObservation;
 }
 
 /** A running poller. */
@@ -189,15 +192,23 @@ export const startSqsPoller = (options: SqsPollerOptions): SqsPoller => {
   /** The ids the invocation failed: its `batchItemFailures`, or all of them when it threw or timed out. */
   const invoke = async (event: SQSEvent, timeoutMs: number): Promise<Set<string>> => {
     const all = new Set(event.Records.map((record) => record.messageId));
+    const observation = options.observe?.(event.Records);
     try {
       const run = async () => (await handlerOf())(event, lambdaContext(functionName, timeoutMs, region));
-      const result = await withTimeout(run(), timeoutMs);
+      const result = await withTimeout(observation ? observation.within(run) : run(), timeoutMs);
       if (result === 'timed_out') {
-        onError(new Error(`${functionName} did not finish within ${timeoutMs} ms; its batch comes back`));
+        const error = new Error(
+          `${functionName} did not finish within ${timeoutMs} ms; its batch comes back`,
+        );
+        observation?.ended({ error, failed: all });
+        onError(error);
         return all;
       }
-      return new Set((result?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
+      const failed = new Set((result?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
+      observation?.ended({ failed });
+      return failed;
     } catch (error) {
+      observation?.ended({ error, failed: all });
       onError(error);
       return all;
     }

@@ -19,6 +19,7 @@ import { tableName } from '#adapters/dynamo/tables';
 import type { StreamConsumerDefinition } from '#functions/shared/streams';
 import { lambdaContext } from '../api-gateway-event';
 import { importEntry } from '../http-gateway';
+import type { InvocationObservation } from '../otel';
 import { withTimeout } from '../with-timeout';
 
 /** A Lambda handler of DynamoDB stream events. */
@@ -45,6 +46,15 @@ export interface StreamPollersOptions {
   readonly onError?: (what: string, error: unknown) => void;
   /** Loads a consumer's handler. @default imports its entry once */
   readonly loadHandler?: (consumer: StreamConsumerDefinition) => Promise<StreamHandler>;
+  /**
+   * Watches every invocation (e.g. as a trace span, `../otel`): the consumer, its batch, which
+   * attempt at it (1 first); the handler runs inside `within`. @default none
+   */
+  readonly observe?: (
+    consumer: StreamConsumerDefinition,
+    records: readonly DynamoDBRecord[],
+    attempt: number,
+  ) => InvocationObservation;
 }
 
 /** Running stream pollers. */
@@ -109,6 +119,7 @@ class ConsumerFeed {
       region: string;
       timeoutMs: number;
       onError: (what: string, e: unknown) => void;
+      observe?: StreamPollersOptions['observe'];
     },
     private readonly signal: AbortSignal,
   ) {
@@ -144,7 +155,7 @@ class ConsumerFeed {
   private async invoke(batch: DynamoDBRecord[]): Promise<void> {
     let records = batch;
     for (let attempt = 0; records.length > 0; attempt++) {
-      const failedFrom = await this.invokeOnce(records);
+      const failedFrom = await this.invokeOnce(records, attempt + 1);
       if (failedFrom === undefined) return;
       if (attempt >= this.consumer.retryAttempts) {
         this.options.onError(
@@ -159,22 +170,24 @@ class ConsumerFeed {
   }
 
   /** The index of the first failed record, or `undefined` when the batch succeeded. */
-  private async invokeOnce(records: DynamoDBRecord[]): Promise<number | undefined> {
+  private async invokeOnce(records: DynamoDBRecord[], attempt: number): Promise<number | undefined> {
+    const observation = this.options.observe?.(this.consumer, records, attempt);
     try {
       const handler = await this.load();
-      const result = await withTimeout(
+      const run = () =>
         handler(
           { Records: records },
           lambdaContext(`coord-local-${this.consumer.id}`, this.options.timeoutMs, this.options.region),
-        ),
-        this.options.timeoutMs,
-      );
+        );
+      const result = await withTimeout(observation ? observation.within(run) : run(), this.options.timeoutMs);
       if (result === 'timed_out') throw new Error(`no answer within ${this.options.timeoutMs} ms`);
       const failed = new Set((result?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
+      observation?.ended({ failed });
       if (failed.size === 0) return undefined;
       const index = records.findIndex((record) => failed.has(record.dynamodb?.SequenceNumber ?? ''));
       return index === -1 ? 0 : index;
     } catch (error) {
+      observation?.ended({ error });
       this.options.onError(`${this.consumer.id}: invocation failed`, error);
       return 0;
     }
@@ -315,7 +328,7 @@ export const startStreamPollers = (options: StreamPollersOptions): StreamPollers
         new ConsumerFeed(
           consumer,
           load(consumer),
-          { region, timeoutMs: options.timeoutMs ?? 60_000, onError },
+          { region, timeoutMs: options.timeoutMs ?? 60_000, onError, observe: options.observe },
           aborter.signal,
         ),
     );

@@ -5,6 +5,7 @@
  * a deployment fault a retry will not fix).
  */
 import { type MessageAttributeValue, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { TraceFlags, trace } from '@opentelemetry/api';
 import { UnavailableError } from '#core/errors';
 import { awsErrorName, isTransientAwsError } from '../aws-errors';
 import { type ClientOptions, clientConfig } from '../client-config';
@@ -49,11 +50,35 @@ export interface QueuePublisher<T> {
  */
 export type MessageAttributesSource = () => Readonly<Record<string, string>>;
 
-/** `attributes`' current values as SQS message attributes; `undefined` when there are none. */
+/** SQS takes at most this many message attributes per message. */
+export const SQS_MAX_MESSAGE_ATTRIBUTES = 10;
+
+/** The message attribute carrying the W3C trace context of the span a message was sent from. */
+export const TRACEPARENT_ATTRIBUTE = 'traceparent';
+
+/**
+ * The W3C `traceparent` of the active OpenTelemetry span, or undefined when none is active (no
+ * OpenTelemetry SDK is running: the API's no-op answers, and nothing is built).
+ */
+export const activeTraceparent = (): string | undefined => {
+  const span = trace.getActiveSpan()?.spanContext();
+  if (!span || !trace.isSpanContextValid(span)) return undefined;
+  const sampled = (span.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED ? '01' : '00';
+  return `00-${span.traceId}-${span.spanId}-${sampled}`;
+};
+
+/**
+ * `attributes`' current values as SQS message attributes, with the active span's `traceparent`
+ * when there is one and room for it (SQS takes ten attributes); `undefined` when there are none.
+ */
 export const sqsMessageAttributes = (
   attributes: MessageAttributesSource | undefined,
 ): Record<string, MessageAttributeValue> | undefined => {
   const entries = Object.entries(attributes?.() ?? {}).filter(([, value]) => value !== '');
+  const room = entries.length < SQS_MAX_MESSAGE_ATTRIBUTES;
+  const traceparent =
+    room && !entries.some(([name]) => name === TRACEPARENT_ATTRIBUTE) ? activeTraceparent() : undefined;
+  if (traceparent) entries.push([TRACEPARENT_ATTRIBUTE, traceparent]);
   return entries.length === 0
     ? undefined
     : Object.fromEntries(entries.map(([name, value]) => [name, { DataType: 'String', StringValue: value }]));
