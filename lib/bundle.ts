@@ -48,19 +48,21 @@ export const ANTHROPIC_SDK_MODULES: readonly string[] = [
 ];
 
 /**
- * esbuild aliases of a function's bundle: `semver` is swapped for {@link SEMVER_LEFT_OUT}, and
- * the Anthropic SDK is swapped out unless it calls Claude;
- * when it does, `#app/validators` is swapped for its validators precompiled at build time
- * (`lib/validators-build.ts`), written now unless `write` is false (no bundling will run).
+ * esbuild aliases of a function's bundle: `semver` is swapped for {@link SEMVER_LEFT_OUT},
+ * `#app/validators` for the validators precompiled at build time (`lib/validators-build.ts`, so
+ * no bundle carries Ajv's compiler or compiles a schema when it loads), written now unless `write`
+ * is false (no bundling will run), and the Anthropic SDK is swapped out unless the function calls
+ * Claude.
  */
 export const bundleAliases = (
   projectRoot: string,
-  { entry, claude }: HandlerBundle,
+  handler: HandlerBundle,
   write = true,
 ): Record<string, string> => ({
   semver: SEMVER_LEFT_OUT,
-  ...(claude
-    ? { [VALIDATORS_MODULE]: precompiledValidators(projectRoot, entry, write) }
+  [VALIDATORS_MODULE]: precompiledValidators(projectRoot, handler, write),
+  ...(handler.claude
+    ? {}
     : Object.fromEntries(ANTHROPIC_SDK_MODULES.map((module) => [module, ANTHROPIC_SDK_LEFT_OUT]))),
 });
 

@@ -6,15 +6,16 @@ import { ConfigEnv } from '#app/config';
 import { ModelAssessment } from '#app/schemas/ai';
 import { AskMessage, SubscribeMessage } from '#app/schemas/live';
 import { compileSchema, type ValidatorProfile } from '#app/validators';
+import { type HandlerBundle, handlerEntries } from '../../lib/bundle';
 import { PROJECT_ROOT } from '../../lib/constructs/coord-function';
 import { precompiledValidators, validatedSchemas } from '../../lib/validators-build';
 
 type Compile = (profile: ValidatorProfile, schema: TSchema) => ValidateFunction;
 
-const ENTRY = 'functions/ws/message.ts';
-const precompiled = async (): Promise<Compile> =>
+const WS = { entry: 'functions/ws/message.ts', claude: true };
+const precompiled = async (handler: HandlerBundle = WS): Promise<Compile> =>
   (
-    (await import(pathToFileURL(precompiledValidators(PROJECT_ROOT, ENTRY)).href)) as {
+    (await import(pathToFileURL(precompiledValidators(PROJECT_ROOT, handler)).href)) as {
       compileSchema: Compile;
     }
   ).compileSchema;
@@ -68,7 +69,7 @@ describe('validators precompiled at build time for a bundle', () => {
       ],
     ];
     // Every schema the bundle carries, with values that fail most of them in several ways.
-    for (const { profile, schema } of validatedSchemas(ENTRY)) {
+    for (const { profile, schema } of validatedSchemas(WS)) {
       samples.push([profile, schema, [{}, { unknown: 1 }, 'text', null, []]]);
     }
     let compared = 0;
@@ -82,6 +83,33 @@ describe('validators precompiled at build time for a bundle', () => {
     }
     expect(compared).toBeGreaterThan(40);
   });
+
+  // Every schema of every function: the body, query and path parameters of all routes, the queue
+  // messages and import records, with values that fail them in several ways.
+  it.each(handlerEntries().filter((handler) => handler.entry !== WS.entry))(
+    'answer as Ajv compiling at run time does for every schema of $entry',
+    async (handler) => {
+      const compile = await precompiled(handler);
+      const schemas = validatedSchemas(handler);
+      for (const { profile, schema } of schemas) {
+        for (const value of [
+          {},
+          { unknown: 1 },
+          { id: 'a\u0007b' },
+          { id: '7', limit: '3' },
+          'text',
+          null,
+          [],
+        ]) {
+          expect(outcome(compile(profile, schema), value)).toEqual(
+            outcome(compileSchema(profile, schema), value),
+          );
+        }
+      }
+      expect(schemas.length).toBeGreaterThan(0);
+    },
+    60_000,
+  );
 
   it('holds no validator of a schema the function was not built with, and says where to list it', async () => {
     const compile = await precompiled();
