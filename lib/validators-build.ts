@@ -1,9 +1,9 @@
 /**
- * Validators precompiled at build time (Ajv's standalone code) for the bundles of the functions
- * that call Claude: their bundle gets a module in place of `#app/validators` that holds the
- * validators of the schemas the function compiles, so it carries no Ajv compiler (about 130 kB
- * minified with the formats), which keeps it within the bundle budget next to the Anthropic SDK.
- * The code is the code Ajv compiles at run time, with the same options (`PROFILES`).
+ * Validators precompiled at build time (Ajv's standalone code) for every function's bundle: it
+ * gets a module in place of `#app/validators` that holds the validators of the schemas the
+ * function compiles, so it carries no Ajv compiler (about 130 kB minified with the formats) and
+ * compiles nothing when it loads. The code is the code Ajv compiles at run time, with the same
+ * options (`PROFILES`).
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';

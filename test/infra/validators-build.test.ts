@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { TSchema } from '@sinclair/typebox';
 import type { ValidateFunction } from 'ajv';
@@ -110,6 +112,37 @@ describe('validators precompiled at build time for a bundle', () => {
     },
     60_000,
   );
+
+  // A function's validators are complete when every schema it compiles is compiled as its module
+  // loads (the bundle test loads every bundle): these are all the places that compile one, each
+  // reached at module load; a new one must be, and its schemas listed in validatedSchemas.
+  it('are compiled only where a module loads: every call site of the compilers is a known one', () => {
+    const CALL = /\b(compileSchema|bodyCheck|stringsCheck|toolCheck)(<[^>(]*>)?\(/;
+    const sites = ['src', 'functions'].flatMap((dir) =>
+      readdirSync(join(PROJECT_ROOT, dir), { recursive: true, encoding: 'utf8' })
+        .filter((file) => file.endsWith('.ts'))
+        .flatMap((file) =>
+          readFileSync(join(PROJECT_ROOT, dir, file), 'utf8')
+            .split('\n')
+            .filter((line) => CALL.test(line) && !/^\s*(export const|\*|\/\/)/.test(line))
+            .map((line) => `${dir}/${file}: ${line.trim()}`),
+        ),
+    );
+    expect(sites.sort()).toEqual([
+      'functions/http/import-records.ts: agents: bodyCheck(ImportAgentRecord),',
+      'functions/http/import-records.ts: events: bodyCheck(ImportEventRecord),',
+      'functions/http/import-records.ts: work: bodyCheck(ImportWorkRecord),',
+      'functions/shared/http.ts: const checkBody = route.body && bodyCheck(route.body);',
+      'functions/shared/http.ts: const checkParams = route.params && stringsCheck(route.params);',
+      'functions/shared/http.ts: const checkQuery = route.query && stringsCheck(route.query);',
+      'functions/shared/queue.ts: const check = bodyCheck(spec.schema);',
+      'functions/ws/message.ts: Object.entries(CLIENT_MESSAGES).map(([action, schema]) => [action, bodyCheck(schema)]),',
+      "src/app/config.ts: const checkEnv = compileSchema<ConfigEnv>('config', ConfigEnv);",
+      'src/app/use-cases/ai/analyze-performance.ts: const CHECK = toolCheck(ModelSuggestions);',
+      'src/app/use-cases/ai/assess-health.ts: const CHECK = toolCheck(ModelAssessment);',
+      'src/app/use-cases/ai/recommend-assignments.ts: const CHECK = toolCheck(ModelRecommendations);',
+    ]);
+  });
 
   it('holds no validator of a schema the function was not built with, and says where to list it', async () => {
     const compile = await precompiled();
