@@ -1,9 +1,9 @@
 /**
- * Validators precompiled at build time (Ajv's standalone code) for the bundles of the functions
- * that call Claude: their bundle gets a module in place of `#app/validators` that holds the
- * validators of the schemas the function compiles, so it carries no Ajv compiler (about 130 kB
- * minified with the formats), which keeps it within the bundle budget next to the Anthropic SDK.
- * The code is the code Ajv compiles at run time, with the same options (`PROFILES`).
+ * Validators precompiled at build time (Ajv's standalone code) for every function's bundle: it
+ * gets a module in place of `#app/validators` that holds the validators of the schemas the
+ * function compiles, so it carries no Ajv compiler (about 130 kB minified with the formats) and
+ * compiles nothing when it loads. The code is the code Ajv compiles at run time, with the same
+ * options (`PROFILES`).
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
@@ -14,8 +14,12 @@ import standaloneCode from 'ajv/dist/standalone';
 import { ConfigEnv } from '#app/config';
 import { schemaKey } from '#app/schema-key';
 import { ModelAssessment, ModelRecommendations, ModelSuggestions } from '#app/schemas/ai';
+import { EscalationMessage } from '#app/schemas/escalations';
+import { ImportAgentRecord, ImportEventRecord, ImportWorkRecord } from '#app/schemas/import';
 import { JSON_KEYWORDS } from '#app/schemas/json-rules';
 import { CLIENT_MESSAGES } from '#app/schemas/live';
+import { HeartbeatMessage } from '#app/schemas/messages';
+import { DeliveryMessage } from '#app/schemas/webhooks';
 import { createAjv, PROFILES, type ValidatorProfile } from '#app/validators';
 import { ROUTES } from '#functions/shared/routes';
 
@@ -28,32 +32,48 @@ export interface ValidatedSchema {
   readonly schema: TSchema;
 }
 
-/** The WebSocket handler, which checks every client message. */
-const WS_MESSAGE_ENTRY = 'functions/ws/message.ts';
+/** The schemas a handler compiles besides its routes', by handler module. */
+const HANDLER_SCHEMAS: Readonly<Record<string, readonly TSchema[]>> = {
+  'functions/ws/message.ts': Object.values(CLIENT_MESSAGES),
+  'functions/http/import-records.ts': [ImportAgentRecord, ImportWorkRecord, ImportEventRecord],
+  'functions/queues/heartbeats.ts': [HeartbeatMessage],
+  'functions/queues/record-escalations.ts': [EscalationMessage],
+  'functions/queues/webhook-deliver.ts': [DeliveryMessage],
+};
+
+/** The streamed query takes the query route's request. */
+const ROUTE_OF_ENTRY: Readonly<Record<string, string>> = {
+  'functions/url/ai-query.ts': 'functions/http/ai-query.ts',
+};
 
 /**
- * The schemas a function that calls Claude compiles: the environment, the AI routes' requests
- * (the streamed query wraps the query route), the model's tool answers and, for the WebSocket
- * handler, the client messages. A function compiling one not listed here fails when its module
- * loads (the bundle test loads every such bundle).
+ * The schemas a function compiles (each when its module loads: `compileSchema` directly, or
+ * through `bodyCheck`, `stringsCheck` or `toolCheck`): the environment (`src/app/config.ts`), the
+ * body, query and path parameters of its routes (`functions/shared/http.ts`), what the handler
+ * checks itself (WebSocket client messages, import records, its queue's messages) and, when it
+ * calls Claude, the model's tool answers. A function compiling one not listed here fails when its
+ * module loads, and the bundle test loads every bundle.
  */
-export const validatedSchemas = (entry: string): ValidatedSchema[] => {
-  const routes = ROUTES.filter((route) => route.tag === 'ai').flatMap((route): ValidatedSchema[] => {
+export const validatedSchemas = ({
+  entry,
+  claude,
+}: {
+  entry: string;
+  claude: boolean;
+}): ValidatedSchema[] => {
+  const routeEntry = ROUTE_OF_ENTRY[entry] ?? entry;
+  const routes = ROUTES.filter((route) => route.entry === routeEntry).flatMap((route): ValidatedSchema[] => {
     const { body, query, params } = route as { body?: TSchema; query?: TSchema; params?: TSchema };
     return [
       ...(body ? [{ profile: 'body' as const, schema: body }] : []),
       ...[query, params].flatMap((schema) => (schema ? [{ profile: 'strings' as const, schema }] : [])),
     ];
   });
-  const messages =
-    entry === WS_MESSAGE_ENTRY
-      ? Object.values(CLIENT_MESSAGES).map((schema): ValidatedSchema => ({ profile: 'body', schema }))
-      : [];
   return [
     { profile: 'config', schema: ConfigEnv },
     ...routes,
-    ...messages,
-    ...[ModelAssessment, ModelRecommendations, ModelSuggestions].map(
+    ...(HANDLER_SCHEMAS[entry] ?? []).map((schema): ValidatedSchema => ({ profile: 'body', schema })),
+    ...(claude ? [ModelAssessment, ModelRecommendations, ModelSuggestions] : []).map(
       (schema): ValidatedSchema => ({ profile: 'tool', schema }),
     ),
   ];
@@ -87,10 +107,10 @@ const profileModule = (
   // The JSON rules' keyword functions are imported by the module, not serialized.
   const values = (
     ajv.scope as unknown as {
-      _values: Record<string, Set<{ value?: { ref: unknown; code?: unknown } }> | undefined>;
+      _values: Record<string, Map<unknown, { value?: { ref: unknown; code?: unknown } }> | undefined>;
     }
   )._values;
-  for (const name of values.keyword ?? []) {
+  for (const name of values.keyword?.values() ?? []) {
     const value = name.value;
     const keyword = value && keywordNames.get(value.ref);
     if (value === undefined || keyword === undefined)
@@ -100,7 +120,7 @@ const profileModule = (
   const header = [
     PROFILES[profile].formats ? "import { fullFormats as formats } from 'ajv-formats/dist/formats.js';" : '',
     PROFILES[profile].keywords
-      ? `import { JSON_KEYWORDS } from ${JSON.stringify(join(projectRoot, 'src/app/schemas/json-rules.ts'))};\nconst keywords = Object.fromEntries(JSON_KEYWORDS.map((keyword) => [keyword.keyword, keyword.validate]));`
+      ? `import { JSON_KEYWORDS } from ${JSON.stringify(join(projectRoot, 'src/app/schemas/json-rules.ts'))};\nconst keywords = Object.fromEntries(JSON_KEYWORDS.map((keyword) => [keyword.keyword, keyword.validate]));\n// Ajv calls a keyword function with its instance as \`this\` (\`self\`); the rules do not read it.\nconst self = undefined;`
       : '',
   ];
   const code = standaloneCode(ajv, Object.fromEntries(ids.map((id) => [id, id])));
@@ -136,7 +156,11 @@ const written = new Map<string, string>();
  * {@link VALIDATORS_MODULE}), under `node_modules/.cache` so the Ajv runtime helpers and the
  * formats resolve; written once per process (the same bytes every time), when `write` is true.
  */
-export const precompiledValidators = (projectRoot: string, entry: string, write = true): string => {
+export const precompiledValidators = (
+  projectRoot: string,
+  handler: { entry: string; claude: boolean },
+  write = true,
+): string => {
   const dir = join(
     projectRoot,
     'node_modules',
@@ -144,13 +168,13 @@ export const precompiledValidators = (projectRoot: string, entry: string, write 
     'coord-validators',
     // Apart per checkout, as the modules name the project's files by absolute path.
     createHash('sha256').update(projectRoot).digest('hex').slice(0, 12),
-    entry.replace(/\.ts$/, '').replaceAll('/', '-'),
+    handler.entry.replace(/\.ts$/, '').replaceAll('/', '-'),
   );
   const index = join(dir, 'index.mjs');
   if (!write || written.has(index)) return index;
   const byProfile = new Map<ValidatorProfile, TSchema[]>();
   const seen = new Set<string>();
-  for (const { profile, schema } of validatedSchemas(entry)) {
+  for (const { profile, schema } of validatedSchemas(handler)) {
     const key = schemaKey(profile, schema);
     if (seen.has(key)) continue;
     seen.add(key);

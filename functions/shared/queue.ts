@@ -147,11 +147,13 @@ const handleTraced = async <M>(
   }
 };
 
-/** Handles one batch: parses every record, then each group once, each record by its group's outcome. */
-const batchHandler =
-  <M>(spec: QueueConsumerSpec<M>) =>
-  async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
-    const parse = parser(spec);
+/**
+ * Handles one batch: parses every record, then each group once, each record by its group's outcome.
+ * The message schema is compiled here, when the module loads, not on the first batch.
+ */
+const batchHandler = <M>(spec: QueueConsumerSpec<M>) => {
+  const parse = parser(spec);
+  return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     const parsed = new Map(event.Records.map((record) => [record.messageId, parse(record)]));
     const groups = new Map<string, M[]>();
     const groupRecords = new Map<string, SQSRecord[]>();
@@ -218,6 +220,7 @@ const batchHandler =
     });
     return answer;
   };
+};
 
 /**
  * A queue consumer's handler: `export const handler = queueConsumer({ queue, schema, handle })`.

@@ -1,9 +1,10 @@
 /**
  * Every JSON Schema validator the service compiles, by profile (the Ajv options it is compiled
- * with). Here Ajv compiles each schema on first use; the bundles of the functions that call Claude
- * swap this module for one holding their validators precompiled by Ajv at build time
- * (`lib/validators-build.ts`, Ajv's standalone code), so those bundles carry no Ajv compiler.
- * Both give the same validation functions: the standalone code is what Ajv compiles here.
+ * with). Here Ajv compiles each schema on first use (the local stack and the tests); every Lambda
+ * bundle swaps this module for one holding its function's validators precompiled by Ajv at build
+ * time (`lib/validators-build.ts`, Ajv's standalone code), so no bundle carries the Ajv compiler
+ * or compiles a schema when it loads. Both give the same validation functions: the standalone
+ * code is what Ajv compiles here.
  */
 import type { TSchema } from '@sinclair/typebox';
 import Ajv, { type Options, type ValidateFunction } from 'ajv';

@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { TSchema } from '@sinclair/typebox';
 import type { ValidateFunction } from 'ajv';
@@ -6,15 +8,16 @@ import { ConfigEnv } from '#app/config';
 import { ModelAssessment } from '#app/schemas/ai';
 import { AskMessage, SubscribeMessage } from '#app/schemas/live';
 import { compileSchema, type ValidatorProfile } from '#app/validators';
+import { type HandlerBundle, handlerEntries } from '../../lib/bundle';
 import { PROJECT_ROOT } from '../../lib/constructs/coord-function';
 import { precompiledValidators, validatedSchemas } from '../../lib/validators-build';
 
 type Compile = (profile: ValidatorProfile, schema: TSchema) => ValidateFunction;
 
-const ENTRY = 'functions/ws/message.ts';
-const precompiled = async (): Promise<Compile> =>
+const WS = { entry: 'functions/ws/message.ts', claude: true };
+const precompiled = async (handler: HandlerBundle = WS): Promise<Compile> =>
   (
-    (await import(pathToFileURL(precompiledValidators(PROJECT_ROOT, ENTRY)).href)) as {
+    (await import(pathToFileURL(precompiledValidators(PROJECT_ROOT, handler)).href)) as {
       compileSchema: Compile;
     }
   ).compileSchema;
@@ -68,7 +71,7 @@ describe('validators precompiled at build time for a bundle', () => {
       ],
     ];
     // Every schema the bundle carries, with values that fail most of them in several ways.
-    for (const { profile, schema } of validatedSchemas(ENTRY)) {
+    for (const { profile, schema } of validatedSchemas(WS)) {
       samples.push([profile, schema, [{}, { unknown: 1 }, 'text', null, []]]);
     }
     let compared = 0;
@@ -81,6 +84,64 @@ describe('validators precompiled at build time for a bundle', () => {
       }
     }
     expect(compared).toBeGreaterThan(40);
+  });
+
+  // Every schema of every function: the body, query and path parameters of all routes, the queue
+  // messages and import records, with values that fail them in several ways.
+  it.each(handlerEntries().filter((handler) => handler.entry !== WS.entry))(
+    'answer as Ajv compiling at run time does for every schema of $entry',
+    async (handler) => {
+      const compile = await precompiled(handler);
+      const schemas = validatedSchemas(handler);
+      for (const { profile, schema } of schemas) {
+        for (const value of [
+          {},
+          { unknown: 1 },
+          { id: 'a\u0007b' },
+          { id: '7', limit: '3' },
+          'text',
+          null,
+          [],
+        ]) {
+          expect(outcome(compile(profile, schema), value)).toEqual(
+            outcome(compileSchema(profile, schema), value),
+          );
+        }
+      }
+      expect(schemas.length).toBeGreaterThan(0);
+    },
+    60_000,
+  );
+
+  // A function's validators are complete when every schema it compiles is compiled as its module
+  // loads (the bundle test loads every bundle): these are all the places that compile one, each
+  // reached at module load; a new one must be, and its schemas listed in validatedSchemas.
+  it('are compiled only where a module loads: every call site of the compilers is a known one', () => {
+    const CALL = /\b(compileSchema|bodyCheck|stringsCheck|toolCheck)(<[^>(]*>)?\(/;
+    const sites = ['src', 'functions'].flatMap((dir) =>
+      readdirSync(join(PROJECT_ROOT, dir), { recursive: true, encoding: 'utf8' })
+        .filter((file) => file.endsWith('.ts'))
+        .flatMap((file) =>
+          readFileSync(join(PROJECT_ROOT, dir, file), 'utf8')
+            .split('\n')
+            .filter((line) => CALL.test(line) && !/^\s*(export const|\*|\/\/)/.test(line))
+            .map((line) => `${dir}/${file}: ${line.trim()}`),
+        ),
+    );
+    expect(sites.sort()).toEqual([
+      'functions/http/import-records.ts: agents: bodyCheck(ImportAgentRecord),',
+      'functions/http/import-records.ts: events: bodyCheck(ImportEventRecord),',
+      'functions/http/import-records.ts: work: bodyCheck(ImportWorkRecord),',
+      'functions/shared/http.ts: const checkBody = route.body && bodyCheck(route.body);',
+      'functions/shared/http.ts: const checkParams = route.params && stringsCheck(route.params);',
+      'functions/shared/http.ts: const checkQuery = route.query && stringsCheck(route.query);',
+      'functions/shared/queue.ts: const check = bodyCheck(spec.schema);',
+      'functions/ws/message.ts: Object.entries(CLIENT_MESSAGES).map(([action, schema]) => [action, bodyCheck(schema)]),',
+      "src/app/config.ts: const checkEnv = compileSchema<ConfigEnv>('config', ConfigEnv);",
+      'src/app/use-cases/ai/analyze-performance.ts: const CHECK = toolCheck(ModelSuggestions);',
+      'src/app/use-cases/ai/assess-health.ts: const CHECK = toolCheck(ModelAssessment);',
+      'src/app/use-cases/ai/recommend-assignments.ts: const CHECK = toolCheck(ModelRecommendations);',
+    ]);
   });
 
   it('holds no validator of a schema the function was not built with, and says where to list it', async () => {
