@@ -5,6 +5,7 @@ import { type Ports, WriteConflict } from '#core/ports';
 import { rankByCurrentUrgency } from '#core/urgency';
 import { assertCanTakeWork, claimWork as decideClaim } from '#core/work/claim';
 import {
+  extraCandidatesWhenContended,
   fitsAgent,
   MAX_CARRIED_LOSSES,
   nextCandidateIndex,
@@ -72,7 +73,8 @@ const sameTeams = (a: readonly string[], b: readonly string[]): boolean =>
  * `POST /v1/work/claim-next`: claim the most urgent ready item the agent may take, or
  * `undefined` (204) when nothing fits.
  * 1. the agent may act only as itself (403); read it (404); it must not be retiring or full (409);
- * 2. read the top `CANDIDATES_PER_READ` ready items of its teams (default: its own team); the first
+ * 2. read the top `CANDIDATES_PER_READ` ready items of its teams (default: its own team), more
+ *    while the teams are contended (`extraCandidatesWhenContended`, see step 4); the first
  *    read starts beside step 1's when the teams are known before the agent is read (asked for,
  *    or the team this process last saw the agent in) and counts only if they are the agent's;
  * 3. keep those of the asked types whose capabilities it has, ordered by urgency now;
@@ -104,7 +106,9 @@ export const claimNext = async (
   assertActsAs(ctx.principal, input.agentId);
   const hinted = teamHints.get(input.agentId);
   const guessedTeams = input.teams ?? (hinted === undefined ? undefined : [hinted]);
-  const early = guessedTeams && deps.work.readyCandidates(guessedTeams, CANDIDATES_PER_READ);
+  const carriedOf = (teams: readonly string[]) => contentionHints.get(teams.join('\n')) ?? 0;
+  const readSize = (carried: number) => CANDIDATES_PER_READ + extraCandidatesWhenContended(carried);
+  const early = guessedTeams && deps.work.readyCandidates(guessedTeams, readSize(carriedOf(guessedTeams)));
   // Awaited below when it counts; a call that ends before then must not leave it unhandled.
   early?.catch(() => undefined);
   const [settings, agentAsRead] = await Promise.all([
@@ -121,7 +125,7 @@ export const claimNext = async (
   const tried = new Set<string>();
   let lostRaces = 0;
   const teamsKey = teams.join('\n');
-  const carried = contentionHints.get(teamsKey) ?? 0;
+  const carried = carriedOf(teams);
   let agentRereads = 0;
   let pathsSkipped = 0;
 
@@ -138,7 +142,7 @@ export const claimNext = async (
         ? await early
         : await deps.work.readyCandidates(
             teams,
-            CANDIDATES_PER_READ + Math.min(pathsSkipped, MAX_EXTRA_CANDIDATES),
+            readSize(carried) + Math.min(pathsSkipped, MAX_EXTRA_CANDIDATES),
           );
     const candidates = rankByCurrentUrgency(
       fetched.filter((item) => !tried.has(item.id) && fitsAgent(item, current, input.types)),

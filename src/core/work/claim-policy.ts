@@ -77,7 +77,7 @@ export const readAfresh = (candidatesLeft: number, lossesThisRead: number): bool
   candidatesLeft === 0 || lossesThisRead >= MAX_LOSSES_PER_READ;
 
 /** Most lost races a team's recent claims carry over to its next claim as a wider first try. */
-export const MAX_CARRIED_LOSSES = 3;
+export const MAX_CARRIED_LOSSES = 4;
 
 /**
  * The losses the next claim of a team starts with (its first try then spreads as if it had lost
@@ -89,3 +89,12 @@ export const MAX_CARRIED_LOSSES = 3;
  */
 export const nextCarriedLosses = (carried: number, lostRaces: number): number =>
   Math.min(MAX_CARRIED_LOSSES, Math.max(0, lostRaces === 0 ? carried - 1 : carried + lostRaces));
+
+/**
+ * How many more ready items than usual a claim that starts with `carried` losses reads: as many
+ * as its widened first try spreads over (`SPREAD_AFTER_LOSS` doubled with every carried loss
+ * but the first), so a crowd spreads over fresh items rather than over the same short read.
+ * None when the team is uncontended.
+ */
+export const extraCandidatesWhenContended = (carried: number): number =>
+  carried <= 0 ? 0 : SPREAD_AFTER_LOSS * 2 ** (Math.min(carried, MAX_CARRIED_LOSSES) - 1);

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClaimView } from '#app/schemas/views';
-import { claimNext, MAX_CANDIDATE_READS } from '#app/use-cases/claim-next';
+import { CANDIDATES_PER_READ, claimNext, MAX_CANDIDATE_READS } from '#app/use-cases/claim-next';
 import { claimWork } from '#app/use-cases/claim-work';
 import { createWork } from '#app/use-cases/create-work';
 import { AlreadyClaimedError, CapacityExceededError, RateLimitedError, UnavailableError } from '#core/errors';
-import { MAX_LOSSES_PER_READ } from '#core/work/claim-policy';
+import { MAX_LOSSES_PER_READ, SPREAD_AFTER_LOSS } from '#core/work/claim-policy';
 import { createTestStore, type TestStore } from '#test/support/dynamo';
 import { asAdmin, asAgent, aTeam, registerAgents, type UseCaseDeps, useCaseDeps } from './fixture';
 
@@ -279,12 +279,27 @@ describe('claimNext under contention', () => {
       agentId: first,
     });
     // Uncontended itself, but the team's last claim lost a race: the first try spreads over five.
-    const spread = await claimNext(lastOfWindow, asAgent(second), { agentId: second });
+    const limits: number[] = [];
+    const spread = await claimNext(
+      {
+        ...lastOfWindow,
+        work: Object.assign(Object.create(deps.work) as UseCaseDeps['work'], {
+          readyCandidates: (teams: readonly string[], limit: number) => {
+            limits.push(limit);
+            return deps.work.readyCandidates(teams, limit);
+          },
+        }),
+      },
+      asAgent(second),
+      { agentId: second },
+    );
     // The last claim won at its first try: back to the most urgent.
     const strict = await claimNext(lastOfWindow, asAgent(third), { agentId: third });
 
     expect(businessValueOf(contended)).toBe(40);
     expect(businessValueOf(spread)).toBe(30);
+    // ...and reads as many more items as it spreads over.
+    expect(limits).toEqual([CANDIDATES_PER_READ + SPREAD_AFTER_LOSS]);
     expect(businessValueOf(strict)).toBe(80);
   });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  extraCandidatesWhenContended,
   FIRST_TRY_URGENCY_TOLERANCE,
   firstTryWindow,
   fitsAgent,
@@ -115,6 +116,24 @@ describe('nextCarriedLosses', () => {
     expect(nextCarriedLosses(MAX_CARRIED_LOSSES - 1, 1)).toBe(MAX_CARRIED_LOSSES);
     expect(nextCarriedLosses(MAX_CARRIED_LOSSES, 5)).toBe(MAX_CARRIED_LOSSES);
     expect(nextCarriedLosses(0, 40)).toBe(MAX_CARRIED_LOSSES);
+  });
+});
+
+describe('extraCandidatesWhenContended', () => {
+  it('reads no more than usual for an uncontended team', () => {
+    expect(extraCandidatesWhenContended(0)).toBe(0);
+    expect(extraCandidatesWhenContended(-1)).toBe(0);
+  });
+
+  it('reads as many more as the carried first-try window spreads over', () => {
+    expect(extraCandidatesWhenContended(1)).toBe(SPREAD_AFTER_LOSS);
+    expect(extraCandidatesWhenContended(2)).toBe(2 * SPREAD_AFTER_LOSS);
+    expect(extraCandidatesWhenContended(MAX_CARRIED_LOSSES)).toBe(
+      SPREAD_AFTER_LOSS * 2 ** (MAX_CARRIED_LOSSES - 1),
+    );
+    expect(extraCandidatesWhenContended(MAX_CARRIED_LOSSES + 3)).toBe(
+      SPREAD_AFTER_LOSS * 2 ** (MAX_CARRIED_LOSSES - 1),
+    );
   });
 });
 
