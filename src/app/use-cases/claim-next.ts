@@ -4,7 +4,14 @@ import type { WorkItem } from '#core/model';
 import { type Ports, WriteConflict } from '#core/ports';
 import { rankByCurrentUrgency } from '#core/urgency';
 import { assertCanTakeWork, claimWork as decideClaim } from '#core/work/claim';
-import { fitsAgent, nextCandidateIndex } from '#core/work/claim-policy';
+import {
+  extraCandidatesWhenContended,
+  fitsAgent,
+  MAX_CARRIED_LOSSES,
+  nextCandidateIndex,
+  nextCarriedLosses,
+  readAfresh,
+} from '#core/work/claim-policy';
 import { needsPathsCheck, pathsVerdict } from '#core/work/paths-policy';
 import type { RequestContext } from '../context';
 import { presentClaim } from '../presenters';
@@ -42,6 +49,23 @@ const rememberTeam = (agentId: string, team: string): void => {
   }
 };
 
+/**
+ * Per set of teams asked for, the lost races this process's recent claims of them carry over to
+ * the next one (`nextCarriedLosses`): a hint for how wide the first try spreads, never a
+ * decision. At most {@link MAX_TEAM_HINTS} sets of teams.
+ */
+const contentionHints = new Map<string, number>();
+
+const rememberContention = (teamsKey: string, carried: number): void => {
+  contentionHints.delete(teamsKey);
+  if (carried === 0) return;
+  contentionHints.set(teamsKey, carried);
+  if (contentionHints.size > MAX_TEAM_HINTS) {
+    const oldest = contentionHints.keys().next();
+    if (!oldest.done) contentionHints.delete(oldest.value);
+  }
+};
+
 const sameTeams = (a: readonly string[], b: readonly string[]): boolean =>
   a.length === b.length && a.every((team, index) => team === b[index]);
 
@@ -49,17 +73,22 @@ const sameTeams = (a: readonly string[], b: readonly string[]): boolean =>
  * `POST /v1/work/claim-next`: claim the most urgent ready item the agent may take, or
  * `undefined` (204) when nothing fits.
  * 1. the agent may act only as itself (403); read it (404); it must not be retiring or full (409);
- * 2. read the top `CANDIDATES_PER_READ` ready items of its teams (default: its own team); the first
+ * 2. read the top `CANDIDATES_PER_READ` ready items of its teams (default: its own team), more
+ *    while the teams are contended (`extraCandidatesWhenContended`, see step 4); the first
  *    read starts beside step 1's when the teams are known before the agent is read (asked for,
  *    or the team this process last saw the agent in) and counts only if they are the agent's;
  * 3. keep those of the asked types whose capabilities it has, ordered by urgency now;
  *    an item whose paths overlap an item in flight in its team is skipped under the team's
  *    `block` policy (the next read then fetches that many more) and claimed listing the overlaps
  *    under `warn`; the team's items in flight are read only for such items, once per read;
- * 4. try a random one of the first few whose urgency is within a point of the most urgent
- *    (`firstTryWindow`: concurrent agents spread over near-equal items from the first try);
- *    a lost race (the item moved on) reads the index afresh and tries a random one
- *    of the next few, a window that doubles with each loss;
+ * 4. try a random one of all those whose urgency is within a point of the most urgent
+ *    (`firstTryWindow`: concurrent agents spread over near-equal items from the first try),
+ *    or, while this process's recent claims of the same teams lost races, of as wide a window
+ *    as if this claim had lost that many already (`nextCarriedLosses`, at most
+ *    `MAX_CARRIED_LOSSES`);
+ *    a lost race (the item moved on) tries a random other one of the same read, of a window
+ *    that grows with each loss, and reads the index afresh once the read is exhausted or has
+ *    lost `MAX_LOSSES_PER_READ` races (`readAfresh`);
  *    a refused `activeClaims` guard re-reads the agent and stops when it is full or retiring
  *    (else tries the same item again, a bounded number of times);
  * 5. after `MAX_CANDIDATE_READS` reads that
@@ -77,7 +106,9 @@ export const claimNext = async (
   assertActsAs(ctx.principal, input.agentId);
   const hinted = teamHints.get(input.agentId);
   const guessedTeams = input.teams ?? (hinted === undefined ? undefined : [hinted]);
-  const early = guessedTeams && deps.work.readyCandidates(guessedTeams, CANDIDATES_PER_READ);
+  const carriedOf = (teams: readonly string[]) => contentionHints.get(teams.join('\n')) ?? 0;
+  const readSize = (carried: number) => CANDIDATES_PER_READ + extraCandidatesWhenContended(carried);
+  const early = guessedTeams && deps.work.readyCandidates(guessedTeams, readSize(carriedOf(guessedTeams)));
   // Awaited below when it counts; a call that ends before then must not leave it unhandled.
   early?.catch(() => undefined);
   const [settings, agentAsRead] = await Promise.all([
@@ -93,6 +124,8 @@ export const claimNext = async (
   const token = deps.ids.secret();
   const tried = new Set<string>();
   let lostRaces = 0;
+  const teamsKey = teams.join('\n');
+  const carried = carriedOf(teams);
   let agentRereads = 0;
   let pathsSkipped = 0;
 
@@ -109,7 +142,7 @@ export const claimNext = async (
         ? await early
         : await deps.work.readyCandidates(
             teams,
-            CANDIDATES_PER_READ + Math.min(pathsSkipped, MAX_EXTRA_CANDIDATES),
+            readSize(carried) + Math.min(pathsSkipped, MAX_EXTRA_CANDIDATES),
           );
     const candidates = rankByCurrentUrgency(
       fetched.filter((item) => !tried.has(item.id) && fitsAgent(item, current, input.types)),
@@ -117,9 +150,10 @@ export const claimNext = async (
       settings.urgencyWeights,
     );
     if (candidates.length === 0) return undefined;
-    while (candidates.length > 0) {
+    let lossesThisRead = 0;
+    while (!readAfresh(candidates.length, lossesThisRead)) {
       const [candidate] = candidates.splice(
-        nextCandidateIndex(candidates, lostRaces, () => deps.random.next()),
+        nextCandidateIndex(candidates, carried + lostRaces, () => deps.random.next()),
         1,
       );
       if (!candidate) break;
@@ -134,6 +168,7 @@ export const claimNext = async (
       try {
         const decision = decideClaim(candidate, agent, token, wctx);
         await deps.uow.commit(decision.change);
+        rememberContention(teamsKey, nextCarriedLosses(carried, lostRaces));
         return presentClaim(decision.item, wctx.now, settings, verdict?.overlaps);
       } catch (error) {
         const isAgentGuard = error instanceof WriteConflict && conflictsOn(error, ['agentClaims'], agent.id);
@@ -149,10 +184,10 @@ export const claimNext = async (
         // the item as now read; anything else, an outage above all, ends the call.
         if (!(error instanceof WriteConflict || error instanceof DomainError)) throw error;
         lostRaces += 1;
-        // The rest of this read is stale now (whoever won took some of it): read afresh.
-        break;
+        lossesThisRead += 1;
       }
     }
   }
+  rememberContention(teamsKey, MAX_CARRIED_LOSSES);
   throw new RateLimitedError(1, 'Other agents took every candidate first; retry shortly.');
 };

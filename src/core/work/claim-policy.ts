@@ -7,7 +7,7 @@ import type { Agent, WorkItem } from '../model';
 import { missingCapabilities } from './claim';
 import { WorkStatus } from './status';
 
-/** After the first lost race, the next try is a random one of this many next candidates; the window doubles with each further loss. */
+/** After the first lost race, the next try is a random one of at least this many next candidates; the window doubles with each further loss. */
 export const SPREAD_AFTER_LOSS = 5;
 /** The window stops doubling after this many losses (5 * 2^10 candidates is more than any read holds). */
 const MAX_DOUBLINGS = 10;
@@ -18,23 +18,21 @@ export const fitsAgent = (item: WorkItem, agent: Agent, types: readonly string[]
   (types === undefined || types.includes(item.type)) &&
   missingCapabilities(item, agent).length === 0;
 
-/** The first try is a random one of at most this many of the most urgent fitting candidates... */
-export const FIRST_TRY_SPREAD = 4;
-/** ...of those whose urgency now is within this many points of the most urgent one. */
+/** The first try is a random one of the candidates whose urgency now is within this many points of the most urgent one. */
 export const FIRST_TRY_URGENCY_TOLERANCE = 1;
 
 /**
- * How many of the first candidates (most urgent first) the first try chooses among: up to
- * `FIRST_TRY_SPREAD`, as long as each is within `FIRST_TRY_URGENCY_TOLERANCE` of the first. Agents
- * asking at once then spread over near-equal items from the start instead of all racing for the
- * single most urgent one, while an item clearly more urgent than the rest is still tried first.
+ * How many of the first candidates (most urgent first) are near-equal: every one within
+ * `FIRST_TRY_URGENCY_TOLERANCE` of the first, however many of the read that is. Agents asking at
+ * once then spread over all the near-equal items they read instead of racing for the same few,
+ * while an item clearly more urgent than the rest is still tried first.
  */
 export const firstTryWindow = (candidates: readonly Pick<WorkItem, 'urgency'>[]): number => {
   const top = candidates[0]?.urgency;
   if (top === undefined) return 0;
   let window = 1;
   while (
-    window < Math.min(candidates.length, FIRST_TRY_SPREAD) &&
+    window < candidates.length &&
     top - (candidates[window]?.urgency ?? Number.NEGATIVE_INFINITY) <= FIRST_TRY_URGENCY_TOLERANCE
   ) {
     window += 1;
@@ -43,11 +41,11 @@ export const firstTryWindow = (candidates: readonly Pick<WorkItem, 'urgency'>[])
 };
 
 /**
- * Index of the candidate to try next (`candidates` most urgent first): uncontended, a random one
- * of the `firstTryWindow`; after a lost race a random one of the next `SPREAD_AFTER_LOSS`,
- * doubling the window with every further loss, so a crowd of agents racing for the same top
- * items spreads out in a few rounds instead of colliding on the same handful again and again
- * (each lost race costs a whole transaction).
+ * Index of the candidate to try next (`candidates` most urgent first, those already tried
+ * removed): uncontended, a random one of the `firstTryWindow`; after lost races a random one of
+ * the larger of that window and `SPREAD_AFTER_LOSS` doubled with every loss but the first, so a
+ * crowd of agents racing for the same top items spreads out in a few rounds instead of colliding
+ * on the same handful again and again (each lost race costs a whole transaction).
  * @param random a number in [0, 1), as the `Random` port gives
  */
 export const nextCandidateIndex = (
@@ -55,9 +53,48 @@ export const nextCandidateIndex = (
   lostRaces: number,
   random: () => number,
 ): number => {
+  const nearEqual = firstTryWindow(candidates);
   const window =
     lostRaces === 0
-      ? firstTryWindow(candidates)
-      : Math.min(candidates.length, SPREAD_AFTER_LOSS * 2 ** Math.min(lostRaces - 1, MAX_DOUBLINGS));
+      ? nearEqual
+      : Math.max(
+          nearEqual,
+          Math.min(candidates.length, SPREAD_AFTER_LOSS * 2 ** Math.min(lostRaces - 1, MAX_DOUBLINGS)),
+        );
   return Math.min(Math.floor(random() * window), Math.max(0, candidates.length - 1));
 };
+
+/** Lost races one read of the ready index may cost before the next try reads it afresh. */
+export const MAX_LOSSES_PER_READ = 2;
+
+/**
+ * Whether the next try after a lost race reads the ready index afresh rather than trying another
+ * candidate of the same read: the winner took one item, not the read, so another untried one is
+ * tried first, until the read is exhausted or has cost `MAX_LOSSES_PER_READ` lost races (by then
+ * it is likely stale: others are taking its items too).
+ */
+export const readAfresh = (candidatesLeft: number, lossesThisRead: number): boolean =>
+  candidatesLeft === 0 || lossesThisRead >= MAX_LOSSES_PER_READ;
+
+/** Most lost races a team's recent claims carry over to its next claim as a wider first try. */
+export const MAX_CARRIED_LOSSES = 4;
+
+/**
+ * The losses the next claim of a team starts with (its first try then spreads as if it had lost
+ * that many races already), from those the last claim started with (`carried`) and lost
+ * (`lostRaces`): a claim that lost races adds them, one that won at its first try takes one
+ * off, so crowds asking for the same team's items spread out from the first try while they
+ * keep losing, and an uncontended team is back to strict urgency order after a few clean wins.
+ * At most `MAX_CARRIED_LOSSES`.
+ */
+export const nextCarriedLosses = (carried: number, lostRaces: number): number =>
+  Math.min(MAX_CARRIED_LOSSES, Math.max(0, lostRaces === 0 ? carried - 1 : carried + lostRaces));
+
+/**
+ * How many more ready items than usual a claim that starts with `carried` losses reads: as many
+ * as its widened first try spreads over (`SPREAD_AFTER_LOSS` doubled with every carried loss
+ * but the first), so a crowd spreads over fresh items rather than over the same short read.
+ * None when the team is uncontended.
+ */
+export const extraCandidatesWhenContended = (carried: number): number =>
+  carried <= 0 ? 0 : SPREAD_AFTER_LOSS * 2 ** (Math.min(carried, MAX_CARRIED_LOSSES) - 1);

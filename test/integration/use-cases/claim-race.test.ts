@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClaimView } from '#app/schemas/views';
-import { claimNext, MAX_CANDIDATE_READS } from '#app/use-cases/claim-next';
+import { CANDIDATES_PER_READ, claimNext, MAX_CANDIDATE_READS } from '#app/use-cases/claim-next';
 import { claimWork } from '#app/use-cases/claim-work';
 import { createWork } from '#app/use-cases/create-work';
 import { AlreadyClaimedError, CapacityExceededError, RateLimitedError, UnavailableError } from '#core/errors';
+import { MAX_LOSSES_PER_READ, SPREAD_AFTER_LOSS } from '#core/work/claim-policy';
 import { createTestStore, type TestStore } from '#test/support/dynamo';
 import { asAdmin, asAgent, aTeam, registerAgents, type UseCaseDeps, useCaseDeps } from './fixture';
 
@@ -181,10 +182,11 @@ describe('claimNext under contention', () => {
     expect((await deps.work.get(top.id))?.status).toBe('ready');
   });
 
-  it('answers rate_limited after every read lost its race, never a false "nothing fits"', async () => {
+  it('answers rate_limited after every read lost its races, never a false "nothing fits"', async () => {
     const team = aTeam();
-    const [agentId = '', rival = ''] = await registerAgents(deps, 2, { team, capacity: 20 });
-    for (let i = 0; i < MAX_CANDIDATE_READS + 1; i += 1) {
+    const lossesAllowed = MAX_CANDIDATE_READS * MAX_LOSSES_PER_READ;
+    const [agentId = '', rival = ''] = await registerAgents(deps, 2, { team, capacity: lossesAllowed + 1 });
+    for (let i = 0; i < lossesAllowed + 1; i += 1) {
       await createWork(deps, asAdmin(), { type: 'task', title: `item ${i}`, team });
     }
     const racing = racingBeforeCommit((workId) =>
@@ -192,8 +194,113 @@ describe('claimNext under contention', () => {
     );
 
     await expect(claimNext(racing, asAgent(agentId), { agentId })).rejects.toThrow(RateLimitedError);
-    expect((await deps.agents.get(rival))?.activeClaims).toBe(MAX_CANDIDATE_READS);
+    expect((await deps.agents.get(rival))?.activeClaims).toBe(lossesAllowed);
     expect((await deps.agents.get(agentId))?.activeClaims).toBe(0);
+  });
+
+  it('after a lost race tries another item of the same read before reading the index again', async () => {
+    const team = aTeam();
+    const [agentId = '', rival = ''] = await registerAgents(deps, 2, { team, capacity: 5 });
+    for (let i = 0; i < 4; i += 1) {
+      await createWork(deps, asAdmin(), { type: 'task', title: `item ${i}`, team });
+    }
+    const racing = racingBeforeCommit(async (workId, attempt) => {
+      if (attempt < MAX_LOSSES_PER_READ)
+        await claimWork(deps, asAgent(rival), { id: workId, agentId: rival });
+    });
+    let reads = 0;
+    const counted: UseCaseDeps = {
+      ...racing,
+      work: Object.assign(Object.create(deps.work) as UseCaseDeps['work'], {
+        readyCandidates: (teams: readonly string[], limit: number) => {
+          reads += 1;
+          return deps.work.readyCandidates(teams, limit);
+        },
+      }),
+    };
+
+    const claim = await claimNext(counted, asAgent(agentId), { agentId, teams: [team] });
+
+    expect(claim?.item.claim?.agentId).toBe(agentId);
+    expect(reads).toBe(1);
+    expect((await deps.agents.get(rival))?.activeClaims).toBe(MAX_LOSSES_PER_READ - 1);
+  });
+
+  it('reads the index afresh once one read has lost its most races', async () => {
+    const team = aTeam();
+    const [agentId = '', rival = ''] = await registerAgents(deps, 2, { team, capacity: 5 });
+    for (let i = 0; i < 4; i += 1) {
+      await createWork(deps, asAdmin(), { type: 'task', title: `item ${i}`, team });
+    }
+    const racing = racingBeforeCommit(async (workId, attempt) => {
+      if (attempt <= MAX_LOSSES_PER_READ)
+        await claimWork(deps, asAgent(rival), { id: workId, agentId: rival });
+    });
+    let reads = 0;
+    const counted: UseCaseDeps = {
+      ...racing,
+      work: Object.assign(Object.create(deps.work) as UseCaseDeps['work'], {
+        readyCandidates: (teams: readonly string[], limit: number) => {
+          reads += 1;
+          return deps.work.readyCandidates(teams, limit);
+        },
+      }),
+    };
+
+    const claim = await claimNext(counted, asAgent(agentId), { agentId, teams: [team] });
+
+    expect(claim?.item.claim?.agentId).toBe(agentId);
+    expect(reads).toBe(2);
+    expect((await deps.agents.get(rival))?.activeClaims).toBe(MAX_LOSSES_PER_READ);
+  });
+
+  it('spreads the first try of the next claim of a team whose last claim lost a race, and tightens again after a clean win', async () => {
+    const team = aTeam();
+    const [first = '', second = '', third = '', rival = ''] = await registerAgents(deps, 4, { team });
+    const byValue = new Map<string, number>();
+    for (let value = 0; value < 100; value += 10) {
+      const item = await createWork(deps, asAdmin(), {
+        type: 'task',
+        title: `value ${value}`,
+        team,
+        priority: 'low',
+        businessValue: value,
+      });
+      byValue.set(item.id, value);
+    }
+    const lastOfWindow: UseCaseDeps = { ...deps, random: { next: () => 0.99 } };
+    const racing = racingBeforeCommit(async (workId, attempt) => {
+      if (attempt === 1) await claimWork(deps, asAgent(rival), { id: workId, agentId: rival });
+    });
+    const businessValueOf = (claim: ClaimView | undefined) => byValue.get(claim?.item.id ?? '');
+
+    // Loses the most urgent (90) to the rival, then takes the fifth of the rest.
+    const contended = await claimNext({ ...racing, random: lastOfWindow.random }, asAgent(first), {
+      agentId: first,
+    });
+    // Uncontended itself, but the team's last claim lost a race: the first try spreads over five.
+    const limits: number[] = [];
+    const spread = await claimNext(
+      {
+        ...lastOfWindow,
+        work: Object.assign(Object.create(deps.work) as UseCaseDeps['work'], {
+          readyCandidates: (teams: readonly string[], limit: number) => {
+            limits.push(limit);
+            return deps.work.readyCandidates(teams, limit);
+          },
+        }),
+      },
+      asAgent(second),
+      { agentId: second },
+    );
+    // The last claim won at its first try: back to the most urgent.
+    const strict = await claimNext(lastOfWindow, asAgent(third), { agentId: third });
+
+    expect(businessValueOf(contended)).toBe(40);
+    expect(businessValueOf(spread)).toBe(30);
+    // ...and reads as many more items as it spreads over.
+    expect(limits).toEqual([CANDIDATES_PER_READ + SPREAD_AFTER_LOSS]);
+    expect(businessValueOf(strict)).toBe(80);
   });
 
   it('ends the call on an outage rather than trying other items', async () => {

@@ -1,52 +1,78 @@
 import { describe, expect, it } from 'vitest';
 import {
-  FIRST_TRY_SPREAD,
+  extraCandidatesWhenContended,
+  FIRST_TRY_URGENCY_TOLERANCE,
   firstTryWindow,
   fitsAgent,
+  MAX_CARRIED_LOSSES,
+  MAX_LOSSES_PER_READ,
   nextCandidateIndex,
+  nextCarriedLosses,
+  readAfresh,
   SPREAD_AFTER_LOSS,
 } from '#core/work/claim-policy';
 import { anAgent, aWorkItem } from '../builders';
 
 const ranked = (...urgencies: number[]) => urgencies.map((urgency) => ({ urgency }));
 const equal = (count: number) => ranked(...Array.from({ length: count }, () => 50));
+/** Candidates each more than the tolerance below the one before: none is near-equal to another. */
+const spaced = (count: number, below = 1_000_000) =>
+  ranked(
+    ...Array.from({ length: count }, (_, index) => below - (index + 1) * (FIRST_TRY_URGENCY_TOLERANCE + 1)),
+  );
 
 describe('firstTryWindow', () => {
-  it('spans the first few candidates within a point of the most urgent', () => {
+  it('spans every leading candidate within the tolerance of the most urgent, however many', () => {
     expect(firstTryWindow(ranked(50, 49.5, 49, 48.9, 48))).toBe(3);
-    expect(firstTryWindow(equal(10))).toBe(FIRST_TRY_SPREAD);
+    expect(firstTryWindow(equal(10))).toBe(10);
+    expect(firstTryWindow(equal(200))).toBe(200);
+    expect(firstTryWindow([...equal(7), ...spaced(2, 50)])).toBe(7);
   });
 
-  it('is the most urgent alone when it leads by more than a point, and nothing without candidates', () => {
+  it('includes a candidate exactly at the tolerance and excludes one just beyond it', () => {
+    expect(firstTryWindow(ranked(50, 50 - FIRST_TRY_URGENCY_TOLERANCE))).toBe(2);
+    expect(firstTryWindow(ranked(50, 50 - FIRST_TRY_URGENCY_TOLERANCE - 0.01))).toBe(1);
+  });
+
+  it('is the most urgent alone when it leads by more than the tolerance, and nothing without candidates', () => {
     expect(firstTryWindow(ranked(60, 50, 50))).toBe(1);
+    expect(firstTryWindow(ranked(50))).toBe(1);
     expect(firstTryWindow([])).toBe(0);
   });
 });
 
 describe('nextCandidateIndex', () => {
-  it('takes a random one of the first-try window while uncontended', () => {
+  it('takes a random one of all the near-equal candidates while uncontended', () => {
     expect(nextCandidateIndex(ranked(60, 50, 50), 0, () => 0.99)).toBe(0);
-    expect(nextCandidateIndex(equal(10), 0, () => 0.99)).toBe(FIRST_TRY_SPREAD - 1);
+    expect(nextCandidateIndex(equal(10), 0, () => 0.99)).toBe(9);
+    expect(nextCandidateIndex(equal(100), 0, () => 0.5)).toBe(50);
     expect(nextCandidateIndex(equal(10), 0, () => 0)).toBe(0);
   });
 
-  it('spreads over the next few after a lost race', () => {
-    expect(nextCandidateIndex(equal(10), 1, () => 0)).toBe(0);
-    expect(nextCandidateIndex(equal(10), 1, () => 0.99)).toBe(SPREAD_AFTER_LOSS - 1);
-    expect(nextCandidateIndex(equal(2), 1, () => 0.99)).toBe(1);
+  it('spreads over the next few after a lost race, even past the near-equal ones', () => {
+    expect(nextCandidateIndex(spaced(10), 1, () => 0)).toBe(0);
+    expect(nextCandidateIndex(spaced(10), 1, () => 0.99)).toBe(SPREAD_AFTER_LOSS - 1);
+    expect(nextCandidateIndex(spaced(2), 1, () => 0.99)).toBe(1);
+  });
+
+  it('keeps all the near-equal candidates in the window after a loss when they are more than the spread', () => {
+    expect(nextCandidateIndex(equal(30), 1, () => 0.99)).toBe(29);
+    expect(nextCandidateIndex([...equal(7), ...spaced(20, 50)], 2, () => 0.99)).toBe(
+      2 * SPREAD_AFTER_LOSS - 1,
+    );
   });
 
   it('doubles the spread with every further lost race, up to the candidates left', () => {
-    expect(nextCandidateIndex(equal(40), 2, () => 0.99)).toBe(2 * SPREAD_AFTER_LOSS - 1);
-    expect(nextCandidateIndex(equal(40), 3, () => 0.99)).toBe(4 * SPREAD_AFTER_LOSS - 1);
-    expect(nextCandidateIndex(equal(12), 5, () => 0.99)).toBe(11);
+    expect(nextCandidateIndex(spaced(40), 2, () => 0.99)).toBe(2 * SPREAD_AFTER_LOSS - 1);
+    expect(nextCandidateIndex(spaced(40), 3, () => 0.99)).toBe(4 * SPREAD_AFTER_LOSS - 1);
+    expect(nextCandidateIndex(spaced(12), 5, () => 0.99)).toBe(11);
   });
 
   it('stops doubling the window after ten further losses', () => {
-    expect(nextCandidateIndex(equal(100_000), 11, () => 0.999)).toBe(
+    expect(nextCandidateIndex(spaced(100_000), 11, () => 0.999)).toBe(
       Math.floor(0.999 * SPREAD_AFTER_LOSS * 1024),
     );
-    expect(nextCandidateIndex(equal(100_000), 40, () => 0.999)).toBe(
+    expect(nextCandidateIndex(spaced(100_000), 40, () => 0.999)).toBe(
       Math.floor(0.999 * SPREAD_AFTER_LOSS * 1024),
     );
   });
@@ -55,8 +81,59 @@ describe('nextCandidateIndex', () => {
 describe('nextCandidateIndex: a random source at its bound', () => {
   it('still names an existing candidate when the random source answers 1', () => {
     expect(nextCandidateIndex(equal(3), 0, () => 1)).toBe(2);
-    expect(nextCandidateIndex(equal(3), 1, () => 1)).toBe(2);
+    expect(nextCandidateIndex(spaced(3), 1, () => 1)).toBe(2);
     expect(nextCandidateIndex([], 0, () => 1)).toBe(0);
+  });
+});
+
+describe('readAfresh', () => {
+  it('tries another candidate of the same read until it has cost the most lost races a read may', () => {
+    expect(readAfresh(3, 0)).toBe(false);
+    expect(readAfresh(1, MAX_LOSSES_PER_READ - 1)).toBe(false);
+    expect(readAfresh(3, MAX_LOSSES_PER_READ)).toBe(true);
+    expect(readAfresh(3, MAX_LOSSES_PER_READ + 1)).toBe(true);
+  });
+
+  it('reads afresh once the read is exhausted', () => {
+    expect(readAfresh(0, 0)).toBe(true);
+    expect(readAfresh(1, 0)).toBe(false);
+  });
+});
+
+describe('nextCarriedLosses', () => {
+  it('adds the races a claim lost to those it started with', () => {
+    expect(nextCarriedLosses(0, 1)).toBe(1);
+    expect(nextCarriedLosses(1, 1)).toBe(2);
+  });
+
+  it('takes one off after a win at the first try, never below none', () => {
+    expect(nextCarriedLosses(2, 0)).toBe(1);
+    expect(nextCarriedLosses(1, 0)).toBe(0);
+    expect(nextCarriedLosses(0, 0)).toBe(0);
+  });
+
+  it(`carries at most ${MAX_CARRIED_LOSSES}`, () => {
+    expect(nextCarriedLosses(MAX_CARRIED_LOSSES - 1, 1)).toBe(MAX_CARRIED_LOSSES);
+    expect(nextCarriedLosses(MAX_CARRIED_LOSSES, 5)).toBe(MAX_CARRIED_LOSSES);
+    expect(nextCarriedLosses(0, 40)).toBe(MAX_CARRIED_LOSSES);
+  });
+});
+
+describe('extraCandidatesWhenContended', () => {
+  it('reads no more than usual for an uncontended team', () => {
+    expect(extraCandidatesWhenContended(0)).toBe(0);
+    expect(extraCandidatesWhenContended(-1)).toBe(0);
+  });
+
+  it('reads as many more as the carried first-try window spreads over', () => {
+    expect(extraCandidatesWhenContended(1)).toBe(SPREAD_AFTER_LOSS);
+    expect(extraCandidatesWhenContended(2)).toBe(2 * SPREAD_AFTER_LOSS);
+    expect(extraCandidatesWhenContended(MAX_CARRIED_LOSSES)).toBe(
+      SPREAD_AFTER_LOSS * 2 ** (MAX_CARRIED_LOSSES - 1),
+    );
+    expect(extraCandidatesWhenContended(MAX_CARRIED_LOSSES + 3)).toBe(
+      SPREAD_AFTER_LOSS * 2 ** (MAX_CARRIED_LOSSES - 1),
+    );
   });
 });
 
