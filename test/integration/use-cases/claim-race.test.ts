@@ -198,6 +198,21 @@ describe('claimNext under contention', () => {
     expect((await deps.agents.get(agentId))?.activeClaims).toBe(0);
   });
 
+  /** `base` with its reads of the ready index counted. */
+  const countingReads = (base: UseCaseDeps) => {
+    let reads = 0;
+    const counted: UseCaseDeps = {
+      ...base,
+      work: Object.assign(Object.create(base.work) as UseCaseDeps['work'], {
+        readyCandidates: (teams: readonly string[], limit: number) => {
+          reads += 1;
+          return base.work.readyCandidates(teams, limit);
+        },
+      }),
+    };
+    return { deps: counted, reads: () => reads };
+  };
+
   it('after a lost race tries another item of the same read before reading the index again', async () => {
     const team = aTeam();
     const [agentId = '', rival = ''] = await registerAgents(deps, 2, { team, capacity: 5 });
@@ -208,21 +223,12 @@ describe('claimNext under contention', () => {
       if (attempt < MAX_LOSSES_PER_READ)
         await claimWork(deps, asAgent(rival), { id: workId, agentId: rival });
     });
-    let reads = 0;
-    const counted: UseCaseDeps = {
-      ...racing,
-      work: Object.assign(Object.create(deps.work) as UseCaseDeps['work'], {
-        readyCandidates: (teams: readonly string[], limit: number) => {
-          reads += 1;
-          return deps.work.readyCandidates(teams, limit);
-        },
-      }),
-    };
+    const counted = countingReads(racing);
 
-    const claim = await claimNext(counted, asAgent(agentId), { agentId, teams: [team] });
+    const claim = await claimNext(counted.deps, asAgent(agentId), { agentId, teams: [team] });
 
     expect(claim?.item.claim?.agentId).toBe(agentId);
-    expect(reads).toBe(1);
+    expect(counted.reads()).toBe(1);
     expect((await deps.agents.get(rival))?.activeClaims).toBe(MAX_LOSSES_PER_READ - 1);
   });
 
@@ -236,21 +242,12 @@ describe('claimNext under contention', () => {
       if (attempt <= MAX_LOSSES_PER_READ)
         await claimWork(deps, asAgent(rival), { id: workId, agentId: rival });
     });
-    let reads = 0;
-    const counted: UseCaseDeps = {
-      ...racing,
-      work: Object.assign(Object.create(deps.work) as UseCaseDeps['work'], {
-        readyCandidates: (teams: readonly string[], limit: number) => {
-          reads += 1;
-          return deps.work.readyCandidates(teams, limit);
-        },
-      }),
-    };
+    const counted = countingReads(racing);
 
-    const claim = await claimNext(counted, asAgent(agentId), { agentId, teams: [team] });
+    const claim = await claimNext(counted.deps, asAgent(agentId), { agentId, teams: [team] });
 
     expect(claim?.item.claim?.agentId).toBe(agentId);
-    expect(reads).toBe(2);
+    expect(counted.reads()).toBe(2);
     expect((await deps.agents.get(rival))?.activeClaims).toBe(MAX_LOSSES_PER_READ);
   });
 
