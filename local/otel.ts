@@ -40,7 +40,7 @@ import {
 } from '@opentelemetry/semantic-conventions';
 import type { DynamoDBRecord, SQSRecord } from 'aws-lambda';
 import { TRACEPARENT_ATTRIBUTE } from '#adapters/sqs/queue-publisher';
-import { MESSAGE_ORIGIN_ATTRIBUTES, requestFacts } from '#functions/shared/observability';
+import { MESSAGE_ORIGIN_ATTRIBUTES, requestFacts } from '#functions/shared/request-facts';
 import type { RequestObservation } from './http-gateway';
 import type { WsInvocation, WsObservation } from './ws-gateway';
 

@@ -9,6 +9,9 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { MiddlewareObj } from '@middy/core';
+import { MESSAGE_ORIGIN_ATTRIBUTES, type RequestFacts } from './request-facts';
+
+export { MESSAGE_ORIGIN_ATTRIBUTES, type RequestFacts, requestFacts } from './request-facts';
 
 /** Service name on every log line, trace and metric. */
 export const SERVICE_NAME = 'coord';
@@ -77,40 +80,6 @@ export const observeMetrics = (): MiddlewareObj<unknown, unknown, Error, TimedCo
   flushBeforeTimeout(),
 ];
 
-/** What a request is about, as X-Ray annotations (searchable: `annotation.work = "wi_..."`). */
-export interface RequestFacts {
-  readonly agent?: string;
-  readonly work?: string;
-  readonly team?: string;
-}
-
-const textOf = (value: unknown): string | undefined =>
-  typeof value === 'string' && value !== '' ? value : undefined;
-
-/**
- * The agent, work item and team of a request: the calling agent (or the agent the path names),
- * the work item the path names, and the team of the caller's token or of the body or query.
- */
-export const requestFacts = (
-  path: string,
-  input: {
-    readonly principal?: { readonly agentId?: string; readonly team?: string };
-    readonly params?: unknown;
-    readonly body?: unknown;
-    readonly query?: unknown;
-  },
-): RequestFacts => {
-  const field = (source: unknown, key: string) =>
-    typeof source === 'object' && source !== null
-      ? textOf((source as Record<string, unknown>)[key])
-      : undefined;
-  const id = field(input.params, 'id');
-  const agent = input.principal?.agentId ?? (path.startsWith('/v1/agents/{id}') ? id : undefined);
-  const work = path.startsWith('/v1/work/{id}') ? id : undefined;
-  const team = input.principal?.team ?? field(input.body, 'team') ?? field(input.query, 'team');
-  return { ...(agent && { agent }), ...(work && { work }), ...(team && { team }) };
-};
-
 /** Puts the request's facts on the current trace segment as annotations. */
 export const annotateTrace = (facts: RequestFacts): void => {
   for (const [key, value] of Object.entries(facts)) tracer.putAnnotation(key, value);
@@ -126,9 +95,6 @@ export interface MessageOrigin {
   readonly requestId?: string;
   readonly traceHeader?: string;
 }
-
-/** The SQS message attribute names of a {@link MessageOrigin}. */
-export const MESSAGE_ORIGIN_ATTRIBUTES = { requestId: 'requestId', traceHeader: 'traceHeader' } as const;
 
 // Per invocation, not per module: the local runtime runs many invocations of one handler module
 // side by side in one process, so a module variable would hand one request's id to another's
