@@ -68,6 +68,9 @@ export interface HttpGatewayOptions<R extends GatewayRoute> {
   readonly observe?: (method: string, rawPath: string) => RequestObservation;
 }
 
+/** How long the gateway keeps an idle keep-alive connection open, in milliseconds. */
+export const GATEWAY_KEEP_ALIVE_MS = 60_000;
+
 /** One request as the gateway handles it; told what it matched and how it ended. */
 export interface RequestObservation {
   /** The request matched `route` (before its handler runs). */
@@ -277,6 +280,12 @@ export const startHttpGateway = async <R extends GatewayRoute>(
       },
     );
   });
+
+  // Node closes an idle keep-alive connection after 5 s by default; a client that picks such a
+  // connection just then for its next request (a busy process, its timers late) sees the connection
+  // reset. Idle connections are kept for a minute instead.
+  server.keepAliveTimeout = GATEWAY_KEEP_ALIVE_MS;
+  server.headersTimeout = GATEWAY_KEEP_ALIVE_MS + 1000;
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

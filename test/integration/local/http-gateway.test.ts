@@ -1,8 +1,15 @@
+import { Agent, get as httpGet } from 'node:http';
 import { PassThrough } from 'node:stream';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ROUTES } from '#functions/shared/routes';
-import { type GatewayRoute, type HttpGateway, type HttpHandler, startHttpGateway } from '#local/http-gateway';
+import {
+  GATEWAY_KEEP_ALIVE_MS,
+  type GatewayRoute,
+  type HttpGateway,
+  type HttpHandler,
+  startHttpGateway,
+} from '#local/http-gateway';
 import { ApiClient } from '#test/support/http-client';
 
 type Route = (typeof ROUTES)[number];
@@ -404,4 +411,35 @@ describe('the local HTTP gateway on odd requests', () => {
       console.error = original;
     }
   });
+});
+
+describe('the local HTTP gateway’s idle connections', () => {
+  it('keeps an idle keep-alive connection past Node’s 5 s default, so a client reusing it is not reset', async () => {
+    await recordingGateway();
+    const url = new URL('/v1/health', gateway?.url);
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const get = () =>
+      new Promise<{ status: number; reused: boolean; keepAlive: string }>((resolve, reject) => {
+        const request = httpGet(url, { agent }, (response) => {
+          response.resume();
+          response.on('end', () =>
+            resolve({
+              status: response.statusCode ?? 0,
+              reused: request.reusedSocket,
+              keepAlive: String(response.headers['keep-alive']),
+            }),
+          );
+        });
+        request.on('error', reject);
+      });
+    try {
+      const first = await get();
+      expect(first).toMatchObject({ reused: false, keepAlive: `timeout=${GATEWAY_KEEP_ALIVE_MS / 1000}` });
+      await new Promise((resolve) => setTimeout(resolve, 5_500));
+      const second = await get();
+      expect(second).toMatchObject({ status: first.status, reused: true });
+    } finally {
+      agent.destroy();
+    }
+  }, 15_000);
 });
