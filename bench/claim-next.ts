@@ -27,7 +27,7 @@ import { type ChaosResult, runChaos } from './chaos';
 import { plotSvg } from './plot';
 import { measureRaw, type RawResult, scratchTable } from './raw';
 import { StoreProbe } from './store-probe';
-import { call, percentile } from './support';
+import { call, NO_ANSWER, percentile } from './support';
 
 const { values: args } = parseArgs({
   options: {
@@ -87,6 +87,8 @@ export interface LoopResult {
   readonly unavailable: number;
   readonly nothingFits: number;
   readonly doubleClaims: number;
+  /** Calls that got no answer at all (connection refused or reset). */
+  readonly noAnswer: number;
   /** Cycles/s as a share of the raw conditional UpdateItem rate at the same concurrency. */
   readonly shareOfRawUpdate?: number;
 }
@@ -191,7 +193,7 @@ const main = async () => {
   printReport(report);
   console.log(`\nwritten: ${stem}.json${results.loops.length > 0 ? ` and ${stem}.svg` : ''}`);
   const failed =
-    results.loops.some((l) => l.doubleClaims > 0 || l.serverErrors > 0) ||
+    results.loops.some((l) => l.doubleClaims > 0 || l.serverErrors > 0 || l.noAnswer > 0) ||
     (results.chaos !== undefined && !results.chaos.ok);
   if (failed) process.exitCode = 1;
 };
@@ -238,9 +240,11 @@ const runLoops = async (
   let serverErrors = 0;
   let unavailable = 0;
   let nothingFits = 0;
+  let noAnswer = 0;
   let refilling: Promise<void> | undefined;
   const tally = (status: number) => {
-    if (status === 429) tooManyRequests += 1;
+    if (status === NO_ANSWER) noAnswer += 1;
+    else if (status === 429) tooManyRequests += 1;
     else if (status === 409) conflicts += 1;
     else if (status >= 500) serverErrors += 1;
     if (status === 503) unavailable += 1;
@@ -304,6 +308,7 @@ const runLoops = async (
     unavailable,
     nothingFits,
     doubleClaims,
+    noAnswer,
   };
 };
 
@@ -405,13 +410,13 @@ const printReport = (report: {
   if (report.loops.length > 0) {
     console.log('\nclaim-next -> progress -> complete over HTTP');
     console.log(
-      '| agents | cycles/s | % of raw UpdateItem | claim p50 | p95 | p99 | lost races/claim | 429 | 409 | 5xx (503) | double claims |',
+      '| agents | cycles/s | % of raw UpdateItem | claim p50 | p95 | p99 | lost races/claim | 429 | 409 | 5xx (503) | no answer | double claims |',
     );
-    console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+    console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
     for (const l of report.loops) {
       const share = l.shareOfRawUpdate === undefined ? '-' : `${round(l.shareOfRawUpdate * 100)} %`;
       console.log(
-        `| ${l.agents} | ${l.cyclesPerSec} | ${share} | ${l.claim.p50Ms} | ${l.claim.p95Ms} | ${l.claim.p99Ms} | ${l.lostRacesPerClaim} | ${l.tooManyRequests} | ${l.conflicts} | ${l.serverErrors} (${l.unavailable}) | ${l.doubleClaims} |`,
+        `| ${l.agents} | ${l.cyclesPerSec} | ${share} | ${l.claim.p50Ms} | ${l.claim.p95Ms} | ${l.claim.p99Ms} | ${l.lostRacesPerClaim} | ${l.tooManyRequests} | ${l.conflicts} | ${l.serverErrors} (${l.unavailable}) | ${l.noAnswer} | ${l.doubleClaims} |`,
       );
     }
     for (const l of report.loops) {

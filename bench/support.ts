@@ -1,6 +1,13 @@
 /** Helpers shared by the benchmarks. */
 
-/** One JSON call to the HTTP API of a running stack. */
+/** The status `call` reports when no answer came (the connection failed or was reset). */
+export const NO_ANSWER = 0;
+
+/**
+ * One JSON call to the HTTP API of a running stack. A call that gets no answer (connection refused
+ * or reset) reports status {@link NO_ANSWER} with the error, so a benchmark counts it instead of
+ * dying mid-run.
+ */
 export const call = async (
   target: { readonly url: string },
   token: string,
@@ -8,11 +15,17 @@ export const call = async (
   path: string,
   body?: unknown,
 ) => {
-  const response = await fetch(`${target.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  let response: Response;
+  try {
+    response = await fetch(`${target.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (error) {
+    const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+    return { status: NO_ANSWER, json: { error: String(cause) } };
+  }
   const text = await response.text();
   return { status: response.status, json: text ? JSON.parse(text) : undefined };
 };
