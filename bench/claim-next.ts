@@ -89,6 +89,8 @@ export interface LoopResult {
   readonly doubleClaims: number;
   /** Calls that got no answer at all (connection refused or reset). */
   readonly noAnswer: number;
+  /** Those calls by error, when there were any. */
+  readonly noAnswerErrors?: Readonly<Record<string, number>>;
   /** Cycles/s as a share of the raw conditional UpdateItem rate at the same concurrency. */
   readonly shareOfRawUpdate?: number;
 }
@@ -242,9 +244,13 @@ const runLoops = async (
   let nothingFits = 0;
   let noAnswer = 0;
   let refilling: Promise<void> | undefined;
-  const tally = (status: number) => {
-    if (status === NO_ANSWER) noAnswer += 1;
-    else if (status === 429) tooManyRequests += 1;
+  const noAnswerErrors = new Map<string, number>();
+  const tally = (status: number, json?: { error?: unknown }) => {
+    if (status === NO_ANSWER) {
+      noAnswer += 1;
+      const error = String(json?.error);
+      noAnswerErrors.set(error, (noAnswerErrors.get(error) ?? 0) + 1);
+    } else if (status === 429) tooManyRequests += 1;
     else if (status === 409) conflicts += 1;
     else if (status >= 500) serverErrors += 1;
     if (status === 503) unavailable += 1;
@@ -268,7 +274,7 @@ const runLoops = async (
           continue;
         }
         if (claim.status !== 200) {
-          tally(claim.status);
+          tally(claim.status, claim.json);
           continue;
         }
         const id = claim.json.item.id as string;
@@ -279,10 +285,10 @@ const runLoops = async (
           claimToken,
           progress: 50,
         });
-        if (progress.status !== 200) tally(progress.status);
+        if (progress.status !== 200) tally(progress.status, progress.json);
         const done = await call(stack, agent.token, 'POST', `/v1/work/${id}/complete`, { claimToken });
         if (done.status === 200) cycles += 1;
-        else tally(done.status);
+        else tally(done.status, done.json);
       }
     }),
   );
@@ -309,6 +315,7 @@ const runLoops = async (
     nothingFits,
     doubleClaims,
     noAnswer,
+    ...(noAnswer > 0 && { noAnswerErrors: Object.fromEntries(noAnswerErrors) }),
   };
 };
 
@@ -422,6 +429,8 @@ const printReport = (report: {
     for (const l of report.loops) {
       const calls = Object.entries(l.storeCallsPerCycle).map(([key, n]) => `${key} ${n}`);
       console.log(`  store calls per cycle, ${l.agents} agents: ${calls.join(', ')}`);
+      if (l.noAnswerErrors)
+        console.log(`  no answer, ${l.agents} agents: ${JSON.stringify(l.noAnswerErrors)}`);
     }
   }
   if (report.backlog.length > 0) {

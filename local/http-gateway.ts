@@ -68,6 +68,9 @@ export interface HttpGatewayOptions<R extends GatewayRoute> {
   readonly observe?: (method: string, rawPath: string) => RequestObservation;
 }
 
+/** Connections the kernel may hold for the gateway before it accepts them (capped by `somaxconn`). */
+export const GATEWAY_LISTEN_BACKLOG = 4096;
+
 /** How long the gateway keeps an idle keep-alive connection open, in milliseconds. */
 export const GATEWAY_KEEP_ALIVE_MS = 60_000;
 
@@ -289,7 +292,9 @@ export const startHttpGateway = async <R extends GatewayRoute>(
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
+    // Node's default backlog (511) overflows when a thousand clients connect at once to a busy
+    // process, and a connection the kernel then drops reaches its client as a reset.
+    server.listen({ port: options.port ?? 0, host, backlog: GATEWAY_LISTEN_BACKLOG }, () => {
       server.off('error', reject);
       resolve();
     });
