@@ -2,14 +2,16 @@
  * `npm run bench`: the claim path against the store's own ceiling, measured in one run on the
  * local stack (DynamoDB Local + the SQS emulator, handlers in this process).
  *
- * Phases (`--only raw,loops,backlog,heartbeat,chaos` picks some):
+ * Phases (`--only raw,loops,backlog,heartbeat,chaos,bundles` picks some):
  * - raw: DynamoDB Local's conditional UpdateItem and a 3-write transaction at each concurrency;
  * - loops: closed-loop agents doing claim-next -> progress -> complete over HTTP, at 10, 50, 200
  *   and 1,000 agents: cycles/s, claim p50/p95/p99, lost races per claim, 429s, ratio to raw;
  * - backlog: claim p50/p99 with 1k and 10k ready items (100k with `--scale`);
  * - heartbeat: items written per heartbeat for an agent holding 1 and 20 items;
  * - chaos: crashes, stale writers, duplicated requests and a SIGKILL of the runtime, then checked
- *   from the store and the audit log (bench/chaos.ts).
+ *   from the store and the audit log (bench/chaos.ts);
+ * - bundles: every Lambda bundle built as CDK does, its size and its module init time in a fresh
+ *   Node process (wall clock and CPU), against the budgets (`npm run bundle:report` prints each).
  * It prints a table and writes `bench/results/<time>.json` and `.svg` (bench/README.md).
  *
  *   npm run bench                          # the default run, a few minutes on 2 cores
@@ -23,6 +25,8 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { startLocalStack } from '#local/stack';
+import { BUNDLE_BUDGET_BYTES, type BundleMeasurement, INIT_BUDGET_MS, measureBundles } from '../lib/bundle';
+import { PROJECT_ROOT } from '../lib/constructs/coord-function';
 import { type ChaosResult, runChaos } from './chaos';
 import { plotSvg } from './plot';
 import { measureRaw, type RawResult, scratchTable } from './raw';
@@ -38,7 +42,7 @@ const { values: args } = parseArgs({
     'raw-seconds': { type: 'string' },
   },
 });
-const PHASES = ['raw', 'loops', 'backlog', 'heartbeat', 'chaos'] as const;
+const PHASES = ['raw', 'loops', 'backlog', 'heartbeat', 'chaos', 'bundles'] as const;
 type Phase = (typeof PHASES)[number];
 const only = new Set((args.only?.split(',') ?? PHASES) as Phase[]);
 const levels = (args.levels ?? '10,50,200,1000').split(',').map(Number);
@@ -143,7 +147,8 @@ const main = async () => {
     backlog: BacklogResult[];
     heartbeat: HeartbeatResult[];
     chaos?: ChaosResult;
-  } = { raw: [], loops: [], backlog: [], heartbeat: [] };
+    bundles: BundleMeasurement[];
+  } = { raw: [], loops: [], backlog: [], heartbeat: [], bundles: [] };
   try {
     if (only.has('raw')) results.raw = await rawPhase(stack);
     if (only.has('loops')) {
@@ -177,6 +182,8 @@ const main = async () => {
     await stack.stop();
   }
   if (only.has('chaos')) results.chaos = await runChaos();
+  // Last, with the stack stopped: each bundle loads in a process of its own.
+  if (only.has('bundles')) results.bundles = await measureBundles(PROJECT_ROOT);
 
   const report = {
     date: new Date().toISOString(),
@@ -206,6 +213,9 @@ const rawPhase = async (stack: Stack): Promise<RawResult[]> => {
     region: stack.region,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     maxAttempts: 1,
+    // As many connections as clients: the SDK's default of 50 would queue the rest in this process
+    // and measure 50 at a time whatever the concurrency asked for.
+    requestHandler: { httpAgent: { keepAlive: true, maxSockets: Math.max(...levels) } },
   });
   const table = await scratchTable(client, Math.max(...levels) * 8);
   const out: RawResult[] = [];
@@ -398,6 +408,7 @@ const printReport = (report: {
   backlog: BacklogResult[];
   heartbeat: HeartbeatResult[];
   chaos?: ChaosResult;
+  bundles: BundleMeasurement[];
 }) => {
   const { start, end } = report.machine.loadAverage;
   console.log(`\nload average ${start} at start, ${end} at end (${cpus().length} cores)`);
@@ -451,6 +462,43 @@ const printReport = (report: {
     console.log(`\nchaos: ${c.ok ? 'OK' : 'FAILED'}`);
     for (const line of c.lines) console.log(`  ${line}`);
   }
+  if (report.bundles.length > 0) printBundles(report.bundles);
+};
+
+/** The claim path's functions, shown one by one; the rest are summed up. */
+const CLAIM_PATH_ENTRIES = [
+  'functions/http/claim-next.ts',
+  'functions/http/report-progress.ts',
+  'functions/http/complete-work.ts',
+  'functions/http/heartbeat.ts',
+  'functions/queues/heartbeats.ts',
+];
+
+const printBundles = (bundles: readonly BundleMeasurement[]) => {
+  const median = (values: number[]) =>
+    round(
+      percentile(
+        [...values].sort((a, b) => a - b),
+        50,
+      ),
+    );
+  const kB = (bytes: number) => round(bytes / 1000);
+  const sizes = bundles.map((b) => b.bytes);
+  const wall = bundles.map((b) => b.init.ms);
+  const cpu = bundles.map((b) => b.init.cpuMs);
+  console.log(`
+Lambda bundles (${bundles.length}; budget ${kB(BUNDLE_BUDGET_BYTES)} kB, ${INIT_BUDGET_MS} ms init)`);
+  console.log('| bundle | kB | init ms | init CPU ms |');
+  console.log('|---|---|---|---|');
+  for (const b of bundles.filter((each) => CLAIM_PATH_ENTRIES.includes(each.entry))) {
+    console.log(`| ${b.entry} | ${kB(b.bytes)} | ${round(b.init.ms)} | ${round(b.init.cpuMs)} |`);
+  }
+  console.log(
+    `| all ${bundles.length}: median / max | ${kB(median(sizes))} / ${kB(Math.max(...sizes))} | ${median(wall)} / ${round(Math.max(...wall))} | ${median(cpu)} / ${round(Math.max(...cpu))} |`,
+  );
+  console.log(
+    `  over ${kB(BUNDLE_BUDGET_BYTES)} kB: ${sizes.filter((size) => size > BUNDLE_BUDGET_BYTES).length}; over ${INIT_BUDGET_MS} ms init: ${wall.filter((ms) => ms > INIT_BUDGET_MS).length} (every bundle: npm run bundle:report)`,
+  );
 };
 
 await main();

@@ -4,7 +4,7 @@
  * bundle's size and the time its module takes to load in a fresh Node process.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
@@ -187,4 +187,47 @@ export const measureInit = (file: string, nodeFlags: readonly string[] = []): In
     env: { AWS_REGION: 'eu-west-1', AWS_LAMBDA_FUNCTION_NAME: 'bundle-report' },
   });
   return JSON.parse(out) as InitTime;
+};
+
+/** One handler's bundle as built and loaded by {@link measureBundles}. */
+export interface BundleMeasurement {
+  readonly entry: string;
+  readonly claude: boolean;
+  /** Minified size in bytes (source map not counted). */
+  readonly bytes: number;
+  readonly init: InitTime;
+  /** The init time with `--enable-source-maps`, when asked for. */
+  readonly initWithSourceMaps?: InitTime;
+  /** Over the size budget or the init budget (wall clock). */
+  readonly overBudget: boolean;
+}
+
+/**
+ * Builds every handler's bundle as CDK does into a scratch folder under `node_modules` (so the
+ * packages the runtime provides resolve), loads each in a fresh Node process, and removes the
+ * folder again: what `npm run bundle:report` prints and `npm run bench` records.
+ */
+export const measureBundles = async (
+  projectRoot: string,
+  { sourceMaps = false }: { readonly sourceMaps?: boolean } = {},
+): Promise<BundleMeasurement[]> => {
+  const outDir = mkdtempSync(join(projectRoot, 'node_modules', '.bundles-'));
+  try {
+    const measured: BundleMeasurement[] = [];
+    for (const handler of handlerEntries()) {
+      const bundle = await buildBundle(projectRoot, handler, outDir);
+      const init = measureInit(bundle.file);
+      measured.push({
+        entry: handler.entry,
+        claude: handler.claude,
+        bytes: bundle.bytes,
+        init,
+        ...(sourceMaps && { initWithSourceMaps: measureInit(bundle.file, ['--enable-source-maps']) }),
+        overBudget: bundle.bytes > BUNDLE_BUDGET_BYTES || init.ms > INIT_BUDGET_MS,
+      });
+    }
+    return measured;
+  } finally {
+    rmSync(outDir, { recursive: true, force: true });
+  }
 };

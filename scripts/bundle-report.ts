@@ -6,47 +6,33 @@
  *
  *   npm run bundle:report
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
-import { BUNDLE_BUDGET_BYTES, buildBundle, handlerEntries, INIT_BUDGET_MS, measureInit } from '../lib/bundle';
+import { BUNDLE_BUDGET_BYTES, INIT_BUDGET_MS, measureBundles } from '../lib/bundle';
 import { PROJECT_ROOT } from '../lib/constructs/coord-function';
 
 const kb = (bytes: number): string => `${(bytes / 1000).toFixed(1)} kB`;
 
-// Inside the project, so the modules the runtime provides (the AWS SDK) resolve from node_modules.
-const outDir = mkdtempSync(join(PROJECT_ROOT, 'node_modules', '.bundle-report-'));
-try {
-  const rows: string[][] = [['entry', 'size', 'init ms', 'init CPU ms', 'init ms (source maps)']];
-  let over = 0;
-  for (const handler of handlerEntries()) {
-    const bundle = await buildBundle(PROJECT_ROOT, handler, outDir);
-    const init = measureInit(bundle.file);
-    const initMapped = measureInit(bundle.file, ['--enable-source-maps']);
-    const bad = bundle.bytes > BUNDLE_BUDGET_BYTES || init.ms > INIT_BUDGET_MS;
-    if (bad) over++;
-    rows.push([
-      `${bad ? '! ' : ''}${handler.entry}${handler.claude ? ' (Claude)' : ''}`,
-      kb(bundle.bytes),
-      init.ms.toFixed(0),
-      init.cpuMs.toFixed(0),
-      initMapped.ms.toFixed(0),
-    ]);
-  }
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((row) => row[i]?.length ?? 0))) ?? [];
-  for (const row of rows) {
-    console.log(
-      row
-        .map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)))
-        .join('  '),
-    );
-  }
+const measured = await measureBundles(PROJECT_ROOT, { sourceMaps: true });
+const rows: string[][] = [
+  ['entry', 'size', 'init ms', 'init CPU ms', 'init ms (source maps)'],
+  ...measured.map((bundle) => [
+    `${bundle.overBudget ? '! ' : ''}${bundle.entry}${bundle.claude ? ' (Claude)' : ''}`,
+    kb(bundle.bytes),
+    bundle.init.ms.toFixed(0),
+    bundle.init.cpuMs.toFixed(0),
+    bundle.initWithSourceMaps?.ms.toFixed(0) ?? '-',
+  ]),
+];
+const widths = rows[0]?.map((_, i) => Math.max(...rows.map((row) => row[i]?.length ?? 0))) ?? [];
+for (const row of rows) {
   console.log(
-    `\n${rows.length - 1} bundles; budget ${kb(BUNDLE_BUDGET_BYTES)} and ${INIT_BUDGET_MS} ms init; ${over} over; load average ${loadavg()
-      .map((load) => load.toFixed(1))
-      .join(' ')}.`,
+    row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  '),
   );
-  process.exitCode = over > 0 ? 1 : 0;
-} finally {
-  rmSync(outDir, { recursive: true, force: true });
 }
+const over = measured.filter((bundle) => bundle.overBudget).length;
+console.log(
+  `\n${measured.length} bundles; budget ${kb(BUNDLE_BUDGET_BYTES)} and ${INIT_BUDGET_MS} ms init; ${over} over; load average ${loadavg()
+    .map((load) => load.toFixed(1))
+    .join(' ')}.`,
+);
+process.exitCode = over > 0 ? 1 : 0;
