@@ -9,6 +9,7 @@
  * Keys are drawn at random from eight per client, so clients rarely meet on one item: what is
  * measured is the store's rate, not contention.
  */
+import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import {
   BatchWriteItemCommand,
@@ -31,6 +32,8 @@ export interface RawResult {
   readonly p99Ms: number;
   /** Operations the store refused (a transaction conflict between two clients, a throttle). */
   readonly refused: number;
+  /** Those refusals by error name (and cancellation reasons of a cancelled transaction). */
+  readonly refusedBy: Readonly<Record<string, number>>;
 }
 
 const round = (value: number, digits = 1): number => Number(value.toFixed(digits));
@@ -78,6 +81,10 @@ export const measureRaw = async (
 ): Promise<RawResult> => {
   const latencies: number[] = [];
   let refused = 0;
+  const refusedBy = new Map<string, number>();
+  // Event keys unique to this measurement: a key written by an earlier one would fail the put's
+  // condition, and the transaction with it.
+  const run = randomUUID();
   let sequence = 0;
   const pick = () => `k${Math.floor(Math.random() * table.keys)}`;
   const operation = (): Promise<unknown> => {
@@ -94,7 +101,7 @@ export const measureRaw = async (
           {
             Put: {
               TableName: table.name,
-              Item: { pk: { S: `event-${process.pid}-${sequence}` }, at: { S: new Date().toISOString() } },
+              Item: { pk: { S: `event-${run}-${sequence}` }, at: { S: new Date().toISOString() } },
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
@@ -111,8 +118,10 @@ export const measureRaw = async (
         try {
           await operation();
           latencies.push(performance.now() - t0);
-        } catch {
+        } catch (error) {
           refused += 1;
+          const reason = refusalOf(error);
+          refusedBy.set(reason, (refusedBy.get(reason) ?? 0) + 1);
         }
       }
     }),
@@ -127,5 +136,13 @@ export const measureRaw = async (
     p50Ms: round(percentile(sorted, 50)),
     p99Ms: round(percentile(sorted, 99)),
     refused,
+    refusedBy: Object.fromEntries(refusedBy),
   };
+};
+
+/** An error's name, with the codes of a cancelled transaction's reasons (`TransactionCanceledException: None,TransactionConflict,None`). */
+const refusalOf = (error: unknown): string => {
+  if (!(error instanceof Error)) return String(error);
+  const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
+  return reasons ? `${error.name}: ${reasons.map((reason) => reason.Code ?? '?').join(',')}` : error.name;
 };
