@@ -308,6 +308,15 @@ const endInvocation = (span: Span, outcome: InvocationOutcome, total: number): v
   span.end();
 };
 
+/** The messaging attributes of a batch a consumer processes from `system`'s `destination`. */
+const processAttributes = (system: string, destination: string, count: number) => ({
+  [MESSAGING_ATTRIBUTES.system]: system,
+  [MESSAGING_ATTRIBUTES.destinationName]: destination,
+  [MESSAGING_ATTRIBUTES.operationType]: 'process',
+  [MESSAGING_ATTRIBUTES.operationName]: 'process',
+  [MESSAGING_ATTRIBUTES.batchMessageCount]: count,
+});
+
 /**
  * The span of one queue batch: CONSUMER, `process <queue>`, a child of the sending span when every
  * message comes from one trace (a single request's messages), and linked to every message's
@@ -335,11 +344,7 @@ const queueBatchObservation = (
       kind: SpanKind.CONSUMER,
       links,
       attributes: {
-        [MESSAGING_ATTRIBUTES.system]: 'aws_sqs',
-        [MESSAGING_ATTRIBUTES.destinationName]: queue.name,
-        [MESSAGING_ATTRIBUTES.operationType]: 'process',
-        [MESSAGING_ATTRIBUTES.operationName]: 'process',
-        [MESSAGING_ATTRIBUTES.batchMessageCount]: records.length,
+        ...processAttributes('aws_sqs', queue.name, records.length),
         ...(records.length === 1 && only ? { [MESSAGING_ATTRIBUTES.messageId]: only.messageId } : {}),
         ...queueFacts(records),
       },
@@ -361,11 +366,7 @@ const streamBatchObservation = (
     {
       kind: SpanKind.CONSUMER,
       attributes: {
-        [MESSAGING_ATTRIBUTES.system]: 'aws_dynamodb_streams',
-        [MESSAGING_ATTRIBUTES.destinationName]: consumer.table,
-        [MESSAGING_ATTRIBUTES.operationType]: 'process',
-        [MESSAGING_ATTRIBUTES.operationName]: 'process',
-        [MESSAGING_ATTRIBUTES.batchMessageCount]: records.length,
+        ...processAttributes('aws_dynamodb_streams', consumer.table, records.length),
         [COORD_ATTRIBUTES.streamConsumer]: consumer.id,
         [COORD_ATTRIBUTES.attempt]: attempt,
       },

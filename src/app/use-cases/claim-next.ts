@@ -40,14 +40,17 @@ export const MAX_TEAM_HINTS = 10_000;
  */
 const teamHints = new Map<string, string>();
 
-const rememberTeam = (agentId: string, team: string): void => {
-  teamHints.delete(agentId);
-  teamHints.set(agentId, team);
-  if (teamHints.size > MAX_TEAM_HINTS) {
-    const oldest = teamHints.keys().next();
-    if (!oldest.done) teamHints.delete(oldest.value);
+/** Puts `key` last in `hints` (the newest), dropping the oldest beyond {@link MAX_TEAM_HINTS}. */
+const remember = <V>(hints: Map<string, V>, key: string, value: V): void => {
+  hints.delete(key);
+  hints.set(key, value);
+  if (hints.size > MAX_TEAM_HINTS) {
+    const oldest = hints.keys().next();
+    if (!oldest.done) hints.delete(oldest.value);
   }
 };
+
+const rememberTeam = (agentId: string, team: string): void => remember(teamHints, agentId, team);
 
 /**
  * Per set of teams asked for, the lost races this process's recent claims of them carry over to
@@ -57,13 +60,8 @@ const rememberTeam = (agentId: string, team: string): void => {
 const contentionHints = new Map<string, number>();
 
 const rememberContention = (teamsKey: string, carried: number): void => {
-  contentionHints.delete(teamsKey);
-  if (carried === 0) return;
-  contentionHints.set(teamsKey, carried);
-  if (contentionHints.size > MAX_TEAM_HINTS) {
-    const oldest = contentionHints.keys().next();
-    if (!oldest.done) contentionHints.delete(oldest.value);
-  }
+  if (carried === 0) contentionHints.delete(teamsKey);
+  else remember(contentionHints, teamsKey, carried);
 };
 
 const sameTeams = (a: readonly string[], b: readonly string[]): boolean =>
