@@ -6,10 +6,9 @@
  */
 
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { type AiCallRecord, createClaudeAdvisor } from '#adapters/ai/claude-advisor';
-import { createSecretReader } from '#adapters/auth/secret-reader';
+import { createSecretReader, createSecretsClient } from '#adapters/auth/secret-reader';
 import {
   createConnectionStore,
   createDynamoClient,
@@ -22,6 +21,7 @@ import {
 } from '#adapters/dynamo/index';
 import { createWebhookStores } from '#adapters/dynamo/webhook-store';
 import { createWebhookSender } from '#adapters/http/webhook-sender';
+import { lazyClient } from '#adapters/lazy-client';
 import { createConnectionNotifier, createManagementClient } from '#adapters/realtime/connection-notifier';
 import { inProcessNotifier } from '#adapters/realtime/in-process-notifier';
 import { createDeliveryQueue } from '#adapters/sqs/delivery-queue';
@@ -95,14 +95,28 @@ const recordAiCall = (call: AiCallRecord): void => {
   single.addMetric('ai.latency', MetricUnit.Milliseconds, call.latencyMs);
 };
 
+/**
+ * The Secrets Manager reader, its client made on first read: only a deployment that names a
+ * secret by ARN loads the Secrets Manager package at all.
+ */
+const secretReader = once(() =>
+  createSecretReader(
+    lazyClient(async () =>
+      tracer.captureAWSv3Client(
+        await createSecretsClient({ region: config().region, functionTimeoutMs: config().functionTimeoutMs }),
+      ),
+    ),
+  ),
+);
+
 let anthropicKeyRead: Promise<string | undefined> | undefined;
 
 /** The Anthropic API key: from config, or read from Secrets Manager once (never logged). */
 const anthropicKey = (): Promise<string | undefined> => {
-  const { anthropic, region } = config();
+  const { anthropic } = config();
   if (anthropic.apiKeySecretArn === undefined) return Promise.resolve(anthropic.apiKey);
   const arn = anthropic.apiKeySecretArn;
-  anthropicKeyRead ??= createSecretReader(tracer.captureAWSv3Client(new SecretsManagerClient({ region })))
+  anthropicKeyRead ??= secretReader()
     .read(arn)
     .then(anthropicKeyOf)
     .catch(() => {
@@ -113,10 +127,12 @@ const anthropicKey = (): Promise<string | undefined> => {
   return anthropicKeyRead;
 };
 
-/** The SQS client (endpoint from config), built once on first use. */
-export const sqsClient = once(() => {
+/** The SQS client (endpoint from config), made on the first send: most functions never send. */
+const sqsClient = lazyClient(async () => {
   const { region, endpoints, functionTimeoutMs } = config();
-  return tracer.captureAWSv3Client(createSqsClient({ region, endpoint: endpoints.sqs, functionTimeoutMs }));
+  return tracer.captureAWSv3Client(
+    await createSqsClient({ region, endpoint: endpoints.sqs, functionTimeoutMs }),
+  );
 });
 
 /**
@@ -127,7 +143,7 @@ export const sqsClient = once(() => {
 export const queuePublisher = <T>(url: string | undefined, variable: string): QueuePublisher<T> =>
   url === undefined
     ? { send: () => Promise.reject(new QueueError(`${variable} is not set: there is no queue to send to.`)) }
-    : createQueuePublisher<T>(sqsClient(), url, messageOriginAttributes);
+    : createQueuePublisher<T>(sqsClient, url, messageOriginAttributes);
 
 /** The DynamoDB client (endpoint from config), built once on first use. */
 const dynamoClient = once(() => {
@@ -173,7 +189,7 @@ export const deps: () => Deps = once(() => {
       random: () => systemRandom.next(),
       record: recordAiCall,
     }),
-    queueDepths: createQueueDepthReader(sqsClient(), tablePrefix, QUEUES),
+    queueDepths: createQueueDepthReader(sqsClient, tablePrefix, QUEUES),
     invariants: createInvariantStore(client, tablePrefix),
   };
 });
@@ -195,8 +211,11 @@ export const notifierFor = (fallbackEndpoint?: string): ConnectionNotifier => {
   if (local) return local;
   let notifier = notifiers.get(endpoint);
   if (!notifier) {
-    const client = tracer.captureAWSv3Client(createManagementClient({ region: config().region, endpoint }));
-    notifier = createConnectionNotifier(client);
+    notifier = createConnectionNotifier(
+      lazyClient(async () =>
+        tracer.captureAWSv3Client(await createManagementClient({ region: config().region, endpoint })),
+      ),
+    );
     notifiers.set(endpoint, notifier);
   }
   return notifier;
@@ -227,12 +246,12 @@ export const auditEventOfStreamRecord = (record: DynamoDBRecord): AuditEvent | u
   return image && isEventImage(image) ? eventFromStreamImage(image) : undefined;
 };
 
-const readSecrets = async ({ secrets, region }: Config): Promise<AuthSecrets> => {
+const readSecrets = async ({ secrets }: Config): Promise<AuthSecrets> => {
   const { adminTokenSecretArn, registrationKeySecretArn } = secrets;
   if (adminTokenSecretArn === undefined && registrationKeySecretArn === undefined) {
     return { adminToken: secrets.adminToken, registrationKey: secrets.registrationKey };
   }
-  const reader = createSecretReader(tracer.captureAWSv3Client(new SecretsManagerClient({ region })));
+  const reader = secretReader();
   const [adminToken, registrationKey] = await Promise.all([
     adminTokenSecretArn === undefined ? secrets.adminToken : reader.read(adminTokenSecretArn),
     registrationKeySecretArn === undefined ? secrets.registrationKey : reader.read(registrationKeySecretArn),
@@ -259,12 +278,12 @@ let githubSecretRead: Promise<string | undefined> | undefined;
  * `POST /v1/integrations/github` may); `undefined` while none (or the placeholder) is set.
  */
 const signingSecret = (service: SignedBy): Promise<string | undefined> => {
-  const { githubWebhook, region } = config();
+  const { githubWebhook } = config();
   if (service !== 'github' || githubWebhook.secretArn === undefined) {
     return Promise.resolve(service === 'github' ? configuredSecretOf(githubWebhook.secret) : undefined);
   }
   const arn = githubWebhook.secretArn;
-  githubSecretRead ??= createSecretReader(tracer.captureAWSv3Client(new SecretsManagerClient({ region })))
+  githubSecretRead ??= secretReader()
     .read(arn)
     .then(configuredSecretOf)
     .catch((error: unknown) => {
@@ -281,13 +300,13 @@ const signingSecret = (service: SignedBy): Promise<string | undefined> => {
  * edges). Kept per container as `OriginSecrets` says; `undefined` where none is configured.
  */
 const originSecrets = once((): OriginSecrets | undefined => {
-  const { originSecret, region } = config();
+  const { originSecret } = config();
   if (originSecret.secretArn === undefined) {
     const { secret } = originSecret;
     return secret === undefined ? undefined : new OriginSecrets(async () => [secret], Date.now);
   }
   const arn = originSecret.secretArn;
-  const reader = createSecretReader(tracer.captureAWSv3Client(new SecretsManagerClient({ region })));
+  const reader = secretReader();
   return new OriginSecrets(async () => {
     const [current, previous] = await Promise.all([
       reader.read(arn),
@@ -319,7 +338,7 @@ export const webhookDeps = once((): Deps & WebhookDeps => {
     ...deps(),
     ...createWebhookStores(dynamoClient(), tablePrefix),
     deliveryQueue: createDeliveryQueue(
-      sqsClient(),
+      sqsClient,
       webhooks.queueUrl,
       'COORD_WEBHOOKS_QUEUE_URL',
       messageOriginAttributes,

@@ -2,9 +2,18 @@
  * Reads the deployment's fixed credentials (admin token, registration key) from Secrets
  * Manager on AWS, where config names them by ARN instead of carrying their values.
  */
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { UnavailableError } from '#core/errors';
 import { isTransientAwsError } from '../aws-errors';
+import { type ClientOptions, clientConfig } from '../client-config';
+import type { LazyClient } from '../lazy-client';
+
+/** The Secrets Manager client package, loaded on first use (see `LazyClient`). */
+const secretsSdk = () => import('@aws-sdk/client-secrets-manager');
+
+/** A Secrets Manager client with the service's shared client settings. */
+export const createSecretsClient = async (options: ClientOptions): Promise<SecretsManagerClient> =>
+  new (await secretsSdk()).SecretsManagerClient(clientConfig(options));
 
 /** Reads one secret's string value: the current one, or that of a version stage (`AWSPREVIOUS`). */
 export interface SecretReader {
@@ -15,14 +24,15 @@ export interface SecretReader {
   read(arn: string, versionStage?: string): Promise<string>;
 }
 
-/** A `SecretReader` on a Secrets Manager client (created once per cold start by the caller). */
-export const createSecretReader = (client: SecretsManagerClient): SecretReader => ({
+/** A `SecretReader` on a Secrets Manager client (made once per container by the caller). */
+export const createSecretReader = (client: LazyClient<SecretsManagerClient>): SecretReader => ({
   read: async (arn, versionStage) => {
+    const [{ GetSecretValueCommand }, secrets] = await Promise.all([secretsSdk(), client()]);
     const command = new GetSecretValueCommand({
       SecretId: arn,
       ...(versionStage !== undefined && { VersionStage: versionStage }),
     });
-    const answer = await client.send(command).catch((error: unknown) => {
+    const answer = await secrets.send(command).catch((error: unknown) => {
       throw isTransientAwsError(error)
         ? new UnavailableError('Secrets Manager is unavailable; retry shortly.', { cause: error })
         : new Error(`Cannot read secret ${arn}.`, { cause: error });

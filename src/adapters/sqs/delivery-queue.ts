@@ -2,10 +2,16 @@
  * The `webhooks` queue: delivery requests sent in batches of ten, and the per-message delay of a
  * retry (ChangeMessageVisibility on the receipt of the attempt that failed).
  */
-import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { UnavailableError } from '#core/errors';
 import type { DeliveryQueue, DeliveryRequest } from '#core/webhooks/ports';
-import { type MessageAttributesSource, sqsMessageAttributes, translateQueueError } from './queue-publisher';
+import type { LazyClient } from '../lazy-client';
+import {
+  type MessageAttributesSource,
+  sqsMessageAttributes,
+  sqsSdk,
+  translateQueueError,
+} from './queue-publisher';
 
 /** SQS takes at most this many messages per batch. */
 const SQS_BATCH = 10;
@@ -15,7 +21,7 @@ const SQS_BATCH = 10;
  * carries the attributes `attributes` gives at the time of sending.
  */
 export const createDeliveryQueue = (
-  client: SQSClient,
+  client: LazyClient<SQSClient>,
   queueUrl: string | undefined,
   variable: string,
   attributes?: MessageAttributesSource,
@@ -31,7 +37,8 @@ export const createDeliveryQueue = (
         let failed: number;
         const MessageAttributes = sqsMessageAttributes(attributes);
         try {
-          const answer = await client.send(
+          const [{ SendMessageBatchCommand }, sqs] = await Promise.all([sqsSdk(), client()]);
+          const answer = await sqs.send(
             new SendMessageBatchCommand({
               QueueUrl: url(),
               Entries: chunk.map((request, index) => ({
@@ -51,7 +58,8 @@ export const createDeliveryQueue = (
     },
     delay: async (receiptHandle: string, seconds: number) => {
       try {
-        await client.send(
+        const [{ ChangeMessageVisibilityCommand }, sqs] = await Promise.all([sqsSdk(), client()]);
+        await sqs.send(
           new ChangeMessageVisibilityCommand({
             QueueUrl: url(),
             ReceiptHandle: receiptHandle,

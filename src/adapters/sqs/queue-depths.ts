@@ -5,10 +5,12 @@
  * become `UnavailableError`; a queue that does not exist or may not be read (a deployment that
  * has not granted it) is left out of the answer, since the assessment is advisory.
  */
-import { GetQueueAttributesCommand, GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { QueueDepth } from '#core/ai/health';
 import { UnavailableError } from '#core/errors';
 import { isTransientAwsError } from '../aws-errors';
+import type { LazyClient } from '../lazy-client';
+import { sqsSdk } from './queue-publisher';
 import { deadLetterQueueName, type QueueDefinition, queueName } from './queues';
 
 /** Reads the depth of every queue given, with its dead-letter queue. */
@@ -23,7 +25,7 @@ const unavailable = (error: unknown): never => {
  * per queue and kept.
  */
 export const createQueueDepthReader = (
-  client: SQSClient,
+  client: LazyClient<SQSClient>,
   prefix: string,
   queues: readonly QueueDefinition[],
 ): QueueDepthReader => {
@@ -31,7 +33,9 @@ export const createQueueDepthReader = (
   const urlOf = (name: string): Promise<string> => {
     let url = urls.get(name);
     if (!url) {
-      url = client.send(new GetQueueUrlCommand({ QueueName: name })).then((answer) => answer.QueueUrl ?? '');
+      url = Promise.all([sqsSdk(), client()])
+        .then(([{ GetQueueUrlCommand }, sqs]) => sqs.send(new GetQueueUrlCommand({ QueueName: name })))
+        .then((answer) => answer.QueueUrl ?? '');
       // A failed lookup is tried again next time (the queue may be created meanwhile).
       url.catch(() => urls.delete(name));
       urls.set(name, url);
@@ -39,7 +43,8 @@ export const createQueueDepthReader = (
     return url;
   };
   const messagesIn = async (name: string): Promise<number> => {
-    const answer = await client.send(
+    const [{ GetQueueAttributesCommand }, sqs] = await Promise.all([sqsSdk(), client()]);
+    const answer = await sqs.send(
       new GetQueueAttributesCommand({
         QueueUrl: await urlOf(name),
         AttributeNames: ['ApproximateNumberOfMessages'],

@@ -4,11 +4,15 @@
  * answers 503), anything else a `QueueError` naming the queue (a missing queue or permission is
  * a deployment fault a retry will not fix).
  */
-import { type MessageAttributeValue, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { MessageAttributeValue, SQSClient } from '@aws-sdk/client-sqs';
 import { TraceFlags, trace } from '@opentelemetry/api';
 import { UnavailableError } from '#core/errors';
 import { awsErrorName, isTransientAwsError } from '../aws-errors';
 import { type ClientOptions, clientConfig } from '../client-config';
+import type { LazyClient } from '../lazy-client';
+
+/** The SQS client package, loaded on first use (see `LazyClient`). */
+export const sqsSdk = () => import('@aws-sdk/client-sqs');
 
 /**
  * Options of {@link createSqsClient}. Long polls wait up to 20 s on purpose, so a poller passes a
@@ -17,7 +21,8 @@ import { type ClientOptions, clientConfig } from '../client-config';
 export type SqsClientOptions = ClientOptions;
 
 /** An SQS client with keep-alive connections and bounded connect and request times. */
-export const createSqsClient = (options: SqsClientOptions): SQSClient => new SQSClient(clientConfig(options));
+export const createSqsClient = async (options: SqsClientOptions): Promise<SQSClient> =>
+  new (await sqsSdk()).SQSClient(clientConfig(options));
 
 /** The queue refused a message for a reason a retry will not fix; `cause` is the SDK error. */
 export class QueueError extends Error {
@@ -89,14 +94,15 @@ export const sqsMessageAttributes = (
  * `attributes` gives at the time of sending.
  */
 export const createQueuePublisher = <T>(
-  client: SQSClient,
+  client: LazyClient<SQSClient>,
   queueUrl: string,
   attributes?: MessageAttributesSource,
 ): QueuePublisher<T> => ({
   send: async (message) => {
     try {
       const MessageAttributes = sqsMessageAttributes(attributes);
-      await client.send(
+      const [{ SendMessageCommand }, sqs] = await Promise.all([sqsSdk(), client()]);
+      await sqs.send(
         new SendMessageCommand({
           QueueUrl: queueUrl,
           MessageBody: JSON.stringify(message),

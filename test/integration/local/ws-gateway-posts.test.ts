@@ -80,12 +80,12 @@ describe('local WebSocket server posts', () => {
   it('leaves posts to the management client over HTTP when told to', async () => {
     gateway = await acceptingGateway(false);
     expect(inProcessNotifier(gateway.callbackUrl)).toBeUndefined();
-    const client = createManagementClient({
+    const client = await createManagementClient({
       region: 'us-east-1',
       endpoint: gateway.callbackUrl,
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
-    const notifier = createConnectionNotifier(client);
+    const notifier = createConnectionNotifier(async () => client);
     const ws = await connect(gateway);
 
     expect(await notifier.post(ws.id, '{"type":"work.claimed","seq":1}')).toBe('sent');

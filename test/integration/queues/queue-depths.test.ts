@@ -14,7 +14,7 @@ import { UnavailableError } from '#core/errors';
 import { ensureQueueWithDlq } from '#local/provision';
 import { sendBodies } from './queue-support';
 
-const sqs = createSqsClient({ region: 'us-east-1', endpoint: inject('sqsEndpoint') });
+const sqs = await createSqsClient({ region: 'us-east-1', endpoint: inject('sqsEndpoint') });
 const created: string[] = [];
 
 afterAll(async () => {
@@ -36,7 +36,7 @@ describe('queue depth reader', () => {
     await sendBodies(sqs, heartbeats.url, ['{"a":1}', '{"a":2}', '{"a":3}']);
     await sendBodies(sqs, heartbeats.dlqUrl, ['{"d":1}', '{"d":2}']);
     await sendBodies(sqs, escalations.dlqUrl, ['{"d":3}']);
-    const read = createQueueDepthReader(sqs, prefix, QUEUES);
+    const read = createQueueDepthReader(async () => sqs, prefix, QUEUES);
 
     expect(await read()).toEqual([
       { queue: 'heartbeats', visible: 3, deadLetters: 2 },
@@ -50,7 +50,7 @@ describe('queue depth reader', () => {
     const prefix = `t-depths-${randomUUID().slice(0, 8)}`;
     await provision(prefix, escalationsQueue);
 
-    expect(await createQueueDepthReader(sqs, prefix, QUEUES)()).toEqual([
+    expect(await createQueueDepthReader(async () => sqs, prefix, QUEUES)()).toEqual([
       { queue: 'escalations', visible: 0, deadLetters: 0 },
     ]);
   });
@@ -62,9 +62,9 @@ describe('queue depth reader', () => {
       .on(GetQueueUrlCommand)
       .rejects(Object.assign(new Error('slow down'), { name: 'ThrottlingException' }));
 
-    await expect(createQueueDepthReader(throttled, 'any', [heartbeatsQueue])()).rejects.toBeInstanceOf(
-      UnavailableError,
-    );
+    await expect(
+      createQueueDepthReader(async () => throttled, 'any', [heartbeatsQueue])(),
+    ).rejects.toBeInstanceOf(UnavailableError);
     mock.restore();
   });
 });

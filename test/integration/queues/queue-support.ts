@@ -30,7 +30,7 @@ export interface TestQueue {
 
 /** Creates `definition`'s queue and DLQ under a unique prefix in the run's SQS emulator. */
 export const createTestQueue = async (name: string, definition: QueueDefinition): Promise<TestQueue> => {
-  const sqs = createSqsClient({ region: 'us-east-1', endpoint: inject('sqsEndpoint') });
+  const sqs = await createSqsClient({ region: 'us-east-1', endpoint: inject('sqsEndpoint') });
   const { url, dlqUrl } = await ensureQueueWithDlq(sqs, `t-${name}-${randomUUID().slice(0, 8)}`, definition);
   return {
     sqs,

@@ -82,7 +82,11 @@ describe('broadcaster on the Events stream', () => {
       received.set(id, [...messagesOf(id), JSON.parse(Buffer.from(Data as Uint8Array).toString())]);
       return {};
     });
-    const broadcastDeps = { ...deps, connections: connections(), notifier: createConnectionNotifier(client) };
+    const broadcastDeps = {
+      ...deps,
+      connections: connections(),
+      notifier: createConnectionNotifier(async () => client),
+    };
     const broadcaster = STREAM_CONSUMERS.find((consumer) => consumer.id === 'broadcaster');
     if (!broadcaster) throw new Error('no broadcaster consumer');
     pollers = startStreamPollers({

@@ -6,7 +6,8 @@ import { UnavailableError } from '#core/errors';
 
 // No Secrets Manager emulator runs here, so its answers and failures are injected.
 const secrets = mockClient(SecretsManagerClient);
-const reader = createSecretReader(new SecretsManagerClient({ region: 'us-east-1' }));
+const client = new SecretsManagerClient({ region: 'us-east-1' });
+const reader = createSecretReader(async () => client);
 const ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:coord-admin';
 
 afterEach(() => secrets.reset());

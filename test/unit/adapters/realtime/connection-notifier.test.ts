@@ -12,7 +12,7 @@ import { UnavailableError } from '#core/errors';
 
 const client = new ApiGatewayManagementApiClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9' });
 const management = mockClient(client);
-const notifier = createConnectionNotifier(client);
+const notifier = createConnectionNotifier(async () => client);
 
 afterEach(() => management.reset());
 

@@ -20,7 +20,7 @@ afterEach(() => {
 describe('the heartbeat publisher', () => {
   it('sends each heartbeat as one JSON message to the queue', async () => {
     sqs.on(SendMessageCommand).resolves({ MessageId: 'm-1' });
-    const publisher = createHeartbeatPublisher(createQueuePublisher(new SQSClient({}), URL));
+    const publisher = createHeartbeatPublisher(createQueuePublisher(async () => new SQSClient({}), URL));
 
     await publisher.publish(heartbeat);
 
@@ -35,14 +35,14 @@ describe('the heartbeat publisher', () => {
     ['a refused connection', Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })],
   ])('turns %s into UnavailableError (503, retry)', async (_what, error) => {
     sqs.on(SendMessageCommand).rejects(error);
-    const publisher = createQueuePublisher(new SQSClient({}), URL);
+    const publisher = createQueuePublisher(async () => new SQSClient({}), URL);
 
     await expect(publisher.send(heartbeat)).rejects.toThrow(UnavailableError);
   });
 
   it('fails with a QueueError naming the queue when it does not exist', async () => {
     sqs.on(SendMessageCommand).rejects(sdkError('QueueDoesNotExist', 400, 'client'));
-    const publisher = createQueuePublisher(new SQSClient({}), URL);
+    const publisher = createQueuePublisher(async () => new SQSClient({}), URL);
 
     await expect(publisher.send(heartbeat)).rejects.toThrow(QueueError);
     await expect(publisher.send(heartbeat)).rejects.toThrow(/coord-test-heartbeats.*QueueDoesNotExist/);
