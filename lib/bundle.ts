@@ -66,16 +66,11 @@ export const bundleAliases = (
     : Object.fromEntries(ANTHROPIC_SDK_MODULES.map((module) => [module, ANTHROPIC_SDK_LEFT_OUT]))),
 });
 
-// esbuild's ESM output has no `require`, yet some bundled CommonJS dependencies call it for
-// Node built-ins; this banner gives the module a real one.
-export const ESM_REQUIRE_BANNER =
-  "import { createRequire as __coordCreateRequire } from 'node:module'; const require = __coordCreateRequire(import.meta.url);";
-
 /** The esbuild settings CDK's `NodejsFunction` is given (see `CoordFunction`). */
 export const BUNDLE_SETTINGS = {
+  format: 'cjs',
   target: 'node22',
   mainFields: ['module', 'main'],
-  banner: ESM_REQUIRE_BANNER,
   minify: true,
   sourceMap: true,
   sourcesContent: false,
@@ -125,15 +120,15 @@ export const handlerEntries = (): HandlerBundle[] =>
 /** One built bundle. */
 export interface BundleReport {
   readonly entry: string;
-  /** The bundle file (`index.mjs`). */
+  /** The bundle file (`index.js`). */
   readonly file: string;
   /** Its size in bytes. */
   readonly bytes: number;
 }
 
 /**
- * Builds one handler the way CDK does (`esbuild --bundle --platform=node --format=esm` with
- * {@link BUNDLE_SETTINGS}) into `outDir/<entry name>/index.mjs`.
+ * Builds one handler the way CDK does (`esbuild --bundle --platform=node --format=cjs` with
+ * {@link BUNDLE_SETTINGS}) into `outDir/<entry name>/index.js`.
  */
 export const buildBundle = async (
   projectRoot: string,
@@ -142,16 +137,15 @@ export const buildBundle = async (
 ): Promise<BundleReport> => {
   const dir = join(outDir, entry.replace(/\.ts$/, '').replaceAll('/', '-'));
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, 'index.mjs');
+  const file = join(dir, 'index.js');
   await build({
     entryPoints: [join(projectRoot, entry)],
     outfile: file,
     bundle: true,
     platform: 'node',
-    format: 'esm',
+    format: BUNDLE_SETTINGS.format,
     target: BUNDLE_SETTINGS.target,
     mainFields: [...BUNDLE_SETTINGS.mainFields],
-    banner: { js: BUNDLE_SETTINGS.banner },
     minify: BUNDLE_SETTINGS.minify,
     sourcemap: BUNDLE_SETTINGS.sourceMap,
     sourcesContent: BUNDLE_SETTINGS.sourcesContent,
@@ -169,17 +163,25 @@ export interface InitTime {
   readonly ms: number;
   /** Milliseconds of CPU the process spent on it (user and system), which a busy machine skews less. */
   readonly cpuMs: number;
+  /** The AWS SDK packages the module loaded (`@aws-sdk/client-dynamodb`, ...), sorted. */
+  readonly sdkPackages: readonly string[];
 }
+
+/** An AWS SDK package's name in a loaded module's path: `@aws-sdk/client-sqs`, `@aws-sdk/lib-dynamodb`. */
+const SDK_PACKAGE_IN_PATH = 'node_modules/(@aws-sdk/(?:client|lib)-[^/]+)/';
 
 /**
  * How long a bundle's module takes to load and run its top level in a fresh Node process (the
- * Lambda "init" of the handler code, without the runtime's own start). The process runs with the
- * same `node` as the caller and the given extra flags (e.g. `--enable-source-maps`); packages left
- * external resolve from the `node_modules` above the bundle.
+ * Lambda "init" of the handler code, without the runtime's own start). The module is loaded as
+ * the Lambda runtime loads a handler: `require` for CommonJS (`.js`), `import` for an ES module
+ * (`.mjs`). The process runs with the same `node` as the caller and the given extra flags (e.g.
+ * `--enable-source-maps`); packages left external resolve from the `node_modules` above the bundle.
  */
 export const measureInit = (file: string, nodeFlags: readonly string[] = []): InitTime => {
-  const url = pathToFileURL(file).href;
-  const script = `const cpu = () => { const { user, system } = process.cpuUsage(); return (user + system) / 1000; }; const t = performance.now(); const c = cpu(); await import(${JSON.stringify(url)}); process.stdout.write(JSON.stringify({ ms: performance.now() - t, cpuMs: cpu() - c }));`;
+  const load = file.endsWith('.mjs')
+    ? `await import(${JSON.stringify(pathToFileURL(file).href)})`
+    : `req(${JSON.stringify(file)})`;
+  const script = `import { createRequire } from 'node:module'; const req = createRequire(${JSON.stringify(pathToFileURL(file).href)}); const cpu = () => { const { user, system } = process.cpuUsage(); return (user + system) / 1000; }; const t = performance.now(); const c = cpu(); ${load}; const ms = performance.now() - t, cpuMs = cpu() - c; const sdk = new RegExp(${JSON.stringify(SDK_PACKAGE_IN_PATH)}); const sdkPackages = [...new Set(Object.keys(req.cache).map((path) => sdk.exec(path)?.[1]).filter(Boolean))].sort(); process.stdout.write(JSON.stringify({ ms, cpuMs, sdkPackages }));`;
   const out = execFileSync(process.execPath, [...nodeFlags, '--input-type=module', '--eval', script], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -211,8 +211,8 @@ export class CoordFunction extends Construct implements IGrantable {
         layers: [LayerVersion.fromLayerVersionArn(this, 'OpenTelemetryLayer', props.openTelemetry.layerArn)],
       }),
       bundling: {
-        format: OutputFormat.ESM,
         ...BUNDLE_SETTINGS,
+        format: OutputFormat.CJS,
         mainFields: [...BUNDLE_SETTINGS.mainFields],
         externalModules: [...BUNDLE_SETTINGS.externalModules],
         esbuildArgs: Object.fromEntries(

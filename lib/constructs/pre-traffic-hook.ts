@@ -81,8 +81,8 @@ export class PreTrafficHook extends Construct {
         ...(props.originSecret && { [ORIGIN_SECRET_ARN_VARIABLE]: props.originSecret.secretArn }),
       },
       bundling: {
-        format: OutputFormat.ESM,
         ...BUNDLE_SETTINGS,
+        format: OutputFormat.CJS,
         mainFields: [...BUNDLE_SETTINGS.mainFields],
         externalModules: [...BUNDLE_SETTINGS.externalModules],
       },
