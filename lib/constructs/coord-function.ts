@@ -115,7 +115,7 @@ export interface CoordFunctionProps {
   readonly claude?: boolean;
   /**
    * esbuild options merged over the defaults.
-   * @default ESM for Node 22, minified, with source maps, every dependency bundled except the
+   * @default CommonJS for Node 22, minified, with source maps, every dependency bundled except the
    * AWS SDK v3 (the Node.js 22 runtime ships it), the Anthropic SDK only with `claude`
    */
   readonly bundling?: BundlingOptions;
