@@ -41,7 +41,7 @@ interface TimedContext {
  * Flushes the buffered metrics shortly before the invocation would time out: Lambda stops a
  * timed-out invocation without running `after`, so without this its metrics are lost.
  */
-const flushBeforeTimeout = (): MiddlewareObj<unknown, unknown, Error, TimedContext> => {
+const flushBeforeTimeout = (target: Metrics): MiddlewareObj<unknown, unknown, Error, TimedContext> => {
   let timer: NodeJS.Timeout | undefined;
   const stop = () => {
     clearTimeout(timer);
@@ -55,8 +55,8 @@ const flushBeforeTimeout = (): MiddlewareObj<unknown, unknown, Error, TimedConte
       timer = setTimeout(() => {
         timer = undefined;
         logger.warn('About to time out: flushing metrics', { remainingMs: TIMEOUT_FLUSH_MARGIN_MS });
-        metrics.addMetric('timeoutsImminent', MetricUnit.Count, 1);
-        metrics.publishStoredMetrics();
+        target.addMetric('timeoutsImminent', MetricUnit.Count, 1);
+        target.publishStoredMetrics();
       }, remaining - TIMEOUT_FLUSH_MARGIN_MS);
       // A pending flush must not keep a local process alive.
       timer.unref();
@@ -69,16 +69,33 @@ const flushBeforeTimeout = (): MiddlewareObj<unknown, unknown, Error, TimedConte
 /**
  * The metrics middlewares every handler uses: EMF metrics flushed after each invocation, a
  * `ColdStart` metric on the first one of a container, and a flush just before a timeout.
+ * @param target the metrics object the handler records on. @default the shared {@link metrics}
  */
-export const observeMetrics = (): MiddlewareObj<unknown, unknown, Error, TimedContext>[] => [
-  logMetrics(metrics, { captureColdStartMetric: true }) as MiddlewareObj<
+export const observeMetrics = (
+  target: Metrics = metrics,
+): MiddlewareObj<unknown, unknown, Error, TimedContext>[] => [
+  logMetrics(target, { captureColdStartMetric: true }) as MiddlewareObj<
     unknown,
     unknown,
     Error,
     TimedContext
   >,
-  flushBeforeTimeout(),
+  flushBeforeTimeout(target),
 ];
+
+/**
+ * A metrics object of its own whose every metric carries `name = value`. For handlers whose
+ * invocations can run side by side in one process (the local runtime runs every stream consumer
+ * in one): on the shared object, one invocation's `addDimension` would overwrite another's
+ * (Powertools warns "Dimension ... has already been added") and its metrics would be published
+ * under the other's dimension.
+ */
+export const dimensionedMetrics = (name: string, value: string): Metrics =>
+  new Metrics({
+    serviceName: SERVICE_NAME,
+    namespace: METRICS_NAMESPACE,
+    defaultDimensions: { [name]: value },
+  });
 
 /** Puts the request's facts on the current trace segment as annotations. */
 export const annotateTrace = (facts: RequestFacts): void => {

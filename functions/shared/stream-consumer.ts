@@ -15,7 +15,7 @@ import middy from '@middy/core';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { DomainError, RateLimitedError, UnavailableError } from '#core/errors';
 import type { AuditEvent } from '#core/model';
-import { logger, metrics, observeMetrics, TRACE_OPTIONS, tracer } from './observability';
+import { dimensionedMetrics, logger, observeMetrics, TRACE_OPTIONS, tracer } from './observability';
 import { auditEventOfStreamRecord } from './wiring';
 
 /** What a stream consumer does with the audit events of one batch. */
@@ -41,15 +41,17 @@ const eventsOf = (records: readonly DynamoDBRecord[]): AuditEvent[] =>
   });
 
 /** A stream consumer's handler: `export const handler = streamConsumer({ consumer, handle })`. */
-export const streamConsumer = (spec: StreamConsumerSpec): StreamHandler =>
-  middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
+export const streamConsumer = (spec: StreamConsumerSpec): StreamHandler => {
+  // Each consumer its own metrics object: the local runtime runs consumers side by side in one
+  // process, and on a shared object their `consumer` dimensions overwrote each other.
+  const metrics = dimensionedMetrics('consumer', spec.consumer);
+  return middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
     .use(captureLambdaHandler(tracer, TRACE_OPTIONS))
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(observeMetrics())
+    .use(observeMetrics(metrics))
     .use({
       before: (request) => {
         logger.appendKeys({ consumer: spec.consumer });
-        metrics.addDimension('consumer', spec.consumer);
         metrics.addMetric('streamRecords', MetricUnit.Count, request.event.Records.length);
       },
     })
@@ -74,3 +76,4 @@ export const streamConsumer = (spec: StreamConsumerSpec): StreamHandler =>
         },
       );
     });
+};

@@ -45,6 +45,7 @@ import type { SignedBy } from '#app/route';
 import { ClaimMetrics } from '#app/use-cases/metrics/claim-metrics';
 import type { MetricsPorts } from '#app/use-cases/metrics/deps';
 import type { RealtimePorts } from '#app/use-cases/realtime/deps';
+import { subscriberCache } from '#app/use-cases/realtime/subscriber-cache';
 import { ActiveWebhooks } from '#app/use-cases/webhooks/active-webhooks';
 import type { WebhookDeps } from '#app/use-cases/webhooks/deps';
 import type { FanOutDeps } from '#app/use-cases/webhooks/fan-out';
@@ -230,6 +231,11 @@ export const realtimeDeps = (fallbackEndpoint?: string): Deps & RealtimePorts =>
 
 /** The Connections table's store, built once on first use. */
 export const connectionStore = once(() => createConnectionStore(dynamoClient(), config().tablePrefix));
+
+/** This process's subscriber lists, kept across stream batches (checked once per batch). */
+export const subscriberLists = once(() =>
+  subscriberCache({ connections: connectionStore(), clock: deps().clock }),
+);
 
 /** The metrics rollups' store, built once on first use. */
 export const metricsStore = once(() => createMetricsStore(dynamoClient(), config().tablePrefix));

@@ -1,7 +1,7 @@
 import { broadcastEvents } from '#app/use-cases/realtime/broadcast-batch';
 import { fanOutWebhooks } from '#app/use-cases/webhooks/fan-out';
 import { streamConsumer } from '../shared/stream-consumer';
-import { config, fanOutDeps, realtimeDeps } from '../shared/wiring';
+import { config, fanOutDeps, realtimeDeps, subscriberLists } from '../shared/wiring';
 
 /**
  * The broadcaster: audit events from the Events stream to the subscribed WebSocket connections,
@@ -11,7 +11,10 @@ export const handler = streamConsumer({
   consumer: 'broadcaster',
   handle: async (events) => {
     const [outcome] = await Promise.all([
-      broadcastEvents({ ...realtimeDeps(), postConcurrency: config().wsPostConcurrency }, events),
+      broadcastEvents(
+        { ...realtimeDeps(), subscribers: subscriberLists(), postConcurrency: config().wsPostConcurrency },
+        events,
+      ),
       fanOutWebhooks(fanOutDeps(), events),
     ]);
     return outcome;

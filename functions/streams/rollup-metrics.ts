@@ -1,8 +1,8 @@
 import type { MetricsPorts } from '#app/use-cases/metrics/deps';
-import { rollupEvents } from '#app/use-cases/metrics/rollup-events';
+import { type RollupMemory, rollupEvents } from '#app/use-cases/metrics/rollup-events';
 import { recordQueueDepth } from '../shared/observability';
 import { streamConsumer } from '../shared/stream-consumer';
-import { config, connectionStore, metricsDeps, notifierFor } from '../shared/wiring';
+import { config, connectionStore, metricsDeps, notifierFor, subscriberLists } from '../shared/wiring';
 
 /** The rollups store, its once-a-minute queue depth snapshot also emitted as `queue.depth`. */
 const withDepthMetric = (store: MetricsPorts['metrics']): MetricsPorts['metrics'] => ({
@@ -16,6 +16,9 @@ const withDepthMetric = (store: MetricsPorts['metrics']): MetricsPorts['metrics'
   },
 });
 
+/** What this container remembers between batches (the minute's depth snapshot, its last push). */
+const memory: RollupMemory = {};
+
 /**
  * The metrics consumer: per-minute and per-hour rollups from the Events stream, and the live
  * `metrics` message to `all` (only where a WebSocket API is configured).
@@ -27,9 +30,11 @@ export const handler = streamConsumer({
       {
         ...metricsDeps(),
         metrics: withDepthMetric(metricsDeps().metrics),
+        memory,
         ...(config().wsCallbackUrl !== undefined && {
           connections: connectionStore(),
           notifier: notifierFor(),
+          subscribers: subscriberLists(),
         }),
       },
       events,

@@ -3,8 +3,15 @@
  * partition: its record (`sk = CONNECTION`) and one row per joined channel (`sk = CHANNEL#<name>`),
  * the latter indexed by channel (`byChannel`, keys only), so a channel's subscribers are one Query
  * and forgetting a connection is one Query plus deletes. Every row carries the connection's TTL.
+ *
+ * Each channel also has a version row (`pk = CHANNELVERSION#<name>`, outside the index): every
+ * write that changes a channel's subscribers puts a new random token there, after the
+ * subscription rows and before it resolves, so a reader that cached a channel's subscribers
+ * learns with one strongly consistent read whether the list changed since.
  */
+import { randomUUID } from 'node:crypto';
 import {
+  BatchGetCommand,
   BatchWriteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
@@ -13,7 +20,7 @@ import {
 import { type CursorScope, decodeCursor, encodeCursor, isKeyOf, isObject } from '#core/cursor';
 import { UnavailableError } from '#core/errors';
 import type { Page } from '#core/ports';
-import type { Connection, ConnectionStore } from '#core/realtime/ports';
+import type { ChannelVersion, Connection, ConnectionStore } from '#core/realtime/ports';
 import { storeCall } from './errors';
 import { Expression } from './expression';
 import { PK, SK } from './keys';
@@ -22,6 +29,14 @@ import { connectionsTable } from './tables';
 
 /** DynamoDB takes at most this many writes per BatchWriteItem. */
 const BATCH_WRITE_LIMIT = 25;
+/** DynamoDB takes at most this many keys per BatchGetItem. */
+const BATCH_GET_LIMIT = 100;
+/**
+ * A channel version row outlives every subscription written before it (connections live at most
+ * about two hours); once it expires the channel reads as having no version, which differs from
+ * any token a reader cached, so the reader reads the subscribers again.
+ */
+const VERSION_TTL_SECONDS = 86_400;
 /** A batch write's unprocessed items are tried again this many times. */
 const BATCH_WRITE_RETRIES = 5;
 
@@ -44,6 +59,12 @@ export const connectionKey = (id: string) => ({ [PK]: connectionPartition(id), [
 export const subscriptionKey = (id: string, channel: string) => ({
   [PK]: connectionPartition(id),
   [SK]: `${CHANNEL_PREFIX}${channel}`,
+});
+
+/** Primary key of a channel's version row. */
+export const channelVersionKey = (channel: string) => ({
+  [PK]: `CHANNELVERSION#${channel}`,
+  [SK]: 'VERSION',
 });
 
 const epochSeconds = (iso: string): number => Math.floor(Date.parse(iso) / 1000);
@@ -81,6 +102,7 @@ export class DynamoConnectionStore implements ConnectionStore {
         PutRequest: { Item: this.subscriptionItem(connection.id, channel, ttl) },
       })),
     ]);
+    await this.bumpVersions(channels);
   }
 
   async get(id: string): Promise<Connection | undefined> {
@@ -108,10 +130,12 @@ export class DynamoConnectionStore implements ConnectionStore {
     await this.write(
       channels.map((channel) => ({ PutRequest: { Item: this.subscriptionItem(id, channel, ttl) } })),
     );
+    await this.bumpVersions(channels);
   }
 
   async unsubscribe(id: string, channels: readonly string[]): Promise<void> {
     await this.write(channels.map((channel) => ({ DeleteRequest: { Key: subscriptionKey(id, channel) } })));
+    await this.bumpVersions(channels);
   }
 
   async channelsOf(id: string): Promise<string[]> {
@@ -125,6 +149,44 @@ export class DynamoConnectionStore implements ConnectionStore {
   async remove(id: string): Promise<void> {
     const keys = await this.partitionKeys(id);
     await this.write(keys.map((key) => ({ DeleteRequest: { Key: key } })));
+    await this.bumpVersions(
+      keys
+        .map((key) => key[SK] ?? '')
+        .filter((sk) => sk.startsWith(CHANNEL_PREFIX))
+        .map((sk) => sk.slice(CHANNEL_PREFIX.length)),
+    );
+  }
+
+  async channelVersions(channels: readonly string[]): Promise<ReadonlyMap<string, ChannelVersion>> {
+    const versions = new Map<string, ChannelVersion>();
+    const names = [...new Set(channels)];
+    for (let at = 0; at < names.length; at += BATCH_GET_LIMIT) {
+      let keys: Record<string, unknown>[] = names
+        .slice(at, at + BATCH_GET_LIMIT)
+        .map((channel) => channelVersionKey(channel));
+      for (let attempt = 0; keys.length > 0; attempt++) {
+        if (attempt > BATCH_WRITE_RETRIES) {
+          throw new UnavailableError('The store left channel version reads unprocessed; retry shortly.');
+        }
+        const answer = await storeCall('BatchGetItem', () =>
+          this.doc.send(
+            new BatchGetCommand({
+              RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } },
+            }),
+          ),
+        );
+        for (const item of answer.Responses?.[this.tableName] ?? []) {
+          const pk = String(item[PK]);
+          versions.set(pk.slice(pk.indexOf('#') + 1), {
+            token: String(item.token),
+            changedAtMs: Number(item.changedAt),
+          });
+        }
+        keys = answer.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+        if (keys.length > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+      }
+    }
+    return versions;
   }
 
   async subscribersOf(
@@ -159,6 +221,22 @@ export class DynamoConnectionStore implements ConnectionStore {
       [byChannel.sortKey]: id,
       [EXPIRES_AT]: ttl,
     };
+  }
+
+  /**
+   * Gives each channel a new version, after the subscription rows were written: a reader that
+   * sees the new version and reads the index then finds them (as far as the index has caught up).
+   */
+  private async bumpVersions(channels: readonly string[]): Promise<void> {
+    const changedAt = Date.now();
+    const ttl = Math.floor(changedAt / 1000) + VERSION_TTL_SECONDS;
+    await this.write(
+      [...new Set(channels)].map((channel) => ({
+        PutRequest: {
+          Item: { ...channelVersionKey(channel), token: randomUUID(), changedAt, [EXPIRES_AT]: ttl },
+        },
+      })),
+    );
   }
 
   /** Every key of a connection's partition (record and subscriptions). */

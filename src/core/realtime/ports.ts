@@ -19,6 +19,16 @@ export interface Connection {
   readonly expiresAt: string;
 }
 
+/**
+ * Where a channel's subscriber list stands: a new `token` each time a connection joins or leaves
+ * the channel (written before the change is acknowledged), and when that was.
+ */
+export interface ChannelVersion {
+  readonly token: string;
+  /** When the list last changed, in epoch milliseconds (the writer's clock). */
+  readonly changedAtMs: number;
+}
+
 /** Connections and their subscriptions (channel wire names, see `channels.ts`). */
 export interface ConnectionStore {
   /** Records a new connection with its implicit channels (an agent's inbox). */
@@ -37,6 +47,12 @@ export interface ConnectionStore {
     channel: string,
     page: { readonly limit: number; readonly cursor?: string },
   ): Promise<Page<string>>;
+  /**
+   * The current version of each channel's subscriber list (a strongly consistent read; a channel
+   * nobody joined since its versions expired has none). Every `add`, `subscribe`, `unsubscribe`
+   * and `remove` gives each channel it touches a new version before it resolves.
+   */
+  channelVersions(channels: readonly string[]): Promise<ReadonlyMap<string, ChannelVersion>>;
 }
 
 /** The outcome of posting to one connection. */

@@ -9,7 +9,8 @@ import { createConnectionStore, createMetricsStore } from '#adapters/dynamo/inde
 import { createWork } from '#app/use-cases/create-work';
 import { ClaimMetrics } from '#app/use-cases/metrics/claim-metrics';
 import { metricsSummary } from '#app/use-cases/metrics/metrics-summary';
-import { rollupEvents } from '#app/use-cases/metrics/rollup-events';
+import { type RollupMemory, rollupEvents } from '#app/use-cases/metrics/rollup-events';
+import { subscriberCache } from '#app/use-cases/realtime/subscriber-cache';
 import { Action } from '#core/events';
 import type { MetricsStore } from '#core/metrics/ports';
 import { bucketStart } from '#core/metrics/rollup';
@@ -122,6 +123,76 @@ describe('metrics rollups', () => {
 
     expect(await deps.metrics.hasDepth(at)).toBe(true);
     expect((await deps.metrics.get('minute', [at]))[0]?.depth).toEqual({ core: { ready: 1 } });
+  });
+
+  /** The rollups' store, counting the depth checks and push claims it answers. */
+  const countingMetrics = () => {
+    const calls = { hasDepth: [] as string[], claimPush: 0 };
+    const metrics: MetricsStore = {
+      add: (granularity, at, increment) => deps.metrics.add(granularity, at, increment),
+      get: (granularity, starts) => deps.metrics.get(granularity, starts),
+      setDepth: (at, depth) => deps.metrics.setDepth(at, depth),
+      hasDepth: (at) => {
+        calls.hasDepth.push(at);
+        return deps.metrics.hasDepth(at);
+      },
+      claimPush: (now, intervalMs) => {
+        calls.claimPush += 1;
+        return deps.metrics.claimPush(now, intervalMs);
+      },
+    };
+    return { metrics, calls };
+  };
+
+  it('checks a minute’s queue depth snapshot once per process, and again in the next minute', async () => {
+    store.clock.set(new Date(realMinute().getTime() + 3 * 60_000 + 1000).toISOString());
+    const { metrics, calls } = countingMetrics();
+    const memory: RollupMemory = {};
+    const claim = () => anEvent({ action: Action.WorkClaimed, at: store.clock.iso() });
+
+    await rollupEvents({ ...deps, metrics, memory }, [claim()]);
+    await rollupEvents({ ...deps, metrics, memory }, [claim()]);
+    store.clock.advance(60);
+    await rollupEvents({ ...deps, metrics, memory }, [claim()]);
+
+    const minutes = [3, 4].map((m) => new Date(realMinute().getTime() + m * 60_000).toISOString());
+    expect(calls.hasDepth).toEqual(minutes);
+    expect(await Promise.all(minutes.map((at) => deps.metrics.hasDepth(at)))).toEqual([true, true]);
+  });
+
+  it('builds no live summary while nobody subscribes to all, and sends one once someone does, then waits out the interval', async () => {
+    store.clock.set(new Date(Date.now() + 10_000).toISOString());
+    const connections = createConnectionStore(store.client, store.tablePrefix);
+    const subscribers = subscriberCache({ connections, clock: store.clock }, { settleMs: 0 });
+    const expiresAt = new Date(Date.now() + 3_600_000).toISOString();
+    const principal = { role: Role.Viewer, id: 'tok_v' };
+    const [teamOnly, watcher] = [`c-${unique()}`, `c-${unique()}`];
+    await connections.add({ id: teamOnly, principal, connectedAt: store.clock.iso(), expiresAt }, [
+      `team:${unique()}`,
+    ]);
+    const posted: string[] = [];
+    const notifier: ConnectionNotifier = {
+      post: async (id) => {
+        posted.push(id);
+        return 'sent';
+      },
+    };
+    const { metrics, calls } = countingMetrics();
+    const live = { ...deps, metrics, connections, notifier, subscribers, memory: {} };
+    const claim = () => anEvent({ action: Action.WorkClaimed, at: store.clock.iso() });
+
+    await rollupEvents(live, [claim()]);
+    const whileNobodyWatched = { posted: [...posted], claims: calls.claimPush };
+    await connections.add({ id: watcher, principal, connectedAt: store.clock.iso(), expiresAt }, ['all']);
+    await rollupEvents(live, [claim()]);
+    store.clock.advance(1);
+    // Within the interval of its own push, the process does not ask the store again.
+    await rollupEvents(live, [claim()]);
+    await connections.remove(watcher);
+
+    expect(whileNobodyWatched).toEqual({ posted: [], claims: 0 });
+    expect(posted).toEqual([watcher]);
+    expect(calls.claimPush).toBe(1);
   });
 
   it('sends the 15-minute summary to subscribers of all as a live metrics message, at most once per five seconds', async () => {

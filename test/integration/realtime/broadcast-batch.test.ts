@@ -79,6 +79,7 @@ describe('a broadcaster batch', () => {
       unsubscribe: (id, channels) => real.unsubscribe(id, channels),
       channelsOf: (id) => real.channelsOf(id),
       remove: (id) => real.remove(id),
+      channelVersions: (channels) => real.channelVersions(channels),
       subscribersOf: (channel, page) => {
         queried.push(channel);
         return real.subscribersOf(channel, page);

@@ -92,4 +92,49 @@ describe('DynamoConnectionStore', () => {
     expect(await connections.channelsOf(id)).toEqual([]);
     expect((await connections.subscribersOf(channel, { limit: 100 })).items).toEqual([]);
   });
+
+  it('gives each channel a connection joins or leaves a new version, and leaves other channels alone', async () => {
+    const id = `c-${unique()}`;
+    const [joined, left, untouched] = [`team:${unique()}`, `work:${unique()}`, `team:${unique()}`];
+    const other = `c-${unique()}`;
+    await connections.add(connection(other), [untouched]);
+    const tokens = async () => {
+      const versions = await connections.channelVersions([joined, left, untouched, `agent:${unique()}`]);
+      return [joined, left, untouched].map((channel) => versions.get(channel)?.token);
+    };
+    const before = await tokens();
+
+    await connections.add(connection(id), [left]);
+    const added = await tokens();
+    await connections.subscribe(id, [joined]);
+    const subscribed = await tokens();
+    await connections.unsubscribe(id, [left]);
+    const unsubscribed = await tokens();
+    await connections.remove(id);
+    const removed = await tokens();
+
+    expect(before).toEqual([undefined, undefined, expect.any(String)]);
+    expect(added[1]).toEqual(expect.any(String));
+    expect(subscribed[0]).toEqual(expect.any(String));
+    expect(subscribed[1]).toBe(added[1]);
+    expect(unsubscribed[1]).not.toBe(subscribed[1]);
+    expect(unsubscribed[0]).toBe(subscribed[0]);
+    expect(removed[0]).not.toBe(unsubscribed[0]);
+    expect([added, subscribed, unsubscribed, removed].map((each) => each[2])).toEqual(
+      Array(4).fill(before[2]),
+    );
+    const [version] = (await connections.channelVersions([joined])).values();
+    expect(Math.abs((version?.changedAtMs ?? 0) - Date.now())).toBeLessThan(60_000);
+  });
+
+  it('reads the versions of more channels than one batch read takes', async () => {
+    const id = `c-${unique()}`;
+    const channels = Array.from({ length: 130 }, () => `work:${unique()}`);
+    await connections.add(connection(id), []);
+    await connections.subscribe(id, channels);
+
+    const versions = await connections.channelVersions([...channels, ...channels]);
+
+    expect([...versions.keys()].sort()).toEqual([...channels].sort());
+  });
 });

@@ -6,7 +6,8 @@ import { presentWork } from '../../presenters';
 import { currentSettings, type SettingsDeps } from '../../settings';
 import type { RealtimePorts } from './deps';
 import { orderedPosts } from './ordered-posts';
-import { subscriberLookup } from './subscriber-lookup';
+import type { SubscriberCache } from './subscriber-cache';
+import { type SubscriberLookup, subscriberLookup } from './subscriber-lookup';
 
 /** Posts in flight at once when the caller does not say (`COORD_WS_POST_CONCURRENCY`). */
 export const DEFAULT_POST_CONCURRENCY = 32;
@@ -19,12 +20,18 @@ export interface BroadcastOutcome {
   readonly gone: number;
 }
 
-export type BroadcastDeps = Pick<Ports, 'work' | 'clock'> &
-  SettingsDeps &
-  RealtimePorts & {
-    /** Posts in flight at once. @default DEFAULT_POST_CONCURRENCY */
-    readonly postConcurrency?: number;
-  };
+/** How a round of sending reaches connections: the store, the notifier, and optional tuning. */
+export type SendingDeps = Pick<RealtimePorts, 'connections' | 'notifier'> & {
+  /** Posts in flight at once. @default DEFAULT_POST_CONCURRENCY */
+  readonly postConcurrency?: number;
+  /**
+   * This process's subscriber lists, checked once per round.
+   * @default none: each round reads each of its channels' subscribers from the index
+   */
+  readonly subscribers?: SubscriberCache;
+};
+
+export type BroadcastDeps = Pick<Ports, 'work' | 'clock'> & SettingsDeps & RealtimePorts & SendingDeps;
 
 /**
  * One round of sending (a stream batch, or one message): subscribers are read once per channel,
@@ -44,11 +51,22 @@ export interface Sending {
   finish(): Promise<BroadcastOutcome>;
 }
 
-/** Starts a round of sending; see {@link Sending}. */
+/**
+ * The subscriber lookup of a round of sending to `channels`: from the process's cache when there
+ * is one (one version read for the round), else read from the index once per channel.
+ * @throws UnavailableError when the store is unavailable.
+ */
+export const lookupForRound = async (
+  deps: Pick<SendingDeps, 'connections' | 'subscribers'>,
+  channels: readonly string[],
+): Promise<SubscriberLookup> =>
+  deps.subscribers ? deps.subscribers.lookupFor(channels) : subscriberLookup(deps.connections);
+
+/** Starts a round of sending; see {@link Sending}. `lookup` answers its subscriber reads. */
 export const startSending = (
-  deps: Pick<RealtimePorts, 'connections' | 'notifier'> & { readonly postConcurrency?: number },
+  deps: Omit<SendingDeps, 'subscribers'>,
+  lookup: SubscriberLookup = subscriberLookup(deps.connections),
 ): Sending => {
-  const lookup = subscriberLookup(deps.connections);
   const posts = orderedPosts(deps.postConcurrency ?? DEFAULT_POST_CONCURRENCY);
   const goneIds = new Set<string>();
   let sent = 0;
@@ -93,11 +111,8 @@ export const startSending = (
  * and clients drop what they saw twice by `seq`).
  * @throws UnavailableError when posting is throttled or failing.
  */
-export const deliver = async (
-  deps: Pick<RealtimePorts, 'connections' | 'notifier'> & { readonly postConcurrency?: number },
-  delivery: Delivery,
-): Promise<BroadcastOutcome> => {
-  const sending = startSending(deps);
+export const deliver = async (deps: SendingDeps, delivery: Delivery): Promise<BroadcastOutcome> => {
+  const sending = startSending(deps, await lookupForRound(deps, channelNames(delivery.channels)));
   await sending.send(delivery);
   return sending.finish();
 };

@@ -1,6 +1,6 @@
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { eventToItem } from '#adapters/dynamo/records';
 import { NotFoundError, UnavailableError } from '#core/errors';
 import type { AuditEvent } from '#core/model';
@@ -67,5 +67,69 @@ describe('streamConsumer', () => {
     const answer = await handler(streamEvent(record(eventToItem(anEvent()))), lambdaContext());
 
     expect(answer).toEqual({ batchItemFailures: [] });
+  });
+});
+
+/** Every EMF blob and warning written while `work` runs, whatever console Powertools writes to. */
+const captureOutput = async (work: () => Promise<unknown>) => {
+  const lines: string[] = [];
+  const keep = (chunk: unknown) => {
+    lines.push(...String(chunk).split('\n').filter(Boolean));
+    return true;
+  };
+  const spies = [
+    vi.spyOn(process.stdout, 'write').mockImplementation(keep),
+    vi.spyOn(process.stderr, 'write').mockImplementation(keep),
+  ];
+  try {
+    await work();
+  } finally {
+    for (const spy of spies) spy.mockRestore();
+  }
+  return lines;
+};
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+describe('streamConsumer metrics', () => {
+  it('publishes each consumer’s metrics under its own consumer dimension when batches overlap', async () => {
+    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
+    vi.stubEnv('POWERTOOLS_DEV', 'false');
+    let release!: () => void;
+    const bothStarted = new Promise<void>((resolve) => (release = resolve));
+    let started = 0;
+    const handle = async () => {
+      started += 1;
+      if (started === 2) release();
+      await bothStarted;
+    };
+    const broadcaster = streamConsumer({ consumer: 'broadcaster', handle });
+    const rollup = streamConsumer({ consumer: 'metricsRollup', handle });
+    const batch = (records: number) => ({
+      Records: Array.from({ length: records }, (_, at) => ({
+        eventName: 'INSERT' as const,
+        dynamodb: { NewImage: marshall(eventToItem(anEvent())) as never, SequenceNumber: String(at + 1) },
+      })),
+    });
+
+    const lines = await captureOutput(() =>
+      Promise.all([broadcaster(batch(2), lambdaContext()), rollup(batch(3), lambdaContext())]),
+    );
+
+    expect(lines.filter((line) => line.includes('has already been added'))).toEqual([]);
+    const published = lines.flatMap((line) => {
+      try {
+        const blob = JSON.parse(line) as { consumer?: string; streamRecords?: number };
+        return blob.streamRecords === undefined ? [] : [[blob.consumer, blob.streamRecords]];
+      } catch {
+        return [];
+      }
+    });
+    expect(published.sort()).toEqual([
+      ['broadcaster', 2],
+      ['metricsRollup', 3],
+    ]);
   });
 });
