@@ -75,14 +75,15 @@ export const STORE_CALLS = {
   progress: { ...NONE, tokenReads: 1, idempotencyWrites: 2, settingsReads: 1, workReads: 1, transactions: 1 },
   /**
    * POST /v1/work/{id}/complete: completeWork -> changeWorkItem; an item without dependents unblocks
-   * nothing. The freed holder is read again (`revokeTokensOfDrained`: a finished drain revokes its token).
+   * nothing. The holder is not read: its claim is freed on the condition that it is not retiring
+   * (only a retiring holder refuses it, and then costs a second transaction and one agent read,
+   * `revokeTokensOfDrained`: a finished drain revokes its token).
    */
   complete: {
     ...NONE,
     tokenReads: 1,
     idempotencyWrites: 2,
     settingsReads: 1,
-    agentReads: 1,
     workReads: 1,
     transactions: 1,
   },

@@ -133,6 +133,11 @@ export interface AgentClaimsAdjust {
    * the holder must have stayed silent since the lease ran out).
    */
   readonly silentSince?: string;
+  /**
+   * Applies only while the agent has no retirement: a change that frees a claim learns from its
+   * own write, without reading the agent, that it cannot have ended a `drain` retirement.
+   */
+  readonly unlessRetiring?: boolean;
   /** Also add these to the agent's stats counters (e.g. `{ completed: 1 }`). */
   readonly stats?: Partial<
     Record<'claims' | 'completed' | 'failed' | 'leaseExpiries' | 'speedRatioSum' | 'speedSamples', number>

@@ -339,7 +339,7 @@ export class DynamoUnitOfWork implements UnitOfWork {
   /**
    * A blind claim-count update guarded in the same expression: adding needs free capacity
    * (`freeCapacity` = capacity - activeClaims, kept by every agent write) and no retirement;
-   * removing needs enough claims to remove.
+   * removing needs enough claims to remove (and no retirement when `unlessRetiring` asks it).
    */
   private adjustClaims(write: AgentClaimsAdjust): TransactItem {
     const expression = new Expression();
@@ -363,7 +363,8 @@ export class DynamoUnitOfWork implements UnitOfWork {
     const condition = allOf(
       `attribute_exists(${expression.name(PK)})`,
       write.delta > 0 && `${free} >= ${delta}`,
-      write.delta > 0 && `attribute_not_exists(${expression.name('retirement')})`,
+      (write.delta > 0 || write.unlessRetiring === true) &&
+        `attribute_not_exists(${expression.name('retirement')})`,
       write.delta < 0 && `${active} >= ${delta}`,
       write.silentSince !== undefined &&
         `${expression.name('lastHeartbeatAt')} <= ${expression.value(write.silentSince)}`,

@@ -262,6 +262,28 @@ describe('claim counting', () => {
     expect(conflict.failed).toEqual([{ kind: 'agentClaims', id: agent.id, current: stored }]);
   });
 
+  it('removes a claim unless the agent is retiring when asked, reporting the retiring agent', async () => {
+    const free = anAgent({ capacity: 2, activeClaims: 1 });
+    const retiring = anAgent({
+      capacity: 2,
+      activeClaims: 1,
+      retirement: { mode: 'drain', requestedAt: '2026-03-02T09:00:00.000Z' },
+    });
+    await insert(store.ports, { agents: [free, retiring] });
+
+    await store.ports.uow.commit({
+      writes: [{ kind: 'agentClaims', agentId: free.id, delta: -1, unlessRetiring: true }],
+      events: [],
+    });
+    const conflict = await conflictOf({
+      writes: [{ kind: 'agentClaims', agentId: retiring.id, delta: -1, unlessRetiring: true }],
+      events: [],
+    });
+
+    expect((await store.ports.agents.get(free.id))?.activeClaims).toBe(0);
+    expect(conflict.failed).toEqual([{ kind: 'agentClaims', id: retiring.id, current: retiring }]);
+  });
+
   it('refuses to count claims of an agent that does not exist', async () => {
     const conflict = await conflictOf({
       writes: [{ kind: 'agentClaims', agentId: 'agent-none', delta: 1 }],

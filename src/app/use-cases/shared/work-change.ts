@@ -1,5 +1,5 @@
 import type { WorkItem } from '#core/model';
-import type { Change, Ports } from '#core/ports';
+import type { Change, Ports, WriteConflict } from '#core/ports';
 import type { Settings } from '#core/settings';
 import type { WorkContext, WorkDecision } from '#core/work/write';
 import type { RequestContext } from '../../context';
@@ -19,10 +19,24 @@ export interface WorkChanged {
   readonly now: Date;
 }
 
+/** The change with each claim it frees written only while that holder has no retirement. */
+const unlessHoldersRetire = (change: Change): Change => ({
+  ...change,
+  writes: change.writes.map((write) =>
+    write.kind === 'agentClaims' && write.delta < 0 ? { ...write, unlessRetiring: true } : write,
+  ),
+});
+
+/** Whether the conflict is a freed holder's retirement (the guard of {@link unlessHoldersRetire}). */
+const metRetirement = (conflict: WriteConflict): boolean =>
+  conflict.failed.some((failed) => failed.kind === 'agentClaims' && failed.current?.retirement !== undefined);
+
 /**
  * Read the item, decide the transition, commit it; on a lost race decide again from the item
  * that won (read from the conflict when it carries it). A holder whose drain the change ended
- * loses its token.
+ * loses its token: the freed claims are first written on the condition that their holders are
+ * not retiring, so the usual change reads no agent; a holder that is retiring refuses that
+ * write, and the change is then committed without the condition and the holder read after it.
  * @throws NotFoundError when there is no such item; whatever domain error `decide` throws.
  */
 export const changeWorkItem = async (
@@ -36,16 +50,20 @@ export const changeWorkItem = async (
   const wctx = workContextOf(deps, ctx, settings);
   // The change of the last decision, the one committed.
   let committed: Change | undefined;
+  let holdersMayRetire = false;
   const item = await decideAndCommit(
     deps.uow,
     initial,
     (current) => {
       const decision = decide(current, wctx);
-      committed = decision.change;
-      return { change: decision.change, result: decision.item };
+      committed = holdersMayRetire ? decision.change : unlessHoldersRetire(decision.change);
+      return { change: committed, result: decision.item };
     },
-    (conflict, current) => refreshed(conflict, ['work'], id, current, () => requireWork(deps, id)),
+    (conflict, current) => {
+      if (metRetirement(conflict)) holdersMayRetire = true;
+      return refreshed(conflict, ['work'], id, current, () => requireWork(deps, id));
+    },
   );
-  await revokeTokensOfDrained(deps, committed);
+  if (holdersMayRetire) await revokeTokensOfDrained(deps, committed);
   return { item, settings, now: wctx.now };
 };
