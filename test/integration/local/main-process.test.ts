@@ -8,7 +8,8 @@ import { mkdtempSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
+import { unique } from '#test/support/builders';
 import { ApiClient, pollUntil } from '#test/support/http-client';
 import { launchLocalStack, spawnLocalStack } from '#test/support/local-stack';
 
@@ -94,7 +95,13 @@ describe('local/main.ts as a process', () => {
     'honours COORD_CORS_ORIGINS in the gateway and the handlers alike, for that origin only',
     async () => {
       const origin = 'https://app.example';
-      const stack = await spawnLocalStack({ COORD_CORS_ORIGINS: origin });
+      // On the run's emulators: CORS is the gateway's and the handlers' alone.
+      const stack = await spawnLocalStack({
+        COORD_CORS_ORIGINS: origin,
+        AWS_ENDPOINT_URL_DYNAMODB: inject('dynamoEndpoint'),
+        AWS_ENDPOINT_URL_SQS: inject('sqsEndpoint'),
+        COORD_TABLE_PREFIX: `cors-${unique()}`,
+      });
       const api = new ApiClient(stack.url, stack.adminToken);
 
       const preflight = await api.request('OPTIONS', '/v1/work', {
