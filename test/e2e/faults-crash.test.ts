@@ -97,12 +97,10 @@ describe('the local runtime killed with SIGKILL during a load of claims', () => 
       }),
     );
     const admin = new ApiClient(first.url, first.adminToken);
-    await Promise.all(
-      Array.from({ length: ITEMS }, async (_, i) => {
-        const created = await admin.post('/v1/work', { type: 'task', title: `item ${i}`, team });
-        expect(created.status, created.text).toBe(201);
-      }),
-    );
+    for (let i = 0; i < ITEMS; i += 1) {
+      const created = await admin.post('/v1/work', { type: 'task', title: `item ${i}`, team });
+      expect(created.status, created.text).toBe(201);
+    }
     const acked: Acknowledged = { claims: [], completions: [] };
     // Act: the load runs; the whole process group is killed in the middle of it
     const load = Promise.all(

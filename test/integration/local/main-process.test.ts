@@ -40,22 +40,6 @@ const scratchDir = (name: string) => mkdtempSync(join(tmpdir(), `coord-${name}-`
 
 describe('local/main.ts as a process', () => {
   it(
-    'stops the HTTP server and DynamoDB Local on SIGTERM',
-    async () => {
-      const stack = await spawnLocalStack();
-      const javaPids = dynamoDbChildren(stack.pid);
-      expect(javaPids).toHaveLength(1);
-
-      const code = await stack.stop('SIGTERM');
-
-      expect(code).toBe(0);
-      for (const pid of javaPids) expect(isRunning(pid)).toBe(false);
-      await expect(fetch(`${stack.url}/v1/health`)).rejects.toThrow();
-    },
-    SLOW,
-  );
-
-  it(
     'leaves no DynamoDB Local behind when stopped while still starting',
     async () => {
       const launched = launchLocalStack();
@@ -123,7 +107,7 @@ describe('local/main.ts as a process', () => {
   );
 
   it(
-    'keeps generated credentials (privately) and the data across a restart after Ctrl-C',
+    'keeps generated credentials (privately) and the data across a restart after Ctrl-C; stops the HTTP server and DynamoDB Local on SIGTERM',
     async () => {
       // Arrange: a first run generates credentials and registers an agent
       const scratch = scratchDir('restart');
@@ -137,11 +121,12 @@ describe('local/main.ts as a process', () => {
       expect(registered.status, registered.text).toBe(201);
       const javaPids = dynamoDbChildren(first.pid);
 
-      // Act: Ctrl-C, then start again with the same settings
+      // Act: Ctrl-C, then start again with the same settings; SIGTERM then stops the second run
       const code = await first.stop('SIGINT');
       const second = await spawnLocalStack(kept);
       const found = await new ApiClient(second.url, first.adminToken).get('/v1/agents/survivor-1');
-      await second.stop();
+      const secondJavaPids = dynamoDbChildren(second.pid);
+      const terminated = await second.stop('SIGTERM');
 
       // Assert
       expect(code).toBe(0);
@@ -158,6 +143,10 @@ describe('local/main.ts as a process', () => {
       expect(second.dataDir).toBe(kept.COORD_DATA_DIR);
       expect(found.status, found.text).toBe(200);
       expect(found.body).toMatchObject({ id: 'survivor-1', team: 'persistence' });
+      expect(secondJavaPids).toHaveLength(1);
+      expect(terminated).toBe(0);
+      for (const pid of secondJavaPids) expect(isRunning(pid)).toBe(false);
+      await expect(fetch(`${second.url}/v1/health`)).rejects.toThrow();
     },
     SLOW,
   );
