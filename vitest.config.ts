@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+import SlowFirstSequencer from './test/support/slow-first-sequencer';
 
 // One runner, four projects: unit (pure, milliseconds), integration (DynamoDB Local + SQS emulator),
 // infra (CDK synth assertions) and e2e (the running local stack over HTTP/WebSocket).
@@ -10,6 +11,8 @@ export default defineConfig({
     // or a child process. Every file keeps out of the others' way (own table prefix, queue names,
     // teams and agents), so two at a time is safe and uses both cores.
     maxWorkers: Math.max(2, availableParallelism() - 1),
+    // The files known to take longest start first in their project (support/slow-first-sequencer.ts).
+    sequence: { sequencer: SlowFirstSequencer },
     // `npm test` runs with --coverage: the pure core and the use cases must stay covered
     // (STYLE.md section 9). Thresholds sit just under what the unit and integration projects
     // reach together, so a change that leaves code untested fails the run; raise them as tests

@@ -8,7 +8,7 @@ import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/clie
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deadLetterQueueName, escalationsQueue } from '#adapters/sqs/queues';
 import type { RegisterAgentResult } from '#app/schemas/views';
-import { registerAgent, uniqueName } from '#test/support/e2e-fixtures';
+import { besideRunStack, registerAgent, uniqueName } from '#test/support/e2e-fixtures';
 import {
   type FakeAnthropic,
   type FakeReply,
@@ -109,6 +109,7 @@ describe('WebSocket ask with a key (fake Messages API)', () => {
   beforeAll(async () => {
     fake = await startFakeAnthropic();
     stack = await spawnLocalStack({
+      ...besideRunStack(),
       ANTHROPIC_API_KEY: 'sk-ant-fake-for-tests',
       ANTHROPIC_BASE_URL: fake.url,
       COORD_HANDLER_TIMEOUT_MS: '300000',

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EscalationPage } from '#app/schemas/escalations';
 import type { AgentViewSchema, ClaimView, RegisterAgentResult, WorkView } from '#app/schemas/views';
-import { uniqueName } from '#test/support/e2e-fixtures';
+import { besideRunStack, uniqueName } from '#test/support/e2e-fixtures';
 import { ApiClient, pollUntil } from '#test/support/http-client';
 import { type SpawnedStack, spawnLocalStack } from '#test/support/local-stack';
 
@@ -17,6 +17,7 @@ let registration: ApiClient;
 
 beforeAll(async () => {
   stack = await spawnLocalStack({
+    ...besideRunStack(),
     COORD_LEASE_SECONDS: '5',
     COORD_SWEEP_INTERVAL_MS: '500',
     COORD_HANDLER_TIMEOUT_MS: '300000',
@@ -51,7 +52,8 @@ const claim = async (agent: { id: string; api: ApiClient }, workId: string) => {
 
 const readWork = async (workId: string) => (await admin.get<WorkView>(`/v1/work/${workId}`)).body;
 
-describe('an agent that stops heartbeating mid-claim', () => {
+// Concurrent: each test has its own team, so their waits for an expired lease overlap.
+describe.concurrent('an agent that stops heartbeating mid-claim', () => {
   it('loses the item after its lease; another agent completes it; its own late complete is stale', async () => {
     // Arrange: the first agent claims, reports progress once, then falls silent
     const team = uniqueName('team-lease');

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClaimView, RegisterAgentResult, WorkView } from '#app/schemas/views';
-import { uniqueName } from '#test/support/e2e-fixtures';
+import { besideRunStack, uniqueName } from '#test/support/e2e-fixtures';
 import { ApiClient } from '#test/support/http-client';
 import { type SpawnedStack, spawnLocalStack } from '#test/support/local-stack';
 import { type LiveClient, openLive } from '#test/support/ws-client';
@@ -14,7 +14,7 @@ let stack: SpawnedStack;
 const open: LiveClient[] = [];
 
 beforeAll(async () => {
-  stack = await spawnLocalStack({ COORD_LOCAL_WS_POSTS: 'http' });
+  stack = await spawnLocalStack({ ...besideRunStack(), COORD_LOCAL_WS_POSTS: 'http' });
 });
 
 afterAll(async () => {

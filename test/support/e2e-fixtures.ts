@@ -22,6 +22,15 @@ export const stackClients = () => {
 /** A name no other test uses, valid as a team name and an agent id. */
 export const uniqueName = (prefix: string): string => `${prefix}-${randomUUID().slice(0, 8)}`;
 
+/**
+ * Settings for a stack of a test's own (`spawnLocalStack`) whose tables live beside the run's
+ * stack's, in the same DynamoDB Local, under a prefix of their own: it starts no second one.
+ */
+export const besideRunStack = (): Record<string, string> => ({
+  AWS_ENDPOINT_URL_DYNAMODB: inject('localStack').dynamodbEndpoint,
+  COORD_TABLE_PREFIX: uniqueName('own'),
+});
+
 /** A registered agent and a client acting with its token. */
 export interface TestAgent {
   readonly id: string;

@@ -19,7 +19,9 @@ const memberToken = async (team: string): Promise<string> => {
   return issued.body.token;
 };
 
-describe('coord say and coord inbox against the local stack', () => {
+// Concurrent: each test has its own team, agent and CLI folders, and the third one's 20 s wait
+// (the inbox's poll schedule) need not hold up the others.
+describe.concurrent('coord say and coord inbox against the local stack', () => {
   it('lets an agent ask on an item, wait on its inbox, and get a person’s answer once', async () => {
     // Arrange: an agent and an item of a fresh team, a person of that team
     const team = uniqueName('msgcli');

@@ -7,7 +7,14 @@ import type { Browser, Page, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClaimView, SettingsView } from '#app/schemas/views';
 import { launchChromium, pageErrors, screenshot, signIn } from '#test/support/browser';
-import { claimWork, createWork, registerAgent, stackClients, uniqueName } from '#test/support/e2e-fixtures';
+import {
+  besideRunStack,
+  claimWork,
+  createWork,
+  registerAgent,
+  stackClients,
+  uniqueName,
+} from '#test/support/e2e-fixtures';
 import { ApiClient, pollUntil } from '#test/support/http-client';
 import { type SpawnedStack, spawnLocalStack } from '#test/support/local-stack';
 
@@ -155,7 +162,7 @@ describe('the dashboard', () => {
     let original: SettingsView;
 
     beforeAll(async () => {
-      own = await spawnLocalStack({ COORD_HANDLER_TIMEOUT_MS: '300000' });
+      own = await spawnLocalStack({ ...besideRunStack(), COORD_HANDLER_TIMEOUT_MS: '300000' });
       ownAdmin = new ApiClient(own.url, own.adminToken);
       const config = await ownAdmin.get<SettingsView>('/v1/config');
       expect(config.status, config.text).toBe(200);

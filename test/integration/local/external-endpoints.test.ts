@@ -7,19 +7,18 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { TABLES, tableName } from '#adapters/dynamo/tables';
 import { deadLetterQueueName, QUEUES, queueName } from '#adapters/sqs/queues';
-import { type DynamoDbLocal, startDynamoDbLocal } from '#local/emulators/dynamodb-local';
-import { type SqsEmulator, startSqsEmulator } from '#local/emulators/sqs';
+import { unique } from '#test/support/builders';
 import { ApiClient } from '#test/support/http-client';
 import { spawnLocalStack } from '#test/support/local-stack';
 
 const SLOW = 180_000;
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 
-let dynamo: DynamoDbLocal;
-let sqs: SqsEmulator;
+let dynamo: { readonly endpoint: string };
+let sqs: { readonly endpoint: string };
 let oneEndpoint: Server;
 
 /** One endpoint for both services, as LocalStack offers: requests go where their X-Amz-Target says. */
@@ -58,26 +57,32 @@ const hasDynamoDbChild = (pid: number): boolean => {
 };
 
 beforeAll(async () => {
-  [dynamo, sqs] = await Promise.all([startDynamoDbLocal(), startSqsEmulator()]);
+  // The run's emulators: each test's stack provisions under a prefix of its own.
+  dynamo = { endpoint: inject('dynamoEndpoint') };
+  sqs = { endpoint: inject('sqsEndpoint') };
   oneEndpoint = await startRouter();
 }, SLOW);
 
 afterAll(async () => {
   await new Promise((resolve) => oneEndpoint?.close(resolve));
-  await Promise.all([dynamo?.stop(), sqs?.stop()]);
 });
 
 const provisioned = async (prefix: string) => {
-  const tables = await new DynamoDBClient({
-    region: 'us-east-1',
-    endpoint: dynamo.endpoint,
-    credentials,
-  }).send(new ListTablesCommand({}));
+  // The run's DynamoDB Local holds every file's tables: page through all of them.
+  const dynamoClient = new DynamoDBClient({ region: 'us-east-1', endpoint: dynamo.endpoint, credentials });
+  const tableNames: string[] = [];
+  let start: string | undefined;
+  do {
+    const page = await dynamoClient.send(new ListTablesCommand({ ExclusiveStartTableName: start }));
+    tableNames.push(...(page.TableNames ?? []));
+    start = page.LastEvaluatedTableName;
+  } while (start);
+  dynamoClient.destroy();
   const queues = await new SQSClient({ region: 'us-east-1', endpoint: sqs.endpoint, credentials }).send(
     new ListQueuesCommand({ QueueNamePrefix: prefix }),
   );
   return {
-    tables: (tables.TableNames ?? []).filter((name) => name.startsWith(`${prefix}-`)).sort(),
+    tables: tableNames.filter((name) => name.startsWith(`${prefix}-`)).sort(),
     queues: (queues.QueueUrls ?? []).map((url) => url.split('/').pop()).sort(),
   };
 };
@@ -87,7 +92,8 @@ describe('a local stack on external endpoints', () => {
     'uses AWS_ENDPOINT_URL for both services and creates its tables and queues there',
     async () => {
       const url = `http://127.0.0.1:${(oneEndpoint.address() as AddressInfo).port}`;
-      const stack = await spawnLocalStack({ AWS_ENDPOINT_URL: url, COORD_TABLE_PREFIX: 'via-one-endpoint' });
+      const prefix = `via-one-${unique()}`;
+      const stack = await spawnLocalStack({ AWS_ENDPOINT_URL: url, COORD_TABLE_PREFIX: prefix });
       const started = hasDynamoDbChild(stack.pid);
       const registered = await new ApiClient(stack.url, stack.registrationKey).post('/v1/agents', {
         id: 'external-1',
@@ -98,11 +104,11 @@ describe('a local stack on external endpoints', () => {
       expect(started).toBe(false);
       expect(stack.dynamodbEndpoint).toBe(url);
       expect(registered.status, registered.text).toBe(201);
-      expect(await provisioned('via-one-endpoint')).toEqual({
-        tables: TABLES.map((table) => tableName('via-one-endpoint', table)).sort(),
+      expect(await provisioned(prefix)).toEqual({
+        tables: TABLES.map((table) => tableName(prefix, table)).sort(),
         queues: QUEUES.flatMap((queue) => [
-          queueName('via-one-endpoint', queue),
-          deadLetterQueueName('via-one-endpoint', queue),
+          queueName(prefix, queue),
+          deadLetterQueueName(prefix, queue),
         ]).sort(),
       });
     },
@@ -112,17 +118,18 @@ describe('a local stack on external endpoints', () => {
   it(
     'uses AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL_SQS when they are given apart',
     async () => {
+      const prefix = `via-two-${unique()}`;
       const stack = await spawnLocalStack({
         AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
         AWS_ENDPOINT_URL_SQS: sqs.endpoint,
-        COORD_TABLE_PREFIX: 'via-two-endpoints',
+        COORD_TABLE_PREFIX: prefix,
       });
       const started = hasDynamoDbChild(stack.pid);
       await stack.stop();
 
       expect(started).toBe(false);
-      expect((await provisioned('via-two-endpoints')).tables).toHaveLength(TABLES.length);
-      expect((await provisioned('via-two-endpoints')).queues).toHaveLength(QUEUES.length * 2);
+      expect((await provisioned(prefix)).tables).toHaveLength(TABLES.length);
+      expect((await provisioned(prefix)).queues).toHaveLength(QUEUES.length * 2);
     },
     SLOW,
   );

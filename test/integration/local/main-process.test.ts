@@ -8,7 +8,8 @@ import { mkdtempSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
+import { unique } from '#test/support/builders';
 import { ApiClient, pollUntil } from '#test/support/http-client';
 import { launchLocalStack, spawnLocalStack } from '#test/support/local-stack';
 
@@ -38,22 +39,6 @@ const isRunning = (pid: number): boolean => {
 const scratchDir = (name: string) => mkdtempSync(join(tmpdir(), `coord-${name}-`));
 
 describe('local/main.ts as a process', () => {
-  it(
-    'stops the HTTP server and DynamoDB Local on SIGTERM',
-    async () => {
-      const stack = await spawnLocalStack();
-      const javaPids = dynamoDbChildren(stack.pid);
-      expect(javaPids).toHaveLength(1);
-
-      const code = await stack.stop('SIGTERM');
-
-      expect(code).toBe(0);
-      for (const pid of javaPids) expect(isRunning(pid)).toBe(false);
-      await expect(fetch(`${stack.url}/v1/health`)).rejects.toThrow();
-    },
-    SLOW,
-  );
-
   it(
     'leaves no DynamoDB Local behind when stopped while still starting',
     async () => {
@@ -94,7 +79,13 @@ describe('local/main.ts as a process', () => {
     'honours COORD_CORS_ORIGINS in the gateway and the handlers alike, for that origin only',
     async () => {
       const origin = 'https://app.example';
-      const stack = await spawnLocalStack({ COORD_CORS_ORIGINS: origin });
+      // On the run's emulators: CORS is the gateway's and the handlers' alone.
+      const stack = await spawnLocalStack({
+        COORD_CORS_ORIGINS: origin,
+        AWS_ENDPOINT_URL_DYNAMODB: inject('dynamoEndpoint'),
+        AWS_ENDPOINT_URL_SQS: inject('sqsEndpoint'),
+        COORD_TABLE_PREFIX: `cors-${unique()}`,
+      });
       const api = new ApiClient(stack.url, stack.adminToken);
 
       const preflight = await api.request('OPTIONS', '/v1/work', {
@@ -116,7 +107,7 @@ describe('local/main.ts as a process', () => {
   );
 
   it(
-    'keeps generated credentials (privately) and the data across a restart after Ctrl-C',
+    'keeps generated credentials (privately) and the data across a restart after Ctrl-C; stops the HTTP server and DynamoDB Local on SIGTERM',
     async () => {
       // Arrange: a first run generates credentials and registers an agent
       const scratch = scratchDir('restart');
@@ -130,11 +121,12 @@ describe('local/main.ts as a process', () => {
       expect(registered.status, registered.text).toBe(201);
       const javaPids = dynamoDbChildren(first.pid);
 
-      // Act: Ctrl-C, then start again with the same settings
+      // Act: Ctrl-C, then start again with the same settings; SIGTERM then stops the second run
       const code = await first.stop('SIGINT');
       const second = await spawnLocalStack(kept);
       const found = await new ApiClient(second.url, first.adminToken).get('/v1/agents/survivor-1');
-      await second.stop();
+      const secondJavaPids = dynamoDbChildren(second.pid);
+      const terminated = await second.stop('SIGTERM');
 
       // Assert
       expect(code).toBe(0);
@@ -151,6 +143,10 @@ describe('local/main.ts as a process', () => {
       expect(second.dataDir).toBe(kept.COORD_DATA_DIR);
       expect(found.status, found.text).toBe(200);
       expect(found.body).toMatchObject({ id: 'survivor-1', team: 'persistence' });
+      expect(secondJavaPids).toHaveLength(1);
+      expect(terminated).toBe(0);
+      for (const pid of secondJavaPids) expect(isRunning(pid)).toBe(false);
+      await expect(fetch(`${second.url}/v1/health`)).rejects.toThrow();
     },
     SLOW,
   );

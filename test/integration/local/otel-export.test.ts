@@ -10,18 +10,29 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { trace } from '@opentelemetry/api';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import WebSocket from 'ws';
 import { sqsMessageAttributes, TRACEPARENT_ATTRIBUTE } from '#adapters/sqs/queue-publisher';
 import { heartbeatsQueue } from '#adapters/sqs/queues';
 import { startHttpGateway } from '#local/http-gateway';
 import { DEFAULT_SERVICE_NAME, spanContextOfTraceparent, startLocalTracing, tracesUrlOf } from '#local/otel';
 import { startSqsPoller } from '#local/pollers/sqs-poller';
+import { unique } from '#test/support/builders';
 import { ApiClient } from '#test/support/http-client';
 import { spawnLocalStack } from '#test/support/local-stack';
 import { createTestQueue } from '../queues/queue-support';
 
 const SLOW = 180_000;
+
+/**
+ * The run's DynamoDB Local and SQS emulator, with tables and queues of the stack's own: the stack
+ * starts no emulator (what it exports is all this file checks, and that does not depend on them).
+ */
+const sharedEmulators = () => ({
+  AWS_ENDPOINT_URL_DYNAMODB: inject('dynamoEndpoint'),
+  AWS_ENDPOINT_URL_SQS: inject('sqsEndpoint'),
+  COORD_TABLE_PREFIX: `otel-${unique()}`,
+});
 /** OTLP span kinds. */
 const INTERNAL = 1;
 const SERVER = 2;
@@ -112,6 +123,7 @@ describe('OpenTelemetry export of the local stack', () => {
     'sends a span per HTTP request and WebSocket route invocation to <endpoint>/v1/traces, flushed on stop',
     async () => {
       const stack = await spawnLocalStack({
+        ...sharedEmulators(),
         OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl,
         OTEL_SERVICE_NAME: 'coord-otel-test',
         // Nothing is sent on a timer during the test: only the flush on stop delivers the spans.
@@ -211,6 +223,7 @@ describe('OpenTelemetry export of the local stack', () => {
     async () => {
       const service = 'coord-otel-consumers';
       const stack = await spawnLocalStack({
+        ...sharedEmulators(),
         OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl,
         OTEL_SERVICE_NAME: service,
         // Spans are sent within a fifth of a second, so the test can wait for each one.
