@@ -205,7 +205,8 @@ const parseCommandArgs = (command: Command, args: string[]): Parsed => {
     );
   }
   // A lone surrogate cannot be sent (URLs and JSON would change it): refuse it here, once.
-  for (const value of [...positionals, ...Object.values(parsed.values)]) {
+  // Options given more than once (`multiple`) hold arrays: each of their values is checked too.
+  for (const value of [...positionals, ...Object.values(parsed.values).flat()]) {
     if (typeof value === 'string' && !isWellFormed(value)) {
       throw new UsageError(`'${printable(value)}' holds a lone surrogate (half of a character)`);
     }

@@ -65,6 +65,10 @@ describe('usage errors exit 2 and send nothing', () => {
     ['a token no HTTP header can carry', ['heartbeat', '--token', 'tok\nen']],
     ['a lone surrogate in a work id', ['show', 'wi_\ud800']],
     ['a lone surrogate in an option', ['list-work', '--team', '\udc00team']],
+    [
+      'a lone surrogate in an option given more than once',
+      ['watch', '--channel', 'team:a', '--channel=\udc00'],
+    ],
   ])('%s', async (_name, argv) => {
     const run = await runCoord(argv, { ...fake.env, AGENT_ID: 'agent_a' });
 
