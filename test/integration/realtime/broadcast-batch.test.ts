@@ -14,11 +14,12 @@ import { createWork } from '#app/use-cases/create-work';
 import { broadcastEvents } from '#app/use-cases/realtime/broadcast-batch';
 import { registerAgent } from '#app/use-cases/register-agent';
 import type { AuditEvent } from '#core/model';
-import type { ConnectionNotifier, ConnectionStore } from '#core/realtime/ports';
+import type { ConnectionNotifier } from '#core/realtime/ports';
 import { Role } from '#core/roles';
 import { unique } from '#test/support/builders';
 import { createTestStore, type TestStore } from '#test/support/dynamo';
 import { asAdmin, asAgent, asRegistration, type UseCaseDeps, useCaseDeps } from '../use-cases/fixture';
+import { recordingSubscriberQueries } from './recording-connections';
 
 const HOUR_MS = 3_600_000;
 
@@ -72,19 +73,7 @@ describe('a broadcaster batch', () => {
     await connect('c-both', [`team:${team}`, `work:${items[0]?.id}`]);
     await connect('c-item', [`work:${items[1]?.id}`]);
     const queried: string[] = [];
-    const connections: ConnectionStore = {
-      add: (connection, channels) => real.add(connection, channels),
-      get: (id) => real.get(id),
-      subscribe: (id, channels) => real.subscribe(id, channels),
-      unsubscribe: (id, channels) => real.unsubscribe(id, channels),
-      channelsOf: (id) => real.channelsOf(id),
-      remove: (id) => real.remove(id),
-      channelVersions: (channels) => real.channelVersions(channels),
-      subscribersOf: (channel, page) => {
-        queried.push(channel);
-        return real.subscribersOf(channel, page);
-      },
-    };
+    const connections = recordingSubscriberQueries(real, queried);
     const received = new Map<string, { entityId: string; seq: number }[]>();
     const started = new Set<string>();
     const notifier: ConnectionNotifier = {

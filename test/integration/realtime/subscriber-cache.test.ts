@@ -15,6 +15,7 @@ import { Role } from '#core/roles';
 import { anEvent, unique } from '#test/support/builders';
 import { createTestStore, type TestStore } from '#test/support/dynamo';
 import { type UseCaseDeps, useCaseDeps } from '../use-cases/fixture';
+import { recordingSubscriberQueries } from './recording-connections';
 
 const HOUR_MS = 3_600_000;
 const systemClock = { now: () => new Date() };
@@ -40,19 +41,7 @@ describe('subscriber cache on the Connections table', () => {
     store = await createTestStore('subcache');
     deps = useCaseDeps(store);
     const real = createConnectionStore(store.client, store.tablePrefix);
-    connections = {
-      add: (connection, channels) => real.add(connection, channels),
-      get: (id) => real.get(id),
-      subscribe: (id, channels) => real.subscribe(id, channels),
-      unsubscribe: (id, channels) => real.unsubscribe(id, channels),
-      channelsOf: (id) => real.channelsOf(id),
-      remove: (id) => real.remove(id),
-      channelVersions: (channels) => real.channelVersions(channels),
-      subscribersOf: (channel, page) => {
-        queried.push(channel);
-        return real.subscribersOf(channel, page);
-      },
-    };
+    connections = recordingSubscriberQueries(real, queried);
   });
 
   afterAll(async () => {

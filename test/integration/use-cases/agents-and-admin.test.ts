@@ -33,6 +33,7 @@ import {
   asRegistration,
   aTeam,
   registerAgents,
+  tokenRecordOf,
   type UseCaseDeps,
   useCaseDeps,
 } from './fixture';
@@ -49,11 +50,7 @@ afterAll(async () => {
   await store.cleanup();
 });
 
-const verify = async (bearer: string) => {
-  const [id = '', secret = ''] = bearer.split('.');
-  const record = await deps.tokens.get(id);
-  return record && deps.hasher.matches(secret, record.secretHash) ? record : undefined;
-};
+const verify = (bearer: string) => tokenRecordOf(deps, bearer);
 
 describe('registerAgent', () => {
   it('registers an idle agent with defaults and a working token, and refuses the same id again', async () => {

@@ -17,6 +17,16 @@ import { collectingPublisher } from '#test/support/escalations';
 /** Every port plus the deployment defaults, as the composition root provides them. */
 export type UseCaseDeps = Ports & { readonly defaults: Settings };
 
+/**
+ * The stored record of a bearer token (`<id>.<secret>`) as the HTTP chain accepts it, or
+ * `undefined` when the token is unknown, revoked or its secret does not match.
+ */
+export const tokenRecordOf = async (deps: UseCaseDeps, bearer: string) => {
+  const [id = '', secret = ''] = bearer.split('.');
+  const record = await deps.tokens.get(id);
+  return record && deps.hasher.matches(secret, record.secretHash) ? record : undefined;
+};
+
 /** The use case dependencies on `store`. */
 export const useCaseDeps = (store: TestStore): UseCaseDeps => ({
   ...store.ports,

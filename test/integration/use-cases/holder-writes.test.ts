@@ -17,7 +17,15 @@ import { retireAgent } from '#app/use-cases/retire-agent';
 import { ForbiddenError, NotFoundError, StaleClaimError } from '#core/errors';
 import { unique } from '#test/support/builders';
 import { createTestStore, type TestStore } from '#test/support/dynamo';
-import { asAdmin, asAgent, asRegistration, aTeam, type UseCaseDeps, useCaseDeps } from './fixture';
+import {
+  asAdmin,
+  asAgent,
+  asRegistration,
+  aTeam,
+  tokenRecordOf,
+  type UseCaseDeps,
+  useCaseDeps,
+} from './fixture';
 
 let store: TestStore;
 let deps: UseCaseDeps;
@@ -51,11 +59,7 @@ afterAll(async () => {
   await store.cleanup();
 });
 
-const verify = async (bearer: string) => {
-  const [id = '', secret = ''] = bearer.split('.');
-  const record = await deps.tokens.get(id);
-  return record && deps.hasher.matches(secret, record.secretHash) ? record : undefined;
-};
+const verify = (bearer: string) => tokenRecordOf(deps, bearer);
 
 /** An agent of a fresh team holding `count` claimed items; its token and the claims. */
 const holding = async (count: number) => {

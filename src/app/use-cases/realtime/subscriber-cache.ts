@@ -1,6 +1,6 @@
 import type { Clock } from '#core/ports';
 import type { ChannelVersion, ConnectionStore } from '#core/realtime/ports';
-import { type SubscriberLookup, subscriberLookup } from './subscriber-lookup';
+import { recipientsAmong, type SubscriberLookup, subscriberLookup } from './subscriber-lookup';
 
 /**
  * A cached list is trusted only when it was read this long after its channel last changed: the
@@ -99,12 +99,7 @@ export const subscriberCache = (
         return ids;
       };
       return {
-        async recipientsOf(wanted) {
-          const lists = await Promise.all([...new Set(wanted)].map(subscribersOf));
-          const ids = new Set(lists.flat());
-          for (const id of forgotten) ids.delete(id);
-          return [...ids];
-        },
+        recipientsOf: (wanted) => recipientsAmong(wanted, subscribersOf, forgotten),
         forget(connectionId) {
           forgotten.add(connectionId);
           reads.forget(connectionId);

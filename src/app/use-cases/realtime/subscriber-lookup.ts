@@ -16,6 +16,21 @@ export interface SubscriberLookup {
   forget(connectionId: string): void;
 }
 
+/**
+ * Every connection subscribed to any of `channels`, each once, but those `forgotten`:
+ * `subscribersOf` is asked once per distinct channel.
+ */
+export const recipientsAmong = async (
+  channels: readonly string[],
+  subscribersOf: (channel: string) => Promise<string[]>,
+  forgotten: ReadonlySet<string>,
+): Promise<string[]> => {
+  const lists = await Promise.all([...new Set(channels)].map(subscribersOf));
+  const ids = new Set(lists.flat());
+  for (const id of forgotten) ids.delete(id);
+  return [...ids];
+};
+
 /** A {@link SubscriberLookup} on the connection store's index, to be used for one batch. */
 export const subscriberLookup = (connections: Pick<ConnectionStore, 'subscribersOf'>): SubscriberLookup => {
   const byChannel = new Map<string, Promise<string[]>>();
@@ -47,12 +62,7 @@ export const subscriberLookup = (connections: Pick<ConnectionStore, 'subscribers
   };
 
   return {
-    async recipientsOf(channels) {
-      const lists = await Promise.all([...new Set(channels)].map(subscribersOf));
-      const ids = new Set(lists.flat());
-      for (const id of forgotten) ids.delete(id);
-      return [...ids];
-    },
+    recipientsOf: (channels) => recipientsAmong(channels, subscribersOf, forgotten),
     forget(connectionId) {
       forgotten.add(connectionId);
     },
