@@ -2,7 +2,6 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { platform } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
@@ -78,7 +77,7 @@ describe('CoordFunction', () => {
     );
   });
 
-  it('bundles an ES module with source maps that runs with only the AWS SDK beside it, as on Lambda', async () => {
+  it('bundles a CommonJS module with source maps that runs with only the AWS SDK beside it, as on Lambda', async () => {
     // The cloud assembly goes to a temporary folder outside the project, so an import of a
     // package left external other than the SDK would fail to resolve there.
     const outdir = scratchDir('bundle');
@@ -91,20 +90,20 @@ describe('CoordFunction', () => {
     expect(assets).toHaveLength(1);
     const assetDir = join(outdir, assets[0] as string);
 
-    const bundleUrl = pathToFileURL(join(assetDir, 'index.mjs')).href;
-    const run = `const { handler } = await import('${bundleUrl}'); process.stdout.write(JSON.stringify(await handler()));`;
+    // Loaded with `require`, as the Lambda runtime loads a `.js` handler.
+    const run = `const { handler } = require(${JSON.stringify(join(assetDir, 'index.js'))}); handler().then((reply) => process.stdout.write(JSON.stringify(reply)));`;
 
-    // A plain Node process, not the test runner's module loader (which lends modules a `require`).
-    const reply = execFileSync(process.execPath, ['--input-type=module', '--eval', run], {
+    // A plain Node process, not the test runner's module loader.
+    const reply = execFileSync(process.execPath, ['--eval', run], {
       encoding: 'utf8',
       stdio: 'pipe',
     });
 
     expect(JSON.parse(reply)).toEqual({ region: 'eu-west-1', platform: platform() });
-    expect(readdirSync(assetDir).sort()).toEqual(['index.mjs', 'index.mjs.map']);
-    // The runtime's SDK is imported, not bundled.
-    const bundle = readFileSync(join(assetDir, 'index.mjs'), 'utf8');
-    expect(bundle).toMatch(/from\s*["']@aws-sdk\/client-dynamodb["']/);
+    expect(readdirSync(assetDir).sort()).toEqual(['index.js', 'index.js.map']);
+    // The runtime's SDK is required, not bundled.
+    const bundle = readFileSync(join(assetDir, 'index.js'), 'utf8');
+    expect(bundle).toMatch(/require\(\s*["']@aws-sdk\/client-dynamodb["']\s*\)/);
     expect(bundle).not.toContain('DynamoDBServiceException');
   });
 });
