@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { CONSUMERS } from '#functions/shared/consumers';
@@ -127,6 +127,23 @@ export const handlerEntries = (): HandlerBundle[] =>
     .sort()
     .map((entry) => ({ entry, claude: callsClaude(entry) }));
 
+/**
+ * The environment a bundle's module is loaded with, as the Lambda runtime and `CoordFunction` set
+ * it for what module loading reads: `AWS_EXECUTION_ENV` and `LAMBDA_TASK_ROOT` make the Powertools
+ * tracer and the X-Ray SDK start as they do on AWS (tracing on, the SDK's Lambda context set up),
+ * and the `POWERTOOLS_*` variables configure the logger and metrics.
+ */
+export const lambdaLoadEnvironment = (file: string): Record<string, string> => ({
+  AWS_REGION: 'eu-west-1',
+  AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+  AWS_LAMBDA_FUNCTION_NAME: 'bundle-report',
+  AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
+  LAMBDA_TASK_ROOT: dirname(file),
+  POWERTOOLS_SERVICE_NAME: 'coord',
+  POWERTOOLS_METRICS_NAMESPACE: 'Coord',
+  POWERTOOLS_LOG_LEVEL: 'INFO',
+});
+
 /** One built bundle. */
 export interface BundleReport {
   readonly entry: string;
@@ -195,8 +212,7 @@ export const measureInit = (file: string, nodeFlags: readonly string[] = []): In
   const out = execFileSync(process.execPath, [...nodeFlags, '--input-type=module', '--eval', script], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
-    // Only what the Lambda runtime sets that module loading may read.
-    env: { AWS_REGION: 'eu-west-1', AWS_LAMBDA_FUNCTION_NAME: 'bundle-report' },
+    env: lambdaLoadEnvironment(file),
   });
   return JSON.parse(out) as InitTime;
 };
@@ -222,7 +238,7 @@ export const measureOwnInit = (file: string, sdkPackages: readonly string[]): Ow
   const out = execFileSync(process.execPath, ['--eval', script], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { AWS_REGION: 'eu-west-1', AWS_LAMBDA_FUNCTION_NAME: 'bundle-report' },
+    env: lambdaLoadEnvironment(file),
   });
   return JSON.parse(out) as OwnInitTime;
 };
