@@ -493,7 +493,9 @@ Lambda bundles (${bundles.length}; budget ${kB(BUNDLE_BUDGET_BYTES)} kB, ${INIT_
   console.log('| bundle | kB | init ms | init CPU ms | own code CPU ms |');
   console.log('|---|---|---|---|---|');
   for (const b of bundles.filter((each) => CLAIM_PATH_ENTRIES.includes(each.entry))) {
-    console.log(`| ${b.entry} | ${kB(b.bytes)} | ${round(b.init.ms)} | ${round(b.init.cpuMs)} | ${round(b.ownInit.cpuMs)} |`);
+    console.log(
+      `| ${b.entry} | ${kB(b.bytes)} | ${round(b.init.ms)} | ${round(b.init.cpuMs)} | ${round(b.ownInit.cpuMs)} |`,
+    );
   }
   console.log(
     `| all ${bundles.length}: median / max | ${kB(median(sizes))} / ${kB(Math.max(...sizes))} | ${median(wall)} / ${round(Math.max(...wall))} | ${median(cpu)} / ${round(Math.max(...cpu))} | ${median(own)} / ${round(Math.max(...own))} |`,

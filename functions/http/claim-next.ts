@@ -1,12 +1,12 @@
 import { claimNext } from '#app/use-cases/claim-next';
 import { withClaimMetrics } from '../shared/claim-metrics';
 import { httpRoute, noContent, ok } from '../shared/http';
-import { routes } from '../shared/routes';
+import { workRoutes } from '../shared/routes/work';
 import { deps } from '../shared/wiring';
 
 /** `POST /v1/work/claim-next`: the claimed item and its token, or 204 when nothing fits. */
 export const handler = withClaimMetrics(
-  httpRoute(routes.claimNext, async ({ ctx, body }) => {
+  httpRoute(workRoutes.claimNext, async ({ ctx, body }) => {
     const claim = await claimNext(deps(), ctx, body);
     return claim ? ok(claim) : noContent();
   }),

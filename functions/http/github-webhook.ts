@@ -1,7 +1,7 @@
 import type { GithubOutcome } from '#app/schemas/github';
 import { receiveGithubEvent } from '#app/use-cases/integrations/receive-github-event';
 import { httpRoute } from '../shared/http';
-import { routes } from '../shared/routes';
+import { integrationRoutes } from '../shared/routes/integrations';
 import { deps } from '../shared/wiring';
 
 /** The status of each outcome: what GitHub's delivery log shows. */
@@ -13,7 +13,7 @@ const STATUS_OF: Readonly<Record<GithubOutcome, number>> = {
 };
 
 /** `POST /v1/integrations/github` (signature checked by the chain): the delivery's receipt. */
-export const handler = httpRoute(routes.githubWebhook, async ({ body, header, requestId }) => {
+export const handler = httpRoute(integrationRoutes.githubWebhook, async ({ body, header, requestId }) => {
   const receipt = await receiveGithubEvent(deps(), { event: header('x-github-event'), body, requestId });
   return { status: STATUS_OF[receipt.outcome], body: receipt };
 });

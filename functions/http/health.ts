@@ -1,11 +1,11 @@
 import type { HealthView } from '#app/schemas/views';
 import { httpRoute, ok } from '../shared/http';
 import { logger } from '../shared/observability';
-import { routes } from '../shared/routes';
+import { systemRoutes } from '../shared/routes/system';
 import { config, deps } from '../shared/wiring';
 
 /** `GET /v1/health`: 200 while the store answers, else 503 with Retry-After. */
-export const handler = httpRoute(routes.health, async () => {
+export const handler = httpRoute(systemRoutes.health, async () => {
   // Turning a failed probe into a status is this route's whole job, so here a failure is an answer.
   const store = await deps()
     .probe.ping()

@@ -1,7 +1,7 @@
 import { ImportAgentRecord, ImportEventRecord, ImportWorkRecord } from '#app/schemas/import';
 import { importRecords, type RecordChecks } from '#app/use-cases/import-records';
 import { httpRoute, ok } from '../shared/http';
-import { routes } from '../shared/routes';
+import { adminRoutes } from '../shared/routes/admin';
 import { bodyCheck } from '../shared/validation';
 import { deps } from '../shared/wiring';
 
@@ -13,6 +13,6 @@ const checks: RecordChecks = {
 };
 
 /** `POST /v1/import`: 200 with what was created, unchanged, in conflict or rejected. */
-export const handler = httpRoute(routes.importRecords, async ({ ctx, body }) =>
+export const handler = httpRoute(adminRoutes.importRecords, async ({ ctx, body }) =>
   ok(await importRecords({ ...deps(), checks }, ctx, body)),
 );

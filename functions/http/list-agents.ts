@@ -1,9 +1,9 @@
 import { listAgents } from '#app/use-cases/list-agents';
 import { httpRoute, ok } from '../shared/http';
-import { routes } from '../shared/routes';
+import { agentRoutes } from '../shared/routes/agents';
 import { deps } from '../shared/wiring';
 
 /** `GET /v1/agents`: a page of agents, filtered by team or status. */
-export const handler = httpRoute(routes.listAgents, async ({ ctx, query }) =>
+export const handler = httpRoute(agentRoutes.listAgents, async ({ ctx, query }) =>
   ok(await listAgents(deps(), ctx, query)),
 );

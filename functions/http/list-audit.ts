@@ -1,9 +1,9 @@
 import { listAudit } from '#app/use-cases/list-audit';
 import { httpRoute, ok } from '../shared/http';
-import { routes } from '../shared/routes';
+import { oversightRoutes } from '../shared/routes/oversight';
 import { deps } from '../shared/wiring';
 
 /** `GET /v1/audit`: a page of audit events, newest first. */
-export const handler = httpRoute(routes.listAudit, async ({ ctx, query }) =>
+export const handler = httpRoute(oversightRoutes.listAudit, async ({ ctx, query }) =>
   ok(await listAudit(deps(), ctx, query)),
 );

@@ -1,9 +1,9 @@
 import { listTeams } from '#app/use-cases/list-teams';
 import { httpRoute, ok } from '../shared/http';
-import { routes } from '../shared/routes';
+import { oversightRoutes } from '../shared/routes/oversight';
 import { deps } from '../shared/wiring';
 
 /** `GET /v1/teams`: per team, agents and work by status and a forecast. */
-export const handler = httpRoute(routes.listTeams, async ({ ctx, query }) =>
+export const handler = httpRoute(oversightRoutes.listTeams, async ({ ctx, query }) =>
   ok(await listTeams(deps(), ctx, query)),
 );

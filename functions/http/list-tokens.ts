@@ -1,9 +1,9 @@
 import { listTokens } from '#app/use-cases/list-tokens';
 import { httpRoute, ok } from '../shared/http';
-import { routes } from '../shared/routes';
+import { adminRoutes } from '../shared/routes/admin';
 import { deps } from '../shared/wiring';
 
 /** `GET /v1/tokens`: issued tokens without their secrets. */
-export const handler = httpRoute(routes.listTokens, async ({ ctx, query }) =>
+export const handler = httpRoute(adminRoutes.listTokens, async ({ ctx, query }) =>
   ok(await listTokens(deps(), ctx, query)),
 );

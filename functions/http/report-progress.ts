@@ -1,9 +1,9 @@
 import { reportProgress } from '#app/use-cases/report-progress';
 import { httpRoute, ok } from '../shared/http';
-import { routes } from '../shared/routes';
+import { workRoutes } from '../shared/routes/work';
 import { deps } from '../shared/wiring';
 
 /** `POST /v1/work/{id}/progress`: the updated item (the lease is renewed). */
-export const handler = httpRoute(routes.reportProgress, async ({ ctx, body, params }) =>
+export const handler = httpRoute(workRoutes.reportProgress, async ({ ctx, body, params }) =>
   ok(await reportProgress(deps(), ctx, { ...body, id: params.id })),
 );

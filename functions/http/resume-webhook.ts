@@ -1,9 +1,9 @@
 import { resumeWebhook } from '#app/use-cases/webhooks/change-webhook';
 import { httpRoute, ok } from '../shared/http';
-import { routes } from '../shared/routes';
+import { webhookRoutes } from '../shared/routes/webhooks';
 import { webhookDeps } from '../shared/wiring';
 
 /** `POST /v1/webhooks/{id}/resume`: the webhook, active again. */
-export const handler = httpRoute(routes.resumeWebhook, async ({ ctx, params }) =>
+export const handler = httpRoute(webhookRoutes.resumeWebhook, async ({ ctx, params }) =>
   ok(await resumeWebhook(webhookDeps(), ctx, params)),
 );

@@ -20,6 +20,7 @@ import { corsHeaders } from '#app/edge';
 import { pathTemplates } from '#app/route-matcher';
 import { DomainError, UnavailableError, ValidationError } from '#core/errors';
 import type { Principal } from '#core/roles';
+import { ROUTE_PATHS } from '#functions/shared/route-paths';
 import { errorAnswer } from './errors';
 import { idempotency } from './idempotency';
 import {
@@ -45,7 +46,7 @@ import {
   requestIdOf,
   stateOf,
 } from './request';
-import { ROUTES, type RouteDefinition } from './routes';
+import type { RouteDefinition } from './routes';
 import { verifySignature } from './signatures';
 import { signedCursors } from './signed-cursors';
 import { bodyCheck, stringsCheck } from './validation';
@@ -140,7 +141,7 @@ const httpResponse = (
 };
 
 /** 401 without a valid token, 403 when its role may not use the route; before the body is read. */
-const templateOf = pathTemplates(ROUTES);
+const templateOf = pathTemplates(ROUTE_PATHS);
 
 /**
  * A request that reached a route through a less specific template (`GET /v1/work/claim-next`

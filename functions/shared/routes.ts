@@ -4,7 +4,7 @@
  * handlers. A route's handler file comes from its id and its OpenAPI tag from its path
  * (`#app/route`).
  */
-import type { RouteDefinition } from '#app/route';
+import { type RouteDefinition, routesById } from '#app/route';
 import { ADMIN_ROUTES } from './routes/admin';
 import { AGENT_ROUTES } from './routes/agents';
 import { AI_ROUTES } from './routes/ai';
@@ -47,7 +47,5 @@ export const routeById = <I extends RouteId>(id: I): Extract<Route, { id: I }> =
   return found as Extract<Route, { id: I }>;
 };
 
-/** Every route by id, e.g. `routes.claimNext`: handlers pick theirs here. */
-export const routes = Object.fromEntries(ROUTES.map((r) => [r.id, r])) as {
-  readonly [I in RouteId]: Extract<Route, { id: I }>;
-};
+/** Every route by id, e.g. `routes.claimNext` (a handler takes its route from its area's module). */
+export const routes = routesById(ROUTES);

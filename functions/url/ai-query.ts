@@ -4,7 +4,7 @@
  * reach the client as Claude writes them, which API Gateway's buffered integration cannot do.
  */
 import { handler as queryRoute } from '../http/ai-query';
-import { routes } from '../shared/routes';
+import { aiRoutes } from '../shared/routes/ai';
 import { streamingRoute } from './streaming';
 
-export const handler = streamingRoute(routes.aiQuery, queryRoute);
+export const handler = streamingRoute(aiRoutes.aiQuery, queryRoute);

@@ -123,3 +123,11 @@ export const defineRoute = <const S extends RouteSpec>(
   entry: entryOfRouteId(spec.id),
   tag: tagOfPath(spec.path),
 });
+
+/** Routes by id (`workRoutes.claimNext`), each with its own schema types. */
+export const routesById = <const R extends readonly RouteDefinition[]>(
+  list: R,
+): { readonly [I in R[number]['id']]: Extract<R[number], { readonly id: I }> } =>
+  Object.fromEntries(list.map((route) => [route.id, route])) as {
+    readonly [I in R[number]['id']]: Extract<R[number], { readonly id: I }>;
+  };

@@ -1,5 +1,5 @@
 /** Messages: work item threads and agent inboxes. */
-import { defineRoute } from '#app/route';
+import { defineRoute, routesById } from '#app/route';
 import { IdParams } from '#app/schemas/common';
 import {
   InboxPage,
@@ -82,3 +82,6 @@ export const MESSAGE_ROUTES = [
     errors: ['not_found'],
   }),
 ] as const;
+
+/** These routes by id: a handler takes its route here, so its bundle builds no other area's schemas. */
+export const messageRoutes = routesById(MESSAGE_ROUTES);

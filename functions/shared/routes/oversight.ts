@@ -1,6 +1,6 @@
 /** What people watch: per-team summaries, the audit log and escalations. */
 
-import { defineRoute } from '#app/route';
+import { defineRoute, routesById } from '#app/route';
 import { AuditQuery, TeamsQuery } from '#app/schemas/admin';
 import {
   EscalationIdParams,
@@ -81,3 +81,6 @@ export const OVERSIGHT_ROUTES = [
     errors: ['not_found'],
   }),
 ] as const;
+
+/** These routes by id: a handler takes its route here, so its bundle builds no other area's schemas. */
+export const oversightRoutes = routesById(OVERSIGHT_ROUTES);

@@ -1,5 +1,5 @@
 /** Outgoing webhooks: receivers of live events, their deliveries, and resuming a paused one. */
-import { defineRoute } from '#app/route';
+import { defineRoute, routesById } from '#app/route';
 import { IdParams } from '#app/schemas/common';
 import {
   CreateWebhookBody,
@@ -69,3 +69,6 @@ export const WEBHOOK_ROUTES = [
     errors: ['not_found'],
   }),
 ] as const;
+
+/** These routes by id: a handler takes its route here, so its bundle builds no other area's schemas. */
+export const webhookRoutes = routesById(WEBHOOK_ROUTES);
