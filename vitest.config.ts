@@ -66,8 +66,10 @@ export default defineConfig({
             'test/support/local-stack-global-setup.ts',
             'test/support/cli-bundle-global-setup.ts',
           ],
-          // One file at a time against the one local stack, after the other projects: two at once
-          // on a loaded 2-core machine starved the stack until its store calls timed out.
+          // One file at a time against the one local stack: two at once on a loaded 2-core machine
+          // starved the stack until its store calls timed out. `npm test` runs this project in a
+          // vitest of its own beside the others (scripts/test-projects.sh); in one run with them
+          // it goes last.
           maxWorkers: 1,
           sequence: { groupOrder: 1 },
           testTimeout: 120_000,

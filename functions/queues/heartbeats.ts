@@ -2,7 +2,7 @@ import { HeartbeatMessage } from '#app/schemas/messages';
 import { applyHeartbeats } from '#app/use-cases/apply-heartbeats';
 import type { Heartbeat } from '#core/agents/heartbeat';
 import { recordHeartbeatLag } from '../shared/observability';
-import { queueConsumer } from '../shared/queue';
+import { queueConsumer, queueMetrics } from '../shared/queue';
 import { deps } from '../shared/wiring';
 
 /**
@@ -18,6 +18,7 @@ export const handler = queueConsumer<Heartbeat>({
   handle: async (heartbeats) => {
     await applyHeartbeats(deps(), heartbeats);
     recordHeartbeatLag(
+      queueMetrics('heartbeats'),
       heartbeats.map((heartbeat) => heartbeat.at),
       new Date(),
     );

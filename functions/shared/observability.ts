@@ -186,8 +186,8 @@ export const recordQueueDepth = (
  * accepted (`at`) to now, for the oldest of those applied together. A growing lag means the
  * heartbeats queue is backing up, and agents come close to being marked offline wrongly.
  */
-export const recordHeartbeatLag = (acceptedAt: readonly string[], now: Date): void => {
+export const recordHeartbeatLag = (target: Metrics, acceptedAt: readonly string[], now: Date): void => {
   const oldest = Math.min(...acceptedAt.map((at) => Date.parse(at)).filter((at) => !Number.isNaN(at)));
   if (!Number.isFinite(oldest)) return;
-  metrics.addMetric('heartbeat.lag', MetricUnit.Milliseconds, Math.max(0, now.getTime() - oldest));
+  target.addMetric('heartbeat.lag', MetricUnit.Milliseconds, Math.max(0, now.getTime() - oldest));
 };

@@ -23,16 +23,16 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { TSchema } from '@sinclair/typebox';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { DomainError } from '#core/errors';
 import {
+  dimensionedMetrics,
   logger,
   type MessageOrigin,
-  metrics,
   observeMetrics,
   originOfAttributes,
   type RequestFacts,
@@ -151,7 +151,7 @@ const handleTraced = async <M>(
  * Handles one batch: parses every record, then each group once, each record by its group's outcome.
  * The message schema is compiled here, when the module loads, not on the first batch.
  */
-const batchHandler = <M>(spec: QueueConsumerSpec<M>) => {
+const batchHandler = <M>(spec: QueueConsumerSpec<M>, metrics: Metrics) => {
   const parse = parser(spec);
   return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     const parsed = new Map(event.Records.map((record) => [record.messageId, parse(record)]));
@@ -225,15 +225,33 @@ const batchHandler = <M>(spec: QueueConsumerSpec<M>) => {
 /**
  * A queue consumer's handler: `export const handler = queueConsumer({ queue, schema, handle })`.
  */
-export const queueConsumer = <M>(spec: QueueConsumerSpec<M>): QueueHandler =>
-  middy<SQSEvent, SQSBatchResponse>()
+export const queueConsumer = <M>(spec: QueueConsumerSpec<M>): QueueHandler => {
+  const metrics = queueMetrics(spec.queue);
+  return middy<SQSEvent, SQSBatchResponse>()
     .use(captureLambdaHandler(tracer, TRACE_OPTIONS))
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(observeMetrics())
+    .use(observeMetrics(metrics))
     .use({
       before: () => {
         logger.appendKeys({ queue: spec.queue });
-        metrics.addDimension('queue', spec.queue);
       },
     })
-    .handler(batchHandler(spec));
+    .handler(batchHandler(spec, metrics));
+};
+
+const metricsOfQueues = new Map<string, Metrics>();
+
+/**
+ * The metrics object of a queue's consumer, whose every metric carries `queue = <id>`: one per
+ * queue, not the shared one, because the local runtime runs several queues' batches side by side
+ * in one process and one batch's `addDimension` would relabel the other's metrics. A consumer's
+ * `handle` records its own metrics (`heartbeat.lag`) on it too.
+ */
+export const queueMetrics = (queue: string): Metrics => {
+  let metrics = metricsOfQueues.get(queue);
+  if (!metrics) {
+    metrics = dimensionedMetrics('queue', queue);
+    metricsOfQueues.set(queue, metrics);
+  }
+  return metrics;
+};

@@ -166,6 +166,7 @@ describe('recordHeartbeatLag', () => {
 
   it('records how long ago the oldest of the applied heartbeats was accepted', () => {
     recordHeartbeatLag(
+      metrics,
       ['2026-03-02T12:00:01.000Z', '2026-03-02T12:00:00.500Z', 'not a time'],
       new Date('2026-03-02T12:00:02.000Z'),
     );
@@ -174,7 +175,7 @@ describe('recordHeartbeatLag', () => {
   });
 
   it('records nothing without a readable time', () => {
-    recordHeartbeatLag(['never'], new Date());
+    recordHeartbeatLag(metrics, ['never'], new Date());
 
     expect(metrics.serializeMetrics()).not.toHaveProperty('heartbeat.lag');
   });
