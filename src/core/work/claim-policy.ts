@@ -90,8 +90,8 @@ export const CARRIED_LOSS_DECAY = 0.25;
  * The losses the next claim of a team starts with (its first try then spreads as if it had lost
  * that many races already), from those the last claim started with (`carried`) and lost
  * (`lostRaces`): a claim that lost races adds them, one that won at its first try takes
- * `CARRIED_LOSS_DECAY` off. The window then settles where about one claim in five loses a race
- * (a loss adds a whole one, four clean wins take it off again) instead of where half of them do,
+ * `CARRIED_LOSS_DECAY` off. The window then settles where claims lose about a fifth of a race
+ * each (a loss adds a whole one, four clean wins take it off again), not half of one,
  * so crowds asking for the same team's items spread out from the first try while they keep
  * losing, and an uncontended team is back to strict urgency order after a few clean wins (or
  * once the hint is stale, `CONTENTION_HINT_TTL_MS`). At most `MAX_CARRIED_LOSSES`.
