@@ -176,10 +176,7 @@ export const claimNext = async (
       try {
         const decision = decideClaim(candidate, agent, token, wctx);
         await deps.uow.commit(decision.change);
-        // Onto the hint as it is now, not as this claim found it: claims of the same teams that
-        // ended meanwhile in this process (a server serving many at once) each count too.
-        const now = deps.clock.now();
-        rememberContention(teamsKey, nextCarriedLosses(carriedLossesOf(teams, now), lostRaces), now);
+        rememberContention(teamsKey, nextCarriedLosses(carried, lostRaces), deps.clock.now());
         return presentClaim(decision.item, wctx.now, settings, verdict?.overlaps);
       } catch (error) {
         const isAgentGuard = error instanceof WriteConflict && conflictsOn(error, ['agentClaims'], agent.id);

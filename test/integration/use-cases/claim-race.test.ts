@@ -312,55 +312,6 @@ describe('claimNext under contention', () => {
     ]);
   });
 
-  it('adds up the lost races of claims of one team that ran at once in this process', async () => {
-    const team = aTeam();
-    const [first = '', second = '', rivalOfFirst = '', rivalOfSecond = '', next = ''] = await registerAgents(
-      deps,
-      5,
-      { team },
-    );
-    await tenByValue(team);
-    let arrived = 0;
-    let bothArrived: () => void = () => undefined;
-    const together = new Promise<void>((resolve) => {
-      bothArrived = resolve;
-    });
-    // Each claim loses its first try to its own rival, once both claims have read the index.
-    const losingOnceTo = (rival: string) =>
-      racingBeforeCommit(async (workId, attempt) => {
-        if (attempt !== 1) return;
-        arrived += 1;
-        if (arrived === 2) bothArrived();
-        await together;
-        await claimWork(deps, asAgent(rival), { id: workId, agentId: rival });
-      });
-    const limits: number[] = [];
-    const counting: UseCaseDeps = {
-      ...deps,
-      work: Object.assign(Object.create(deps.work) as UseCaseDeps['work'], {
-        readyCandidates: (teams: readonly string[], limit: number) => {
-          limits.push(limit);
-          return deps.work.readyCandidates(teams, limit);
-        },
-      }),
-    };
-
-    const [a, b] = await Promise.all([
-      claimNext({ ...losingOnceTo(rivalOfFirst), random: { next: () => 0 } }, asAgent(first), {
-        agentId: first,
-      }),
-      claimNext({ ...losingOnceTo(rivalOfSecond), random: { next: () => 0.5 } }, asAgent(second), {
-        agentId: second,
-      }),
-    ]);
-    await claimNext(counting, asAgent(next), { agentId: next });
-
-    expect(a?.item.claim?.agentId).toBe(first);
-    expect(b?.item.claim?.agentId).toBe(second);
-    // Both started uncontended and lost one race each: the next claim starts with two losses.
-    expect(limits).toEqual([CANDIDATES_PER_READ + 2 * SPREAD_AFTER_LOSS]);
-  });
-
   it(`keeps strict urgency order for a team whose last lost race is older than ${CONTENTION_HINT_TTL_MS} ms`, async () => {
     const team = aTeam();
     const [first = '', rival = '', later = '', soon = ''] = await registerAgents(deps, 4, { team });
