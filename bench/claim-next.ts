@@ -51,6 +51,8 @@ const loopSeconds = Number(args.seconds ?? (args.scale ? 60 : 15));
 const rawSeconds = Number(args['raw-seconds'] ?? 5);
 const backlogs = args.scale ? [1_000, 10_000, 100_000] : [1_000, 10_000];
 const BACKLOG_CLAIMS = 200;
+/** Items created at once while seeding. */
+const SEED_WIDTH = 16;
 
 const round = (value: number, digits = 1): number => Number(value.toFixed(digits));
 const stats = (values: number[]) => {
@@ -83,6 +85,8 @@ export interface LoopResult {
   readonly cyclesPerSec: number;
   readonly claim: { p50Ms: number; p95Ms: number; p99Ms: number };
   readonly lostRacesPerClaim: number;
+  /** Items the claims' ready-index queries returned, per claim won (`QueryCommand Work ready`). */
+  readonly readyItemsReadPerClaim: number;
   /** Store calls per completed cycle, by command and table (backlog top-ups included). */
   readonly storeCallsPerCycle: Readonly<Record<string, number>>;
   readonly tooManyRequests: number;
@@ -104,6 +108,10 @@ export interface BacklogResult {
   readonly readyItems: number;
   readonly claims: number;
   readonly claim: { p50Ms: number; p95Ms: number; p99Ms: number };
+  /** Seconds the seeding took (`createWork` through the handlers' ports, `SEED_WIDTH` at a time). */
+  readonly seedSeconds?: number;
+  /** Seconds after the seeding until the stream consumers stopped calling the store (`quiet`). */
+  readonly settleSeconds?: number;
 }
 
 export interface HeartbeatResult {
@@ -123,7 +131,7 @@ const main = async () => {
   const { createWork } = await import('#app/use-cases/create-work');
   const admin = { principal: { role: 'admin' as const, id: 'admin' }, requestId: 'bench' };
   const seed = async (team: string, count: number) =>
-    pooled(count, 16, async (i) => {
+    pooled(count, SEED_WIDTH, async (i) => {
       await createWork(wiring.deps(), admin, {
         type: 'bench',
         title: `item ${i}`,
@@ -170,9 +178,16 @@ const main = async () => {
         const team = `backlog${readyItems}-${Date.now().toString(36)}`;
         const started = performance.now();
         await seed(team, readyItems);
-        console.error(`backlog: ${readyItems} seeded in ${round((performance.now() - started) / 1000)} s`);
+        const seeded = performance.now();
+        const settled = await quiet(probe);
+        const seedSeconds = round((seeded - started) / 1000);
+        const settleSeconds = round((performance.now() - seeded) / 1000);
+        console.error(
+          `backlog: ${readyItems} seeded in ${seedSeconds} s, store quiet ${settleSeconds} s later${settled ? '' : ' (gave up waiting)'}`,
+        );
         const agents = await register(team, 10);
-        results.backlog.push(await runBacklog(stack, agents, readyItems));
+        const result = await runBacklog(stack, agents, readyItems);
+        results.backlog.push({ ...result, seedSeconds, settleSeconds });
       }
     }
     if (only.has('heartbeat')) {
@@ -314,6 +329,8 @@ const runLoops = async (
     cyclesPerSec: round(cycles / elapsed),
     claim: stats(claimLatencies),
     lostRacesPerClaim: claims === 0 ? 0 : round(counts.lostClaimRaces / claims, 2),
+    readyItemsReadPerClaim:
+      claims === 0 ? 0 : round((counts.itemsRead['QueryCommand Work ready'] ?? 0) / claims),
     storeCallsPerCycle: Object.fromEntries(
       Object.entries(counts.calls)
         .sort(([, a], [, b]) => b - a)
@@ -328,6 +345,33 @@ const runLoops = async (
     noAnswer,
     ...(noAnswer > 0 && { noAnswerErrors: Object.fromEntries(noAnswerErrors) }),
   };
+};
+
+/** Store calls per second below which the process counts as quiet (the consumers caught up). */
+const QUIET_CALLS_PER_SEC = 5;
+/** Longest wait for the stream consumers to catch up with a seeding before measuring anyway. */
+const QUIET_TIMEOUT_MS = 180_000;
+
+/**
+ * Waits until the service makes fewer than `QUIET_CALLS_PER_SEC` store calls in a second (the
+ * stream consumers have caught up with what the seeding wrote), so the claims that follow are
+ * measured against the backlog, not against the consumers still working through its stream.
+ * False when it gave up after `QUIET_TIMEOUT_MS`.
+ */
+const quiet = async (probe: StoreProbe): Promise<boolean> => {
+  const deadline = performance.now() + QUIET_TIMEOUT_MS;
+  const total = () => Object.values(probe.read().calls).reduce((sum, n) => sum + n, 0);
+  probe.reset();
+  try {
+    while (performance.now() < deadline) {
+      const before = total();
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      if (total() - before < QUIET_CALLS_PER_SEC) return true;
+    }
+    return false;
+  } finally {
+    probe.pause();
+  }
 };
 
 /** Claim latency with `readyItems` waiting: 10 agents claim and complete `BACKLOG_CLAIMS` items. */
@@ -429,13 +473,13 @@ const printReport = (report: {
   if (report.loops.length > 0) {
     console.log('\nclaim-next -> progress -> complete over HTTP');
     console.log(
-      '| agents | cycles/s | % of raw UpdateItem | claim p50 | p95 | p99 | lost races/claim | 429 | 409 | 5xx (503) | no answer | double claims |',
+      '| agents | cycles/s | % of raw UpdateItem | claim p50 | p95 | p99 | lost races/claim | ready items read/claim | 429 | 409 | 5xx (503) | no answer | double claims |',
     );
-    console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
+    console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
     for (const l of report.loops) {
       const share = l.shareOfRawUpdate === undefined ? '-' : `${round(l.shareOfRawUpdate * 100)} %`;
       console.log(
-        `| ${l.agents} | ${l.cyclesPerSec} | ${share} | ${l.claim.p50Ms} | ${l.claim.p95Ms} | ${l.claim.p99Ms} | ${l.lostRacesPerClaim} | ${l.tooManyRequests} | ${l.conflicts} | ${l.serverErrors} (${l.unavailable}) | ${l.noAnswer} | ${l.doubleClaims} |`,
+        `| ${l.agents} | ${l.cyclesPerSec} | ${share} | ${l.claim.p50Ms} | ${l.claim.p95Ms} | ${l.claim.p99Ms} | ${l.lostRacesPerClaim} | ${l.readyItemsReadPerClaim} | ${l.tooManyRequests} | ${l.conflicts} | ${l.serverErrors} (${l.unavailable}) | ${l.noAnswer} | ${l.doubleClaims} |`,
       );
     }
     for (const l of report.loops) {

@@ -23,6 +23,8 @@ export interface StoreCounts {
   readonly otherFailures: number;
   /** Store calls by command, table and index (`QueryCommand Work ready`), failed ones included. */
   readonly calls: Readonly<Record<string, number>>;
+  /** Items the queries and scans returned, by the same keys as `calls`. */
+  readonly itemsRead: Readonly<Record<string, number>>;
 }
 
 interface Counter {
@@ -32,6 +34,7 @@ interface Counter {
   lostClaimRaces: number;
   otherFailures: number;
   calls: Record<string, number>;
+  itemsRead: Record<string, number>;
 }
 
 type Input = Record<string, unknown>;
@@ -44,6 +47,7 @@ const fresh = (): Counter => ({
   lostClaimRaces: 0,
   otherFailures: 0,
   calls: {},
+  itemsRead: {},
 });
 
 /** The status of a put item, from a document (`'claimed'`) or a marshalled (`{S: 'claimed'}`) item. */
@@ -83,6 +87,17 @@ const isConditionFailure = (error: unknown): boolean => {
   );
 };
 
+/** A call's key: command, table and index (`QueryCommand Work ready`). */
+const keyOf = (name: string, input: Input): string => {
+  const tables =
+    typeof input.TableName === 'string'
+      ? [input.TableName]
+      : [...new Set(writesOf(name, input).map(([table]) => table))];
+  // Table names are `<prefix>-<Table>`: keep the table's own name.
+  const index = typeof input.IndexName === 'string' ? ` ${input.IndexName}` : '';
+  return `${name} ${tables.map((t) => t.slice(t.lastIndexOf('-') + 1)).join('+')}${index}`.trim();
+};
+
 /** The probe, installed on first use; counting is off until {@link StoreProbe.reset}. */
 export class StoreProbe {
   private counter = fresh();
@@ -112,6 +127,8 @@ export class StoreProbe {
       try {
         const result = await send.call(this, command, ...rest);
         probe.count(name, command.input, claim);
+        const items = (result as { Items?: unknown } | undefined)?.Items;
+        if (Array.isArray(items)) probe.countRead(name, command.input, items.length);
         return result;
       } catch (error) {
         if (claim) probe.counter.claimTransactions += 1;
@@ -125,14 +142,13 @@ export class StoreProbe {
   }
 
   private countCall(name: string, input: Input): void {
-    const tables =
-      typeof input.TableName === 'string'
-        ? [input.TableName]
-        : [...new Set(writesOf(name, input).map(([table]) => table))];
-    // Table names are `<prefix>-<Table>`: keep the table's own name.
-    const index = typeof input.IndexName === 'string' ? ` ${input.IndexName}` : '';
-    const key = `${name} ${tables.map((t) => t.slice(t.lastIndexOf('-') + 1)).join('+')}${index}`.trim();
+    const key = keyOf(name, input);
     this.counter.calls[key] = (this.counter.calls[key] ?? 0) + 1;
+  }
+
+  private countRead(name: string, input: Input, items: number): void {
+    const key = keyOf(name, input);
+    this.counter.itemsRead[key] = (this.counter.itemsRead[key] ?? 0) + items;
   }
 
   private count(name: string, input: Input, claim: boolean): void {
@@ -155,6 +171,7 @@ export class StoreProbe {
       ...this.counter,
       itemsWrittenByTable: { ...this.counter.itemsWrittenByTable },
       calls: { ...this.counter.calls },
+      itemsRead: { ...this.counter.itemsRead },
     };
   }
 

@@ -5,6 +5,7 @@ import { type Ports, WriteConflict } from '#core/ports';
 import { rankByCurrentUrgency } from '#core/urgency';
 import { assertCanTakeWork, claimWork as decideClaim } from '#core/work/claim';
 import {
+  CONTENTION_HINT_TTL_MS,
   extraCandidatesWhenContended,
   fitsAgent,
   MAX_CARRIED_LOSSES,
@@ -54,14 +55,21 @@ const rememberTeam = (agentId: string, team: string): void => remember(teamHints
 
 /**
  * Per set of teams asked for, the lost races this process's recent claims of them carry over to
- * the next one (`nextCarriedLosses`): a hint for how wide the first try spreads, never a
- * decision. At most {@link MAX_TEAM_HINTS} sets of teams.
+ * the next one (`nextCarriedLosses`) and when the last of those claims ended: a hint for how wide
+ * the first try spreads, never a decision, and ignored once older than `CONTENTION_HINT_TTL_MS`.
+ * At most {@link MAX_TEAM_HINTS} sets of teams.
  */
-const contentionHints = new Map<string, number>();
+const contentionHints = new Map<string, { readonly carried: number; readonly at: number }>();
 
-const rememberContention = (teamsKey: string, carried: number): void => {
+const rememberContention = (teamsKey: string, carried: number, now: Date): void => {
   if (carried === 0) contentionHints.delete(teamsKey);
-  else remember(contentionHints, teamsKey, carried);
+  else remember(contentionHints, teamsKey, { carried, at: now.getTime() });
+};
+
+/** The losses a claim of `teams` starting at `now` carries over: none once the hint is stale. */
+const carriedLossesOf = (teams: readonly string[], now: Date): number => {
+  const hint = contentionHints.get(teams.join('\n'));
+  return hint && now.getTime() - hint.at < CONTENTION_HINT_TTL_MS ? hint.carried : 0;
 };
 
 const sameTeams = (a: readonly string[], b: readonly string[]): boolean =>
@@ -82,8 +90,9 @@ const sameTeams = (a: readonly string[], b: readonly string[]): boolean =>
  * 4. try a random one of all those whose urgency is within a point of the most urgent
  *    (`firstTryWindow`: concurrent agents spread over near-equal items from the first try),
  *    or, while this process's recent claims of the same teams lost races, of as wide a window
- *    as if this claim had lost that many already (`nextCarriedLosses`, at most
- *    `MAX_CARRIED_LOSSES`);
+ *    as if this claim had lost that many already (`nextCarriedLosses`: a loss adds one, a win at
+ *    the first try takes a quarter off, at most `MAX_CARRIED_LOSSES`, forgotten after
+ *    `CONTENTION_HINT_TTL_MS` without a claim);
  *    a lost race (the item moved on) tries a random other one of the same read, of a window
  *    that grows with each loss, and reads the index afresh once the read is exhausted or has
  *    lost `MAX_LOSSES_PER_READ` races (`readAfresh`);
@@ -104,7 +113,8 @@ export const claimNext = async (
   assertActsAs(ctx.principal, input.agentId);
   const hinted = teamHints.get(input.agentId);
   const guessedTeams = input.teams ?? (hinted === undefined ? undefined : [hinted]);
-  const carriedOf = (teams: readonly string[]) => contentionHints.get(teams.join('\n')) ?? 0;
+  const startedAt = deps.clock.now();
+  const carriedOf = (teams: readonly string[]) => carriedLossesOf(teams, startedAt);
   const readSize = (carried: number) => CANDIDATES_PER_READ + extraCandidatesWhenContended(carried);
   const early = guessedTeams && deps.work.readyCandidates(guessedTeams, readSize(carriedOf(guessedTeams)));
   // Awaited below when it counts; a call that ends before then must not leave it unhandled.
@@ -166,7 +176,7 @@ export const claimNext = async (
       try {
         const decision = decideClaim(candidate, agent, token, wctx);
         await deps.uow.commit(decision.change);
-        rememberContention(teamsKey, nextCarriedLosses(carried, lostRaces));
+        rememberContention(teamsKey, nextCarriedLosses(carried, lostRaces), deps.clock.now());
         return presentClaim(decision.item, wctx.now, settings, verdict?.overlaps);
       } catch (error) {
         const isAgentGuard = error instanceof WriteConflict && conflictsOn(error, ['agentClaims'], agent.id);
@@ -186,6 +196,6 @@ export const claimNext = async (
       }
     }
   }
-  rememberContention(teamsKey, MAX_CARRIED_LOSSES);
+  rememberContention(teamsKey, MAX_CARRIED_LOSSES, deps.clock.now());
   throw new RateLimitedError(1, 'Other agents took every candidate first; retry shortly.');
 };

@@ -46,6 +46,7 @@ export const firstTryWindow = (candidates: readonly Pick<WorkItem, 'urgency'>[])
  * the larger of that window and `SPREAD_AFTER_LOSS` doubled with every loss but the first, so a
  * crowd of agents racing for the same top items spreads out in a few rounds instead of colliding
  * on the same handful again and again (each lost race costs a whole transaction).
+ * @param lostRaces the races this claim lost plus those carried over (`nextCarriedLosses`, possibly a fraction)
  * @param random a number in [0, 1), as the `Random` port gives
  */
 export const nextCandidateIndex = (
@@ -55,11 +56,14 @@ export const nextCandidateIndex = (
 ): number => {
   const nearEqual = firstTryWindow(candidates);
   const window =
-    lostRaces === 0
+    lostRaces <= 0
       ? nearEqual
       : Math.max(
           nearEqual,
-          Math.min(candidates.length, SPREAD_AFTER_LOSS * 2 ** Math.min(lostRaces - 1, MAX_DOUBLINGS)),
+          Math.min(
+            candidates.length,
+            Math.ceil(SPREAD_AFTER_LOSS * 2 ** Math.min(lostRaces - 1, MAX_DOUBLINGS)),
+          ),
         );
   return Math.min(Math.floor(random() * window), Math.max(0, candidates.length - 1));
 };
@@ -76,25 +80,39 @@ export const MAX_LOSSES_PER_READ = 2;
 export const readAfresh = (candidatesLeft: number, lossesThisRead: number): boolean =>
   candidatesLeft === 0 || lossesThisRead >= MAX_LOSSES_PER_READ;
 
-/** Most lost races a team's recent claims carry over to its next claim as a wider first try. */
-export const MAX_CARRIED_LOSSES = 4;
+/** Most lost races a team's recent claims carry over to its next claim as a wider first try (a window of 320, `SPREAD_AFTER_LOSS * 2^6`). */
+export const MAX_CARRIED_LOSSES = 7;
+
+/** How much of one carried loss a claim won at its first try takes off. */
+export const CARRIED_LOSS_DECAY = 0.25;
 
 /**
  * The losses the next claim of a team starts with (its first try then spreads as if it had lost
  * that many races already), from those the last claim started with (`carried`) and lost
- * (`lostRaces`): a claim that lost races adds them, one that won at its first try takes one
- * off, so crowds asking for the same team's items spread out from the first try while they
- * keep losing, and an uncontended team is back to strict urgency order after a few clean wins.
- * At most `MAX_CARRIED_LOSSES`.
+ * (`lostRaces`): a claim that lost races adds them, one that won at its first try takes
+ * `CARRIED_LOSS_DECAY` off. The window then settles where claims lose about a fifth of a race
+ * each (a loss adds a whole one, four clean wins take it off again), not half of one,
+ * so crowds asking for the same team's items spread out from the first try while they keep
+ * losing, and an uncontended team is back to strict urgency order after a few clean wins (or
+ * once the hint is stale, `CONTENTION_HINT_TTL_MS`). At most `MAX_CARRIED_LOSSES`.
  */
 export const nextCarriedLosses = (carried: number, lostRaces: number): number =>
-  Math.min(MAX_CARRIED_LOSSES, Math.max(0, lostRaces === 0 ? carried - 1 : carried + lostRaces));
+  Math.min(
+    MAX_CARRIED_LOSSES,
+    Math.max(0, lostRaces === 0 ? carried - CARRIED_LOSS_DECAY : carried + lostRaces),
+  );
+
+/**
+ * How long a team's carried losses count after the claim that left them: a team nobody claimed
+ * from for this long is treated as uncontended (strict urgency order) whatever its last claims lost.
+ */
+export const CONTENTION_HINT_TTL_MS = 5_000;
 
 /**
  * How many more ready items than usual a claim that starts with `carried` losses reads: as many
  * as its widened first try spreads over (`SPREAD_AFTER_LOSS` doubled with every carried loss
- * but the first), so a crowd spreads over fresh items rather than over the same short read.
- * None when the team is uncontended.
+ * but the first, rounded up), so a crowd spreads over fresh items rather than over the same
+ * short read. None when the team is uncontended.
  */
 export const extraCandidatesWhenContended = (carried: number): number =>
-  carried <= 0 ? 0 : SPREAD_AFTER_LOSS * 2 ** (Math.min(carried, MAX_CARRIED_LOSSES) - 1);
+  carried <= 0 ? 0 : Math.ceil(SPREAD_AFTER_LOSS * 2 ** (Math.min(carried, MAX_CARRIED_LOSSES) - 1));

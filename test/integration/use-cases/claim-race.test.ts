@@ -4,7 +4,7 @@ import { CANDIDATES_PER_READ, claimNext, MAX_CANDIDATE_READS } from '#app/use-ca
 import { claimWork } from '#app/use-cases/claim-work';
 import { createWork } from '#app/use-cases/create-work';
 import { AlreadyClaimedError, CapacityExceededError, RateLimitedError, UnavailableError } from '#core/errors';
-import { MAX_LOSSES_PER_READ, SPREAD_AFTER_LOSS } from '#core/work/claim-policy';
+import { CONTENTION_HINT_TTL_MS, MAX_LOSSES_PER_READ, SPREAD_AFTER_LOSS } from '#core/work/claim-policy';
 import { createTestStore, type TestStore } from '#test/support/dynamo';
 import { asAdmin, asAgent, aTeam, registerAgents, type UseCaseDeps, useCaseDeps } from './fixture';
 
@@ -251,9 +251,8 @@ describe('claimNext under contention', () => {
     expect((await deps.agents.get(rival))?.activeClaims).toBe(MAX_LOSSES_PER_READ);
   });
 
-  it('spreads the first try of the next claim of a team whose last claim lost a race, and tightens again after a clean win', async () => {
-    const team = aTeam();
-    const [first = '', second = '', third = '', rival = ''] = await registerAgents(deps, 4, { team });
+  /** Ten low-priority items of business value 0, 10, ..., 90 in a new team; their values by id. */
+  const tenByValue = async (team: string) => {
     const byValue = new Map<string, number>();
     for (let value = 0; value < 100; value += 10) {
       const item = await createWork(deps, asAdmin(), {
@@ -265,38 +264,82 @@ describe('claimNext under contention', () => {
       });
       byValue.set(item.id, value);
     }
-    const lastOfWindow: UseCaseDeps = { ...deps, random: { next: () => 0.99 } };
+    return (claim: ClaimView | undefined) => byValue.get(claim?.item.id ?? '');
+  };
+  /** The use-case dependencies with a random source that always takes the last of the window. */
+  const lastOfWindow = (): UseCaseDeps => ({ ...deps, random: { next: () => 0.99 } });
+
+  it('spreads the first try of the next claim of a team whose last claim lost a race, and narrows back to the most urgent over four clean wins', async () => {
+    const team = aTeam();
+    const [first = '', rival = '', ...others] = await registerAgents(deps, 7, { team });
+    const businessValueOf = await tenByValue(team);
     const racing = racingBeforeCommit(async (workId, attempt) => {
       if (attempt === 1) await claimWork(deps, asAgent(rival), { id: workId, agentId: rival });
     });
-    const businessValueOf = (claim: ClaimView | undefined) => byValue.get(claim?.item.id ?? '');
 
     // Loses the most urgent (90) to the rival, then takes the fifth of the rest.
-    const contended = await claimNext({ ...racing, random: lastOfWindow.random }, asAgent(first), {
+    const contended = await claimNext({ ...racing, random: lastOfWindow().random }, asAgent(first), {
       agentId: first,
     });
-    // Uncontended itself, but the team's last claim lost a race: the first try spreads over five.
+    // Uncontended itself, but the team's last claim lost a race: the first try spreads over five
+    // and reads as many more items as it spreads over; every clean win after it narrows the
+    // window by a quarter of a loss (5, 4, 3 candidates) until the most urgent comes first again.
     const limits: number[] = [];
-    const spread = await claimNext(
-      {
-        ...lastOfWindow,
-        work: Object.assign(Object.create(deps.work) as UseCaseDeps['work'], {
-          readyCandidates: (teams: readonly string[], limit: number) => {
-            limits.push(limit);
-            return deps.work.readyCandidates(teams, limit);
-          },
-        }),
-      },
-      asAgent(second),
-      { agentId: second },
-    );
-    // The last claim won at its first try: back to the most urgent.
-    const strict = await claimNext(lastOfWindow, asAgent(third), { agentId: third });
+    const counting: UseCaseDeps = {
+      ...lastOfWindow(),
+      work: Object.assign(Object.create(deps.work) as UseCaseDeps['work'], {
+        readyCandidates: (teams: readonly string[], limit: number) => {
+          limits.push(limit);
+          return deps.work.readyCandidates(teams, limit);
+        },
+      }),
+    };
+    const after: (number | undefined)[] = [];
+    for (const agentId of others) {
+      after.push(businessValueOf(await claimNext(counting, asAgent(agentId), { agentId })));
+    }
 
     expect(businessValueOf(contended)).toBe(40);
-    expect(businessValueOf(spread)).toBe(30);
-    // ...and reads as many more items as it spreads over.
-    expect(limits).toEqual([CANDIDATES_PER_READ + SPREAD_AFTER_LOSS]);
+    // Left before each: 80 70 60 50 30 ... (30: fifth), 80 70 60 50 20 ... (20: fifth of 5),
+    // 80 70 60 50 10 ... (50: fourth of 4), 80 70 60 10 ... (60: third of 3), then strict (80).
+    expect(after).toEqual([30, 20, 50, 60, 80]);
+    expect(limits).toEqual([
+      CANDIDATES_PER_READ + SPREAD_AFTER_LOSS,
+      CANDIDATES_PER_READ + 5,
+      CANDIDATES_PER_READ + 4,
+      CANDIDATES_PER_READ + 3,
+      CANDIDATES_PER_READ,
+    ]);
+  });
+
+  it(`keeps strict urgency order for a team whose last lost race is older than ${CONTENTION_HINT_TTL_MS} ms`, async () => {
+    const team = aTeam();
+    const [first = '', rival = '', later = '', soon = ''] = await registerAgents(deps, 4, { team });
+    const businessValueOf = await tenByValue(team);
+    const racing = racingBeforeCommit(async (workId, attempt) => {
+      if (attempt === 1) await claimWork(deps, asAgent(rival), { id: workId, agentId: rival });
+    });
+    const at = (ms: number): UseCaseDeps['clock'] => ({
+      now: () => new Date(store.clock.now().getTime() + ms),
+    });
+
+    const contended = await claimNext({ ...racing, random: lastOfWindow().random }, asAgent(first), {
+      agentId: first,
+    });
+    // Within the hint's lifetime the first try still spreads; past it, the most urgent comes first.
+    const stillSpread = await claimNext(
+      { ...lastOfWindow(), clock: at(CONTENTION_HINT_TTL_MS - 1) },
+      asAgent(soon),
+      { agentId: soon },
+    );
+    const strict = await claimNext(
+      { ...lastOfWindow(), clock: at(2 * CONTENTION_HINT_TTL_MS) },
+      asAgent(later),
+      { agentId: later },
+    );
+
+    expect(businessValueOf(contended)).toBe(40);
+    expect(businessValueOf(stillSpread)).toBe(30);
     expect(businessValueOf(strict)).toBe(80);
   });
 

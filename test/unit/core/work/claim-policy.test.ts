@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  CARRIED_LOSS_DECAY,
   extraCandidatesWhenContended,
   FIRST_TRY_URGENCY_TOLERANCE,
   firstTryWindow,
@@ -68,6 +69,14 @@ describe('nextCandidateIndex', () => {
     expect(nextCandidateIndex(spaced(12), 5, () => 0.99)).toBe(11);
   });
 
+  it('spreads over a window between the steps for a fraction of a carried loss, never past the most urgent ones', () => {
+    // 1.5 losses: 5 * 2^0.5 = 7.07..., rounded up to 8 candidates.
+    expect(nextCandidateIndex(spaced(40), 1.5, () => 0.99)).toBe(7);
+    // A quarter of a loss still spreads over the most urgent few (5 * 2^-0.75 = 2.97..., so 3).
+    expect(nextCandidateIndex(spaced(40), CARRIED_LOSS_DECAY, () => 0.99)).toBe(2);
+    expect(nextCandidateIndex(spaced(40), 0, () => 0.99)).toBe(0);
+  });
+
   it('stops doubling the window after ten further losses', () => {
     expect(nextCandidateIndex(spaced(100_000), 11, () => 0.999)).toBe(
       Math.floor(0.999 * SPREAD_AFTER_LOSS * 1024),
@@ -106,10 +115,22 @@ describe('nextCarriedLosses', () => {
     expect(nextCarriedLosses(1, 1)).toBe(2);
   });
 
-  it('takes one off after a win at the first try, never below none', () => {
-    expect(nextCarriedLosses(2, 0)).toBe(1);
-    expect(nextCarriedLosses(1, 0)).toBe(0);
+  it('takes a quarter of one off after a win at the first try, never below none', () => {
+    expect(CARRIED_LOSS_DECAY).toBe(0.25);
+    expect(nextCarriedLosses(2, 0)).toBe(1.75);
+    expect(nextCarriedLosses(0.25, 0)).toBe(0);
+    expect(nextCarriedLosses(0.1, 0)).toBe(0);
     expect(nextCarriedLosses(0, 0)).toBe(0);
+  });
+
+  it('needs four clean wins to take off what one lost race added', () => {
+    let carried = nextCarriedLosses(0, 1);
+    const wins: number[] = [];
+    while (carried > 0) {
+      carried = nextCarriedLosses(carried, 0);
+      wins.push(carried);
+    }
+    expect(wins).toEqual([0.75, 0.5, 0.25, 0]);
   });
 
   it(`carries at most ${MAX_CARRIED_LOSSES}`, () => {
@@ -127,6 +148,8 @@ describe('extraCandidatesWhenContended', () => {
 
   it('reads as many more as the carried first-try window spreads over', () => {
     expect(extraCandidatesWhenContended(1)).toBe(SPREAD_AFTER_LOSS);
+    expect(extraCandidatesWhenContended(1.5)).toBe(Math.ceil(SPREAD_AFTER_LOSS * Math.SQRT2));
+    expect(extraCandidatesWhenContended(0.25)).toBe(3);
     expect(extraCandidatesWhenContended(2)).toBe(2 * SPREAD_AFTER_LOSS);
     expect(extraCandidatesWhenContended(MAX_CARRIED_LOSSES)).toBe(
       SPREAD_AFTER_LOSS * 2 ** (MAX_CARRIED_LOSSES - 1),
