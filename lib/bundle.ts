@@ -4,7 +4,6 @@
  * bundle's size and the time its module takes to load in a fresh Node process.
  */
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -14,7 +13,7 @@ import { ROUTES } from '#functions/shared/routes';
 import { SCHEDULES, sweeperSchedule } from '#functions/shared/schedules';
 import { STREAM_CONSUMERS } from '#functions/shared/streams';
 import { WS_ROUTES } from '#functions/shared/ws-routes';
-import { precompiledValidators, VALIDATORS_MODULE } from './validators-build';
+import { buildCacheDir, precompiledValidators, VALIDATORS_MODULE } from './validators-build';
 
 /** Largest bundle a function may ship, in bytes (minified, source map not counted). */
 export const BUNDLE_BUDGET_BYTES = 500_000;
@@ -70,13 +69,7 @@ const routePathsWritten = new Set<string>();
  * checkout; written once per process, when `write` is true.
  */
 export const routePathsModule = (projectRoot: string, write = true): string => {
-  const dir = join(
-    projectRoot,
-    'node_modules',
-    '.cache',
-    'coord-route-paths',
-    createHash('sha256').update(projectRoot).digest('hex').slice(0, 12),
-  );
+  const dir = buildCacheDir(projectRoot, 'coord-route-paths');
   const file = join(dir, 'route-paths.mjs');
   if (!write || routePathsWritten.has(file)) return file;
   mkdirSync(dir, { recursive: true });

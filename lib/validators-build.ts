@@ -152,6 +152,20 @@ export const compileSchema = (profile, schema) => {
 const written = new Map<string, string>();
 
 /**
+ * A folder for modules generated at build time, under `node_modules/.cache` so the packages they
+ * import resolve, and apart per checkout, as the modules name the project's files by absolute path.
+ */
+export const buildCacheDir = (projectRoot: string, name: string, ...below: string[]): string =>
+  join(
+    projectRoot,
+    'node_modules',
+    '.cache',
+    name,
+    createHash('sha256').update(projectRoot).digest('hex').slice(0, 12),
+    ...below,
+  );
+
+/**
  * The directory of a function's precompiled validators (its `index.mjs` replaces
  * {@link VALIDATORS_MODULE}), under `node_modules/.cache` so the Ajv runtime helpers and the
  * formats resolve; written once per process (the same bytes every time), when `write` is true.
@@ -161,13 +175,9 @@ export const precompiledValidators = (
   handler: { entry: string; claude: boolean },
   write = true,
 ): string => {
-  const dir = join(
+  const dir = buildCacheDir(
     projectRoot,
-    'node_modules',
-    '.cache',
     'coord-validators',
-    // Apart per checkout, as the modules name the project's files by absolute path.
-    createHash('sha256').update(projectRoot).digest('hex').slice(0, 12),
     handler.entry.replace(/\.ts$/, '').replaceAll('/', '-'),
   );
   const index = join(dir, 'index.mjs');

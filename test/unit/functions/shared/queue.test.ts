@@ -6,6 +6,7 @@ import { tracer } from '#functions/shared/observability';
 import { queueConsumer } from '#functions/shared/queue';
 import { sqsRecordOf } from '#local/pollers/sqs-poller';
 import { lambdaContext } from '../support/api-event';
+import { captureOutput, dimensionClashes, overlapping, publishedUnder } from '../support/emitted-metrics';
 
 // Expected failures log errors and count metrics; keep the run's output readable.
 vi.hoisted(() => {
@@ -198,38 +199,12 @@ describe('queueConsumer tracing', () => {
   });
 });
 
-/** Every EMF blob and warning written while `work` runs, whatever console Powertools writes to. */
-const captureOutput = async (work: () => Promise<unknown>): Promise<string[]> => {
-  const lines: string[] = [];
-  const keep = (chunk: unknown) => {
-    lines.push(...String(chunk).split('\n').filter(Boolean));
-    return true;
-  };
-  const spies = [
-    vi.spyOn(process.stdout, 'write').mockImplementation(keep),
-    vi.spyOn(process.stderr, 'write').mockImplementation(keep),
-  ];
-  try {
-    await work();
-  } finally {
-    for (const spy of spies) spy.mockRestore();
-  }
-  return lines;
-};
-
 describe('queueConsumer metrics', () => {
   it('publishes each queue’s metrics under its own queue dimension when batches overlap', async () => {
     vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
     vi.stubEnv('POWERTOOLS_DEV', 'false');
     try {
-      let release!: () => void;
-      const bothStarted = new Promise<void>((resolve) => (release = resolve));
-      let started = 0;
-      const handle = async () => {
-        started += 1;
-        if (started === 2) release();
-        await bothStarted;
-      };
+      const handle = overlapping(2);
       const first = queueConsumer<Ping>({
         queue: 'overlap-first',
         schema: Ping,
@@ -248,16 +223,8 @@ describe('queueConsumer metrics', () => {
         Promise.all([first(eventOf(pings(2)), lambdaContext()), second(eventOf(pings(3)), lambdaContext())]),
       );
 
-      expect(lines.filter((line) => line.includes('has already been added'))).toEqual([]);
-      const published = lines.flatMap((line) => {
-        try {
-          const blob = JSON.parse(line) as { queue?: string; queueMessagesHandled?: number };
-          return blob.queueMessagesHandled === undefined ? [] : [[blob.queue, blob.queueMessagesHandled]];
-        } catch {
-          return [];
-        }
-      });
-      expect(published.sort()).toEqual([
+      expect(dimensionClashes(lines)).toEqual([]);
+      expect(publishedUnder(lines, 'queue', 'queueMessagesHandled')).toEqual([
         ['overlap-first', 2],
         ['overlap-second', 3],
       ]);

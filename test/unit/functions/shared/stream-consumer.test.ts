@@ -7,6 +7,7 @@ import type { AuditEvent } from '#core/model';
 import { streamConsumer } from '#functions/shared/stream-consumer';
 import { anEvent } from '#test/support/builders';
 import { lambdaContext } from '../support/api-event';
+import { captureOutput, dimensionClashes, overlapping, publishedUnder } from '../support/emitted-metrics';
 
 let sequence = 100;
 const record = (
@@ -70,25 +71,6 @@ describe('streamConsumer', () => {
   });
 });
 
-/** Every EMF blob and warning written while `work` runs, whatever console Powertools writes to. */
-const captureOutput = async (work: () => Promise<unknown>) => {
-  const lines: string[] = [];
-  const keep = (chunk: unknown) => {
-    lines.push(...String(chunk).split('\n').filter(Boolean));
-    return true;
-  };
-  const spies = [
-    vi.spyOn(process.stdout, 'write').mockImplementation(keep),
-    vi.spyOn(process.stderr, 'write').mockImplementation(keep),
-  ];
-  try {
-    await work();
-  } finally {
-    for (const spy of spies) spy.mockRestore();
-  }
-  return lines;
-};
-
 afterEach(() => {
   vi.unstubAllEnvs();
 });
@@ -97,14 +79,7 @@ describe('streamConsumer metrics', () => {
   it('publishes each consumer’s metrics under its own consumer dimension when batches overlap', async () => {
     vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
     vi.stubEnv('POWERTOOLS_DEV', 'false');
-    let release!: () => void;
-    const bothStarted = new Promise<void>((resolve) => (release = resolve));
-    let started = 0;
-    const handle = async () => {
-      started += 1;
-      if (started === 2) release();
-      await bothStarted;
-    };
+    const handle = overlapping(2);
     const broadcaster = streamConsumer({ consumer: 'broadcaster', handle });
     const rollup = streamConsumer({ consumer: 'metricsRollup', handle });
     const batch = (records: number) => ({
@@ -118,16 +93,8 @@ describe('streamConsumer metrics', () => {
       Promise.all([broadcaster(batch(2), lambdaContext()), rollup(batch(3), lambdaContext())]),
     );
 
-    expect(lines.filter((line) => line.includes('has already been added'))).toEqual([]);
-    const published = lines.flatMap((line) => {
-      try {
-        const blob = JSON.parse(line) as { consumer?: string; streamRecords?: number };
-        return blob.streamRecords === undefined ? [] : [[blob.consumer, blob.streamRecords]];
-      } catch {
-        return [];
-      }
-    });
-    expect(published.sort()).toEqual([
+    expect(dimensionClashes(lines)).toEqual([]);
+    expect(publishedUnder(lines, 'consumer', 'streamRecords')).toEqual([
       ['broadcaster', 2],
       ['metricsRollup', 3],
     ]);
