@@ -93,6 +93,11 @@ export const acknowledgeNagFindings = (app: App, stacks: CoordStacks): void => {
         id: managedPolicy('AWSBackupServiceRolePolicyForBackup'),
         reason: "AWS Backup's service policy for taking the tables' backups into the plan's vault.",
       },
+      {
+        id: managedPolicy('AWSBackupServiceRolePolicyForRestores'),
+        reason:
+          "AWS Backup's service policy for restoring a recovery point into new tables (docs/runbook.md).",
+      },
     ]);
   }
   const rotation = (what: string): Acknowledgement => ({

@@ -1,6 +1,7 @@
 import { CfnOutput, RemovalPolicy, SecretValue, Stack, type StackProps } from 'aws-cdk-lib';
 import { BackupPlan, BackupResource } from 'aws-cdk-lib/aws-backup';
 import { type ITable, Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { IRole } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
@@ -81,8 +82,15 @@ export class DataStack extends Stack {
 
     if (props.backup ?? true) {
       this.backupPlan = BackupPlan.daily35DayRetention(this, 'Backup');
-      this.backupPlan.addSelection('Tables', {
+      const selection = this.backupPlan.addSelection('Tables', {
         resources: [...tables.values()].map((table) => BackupResource.fromDynamoDbTable(table)),
+        // The same role restores a recovery point into new tables (docs/runbook.md).
+        allowRestores: true,
+      });
+      new CfnOutput(this, 'BackupRoleArn', {
+        value: (selection.grantPrincipal as IRole).roleArn,
+        description:
+          'IAM role AWS Backup uses for these tables: the --iam-role-arn of a restore job (docs/runbook.md)',
       });
     }
 

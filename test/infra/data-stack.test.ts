@@ -182,6 +182,21 @@ describe('DataStack', () => {
     });
   });
 
+  it('names the role a restore job takes, and lets it restore', () => {
+    const selection = Object.values(template.findResources('AWS::Backup::BackupSelection'))[0] as {
+      Properties: { BackupSelection: { IamRoleArn: { 'Fn::GetAtt': [string, string] } } };
+    };
+    const roleId = selection.Properties.BackupSelection.IamRoleArn['Fn::GetAtt'][0];
+    const role = template.findResources('AWS::IAM::Role')[roleId] as {
+      Properties: { ManagedPolicyArns: unknown[] };
+    };
+
+    expect(JSON.stringify(role.Properties.ManagedPolicyArns)).toContain(
+      'service-role/AWSBackupServiceRolePolicyForRestores',
+    );
+    template.hasOutput('BackupRoleArn', { Value: { 'Fn::GetAtt': [roleId, 'Arn'] } });
+  });
+
   it('creates no backup plan when backups are off', () => {
     const { template: withoutBackup } = synthData({ backup: false });
 
