@@ -6,6 +6,7 @@ import { deps } from '../shared/wiring';
 
 /** `POST /v1/work/{id}/claim`: the item and a fresh claim token. */
 export const handler = withClaimMetrics(
+  workRoutes.claimWork.id,
   httpRoute(workRoutes.claimWork, async ({ ctx, body, params }) =>
     ok(await claimWork(deps(), ctx, { ...body, id: params.id })),
   ),

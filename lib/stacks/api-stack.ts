@@ -190,6 +190,9 @@ export class ApiStack extends Stack {
       stageName: '$default',
       autoDeploy: true,
       throttle: props.throttle ?? { rateLimit: 100, burstLimit: 200 },
+      // Count, 4xx, 5xx, Latency and IntegrationLatency per route (ApiId, Stage, Route): the
+      // dashboard's per-route p50 / p99 latency, as clients see it (see ObservabilityStack).
+      detailedMetricsEnabled: true,
       accessLogSettings: {
         destination: new LogGroupLogDestination(this.accessLogs),
         format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),

@@ -82,7 +82,10 @@ export const DASHBOARD_CUSTOM_METRICS = [
   'sweep.escalatedItems',
   'invariants.violations',
   'claim.latency',
+  'claim.lostRaces',
+  'claim.successes',
   'conflicts',
+  'escalations.recorded',
   'ai.calls',
   'ai.fallbacks',
   'ai.inputTokens',
@@ -335,6 +338,25 @@ export class ObservabilityStack extends Stack {
         title: 'HTTP API latency p50 / p99 (ms)',
         left: [apiMetric('Latency', 'p50'), apiMetric('Latency', 'p99')],
       }),
+      // Per route from the stage's detailed route metrics (ApiStack enables them), not from an EMF
+      // metric per route: they time what a client waits, API Gateway and a cold start included,
+      // also for answers that never reach a handler (throttled, unauthorized, unknown route), and
+      // cost the handlers nothing on the request path. Their price: CloudWatch bills each route's
+      // metrics (Count, 4xx, 5xx, Latency, IntegrationLatency) as custom metrics.
+      ...(['p50', 'p99'] as const).map(
+        (statistic) =>
+          new GraphWidget({
+            ...wide,
+            title: `HTTP API latency ${statistic} per route (ms)`,
+            left: [
+              new MathExpression({
+                expression: `SEARCH('{AWS/ApiGateway,ApiId,Route,Stage} MetricName="Latency" ApiId="${props.httpApi.apiId}"', '${statistic}', 60)`,
+                label: `${statistic} \${PROP('Dim.Route')}`,
+                period: MINUTE,
+              }),
+            ],
+          }),
+      ),
       new GraphWidget({
         ...wide,
         title: 'Answers per route: 5xx and 4xx (conflicts, validation)',
@@ -343,18 +365,32 @@ export class ObservabilityStack extends Stack {
       }),
       new GraphWidget({
         ...wide,
-        title: 'Successful answers per route (claims per minute on claimNext / claimWork)',
+        title: 'Successful answers and unhandled errors per route',
         left: [searchEmitted('http2xx', 'route', '2xx')],
         right: [searchEmitted('unhandledErrors', 'route', 'unhandled errors')],
       }),
       new GraphWidget({
         ...wide,
-        title: 'Claim latency p50 / p99 (ms) and conflicts (409) by code',
+        // Claims made, not 2xx answers: claim-next's 204 "nothing fits" and replays are no claims.
+        title: 'Claims per minute by route (claimNext / claimWork)',
+        left: [searchCoord('claim.successes', ['route'], 'Sum', 'claims')],
+      }),
+      new GraphWidget({
+        ...wide,
+        title: 'Claim latency p50 / p99 (ms); conflicts (409) by code and lost races',
         left: [
           searchCoord('claim.latency', [], 'p50', 'claim p50'),
           searchCoord('claim.latency', [], 'p99', 'claim p99'),
         ],
-        right: [searchCoord('conflicts', ['code'], 'Sum', 'conflicts')],
+        right: [
+          searchCoord('conflicts', ['code'], 'Sum', 'conflicts'),
+          searchCoord('claim.lostRaces', [], 'Sum', 'lost races'),
+        ],
+      }),
+      new GraphWidget({
+        ...wide,
+        title: 'Escalations recorded by kind',
+        left: [searchCoord('escalations.recorded', ['kind'], 'Sum', 'escalations')],
       }),
       new GraphWidget({
         ...wide,

@@ -40,10 +40,47 @@ const emittedMetricPatterns = (): RegExp[] => {
   return patterns;
 };
 
+/** A dashboard widget as CloudWatch reads it: its title and the expressions it graphs. */
+interface Widget {
+  readonly title: string;
+  readonly expressions: readonly string[];
+}
+
+/**
+ * The widgets of a dashboard resource: its body's `Fn::Join` parts joined, each reference (the
+ * API id) written as `<ref>`, and parsed as CloudWatch parses it.
+ */
+const widgetsOf = (dashboard: unknown): Widget[] => {
+  const join = (dashboard as { Properties: { DashboardBody: { 'Fn::Join': [string, unknown[]] } } })
+    .Properties.DashboardBody['Fn::Join'];
+  const text = join[1].map((part) => (typeof part === 'string' ? part : '<ref>')).join(join[0]);
+  const body = JSON.parse(text) as {
+    widgets: { properties: { title?: string; metrics?: unknown[][] } }[];
+  };
+  return body.widgets.map(({ properties }) => ({
+    title: properties.title ?? '',
+    expressions: (properties.metrics ?? []).flatMap((line) =>
+      line.flatMap((entry) =>
+        typeof entry === 'object' && entry !== null && 'expression' in entry
+          ? [String((entry as { expression: unknown }).expression)]
+          : [],
+      ),
+    ),
+  }));
+};
+
 describe('ObservabilityStack', () => {
-  const { stacks, observability } = synthesize('dev');
+  const { stacks, observability, api } = synthesize('dev');
   const topic = { 'Fn::ImportValue': Match.stringLikeRegexp('coord-dev-messaging') };
-  const body = JSON.stringify(observability.toJSON().Resources[logicalIdOf(stacks.observability.dashboard)]);
+  const dashboard = observability.toJSON().Resources[logicalIdOf(stacks.observability.dashboard)];
+  const body = JSON.stringify(dashboard);
+  const widgets = widgetsOf(dashboard);
+  const widget = (title: string): Widget => {
+    const found = widgets.find((each) => each.title === title);
+    if (!found)
+      throw new Error(`No widget "${title}" among ${widgets.map((each) => each.title).join(' | ')}`);
+    return found;
+  };
 
   it('graphs only custom metrics the handlers emit', () => {
     const patterns = emittedMetricPatterns();
@@ -77,6 +114,46 @@ describe('ObservabilityStack', () => {
         `${name} is emitted by functions/`,
       ).toBe(true);
     }
+  });
+
+  it('graphs claims made from their own metric, not from 2xx answers of the claim routes', () => {
+    const claims = widget('Claims per minute by route (claimNext / claimWork)');
+    expect(claims.expressions).toEqual([
+      `SEARCH('{${METRICS_NAMESPACE},route,service} MetricName="claim.successes"', 'Sum', 60)`,
+    ]);
+    for (const each of widgets) {
+      if (each.expressions.some((expression) => expression.includes('"http2xx"'))) {
+        expect(each.title).not.toMatch(/claim/i);
+      }
+    }
+  });
+
+  it('graphs the lost races of claim-next beside the conflicts (409) by code', () => {
+    const conflicts = widget('Claim latency p50 / p99 (ms); conflicts (409) by code and lost races');
+    expect(conflicts.expressions).toEqual(
+      expect.arrayContaining([
+        `SEARCH('{${METRICS_NAMESPACE},code,service} MetricName="conflicts"', 'Sum', 60)`,
+        `SEARCH('{${METRICS_NAMESPACE},service} MetricName="claim.lostRaces"', 'Sum', 60)`,
+      ]),
+    );
+  });
+
+  it('graphs the escalations recorded, by kind', () => {
+    expect(widget('Escalations recorded by kind').expressions).toEqual([
+      `SEARCH('{${METRICS_NAMESPACE},kind,service} MetricName="escalations.recorded"', 'Sum', 60)`,
+    ]);
+  });
+
+  it('graphs p50 and p99 latency per route of the HTTP API, whose stage publishes route metrics', () => {
+    for (const statistic of ['p50', 'p99']) {
+      expect(widget(`HTTP API latency ${statistic} per route (ms)`).expressions).toEqual([
+        `SEARCH('{AWS/ApiGateway,ApiId,Route,Stage} MetricName="Latency" ApiId="<ref>"', '${statistic}', 60)`,
+      ]);
+    }
+    api.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      DefaultRouteSettings: Match.objectLike({ DetailedMetricsEnabled: true }),
+    });
   });
 
   it('graphs work items by status, heartbeat lag, every sweep change and Claude tokens', () => {

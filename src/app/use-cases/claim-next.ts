@@ -102,6 +102,8 @@ const sameTeams = (a: readonly string[], b: readonly string[]): boolean =>
  *    still found fitting items, answer 429 rather than a false "nothing fits".
  * An outage (the store throttling or down) is no lost race: it ends the call as
  * `UnavailableError` (503), never as "nothing fits".
+ * `onLostRaces` is told, once the call ends however it ends (once the agent could take work),
+ * how many races it lost on the way (0 included), for the service's metrics.
  * @throws ForbiddenError, NotFoundError, AgentRetiringError, CapacityExceededError, RateLimitedError
  * @throws UnavailableError when the store does not answer
  */
@@ -109,6 +111,7 @@ export const claimNext = async (
   deps: Pick<Ports, 'clock' | 'ids' | 'random' | 'work' | 'agents' | 'uow'> & SettingsDeps,
   ctx: RequestContext,
   input: ClaimNextBody,
+  onLostRaces?: (count: number) => void,
 ): Promise<ClaimView | undefined> => {
   assertActsAs(ctx.principal, input.agentId);
   const hinted = teamHints.get(input.agentId);
@@ -137,65 +140,70 @@ export const claimNext = async (
   let agentRereads = 0;
   let pathsSkipped = 0;
 
-  for (let read = 0; read < MAX_CANDIDATE_READS; read += 1) {
-    const current = agent;
-    const inFlight = new Map<string, Promise<WorkItem[]>>();
-    const inFlightOf = (team: string) => {
-      const known = inFlight.get(team) ?? inFlightItems(deps, team);
-      inFlight.set(team, known);
-      return known;
-    };
-    const fetched =
-      read === 0 && early && guessedTeams && sameTeams(guessedTeams, teams)
-        ? await early
-        : await deps.work.readyCandidates(
-            teams,
-            readSize(carried) + Math.min(pathsSkipped, MAX_EXTRA_CANDIDATES),
-          );
-    const candidates = rankByCurrentUrgency(
-      fetched.filter((item) => !tried.has(item.id) && fitsAgent(item, current, input.types)),
-      wctx.now,
-      settings.urgencyWeights,
-    );
-    if (candidates.length === 0) return undefined;
-    let lossesThisRead = 0;
-    while (!readAfresh(candidates.length, lossesThisRead)) {
-      const [candidate] = candidates.splice(
-        nextCandidateIndex(candidates, carried + lostRaces, () => deps.random.next()),
-        1,
+  try {
+    for (let read = 0; read < MAX_CANDIDATE_READS; read += 1) {
+      const current = agent;
+      const inFlight = new Map<string, Promise<WorkItem[]>>();
+      const inFlightOf = (team: string) => {
+        const known = inFlight.get(team) ?? inFlightItems(deps, team);
+        inFlight.set(team, known);
+        return known;
+      };
+      const fetched =
+        read === 0 && early && guessedTeams && sameTeams(guessedTeams, teams)
+          ? await early
+          : await deps.work.readyCandidates(
+              teams,
+              readSize(carried) + Math.min(pathsSkipped, MAX_EXTRA_CANDIDATES),
+            );
+      const candidates = rankByCurrentUrgency(
+        fetched.filter((item) => !tried.has(item.id) && fitsAgent(item, current, input.types)),
+        wctx.now,
+        settings.urgencyWeights,
       );
-      if (!candidate) break;
-      tried.add(candidate.id);
-      const verdict = needsPathsCheck(candidate, settings)
-        ? pathsVerdict(candidate, await inFlightOf(candidate.team), agent.id, wctx.now, settings)
-        : undefined;
-      if (verdict?.blockedBy) {
-        pathsSkipped += 1;
-        continue;
-      }
-      try {
-        const decision = decideClaim(candidate, agent, token, wctx);
-        await deps.uow.commit(decision.change);
-        rememberContention(teamsKey, nextCarriedLosses(carried, lostRaces), deps.clock.now());
-        return presentClaim(decision.item, wctx.now, settings, verdict?.overlaps);
-      } catch (error) {
-        const isAgentGuard = error instanceof WriteConflict && conflictsOn(error, ['agentClaims'], agent.id);
-        if (isAgentGuard && agentRereads < MAX_DECISION_ATTEMPTS) {
-          agentRereads += 1;
-          agent = await requireAgent(deps, agent.id);
-          assertCanTakeWork(agent);
-          candidates.unshift(candidate);
-          tried.delete(candidate.id);
+      if (candidates.length === 0) return undefined;
+      let lossesThisRead = 0;
+      while (!readAfresh(candidates.length, lossesThisRead)) {
+        const [candidate] = candidates.splice(
+          nextCandidateIndex(candidates, carried + lostRaces, () => deps.random.next()),
+          1,
+        );
+        if (!candidate) break;
+        tried.add(candidate.id);
+        const verdict = needsPathsCheck(candidate, settings)
+          ? pathsVerdict(candidate, await inFlightOf(candidate.team), agent.id, wctx.now, settings)
+          : undefined;
+        if (verdict?.blockedBy) {
+          pathsSkipped += 1;
           continue;
         }
-        // A lost race is the store refusing the write (the item moved on) or the decision refusing
-        // the item as now read; anything else, an outage above all, ends the call.
-        if (!(error instanceof WriteConflict || error instanceof DomainError)) throw error;
-        lostRaces += 1;
-        lossesThisRead += 1;
+        try {
+          const decision = decideClaim(candidate, agent, token, wctx);
+          await deps.uow.commit(decision.change);
+          rememberContention(teamsKey, nextCarriedLosses(carried, lostRaces), deps.clock.now());
+          return presentClaim(decision.item, wctx.now, settings, verdict?.overlaps);
+        } catch (error) {
+          const isAgentGuard =
+            error instanceof WriteConflict && conflictsOn(error, ['agentClaims'], agent.id);
+          if (isAgentGuard && agentRereads < MAX_DECISION_ATTEMPTS) {
+            agentRereads += 1;
+            agent = await requireAgent(deps, agent.id);
+            assertCanTakeWork(agent);
+            candidates.unshift(candidate);
+            tried.delete(candidate.id);
+            continue;
+          }
+          // A lost race is the store refusing the write (the item moved on) or the decision refusing
+          // the item as now read; anything else, an outage above all, ends the call.
+          if (!(error instanceof WriteConflict || error instanceof DomainError)) throw error;
+          lostRaces += 1;
+          lossesThisRead += 1;
+        }
       }
     }
+    rememberContention(teamsKey, MAX_CARRIED_LOSSES, deps.clock.now());
+    throw new RateLimitedError(1, 'Other agents took every candidate first; retry shortly.');
+  } finally {
+    onLostRaces?.(lostRaces);
   }
-  rememberContention(teamsKey, MAX_CARRIED_LOSSES, deps.clock.now());
-  throw new RateLimitedError(1, 'Other agents took every candidate first; retry shortly.');
 };

@@ -13,6 +13,7 @@ import { handler as sweep } from '#functions/scheduled/sweep';
 import { aWorkItem, claimed, unique } from '#test/support/builders';
 import { insert } from '#test/support/dynamo';
 import { lambdaContext } from '../../unit/functions/support/api-event';
+import { captureOutput, publishedUnder } from '../../unit/functions/support/emitted-metrics';
 import { seedAgent, useHandlerStore } from '../http/handlers';
 import { createTestQueue, receiveMessages, sqsEventOf, type TestQueue } from './queue-support';
 
@@ -34,6 +35,17 @@ afterAll(async () => {
   await queue.cleanup();
 });
 
+/** The lines printed while `work` runs with metrics published (off for the rest of the file). */
+const publishing = async (work: () => Promise<unknown>): Promise<string[]> => {
+  vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
+  vi.stubEnv('POWERTOOLS_DEV', 'false');
+  try {
+    return await captureOutput(work);
+  } finally {
+    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
+  }
+};
+
 const tick = () =>
   sweep(
     {
@@ -51,7 +63,7 @@ const tick = () =>
   );
 
 describe('escalations through the queue', () => {
-  it('a sweep escalates an item whose last lease expired; the consumer records it once', async () => {
+  it('a sweep escalates an item whose last lease expired; the consumer records it once and counts it by kind', async () => {
     // Arrange: an item on its last attempt, its holder silent past the lease
     const store = storeOf();
     const { agent } = await seedAgent(store, {
@@ -65,12 +77,16 @@ describe('escalations through the queue', () => {
     // Act
     const report = await tick();
     const [message] = await receiveMessages(queue.sqs, queue.url, 1);
-    const answer = await recordEscalations(sqsEventOf([message?.Body, message?.Body]), lambdaContext());
+    let answer: Awaited<ReturnType<typeof recordEscalations>> | undefined;
+    const lines = await publishing(async () => {
+      answer = await recordEscalations(sqsEventOf([message?.Body, message?.Body]), lambdaContext());
+    });
     // Assert
+    expect(publishedUnder(lines, 'kind', 'escalations.recorded')).toEqual([['retries_exhausted', 1]]);
     expect(report).toMatchObject({ expiredLeases: 1, escalatedItems: 1 });
     expect(await store.ports.work.get(item.id)).toMatchObject({ status: 'escalated', attempts: 3 });
     expect(JSON.parse(message?.Body ?? '{}')).toMatchObject({ workId: item.id, kind: 'retries_exhausted' });
-    expect(answer.batchItemFailures).toEqual([]);
+    expect(answer?.batchItemFailures).toEqual([]);
     const history = await store.ports.escalations.ofWork(item.id);
     expect(history).toEqual([
       expect.objectContaining({

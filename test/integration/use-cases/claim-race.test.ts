@@ -147,11 +147,29 @@ describe('claimNext under contention', () => {
       if (attempt === 1) await claimWork(deps, asAgent(rival), { id: workId, agentId: rival });
     });
 
-    const claim = await claimNext(racing, asAgent(agentId), { agentId });
+    const lostRaces: number[] = [];
+
+    const claim = await claimNext(racing, asAgent(agentId), { agentId }, (count) => lostRaces.push(count));
 
     expect(claim?.item.id).toBe(next.id);
     expect((await deps.work.get(top.id))?.claim?.agentId).toBe(rival);
     expect((await deps.agents.get(agentId))?.activeClaims).toBe(1);
+    expect(lostRaces).toEqual([1]);
+  });
+
+  it('reports no lost race for an uncontended claim nor for "nothing fits", once per call', async () => {
+    const team = aTeam();
+    const [agentId = ''] = await registerAgents(deps, 1, { team, capacity: 2 });
+    await createWork(deps, asAdmin(), { type: 'task', title: 'only', team });
+    const lostRaces: number[] = [];
+    const report = (count: number) => lostRaces.push(count);
+
+    const claim = await claimNext(deps, asAgent(agentId), { agentId }, report);
+    const nothing = await claimNext(deps, asAgent(agentId), { agentId }, report);
+
+    expect(claim).toBeDefined();
+    expect(nothing).toBeUndefined();
+    expect(lostRaces).toEqual([0, 0]);
   });
 
   it('re-reads the agent when its own claims changed meanwhile and tries the same item again', async () => {
@@ -193,9 +211,14 @@ describe('claimNext under contention', () => {
       claimWork(deps, asAgent(rival), { id: workId, agentId: rival }),
     );
 
-    await expect(claimNext(racing, asAgent(agentId), { agentId })).rejects.toThrow(RateLimitedError);
+    const lostRaces: number[] = [];
+
+    await expect(
+      claimNext(racing, asAgent(agentId), { agentId }, (count) => lostRaces.push(count)),
+    ).rejects.toThrow(RateLimitedError);
     expect((await deps.agents.get(rival))?.activeClaims).toBe(lossesAllowed);
     expect((await deps.agents.get(agentId))?.activeClaims).toBe(0);
+    expect(lostRaces).toEqual([lossesAllowed]);
   });
 
   /** `base` with its reads of the ready index counted. */
@@ -359,7 +382,12 @@ describe('claimNext under contention', () => {
       },
     };
 
-    await expect(claimNext(down, asAgent(agentId), { agentId })).rejects.toThrow(UnavailableError);
+    const lostRaces: number[] = [];
+
+    await expect(
+      claimNext(down, asAgent(agentId), { agentId }, (count) => lostRaces.push(count)),
+    ).rejects.toThrow(UnavailableError);
     expect(commits).toBe(1);
+    expect(lostRaces).toEqual([0]);
   });
 });
