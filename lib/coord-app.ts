@@ -14,7 +14,12 @@ import {
 import { escalationsQueue, heartbeatsQueue, webhooksQueue } from '#adapters/sqs/queues';
 import { ROUTES } from '#functions/shared/routes';
 import type { Alarms } from './constructs/alarms';
-import { CoordFunction, type CoordFunctionProps, PROJECT_ROOT } from './constructs/coord-function';
+import {
+  CoordFunction,
+  type CoordFunctionProps,
+  functionAlarmName,
+  PROJECT_ROOT,
+} from './constructs/coord-function';
 import { PreTrafficHook } from './constructs/pre-traffic-hook';
 import { ApiStack, queueUrlVariable } from './stacks/api-stack';
 import { DataStack } from './stacks/data-stack';
@@ -263,7 +268,7 @@ export const buildCoordApp = (app: App, options: CoordAppOptions): CoordStacks =
   for (const [routeId, path] of PRE_TRAFFIC_PROBES) {
     const probed = stacks.api?.routes.functions.get(routeId);
     if (!probed?.deploymentGroup) continue;
-    new PreTrafficHook(probed, 'PreTrafficHook', {
+    const hook = new PreTrafficHook(probed, 'PreTrafficHook', {
       deploymentGroup: probed.deploymentGroup,
       target: probed.function.currentVersion,
       path,
@@ -273,6 +278,9 @@ export const buildCoordApp = (app: App, options: CoordAppOptions): CoordStacks =
       ...(stacks.api?.originSecret && { originSecret: stacks.api.originSecret }),
       ...(options.functionDefaults?.projectRoot && { projectRoot: options.functionDefaults.projectRoot }),
     });
+    hook.addErrorsAlarm(`${namePrefix}-${functionAlarmName(probed.entry)}-pre-traffic-errors`, (alarm) =>
+      messaging.alarms.notify(alarm),
+    );
   }
   return stacks;
 };

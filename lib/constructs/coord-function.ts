@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import {
   type ILambdaApplication,
   type ILambdaDeploymentConfig,
@@ -27,6 +27,13 @@ import type { FunctionSettings, OpenTelemetrySettings } from '../stage-config';
 
 /** The project root: the folder holding package.json, `functions/` and `lib/`. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * Namespace and `service` dimension of the EMF metrics the handlers emit: fixed in
+ * `functions/shared/observability.ts` (its Powertools Metrics is given both, so the
+ * `POWERTOOLS_*` variables do not change them).
+ */
+export const EMITTED_METRICS = { namespace: 'Coord', service: 'coord' } as const;
 
 /** Name of the alias callers invoke when a function has one. */
 export const LIVE_ALIAS = 'live';
@@ -125,6 +132,12 @@ export interface CoordFunctionProps {
    * @default none
    */
   readonly openTelemetry?: OpenTelemetrySettings;
+  /**
+   * Id of the HTTP route the function answers (`claimNext`): its 5xx answers, which the HTTP
+   * chain counts as `http5xx` with dimension `route`, get an alarm ({@link CoordFunction.addAlarms}).
+   * @default not an HTTP route: no 5xx alarm
+   */
+  readonly httpRoute?: string;
 }
 
 /** The wrapper script of the ADOT Node.js layer. */
@@ -153,6 +166,8 @@ export class CoordFunction extends Construct implements IGrantable {
   public readonly entry: string;
   /** Whether the bundle carries the Anthropic SDK ({@link CoordFunctionProps.claude}). */
   public readonly claude: boolean;
+  /** The HTTP route the function answers, if any ({@link CoordFunctionProps.httpRoute}). */
+  public readonly httpRoute?: string;
   /** The `live` alias, when the function has one. */
   public readonly alias?: Alias;
   /** What integrations, event sources and rules invoke: the alias when there is one, else the function. */
@@ -161,6 +176,11 @@ export class CoordFunction extends Construct implements IGrantable {
   public errorsAlarm?: Alarm;
   /** Fires when invocations are throttled; set by {@link CoordFunction.addAlarms}. */
   public throttlesAlarm?: Alarm;
+  /**
+   * Fires when the function's HTTP route answers 5xx; set by {@link CoordFunction.addAlarms} for
+   * a function with an `httpRoute`.
+   */
+  public serverErrorsAlarm?: Alarm;
   /** The canary deployment, when the function has one. */
   public deploymentGroup?: LambdaDeploymentGroup;
 
@@ -169,6 +189,7 @@ export class CoordFunction extends Construct implements IGrantable {
     super(scope, id);
     this.entry = props.entry;
     this.claude = props.claude ?? callsClaude(props.entry);
+    if (props.httpRoute !== undefined) this.httpRoute = props.httpRoute;
     const projectRoot = resolve(props.projectRoot ?? PROJECT_ROOT);
     const entry = join(projectRoot, props.entry);
     if (!existsSync(entry)) {
@@ -235,7 +256,7 @@ export class CoordFunction extends Construct implements IGrantable {
   }
 
   /**
-   * Adds the function's error and throttle alarms.
+   * Adds the function's error and throttle alarms and, for an HTTP route, its 5xx alarm.
    * @param namePrefix prefix of the alarm names, e.g. `coord-dev`
    * @param notify makes an alarm notify whoever is on call
    */
@@ -263,11 +284,33 @@ export class CoordFunction extends Construct implements IGrantable {
     });
     notify(this.errorsAlarm);
     notify(this.throttlesAlarm);
+    if (this.httpRoute !== undefined) {
+      // The HTTP chain turns unexpected errors into 500 answers (and an unavailable store into
+      // 503): the invocation succeeds, so Lambda's Errors never sees them. Its own count does.
+      this.serverErrorsAlarm = new Alarm(this, 'ServerErrorsAlarm', {
+        alarmName: `${name}-5xx`,
+        alarmDescription: `${this.entry} answered 5xx in the last minute: find the request ids in its logs (docs/runbook.md, "Route 5xx").`,
+        metric: new Metric({
+          namespace: EMITTED_METRICS.namespace,
+          metricName: 'http5xx',
+          dimensionsMap: { service: EMITTED_METRICS.service, route: this.httpRoute },
+          statistic: 'Sum',
+          period: Duration.minutes(1),
+        }),
+        threshold: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        // No answers, no 5xx.
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+      notify(this.serverErrorsAlarm);
+    }
   }
 
   /**
    * Deploys new versions as a canary: 10 % of invocations for 5 minutes, then all, rolled back
-   * automatically when the function's alarms (and `extraAlarms`) fire during the shift.
+   * automatically when the function's alarms (errors, throttles and, for an HTTP route, 5xx
+   * answers) fire during the shift.
    * @throws Error when the function has no alias or no alarms yet.
    */
   public addCanary(
@@ -283,7 +326,11 @@ export class CoordFunction extends Construct implements IGrantable {
       alias: this.alias,
       role,
       deploymentConfig,
-      alarms: [this.errorsAlarm, this.throttlesAlarm],
+      alarms: [
+        this.errorsAlarm,
+        this.throttlesAlarm,
+        ...(this.serverErrorsAlarm ? [this.serverErrorsAlarm] : []),
+      ],
       autoRollback: { failedDeployment: true, stoppedDeployment: true, deploymentInAlarm: true },
     });
     return this.deploymentGroup;

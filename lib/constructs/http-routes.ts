@@ -106,6 +106,7 @@ export class HttpRoutes extends Construct {
         ...props.functionDefaults,
         ...(route.timeoutSeconds !== undefined && { timeout: Duration.seconds(route.timeoutSeconds) }),
         entry: route.entry,
+        httpRoute: route.id,
       });
       for (const table of props.tables) grantTable(table, handler, route.grants);
       if (route.access !== 'public') {

@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { LambdaDeploymentGroup } from 'aws-cdk-lib/aws-codedeploy';
 import type { IVersion } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -61,6 +62,8 @@ export interface PreTrafficHookProps {
 export class PreTrafficHook extends Construct {
   /** The hook function. */
   public readonly function: NodejsFunction;
+  /** Fires when the hook itself fails; set by {@link PreTrafficHook.addErrorsAlarm}. */
+  public errorsAlarm?: Alarm;
 
   constructor(scope: Construct, id: string, props: PreTrafficHookProps) {
     super(scope, id);
@@ -90,5 +93,31 @@ export class PreTrafficHook extends Construct {
     props.target.grantInvoke(this.function);
     props.originSecret?.grantRead(this.function);
     props.deploymentGroup.addPreHook(this.function);
+  }
+
+  /**
+   * Adds an alarm on the hook's own failures. The hook reports a probe that fails as Failed
+   * itself, so a failed invocation means it could not report at all (CodeDeploy refused the
+   * status, the hook timed out or crashed): the deployment then waits for the hook's status
+   * until CodeDeploy gives up after an hour, and nobody learns why unless this alarm tells them.
+   * It is not one of the deployment group's rollback alarms: it fires only while a deployment
+   * runs the hook, before any traffic shifts, so there is no traffic to roll back.
+   * @param alarmName the alarm's name, e.g. `coord-dev-http-health-pre-traffic-errors`
+   * @param notify makes the alarm notify whoever is on call
+   */
+  public addErrorsAlarm(alarmName: string, notify: (alarm: Alarm) => void): Alarm {
+    this.errorsAlarm = new Alarm(this, 'ErrorsAlarm', {
+      alarmName,
+      alarmDescription:
+        'A pre-traffic hook failed to report its check: the deployment waits up to an hour (docs/runbook.md, "Pre-traffic hook errors").',
+      metric: this.function.metricErrors({ period: Duration.minutes(1), statistic: 'Sum' }),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      // The hook runs only during deployments: no invocations, no data.
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    notify(this.errorsAlarm);
+    return this.errorsAlarm;
   }
 }

@@ -105,6 +105,11 @@ export const DASHBOARD_CUSTOM_METRICS = [
 /** Custom metrics the alarms watch; a test checks that the handlers emit each one. */
 export const ALARM_CUSTOM_METRICS = ['sweep.runs', 'heartbeat.lag', 'invariants.violations'] as const;
 
+const capitalized = (id: string): string => `${id.charAt(0).toUpperCase()}${id.slice(1)}`;
+
+/** The docs/runbook.md entry of a queue's age alarm: `Webhooks queue age`. */
+export const queueAgeRunbookEntry = (queueId: string): string => `${capitalized(queueId)} queue age`;
+
 /** Longest a heartbeat may wait to be applied before the heartbeat lag alarm fires. */
 export const HEARTBEAT_LAG_ALARM_MS = 60_000;
 
@@ -138,8 +143,8 @@ const searchCoord = (metricName: string, dimensions: readonly string[], statisti
 
 /**
  * The service's CloudWatch dashboard and the alarms that watch the whole deployment: API 5xx rate
- * and p99 latency, the sweeper not running, heartbeat queue age and lag, DynamoDB throttles and
- * failed backup jobs (function and DLQ alarms live beside their resources).
+ * and p99 latency, the sweeper not running, the age of every queue's oldest message, heartbeat
+ * lag, DynamoDB throttles and failed backup jobs (function and DLQ alarms live beside their resources).
  */
 export class ObservabilityStack extends Stack {
   /** The dashboard. */
@@ -219,17 +224,19 @@ export class ObservabilityStack extends Stack {
         treatMissingData: TreatMissingData.BREACHING,
       });
     }
-    const heartbeats = props.queues.get(heartbeatsQueue.id);
-    if (heartbeats) {
-      alarm('HeartbeatQueueAge', {
-        alarmName: `${namePrefix}-heartbeats-age`,
-        alarmDescription:
-          'Heartbeats wait over 60 s to be applied: agents may be marked offline wrongly (docs/runbook.md, "Heartbeat queue age").',
-        metric: heartbeats.queue.metricApproximateAgeOfOldestMessage({
+    for (const [queueId, { queue, definition }] of props.queues) {
+      // The heartbeats alarm keeps the id it was created with: a new id would replace it, and
+      // deleting the old resource would delete the alarm of the same name.
+      const ageAlarmId =
+        queueId === heartbeatsQueue.id ? 'HeartbeatQueueAge' : `${capitalized(queueId)}QueueAge`;
+      alarm(ageAlarmId, {
+        alarmName: `${namePrefix}-${queueId}-age`,
+        alarmDescription: `Messages of the ${queueId} queue wait over ${definition.ageAlarmSeconds} s: its consumer is failing, throttled or stopped (docs/runbook.md, "${queueAgeRunbookEntry(queueId)}").`,
+        metric: queue.metricApproximateAgeOfOldestMessage({
           period: MINUTE,
           statistic: 'Maximum',
         }),
-        threshold: 60,
+        threshold: definition.ageAlarmSeconds,
         comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 3,
         treatMissingData: TreatMissingData.NOT_BREACHING,

@@ -1,7 +1,10 @@
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '#functions/shared/observability';
+import { ROUTES } from '#functions/shared/routes';
 import { CoordFunction, functionAlarmName, LIVE_ALIAS } from '../../lib/constructs/coord-function';
+import { FALLBACK_ENTRY } from '../../lib/constructs/http-routes';
 import { stageConfig } from '../../lib/stage-config';
 import { buildStacks, logicalIdOf, synthesize } from './support/synth';
 
@@ -56,8 +59,41 @@ describe('every function of stage dev', () => {
     }
   });
 
+  const routeCases = ROUTES.map((route) => ({ id: route.id, fn: stacks.api.routes.functions.get(route.id) }));
+
+  it('knows the route of every HTTP route function and of no other function', () => {
+    expect(routeCases.every(({ id, fn }) => fn?.httpRoute === id)).toBe(true);
+    const routeFunctions = new Set(routeCases.map(({ fn }) => fn));
+    expect(functions.filter((fn) => fn.httpRoute !== undefined && !routeFunctions.has(fn))).toEqual([]);
+  });
+
+  it.each(routeCases)(
+    'alarms on the first 5xx answer of route $id in a minute, as the HTTP chain counts them',
+    ({ id, fn }) => {
+      if (!fn) throw new Error(`No function for route ${id}`);
+      // The HTTP chain (functions/shared/http.ts) counts each answer as http<class>xx with the route's id.
+      templateOf(fn).hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: `coord-dev-${functionAlarmName(fn.entry)}-5xx`,
+        Namespace: METRICS_NAMESPACE,
+        MetricName: 'http5xx',
+        Dimensions: Match.arrayEquals([
+          { Name: 'route', Value: id },
+          { Name: 'service', Value: SERVICE_NAME },
+        ]),
+        Statistic: 'Sum',
+        Period: 60,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        EvaluationPeriods: 1,
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [topicRef(fn)],
+        OKActions: [topicRef(fn)],
+      });
+    },
+  );
+
   it.each(cases)(
-    'deploys $entry through its live alias as a 10 % canary rolled back by its alarms',
+    'deploys $entry through its live alias as a 10 % canary rolled back by its alarms (and 5xx answers of an HTTP route)',
     ({ fn }) => {
       const template = templateOf(fn);
       template.hasResourceProperties('AWS::Lambda::Alias', {
@@ -76,6 +112,9 @@ describe('every function of stage dev', () => {
           Alarms: [
             { Name: { Ref: logicalIdOf(fn.errorsAlarm) } },
             { Name: { Ref: logicalIdOf(fn.throttlesAlarm) } },
+            ...(fn.entry.startsWith('functions/http/') && fn.entry !== FALLBACK_ENTRY
+              ? [{ Name: { Ref: logicalIdOf(fn.serverErrorsAlarm) } }]
+              : []),
           ],
         },
         AutoRollbackConfiguration: {
@@ -117,8 +156,8 @@ describe('every function of stage dev', () => {
   });
 
   // CloudFormation refuses a stack of more than 500 resources. Every stack, the API's nested
-  // ones included, stays under 400: 100 resources of headroom is about 7 more routes (13 to 14
-  // resources each: function, role, policy, log group, version, alias, deployment group, two
+  // ones included, stays under 400: 100 resources of headroom is about 7 more routes (14 to 15
+  // resources each: function, role, policy, log group, version, alias, deployment group, three
   // alarms, integration, permission, route, HEAD route) in the fullest area, so this test fails
   // on a branch that grows an area long before a deployment would.
   it.each([...templates.entries()].map(([stack, template]) => ({ name: stack.node.path, template })))(

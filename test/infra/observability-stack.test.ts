@@ -9,6 +9,7 @@ import {
   DASHBOARD_CUSTOM_METRICS,
   HEARTBEAT_LAG_ALARM_MS,
   METRICS_NAMESPACE,
+  queueAgeRunbookEntry,
 } from '../../lib/stacks/observability-stack';
 import { logicalIdOf, synthesize } from './support/synth';
 
@@ -229,12 +230,7 @@ describe('ObservabilityStack', () => {
     });
   });
 
-  it('alarms on heartbeat age, DynamoDB throttles of every table and failed backup jobs', () => {
-    observability.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      AlarmName: 'coord-dev-heartbeats-age',
-      MetricName: 'ApproximateAgeOfOldestMessage',
-      Threshold: 60,
-    });
+  it('alarms on DynamoDB throttles of every table and failed backup jobs', () => {
     for (const definition of TABLES) {
       observability.hasResourceProperties('AWS::CloudWatch::Alarm', {
         AlarmName: `coord-dev-${definition.id}-throttles`,
@@ -246,6 +242,96 @@ describe('ObservabilityStack', () => {
       AlarmName: 'coord-dev-backup-jobs-failed',
       Namespace: 'AWS/Backup',
       MetricName: 'NumberOfBackupJobsFailed',
+    });
+  });
+});
+
+describe('the queues of the messaging stack', () => {
+  const { stacks, messaging, observability } = synthesize('dev');
+  type Resource = { Type: string; Properties: Record<string, unknown> };
+  const resources = messaging.toJSON().Resources as Record<string, Resource>;
+  const queueIds = Object.keys(resources).filter((id) => resources[id]?.Type === 'AWS::SQS::Queue');
+  // A dead-letter queue is the redrive target of a queue or the dead-letter config of a rule's target.
+  const deadLetterIds = new Set(
+    [
+      ...Object.values(resources).map((resource) => resource.Properties?.RedrivePolicy),
+      ...Object.values(resources)
+        .filter((resource) => resource.Type === 'AWS::Events::Rule')
+        .flatMap((rule) => (rule.Properties.Targets as { DeadLetterConfig?: unknown }[]) ?? [])
+        .map((target) => target.DeadLetterConfig),
+    ].flatMap((config) => {
+      const arn = JSON.stringify(config ?? null).match(/"Fn::GetAtt":\["([^"]+)","Arn"\]/);
+      return arn?.[1] ? [arn[1]] : [];
+    }),
+  );
+  const workQueueIds = queueIds.filter((id) => !deadLetterIds.has(id));
+  const exportOf = (logicalId: string): string => {
+    const outputs = Object.values(
+      messaging.toJSON().Outputs as Record<string, { Value: unknown; Export?: { Name: string } }>,
+    );
+    const output = outputs.find(
+      (candidate) =>
+        JSON.stringify(candidate.Value) === JSON.stringify({ 'Fn::GetAtt': [logicalId, 'QueueName'] }),
+    );
+    if (!output?.Export) throw new Error(`The messaging stack exports no name of queue ${logicalId}`);
+    return output.Export.Name;
+  };
+  const topic = { 'Fn::ImportValue': Match.stringLikeRegexp('coord-dev-messaging') };
+  const runbook = readFileSync(join(PROJECT_ROOT, 'docs/runbook.md'), 'utf8');
+
+  it('are every queue and its dead-letter queue, and the sweeper dead-letter queue', () => {
+    expect(workQueueIds).toHaveLength(stacks.messaging.queues.size);
+    expect(deadLetterIds.size).toBe(stacks.messaging.queues.size + 1);
+    expect(queueIds).toHaveLength(workQueueIds.length + deadLetterIds.size);
+  });
+
+  it.each(queueIds.filter((id) => !deadLetterIds.has(id)).map((logicalId) => ({ logicalId })))(
+    'alarm when the oldest message of $logicalId waits too long, with a runbook entry',
+    ({ logicalId }) => {
+      const queueId = [...stacks.messaging.queues].find(
+        ([, queue]) => logicalIdOf(queue.queue) === logicalId,
+      )?.[0];
+      const definition = queueId ? stacks.messaging.queues.get(queueId)?.definition : undefined;
+      if (!queueId || !definition) throw new Error(`Queue ${logicalId} is not one of the stack's queues`);
+      observability.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: `coord-dev-${queueId}-age`,
+        AlarmDescription: Match.stringLikeRegexp(`"${queueAgeRunbookEntry(queueId)}"`),
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateAgeOfOldestMessage',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::ImportValue': exportOf(logicalId) } }],
+        Statistic: 'Maximum',
+        Period: 60,
+        Threshold: definition.ageAlarmSeconds,
+        ComparisonOperator: 'GreaterThanThreshold',
+        EvaluationPeriods: 3,
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [topic],
+        OKActions: [topic],
+      });
+      expect(runbook).toContain(`- **${queueAgeRunbookEntry(queueId)}** (\`coord-<stage>-${queueId}-age\`)`);
+    },
+  );
+
+  it.each([...deadLetterIds].map((logicalId) => ({ logicalId })))(
+    'alarm on the first message in dead-letter queue $logicalId instead',
+    ({ logicalId }) => {
+      messaging.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId, 'QueueName'] } }],
+        Threshold: 1,
+        AlarmActions: [{ Ref: logicalIdOf(stacks.messaging.alarms.topic) }],
+      });
+    },
+  );
+
+  it('keeps the heartbeats alarm at 60 s under the id it was deployed with', () => {
+    expect(logicalIdOf(stacks.observability.serviceAlarms.get('HeartbeatQueueAge'))).toMatch(
+      /^HeartbeatQueueAge/,
+    );
+    observability.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'coord-dev-heartbeats-age',
+      Threshold: 60,
     });
   });
 });

@@ -20,6 +20,12 @@ export interface QueueDefinition {
   readonly batchSize: number;
   /** How long the event source gathers a batch before invoking. */
   readonly maxBatchingWindowSeconds: number;
+  /**
+   * Oldest a message may get while the consumer keeps up: the queue's age alarm fires when its
+   * oldest message stays older than this for 3 minutes (the consumer is failing, throttled or
+   * stopped).
+   */
+  readonly ageAlarmSeconds: number;
 }
 
 const FOURTEEN_DAYS_SECONDS = 14 * 24 * 3600;
@@ -33,6 +39,8 @@ export const heartbeatsQueue: QueueDefinition = {
   dlqRetentionPeriodSeconds: FOURTEEN_DAYS_SECONDS,
   batchSize: 100,
   maxBatchingWindowSeconds: 1,
+  // An agent is marked offline after missing heartbeats: a minute of delay is already too much.
+  ageAlarmSeconds: 60,
 };
 
 /** Escalations: recorded, pushed to admins, optionally assessed by Claude. */
@@ -44,6 +52,8 @@ export const escalationsQueue: QueueDefinition = {
   dlqRetentionPeriodSeconds: FOURTEEN_DAYS_SECONDS,
   batchSize: 10,
   maxBatchingWindowSeconds: 0,
+  // Two receives (a failed attempt, then its retry after the visibility timeout) fit in 5 minutes.
+  ageAlarmSeconds: 300,
 };
 
 /**
@@ -59,6 +69,10 @@ export const webhooksQueue: QueueDefinition = {
   dlqRetentionPeriodSeconds: FOURTEEN_DAYS_SECONDS,
   batchSize: 10,
   maxBatchingWindowSeconds: 0,
+  // A delivery to a failing receiver waits out its backoff between attempts: with the default
+  // backoff (10 s base, 900 s cap) its 8 receives span about 36 minutes, so an hour means the
+  // queue itself is not moving.
+  ageAlarmSeconds: 3600,
 };
 
 /** Every queue the service uses. */
