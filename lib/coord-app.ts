@@ -13,6 +13,7 @@ import {
 } from '#adapters/dynamo/tables';
 import { escalationsQueue, heartbeatsQueue, webhooksQueue } from '#adapters/sqs/queues';
 import { ROUTES } from '#functions/shared/routes';
+import { sweeperSchedule } from '#functions/shared/schedules';
 import type { Alarms } from './constructs/alarms';
 import {
   CoordFunction,
@@ -21,6 +22,7 @@ import {
   PROJECT_ROOT,
 } from './constructs/coord-function';
 import { PreTrafficHook } from './constructs/pre-traffic-hook';
+import { SWEEPER_RESERVED_CONCURRENCY } from './constructs/sweeper-schedule';
 import { ApiStack, queueUrlVariable } from './stacks/api-stack';
 import { DataStack } from './stacks/data-stack';
 import { EDGE_REGION, EdgeStack } from './stacks/edge-stack';
@@ -324,6 +326,15 @@ const applyFunctionSettings = (app: App, config: StageConfig): void => {
   }
   for (const fn of functions) {
     const settings = config.functions[functionKey(fn.entry)];
+    if (
+      fn.entry === sweeperSchedule.entry &&
+      settings?.reservedConcurrency !== undefined &&
+      settings.reservedConcurrency !== SWEEPER_RESERVED_CONCURRENCY
+    ) {
+      throw new Error(
+        `Stage ${config.stage}: the sweeper runs one pass at a time; its reservedConcurrency must be ${SWEEPER_RESERVED_CONCURRENCY}, not ${settings.reservedConcurrency}`,
+      );
+    }
     if (settings) fn.applySettings(settings);
   }
 };

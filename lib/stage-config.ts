@@ -122,9 +122,6 @@ export const perIpLimitOf = (config: StageConfig): PerIpLimit | undefined => {
   return limit;
 };
 
-// The sweeper runs one pass at a time: two concurrent passes would only race each other.
-const SWEEPER_SETTINGS: FunctionSettings = { reservedConcurrency: 1 };
-
 const dev: StageConfig = {
   stage: 'dev',
   account: undefined,
@@ -139,7 +136,7 @@ const dev: StageConfig = {
   wsThrottle: { rateLimit: 100, burstLimit: 200 },
   alarmEmails: [],
   defaultMemoryMiB: 512,
-  functions: { 'scheduled/sweep': SWEEPER_SETTINGS },
+  functions: {},
   queueConsumerMaxConcurrency: 5,
   stacks: { api: true, realtime: true, web: true, observability: true },
   canary: true,
@@ -158,7 +155,6 @@ const prod: StageConfig = {
   // Replace with the on-call address (or add more) before the first production deploy.
   alarmEmails: ['oncall@example.com'],
   functions: {
-    'scheduled/sweep': SWEEPER_SETTINGS,
     'http/claim-next': { memoryMiB: 1024, reservedConcurrency: 100 },
     'http/heartbeat': { reservedConcurrency: 100 },
     'streams/broadcast-events': { memoryMiB: 1024 },

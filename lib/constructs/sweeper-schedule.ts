@@ -40,6 +40,9 @@ export interface SweeperScheduleProps {
 /** Retries of a tick whose delivery or run failed, before it is dead-lettered. */
 export const SWEEPER_RETRY_ATTEMPTS = 2;
 
+/** The sweeper's reserved concurrency: one pass at a time. */
+export const SWEEPER_RESERVED_CONCURRENCY = 1;
+
 /**
  * The sweeper: a function run by an EventBridge rule at a fixed rate, with read-write access to
  * the tables and the right to send to the escalations queue. A tick that cannot be delivered
@@ -71,6 +74,9 @@ export class SweeperSchedule extends Construct {
       // Ends before the next tick, so passes overlap only when one hangs (they are safe even then).
       timeout: Duration.seconds(Math.max(10, rate.toSeconds() - 10)),
     });
+    // One pass at a time, whatever the stage config says: two passes at once would only race
+    // each other (a stage that sets another reserved concurrency for it is refused).
+    this.handler.applySettings({ reservedConcurrency: SWEEPER_RESERVED_CONCURRENCY });
     // A pass that throws is retried by Lambda's asynchronous invocation, then dead-lettered.
     this.handler.target.configureAsyncInvoke({
       retryAttempts: SWEEPER_RETRY_ATTEMPTS,

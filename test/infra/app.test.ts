@@ -202,4 +202,10 @@ describe('the CDK app', () => {
       buildStacks({ ...stageConfig('dev'), functions: { 'http/no-such-route': { memoryMiB: 256 } } }),
     ).toThrow(/configures functions that do not exist: http\/no-such-route/);
   });
+
+  it('refuses a stage that would let two sweeper passes run at once', () => {
+    expect(() =>
+      buildStacks({ ...stageConfig('dev'), functions: { 'scheduled/sweep': { reservedConcurrency: 2 } } }),
+    ).toThrow(/the sweeper runs one pass at a time; its reservedConcurrency must be 1, not 2/);
+  });
 });
