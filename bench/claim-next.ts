@@ -84,6 +84,12 @@ export interface LoopResult {
   readonly cycles: number;
   readonly cyclesPerSec: number;
   readonly claim: { p50Ms: number; p95Ms: number; p99Ms: number };
+  /**
+   * `claim` split: each agent's first claim (all sent at the loop's start, most over a new
+   * connection to the gateway) and the claims after it.
+   */
+  readonly firstClaims: { claims: number; p50Ms: number; p95Ms: number; p99Ms: number };
+  readonly laterClaims: { claims: number; p50Ms: number; p95Ms: number; p99Ms: number };
   readonly lostRacesPerClaim: number;
   /** Items the claims' ready-index queries returned, per claim won (`QueryCommand Work ready`). */
   readonly readyItemsReadPerClaim: number;
@@ -260,6 +266,8 @@ const runLoops = async (
   seed: (team: string, count: number) => Promise<void>,
 ): Promise<LoopResult> => {
   const claimLatencies: number[] = [];
+  const firstClaimLatencies: number[] = [];
+  const laterClaimLatencies: number[] = [];
   const claimed = new Set<string>();
   let cycles = 0;
   let doubleClaims = 0;
@@ -286,10 +294,14 @@ const runLoops = async (
   const deadline = started + seconds * 1000;
   await Promise.all(
     agents.map(async (agent) => {
+      let first = true;
       while (performance.now() < deadline) {
         const t0 = performance.now();
         const claim = await call(stack, agent.token, 'POST', '/v1/work/claim-next', { agentId: agent.id });
-        claimLatencies.push(performance.now() - t0);
+        const ms = performance.now() - t0;
+        claimLatencies.push(ms);
+        (first ? firstClaimLatencies : laterClaimLatencies).push(ms);
+        first = false;
         if (claim.status === 204) {
           // The backlog ran dry: top it up once for everyone (outside the measured store counts).
           nothingFits += 1;
@@ -328,6 +340,8 @@ const runLoops = async (
     cycles,
     cyclesPerSec: round(cycles / elapsed),
     claim: stats(claimLatencies),
+    firstClaims: { claims: firstClaimLatencies.length, ...stats(firstClaimLatencies) },
+    laterClaims: { claims: laterClaimLatencies.length, ...stats(laterClaimLatencies) },
     lostRacesPerClaim: claims === 0 ? 0 : round(counts.lostClaimRaces / claims, 2),
     readyItemsReadPerClaim:
       claims === 0 ? 0 : round((counts.itemsRead['QueryCommand Work ready'] ?? 0) / claims),
@@ -485,6 +499,10 @@ const printReport = (report: {
     for (const l of report.loops) {
       const calls = Object.entries(l.storeCallsPerCycle).map(([key, n]) => `${key} ${n}`);
       console.log(`  store calls per cycle, ${l.agents} agents: ${calls.join(', ')}`);
+      const split = (c: LoopResult['firstClaims']) => `${c.p50Ms} / ${c.p95Ms} / ${c.p99Ms} ms (${c.claims})`;
+      console.log(
+        `  claim p50 / p95 / p99, ${l.agents} agents: each agent's first ${split(l.firstClaims)}, later ${split(l.laterClaims)}`,
+      );
       if (l.noAnswerErrors)
         console.log(`  no answer, ${l.agents} agents: ${JSON.stringify(l.noAnswerErrors)}`);
     }
