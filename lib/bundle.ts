@@ -13,6 +13,7 @@ import { ROUTES } from '#functions/shared/routes';
 import { SCHEDULES, sweeperSchedule } from '#functions/shared/schedules';
 import { STREAM_CONSUMERS } from '#functions/shared/streams';
 import { WS_ROUTES } from '#functions/shared/ws-routes';
+import { EMITTED_METRICS } from './emitted-metrics';
 import { buildCacheDir, precompiledValidators, VALIDATORS_MODULE } from './validators-build';
 
 /** Largest bundle a function may ship, in bytes (minified, source map not counted). */
@@ -169,8 +170,8 @@ export const lambdaLoadEnvironment = (file: string): Record<string, string> => (
   AWS_LAMBDA_FUNCTION_NAME: 'bundle-report',
   AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
   LAMBDA_TASK_ROOT: dirname(file),
-  POWERTOOLS_SERVICE_NAME: 'coord',
-  POWERTOOLS_METRICS_NAMESPACE: 'Coord',
+  POWERTOOLS_SERVICE_NAME: EMITTED_METRICS.service,
+  POWERTOOLS_METRICS_NAMESPACE: EMITTED_METRICS.namespace,
   POWERTOOLS_LOG_LEVEL: 'INFO',
 });
 

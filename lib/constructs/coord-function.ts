@@ -23,17 +23,11 @@ import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { BUNDLE_SETTINGS, bundleAliases, callsClaude } from '../bundle';
+import { EMITTED_METRICS } from '../emitted-metrics';
 import type { FunctionSettings, OpenTelemetrySettings } from '../stage-config';
 
 /** The project root: the folder holding package.json, `functions/` and `lib/`. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-/**
- * Namespace and `service` dimension of the EMF metrics the handlers emit: fixed in
- * `functions/shared/observability.ts` (its Powertools Metrics is given both, so the
- * `POWERTOOLS_*` variables do not change them).
- */
-export const EMITTED_METRICS = { namespace: 'Coord', service: 'coord' } as const;
 
 /** Name of the alias callers invoke when a function has one. */
 export const LIVE_ALIAS = 'live';
@@ -222,8 +216,8 @@ export class CoordFunction extends Construct implements IGrantable {
         NODE_OPTIONS: '--enable-source-maps',
         // AWS SDK calls size their attempts and request time to end before the function times out.
         COORD_FUNCTION_TIMEOUT_MS: String(timeout.toMilliseconds()),
-        POWERTOOLS_SERVICE_NAME: props.serviceName ?? 'coord',
-        POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace ?? 'Coord',
+        POWERTOOLS_SERVICE_NAME: props.serviceName ?? EMITTED_METRICS.service,
+        POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace ?? EMITTED_METRICS.namespace,
         POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
         ...openTelemetryEnvironment(props.openTelemetry),
         ...props.environment,

@@ -18,9 +18,10 @@ import { INVARIANT_NAMES } from '#app/schemas/invariants';
 import type { Alarms } from '../constructs/alarms';
 import type { CoordFunction } from '../constructs/coord-function';
 import type { QueueWithDlq } from '../constructs/queue-with-dlq';
+import { EMITTED_METRICS } from '../emitted-metrics';
 
 /** Namespace of the metrics the handlers emit through Powertools (`functions/shared/observability.ts`). */
-export const METRICS_NAMESPACE = 'Coord';
+export const METRICS_NAMESPACE = EMITTED_METRICS.namespace;
 
 /** Properties of the {@link ObservabilityStack}. */
 export interface ObservabilityStackProps extends StackProps {
@@ -213,7 +214,7 @@ export class ObservabilityStack extends Stack {
         metric: new Metric({
           namespace: METRICS_NAMESPACE,
           metricName: 'sweep.runs',
-          dimensionsMap: { service: 'coord', task: 'sweep' },
+          dimensionsMap: { service: EMITTED_METRICS.service, task: 'sweep' },
           statistic: 'Sum',
           period: FIVE_MINUTES,
         }),
@@ -248,7 +249,7 @@ export class ObservabilityStack extends Stack {
       metric: new Metric({
         namespace: METRICS_NAMESPACE,
         metricName: 'heartbeat.lag',
-        dimensionsMap: { service: 'coord', queue: heartbeatsQueue.id },
+        dimensionsMap: { service: EMITTED_METRICS.service, queue: heartbeatsQueue.id },
         statistic: 'Maximum',
         period: MINUTE,
       }),
@@ -278,7 +279,7 @@ export class ObservabilityStack extends Stack {
         metric: new Metric({
           namespace: METRICS_NAMESPACE,
           metricName: 'invariants.violations',
-          dimensionsMap: { service: 'coord', invariant: name },
+          dimensionsMap: { service: EMITTED_METRICS.service, invariant: name },
           statistic: 'Sum',
           period: FIVE_MINUTES,
         }),
