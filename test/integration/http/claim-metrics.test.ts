@@ -5,11 +5,7 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { unique } from '#test/support/builders';
-import {
-  captureOutput,
-  dimensionClashes,
-  publishedUnder,
-} from '../../unit/functions/support/emitted-metrics';
+import { dimensionClashes, publishedUnder, publishing } from '../../unit/functions/support/emitted-metrics';
 import { ADMIN, call, seedAgent, useHandlerStore } from './handlers';
 
 vi.hoisted(() => {
@@ -18,17 +14,6 @@ vi.hoisted(() => {
 });
 
 const store = useHandlerStore('http-claim-metrics');
-
-/** The lines printed while `work` runs with metrics published (off for the rest of the file). */
-const publishing = async (work: () => Promise<unknown>): Promise<string[]> => {
-  vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
-  vi.stubEnv('POWERTOOLS_DEV', 'false');
-  try {
-    return await captureOutput(work);
-  } finally {
-    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
-  }
-};
 
 const newWork = (team: string) => ({ type: 'task', title: `item ${unique()}`, team });
 

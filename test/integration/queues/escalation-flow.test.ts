@@ -13,7 +13,7 @@ import { handler as sweep } from '#functions/scheduled/sweep';
 import { aWorkItem, claimed, unique } from '#test/support/builders';
 import { insert } from '#test/support/dynamo';
 import { lambdaContext } from '../../unit/functions/support/api-event';
-import { captureOutput, publishedUnder } from '../../unit/functions/support/emitted-metrics';
+import { publishedUnder, publishing } from '../../unit/functions/support/emitted-metrics';
 import { seedAgent, useHandlerStore } from '../http/handlers';
 import { createTestQueue, receiveMessages, sqsEventOf, type TestQueue } from './queue-support';
 
@@ -34,17 +34,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await queue.cleanup();
 });
-
-/** The lines printed while `work` runs with metrics published (off for the rest of the file). */
-const publishing = async (work: () => Promise<unknown>): Promise<string[]> => {
-  vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
-  vi.stubEnv('POWERTOOLS_DEV', 'false');
-  try {
-    return await captureOutput(work);
-  } finally {
-    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
-  }
-};
 
 const tick = () =>
   sweep(

@@ -51,3 +51,17 @@ export const publishedUnder = (lines: readonly string[], dimension: string, metr
 /** Powertools' warnings that one invocation's dimension was overwritten by another's. */
 export const dimensionClashes = (lines: readonly string[]): string[] =>
   lines.filter((line) => line.includes('has already been added'));
+
+/**
+ * The lines printed while `work` runs with metrics published, for a file that keeps Powertools
+ * metrics off (`POWERTOOLS_METRICS_DISABLED=true`) for the rest of its tests.
+ */
+export const publishing = async (work: () => Promise<unknown>): Promise<string[]> => {
+  vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
+  vi.stubEnv('POWERTOOLS_DEV', 'false');
+  try {
+    return await captureOutput(work);
+  } finally {
+    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
+  }
+};
