@@ -5,7 +5,7 @@
  * anything else is logged with its stack and answered 500 without its text.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
@@ -16,7 +16,7 @@ import type { RateLimiter } from '#core/rate-limit';
 import type { ConnectionNotifier, ConnectionStore } from '#core/realtime/ports';
 import type { Principal } from '#core/roles';
 import { STATUS } from './errors';
-import { logger, metrics, observeMetrics, TRACE_OPTIONS, tracer } from './observability';
+import { dimensionedMetrics, logger, observeMetrics, TRACE_OPTIONS, tracer } from './observability';
 import { admit } from './rate-limit';
 
 /** The event API Gateway hands a WebSocket route's Lambda integration. */
@@ -48,14 +48,20 @@ export interface WsResult {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
+/** What a WebSocket handler's work is given besides its event. */
+export interface WsRouteContext {
+  /** The route's own metrics object (dimension `route`), flushed after the invocation. */
+  readonly metrics: Metrics;
+}
+
 /** A WebSocket handler's work: what it does with one event. */
-export type WsHandle = (event: WsEvent) => Promise<void>;
+export type WsHandle = (event: WsEvent, route: WsRouteContext) => Promise<void>;
 
 /** The management endpoint of the API that sent `event` (`https://<domain>/<stage>`). */
 export const callbackUrlOf = (event: WsEvent): string =>
   `https://${event.requestContext.domainName}/${event.requestContext.stage}`;
 
-const answerOf = (error: unknown): WsResult => {
+const answerOf = (error: unknown, metrics: Metrics): WsResult => {
   if (error instanceof DomainError && STATUS[error.code] < 500) {
     return {
       statusCode: STATUS[error.code],
@@ -85,11 +91,15 @@ const answerOf = (error: unknown): WsResult => {
 };
 
 /** A WebSocket route's handler: `export const handler = wsRoute('wsConnect', async (event) => ...)`. */
-export const wsRoute = (id: string, handle: WsHandle) =>
-  middy<WsEvent, WsResult, Error, Context>()
+export const wsRoute = (id: string, handle: WsHandle) => {
+  // The route's own metrics object, not the shared one: the local runtime runs invocations of
+  // several routes side by side in one process, and one invocation's `addDimension` on a shared
+  // object would relabel another's metrics (Powertools: "Dimension route has already been added").
+  const metrics = dimensionedMetrics('route', id);
+  return middy<WsEvent, WsResult, Error, Context>()
     .use(captureLambdaHandler(tracer, TRACE_OPTIONS))
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(observeMetrics())
+    .use(observeMetrics(metrics))
     .use({
       before: (request) => {
         logger.appendKeys({
@@ -98,20 +108,20 @@ export const wsRoute = (id: string, handle: WsHandle) =>
           connectionId: request.event.requestContext.connectionId,
           correlation_id: request.event.requestContext.requestId,
         });
-        metrics.addDimension('route', id);
         metrics.addMetric('wsInvocations', MetricUnit.Count, 1);
       },
     })
     .use({
       // Attached last, so it answers first: every error is mapped here, once.
       onError: (request) => {
-        request.response = answerOf(request.error);
+        request.response = answerOf(request.error, metrics);
       },
     })
     .handler(async (event) => {
-      await handle(event);
+      await handle(event, { metrics });
       return { statusCode: 200 };
     });
+};
 
 /** Principals of the connections this process has seen: a connection's principal never changes. */
 const principals = new Map<string, Principal>();
@@ -145,6 +155,7 @@ export const admitFrame = async (
   },
   limiter: RateLimiter,
   connectionId: string,
+  metrics: Metrics,
 ): Promise<boolean> => {
   const principal = await principalOf(deps.connections, connectionId);
   // A connection that is gone is answered as the handler answers it.

@@ -49,10 +49,10 @@ const parse = (body: string | null | undefined): ClientMessage | ValidationError
 };
 
 /** `subscribe`, `unsubscribe`, `ping`, `ask` and anything else (`$default`): replies go back over the connection. */
-export const handler = wsRoute('wsMessage', async (event) => {
+export const handler = wsRoute('wsMessage', async (event, { metrics }) => {
   const deps = realtimeDeps(callbackUrlOf(event));
   const connectionId = event.requestContext.connectionId;
-  if (!(await admitFrame(deps, wsRateLimiter(config().rateLimit), connectionId))) return;
+  if (!(await admitFrame(deps, wsRateLimiter(config().rateLimit), connectionId, metrics))) return;
   const message = parse(event.body);
   if (message instanceof ValidationError) {
     const errors = (message.details as { errors: [] }).errors;
