@@ -9,7 +9,7 @@
 import { PassThrough, type Readable } from 'node:stream';
 import { text as collected } from 'node:stream/consumers';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
@@ -25,6 +25,7 @@ import { errorAnswer } from './errors';
 import { idempotency } from './idempotency';
 import {
   annotateTrace,
+  dimensionedMetrics,
   logger,
   metrics,
   observeMetrics,
@@ -111,6 +112,7 @@ const allowOf = (body: string | undefined): string | undefined => {
 const httpResponse = (
   route: RouteDefinition,
   runtime: HttpRuntime,
+  routeMetrics: Metrics,
 ): MiddlewareObj<HttpEvent, HttpResult, Error, HttpContext> => {
   const finish = (request: HttpRequest): void => {
     const { body, ...response } = request.response ?? { statusCode: 500 };
@@ -128,8 +130,7 @@ const httpResponse = (
       // HEAD is answered as GET is, without the body.
       ...(body === undefined || request.event.requestContext.http.method === 'HEAD' ? {} : { body }),
     };
-    metrics.addDimension('route', route.id);
-    metrics.addMetric(`http${Math.floor(statusCode / 100)}xx`, MetricUnit.Count, 1);
+    routeMetrics.addMetric(`http${Math.floor(statusCode / 100)}xx`, MetricUnit.Count, 1);
   };
   return {
     before: (request) => {
@@ -257,14 +258,14 @@ const countConflict = (code: string): void => {
 };
 
 /** Maps any error to its answer; unknown ones are logged with their stack and counted. */
-const errorResponse = (): MiddlewareObj<HttpEvent, HttpResult, Error, HttpContext> => ({
+const errorResponse = (routeMetrics: Metrics): MiddlewareObj<HttpEvent, HttpResult, Error, HttpContext> => ({
   onError: (request) => {
     const { error } = request;
     const answer = errorAnswer(error);
     const requestId = requestIdOf(request.event);
     if (answer.unexpected) {
       logger.error('Unhandled error', { error, requestId });
-      metrics.addMetric('unhandledErrors', MetricUnit.Count, 1);
+      routeMetrics.addMetric('unhandledErrors', MetricUnit.Count, 1);
     } else if (error instanceof UnavailableError) {
       logger.warn('Dependency unavailable', { error, requestId });
     }
@@ -315,12 +316,16 @@ const inputOf = <R extends RouteDefinition>(state: ChainState, event: HttpEvent)
 /** Builds route handlers on a runtime (the composition root in production, fakes in tests). */
 export const createHttpRoute =
   (runtime: HttpRuntime) =>
-  <R extends RouteDefinition>(route: R, handle: Handle<R>) =>
-    middy<HttpEvent, HttpResult, Error, HttpContext>()
+  <R extends RouteDefinition>(route: R, handle: Handle<R>) => {
+    // The route's own metrics object (`route` a default dimension), not the shared one: the local
+    // runtime runs invocations of many routes side by side in one process, and one invocation's
+    // `addDimension` on a shared object would relabel another's metrics.
+    const routeMetrics = dimensionedMetrics('route', route.id);
+    return middy<HttpEvent, HttpResult, Error, HttpContext>()
       .use(captureLambdaHandler(tracer, TRACE_OPTIONS))
       .use(injectLambdaContext(logger, { resetKeys: true }))
-      .use(observeMetrics())
-      .use(httpResponse(route, runtime))
+      .use(observeMetrics(routeMetrics))
+      .use(httpResponse(route, runtime, routeMetrics))
       .use(originVerify(runtime))
       .use(knownMethod(route))
       .use(authentication(route, runtime))
@@ -329,7 +334,7 @@ export const createHttpRoute =
       .use(jsonBody(route))
       .use(validation(route))
       .use(idempotency(runtime))
-      .use(errorResponse())
+      .use(errorResponse(routeMetrics))
       .handler(async (event: HttpEvent, context: HttpContext): Promise<HttpResult> => {
         const state = context.coord ?? {};
         annotateTrace(requestFacts(route.path, state));
@@ -339,6 +344,7 @@ export const createHttpRoute =
           toResult(await handle(inputOf<R>(state, event)), context),
         );
       });
+  };
 
 /** A route handler on the production composition root: `export const handler = httpRoute(routes.x, ...)`. */
 export const httpRoute = createHttpRoute(httpRuntime);
