@@ -2,7 +2,7 @@ import { HeartbeatMessage } from '#app/schemas/messages';
 import { applyHeartbeats } from '#app/use-cases/apply-heartbeats';
 import type { Heartbeat } from '#core/agents/heartbeat';
 import { recordHeartbeatLag } from '../shared/observability';
-import { queueConsumer, queueMetrics } from '../shared/queue';
+import { queueConsumer } from '../shared/queue';
 import { deps } from '../shared/wiring';
 
 /**
@@ -15,10 +15,10 @@ export const handler = queueConsumer<Heartbeat>({
   schema: HeartbeatMessage,
   groupBy: (heartbeat) => heartbeat.agentId,
   facts: (heartbeat) => ({ agent: heartbeat.agentId }),
-  handle: async (heartbeats) => {
+  handle: async (heartbeats, _records, { metrics }) => {
     await applyHeartbeats(deps(), heartbeats);
     recordHeartbeatLag(
-      queueMetrics('heartbeats'),
+      metrics,
       heartbeats.map((heartbeat) => heartbeat.at),
       new Date(),
     );

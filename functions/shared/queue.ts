@@ -50,6 +50,12 @@ export class MalformedMessageError extends Error {
   }
 }
 
+/** What a queue consumer's `handle` is given besides its messages. */
+export interface QueueConsumerContext {
+  /** The queue's own metrics object (dimension `queue`), flushed after the invocation. */
+  readonly metrics: Metrics;
+}
+
 /** What a queue consumer does with the messages of one batch. */
 export interface QueueConsumerSpec<M> {
   /** The queue's id (`heartbeats`): the `queue` key of log lines and the metrics dimension. */
@@ -66,7 +72,11 @@ export interface QueueConsumerSpec<M> {
    * that changes a message's visibility needs its receipt); see the module comment for what its
    * errors mean.
    */
-  readonly handle: (messages: readonly M[], records: readonly SQSRecord[]) => Promise<unknown>;
+  readonly handle: (
+    messages: readonly M[],
+    records: readonly SQSRecord[],
+    consumer: QueueConsumerContext,
+  ) => Promise<unknown>;
   /**
    * The agent, work item and team a message is about: annotations of its group's trace
    * subsegment (searchable: `annotation.agent = "ag_..."`).
@@ -126,10 +136,11 @@ const handleTraced = async <M>(
   messages: readonly M[],
   records: readonly SQSRecord[],
   requestIds: readonly string[],
+  metrics: Metrics,
 ): Promise<unknown> => {
   const [requestId] = requestIds;
   const handle = () =>
-    withMessageOrigin(requestId ? { requestId } : {}, () => spec.handle(messages, records));
+    withMessageOrigin(requestId ? { requestId } : {}, () => spec.handle(messages, records, { metrics }));
   const parent = tracer.isTracingEnabled() ? tracer.getSegment() : undefined;
   if (!parent) return handle();
   const subsegment = parent.addNewSubsegment(`### ${spec.queue} ${key}`);
@@ -170,7 +181,7 @@ const batchHandler = <M>(spec: QueueConsumerSpec<M>, metrics: Metrics) => {
         const messages = groups.get(key) ?? [];
         const records = groupRecords.get(key) ?? [];
         const requestIds = requestIdsOf(records);
-        outcome = handleTraced(spec, key, messages, records, requestIds).then(
+        outcome = handleTraced(spec, key, messages, records, requestIds, metrics).then(
           () => {
             logger.debug('Queue messages handled', { key, count: messages.length, requestIds });
             metrics.addMetric('queueMessagesHandled', MetricUnit.Count, messages.length);
@@ -226,7 +237,10 @@ const batchHandler = <M>(spec: QueueConsumerSpec<M>, metrics: Metrics) => {
  * A queue consumer's handler: `export const handler = queueConsumer({ queue, schema, handle })`.
  */
 export const queueConsumer = <M>(spec: QueueConsumerSpec<M>): QueueHandler => {
-  const metrics = queueMetrics(spec.queue);
+  // The queue's own metrics object (`queue` a default dimension), not the shared one: the local
+  // runtime runs several queues' batches side by side in one process, and one batch's
+  // `addDimension` on a shared object would relabel the other's metrics.
+  const metrics = dimensionedMetrics('queue', spec.queue);
   return middy<SQSEvent, SQSBatchResponse>()
     .use(captureLambdaHandler(tracer, TRACE_OPTIONS))
     .use(injectLambdaContext(logger, { resetKeys: true }))
@@ -237,21 +251,4 @@ export const queueConsumer = <M>(spec: QueueConsumerSpec<M>): QueueHandler => {
       },
     })
     .handler(batchHandler(spec, metrics));
-};
-
-const metricsOfQueues = new Map<string, Metrics>();
-
-/**
- * The metrics object of a queue's consumer, whose every metric carries `queue = <id>`: one per
- * queue, not the shared one, because the local runtime runs several queues' batches side by side
- * in one process and one batch's `addDimension` would relabel the other's metrics. A consumer's
- * `handle` records its own metrics (`heartbeat.lag`) on it too.
- */
-export const queueMetrics = (queue: string): Metrics => {
-  let metrics = metricsOfQueues.get(queue);
-  if (!metrics) {
-    metrics = dimensionedMetrics('queue', queue);
-    metricsOfQueues.set(queue, metrics);
-  }
-  return metrics;
 };
