@@ -12,6 +12,13 @@ export const SPREAD_AFTER_LOSS = 5;
 /** The window stops doubling after this many losses (5 * 2^10 candidates is more than any read holds). */
 const MAX_DOUBLINGS = 10;
 
+/**
+ * How many candidates a claim that lost `losses` races (possibly a fraction, carried ones
+ * included) spreads over: `SPREAD_AFTER_LOSS` doubled with every loss but the first, rounded up.
+ */
+const spreadAfter = (losses: number): number =>
+  Math.ceil(SPREAD_AFTER_LOSS * 2 ** Math.min(losses - 1, MAX_DOUBLINGS));
+
 /** Whether the agent may take the item by type and capabilities (state is checked by the claim). */
 export const fitsAgent = (item: WorkItem, agent: Agent, types: readonly string[] | undefined): boolean =>
   item.status === WorkStatus.Ready &&
@@ -56,15 +63,7 @@ export const nextCandidateIndex = (
 ): number => {
   const nearEqual = firstTryWindow(candidates);
   const window =
-    lostRaces <= 0
-      ? nearEqual
-      : Math.max(
-          nearEqual,
-          Math.min(
-            candidates.length,
-            Math.ceil(SPREAD_AFTER_LOSS * 2 ** Math.min(lostRaces - 1, MAX_DOUBLINGS)),
-          ),
-        );
+    lostRaces <= 0 ? nearEqual : Math.max(nearEqual, Math.min(candidates.length, spreadAfter(lostRaces)));
   return Math.min(Math.floor(random() * window), Math.max(0, candidates.length - 1));
 };
 
@@ -115,4 +114,4 @@ export const CONTENTION_HINT_TTL_MS = 5_000;
  * short read. None when the team is uncontended.
  */
 export const extraCandidatesWhenContended = (carried: number): number =>
-  carried <= 0 ? 0 : Math.ceil(SPREAD_AFTER_LOSS * 2 ** (Math.min(carried, MAX_CARRIED_LOSSES) - 1));
+  carried <= 0 ? 0 : spreadAfter(Math.min(carried, MAX_CARRIED_LOSSES));
