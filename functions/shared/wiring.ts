@@ -156,8 +156,15 @@ const dynamoClient = once(() => {
 
 /** The ports, built once per container on first use. */
 export const deps: () => Deps = once(() => {
-  const { tablePrefix, readyShards, auditRetentionDays, settings, settingsCacheSeconds, tokenCacheSeconds } =
-    config();
+  const {
+    tablePrefix,
+    readyShards,
+    auditRetentionDays,
+    settings,
+    settingsCacheSeconds,
+    tokenCacheSeconds,
+    workCacheSeconds,
+  } = config();
   const client = dynamoClient();
   const clock = systemClock;
   return {
@@ -170,6 +177,7 @@ export const deps: () => Deps = once(() => {
       auditRetentionDays,
       settingsCacheSeconds,
       tokenCacheSeconds,
+      workCacheSeconds,
     }),
     clock,
     ids: createIdGenerator({ clock }),

@@ -32,6 +32,12 @@ export const DEFAULT_PREVIOUS_READY_SHARDS = 4;
 /** Seconds a process keeps a token record it read, unless `COORD_TOKEN_CACHE_SECONDS` says otherwise. */
 export const DEFAULT_TOKEN_CACHE_SECONDS = 10;
 
+/**
+ * Seconds a process keeps a work item it wrote or read, unless `COORD_WORK_CACHE_SECONDS` says
+ * otherwise: a holder's progress and completion decide from it instead of reading the item first.
+ */
+export const DEFAULT_WORK_CACHE_SECONDS = 60;
+
 const Int = (minimum: number, maximum: number, fallback: number) =>
   Type.Integer({ minimum, maximum, default: fallback });
 
@@ -62,6 +68,7 @@ export const ConfigEnv = Type.Object({
   COORD_AUDIT_RETENTION_DAYS: Int(1, 36_500, 400),
   COORD_SETTINGS_CACHE_SECONDS: Int(0, 300, DEFAULT_SETTINGS_CACHE_SECONDS),
   COORD_TOKEN_CACHE_SECONDS: Int(0, 30, DEFAULT_TOKEN_CACHE_SECONDS),
+  COORD_WORK_CACHE_SECONDS: Int(0, 600, DEFAULT_WORK_CACHE_SECONDS),
   COORD_SERVICE_VERSION: Type.String({ minLength: 1, maxLength: 64, default: 'dev' }),
   COORD_HEARTBEATS_QUEUE_URL: Url,
   COORD_ESCALATIONS_QUEUE_URL: Url,
@@ -149,6 +156,12 @@ export interface Config {
    * a revoked token stops working everywhere within that time (at once in the process that revoked it).
    */
   readonly tokenCacheSeconds: number;
+  /**
+   * Seconds a process keeps a work item it wrote or read (`COORD_WORK_CACHE_SECONDS`, 0: none).
+   * Never a staleness window: a change decided from a kept copy is written only if the item's
+   * version is still the copy's, and an answer that writes nothing is made from a read.
+   */
+  readonly workCacheSeconds: number;
   /** Reported by `GET /v1/health` and the OpenAPI document. */
   readonly serviceVersion: string;
   readonly queues: { readonly heartbeatsUrl?: string; readonly escalationsUrl?: string };
@@ -291,6 +304,7 @@ export const loadConfig = (env: Environment = process.env): Config => {
     auditRetentionDays: parsed.COORD_AUDIT_RETENTION_DAYS,
     settingsCacheSeconds: parsed.COORD_SETTINGS_CACHE_SECONDS,
     tokenCacheSeconds: parsed.COORD_TOKEN_CACHE_SECONDS,
+    workCacheSeconds: parsed.COORD_WORK_CACHE_SECONDS,
     serviceVersion: parsed.COORD_SERVICE_VERSION,
     queues: {
       heartbeatsUrl: parsed.COORD_HEARTBEATS_QUEUE_URL,

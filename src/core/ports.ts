@@ -257,6 +257,12 @@ export class WriteConflict extends Error {
 /** Reads of work items. */
 export interface WorkRepository {
   get(id: string): Promise<WorkItem | undefined>;
+  /**
+   * The copy of the item this process last wrote or read, when it kept one (no store call). It
+   * may be stale: decide from it only what a write conditioned on its `version` then checks, and
+   * read the item for any answer that writes nothing.
+   */
+  recent(id: string): WorkItem | undefined;
   /** The items that exist among `ids` (missing ones are left out), in any order. */
   getMany(ids: readonly string[]): Promise<WorkItem[]>;
   list(query: WorkQuery): Promise<Page<WorkItem>>;

@@ -24,7 +24,7 @@ export interface TestStore {
   readonly readyShards: number;
   readonly clock: FixedClock;
   readonly ports: DynamoPorts;
-  /** Deletes the tables and closes the client. */
+  /** Deletes the tables (not those of another store, `tablePrefix`) and closes the client. */
   cleanup(): Promise<void>;
 }
 
@@ -34,6 +34,10 @@ export interface TestStoreOptions {
   readonly readyShards?: number;
   /** @default a fixed clock at 2026-03-02T09:00:00Z */
   readonly clock?: FixedClock;
+  /** Seconds the ports keep the work items they wrote or read. @default 0 (none kept) */
+  readonly workCacheSeconds?: number;
+  /** Use the tables of this prefix (another store's, already created) instead of new ones. */
+  readonly tablePrefix?: string;
 }
 
 /**
@@ -42,18 +46,24 @@ export interface TestStoreOptions {
  */
 export const createTestStore = async (name: string, options: TestStoreOptions = {}): Promise<TestStore> => {
   const client = createDynamoClient({ region: 'us-east-1', endpoint: inject('dynamoEndpoint') });
-  const tablePrefix = `t-${name}-${randomUUID().slice(0, 8)}`;
+  const tablePrefix = options.tablePrefix ?? `t-${name}-${randomUUID().slice(0, 8)}`;
   const readyShards = options.readyShards ?? 4;
   const clock = options.clock ?? fixedClock();
-  await ensureTables(client, tablePrefix);
+  if (options.tablePrefix === undefined) await ensureTables(client, tablePrefix);
   return {
     client,
     tablePrefix,
     readyShards,
     clock,
-    ports: createDynamoPorts({ client, tablePrefix, readyShards, clock }),
+    ports: createDynamoPorts({
+      client,
+      tablePrefix,
+      readyShards,
+      clock,
+      workCacheSeconds: options.workCacheSeconds ?? 0,
+    }),
     cleanup: async () => {
-      await deleteTables(client, tablePrefix);
+      if (options.tablePrefix === undefined) await deleteTables(client, tablePrefix);
       client.destroy();
     },
   };

@@ -38,6 +38,7 @@ import {
   workTable,
 } from './tables';
 import { DynamoUnitOfWork } from './unit-of-work';
+import { RecentWork } from './work-cache';
 import { DynamoWorkRepository } from './work-repository';
 
 export { deleteTables, ensureTables } from './create-tables';
@@ -97,6 +98,12 @@ export interface DynamoPortsOptions {
   readonly settingsCacheSeconds?: number;
   /** Seconds a process keeps a token record it read. @default 0: every request reads its token */
   readonly tokenCacheSeconds?: number;
+  /**
+   * Seconds a process keeps the work items it wrote or read, for holder writes to decide from
+   * before a version-conditioned write checks them (`WorkRepository.recent`).
+   * @default 0: every change reads its item first
+   */
+  readonly workCacheSeconds?: number;
 }
 
 const systemClock: Clock = { now: () => new Date() };
@@ -121,6 +128,7 @@ export const createDynamoPorts = (options: DynamoPortsOptions): DynamoPorts => {
   const auditDays = new DynamoAuditDays(doc, tables.meta, clock);
   const settingsCache = new SettingsCache(options.settingsCacheSeconds ?? 0);
   const tokenCache = new TokenCache(options.tokenCacheSeconds ?? 0);
+  const recentWork = new RecentWork(options.workCacheSeconds ?? 0);
   const retentionDays = options.auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS;
   return {
     work: new DynamoWorkRepository(
@@ -128,6 +136,7 @@ export const createDynamoPorts = (options: DynamoPortsOptions): DynamoPorts => {
       tables.work,
       readyShards,
       Math.max(1, Math.trunc(options.previousReadyShards ?? PREVIOUS_READY_SHARDS)),
+      recentWork,
     ),
     agents: new DynamoAgentRepository(doc, tables.agents),
     teams: new DynamoTeamRepository(doc, tables.meta),
@@ -141,6 +150,7 @@ export const createDynamoPorts = (options: DynamoPortsOptions): DynamoPorts => {
       { days: auditDays, clock, retentionDays },
       settingsCache,
       tokenCache,
+      recentWork,
     ),
     probe: new DynamoStoreProbe(doc, tables.meta),
     idempotency: new DynamoIdempotencyStore(doc, tables.meta, clock),

@@ -36,6 +36,7 @@ import {
   workToItem,
 } from './records';
 import { webhookFromItem, webhookToItem } from './webhook-store';
+import type { RecentWork } from './work-cache';
 
 /** DynamoDB takes at most this many writes in one transaction. */
 export const MAX_TRANSACTION_WRITES = 100;
@@ -93,6 +94,8 @@ export class DynamoUnitOfWork implements UnitOfWork {
     private readonly settingsCache?: SettingsCache,
     /** Forgets a token this process deletes or stores, so a revocation applies here at once. */
     private readonly tokenCache?: TokenCache,
+    /** Keeps the items a committed change wrote; forgets those of a change that failed. */
+    private readonly recentWork?: RecentWork,
   ) {}
 
   /**
@@ -131,7 +134,17 @@ export class DynamoUnitOfWork implements UnitOfWork {
           ClientRequestToken: randomUUID(),
         }),
       );
+      for (const write of change.writes) {
+        if (write.kind === 'work') this.recentWork?.keep(write.item);
+        // The lease changed in place, under the same version: the kept copy no longer matches.
+        if (write.kind === 'workLease') this.recentWork?.forget(write.workId);
+      }
     } catch (error) {
+      // Refused or of unknown outcome: what is stored is not what the change wrote.
+      for (const write of change.writes) {
+        if (write.kind === 'work') this.recentWork?.forget(write.item.id);
+        if (write.kind === 'workLease') this.recentWork?.forget(write.workId);
+      }
       throw translateCommitError(error, planned);
     } finally {
       // Also after a refused write: what is stored differs from what this process kept.

@@ -34,6 +34,7 @@ import {
   type StoredItem,
 } from './query';
 import { workFromItem } from './records';
+import { RecentWork } from './work-cache';
 
 /**
  * Where a status-walking list stopped: the status it was in and the status-index sort key of the
@@ -79,13 +80,25 @@ export class DynamoWorkRepository implements WorkRepository {
     private readonly readyShards: number,
     /** The ready-shard count items may still sit under from before (see `PREVIOUS_READY_SHARDS`). */
     private readonly previousReadyShards = PREVIOUS_READY_SHARDS,
+    /** The items this process last wrote or read (kept by the unit of work and by `get`). */
+    private readonly recentWork = new RecentWork(0),
   ) {}
 
   async get(id: string): Promise<WorkItem | undefined> {
     const answer = await storeCall('GetItem', () =>
       this.doc.send(new GetCommand({ TableName: this.tableName, Key: workKey(id), ConsistentRead: true })),
     );
-    return answer.Item ? workFromItem(answer.Item) : undefined;
+    if (!answer.Item) {
+      this.recentWork.forget(id);
+      return undefined;
+    }
+    const item = workFromItem(answer.Item);
+    this.recentWork.keep(item);
+    return item;
+  }
+
+  recent(id: string): WorkItem | undefined {
+    return this.recentWork.get(id);
   }
 
   async getMany(ids: readonly string[]): Promise<WorkItem[]> {
