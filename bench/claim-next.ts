@@ -30,6 +30,7 @@ import { BUNDLE_BUDGET_BYTES, type BundleMeasurement, INIT_BUDGET_MS, measureBun
 import { PROJECT_ROOT } from '../lib/constructs/coord-function';
 import { type ChaosResult, runChaos } from './chaos';
 import { plotSvg } from './plot';
+import { cpuSince, dynamoLocalPid } from './process-cpu';
 import { measureRaw, type RawResult, scratchTable } from './raw';
 import { StoreProbe } from './store-probe';
 import { call, NO_ANSWER, percentile } from './support';
@@ -108,6 +109,11 @@ export interface LoopResult {
   readonly noAnswerErrors?: Readonly<Record<string, number>>;
   /** Cycles/s as a share of the raw conditional UpdateItem rate at the same concurrency. */
   readonly shareOfRawUpdate?: number;
+  /**
+   * CPU milliseconds per completed cycle: this process (gateway, handlers, consumers, SQS
+   * emulator, the agents' clients) and DynamoDB Local (absent where `/proc` cannot show it).
+   */
+  readonly cpuMsPerCycle: { readonly service: number; readonly store?: number };
 }
 
 export interface BacklogResult {
@@ -290,6 +296,7 @@ const runLoops = async (
     if (status === 503) unavailable += 1;
   };
   probe.reset();
+  const cpu = cpuSince(dynamoLocalPid(stack.endpoints.dynamodb));
   const started = performance.now();
   const deadline = started + seconds * 1000;
   await Promise.all(
@@ -331,9 +338,11 @@ const runLoops = async (
     }),
   );
   const elapsed = (performance.now() - started) / 1000;
+  const used = cpu();
   const counts = probe.read();
   probe.pause();
   const claims = claimed.size;
+  const perCycle = (ms: number) => round(ms / Math.max(cycles, 1), 2);
   return {
     agents: agents.length,
     seconds: round(elapsed, 2),
@@ -358,6 +367,10 @@ const runLoops = async (
     doubleClaims,
     noAnswer,
     ...(noAnswer > 0 && { noAnswerErrors: Object.fromEntries(noAnswerErrors) }),
+    cpuMsPerCycle: {
+      service: perCycle(used.own),
+      ...(used.store !== undefined && { store: perCycle(used.store) }),
+    },
   };
 };
 
@@ -499,6 +512,10 @@ const printReport = (report: {
     for (const l of report.loops) {
       const calls = Object.entries(l.storeCallsPerCycle).map(([key, n]) => `${key} ${n}`);
       console.log(`  store calls per cycle, ${l.agents} agents: ${calls.join(', ')}`);
+      const { service, store } = l.cpuMsPerCycle;
+      console.log(
+        `  CPU ms per cycle, ${l.agents} agents: service process ${service}, DynamoDB Local ${store ?? '-'}`,
+      );
       const split = (c: LoopResult['firstClaims']) => `${c.p50Ms} / ${c.p95Ms} / ${c.p99Ms} ms (${c.claims})`;
       console.log(
         `  claim p50 / p95 / p99, ${l.agents} agents: each agent's first ${split(l.firstClaims)}, later ${split(l.laterClaims)}`,
