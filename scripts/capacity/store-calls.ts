@@ -28,7 +28,13 @@ export interface StoreCalls {
   readonly teamRegistryWrites: number;
   /** Agents `AGENT#<id>` consistent GetItem: `requireAgent`. */
   readonly agentReads: number;
-  /** Work `WORK#<id>` consistent GetItem: `requireWork`. */
+  /**
+   * Work `WORK#<id>` consistent GetItem: `requireWork`. A holder write in a process that kept the
+   * item (`COORD_WORK_CACHE_SECONDS`, src/app/use-cases/shared/work-change.ts) decides from that
+   * copy and skips it. On AWS every route is its own function, so a progress report or completion
+   * has the copy only when the same function's container wrote or read the item last (repeated
+   * progress reports); locally every route shares one process. The model counts one: the upper bound.
+   */
   readonly workReads: number;
   /** Work `ready` index Query, once per shard of the agent's team, `CANDIDATES_PER_READ` items. */
   readonly readyQueriesPerShard: number;
