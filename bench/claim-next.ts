@@ -246,11 +246,12 @@ const rawPhase = async (stack: Stack): Promise<RawResult[]> => {
     requestHandler: { httpAgent: { keepAlive: true, maxSockets: Math.max(...levels) } },
   });
   const table = await scratchTable(client, Math.max(...levels) * 8);
+  const storePid = dynamoLocalPid(stack.endpoints.dynamodb);
   const out: RawResult[] = [];
   try {
     for (const concurrency of levels) {
       for (const kind of ['update', 'transact3'] as const) {
-        const result = await measureRaw(client, table, kind, concurrency, rawSeconds);
+        const result = await measureRaw(client, table, kind, concurrency, rawSeconds, storePid);
         console.error(`raw: ${kind} x${concurrency}: ${result.opsPerSec}/s`);
         out.push(result);
       }
@@ -486,14 +487,16 @@ const printReport = (report: {
   console.log(`\nload average ${start} at start, ${end} at end (${cpus().length} cores)`);
   if (report.raw.length > 0) {
     console.log('\nraw DynamoDB Local (same run)');
-    console.log('| clients | UpdateItem/s | p50 ms | p99 ms | 3-write tx/s | p50 ms | p99 ms |');
-    console.log('|---|---|---|---|---|---|---|');
+    console.log(
+      '| clients | UpdateItem/s | p50 ms | p99 ms | store CPU ms/op | 3-write tx/s | p50 ms | p99 ms | store CPU ms/op |',
+    );
+    console.log('|---|---|---|---|---|---|---|---|---|');
     for (const concurrency of levels) {
       const u = report.raw.find((r) => r.kind === 'update' && r.concurrency === concurrency);
       const t = report.raw.find((r) => r.kind === 'transact3' && r.concurrency === concurrency);
       if (!u || !t) continue;
       console.log(
-        `| ${concurrency} | ${u.opsPerSec} | ${u.p50Ms} | ${u.p99Ms} | ${t.opsPerSec} | ${t.p50Ms} | ${t.p99Ms} |`,
+        `| ${concurrency} | ${u.opsPerSec} | ${u.p50Ms} | ${u.p99Ms} | ${u.storeCpuMsPerOp ?? '-'} | ${t.opsPerSec} | ${t.p50Ms} | ${t.p99Ms} | ${t.storeCpuMsPerOp ?? '-'} |`,
       );
     }
   }
@@ -513,8 +516,13 @@ const printReport = (report: {
       const calls = Object.entries(l.storeCallsPerCycle).map(([key, n]) => `${key} ${n}`);
       console.log(`  store calls per cycle, ${l.agents} agents: ${calls.join(', ')}`);
       const { service, store } = l.cpuMsPerCycle;
+      const update = report.raw.find(
+        (r) => r.kind === 'update' && r.concurrency === l.agents,
+      )?.storeCpuMsPerOp;
+      const inUpdates =
+        store !== undefined && update ? ` (${round(store / update)} raw UpdateItems' worth)` : '';
       console.log(
-        `  CPU ms per cycle, ${l.agents} agents: service process ${service}, DynamoDB Local ${store ?? '-'}`,
+        `  CPU ms per cycle, ${l.agents} agents: service process ${service}, DynamoDB Local ${store ?? '-'}${inUpdates}`,
       );
       const split = (c: LoopResult['firstClaims']) => `${c.p50Ms} / ${c.p95Ms} / ${c.p99Ms} ms (${c.claims})`;
       console.log(

@@ -20,6 +20,7 @@ import {
   UpdateItemCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
+import { cpuSince } from './process-cpu';
 import { percentile } from './support';
 
 /** One raw measurement. */
@@ -34,6 +35,8 @@ export interface RawResult {
   readonly refused: number;
   /** Those refusals by error name (and cancellation reasons of a cancelled transaction). */
   readonly refusedBy: Readonly<Record<string, number>>;
+  /** DynamoDB Local's CPU milliseconds per operation (absent where `/proc` cannot show it). */
+  readonly storeCpuMsPerOp?: number;
 }
 
 const round = (value: number, digits = 1): number => Number(value.toFixed(digits));
@@ -78,6 +81,7 @@ export const measureRaw = async (
   kind: RawResult['kind'],
   concurrency: number,
   seconds: number,
+  storePid?: number,
 ): Promise<RawResult> => {
   const latencies: number[] = [];
   let refused = 0;
@@ -109,6 +113,7 @@ export const measureRaw = async (
       }),
     );
   };
+  const cpu = cpuSince(storePid);
   const started = performance.now();
   const deadline = started + seconds * 1000;
   await Promise.all(
@@ -127,6 +132,7 @@ export const measureRaw = async (
     }),
   );
   const elapsed = (performance.now() - started) / 1000;
+  const { store } = cpu();
   const sorted = latencies.sort((a, b) => a - b);
   return {
     kind,
@@ -137,6 +143,7 @@ export const measureRaw = async (
     p99Ms: round(percentile(sorted, 99)),
     refused,
     refusedBy: Object.fromEntries(refusedBy),
+    ...(store !== undefined && { storeCpuMsPerOp: round(store / Math.max(latencies.length, 1), 3) }),
   };
 };
 
