@@ -5,7 +5,8 @@
  *
  * Handlers read their configuration from `process.env` at cold start, as on Lambda, and a
  * module cannot be unloaded; so one process runs at most one stack. Start more as child
- * processes (`tsx local/main.ts` with `PORT=0 COORD_READY_JSON=1`).
+ * processes (`tsx local/main.ts` with `PORT=0 COORD_READY_JSON=1`, and the Node flags of
+ * `./node-flags`).
  */
 
 import { join } from 'node:path';

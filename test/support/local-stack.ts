@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateSecret } from '#local/credentials';
+import { LOCAL_NODE_FLAGS } from '#local/node-flags';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const READY_PREFIX = 'COORD_READY ';
@@ -70,7 +71,7 @@ export const launchLocalStack = (
   const credentials = env.COORD_CREDENTIALS_FILE
     ? {}
     : { COORD_ADMIN_TOKEN: generateSecret('admin'), COORD_REGISTRATION_KEY: generateSecret('registration') };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'local/main.ts'], {
+  const child = spawn(process.execPath, [...LOCAL_NODE_FLAGS, '--import', 'tsx', 'local/main.ts'], {
     cwd: PROJECT_ROOT,
     env: {
       ...inheritedEnv(),
