@@ -74,12 +74,12 @@ export const GATEWAY_LISTEN_BACKLOG = 4096;
 /**
  * Listening sockets the gateway opens on its port (`SO_REUSEPORT`; the kernel spreads new
  * connections over them), all handing their connections to the one HTTP server. Node's event loop
- * (libuv 1.51) accepts one connection per listening socket per loop turn, and a turn of a process
- * running the handlers lasts tens of milliseconds: with one socket, 200 clients connecting at once
- * waited up to 20 s in the kernel's accept queue. Where `SO_REUSEPORT` is missing (or Node ignores
- * `reusePort`, before 22.12) the gateway listens on one socket.
+ * (libuv 1.51) accepts one connection per listening socket per loop turn, and a turn of a busy
+ * process running the handlers lasts tens to hundreds of milliseconds: with one socket, 200 clients
+ * connecting at once waited up to 20 s in the kernel's accept queue. Where `SO_REUSEPORT` is
+ * missing (or Node ignores `reusePort`, before 22.12) the gateway listens on one socket.
  */
-export const GATEWAY_LISTENERS = 16;
+export const GATEWAY_LISTENERS = 64;
 
 /** How long the gateway keeps an idle keep-alive connection open, in milliseconds. */
 export const GATEWAY_KEEP_ALIVE_MS = 60_000;
