@@ -6,7 +6,7 @@
  * a body above API Gateway's 10 MB limit) it answers through the same code (`#app/edge`).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createNetServer, type Server as NetServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
@@ -70,6 +70,16 @@ export interface HttpGatewayOptions<R extends GatewayRoute> {
 
 /** Connections the kernel may hold for the gateway before it accepts them (capped by `somaxconn`). */
 export const GATEWAY_LISTEN_BACKLOG = 4096;
+
+/**
+ * Listening sockets the gateway opens on its port (`SO_REUSEPORT`; the kernel spreads new
+ * connections over them), all handing their connections to the one HTTP server. Node's event loop
+ * (libuv 1.51) accepts one connection per listening socket per loop turn, and a turn of a busy
+ * process running the handlers lasts tens to hundreds of milliseconds: with one socket, 200 clients
+ * connecting at once waited up to 20 s in the kernel's accept queue. Where `SO_REUSEPORT` is
+ * missing (or Node ignores `reusePort`, before 22.12) the gateway listens on one socket.
+ */
+export const GATEWAY_LISTENERS = 64;
 
 /** How long the gateway keeps an idle keep-alive connection open, in milliseconds. */
 export const GATEWAY_KEEP_ALIVE_MS = 60_000;
@@ -290,23 +300,55 @@ export const startHttpGateway = async <R extends GatewayRoute>(
   server.keepAliveTimeout = GATEWAY_KEEP_ALIVE_MS;
   server.headersTimeout = GATEWAY_KEEP_ALIVE_MS + 1000;
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    // Node's default backlog (511) overflows when a thousand clients connect at once to a busy
-    // process, and a connection the kernel then drops reaches its client as a reset.
-    server.listen({ port: options.port ?? 0, host, backlog: GATEWAY_LISTEN_BACKLOG }, () => {
-      server.off('error', reject);
-      resolve();
+  // Node's default backlog (511) overflows when a thousand clients connect at once to a busy
+  // process, and a connection the kernel then drops reaches its client as a reset.
+  const listen = (target: NetServer, port: number, reusePort: boolean) =>
+    new Promise<void>((resolve, reject) => {
+      target.once('error', reject);
+      target.listen({ port, host, backlog: GATEWAY_LISTEN_BACKLOG, reusePort }, () => {
+        target.off('error', reject);
+        resolve();
+      });
     });
-  });
+  const closed = (target: NetServer) => new Promise<void>((resolve) => target.close(() => resolve()));
+  const requestedPort = options.port ?? 0;
+  // Sockets sharing a port with SO_REUSEPORT share it with any other process of the same user that
+  // asks for it too: a port in use is refused as before, by a plain socket, before any is shared.
+  if (requestedPort !== 0) {
+    const probe = createNetServer();
+    await listen(probe, requestedPort, false);
+    await closed(probe);
+  }
+  try {
+    await listen(server, requestedPort, true);
+  } catch (error) {
+    // No SO_REUSEPORT on this platform: one listening socket.
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw error;
+    await listen(server, requestedPort, false);
+  }
   const { port } = server.address() as AddressInfo;
+  const extraListeners: NetServer[] = [];
+  for (let i = 1; i < GATEWAY_LISTENERS; i += 1) {
+    const listener = createNetServer((socket) => server.emit('connection', socket));
+    try {
+      await listen(listener, port, true);
+    } catch {
+      // The port is not shared (no SO_REUSEPORT, or a Node that ignores `reusePort`): one socket.
+      break;
+    }
+    extraListeners.push(listener);
+  }
   return {
     url: `http://${host}:${port}`,
     port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: async () => {
+      await Promise.all([
+        ...extraListeners.map(closed),
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+      ]);
+    },
   };
 };

@@ -72,6 +72,38 @@ const carriedLossesOf = (teams: readonly string[], now: Date): number => {
   return hint && now.getTime() - hint.at < CONTENTION_HINT_TTL_MS ? hint.carried : 0;
 };
 
+/**
+ * Claims in flight in this process, per set of teams asked for (`teams.join('\n')`). On Lambda a
+ * container runs one request at a time and this is never more than the claim itself; a process
+ * that runs many at once (the local runtime) lets each claim read enough candidates for the
+ * others and leave them the items they are trying (`beingTried`).
+ */
+const claimsInFlight = new Map<string, number>();
+
+/** Items a claim of this process is trying to claim right now, by id: how many claims are. */
+const beingTried = new Map<string, number>();
+
+/**
+ * Copies of items (id and version) that this process knows are outdated: the item was claimed by
+ * one of its claims at that version, or a claim's write was refused with a newer version. A read
+ * that still returns such a copy (it started before the write) would only lose the race with it,
+ * so such a copy is tried last. A version never comes back: an item released to the ready queue
+ * again has a newer one. At most {@link MAX_TEAM_HINTS} copies (oldest dropped).
+ */
+const outdatedCopies = new Map<string, true>();
+
+const copyKey = (item: Pick<WorkItem, 'id' | 'version'>): string => `${item.id}\n${item.version}`;
+
+/** Whether another claim of this process is trying `item`, or the copy read is known to be outdated. */
+const takenAlready = (item: WorkItem): boolean =>
+  beingTried.has(item.id) || outdatedCopies.has(copyKey(item));
+
+const count = (counts: Map<string, number>, key: string, delta: 1 | -1): void => {
+  const next = (counts.get(key) ?? 0) + delta;
+  if (next > 0) counts.set(key, next);
+  else counts.delete(key);
+};
+
 const sameTeams = (a: readonly string[], b: readonly string[]): boolean =>
   a.length === b.length && a.every((team, index) => team === b[index]);
 
@@ -80,7 +112,8 @@ const sameTeams = (a: readonly string[], b: readonly string[]): boolean =>
  * `undefined` (204) when nothing fits.
  * 1. the agent may act only as itself (403); read it (404); it must not be retiring or full (409);
  * 2. read the top `CANDIDATES_PER_READ` ready items of its teams (default: its own team), more
- *    while the teams are contended (`extraCandidatesWhenContended`, see step 4); the first
+ *    while the teams are contended (`extraCandidatesWhenContended`, see step 4) and one more for
+ *    each other claim of the same teams in flight in this process; the first
  *    read starts beside step 1's when the teams are known before the agent is read (asked for,
  *    or the team this process last saw the agent in) and counts only if they are the agent's;
  * 3. keep those of the asked types whose capabilities it has, ordered by urgency now;
@@ -93,6 +126,10 @@ const sameTeams = (a: readonly string[], b: readonly string[]): boolean =>
  *    as if this claim had lost that many already (`nextCarriedLosses`: a loss adds one, a win at
  *    the first try takes a quarter off, at most `MAX_CARRIED_LOSSES`, forgotten after
  *    `CONTENTION_HINT_TTL_MS` without a claim);
+ *    candidates another claim of this process is trying, or read at a version this process knows
+ *    has moved on (it claimed the item, or a write was refused with a newer one), come last: claims
+ *    in flight at once in one process (the local runtime; on Lambda a container runs one at a
+ *    time) take different items, the most urgent free one each, instead of racing for the same;
  *    a lost race (the item moved on) tries a random other one of the same read, of a window
  *    that grows with each loss, and reads the index afresh once the read is exhausted or has
  *    lost `MAX_LOSSES_PER_READ` races (`readAfresh`);
@@ -118,8 +155,10 @@ export const claimNext = async (
   const guessedTeams = input.teams ?? (hinted === undefined ? undefined : [hinted]);
   const startedAt = deps.clock.now();
   const carriedOf = (teams: readonly string[]) => carriedLossesOf(teams, startedAt);
-  const readSize = (carried: number) => CANDIDATES_PER_READ + extraCandidatesWhenContended(carried);
-  const early = guessedTeams && deps.work.readyCandidates(guessedTeams, readSize(carriedOf(guessedTeams)));
+  const othersInFlight = (teams: readonly string[]) => claimsInFlight.get(teams.join('\n')) ?? 0;
+  const readSize = (teams: readonly string[]) =>
+    CANDIDATES_PER_READ + extraCandidatesWhenContended(carriedOf(teams), othersInFlight(teams));
+  const early = guessedTeams && deps.work.readyCandidates(guessedTeams, readSize(guessedTeams));
   // Awaited below when it counts; a call that ends before then must not leave it unhandled.
   early?.catch(() => undefined);
   const [settings, agentAsRead] = await Promise.all([
@@ -139,6 +178,8 @@ export const claimNext = async (
   const carried = carriedOf(teams);
   let agentRereads = 0;
   let pathsSkipped = 0;
+  const firstReadSize = readSize(teams);
+  count(claimsInFlight, teamsKey, 1);
 
   try {
     for (let read = 0; read < MAX_CANDIDATE_READS; read += 1) {
@@ -154,7 +195,7 @@ export const claimNext = async (
           ? await early
           : await deps.work.readyCandidates(
               teams,
-              readSize(carried) + Math.min(pathsSkipped, MAX_EXTRA_CANDIDATES),
+              firstReadSize + Math.min(pathsSkipped, MAX_EXTRA_CANDIDATES),
             );
       const candidates = rankByCurrentUrgency(
         fetched.filter((item) => !tried.has(item.id) && fitsAgent(item, current, input.types)),
@@ -165,7 +206,7 @@ export const claimNext = async (
       let lossesThisRead = 0;
       while (!readAfresh(candidates.length, lossesThisRead)) {
         const [candidate] = candidates.splice(
-          nextCandidateIndex(candidates, carried + lostRaces, () => deps.random.next()),
+          nextCandidateIndex(candidates, carried + lostRaces, () => deps.random.next(), takenAlready),
           1,
         );
         if (!candidate) break;
@@ -177,9 +218,11 @@ export const claimNext = async (
           pathsSkipped += 1;
           continue;
         }
+        count(beingTried, candidate.id, 1);
         try {
           const decision = decideClaim(candidate, agent, token, wctx);
           await deps.uow.commit(decision.change);
+          remember(outdatedCopies, copyKey(candidate), true);
           rememberContention(teamsKey, nextCarriedLosses(carried, lostRaces), deps.clock.now());
           return presentClaim(decision.item, wctx.now, settings, verdict?.overlaps);
         } catch (error) {
@@ -196,14 +239,30 @@ export const claimNext = async (
           // A lost race is the store refusing the write (the item moved on) or the decision refusing
           // the item as now read; anything else, an outage above all, ends the call.
           if (!(error instanceof WriteConflict || error instanceof DomainError)) throw error;
+          if (error instanceof WriteConflict && movedOnFrom(error, candidate)) {
+            remember(outdatedCopies, copyKey(candidate), true);
+          }
           lostRaces += 1;
           lossesThisRead += 1;
+        } finally {
+          count(beingTried, candidate.id, -1);
         }
       }
     }
     rememberContention(teamsKey, MAX_CARRIED_LOSSES, deps.clock.now());
     throw new RateLimitedError(1, 'Other agents took every candidate first; retry shortly.');
   } finally {
+    count(claimsInFlight, teamsKey, -1);
     onLostRaces?.(lostRaces);
   }
 };
+
+/** Whether the conflict reports `item` stored at another version than the copy the claim read. */
+const movedOnFrom = (conflict: WriteConflict, item: WorkItem): boolean =>
+  conflict.failed.some(
+    (failed) =>
+      failed.kind === 'work' &&
+      failed.id === item.id &&
+      failed.current !== undefined &&
+      failed.current.version !== item.version,
+  );

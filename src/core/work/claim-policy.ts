@@ -53,14 +53,31 @@ export const firstTryWindow = (candidates: readonly Pick<WorkItem, 'urgency'>[])
  * the larger of that window and `SPREAD_AFTER_LOSS` doubled with every loss but the first, so a
  * crowd of agents racing for the same top items spreads out in a few rounds instead of colliding
  * on the same handful again and again (each lost race costs a whole transaction).
+ * Candidates `taken` says are being taken already (another claim of the same process is trying
+ * them, or the copy read is one whose version has moved on) are left to the last: the window is
+ * laid over the others, in the same order, and a taken one is tried only when no other is left.
  * @param lostRaces the races this claim lost plus those carried over (`nextCarriedLosses`, possibly a fraction)
  * @param random a number in [0, 1), as the `Random` port gives
+ * @param taken @default none is
  */
-export const nextCandidateIndex = (
-  candidates: readonly Pick<WorkItem, 'urgency'>[],
+export const nextCandidateIndex = <C extends Pick<WorkItem, 'urgency'>>(
+  candidates: readonly C[],
   lostRaces: number,
   random: () => number,
+  taken: (candidate: C) => boolean = () => false,
 ): number => {
+  const free: number[] = [];
+  candidates.forEach((candidate, index) => {
+    if (!taken(candidate)) free.push(index);
+  });
+  if (free.length > 0 && free.length < candidates.length) {
+    const pick = nextCandidateIndex(
+      free.map((index) => candidates[index] as C),
+      lostRaces,
+      random,
+    );
+    return free[pick] ?? 0;
+  }
   const nearEqual = firstTryWindow(candidates);
   const window =
     lostRaces <= 0 ? nearEqual : Math.max(nearEqual, Math.min(candidates.length, spreadAfter(lostRaces)));
@@ -107,11 +124,19 @@ export const nextCarriedLosses = (carried: number, lostRaces: number): number =>
  */
 export const CONTENTION_HINT_TTL_MS = 5_000;
 
+/** Most extra candidates a claim reads for the other claims of the same teams in flight in its process. */
+export const MAX_EXTRA_FOR_CLAIMS_IN_FLIGHT = SPREAD_AFTER_LOSS * 2 ** (MAX_CARRIED_LOSSES - 1);
+
 /**
  * How many more ready items than usual a claim that starts with `carried` losses reads: as many
  * as its widened first try spreads over (`SPREAD_AFTER_LOSS` doubled with every carried loss
  * but the first, rounded up), so a crowd spreads over fresh items rather than over the same
- * short read. None when the team is uncontended.
+ * short read; and at least one more for each other claim of the same teams in flight in the same
+ * process (`othersInFlight`, at most `MAX_EXTRA_FOR_CLAIMS_IN_FLIGHT`), whose items it leaves to
+ * them (`nextCandidateIndex`'s `taken`). None when the team is uncontended.
  */
-export const extraCandidatesWhenContended = (carried: number): number =>
-  carried <= 0 ? 0 : spreadAfter(Math.min(carried, MAX_CARRIED_LOSSES));
+export const extraCandidatesWhenContended = (carried: number, othersInFlight = 0): number =>
+  Math.max(
+    carried <= 0 ? 0 : spreadAfter(Math.min(carried, MAX_CARRIED_LOSSES)),
+    Math.min(Math.max(0, othersInFlight), MAX_EXTRA_FOR_CLAIMS_IN_FLIGHT),
+  );

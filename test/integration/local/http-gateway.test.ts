@@ -1,4 +1,8 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { Agent, get as httpGet } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -442,4 +446,70 @@ describe('the local HTTP gateway’s idle connections', () => {
       agent.destroy();
     }
   }, 15_000);
+});
+
+describe('the local HTTP gateway under a burst of new connections', () => {
+  it('accepts many waiting connections per event-loop turn, not one', async () => {
+    const { calls } = await recordingGateway();
+    const port = gateway?.port ?? 0;
+    const clients = 64;
+    const dir = mkdtempSync(join(tmpdir(), 'gateway-burst-'));
+    const sent = join(dir, 'sent');
+    // Another process opens the connections and sends a request on each, then says so in a file;
+    // this process waits for the file without turning its event loop, so every connection is
+    // waiting in the kernel (not yet accepted) when the loop turns again.
+    const script = `
+      const net = require('node:net');
+      const fs = require('node:fs');
+      let written = 0;
+      let answered = 0;
+      for (let i = 0; i < ${clients}; i += 1) {
+        const socket = net.connect(${port}, '127.0.0.1', () =>
+          socket.write('GET /v1/health HTTP/1.1\\r\\nhost: local\\r\\n\\r\\n', () => {
+            written += 1;
+            if (written === ${clients}) fs.writeFileSync(${JSON.stringify(sent)}, '');
+          }),
+        );
+        socket.once('data', () => {
+          answered += 1;
+          if (answered === ${clients}) process.exit(0);
+        });
+      }
+      setTimeout(() => process.exit(1), 20000);`;
+    const child = spawn(process.execPath, ['-e', script], { stdio: 'inherit' });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    try {
+      const deadline = Date.now() + 10_000;
+      while (!existsSync(sent) && Date.now() < deadline) {
+        // Blocks the event loop on purpose: nothing is accepted meanwhile.
+      }
+      expect(existsSync(sent)).toBe(true);
+      let turns = 0;
+      await new Promise<void>((resolve) => {
+        const turn = () => {
+          if (calls.length >= clients || turns >= 10 * clients) resolve();
+          else {
+            turns += 1;
+            setImmediate(turn);
+          }
+        };
+        setImmediate(turn);
+      });
+
+      expect(calls).toHaveLength(clients);
+      // One listening socket accepts one connection per loop turn: at least `clients` turns.
+      expect(turns).toBeLessThan(clients / 2);
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+
+  it('refuses a port another gateway listens on, although its sockets share their port with each other', async () => {
+    await recordingGateway();
+    const port = gateway?.port ?? 0;
+
+    await expect(startHttpGateway({ routes: ROUTES, port })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+  });
 });

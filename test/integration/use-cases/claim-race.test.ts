@@ -335,6 +335,49 @@ describe('claimNext under contention', () => {
     ]);
   });
 
+  it('lets claims in flight at once in one process leave each other the items they are trying: no lost race, the most urgent taken', async () => {
+    const team = aTeam();
+    const agents = await registerAgents(deps, 8, { team });
+    const businessValueOf = await tenByValue(team);
+    const limits: number[] = [];
+    const counting: UseCaseDeps = {
+      ...deps,
+      work: Object.assign(Object.create(deps.work) as UseCaseDeps['work'], {
+        readyCandidates: (teams: readonly string[], limit: number) => {
+          limits.push(limit);
+          return deps.work.readyCandidates(teams, limit);
+        },
+      }),
+    };
+    const lostRaces: number[] = [];
+
+    const claims = await Promise.all(
+      agents.map((agentId) =>
+        claimNext(counting, asAgent(agentId), { agentId }, (count) => lostRaces.push(count)),
+      ),
+    );
+
+    // Ten items of distinct urgency: every claim went for the most urgent one nobody else was trying.
+    expect(claims.map(businessValueOf).sort((a = 0, b = 0) => b - a)).toEqual([
+      90, 80, 70, 60, 50, 40, 30, 20,
+    ]);
+    expect(lostRaces).toEqual(agents.map(() => 0));
+    // Each read fetched one more candidate for every other claim of the team already in flight.
+    expect(limits).toEqual(agents.map((_, index) => CANDIDATES_PER_READ + index));
+  });
+
+  it('keeps strict urgency order for claims one after another in one process', async () => {
+    const team = aTeam();
+    const agents = await registerAgents(deps, 3, { team });
+    const businessValueOf = await tenByValue(team);
+
+    const taken: (number | undefined)[] = [];
+    for (const agentId of agents)
+      taken.push(businessValueOf(await claimNext(deps, asAgent(agentId), { agentId })));
+
+    expect(taken).toEqual([90, 80, 70]);
+  });
+
   it(`keeps strict urgency order for a team whose last lost race is older than ${CONTENTION_HINT_TTL_MS} ms`, async () => {
     const team = aTeam();
     const [first = '', rival = '', later = '', soon = ''] = await registerAgents(deps, 4, { team });

@@ -6,6 +6,7 @@ import {
   firstTryWindow,
   fitsAgent,
   MAX_CARRIED_LOSSES,
+  MAX_EXTRA_FOR_CLAIMS_IN_FLIGHT,
   MAX_LOSSES_PER_READ,
   nextCandidateIndex,
   nextCarriedLosses,
@@ -87,6 +88,37 @@ describe('nextCandidateIndex', () => {
   });
 });
 
+describe('nextCandidateIndex: candidates being taken already', () => {
+  const named = (...urgencies: number[]) => urgencies.map((urgency, index) => ({ urgency, id: `w${index}` }));
+  const takenIds =
+    (...ids: string[]) =>
+    (candidate: { id: string }) =>
+      ids.includes(candidate.id);
+
+  it('takes the most urgent candidate nobody is taking, in strict order when it leads', () => {
+    expect(nextCandidateIndex(named(90, 80, 70, 60), 0, () => 0.99, takenIds('w0'))).toBe(1);
+    expect(nextCandidateIndex(named(90, 80, 70, 60), 0, () => 0.99, takenIds('w0', 'w1', 'w2'))).toBe(3);
+    expect(nextCandidateIndex(named(90, 80, 70, 60), 0, () => 0.99, takenIds('w1'))).toBe(0);
+  });
+
+  it('lays the near-equal window and the spread after losses over the free candidates only', () => {
+    // w0 and w2 are taken: the near-equal free ones are w1 and w3 (indexes 1 and 3).
+    const taken = takenIds('w0', 'w2');
+    expect(nextCandidateIndex(named(50, 50, 50, 50, 10), 0, () => 0, taken)).toBe(1);
+    expect(nextCandidateIndex(named(50, 50, 50, 50, 10), 0, () => 0.99, taken)).toBe(3);
+    // One loss: a window of SPREAD_AFTER_LOSS free candidates, w1 w3 w5 w6 w7 here.
+    const spread = named(...Array.from({ length: 12 }, (_, index) => 1_000 - index * 10));
+    expect(nextCandidateIndex(spread, 1, () => 0.99, takenIds('w0', 'w2', 'w4'))).toBe(7);
+  });
+
+  it('tries a taken candidate only when every candidate is taken, as if none were', () => {
+    const all = takenIds('w0', 'w1', 'w2');
+    expect(nextCandidateIndex(named(90, 80, 70), 0, () => 0.99, all)).toBe(0);
+    expect(nextCandidateIndex(named(50, 50, 50), 0, () => 0.99, all)).toBe(2);
+    expect(nextCandidateIndex(named(90, 80, 70), 0, () => 0.99)).toBe(0);
+  });
+});
+
 describe('nextCandidateIndex: a random source at its bound', () => {
   it('still names an existing candidate when the random source answers 1', () => {
     expect(nextCandidateIndex(equal(3), 0, () => 1)).toBe(2);
@@ -157,6 +189,21 @@ describe('extraCandidatesWhenContended', () => {
     expect(extraCandidatesWhenContended(MAX_CARRIED_LOSSES + 3)).toBe(
       SPREAD_AFTER_LOSS * 2 ** (MAX_CARRIED_LOSSES - 1),
     );
+  });
+});
+
+describe('extraCandidatesWhenContended with other claims in flight', () => {
+  it('reads one more for each other claim of the same teams in flight, up to a bound', () => {
+    expect(extraCandidatesWhenContended(0, 0)).toBe(0);
+    expect(extraCandidatesWhenContended(0, 1)).toBe(1);
+    expect(extraCandidatesWhenContended(0, 199)).toBe(199);
+    expect(extraCandidatesWhenContended(0, 5_000)).toBe(MAX_EXTRA_FOR_CLAIMS_IN_FLIGHT);
+    expect(MAX_EXTRA_FOR_CLAIMS_IN_FLIGHT).toBe(extraCandidatesWhenContended(MAX_CARRIED_LOSSES));
+  });
+
+  it('reads the larger of that and the carried window, never both added', () => {
+    expect(extraCandidatesWhenContended(2, 3)).toBe(2 * SPREAD_AFTER_LOSS);
+    expect(extraCandidatesWhenContended(2, 30)).toBe(30);
   });
 });
 
