@@ -55,6 +55,8 @@ export interface HttpGatewayOptions<R extends GatewayRoute> {
   readonly corsOrigins?: readonly string[];
   /** An invocation running longer is answered with 503, as API Gateway's integration timeout does. @default 29 s */
   readonly timeoutMs?: number;
+  /** Invocations run at once; later requests wait in arrival order. @default GATEWAY_CONCURRENCY */
+  readonly concurrency?: number;
   /** Resolves a route's handler. @default imports `route.entry` from the project root once */
   readonly loadHandler?: (route: R) => Promise<HttpHandler>;
   /**
@@ -80,6 +82,15 @@ export const GATEWAY_LISTEN_BACKLOG = 4096;
  * missing (or Node ignores `reusePort`, before 22.12) the gateway listens on one socket.
  */
 export const GATEWAY_LISTENERS = 64;
+
+/**
+ * Handler invocations the gateway runs at once (like a Lambda concurrency limit); more requests
+ * wait their turn in arrival order, and the integration timeout counts from the start of their
+ * invocation, as it did while connections waited in the kernel's accept queue. Without it, a
+ * thousand requests arriving together on a 2-core machine share the process evenly and all finish
+ * late: their claims reached the 29 s timeout instead of the first of them finishing in seconds.
+ */
+export const GATEWAY_CONCURRENCY = 256;
 
 /** How long the gateway keeps an idle keep-alive connection open, in milliseconds. */
 export const GATEWAY_KEEP_ALIVE_MS = 60_000;
@@ -191,6 +202,33 @@ const reportToStderr = (route: GatewayRoute, error: unknown): void => {
 };
 
 /** Starts the gateway; resolves once it listens. */
+/**
+ * At most `size` holders at once; `acquire` resolves in call order as holders release. A timed
+ * out invocation releases its slot when it is answered, although its handler may still run.
+ */
+export const fifoSlots = (size: number) => {
+  let free = Math.max(1, size);
+  const waiting: (() => void)[] = [];
+  const release = () => {
+    const next = waiting.shift();
+    if (next) next();
+    else free += 1;
+  };
+  return {
+    acquire: (): Promise<() => void> => {
+      if (free > 0) {
+        free -= 1;
+        return Promise.resolve(release);
+      }
+      return new Promise((resolve) => waiting.push(() => resolve(release)));
+    },
+    /** Requests waiting for a slot. */
+    get waiting(): number {
+      return waiting.length;
+    },
+  };
+};
+
 export const startHttpGateway = async <R extends GatewayRoute>(
   options: HttpGatewayOptions<R>,
 ): Promise<HttpGateway> => {
@@ -199,6 +237,7 @@ export const startHttpGateway = async <R extends GatewayRoute>(
   const maxBodyBytes = options.maxBodyBytes ?? GATEWAY_BODY_LIMIT_BYTES;
   const corsOrigins = options.corsOrigins ?? [];
   const timeoutMs = options.timeoutMs ?? 29_000;
+  const slots = fifoSlots(options.concurrency ?? GATEWAY_CONCURRENCY);
   const load = options.loadHandler ?? importEntry;
   const onFailure = options.onFailure ?? reportToStderr;
   const match = routeMatcher(options.routes);
@@ -228,6 +267,7 @@ export const startHttpGateway = async <R extends GatewayRoute>(
         // This gateway writes a streamed body as it comes (see HttpContext.streamsResponse).
         streamsResponse: true,
       } as Context);
+    const release = await slots.acquire();
     try {
       const result = await withTimeout(run(), timeoutMs);
       if (result !== 'timed_out') return answerOf(result);
@@ -236,6 +276,8 @@ export const startHttpGateway = async <R extends GatewayRoute>(
     } catch (error) {
       onFailure(route, error);
       return refusal(500, 'internal', 'Internal server error.');
+    } finally {
+      release();
     }
   };
 

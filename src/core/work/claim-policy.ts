@@ -124,8 +124,13 @@ export const nextCarriedLosses = (carried: number, lostRaces: number): number =>
  */
 export const CONTENTION_HINT_TTL_MS = 5_000;
 
-/** Most extra candidates a claim reads for the other claims of the same teams in flight in its process. */
-export const MAX_EXTRA_FOR_CLAIMS_IN_FLIGHT = SPREAD_AFTER_LOSS * 2 ** (MAX_CARRIED_LOSSES - 1);
+/**
+ * Most extra candidates a claim reads for the other claims of the same teams in flight in its
+ * process. Every item read costs the store (a 100-item read of the ready index costs DynamoDB
+ * Local about 2.5 times a 25-item one, `bench/store-cost.ts`), and with a thousand claims in
+ * flight a bound of 320 had each claim read about 300.
+ */
+export const MAX_EXTRA_FOR_CLAIMS_IN_FLIGHT = 100;
 
 /**
  * How many more ready items than usual a claim that starts with `carried` losses reads: as many

@@ -513,3 +513,69 @@ describe('the local HTTP gateway under a burst of new connections', () => {
     await expect(startHttpGateway({ routes: ROUTES, port })).rejects.toMatchObject({ code: 'EADDRINUSE' });
   });
 });
+
+describe('the local HTTP gateway under more requests than it runs at once', () => {
+  it('runs at most its concurrency of invocations and starts the others in arrival order', async () => {
+    let running = 0;
+    let most = 0;
+    const started: string[] = [];
+    const { api } = await recordingGateway(
+      async (event) => {
+        running += 1;
+        most = Math.max(most, running);
+        started.push(event.rawQueryString);
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        running -= 1;
+        return { statusCode: 204 };
+      },
+      { concurrency: 2 },
+    );
+    const answers: Promise<{ status: number }>[] = [];
+    for (let i = 0; i < 6; i += 1) {
+      answers.push(api.request('GET', `/v1/health?n=${i}`));
+      // Each request reaches the gateway before the next is sent.
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+
+    expect((await Promise.all(answers)).map((answer) => answer.status)).toEqual([
+      204, 204, 204, 204, 204, 204,
+    ]);
+    expect(most).toBe(2);
+    expect(started).toEqual(['n=0', 'n=1', 'n=2', 'n=3', 'n=4', 'n=5']);
+  });
+
+  it('counts the integration timeout from the start of the invocation, not from the wait for it', async () => {
+    const { api } = await recordingGateway(
+      async () => {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        return { statusCode: 204 };
+      },
+      { concurrency: 1, timeoutMs: 500 },
+    );
+
+    // The third waits about 600 ms for its turn, longer than the timeout, and is still answered.
+    const answers = await Promise.all([0, 1, 2].map((i) => api.request('GET', `/v1/health?n=${i}`)));
+
+    expect(answers.map((answer) => answer.status)).toEqual([204, 204, 204]);
+  });
+
+  it('frees the slot of an invocation that timed out', async () => {
+    let calls = 0;
+    const { api } = await recordingGateway(
+      async () => {
+        calls += 1;
+        if (calls === 1) await new Promise((resolve) => setTimeout(resolve, 1000));
+        return { statusCode: 204 };
+      },
+      { concurrency: 1, timeoutMs: 200 },
+    );
+
+    const [slow, next] = await Promise.all([
+      api.request('GET', '/v1/health?n=0'),
+      new Promise((resolve) => setTimeout(resolve, 20)).then(() => api.request('GET', '/v1/health?n=1')),
+    ]);
+
+    expect(slow.status).toBe(503);
+    expect(next.status).toBe(204);
+  });
+});

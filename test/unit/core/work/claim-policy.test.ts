@@ -196,9 +196,13 @@ describe('extraCandidatesWhenContended with other claims in flight', () => {
   it('reads one more for each other claim of the same teams in flight, up to a bound', () => {
     expect(extraCandidatesWhenContended(0, 0)).toBe(0);
     expect(extraCandidatesWhenContended(0, 1)).toBe(1);
-    expect(extraCandidatesWhenContended(0, 199)).toBe(199);
+    expect(extraCandidatesWhenContended(0, 99)).toBe(99);
     expect(extraCandidatesWhenContended(0, 5_000)).toBe(MAX_EXTRA_FOR_CLAIMS_IN_FLIGHT);
-    expect(MAX_EXTRA_FOR_CLAIMS_IN_FLIGHT).toBe(extraCandidatesWhenContended(MAX_CARRIED_LOSSES));
+    expect(MAX_EXTRA_FOR_CLAIMS_IN_FLIGHT).toBe(100);
+    // A claim that lost races still spreads over its carried window, which may be wider.
+    expect(extraCandidatesWhenContended(MAX_CARRIED_LOSSES, 5_000)).toBe(
+      SPREAD_AFTER_LOSS * 2 ** (MAX_CARRIED_LOSSES - 1),
+    );
   });
 
   it('reads the larger of that and the carried window, never both added', () => {
