@@ -1,14 +1,10 @@
-import { createDynamoClient, createDynamoPorts, ensureTables } from '#adapters/dynamo/index';
-import { systemClock } from '#adapters/system/clock';
-import { sha256Hasher } from '#adapters/system/hasher';
-import { createIdGenerator } from '#adapters/system/ids';
-import { systemRandom } from '#adapters/system/random';
+import { createDynamoClient, ensureTables } from '#adapters/dynamo/index';
 import { claimNext } from '#app/use-cases/claim-next';
 import { completeWork } from '#app/use-cases/complete-work';
 import { createWork } from '#app/use-cases/create-work';
 import { registerAgent } from '#app/use-cases/register-agent';
-import { DEFAULT_SETTINGS } from '#core/settings';
 import { startDynamoDbLocal } from '#local/emulators/dynamodb-local';
+import { inProcessDeps } from './in-process';
 
 const ddb = await startDynamoDbLocal();
 const client = createDynamoClient({ region: 'us-east-1', endpoint: ddb.endpoint });
@@ -26,17 +22,7 @@ client.middlewareStack.add(
   { step: 'initialize' },
 );
 await ensureTables(client, 'p');
-const clock = systemClock;
-const deps = {
-  ...createDynamoPorts({ client, tablePrefix: 'p', readyShards: Number(process.env.SHARDS ?? 4), clock }),
-  clock,
-  ids: createIdGenerator({ clock }),
-  random: systemRandom,
-  hasher: sha256Hasher,
-  // Nothing this profile creates waits on a failed dependency, so nothing is published.
-  escalationPublisher: { publish: async () => undefined },
-  defaults: DEFAULT_SETTINGS,
-};
+const deps = inProcessDeps(client, { tablePrefix: 'p', readyShards: Number(process.env.SHARDS ?? 4) });
 const admin = { principal: { role: 'admin' as const, id: 'admin' }, requestId: 'r' };
 await registerAgent(deps, admin, { id: 'agent-1', team: 't' });
 for (let i = 0; i < 30; i++) await createWork(deps, admin, { type: 'x', title: `i${i}`, team: 't' });

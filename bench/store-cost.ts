@@ -10,19 +10,15 @@
 import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { createDynamoClient, createDynamoPorts, ensureTables } from '#adapters/dynamo/index';
-import { systemClock } from '#adapters/system/clock';
-import { sha256Hasher } from '#adapters/system/hasher';
-import { createIdGenerator } from '#adapters/system/ids';
-import { systemRandom } from '#adapters/system/random';
+import { createDynamoClient, ensureTables } from '#adapters/dynamo/index';
 import { claimWork } from '#app/use-cases/claim-work';
 import { completeWork } from '#app/use-cases/complete-work';
 import { createWork } from '#app/use-cases/create-work';
 import { registerAgent } from '#app/use-cases/register-agent';
 import { reportProgress } from '#app/use-cases/report-progress';
 import { Role } from '#core/roles';
-import { DEFAULT_SETTINGS } from '#core/settings';
 import { startDynamoDbLocal } from '#local/emulators/dynamodb-local';
+import { inProcessDeps } from './in-process';
 import { cpuSince, dynamoLocalPid } from './process-cpu';
 import { scratchTable } from './raw';
 
@@ -36,23 +32,12 @@ if (storePid === undefined) throw new Error('DynamoDB Local CPU cannot be read h
 const client = createDynamoClient({ region: 'us-east-1', endpoint: ddb.endpoint });
 const tablePrefix = `cost-${randomUUID().slice(0, 8)}`;
 await ensureTables(client, tablePrefix);
-const clock = systemClock;
-const deps = {
-  ...createDynamoPorts({
-    client,
-    tablePrefix,
-    readyShards: 1,
-    previousReadyShards: 1,
-    clock,
-    workCacheSeconds: 60,
-  }),
-  clock,
-  ids: createIdGenerator({ clock }),
-  random: systemRandom,
-  hasher: sha256Hasher,
-  escalationPublisher: { publish: async () => undefined },
-  defaults: DEFAULT_SETTINGS,
-};
+const deps = inProcessDeps(client, {
+  tablePrefix,
+  readyShards: 1,
+  previousReadyShards: 1,
+  workCacheSeconds: 60,
+});
 const admin = { principal: { role: Role.Admin, id: 'admin' }, requestId: 'r' };
 const asAgent = (id: string) => ({ principal: { role: Role.Agent, id, agentId: id }, requestId: 'r' });
 const team = 'cost';

@@ -17,6 +17,7 @@ import { retireAgent } from '#app/use-cases/retire-agent';
 import { ForbiddenError, NotFoundError, StaleClaimError } from '#core/errors';
 import { unique } from '#test/support/builders';
 import { createTestStore, type TestStore } from '#test/support/dynamo';
+import { recordStoreCalls } from '#test/support/store-calls';
 import {
   asAdmin,
   asAgent,
@@ -35,20 +36,7 @@ const sent: string[] = [];
 beforeAll(async () => {
   store = await createTestStore('uc-holder-writes');
   deps = useCaseDeps(store);
-  store.client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const input = args.input as {
-        TableName?: string;
-        TransactItems?: Record<string, { TableName?: string }>[];
-      };
-      const tables = input.TableName
-        ? [input.TableName]
-        : (input.TransactItems ?? []).map((entry) => Object.values(entry)[0]?.TableName ?? '');
-      sent.push(`${context.commandName} ${tables.map((t) => t.slice(t.lastIndexOf('-') + 1)).join('+')}`);
-      return next(args);
-    },
-    { step: 'initialize', name: 'countStoreCalls' },
-  );
+  recordStoreCalls(store.client, sent);
 });
 
 beforeEach(() => {

@@ -14,6 +14,7 @@ import { reportProgress } from '#app/use-cases/report-progress';
 import { changeWorkItem } from '#app/use-cases/shared/work-change';
 import { StaleClaimError } from '#core/errors';
 import { createTestStore, type TestStore } from '#test/support/dynamo';
+import { recordStoreCalls } from '#test/support/store-calls';
 import { asAdmin, asAgent, aTeam, registerAgents, type UseCaseDeps, useCaseDeps } from './fixture';
 
 let keeping: TestStore;
@@ -30,20 +31,7 @@ beforeAll(async () => {
   other = await createTestStore('uc-kept-work', { tablePrefix: keeping.tablePrefix, clock: keeping.clock });
   deps = useCaseDeps(keeping);
   elsewhere = useCaseDeps(other);
-  keeping.client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const input = args.input as {
-        TableName?: string;
-        TransactItems?: Record<string, { TableName?: string }>[];
-      };
-      const tables = input.TableName
-        ? [input.TableName]
-        : (input.TransactItems ?? []).map((entry) => Object.values(entry)[0]?.TableName ?? '');
-      sent.push(`${context.commandName} ${tables.map((t) => t.slice(t.lastIndexOf('-') + 1)).join('+')}`);
-      return next(args);
-    },
-    { step: 'initialize', name: 'countStoreCalls' },
-  );
+  recordStoreCalls(keeping.client, sent);
 });
 
 beforeEach(() => {
