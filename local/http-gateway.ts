@@ -206,7 +206,7 @@ const reportToStderr = (route: GatewayRoute, error: unknown): void => {
  * At most `size` holders at once; `acquire` resolves in call order as holders release. A timed
  * out invocation releases its slot when it is answered, although its handler may still run.
  */
-export const fifoSlots = (size: number) => {
+const fifoSlots = (size: number) => {
   let free = Math.max(1, size);
   const waiting: (() => void)[] = [];
   const release = () => {
@@ -221,10 +221,6 @@ export const fifoSlots = (size: number) => {
         return Promise.resolve(release);
       }
       return new Promise((resolve) => waiting.push(() => resolve(release)));
-    },
-    /** Requests waiting for a slot. */
-    get waiting(): number {
-      return waiting.length;
     },
   };
 };

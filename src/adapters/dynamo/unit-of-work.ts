@@ -126,6 +126,7 @@ export class DynamoUnitOfWork implements UnitOfWork {
     // Days are marked first: a change that then fails leaves only a marker of a day without events.
     const days = new Map(change.events.map((event) => [dayOf(event.at), eventExpiry(retention)]));
     if (days.size > 0) await this.audit.days.mark(days);
+    let committed = false;
     try {
       await this.doc.send(
         new TransactWriteCommand({
@@ -134,17 +135,8 @@ export class DynamoUnitOfWork implements UnitOfWork {
           ClientRequestToken: randomUUID(),
         }),
       );
-      for (const write of change.writes) {
-        if (write.kind === 'work') this.recentWork?.keep(write.item);
-        // The lease changed in place, under the same version: the kept copy no longer matches.
-        if (write.kind === 'workLease') this.recentWork?.forget(write.workId);
-      }
+      committed = true;
     } catch (error) {
-      // Refused or of unknown outcome: what is stored is not what the change wrote.
-      for (const write of change.writes) {
-        if (write.kind === 'work') this.recentWork?.forget(write.item.id);
-        if (write.kind === 'workLease') this.recentWork?.forget(write.workId);
-      }
       throw translateCommitError(error, planned);
     } finally {
       // Also after a refused write: what is stored differs from what this process kept.
@@ -152,6 +144,13 @@ export class DynamoUnitOfWork implements UnitOfWork {
       for (const write of change.writes) {
         if (write.kind === 'tokenDelete') this.tokenCache?.invalidate(write.tokenId);
         if (write.kind === 'tokenPut') this.tokenCache?.invalidate(write.token.id);
+        // A refused change (or one of unknown outcome) did not store the item it wrote.
+        if (write.kind === 'work') {
+          if (committed) this.recentWork?.keep(write.item);
+          else this.recentWork?.forget(write.item.id);
+        }
+        // The lease changed in place, under the same version: the kept copy no longer matches.
+        if (write.kind === 'workLease') this.recentWork?.forget(write.workId);
       }
     }
   }

@@ -61,6 +61,9 @@ const rememberTeam = (agentId: string, team: string): void => remember(teamHints
  */
 const contentionHints = new Map<string, { readonly carried: number; readonly at: number }>();
 
+/** The key of a set of teams in this process's per-teams records. */
+const teamsKeyOf = (teams: readonly string[]): string => teams.join('\n');
+
 const rememberContention = (teamsKey: string, carried: number, now: Date): void => {
   if (carried === 0) contentionHints.delete(teamsKey);
   else remember(contentionHints, teamsKey, { carried, at: now.getTime() });
@@ -68,12 +71,12 @@ const rememberContention = (teamsKey: string, carried: number, now: Date): void 
 
 /** The losses a claim of `teams` starting at `now` carries over: none once the hint is stale. */
 const carriedLossesOf = (teams: readonly string[], now: Date): number => {
-  const hint = contentionHints.get(teams.join('\n'));
+  const hint = contentionHints.get(teamsKeyOf(teams));
   return hint && now.getTime() - hint.at < CONTENTION_HINT_TTL_MS ? hint.carried : 0;
 };
 
 /**
- * Claims in flight in this process, per set of teams asked for (`teams.join('\n')`). On Lambda a
+ * Claims in flight in this process, per set of teams asked for (`teamsKeyOf`). On Lambda a
  * container runs one request at a time and this is never more than the claim itself; a process
  * that runs many at once (the local runtime) lets each claim read enough candidates for the
  * others and leave them the items they are trying (`beingTried`).
@@ -155,7 +158,7 @@ export const claimNext = async (
   const guessedTeams = input.teams ?? (hinted === undefined ? undefined : [hinted]);
   const startedAt = deps.clock.now();
   const carriedOf = (teams: readonly string[]) => carriedLossesOf(teams, startedAt);
-  const othersInFlight = (teams: readonly string[]) => claimsInFlight.get(teams.join('\n')) ?? 0;
+  const othersInFlight = (teams: readonly string[]) => claimsInFlight.get(teamsKeyOf(teams)) ?? 0;
   const readSize = (teams: readonly string[]) =>
     CANDIDATES_PER_READ + extraCandidatesWhenContended(carriedOf(teams), othersInFlight(teams));
   const early = guessedTeams && deps.work.readyCandidates(guessedTeams, readSize(guessedTeams));
@@ -174,7 +177,7 @@ export const claimNext = async (
   const token = deps.ids.secret();
   const tried = new Set<string>();
   let lostRaces = 0;
-  const teamsKey = teams.join('\n');
+  const teamsKey = teamsKeyOf(teams);
   const carried = carriedOf(teams);
   let agentRereads = 0;
   let pathsSkipped = 0;
