@@ -66,7 +66,8 @@ export const scratchTable = async (client: DynamoDBClient, keys: number) => {
   };
 };
 
-const bump = (table: string, key: string) => ({
+/** The raw conditional UpdateItem's input: item `key`'s counter bumped, if the item exists. */
+export const bump = (table: string, key: string) => ({
   TableName: table,
   Key: { pk: { S: key } },
   UpdateExpression: 'SET v = v + :one',

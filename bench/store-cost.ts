@@ -20,7 +20,7 @@ import { Role } from '#core/roles';
 import { startDynamoDbLocal } from '#local/emulators/dynamodb-local';
 import { inProcessDeps } from './in-process';
 import { cpuSince, dynamoLocalPid } from './process-cpu';
-import { scratchTable } from './raw';
+import { bump, scratchTable } from './raw';
 
 const CLIENTS = Number(process.env.CLIENTS ?? 10);
 const OPS = Number(process.env.OPS ?? 600);
@@ -73,16 +73,8 @@ const measure = async (op: (i: number, client: number) => Promise<unknown>): Pro
   return (used().store ?? Number.NaN) / OPS;
 };
 
-const rawUpdate = (i: number) =>
-  client.send(
-    new UpdateItemCommand({
-      TableName: raw.name,
-      Key: { pk: { S: `k${i % raw.keys}` } },
-      UpdateExpression: 'SET v = v + :one',
-      ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeValues: { ':one': { N: '1' } },
-    }),
-  );
+const rawUpdate = (i: number) => client.send(new UpdateItemCommand(bump(raw.name, `k${i % raw.keys}`)));
+
 /** Every call measured once, on the items from `offset` on; the rows and the raw UpdateItem unit. */
 const runRound = async (offset: number): Promise<{ rows: [string, number][]; unit: number }> => {
   const item = (i: number) => items[offset + i] ?? '';
