@@ -31,7 +31,7 @@ import { PROJECT_ROOT } from '../lib/constructs/coord-function';
 import { type ChaosResult, runChaos } from './chaos';
 import { plotSvg } from './plot';
 import { cpuSince, dynamoLocalPid } from './process-cpu';
-import { measureRaw, type RawResult, scratchTable } from './raw';
+import { measureRaw, type RawResult, scratchTable, TRANSACTIONS_PER_CYCLE, transactionCeiling } from './raw';
 import { StoreProbe } from './store-probe';
 import { call, NO_ANSWER, percentile } from './support';
 
@@ -110,6 +110,11 @@ export interface LoopResult {
   /** Cycles/s as a share of the raw conditional UpdateItem rate at the same concurrency. */
   readonly shareOfRawUpdate?: number;
   /**
+   * The share of the raw UpdateItem rate a cycle's three transactions allow at most, from the
+   * raw rates at the same concurrency (`transactionCeiling`).
+   */
+  readonly ceilingShareOfRawUpdate?: number;
+  /**
    * CPU milliseconds per completed cycle: this process (gateway, handlers, consumers, SQS
    * emulator, the agents' clients) and DynamoDB Local (absent where `/proc` cannot show it).
    */
@@ -181,9 +186,12 @@ const main = async () => {
         await quiet(probe);
         const loop = await runLoops(stack, probe, registered, team, loopSeconds, seed);
         const raw = results.raw.find((r) => r.kind === 'update' && r.concurrency === agents);
-        results.loops.push(
-          raw ? { ...loop, shareOfRawUpdate: round(loop.cyclesPerSec / raw.opsPerSec, 3) } : loop,
-        );
+        const tx = results.raw.find((r) => r.kind === 'transact3' && r.concurrency === agents);
+        results.loops.push({
+          ...loop,
+          ...(raw && { shareOfRawUpdate: round(loop.cyclesPerSec / raw.opsPerSec, 3) }),
+          ...(raw && tx && { ceilingShareOfRawUpdate: round(transactionCeiling(raw, tx), 3) }),
+        });
         console.error(`loops: ${agents} agents, ${loop.cyclesPerSec} cycles/s`);
       }
     }
@@ -533,6 +541,11 @@ const printReport = (report: {
       console.log(
         `  CPU ms per cycle, ${l.agents} agents: service process ${service}, DynamoDB Local ${store ?? '-'}${inUpdates}`,
       );
+      if (l.ceilingShareOfRawUpdate !== undefined && l.shareOfRawUpdate !== undefined) {
+        console.log(
+          `  ceiling, ${l.agents} agents: ${TRANSACTIONS_PER_CYCLE} raw 3-write transactions per cycle and nothing else = ${round(l.ceilingShareOfRawUpdate * 100)} % of raw UpdateItem; this loop reached ${round((l.shareOfRawUpdate / l.ceilingShareOfRawUpdate) * 100)} % of it`,
+        );
+      }
       const split = (c: LoopResult['firstClaims']) => `${c.p50Ms} / ${c.p95Ms} / ${c.p99Ms} ms (${c.claims})`;
       console.log(
         `  claim p50 / p95 / p99, ${l.agents} agents: each agent's first ${split(l.firstClaims)}, later ${split(l.laterClaims)}`,

@@ -75,6 +75,21 @@ export const bump = (table: string, key: string) => ({
   ExpressionAttributeValues: { ':one': { N: '1' } },
 });
 
+/** TransactWriteItems calls a cycle makes: claim (3 writes), progress (2), complete (3). */
+export const TRANSACTIONS_PER_CYCLE = 3;
+
+/**
+ * The most cycles/s could reach as a share of the raw UpdateItem rate if a cycle cost the store
+ * no more than its transactions at the raw 3-write transaction's rate, and nothing else: no
+ * ready-index read, no HTTP, no CPU in the service process. An upper bound: the cycle's
+ * transactions write larger items with more indexes than the raw one, and progress's two writes
+ * cost about what three small ones do (`bench/store-cost.ts`).
+ */
+export const transactionCeiling = (
+  update: Pick<RawResult, 'opsPerSec'>,
+  transact3: Pick<RawResult, 'opsPerSec'>,
+): number => transact3.opsPerSec / TRANSACTIONS_PER_CYCLE / update.opsPerSec;
+
 /** Runs `concurrency` closed-loop clients of `kind` for `seconds` and reports rate and latency. */
 export const measureRaw = async (
   client: DynamoDBClient,
