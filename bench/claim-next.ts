@@ -505,15 +505,15 @@ const printReport = (report: {
   if (report.raw.length > 0) {
     console.log('\nraw DynamoDB Local (same run)');
     console.log(
-      '| clients | UpdateItem/s | p50 ms | p99 ms | store CPU ms/op | 3-write tx/s | p50 ms | p99 ms | store CPU ms/op |',
+      '| clients | UpdateItem/s | p50 ms | p99 ms | store CPU ms/op | client CPU ms/op | 3-write tx/s | p50 ms | p99 ms | store CPU ms/op | client CPU ms/op |',
     );
-    console.log('|---|---|---|---|---|---|---|---|---|');
+    console.log('|---|---|---|---|---|---|---|---|---|---|---|');
     for (const concurrency of levels) {
       const u = report.raw.find((r) => r.kind === 'update' && r.concurrency === concurrency);
       const t = report.raw.find((r) => r.kind === 'transact3' && r.concurrency === concurrency);
       if (!u || !t) continue;
       console.log(
-        `| ${concurrency} | ${u.opsPerSec} | ${u.p50Ms} | ${u.p99Ms} | ${u.storeCpuMsPerOp ?? '-'} | ${t.opsPerSec} | ${t.p50Ms} | ${t.p99Ms} | ${t.storeCpuMsPerOp ?? '-'} |`,
+        `| ${concurrency} | ${u.opsPerSec} | ${u.p50Ms} | ${u.p99Ms} | ${u.storeCpuMsPerOp ?? '-'} | ${u.clientCpuMsPerOp} | ${t.opsPerSec} | ${t.p50Ms} | ${t.p99Ms} | ${t.storeCpuMsPerOp ?? '-'} | ${t.clientCpuMsPerOp} |`,
       );
     }
   }
@@ -533,13 +533,16 @@ const printReport = (report: {
       const calls = Object.entries(l.storeCallsPerCycle).map(([key, n]) => `${key} ${n}`);
       console.log(`  store calls per cycle, ${l.agents} agents: ${calls.join(', ')}`);
       const { service, store } = l.cpuMsPerCycle;
-      const update = report.raw.find(
-        (r) => r.kind === 'update' && r.concurrency === l.agents,
-      )?.storeCpuMsPerOp;
+      const rawUpdate = report.raw.find((r) => r.kind === 'update' && r.concurrency === l.agents);
+      const update = rawUpdate?.storeCpuMsPerOp;
       const inUpdates =
         store !== undefined && update ? ` (${round(store / update)} raw UpdateItems' worth)` : '';
+      const callCount = Object.values(l.storeCallsPerCycle).reduce((sum, n) => sum + n, 0);
+      const inClient = rawUpdate
+        ? ` (its ${round(callCount)} store calls at the raw client's CPU per call: ${round(callCount * rawUpdate.clientCpuMsPerOp)})`
+        : '';
       console.log(
-        `  CPU ms per cycle, ${l.agents} agents: service process ${service}, DynamoDB Local ${store ?? '-'}${inUpdates}`,
+        `  CPU ms per cycle, ${l.agents} agents: service process ${service}${inClient}, DynamoDB Local ${store ?? '-'}${inUpdates}`,
       );
       if (l.ceilingShareOfRawUpdate !== undefined && l.shareOfRawUpdate !== undefined) {
         console.log(

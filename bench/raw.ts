@@ -37,6 +37,11 @@ export interface RawResult {
   readonly refusedBy: Readonly<Record<string, number>>;
   /** DynamoDB Local's CPU milliseconds per operation (absent where `/proc` cannot show it). */
   readonly storeCpuMsPerOp?: number;
+  /**
+   * This process's CPU milliseconds per operation: the SDK client building, signing, sending and
+   * parsing the call (the local stack beside it is idle then, its background timers aside).
+   */
+  readonly clientCpuMsPerOp: number;
 }
 
 const round = (value: number, digits = 1): number => Number(value.toFixed(digits));
@@ -148,7 +153,7 @@ export const measureRaw = async (
     }),
   );
   const elapsed = (performance.now() - started) / 1000;
-  const { store } = cpu();
+  const { own, store } = cpu();
   const sorted = latencies.sort((a, b) => a - b);
   return {
     kind,
@@ -159,6 +164,7 @@ export const measureRaw = async (
     p99Ms: round(percentile(sorted, 99)),
     refused,
     refusedBy: Object.fromEntries(refusedBy),
+    clientCpuMsPerOp: round(own / Math.max(latencies.length + refused, 1), 3),
     ...(store !== undefined && { storeCpuMsPerOp: round(store / Math.max(latencies.length, 1), 3) }),
   };
 };
