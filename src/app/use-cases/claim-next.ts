@@ -23,6 +23,7 @@ import { workContextOf } from './shared/context';
 import { inFlightItems } from './shared/held-items';
 import { requireAgent } from './shared/lookups';
 import { conflictsOn, MAX_DECISION_ATTEMPTS } from './shared/optimistic';
+import { readOrderNow, SharedReads } from './shared/shared-reads';
 
 /** How many of the most urgent ready items one read of the ready index fetches. */
 export const CANDIDATES_PER_READ = 25;
@@ -32,6 +33,13 @@ export const MAX_EXTRA_CANDIDATES = 175;
 export const MAX_CANDIDATE_READS = 12;
 /** Agents whose team this process remembers as a hint for the next claim's first read (oldest dropped). */
 export const MAX_TEAM_HINTS = 10_000;
+/**
+ * How long before a claim started a read of the ready index in flight may have started for the
+ * claim's first read to share it (`readyReads`). The ready index is a global secondary index,
+ * itself eventually consistent on AWS, so an answer this much older is as good as a read of the
+ * claim's own.
+ */
+export const SHARED_READ_LAG_MS = 25;
 
 /**
  * The team each agent had when it last asked this process for work. A hint only, never a
@@ -107,6 +115,21 @@ const count = (counts: Map<string, number>, key: string, delta: 1 | -1): void =>
   else counts.delete(key);
 };
 
+/**
+ * The reads of the ready index in flight in this process, per work repository: claims of the same
+ * teams in flight at once share one read instead of each sending its own (see `claimNext`, step
+ * 2). On Lambda a container runs one claim at a time and never finds another's read in flight.
+ */
+const readyReads = new WeakMap<object, SharedReads<WorkItem>>();
+
+const readyReadsOf = (work: object): SharedReads<WorkItem> => {
+  const known = readyReads.get(work);
+  if (known) return known;
+  const reads = new SharedReads<WorkItem>();
+  readyReads.set(work, reads);
+  return reads;
+};
+
 const sameTeams = (a: readonly string[], b: readonly string[]): boolean =>
   a.length === b.length && a.every((team, index) => team === b[index]);
 
@@ -119,6 +142,11 @@ const sameTeams = (a: readonly string[], b: readonly string[]): boolean =>
  *    each other claim of the same teams in flight in this process; the first
  *    read starts beside step 1's when the teams are known before the agent is read (asked for,
  *    or the team this process last saw the agent in) and counts only if they are the agent's;
+ *    claims of the same teams in flight at once share one read (`SharedReads`): a claim joins a
+ *    read in flight that is large enough for every claim sharing it (one more item each) and
+ *    started after the end of the claim's own last read and its last lost race (the first read:
+ *    at most `SHARED_READ_LAG_MS` before the claim started), else starts one; a failed shared
+ *    read fails every claim sharing it;
  * 3. keep those of the asked types whose capabilities it has, ordered by urgency now;
  *    an item whose paths overlap an item in flight in its team is skipped under the team's
  *    `block` policy (the next read then fetches that many more) and claimed listing the overlaps
@@ -161,7 +189,28 @@ export const claimNext = async (
   const othersInFlight = (teams: readonly string[]) => claimsInFlight.get(teamsKeyOf(teams)) ?? 0;
   const readSize = (teams: readonly string[]) =>
     CANDIDATES_PER_READ + extraCandidatesWhenContended(carriedOf(teams), othersInFlight(teams));
-  const early = guessedTeams && deps.work.readyCandidates(guessedTeams, readSize(guessedTeams));
+  const reads = readyReadsOf(deps.work);
+  // Reads started before this order (the end of this claim's last read, its last lost race) would
+  // return the copies it has just seen outdated; the first read may share any recent one.
+  let freshAfter = 0;
+  /**
+   * The ready items of `teams`: a read of this process's claims in flight that this one may share
+   * (`SharedReads`), sized for every claim sharing it, else one of `size` items, `extra` of them
+   * for candidates skipped for their paths.
+   */
+  const readyItems = (teams: readonly string[], size: number, extra: number) => {
+    const ownExtra = extraCandidatesWhenContended(carriedOf(teams));
+    return reads.read({
+      key: teamsKeyOf(teams),
+      needs: (sharers) => CANDIDATES_PER_READ + Math.max(ownExtra, sharers - 1) + extra,
+      size,
+      after: freshAfter,
+      notBefore: startedAt.getTime() - SHARED_READ_LAG_MS,
+      now: deps.clock.now().getTime(),
+      start: (limit) => deps.work.readyCandidates(teams, limit),
+    });
+  };
+  const early = guessedTeams && readyItems(guessedTeams, readSize(guessedTeams), 0);
   // Awaited below when it counts; a call that ends before then must not leave it unhandled.
   early?.catch(() => undefined);
   const [settings, agentAsRead] = await Promise.all([
@@ -193,13 +242,12 @@ export const claimNext = async (
         inFlight.set(team, known);
         return known;
       };
+      const extra = Math.min(pathsSkipped, MAX_EXTRA_CANDIDATES);
       const fetched =
         read === 0 && early && guessedTeams && sameTeams(guessedTeams, teams)
           ? await early
-          : await deps.work.readyCandidates(
-              teams,
-              firstReadSize + Math.min(pathsSkipped, MAX_EXTRA_CANDIDATES),
-            );
+          : await readyItems(teams, firstReadSize + extra, extra);
+      freshAfter = readOrderNow();
       const candidates = rankByCurrentUrgency(
         fetched.filter((item) => !tried.has(item.id) && fitsAgent(item, current, input.types)),
         wctx.now,
@@ -247,6 +295,7 @@ export const claimNext = async (
           }
           lostRaces += 1;
           lossesThisRead += 1;
+          freshAfter = readOrderNow();
         } finally {
           count(beingTried, candidate.id, -1);
         }
