@@ -143,10 +143,11 @@ const sameTeams = (a: readonly string[], b: readonly string[]): boolean =>
  *    read starts beside step 1's when the teams are known before the agent is read (asked for,
  *    or the team this process last saw the agent in) and counts only if they are the agent's;
  *    claims of the same teams in flight at once share one read (`SharedReads`): a claim joins a
- *    read in flight that is large enough for every claim sharing it (one more item each) and
- *    started after the end of the claim's own last read and its last lost race (the first read:
- *    at most `SHARED_READ_LAG_MS` before the claim started), else starts one; a failed shared
- *    read fails every claim sharing it;
+ *    read in flight that is at least as large as its own would be now and has one item more than
+ *    the claims sharing it (this one included) need beyond the usual, and that started after the
+ *    end of the claim's own last read and its last lost race (the first read: at most
+ *    `SHARED_READ_LAG_MS` before the claim started), else starts one; a failed shared read fails
+ *    every claim sharing it;
  * 3. keep those of the asked types whose capabilities it has, ordered by urgency now;
  *    an item whose paths overlap an item in flight in its team is skipped under the team's
  *    `block` policy (the next read then fetches that many more) and claimed listing the overlaps
@@ -195,14 +196,19 @@ export const claimNext = async (
   let freshAfter = 0;
   /**
    * The ready items of `teams`: a read of this process's claims in flight that this one may share
-   * (`SharedReads`), sized for every claim sharing it, else one of `size` items, `extra` of them
-   * for candidates skipped for their paths.
+   * (`SharedReads`), else one of `size` items, `extra` of them for candidates skipped for their
+   * paths. A read it shares is at least as large as the claim's own would be now (one more item
+   * for each of the `others` claims of the teams in flight, those sharing the read among them)
+   * and holds one item more than the usual for each other claim sharing it (a claim's first read
+   * may start before the claim counts as in flight).
    */
-  const readyItems = (teams: readonly string[], size: number, extra: number) => {
-    const ownExtra = extraCandidatesWhenContended(carriedOf(teams));
+  const readyItems = (teams: readonly string[], size: number, extra: number, others: number) => {
+    const carried = carriedOf(teams);
+    const ownSize = CANDIDATES_PER_READ + extraCandidatesWhenContended(carried, others) + extra;
+    const ownExtra = extraCandidatesWhenContended(carried);
     return reads.read({
       key: teamsKeyOf(teams),
-      needs: (sharers) => CANDIDATES_PER_READ + Math.max(ownExtra, sharers - 1) + extra,
+      needs: (sharers) => Math.max(ownSize, CANDIDATES_PER_READ + Math.max(ownExtra, sharers - 1) + extra),
       size,
       after: freshAfter,
       notBefore: startedAt.getTime() - SHARED_READ_LAG_MS,
@@ -210,7 +216,8 @@ export const claimNext = async (
       start: (limit) => deps.work.readyCandidates(teams, limit),
     });
   };
-  const early = guessedTeams && readyItems(guessedTeams, readSize(guessedTeams), 0);
+  const early =
+    guessedTeams && readyItems(guessedTeams, readSize(guessedTeams), 0, othersInFlight(guessedTeams));
   // Awaited below when it counts; a call that ends before then must not leave it unhandled.
   early?.catch(() => undefined);
   const [settings, agentAsRead] = await Promise.all([
@@ -246,7 +253,7 @@ export const claimNext = async (
       const fetched =
         read === 0 && early && guessedTeams && sameTeams(guessedTeams, teams)
           ? await early
-          : await readyItems(teams, firstReadSize + extra, extra);
+          : await readyItems(teams, firstReadSize + extra, extra, othersInFlight(teams) - 1);
       freshAfter = readOrderNow();
       const candidates = rankByCurrentUrgency(
         fetched.filter((item) => !tried.has(item.id) && fitsAgent(item, current, input.types)),

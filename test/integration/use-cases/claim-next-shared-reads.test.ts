@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClaimView } from '#app/schemas/views';
-import { claimNext } from '#app/use-cases/claim-next';
+import { CANDIDATES_PER_READ, claimNext } from '#app/use-cases/claim-next';
 import { claimWork } from '#app/use-cases/claim-work';
 import { createWork } from '#app/use-cases/create-work';
 import { UnavailableError } from '#core/errors';
@@ -34,43 +34,100 @@ const withReadyReads = (
   work: Object.assign(Object.create(base.work) as UseCaseDeps['work'], { readyCandidates: read }),
 });
 
+/**
+ * Starts a claim for each of `agents` and holds each one's write until `release`: claims of the
+ * team in flight meanwhile, each having read the index. `release` lets them end and answers them.
+ */
+const holdClaims = async (agents: readonly string[]) => {
+  let open = () => {};
+  const gate = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  let waiting = 0;
+  const held: UseCaseDeps = {
+    ...deps,
+    uow: {
+      commit: async (change) => {
+        waiting += 1;
+        await gate;
+        await deps.uow.commit(change);
+      },
+    },
+  };
+  const claims = agents.map((agentId) => claimNext(held, asAgent(agentId), { agentId }));
+  while (waiting < agents.length) await sleep(2);
+  return {
+    release: () => {
+      open();
+      return Promise.all(claims);
+    },
+  };
+};
+
 describe('claimNext: claims in flight together share reads of the ready index', () => {
-  it('sends fewer ready-index Queries than claims in flight, and each claim still takes its own of the most urgent items', async () => {
+  it('lets claims that start while a read of their team is in flight share it when it is as large as their own would be, each taking its own item', async () => {
     const team = aTeam();
-    const agents = await registerAgents(deps, 12, { team });
+    const [x = '', ...rest] = await registerAgents(deps, 12, { team });
+    const holders = rest.slice(0, 6);
+    const joiners = rest.slice(6);
     const byValue = new Map<string, number>();
+    // Urgencies 6 points apart: each claim's first try is the most urgent item free to it.
     for (let value = 0; value < 16; value += 1) {
       const item = await createWork(deps, asAdmin(), {
         type: 'task',
         title: `v${value}`,
         team,
-        businessValue: value,
+        businessValue: value * 6,
       });
       byValue.set(item.id, value);
     }
+    // Six claims in flight: the next claim reads 25 + 6 items.
+    const holding = await holdClaims(holders);
+    let answer = () => {};
+    const answered = new Promise<void>((resolve) => {
+      answer = resolve;
+    });
+    const limits: number[] = [];
+    let tokensMade = 0;
+    const reading = withReadyReads(deps, async (teams, limit) => {
+      limits.push(limit);
+      const items = await deps.work.readyCandidates(teams, limit);
+      await answered;
+      return items;
+    });
+    const counting: UseCaseDeps = {
+      ...reading,
+      // A claim makes its claim token just before it asks for its first read, in the same turn.
+      ids: Object.assign(Object.create(deps.ids) as UseCaseDeps['ids'], {
+        secret: () => {
+          tokensMade += 1;
+          return deps.ids.secret();
+        },
+      }),
+    };
     const lostRaces: number[] = [];
-    // The Queries one read of the ready index sends (one per partition of the team).
-    sent.length = 0;
-    await deps.work.readyCandidates([team], 25);
-    const queriesPerRead = sent.length;
+    const claim = (agentId: string) =>
+      claimNext(counting, asAgent(agentId), { agentId }, (count) => lostRaces.push(count));
     sent.length = 0;
 
-    const claims = await Promise.all(
-      agents.map((agentId) =>
-        claimNext(deps, asAgent(agentId), { agentId }, (count) => lostRaces.push(count)),
-      ),
-    );
+    const first = claim(x);
+    while (limits.length < 1) await sleep(2);
+    // The six end while the read is in flight: the claims starting now would read 25 + 1..5
+    // items, and the read in flight (25 + 6) is large enough for them all.
+    const heldClaims = await holding.release();
+    const later = joiners.map(claim);
+    while (tokensMade < 1 + joiners.length) await sleep(2);
+    answer();
+    const claims = [...heldClaims, await first, ...(await Promise.all(later))];
 
-    const queries = sent.filter((call) => call === 'QueryCommand Work').length;
-    expect(queriesPerRead).toBeGreaterThan(0);
-    expect(queries).toBeGreaterThan(0);
-    // Fewer reads than claims (12 would send `12 * queriesPerRead`).
-    expect(queries).toBeLessThan(agents.length * queriesPerRead);
+    expect(limits).toEqual([CANDIDATES_PER_READ + holders.length]);
+    // The claims sharing the read sent one read's Queries (one per partition of the team).
+    expect(sent.filter((call) => call === 'QueryCommand Work')).toHaveLength(store.readyShards);
     // Every claim took a different one of the 12 most urgent items, without a lost race.
-    expect(claims.map((claim) => byValue.get(claim?.item.id ?? '')).sort((a = 0, b = 0) => b - a)).toEqual([
+    expect(claims.map((each) => byValue.get(each?.item.id ?? '')).sort((a = 0, b = 0) => b - a)).toEqual([
       15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4,
     ]);
-    expect(lostRaces).toEqual(agents.map(() => 0));
+    expect(lostRaces).toEqual([0, 0, 0, 0, 0, 0]);
   });
 
   it('reads the index afresh after a lost race instead of sharing a read that started before it', async () => {
@@ -119,8 +176,12 @@ describe('claimNext: claims in flight together share reads of the ready index', 
 
   it('fails every claim sharing a read the store did not answer with UnavailableError (503)', async () => {
     const team = aTeam();
-    const agents = await registerAgents(deps, 6, { team });
-    await createWork(deps, asAdmin(), { type: 'task', title: 'one', team });
+    const agents = await registerAgents(deps, 8, { team });
+    for (let i = 0; i < 8; i += 1)
+      await createWork(deps, asAdmin(), { type: 'task', title: `item ${i}`, team });
+    // Four claims in flight: each claim starting now reads 25 + 4 items, enough for five sharing.
+    const holding = await holdClaims(agents.slice(0, 4));
+    const sharing = agents.slice(4);
     let reads = 0;
     const down = withReadyReads(deps, async () => {
       reads += 1;
@@ -128,17 +189,18 @@ describe('claimNext: claims in flight together share reads of the ready index', 
       throw new UnavailableError('store down');
     });
 
+    // Asking for their team, the claims read the index as they start, beside their agent reads.
     const outcomes = await Promise.allSettled(
-      agents.map((agentId) => claimNext(down, asAgent(agentId), { agentId })),
+      sharing.map((agentId) => claimNext(down, asAgent(agentId), { agentId, teams: [team] })),
     );
+    await holding.release();
 
-    expect(reads).toBeGreaterThan(0);
-    expect(reads).toBeLessThan(agents.length);
+    expect(reads).toBe(1);
     for (const outcome of outcomes) {
       expect(outcome.status).toBe('rejected');
       if (outcome.status === 'rejected') expect(outcome.reason).toBeInstanceOf(UnavailableError);
     }
-    const agentsAfter = await Promise.all(agents.map((id) => deps.agents.get(id)));
-    expect(agentsAfter.map((agent) => agent?.activeClaims)).toEqual(agents.map(() => 0));
+    const agentsAfter = await Promise.all(sharing.map((id) => deps.agents.get(id)));
+    expect(agentsAfter.map((agent) => agent?.activeClaims)).toEqual(sharing.map(() => 0));
   });
 });
