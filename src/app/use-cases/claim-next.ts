@@ -143,9 +143,9 @@ const sameTeams = (a: readonly string[], b: readonly string[]): boolean =>
  *    read starts beside step 1's when the teams are known before the agent is read (asked for,
  *    or the team this process last saw the agent in) and counts only if they are the agent's;
  *    claims of the same teams in flight at once share one read (`SharedReads`): a claim joins a
- *    read in flight that is at least as large as its own would be now and has one item more than
- *    the claims sharing it (this one included) need beyond the usual, and that started after the
- *    end of the claim's own last read and its last lost race (the first read: at most
+ *    read in flight that is at least as large as its own would be now and holds the usual
+ *    candidates plus one for each other claim sharing it, and that started after the end of the
+ *    claim's own last read and after its last lost race (the first read: at most
  *    `SHARED_READ_LAG_MS` before the claim started), else starts one; a failed shared read fails
  *    every claim sharing it;
  * 3. keep those of the asked types whose capabilities it has, ordered by urgency now;

@@ -35,7 +35,7 @@ export interface SharedReadRequest<T> {
   readonly key: string;
   /** The size the read must have for `sharers` calls sharing it, this one included. */
   readonly needs: (sharers: number) => number;
-  /** The size of a read this call starts (at least `needs(1)`). */
+  /** The size of a read this call starts: this or `needs(1)`, whichever is larger. */
   readonly size: number;
   /** Only a read started after this order ({@link readOrderNow}) may be joined. */
   readonly after: number;
@@ -69,11 +69,12 @@ export class SharedReads<T> {
       return read.items;
     }
     lastOrder += 1;
-    const items = (async () => Object.freeze(await request.start(request.size)))();
+    const size = Math.max(request.size, request.needs(1));
+    const items = (async () => Object.freeze(await request.start(size)))();
     const read: Read<T> = {
       order: lastOrder,
       at: request.now,
-      size: request.size,
+      size,
       needs: [request.needs],
       items,
     };

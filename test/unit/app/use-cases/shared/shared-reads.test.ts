@@ -143,6 +143,17 @@ describe('SharedReads', () => {
     expect(source.sizes).toEqual([30, 25]);
   });
 
+  it('starts a read as large as the call needs alone when that is more than the size it asks for', async () => {
+    const reads = new SharedReads<number>();
+    const source = heldSource();
+
+    const answer = reads.read(request(source.start, { needs: (sharers) => 31 + sharers - 1, size: 28 }));
+    source.settle();
+    await answer;
+
+    expect(source.sizes).toEqual([31]);
+  });
+
   it('forgets a read once it has answered: a later call starts its own', async () => {
     const reads = new SharedReads<number>();
     const source = heldSource();
