@@ -16,7 +16,12 @@ const heldSource = () => {
   const fail = (error: unknown) => {
     for (const read of pending.splice(0)) read.reject(error);
   };
-  return { sizes, start, settle, fail };
+  /** Ends the oldest read still in flight only. */
+  const settleOldest = () => {
+    const [read] = pending.splice(0, 1);
+    read?.resolve(Array.from({ length: read.size }, (_, i) => i));
+  };
+  return { sizes, start, settle, settleOldest, fail };
 };
 
 /** A request of `key` needing 25 items plus one per other call sharing the read. */
@@ -152,6 +157,55 @@ describe('SharedReads', () => {
     await answer;
 
     expect(source.sizes).toEqual([31]);
+  });
+
+  it('lets a call join a read only when the read is large enough for the call itself too', async () => {
+    const reads = new SharedReads<number>();
+    const source = heldSource();
+
+    const answers = [
+      reads.read(request(source.start, { size: 28 })),
+      // Two sharing the read of 28 would be fine for the first (26), not for this one (31): it
+      // starts its own, of the 30 it needs alone.
+      reads.read(request(source.start, { needs: (sharers) => 30 + sharers - 1, size: 30 })),
+    ];
+    source.settle();
+    const [first, second] = await Promise.all(answers);
+
+    expect(source.sizes).toEqual([28, 30]);
+    expect(second).not.toBe(first);
+  });
+
+  it('lets a call join a read started exactly at the time it was told not to go before', async () => {
+    const reads = new SharedReads<number>();
+    const source = heldSource();
+
+    const answers = [
+      reads.read(request(source.start, { size: 40, now: 1_000 })),
+      reads.read(request(source.start, { notBefore: 1_000, now: 1_020 })),
+    ];
+    source.settle();
+    const [first, second] = await Promise.all(answers);
+
+    expect(source.sizes).toEqual([40]);
+    expect(second).toBe(first);
+  });
+
+  it('keeps a read in flight joinable when an older read of the same key ends first', async () => {
+    const reads = new SharedReads<number>();
+    const source = heldSource();
+
+    const older = reads.read(request(source.start, { size: 25 }));
+    // Needs 26 with a sharer: the older read of 25 is too small, so it starts its own of 26.
+    const newer = reads.read(request(source.start, { size: 26 }));
+    source.settleOldest();
+    await older;
+    expect(reads.inFlight('team-a')).toBe(1);
+    const joining = reads.read(request(source.start));
+    source.settle();
+
+    expect(await joining).toBe(await newer);
+    expect(source.sizes).toEqual([25, 26]);
   });
 
   it('forgets a read once it has answered: a later call starts its own', async () => {
