@@ -188,8 +188,10 @@ export const claimNext = async (
   const startedAt = deps.clock.now();
   const carriedOf = (teams: readonly string[]) => carriedLossesOf(teams, startedAt);
   const othersInFlight = (teams: readonly string[]) => claimsInFlight.get(teamsKeyOf(teams)) ?? 0;
-  const readSize = (teams: readonly string[]) =>
-    CANDIDATES_PER_READ + extraCandidatesWhenContended(carriedOf(teams), othersInFlight(teams));
+  /** A read's usual size for `teams` with `others` other claims of them in flight. */
+  const sizeWith = (teams: readonly string[], others: number) =>
+    CANDIDATES_PER_READ + extraCandidatesWhenContended(carriedOf(teams), others);
+  const readSize = (teams: readonly string[]) => sizeWith(teams, othersInFlight(teams));
   const reads = readyReadsOf(deps.work);
   // Reads started before this order (the end of this claim's last read, its last lost race) would
   // return the copies it has just seen outdated; the first read may share any recent one.
@@ -203,9 +205,8 @@ export const claimNext = async (
    * may start before the claim counts as in flight).
    */
   const readyItems = (teams: readonly string[], size: number, extra: number, others: number) => {
-    const carried = carriedOf(teams);
-    const ownSize = CANDIDATES_PER_READ + extraCandidatesWhenContended(carried, others) + extra;
-    const ownExtra = extraCandidatesWhenContended(carried);
+    const ownSize = sizeWith(teams, others) + extra;
+    const ownExtra = extraCandidatesWhenContended(carriedOf(teams));
     return reads.read({
       key: teamsKeyOf(teams),
       needs: (sharers) => Math.max(ownSize, CANDIDATES_PER_READ + Math.max(ownExtra, sharers - 1) + extra),
